@@ -1,0 +1,68 @@
+"""The audit log: every admin decision (moderation, roles, refunds, manual grants) lands here."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEntry
+from app.core.pagination import apply_cursor, page_of
+
+
+def _entry(
+    actor_id: uuid.UUID | None,
+    action: str,
+    subject_type: str,
+    subject_id: uuid.UUID | str,
+    reason: str | None,
+    data: dict[str, Any] | None,
+) -> AuditEntry:
+    return AuditEntry(
+        actor_id=actor_id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        reason=reason,
+        data=data or {},
+    )
+
+
+def record(
+    session: AsyncSession | Session,
+    *,
+    actor_id: uuid.UUID | None,
+    action: str,
+    subject_type: str,
+    subject_id: uuid.UUID | str,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Add an entry to the caller's transaction (works with async and sync sessions)."""
+    entry = _entry(actor_id, action, subject_type, subject_id, reason, data)
+    session.add(entry)
+    return entry
+
+
+async def list_entries(
+    session: AsyncSession,
+    *,
+    limit: int,
+    cursor: str | None,
+    subject_type: str | None = None,
+    subject_id: str | None = None,
+    action: str | None = None,
+) -> tuple[Sequence[AuditEntry], str | None]:
+    stmt = select(AuditEntry)
+    if subject_type:
+        stmt = stmt.where(AuditEntry.subject_type == subject_type)
+    if subject_id:
+        stmt = stmt.where(AuditEntry.subject_id == subject_id)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    rows = (await session.scalars(apply_cursor(stmt, AuditEntry.id, limit=limit, cursor=cursor))).all()
+    return page_of(rows, limit)

@@ -1,0 +1,95 @@
+"""Outgoing email: SendGrid when SENDGRID_API_KEY is set, a file outbox otherwise.
+
+The outbox (var/outbox/*.json) holds every message exactly as a user would receive it, links
+included, so a developer (or an end-to-end test) can click through verification and resets.
+Message bodies carry one-time tokens, so only the recipient domain and subject reach the logs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import structlog
+
+from app.core.clock import utcnow
+from app.core.config import Settings, get_settings
+from app.core.ids import uuid7
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class EmailMessage:
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+class EmailDeliveryError(Exception):
+    """A transient delivery failure (the caller's task retries)."""
+
+
+def send_email(message: EmailMessage, settings: Settings | None = None) -> str:
+    settings = settings or get_settings()
+    if settings.sendgrid_api_key is not None:
+        return _send_sendgrid(message, settings)
+    return _write_outbox(message, settings.effective_outbox_dir)
+
+
+def _send_sendgrid(message: EmailMessage, settings: Settings) -> str:
+    from python_http_client.exceptions import HTTPError
+    from sendgrid import SendGridAPIClient
+    from sendgrid.helpers.mail import Mail
+
+    assert settings.sendgrid_api_key is not None
+    mail = Mail(
+        from_email=settings.email_from,
+        to_emails=message.to,
+        subject=message.subject,
+        plain_text_content=message.text,
+        html_content=message.html,
+    )
+    client = SendGridAPIClient(settings.sendgrid_api_key.get_secret_value(), host=settings.sendgrid_api_base)
+    try:
+        response = client.send(mail)
+    except HTTPError as exc:
+        status = getattr(exc, "status_code", 0)
+        log.warning("email_send_failed", provider="sendgrid", status=status)
+        raise EmailDeliveryError(f"SendGrid answered {status}") from exc
+    message_id = str(response.headers.get("X-Message-Id", "")) if response.headers else ""
+    log.info(
+        "email_sent",
+        provider="sendgrid",
+        subject=message.subject,
+        to_domain=message.to.rsplit("@", 1)[-1],
+    )
+    return message_id
+
+
+def _write_outbox(message: EmailMessage, outbox: Path) -> str:
+    outbox.mkdir(parents=True, exist_ok=True)
+    message_id = str(uuid7())
+    path = outbox / f"{message_id}.json"
+    record = {"id": message_id, "sent_at": utcnow().isoformat(), **asdict(message)}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record, indent=2))
+    tmp.replace(path)
+    log.info(
+        "email_outbox",
+        subject=message.subject,
+        to_domain=message.to.rsplit("@", 1)[-1],
+        file=str(path),
+    )
+    return message_id
+
+
+def read_outbox(outbox: Path, *, to: str | None = None) -> list[dict[str, object]]:
+    """Messages in the outbox, oldest first (ids are time-sortable)."""
+    if not outbox.is_dir():
+        return []
+    messages = [json.loads(p.read_text()) for p in sorted(outbox.glob("*.json"))]
+    return [m for m in messages if to is None or m["to"] == to]

@@ -1,0 +1,20 @@
+"""Every domain's models module, so Alembic and tests see the whole schema."""
+
+from __future__ import annotations
+
+import importlib
+
+from sqlalchemy import MetaData
+
+MODEL_MODULES = [
+    "app.auth.models",
+    "app.audit.models",
+]
+
+
+def load_all_models() -> MetaData:
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+    from app.db.base import Base
+
+    return Base.metadata

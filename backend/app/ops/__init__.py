@@ -1,0 +1,1 @@
+"""Operations: backups and restores (`python -m app.ops backup|restore|list|prune`)."""

@@ -1,0 +1,111 @@
+"""The Celery app shared by every worker and by the API (which only enqueues).
+
+Broker: REDIS_URL (or CELERY_BROKER_URL) in production, a filesystem broker under var/broker in
+embedded mode. Queues: `default` (email, bookkeeping), `media` (transcoding), `studio` (pose work).
+Every task acks late and is rejected back to the queue if its worker dies, so tasks must be
+idempotent; each domain keeps its job state in its own table.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from celery import Celery
+from celery.schedules import crontab
+from celery.signals import worker_process_init
+from kombu.entity import Queue
+
+from app.core.config import Settings, get_settings
+
+TASK_MODULES = [
+    "app.worker.tasks",
+    "app.auth.tasks",
+    "app.ops.tasks",
+]
+
+QUEUES = ("default", "media", "studio")
+
+
+def route_task(name: str, *_: Any, **__: Any) -> dict[str, str]:
+    prefix = name.split(".", 1)[0]
+    return {"queue": prefix if prefix in QUEUES else "default"}
+
+
+def _broker_options(settings: Settings) -> dict[str, Any]:
+    if settings.effective_broker_url != "filesystem://":
+        return {"visibility_timeout": 3600}
+    folder = settings.broker_dir
+    for sub in ("queue", "processed"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+    }
+
+
+def _result_backend(settings: Settings) -> str:
+    if settings.redis_url:
+        return settings.redis_url
+    results = settings.var_dir / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    return f"file://{results}"
+
+
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "purge-expired-auth-tokens": {
+        "task": "default.auth.purge_expired_tokens",
+        "schedule": timedelta(hours=6),
+    },
+    # ops: pg_dump + object manifest -> backup store, then retention (app/ops/service.py)
+    "nightly-backup": {
+        "task": "default.ops.backup",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
+
+
+def create_celery(settings: Settings | None = None) -> Celery:
+    settings = settings or get_settings()
+    app = Celery("mamc", include=TASK_MODULES)
+    app.conf.update(
+        broker_url=settings.effective_broker_url,
+        broker_transport_options=_broker_options(settings),
+        broker_connection_retry_on_startup=True,
+        result_backend=_result_backend(settings),
+        result_expires=timedelta(days=1),
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_acks_on_failure_or_timeout=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue="default",
+        task_queues=[Queue(name) for name in QUEUES],  # type: ignore[no-untyped-call]
+        task_routes=(route_task,),
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        timezone="UTC",
+        enable_utc=True,
+        task_always_eager=settings.celery_task_always_eager,
+        task_eager_propagates=True,
+        beat_schedule=BEAT_SCHEDULE,
+        beat_schedule_filename=str(settings.var_dir / "celerybeat-schedule"),
+        worker_hijack_root_logger=False,
+        task_track_started=True,
+    )
+    return app
+
+
+celery_app = create_celery()
+
+
+@worker_process_init.connect
+def _init_worker_process(**_: Any) -> None:
+    from app.core.logging import configure_logging
+    from app.core.sentry import init_sentry
+
+    settings = get_settings()
+    configure_logging(settings)
+    init_sentry(settings, component="worker")
