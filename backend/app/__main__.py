@@ -36,6 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply database migrations (alembic upgrade heads)")
     openapi = sub.add_parser("openapi", help="write the OpenAPI schema as JSON")
     openapi.add_argument("-o", "--output", type=Path)
+    run_parser = sub.add_parser("run", help="migrate, then run API, worker and beat together")
+    run_parser.add_argument("--host", default="127.0.0.1")
+    run_parser.add_argument("--port", type=int, default=8000)
+    run_parser.add_argument("--worker-concurrency", type=int, default=2)
     args = parser.parse_args(argv)
 
     from app.core.errors import DomainError
@@ -44,6 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "migrate":
             _migrate()
             print("migrations applied")
+        elif args.command == "run":
+            from app.devrun import run
+
+            _migrate()
+            return run(args.host, args.port, args.worker_concurrency)
         elif args.command == "create-admin":
             from app.auth.service import create_admin_sync
             from app.core.config import get_settings

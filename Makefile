@@ -1,0 +1,99 @@
+# Martial Arts Media Center — the two commands are `make run` and `make test`.
+# Everything installs itself (idempotently): uv + the locked Python env, the web client's npm
+# packages, and (for tests) Debian's nginx and chromium when running as root.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo $(ROOT)/.tools/bin/uv)
+PY := $(UV) run --frozen
+WEB := $(ROOT)/frontend
+STAMP := $(ROOT)/var/.stamps
+
+.PHONY: help install run api worker beat web migrate admin test test-services test-embedded test-web \
+        lint typecheck bench system-deps openapi clean
+
+help: ## list targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(ROOT)/.tools/bin/uv:
+	python3 -m venv $(ROOT)/.tools
+	$(ROOT)/.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(STAMP)/python: uv.lock pyproject.toml backend/pyproject.toml services/video_studio/pyproject.toml | $(UV)
+	@mkdir -p $(STAMP)
+	$(UV) sync --all-packages --frozen
+	@touch $@
+
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund
+
+$(WEB)/dist/index.html: $(WEB)/node_modules/.package-lock.json $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts -type f 2>/dev/null)
+	cd $(WEB) && npm run build
+
+install: $(STAMP)/python ## install Python deps (uv, locked) and build the web client if needed
+	@if [ -f $(WEB)/package-lock.json ]; then $(MAKE) --no-print-directory $(WEB)/dist/index.html; fi
+
+run: install ## migrate and start API + worker + beat + web at http://127.0.0.1:8000 (Ctrl-C stops)
+	cd backend && $(PY) python -m app run
+
+api: install ## run only the API (uvicorn, reload)
+	cd backend && $(PY) python -m app migrate && $(PY) uvicorn app.main:app --reload --host 127.0.0.1 --port 8000
+
+worker: install ## run only a Celery worker on every queue (QUEUES=media to pick)
+	cd backend && $(PY) celery -A app.worker.celery_app:celery_app worker -Q $${QUEUES:-default,media,studio} -l INFO
+
+beat: install ## run only Celery beat (periodic jobs: reapers, token purge, backups)
+	cd backend && $(PY) celery -A app.worker.celery_app:celery_app beat -l INFO
+
+web: ## run the web client's dev server (hot reload, proxies /api to :8000)
+	cd $(WEB) && npm ci --no-audit --no-fund && npm run dev
+
+migrate: install ## apply database migrations
+	cd backend && $(PY) python -m app migrate
+
+admin: install ## create the first admin: make admin EMAIL=you@example.com
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@example.com" >&2; exit 2; }
+	cd backend && $(PY) python -m app migrate && $(PY) python -m app create-admin --email "$(EMAIL)"
+
+openapi: install ## write var/openapi.json (the web/mobile API client is generated from it)
+	cd backend && $(PY) python -m app openapi -o $(ROOT)/var/openapi.json
+
+system-deps: ## Debian packages the tests drive for real (nginx, chromium); needs root
+	@missing=""; command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	  command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    else echo "note: install$$missing (Debian) to run the nginx and browser tests" >&2; fi; \
+	  fi
+
+lint: $(STAMP)/python ## ruff (lint + format check)
+	$(PY) ruff check .
+	$(PY) ruff format --check .
+
+typecheck: $(STAMP)/python ## mypy (strict) on the backend and the studio package
+	$(PY) mypy backend/app services/video_studio/src
+
+test: install system-deps ## the whole suite: lint, types, Postgres+Redis profile, embedded profile, web unit tests
+	$(MAKE) --no-print-directory lint typecheck
+	$(MAKE) --no-print-directory test-services
+	$(MAKE) --no-print-directory test-embedded
+	$(MAKE) --no-print-directory test-web
+
+test-services: $(STAMP)/python ## everything against real Postgres + Redis (embedded defaults if unreachable)
+	$(PY) pytest
+
+test-embedded: $(STAMP)/python ## the backend on embedded defaults (SQLite, filesystem broker, in-process cache)
+	MAMC_TEST_PROFILE=embedded $(PY) pytest backend/tests -m "not slow"
+
+test-web: ## web client unit tests (Vitest)
+	@if [ -f $(WEB)/package-lock.json ]; then $(MAKE) --no-print-directory $(WEB)/node_modules/.package-lock.json && cd $(WEB) && npm test; fi
+
+bench: install ## benchmarks: each prints our figure, a bare baseline from the same run, and the ratio
+	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(PY) python $$script || exit 1; done
+
+clean: ## remove local state (database, objects, outbox, broker) — keeps installs
+	rm -rf var/mamc.db* var/objects var/outbox var/broker var/results var/celerybeat-schedule
+
+-include ops.mk

@@ -1,0 +1,72 @@
+"""A real Celery worker process for integration tests (same environment as the tests)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from app.worker.celery_app import QUEUES, celery_app
+
+BACKEND_DIR = Path(__file__).resolve().parents[2]
+
+
+class WorkerProcess:
+    def __init__(self, *, queues: tuple[str, ...] = QUEUES, concurrency: int = 1, log_dir: Path) -> None:
+        self.queues = queues
+        self.concurrency = concurrency
+        self.log_path = log_dir / f"worker-{uuid.uuid4().hex[:8]}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 90.0) -> None:
+        env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false", "PYTHONUNBUFFERED": "1"}
+        command = [
+            sys.executable, "-m", "celery", "-A", "app.worker.celery_app:celery_app", "worker",
+            "-Q", ",".join(self.queues), "-c", str(self.concurrency), "--pool", "prefork",
+            "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
+            "-n", f"test-{uuid.uuid4().hex[:6]}@%h",
+        ]  # fmt: skip
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            command, cwd=BACKEND_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float) -> None:
+        """The worker is ready when it answers a ping task; this also proves it consumes the broker."""
+        previous = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = False
+        try:
+            result = celery_app.send_task("default.ping", args=["ready?"])
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if self.process is not None and self.process.poll() is not None:
+                    raise RuntimeError(f"worker exited early:\n{self.logs()}")
+                if result.ready():
+                    result.get(timeout=1)
+                    return
+                time.sleep(0.2)
+            raise TimeoutError(f"worker not ready after {timeout}s:\n{self.logs()}")
+        finally:
+            celery_app.conf.task_always_eager = previous
+
+    def logs(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and pool children), as a crash would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()

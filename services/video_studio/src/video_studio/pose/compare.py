@@ -1,0 +1,318 @@
+"""Compare an attempt with a reference: normalise, align with DTW, find phases, score, coach."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence as Seq
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
+
+import numpy as np
+
+from video_studio.errors import InvalidInputError
+from video_studio.pose.dtw import dtw
+from video_studio.pose.features import (
+    JOINTS,
+    Features,
+    FloatArray,
+    Sequence,
+    features,
+    mirrored,
+    sequence_from_doc,
+)
+from video_studio.skeleton.doc import SkeletonDoc
+
+REPORT_VERSION = 1
+KEY_PHASES = ("chamber", "extension", "retraction")
+EVEN_PHASES = ("start", "middle", "end")
+
+
+@dataclass(frozen=True)
+class CompareParams:
+    # Deviations (joint, phase) below this many degrees are normal variation, not feedback.
+    tolerance_deg: float = 8.0
+    band: float = 0.25  # Sakoe-Chiba radius as a fraction of the longer sequence
+    # Mirrored wins only if its alignment cost is clearly lower (symmetric moves look the same).
+    mirror_gain: float = 0.85
+    min_visibility: float = 0.5
+    # Phase cue: the reference must move key joints by at least this much (mean degrees).
+    min_motion_deg: float = 8.0
+    extension_level: float = 0.7  # fraction of peak displacement that counts as "extended"
+    score_scale_deg: float = 40.0
+
+
+class FeedbackItem(TypedDict):
+    joint: str
+    phase: str
+    t_start: float
+    t_end: float
+    measured_deg: float
+    reference_deg: float
+    direction: str
+    message: str
+
+
+class PhaseDoc(TypedDict):
+    name: str
+    t_start: float  # reference time
+    t_end: float
+    attempt_t_start: float
+    attempt_t_end: float
+
+
+@dataclass
+class Comparison:
+    """Everything the report, overlay and plots need."""
+
+    report: dict[str, Any]
+    ref: Sequence
+    attempt: Sequence  # as compared (mirrored when the report says so)
+    attempt_original: Sequence  # as in the attempt video
+    ref_angles: FloatArray
+    attempt_angles: FloatArray
+    path: list[tuple[int, int]]
+    phase_bounds: list[tuple[str, int, int]]  # name, first, last reference frame
+    joints: list[str] = field(default_factory=list)
+
+    def attempt_angles_on_ref(self) -> FloatArray:
+        """(n_ref, J) attempt angles averaged over the attempt frames aligned to each ref frame."""
+        return np.array([self.attempt_angles[m].mean(axis=0) for m in self.attempt_for_ref()])
+
+    def attempt_for_ref(self) -> list[list[int]]:
+        out: list[list[int]] = [[] for _ in range(len(self.ref))]
+        for i, j in self.path:
+            out[i].append(j)
+        return out
+
+    def ref_for_attempt(self) -> list[int]:
+        """For each attempt frame, the reference frame DTW aligned with it (first match)."""
+        out = [-1] * len(self.attempt)
+        for i, j in self.path:
+            if out[j] < 0:
+                out[j] = i
+        return out
+
+
+def _alignment_cost(ref: Features, att: Features) -> FloatArray:
+    da = np.abs(ref.angles[:, None, :] - att.angles[None, :, :]) / 45.0
+    wa = ref.weights[:, None, :] * att.weights[None, :, :] + 1e-6
+    ang = np.sum(da * wa, axis=2) / np.sum(wa, axis=2)
+    dp = np.linalg.norm(ref.positions[:, None] - att.positions[None, :], axis=3) / 0.5
+    wp = ref.pos_weights[:, None, :] * att.pos_weights[None, :, :] + 1e-6
+    pos = np.sum(dp * wp, axis=2) / np.sum(wp, axis=2)
+    return np.asarray(ang + pos, dtype=np.float64)
+
+
+def _smooth(x: FloatArray, width: int) -> FloatArray:
+    if width <= 1 or len(x) < 3:
+        return x
+    kernel = np.ones(width) / width
+    padded = np.pad(x, width // 2, mode="edge")
+    return np.asarray(np.convolve(padded, kernel, mode="valid")[: len(x)], dtype=np.float64)
+
+
+def timing_tolerant_diff(attempt: FloatArray, ref: FloatArray) -> FloatArray:
+    """attempt - ref per frame, but zero while the attempt lies between the reference values
+    half a frame before and after: DTW can only align whole frames, and a joint moving fast
+    changes a lot within one frame at low frame rates."""
+    prev = np.vstack([ref[:1], ref[:-1]])
+    nxt = np.vstack([ref[1:], ref[-1:]])
+    lo = np.minimum(ref, np.minimum((ref + prev) / 2, (ref + nxt) / 2))
+    hi = np.maximum(ref, np.maximum((ref + prev) / 2, (ref + nxt) / 2))
+    return np.asarray(np.where(attempt < lo, attempt - lo, np.where(attempt > hi, attempt - hi, 0.0)),
+                      dtype=np.float64)
+
+
+def find_phases(
+    angles: FloatArray, weights: FloatArray, times: FloatArray, joint_idx: list[int],
+    params: CompareParams,
+) -> list[tuple[str, int, int]]:
+    """Split the reference into chamber / extension / retraction from how far the key joints are
+    from the starting pose; fall back to three even parts when the motion gives no cue."""
+    n = len(angles)
+    disp_all = np.abs(angles[:, joint_idx] - angles[0, joint_idx]) * (weights[:, joint_idx] > 0.3)
+    # Key joints: the ones that move most in the reference.
+    ranges = disp_all.max(axis=0)
+    keep = ranges >= max(params.min_motion_deg, 0.5 * float(ranges.max(initial=0.0)))
+    disp = disp_all[:, keep].mean(axis=1) if keep.any() else np.zeros(n)
+    fps = (n - 1) / max(float(times[-1] - times[0]), 1e-6)
+    disp = _smooth(disp, max(1, round(0.15 * fps)) | 1)
+    peak = int(np.argmax(disp))
+    if n >= 6 and disp[peak] >= params.min_motion_deg:
+        level = params.extension_level * disp[peak]
+        a = peak
+        while a > 0 and disp[a - 1] >= level:
+            a -= 1
+        b = peak
+        while b < n - 1 and disp[b + 1] >= level:
+            b += 1
+        if a >= 1 and b <= n - 2:
+            return [(KEY_PHASES[0], 0, a - 1), (KEY_PHASES[1], a, b), (KEY_PHASES[2], b + 1, n - 1)]
+    cuts = np.linspace(0, n, 4).round().astype(int)
+    return [(EVEN_PHASES[k], int(cuts[k]), int(cuts[k + 1]) - 1) for k in range(3)
+            if cuts[k + 1] > cuts[k]]
+
+
+_SIDE_WORDS = {"left": "left ", "right": "right "}
+
+
+def coach_message(joint: str, phase: str, measured: float, reference: float) -> tuple[str, str]:
+    """(direction, message). direction says which way the joint angle must change."""
+    delta = round(abs(measured - reference))
+    direction = "increase" if measured < reference else "decrease"
+    if joint == "trunk":
+        if direction == "decrease":
+            return direction, f"keep your trunk more upright in the {phase}: {delta}° too much lean"
+        return direction, f"lean your trunk more in the {phase}: {delta}° short"
+    side, part = joint.split("_", 1)
+    s = _SIDE_WORDS.get(side, "")
+    if part in ("elbow", "knee"):
+        if direction == "increase":
+            return direction, f"straighten your {s}{part} more in the {phase}: {delta}° short"
+        return direction, f"bend your {s}{part} more in the {phase}: {delta}° short"
+    if part == "hip":
+        if direction == "decrease":
+            return direction, f"raise your {s}knee higher in the {phase}: {delta}° short"
+        return direction, f"keep your {s}knee lower in the {phase}: {delta}° too high"
+    if part == "shoulder":
+        if direction == "increase":
+            return direction, f"raise your {s}arm higher in the {phase}: {delta}° short"
+        return direction, f"keep your {s}arm lower in the {phase}: {delta}° too high"
+    if direction == "increase":
+        return direction, f"point your {s}foot more in the {phase}: {delta}° short"
+    return direction, f"pull your {s}toes up more in the {phase}: {delta}° short"
+
+
+def swap_sides(text: str) -> str:
+    return text.replace("left", "\0").replace("right", "left").replace("\0", "right")
+
+
+def _prepare(doc: SkeletonDoc, what: str) -> Sequence:
+    seq = sequence_from_doc(doc, what)
+    return seq
+
+
+def compare_sequences(
+    ref: Sequence, attempt: Sequence, *, joints: Seq[str] | None = None,
+    params: CompareParams | None = None,
+) -> Comparison:
+    p = params or CompareParams()
+    chosen = list(joints) if joints else list(JOINTS)
+    unknown = [j for j in chosen if j not in JOINTS]
+    if unknown:
+        raise InvalidInputError(
+            f"unknown joint(s) {', '.join(unknown)}; choose from {', '.join(JOINTS)}")
+    jidx = [JOINTS.index(j) for j in chosen]
+
+    original = attempt
+    fr = features(ref.points)
+    cost_plain, path_plain = dtw(_alignment_cost(fr, features(attempt.points)), p.band)
+    mpoints = mirrored(attempt.points)
+    cost_mirror, path_mirror = dtw(_alignment_cost(fr, features(mpoints)), p.band)
+    is_mirrored = cost_mirror < p.mirror_gain * cost_plain
+    if is_mirrored:
+        attempt = Sequence(mpoints, attempt.times, attempt.indices)
+        path = path_mirror
+    else:
+        path = path_plain
+    fa = features(attempt.points)
+
+    phases = find_phases(fr.angles, fr.weights, ref.times, jidx, p)
+    n = len(ref)
+    # Per reference frame: the mean of the attempt frames aligned with it.
+    matched: list[list[int]] = [[] for _ in range(n)]
+    for i, j in path:
+        matched[i].append(j)
+    att_on_ref = np.array([fa.angles[m].mean(axis=0) for m in matched])
+    w_on_ref = np.array([fa.weights[m].mean(axis=0) for m in matched])
+    w = np.minimum(fr.weights, w_on_ref)
+    diff = timing_tolerant_diff(att_on_ref, fr.angles)
+
+    errors: dict[str, dict[str, dict[str, float]]] = {}
+    items: list[tuple[float, FeedbackItem]] = []
+    penalty = 0.0
+    phase_docs: list[PhaseDoc] = []
+    for name, a, b in phases:
+        js = [j for m in matched[a:b + 1] for j in m]
+        ta0, ta1 = float(attempt.times[min(js)]), float(attempt.times[max(js)])
+        phase_docs.append({
+            "name": name, "t_start": round(float(ref.times[a]), 3),
+            "t_end": round(float(ref.times[b]), 3),
+            "attempt_t_start": round(ta0, 3), "attempt_t_end": round(ta1, 3),
+        })
+        for k in jidx:
+            joint = JOINTS[k]
+            wk = w[a:b + 1, k]
+            total = float(wk.sum())
+            if total <= 1e-9:
+                continue
+            signed = float(np.sum(wk * diff[a:b + 1, k]) / total)
+            # Judged on the mean absolute deviation: near 0° or 180° a planar angle folds back,
+            # so a real fault can show up with both signs within one phase.
+            mean_abs = float(np.sum(wk * np.abs(diff[a:b + 1, k])) / total)
+            visibility = total / len(wk)
+            errors.setdefault(joint, {})[name] = {
+                "mean_signed_deg": round(signed, 2), "mean_abs_deg": round(mean_abs, 2),
+                "visibility": round(visibility, 3),
+            }
+            excess = mean_abs - p.tolerance_deg
+            if excess > 0 and visibility >= p.min_visibility:
+                penalty += excess * (b - a + 1) / n
+                measured = float(np.sum(wk * att_on_ref[a:b + 1, k]) / total)
+                reference = float(np.sum(wk * fr.angles[a:b + 1, k]) / total)
+                direction, message = coach_message(joint, name, measured, reference)
+                items.append((mean_abs * visibility, {
+                    "joint": joint, "phase": name, "t_start": round(ta0, 3),
+                    "t_end": round(ta1, 3), "measured_deg": round(measured, 1),
+                    "reference_deg": round(reference, 1), "direction": direction,
+                    "message": message,
+                }))
+    items.sort(key=lambda x: -x[0])
+    if is_mirrored:
+        # Feedback speaks about the student's own body: name their sides, not the reference's.
+        for _, item in items:
+            item["joint"] = swap_sides(item["joint"])
+            item["message"] = swap_sides(item["message"])
+        errors = {swap_sides(joint): v for joint, v in errors.items()}
+    wsel = w[:, jidx]
+    base = float(np.sum(wsel * np.abs(diff[:, jidx])) / max(float(wsel.sum()), 1e-9))
+    score = 100.0 * math.exp(-(base + penalty) / p.score_scale_deg)
+    notes = []
+    if is_mirrored:
+        notes.append("the attempt is performed on the other side (mirrored): left and right were "
+                     "swapped to compare it")
+    report: dict[str, Any] = {
+        "version": REPORT_VERSION,
+        "score": round(score, 1),
+        "mean_abs_error_deg": round(base, 2),
+        "mirrored": bool(is_mirrored),
+        "notes": notes,
+        "joints": chosen,
+        "phases": phase_docs,
+        "errors": errors,
+        "feedback": [item for _, item in items],
+        "alignment": {
+            "cost": round(cost_mirror if is_mirrored else cost_plain, 4),
+            "cost_unmirrored": round(cost_plain, 4),
+            "cost_mirrored": round(cost_mirror, 4),
+            "path": [[int(ref.indices[i]), int(attempt.indices[j])] for i, j in path],
+        },
+    }
+    return Comparison(report, ref, attempt, original, fr.angles, fa.angles, path, phases, chosen)
+
+
+def compare_docs(
+    reference: SkeletonDoc, attempt: SkeletonDoc, *, joints: Seq[str] | None = None,
+    params: CompareParams | None = None,
+) -> Comparison:
+    return compare_sequences(
+        _prepare(reference, "reference"), _prepare(attempt, "attempt"), joints=joints,
+        params=params)
+
+
+def compare_skeletons(
+    reference: SkeletonDoc, attempt: SkeletonDoc, *, joints: Seq[str] | None = None,
+    params: CompareParams | None = None,
+) -> dict[str, Any]:
+    """The JSON report comparing an attempt with a reference (see Comparison.report)."""
+    return compare_docs(reference, attempt, joints=joints, params=params).report

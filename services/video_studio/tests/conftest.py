@@ -1,0 +1,144 @@
+"""Test data the studio tests make for themselves: videos of a real person and stick figures."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import pytest
+from video_studio.skeleton.names import INDEX
+
+FloatArray = npt.NDArray[np.float64]
+CANVAS = 720
+
+
+def astronaut_frames(n: int, dx_per_frame: float) -> list[npt.NDArray[np.uint8]]:
+    """scikit-image's astronaut (a real person) on a canvas, translated dx pixels per frame."""
+    import skimage.data
+
+    person = cv2.resize(skimage.data.astronaut(), (360, 360))
+    frames = []
+    for k in range(n):
+        canvas = np.full((CANVAS, CANVAS, 3), 40, np.uint8)
+        m = np.float32([[1, 0, 60 + k * dx_per_frame], [0, 1, 300]])
+        cv2.warpAffine(person, m, (CANVAS, CANVAS), dst=canvas, borderMode=cv2.BORDER_TRANSPARENT)
+        frames.append(canvas)
+    return frames
+
+
+def write_video(path: Path, frames: list[npt.NDArray[np.uint8]], fps: float = 10.0) -> Path:
+    """RGB frames to an mp4 (OpenCV's mp4v encoder)."""
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    for f in frames:
+        writer.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+    writer.release()
+    return path
+
+
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def with_rotation(src: Path, dst: Path, degrees_ccw: int) -> Path:
+    subprocess.run([ffmpeg_exe(), "-y", "-loglevel", "error", "-display_rotation",
+                    str(degrees_ccw), "-i", str(src), "-c", "copy", str(dst)], check=True)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def astronaut_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("astro")
+    return write_video(d / "astronaut.mp4", astronaut_frames(16, 6.0))
+
+
+def _pose(hip_flex: float, knee_flex: float, shoulder: float, elbow_flex: float,
+          lean: float = 0.0) -> FloatArray:
+    """A side-view stick figure (pixels, y down) facing +x; angles in degrees.
+
+    hip_flex raises the right thigh forward, knee_flex bends the right knee, shoulder raises the
+    right arm forward, elbow_flex bends the right elbow. The left side stands still.
+    """
+    pts = np.zeros((33, 4))
+    pts[:, 3] = 1.0
+    hip = np.array([360.0, 400.0])
+
+    def unit(deg_from_down: float) -> FloatArray:
+        r = math.radians(deg_from_down)
+        return np.array([math.sin(r), math.cos(r)])
+
+    up = -unit(-lean)
+    shoulder_c = hip + 150 * up
+    for side, dz in (("left", -8.0), ("right", 8.0)):
+        pts[INDEX[f"{side}_hip"], :2] = hip + np.array([dz, 0.0])
+        pts[INDEX[f"{side}_shoulder"], :2] = shoulder_c + np.array([dz, 0.0])
+    for name, off in (("nose", (10, -50)), ("left_eye", (8, -58)), ("right_eye", (12, -58)),
+                      ("left_ear", (-4, -55)), ("right_ear", (0, -55)),
+                      ("mouth_left", (6, -40)), ("mouth_right", (10, -40)),
+                      ("left_eye_inner", (9, -58)), ("left_eye_outer", (6, -58)),
+                      ("right_eye_inner", (11, -58)), ("right_eye_outer", (13, -58))):
+        pts[INDEX[name], :2] = shoulder_c + np.array(off, dtype=float)
+
+    def leg(side: str, hf: float, kf: float) -> None:
+        h = pts[INDEX[f"{side}_hip"], :2]
+        knee = h + 110 * unit(hf)
+        ankle = knee + 105 * unit(hf - kf)
+        pts[INDEX[f"{side}_knee"], :2] = knee
+        pts[INDEX[f"{side}_ankle"], :2] = ankle
+        pts[INDEX[f"{side}_heel"], :2] = ankle + 12 * unit(hf - kf + 150)
+        pts[INDEX[f"{side}_foot_index"], :2] = ankle + 30 * unit(hf - kf + 90)
+
+    def arm(side: str, sh: float, ef: float) -> None:
+        s = pts[INDEX[f"{side}_shoulder"], :2]
+        elbow = s + 80 * unit(sh)
+        wrist = elbow + 75 * unit(sh + ef)
+        pts[INDEX[f"{side}_elbow"], :2] = elbow
+        pts[INDEX[f"{side}_wrist"], :2] = wrist
+        for k, name in enumerate(("pinky", "index", "thumb")):
+            pts[INDEX[f"{side}_{name}"], :2] = wrist + (10 + 2 * k) * unit(sh + ef)
+
+    leg("left", 0.0, 0.0)
+    leg("right", hip_flex, knee_flex)
+    arm("left", 20.0, 30.0)
+    arm("right", shoulder, elbow_flex)
+    return pts
+
+
+def kick_sequence(n: int = 40) -> FloatArray:
+    """A front kick: chamber (raise the bent knee), extension (straighten), retraction."""
+    out = []
+    for k in range(n):
+        u = k / (n - 1)
+        chamber = min(1.0, u / 0.3) if u < 0.7 else max(0.0, 1 - (u - 0.7) / 0.3)
+        extend = max(0.0, 1 - abs(u - 0.5) / 0.15) if 0.35 < u < 0.65 else 0.0
+        hip_flex = 90 * chamber + 10 * extend
+        knee_flex = 100 * chamber * (1 - extend)
+        out.append(_pose(hip_flex, knee_flex, 40 + 40 * chamber, 60 - 40 * extend, 5 * chamber))
+    return np.array(out)
+
+
+@pytest.fixture
+def kick() -> Callable[..., FloatArray]:
+    return kick_sequence
+
+
+class Media:
+    """Helpers for tests (conftest is not importable under --import-mode=importlib)."""
+
+    astronaut_frames = staticmethod(astronaut_frames)
+    write_video = staticmethod(write_video)
+    with_rotation = staticmethod(with_rotation)
+    ffmpeg_exe = staticmethod(ffmpeg_exe)
+    kick_sequence = staticmethod(kick_sequence)
+
+
+@pytest.fixture(scope="session")
+def media() -> type[Media]:
+    return Media

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+from video_studio.cli import main
+from video_studio.errors import InvalidInputError
+from video_studio.pose import compare_docs, compare_skeletons, slice_skeleton
+from video_studio.pose.features import JOINTS, joint_angles, mirrored
+from video_studio.skeleton import SkeletonDoc, doc_from_arrays, save_doc
+from video_studio.skeleton.names import INDEX
+
+FPS = 20.0
+
+
+def as_doc(points: np.ndarray, fps: float = FPS) -> SkeletonDoc:
+    return doc_from_arrays(points, np.arange(len(points)) / fps, fps, 720, 720)
+
+
+def time_warp(points: np.ndarray, factor: float, bend: float = 0.4) -> np.ndarray:
+    n = len(points)
+    m = round(n * factor)
+    u = np.linspace(0, 1, m)
+    src = (u + bend * np.sin(2 * np.pi * u) / (2 * np.pi)) * (n - 1)
+    flat = points.reshape(n, -1)
+    out = np.stack([np.interp(src, np.arange(n), flat[:, c]) for c in range(flat.shape[1])], 1)
+    return out.reshape(m, *points.shape[1:])
+
+
+def bend_knee(points: np.ndarray, frames: slice, deg: float) -> np.ndarray:
+    """Rotate the right shank (ankle, heel, toes) about the right knee."""
+    out = points.copy()
+    th = np.radians(deg)
+    rot = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
+    knee = out[frames, INDEX["right_knee"], None, :2]
+    idx = [INDEX["right_ankle"], INDEX["right_heel"], INDEX["right_foot_index"]]
+    out[frames, idx, :2] = (out[frames][:, idx, :2] - knee) @ rot.T + knee
+    return out
+
+
+def test_identical_attempt_scores_high_with_no_feedback(media: Any) -> None:
+    kick = media.kick_sequence()
+    report = compare_skeletons(as_doc(kick), as_doc(kick))
+    assert report["score"] >= 95
+    assert report["feedback"] == []
+    assert report["mirrored"] is False
+    assert [p["name"] for p in report["phases"]] == ["chamber", "extension", "retraction"]
+
+
+def test_knee_fault_in_the_extension_is_named_first(media: Any) -> None:
+    kick = media.kick_sequence()
+    ref = compare_docs(as_doc(kick), as_doc(kick))
+    (_, a, b), = [p for p in ref.phase_bounds if p[0] == "extension"]
+    faulty = bend_knee(kick, slice(a, b + 1), 30.0)
+    report = compare_skeletons(as_doc(kick), as_doc(faulty))
+    first = report["feedback"][0]
+    assert (first["joint"], first["phase"]) == ("right_knee", "extension")
+    assert first["direction"] == "increase"  # the kick is not straight enough
+    assert first["message"].startswith("straighten your right knee more in the extension")
+    assert abs(first["measured_deg"] - first["reference_deg"]) >= 15
+    assert report["score"] < compare_skeletons(as_doc(kick), as_doc(kick))["score"]
+
+
+def test_time_warped_copy_still_scores_high(media: Any) -> None:
+    kick = media.kick_sequence()
+    slow = time_warp(kick, 1.6)
+    report = compare_skeletons(as_doc(kick), as_doc(slow))
+    assert report["score"] >= 90
+    assert len(report["feedback"]) <= 1
+
+
+def test_mirrored_copy_is_detected_and_feedback_names_the_students_side(media: Any) -> None:
+    kick = media.kick_sequence()
+    mirror = mirrored(kick)
+    mirror[..., 0] += 720
+    report = compare_skeletons(as_doc(kick), as_doc(mirror))
+    assert report["mirrored"] is True
+    assert report["score"] >= 95
+    assert "mirrored" in report["notes"][0]
+    ref = compare_docs(as_doc(kick), as_doc(kick))
+    (_, a, b), = [p for p in ref.phase_bounds if p[0] == "extension"]
+    faulty = mirrored(bend_knee(kick, slice(a, b + 1), 30.0))
+    top = compare_skeletons(as_doc(kick), as_doc(faulty))["feedback"][0]
+    # The student kicked with the left leg, so the coach speaks about the left knee.
+    assert (top["joint"], top["phase"]) == ("left_knee", "extension")
+    assert "left knee" in top["message"]
+
+
+def test_joint_angles_of_a_right_angle() -> None:
+    pts = np.zeros((1, 33, 4))
+    pts[..., 3] = 1
+    pts[0, INDEX["right_hip"], :2] = (0, 0)
+    pts[0, INDEX["right_knee"], :2] = (0, 100)
+    pts[0, INDEX["right_ankle"], :2] = (100, 100)
+    pts[0, INDEX["left_shoulder"], :2] = (0, -100)
+    pts[0, INDEX["right_shoulder"], :2] = (100, -100)
+    ang, w = joint_angles(pts)
+    assert ang[0, JOINTS.index("right_knee")] == pytest.approx(90.0)
+    assert ang[0, JOINTS.index("trunk")] == pytest.approx(np.degrees(np.arctan2(50, 100)))
+    assert w.min() == 1.0
+
+
+def test_joints_option_limits_the_feedback(media: Any) -> None:
+    kick = media.kick_sequence()
+    ref = compare_docs(as_doc(kick), as_doc(kick))
+    (_, a, b), = [p for p in ref.phase_bounds if p[0] == "extension"]
+    faulty = bend_knee(kick, slice(a, b + 1), 30.0)
+    report = compare_skeletons(as_doc(kick), as_doc(faulty), joints=["left_elbow", "trunk"])
+    assert report["feedback"] == []
+    with pytest.raises(InvalidInputError, match="unknown joint"):
+        compare_skeletons(as_doc(kick), as_doc(kick), joints=["tail"])
+
+
+def test_still_reference_is_split_evenly(media: Any) -> None:
+    still = np.repeat(media.kick_sequence()[:1], 30, axis=0)
+    report = compare_skeletons(as_doc(still), as_doc(still))
+    assert [p["name"] for p in report["phases"]] == ["start", "middle", "end"]
+
+
+def test_frames_without_a_person_are_bridged(media: Any) -> None:
+    kick = media.kick_sequence()
+    gappy = kick.copy()
+    gappy[10:13] = np.nan
+    report = compare_skeletons(as_doc(kick), as_doc(gappy))
+    assert report["score"] >= 90
+
+
+def test_slice_skeleton_takes_a_time_range(media: Any) -> None:
+    doc = as_doc(media.kick_sequence())
+    part = slice_skeleton(doc, 0.5, 1.0)
+    assert [f["index"] for f in part["frames"]] == list(range(10, 21))
+    assert part["frames"][0]["t"] == 0.0
+    with pytest.raises(InvalidInputError):
+        slice_skeleton(doc, 5.0, 6.0)
+
+
+def test_attempt_without_a_person_is_refused(media: Any) -> None:
+    empty = as_doc(np.full((10, 33, 4), np.nan))
+    with pytest.raises(InvalidInputError, match="at least 3 frames"):
+        compare_skeletons(as_doc(media.kick_sequence()), empty)
+
+
+def test_cli_compare_writes_report_overlay_and_plots(media: Any, tmp_path: Path) -> None:
+    kick = media.kick_sequence()
+    ref = compare_docs(as_doc(kick), as_doc(kick))
+    (_, a, b), = [p for p in ref.phase_bounds if p[0] == "extension"]
+    ref_path = save_doc(as_doc(kick), tmp_path / "ref.json")
+    att_path = save_doc(as_doc(bend_knee(kick, slice(a, b + 1), 30.0)), tmp_path / "att.json")
+    video = media.write_video(tmp_path / "att.mp4",
+                              [np.full((720, 720, 3), 30, np.uint8)] * len(kick), FPS)
+    out = tmp_path / "report.json"
+    code = main(["compare", str(ref_path), str(att_path), "-o", str(out),
+                 "--overlay", str(video), "--overlay-out", str(tmp_path / "ov.mp4"),
+                 "--plots-dir", str(tmp_path / "plots")])
+    assert code == 0
+    report = json.loads(out.read_text())
+    assert report["feedback"][0]["joint"] == "right_knee"
+    cap = cv2.VideoCapture(report["outputs"]["overlay"])
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == len(kick)
+    fourcc = int(cap.get(cv2.CAP_PROP_FOURCC)).to_bytes(4, "little").decode()
+    assert fourcc in ("avc1", "h264")
+    ok, frame = cap.read()
+    assert ok and frame.shape == (720, 720, 3)
+    plots = [Path(p) for p in report["outputs"]["plots"]]
+    assert Path(tmp_path / "plots" / "angle_right_knee.png") in plots
+    assert all(p.read_bytes()[:4] == b"\x89PNG" for p in plots)
+
+
+def test_cli_compare_bad_json_exits_2_with_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "ref.json"
+    bad.write_text("{not json")
+    proc = subprocess.run(
+        [sys.executable, "-m", "video_studio", "compare", str(bad), str(bad), "-o",
+         str(tmp_path / "r.json")], capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "not valid JSON" in lines[0]
