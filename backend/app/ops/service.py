@@ -33,6 +33,7 @@ import structlog
 from sqlalchemy.engine import URL, make_url
 
 from app.core.config import Settings
+from app.core.storage import ObjectStore
 
 log = structlog.get_logger(__name__)
 
@@ -274,12 +275,12 @@ def load_database(db: Database, dump: Path) -> None:
 # --- object manifest ---------------------------------------------------------------------------
 
 
-def build_manifest(store: Any, *, exclude_prefixes: tuple[str, ...] = ()) -> dict[str, Any]:
+def build_manifest(store: ObjectStore, *, exclude_prefixes: tuple[str, ...] = ()) -> dict[str, Any]:
     """Every object in the media store with its size and etag; local stores add a sha256."""
     root: Path | None = getattr(store, "root", None)
     objects = []
     total = 0
-    for info in store.list(""):
+    for info in store.list_objects(""):
         if any(info.key.startswith(prefix) for prefix in exclude_prefixes if prefix):
             continue
         entry: dict[str, Any] = {"key": info.key, "size": info.size, "etag": info.etag}
@@ -315,7 +316,7 @@ def create_archive(
     database_url: str,
     out_dir: Path,
     *,
-    object_store: Any | None = None,
+    object_store: ObjectStore | None = None,
     exclude_prefixes: tuple[str, ...] = (),
     now: dt.datetime | None = None,
 ) -> BackupArchive:
@@ -438,7 +439,7 @@ class LocalBackupStore:
 class ObjectBackupStore:
     """Archives as objects under a prefix of an ObjectStore (app.core.storage)."""
 
-    def __init__(self, store: Any, prefix: str, description: str) -> None:
+    def __init__(self, store: ObjectStore, prefix: str, description: str) -> None:
         self.store = store
         self.prefix = prefix if prefix.endswith("/") else prefix + "/"
         self.description = description
@@ -448,7 +449,7 @@ class ObjectBackupStore:
         self.store.put_file(self.prefix + checksum.name, checksum, "text/plain")
 
     def names(self) -> list[str]:
-        found = (info.key[len(self.prefix) :] for info in self.store.list(self.prefix))
+        found = (info.key[len(self.prefix) :] for info in self.store.list_objects(self.prefix))
         return sorted(name for name in found if parse_archive_time(name))
 
     def fetch(self, name: str, dest_dir: Path) -> Path:

@@ -1,0 +1,310 @@
+"""nginx/prod.conf and nginx/dev.conf, checked by running real nginx on loopback."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from ops_support import (  # type: ignore[import-not-found]
+    NGINX_DIR,
+    ApiServer,
+    NginxInstance,
+    free_port,
+    nginx_global_args,
+    render_module,
+    sign_media_uri,
+    stop_process,
+    wait_for_port,
+)
+
+SECRET = "test-media-secret-5b1f"
+StartNginx = Callable[..., NginxInstance]
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> dict[str, str]:
+    web = tmp_path / "web"
+    (web / "assets").mkdir(parents=True)
+    (web / "index.html").write_text("<!doctype html><title>mamc</title><div id=root></div>")
+    (web / "assets" / "app-3f2a.js").write_text("console.log('app')")
+    media = tmp_path / "objects"
+    hls = media / "videos" / "v1" / "hls"
+    hls.mkdir(parents=True)
+    (hls / "index.m3u8").write_text("#EXTM3U\n#EXT-X-VERSION:3\n#EXTINF:4.0,\nseg-00001.ts\n#EXT-X-ENDLIST\n")
+    (hls / "seg-00001.ts").write_bytes(b"\x47" + bytes(187) * 1)
+    return {
+        "NGINX_WEB_ROOT": str(web),
+        "NGINX_MEDIA_ROOT": f"{media}/",
+        "MEDIA_SIGNING_SECRET": SECRET,
+    }
+
+
+def signed(uri: str, *, ttl: int = 300, secret: str = SECRET) -> str:
+    expires = int(time.time()) + ttl
+    return f"{uri}?md5={sign_media_uri(uri, expires, secret)}&expires={expires}"
+
+
+# --- prod.conf -------------------------------------------------------------------------------
+
+
+def render_prod(cert_dir: Path, api_port: int) -> str:
+    return str(
+        render_module.render(
+            (NGINX_DIR / "prod.conf").read_text(),
+            {
+                "NGINX_SERVER_NAME": "media.example.test",
+                "NGINX_CERT_DIR": str(cert_dir),
+                "NGINX_API_UPSTREAM": f"127.0.0.1:{api_port}",
+                "MEDIA_SIGNING_SECRET": SECRET,
+            },
+        )
+    )
+
+
+def test_prod_conf_has_no_unrendered_placeholders_and_passes_nginx_t(
+    nginx_bin: str, self_signed_cert: Path, tmp_path: Path
+) -> None:
+    text = render_prod(self_signed_cert, free_port())
+    assert not re.search(r"\$\{[A-Z_]+\}", text), (
+        "a ${VAR} was left for envsubst that render.py does not know"
+    )
+    prefix = tmp_path / "prod"
+    (prefix / "logs").mkdir(parents=True)
+    conf = prefix / "nginx.conf"
+    conf.write_text(text)
+    result = subprocess.run(
+        [
+            nginx_bin,
+            "-t",
+            "-p",
+            str(prefix),
+            "-e",
+            str(prefix / "logs" / "error.log"),
+            "-c",
+            str(conf),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr and "test is successful" in result.stderr
+
+
+def test_prod_conf_serves_tls_redirects_http_and_sends_security_headers(
+    nginx_bin: str, self_signed_cert: Path, tmp_path: Path, site: dict[str, str]
+) -> None:
+    """Run the real prod config, moved to high loopback ports and temp paths."""
+    http_port, https_port = free_port(), free_port()
+    text = render_prod(self_signed_cert, free_port())
+    text = re.sub(r"^\s*listen \[::\]:.*$", "", text, flags=re.M)
+    text = text.replace("listen 80 default_server;", f"listen 127.0.0.1:{http_port} default_server;")
+    text = text.replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl")
+    text = text.replace("/srv/web", site["NGINX_WEB_ROOT"]).replace("/srv/media/", site["NGINX_MEDIA_ROOT"])
+    text = text.replace("pid /tmp/nginx.pid;", "pid nginx.pid;")
+    text = text.replace(
+        "http {",
+        "http {\n    client_body_temp_path tmp/body; proxy_temp_path tmp/proxy;"
+        " fastcgi_temp_path tmp/fcgi; uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;",
+        1,
+    )
+    prefix = tmp_path / "prod-run"
+    (prefix / "logs").mkdir(parents=True)
+    (prefix / "tmp").mkdir()
+    conf = prefix / "nginx.conf"
+    conf.write_text(text)
+    proc = subprocess.Popen(
+        [
+            nginx_bin,
+            "-p",
+            str(prefix),
+            "-e",
+            str(prefix / "logs" / "error.log"),
+            "-c",
+            str(conf),
+            *nginx_global_args(),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(https_port, proc=proc)
+        wait_for_port(http_port, proc=proc)
+        plain = httpx.get(f"http://127.0.0.1:{http_port}/videos/1?x=1", follow_redirects=False)
+        assert plain.status_code == 301
+        assert plain.headers["location"] == "https://media.example.test/videos/1?x=1"
+        health = httpx.get(f"http://127.0.0.1:{http_port}/nginx-health")
+        assert health.status_code == 200 and health.text == "ok\n"
+
+        with httpx.Client(base_url=f"https://127.0.0.1:{https_port}", verify=False) as client:
+            page = client.get("/library/deep/link", headers={"Host": "media.example.test"})
+            assert page.status_code == 200 and "id=root" in page.text
+            assert page.http_version in ("HTTP/1.1", "HTTP/2")
+            assert page.headers["strict-transport-security"].startswith("max-age=63072000")
+            assert page.headers["x-content-type-options"] == "nosniff"
+            assert page.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+            assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+            assert page.headers["cache-control"] == "no-cache"
+            seg = client.get(signed("/media/videos/v1/hls/seg-00001.ts"))
+            assert seg.status_code == 200
+            assert "immutable" in seg.headers["cache-control"]
+            assert seg.headers["strict-transport-security"]
+            assert client.get("/media/videos/v1/hls/seg-00001.ts").status_code == 403
+            assert client.get("/metrics").status_code == 404
+    finally:
+        stop_process(proc)
+
+
+# --- dev.conf: media, SPA, limits ------------------------------------------------------------
+
+
+@pytest.fixture
+def edge(start_nginx: StartNginx, site: dict[str, str]) -> NginxInstance:
+    # Nothing listens upstream: these tests are about what nginx decides on its own.
+    return start_nginx({**site, "NGINX_API_UPSTREAM": f"127.0.0.1:{free_port()}"})
+
+
+def test_media_with_valid_signature_is_served_with_segment_and_playlist_caching(
+    edge: NginxInstance,
+) -> None:
+    with httpx.Client(base_url=edge.base_url) as client:
+        seg = client.get(signed("/media/videos/v1/hls/seg-00001.ts"))
+        assert seg.status_code == 200
+        assert seg.content.startswith(b"\x47")
+        assert seg.headers["content-type"] == "video/mp2t"
+        assert seg.headers["cache-control"] == "public, max-age=31536000, immutable"
+        playlist = client.get(signed("/media/videos/v1/hls/index.m3u8"))
+        assert playlist.status_code == 200
+        assert playlist.headers["content-type"] == "application/vnd.apple.mpegurl"
+        assert playlist.headers["cache-control"] == "private, max-age=5"
+
+
+def test_media_with_tampered_expired_or_missing_signature_gets_403(edge: NginxInstance) -> None:
+    uri = "/media/videos/v1/hls/seg-00001.ts"
+    expires = int(time.time()) + 300
+    good = sign_media_uri(uri, expires, SECRET)
+    other = sign_media_uri("/media/videos/v1/hls/index.m3u8", expires, SECRET)
+    flipped = ("A" if good[0] != "A" else "B") + good[1:]
+    with httpx.Client(base_url=edge.base_url) as client:
+        cases = {
+            "no signature": uri,
+            "wrong secret": signed(uri, secret="not-the-secret"),
+            "signature of another file": f"{uri}?md5={other}&expires={expires}",
+            "expiry pushed later": f"{uri}?md5={good}&expires={expires + 3600}",
+            "expired": signed(uri, ttl=-10),
+            "flipped character": f"{uri}?md5={flipped}&expires={expires}",
+        }
+        for label, url in cases.items():
+            response = client.get(url)
+            assert response.status_code == 403, label
+            assert "cache-control" not in response.headers, f"a 403 must not be cacheable ({label})"
+
+
+def test_spa_deep_links_fall_back_to_index_and_assets_do_not(edge: NginxInstance) -> None:
+    with httpx.Client(base_url=edge.base_url) as client:
+        deep = client.get("/catalog/karate/kata-1")
+        assert deep.status_code == 200 and "id=root" in deep.text
+        assert deep.headers["cache-control"] == "no-cache"
+        asset = client.get("/assets/app-3f2a.js")
+        assert asset.status_code == 200
+        assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert client.get("/assets/missing.js").status_code == 404
+        assert deep.headers["x-content-type-options"] == "nosniff"
+
+
+def test_auth_endpoints_are_rate_limited_per_address(edge: NginxInstance) -> None:
+    statuses = []
+    with httpx.Client(base_url=edge.base_url) as client:
+        for _ in range(30):
+            statuses.append(client.post("/api/v1/auth/login", json={}).status_code)
+        other = client.get("/api/v1/catalog/videos").status_code
+    # burst=20 nodelay: the first 21 reach the (absent) upstream -> 502, the rest are refused.
+    assert statuses.count(429) >= 8, statuses
+    assert 429 not in statuses[:20], statuses
+    assert other != 429, "the auth budget must not throttle the rest of the API"
+
+
+# --- SSE through nginx -----------------------------------------------------------------------
+
+
+class _StreamHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(b'event: progress\ndata: {"pct": 10}\n\n')
+        self.wfile.flush()
+        time.sleep(2.0)
+        self.wfile.write(b'event: progress\ndata: {"pct": 100}\n\n')
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def streaming_upstream() -> Iterator[int]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _StreamHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield int(server.server_address[1])
+    server.shutdown()
+    server.server_close()
+
+
+def _seconds_to_first_event(url: str) -> float:
+    start = time.monotonic()
+    with httpx.stream("GET", url, timeout=10) as response:
+        assert response.status_code == 200
+        for chunk in response.iter_text():
+            if "pct" in chunk:
+                return time.monotonic() - start
+    raise AssertionError("no event received")
+
+
+def test_event_streams_are_not_buffered_but_other_api_responses_are(
+    start_nginx: StartNginx, site: dict[str, str], streaming_upstream: int
+) -> None:
+    edge = start_nginx({**site, "NGINX_API_UPSTREAM": f"127.0.0.1:{streaming_upstream}"})
+    sse = _seconds_to_first_event(f"{edge.base_url}/api/v1/jobs/0192aa/events")
+    buffered = _seconds_to_first_event(f"{edge.base_url}/api/v1/jobs/0192aa/stream")
+    assert sse < 1.0, f"first SSE event took {sse:.2f}s: nginx buffered the stream"
+    assert buffered >= 1.5, "control: a normal API location buffers (proves the test can tell)"
+
+
+# --- the real platform behind nginx ----------------------------------------------------------
+
+
+def test_health_through_nginx_reaches_the_real_api(
+    start_nginx: StartNginx, site: dict[str, str], api_server: ApiServer
+) -> None:
+    edge = start_nginx({**site, "NGINX_API_UPSTREAM": f"127.0.0.1:{api_server.port}"})
+    response = httpx.get(f"{edge.base_url}/health", timeout=10)
+    assert response.status_code == 200, api_server.log.read_text()[-2000:]
+    assert response.headers.get("x-content-type-options") == "nosniff"
+
+
+def test_the_apps_own_signer_produces_urls_nginx_accepts(edge: NginxInstance) -> None:
+    """Contract check between backend/app/media/signing.py and nginx's secure_link config."""
+    signing = pytest.importorskip("app.media.signing")
+    uri = "/media/videos/v1/hls/seg-00001.ts"
+    expires = int(time.time()) + 120
+    token = signing.nginx_secure_link(uri, expires, SECRET)
+    ok = httpx.get(f"{edge.base_url}{uri}?md5={token}&expires={expires}")
+    assert ok.status_code == 200
+    past = int(time.time()) - 1
+    stale = signing.nginx_secure_link(uri, past, SECRET)
+    expired = httpx.get(f"{edge.base_url}{uri}?md5={stale}&expires={past}")
+    assert expired.status_code == 403
