@@ -18,7 +18,9 @@ BACKEND_DIR = Path(__file__).resolve().parents[1]
 def _commands(host: str, port: int, worker_concurrency: int) -> dict[str, list[str]]:
     python = sys.executable
     return {
-        "api": [python, "-m", "uvicorn", "app.main:app", "--host", host, "--port", str(port), "--proxy-headers"],
+        "api": [
+            python, "-m", "uvicorn", "app.main:app", "--host", host, "--port", str(port), "--proxy-headers",
+        ],
         "worker": [
             python, "-m", "celery", "-A", "app.worker.celery_app:celery_app", "worker",
             "-Q", "default,media,studio", "-c", str(worker_concurrency), "-l", "INFO",
@@ -40,7 +42,9 @@ def run(host: str = "127.0.0.1", port: int = 8000, worker_concurrency: int = 2) 
     signal.signal(signal.SIGTERM, stop)
     for name, command in _commands(host, port, worker_concurrency).items():
         # Own process groups: Ctrl-C reaches only us, and we stop children in order.
-        processes[name] = subprocess.Popen(command, cwd=BACKEND_DIR, env=os.environ.copy(), start_new_session=True)
+        processes[name] = subprocess.Popen(
+            command, cwd=BACKEND_DIR, env=os.environ.copy(), start_new_session=True
+        )
     print(f"platform running at http://{host}:{port} (Ctrl-C to stop)", flush=True)
     exit_code = 0
     while not stopping:

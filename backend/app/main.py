@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from app.core.config import Settings, get_settings
 from app.core.errors import error_body, install_error_handlers
 from app.core.logging import configure_logging
+from app.core.metrics import install_metrics
 from app.core.sentry import init_sentry
 
 API_PREFIX = "/api/v1"
@@ -29,6 +30,17 @@ DOMAIN_ROUTERS = [
     "app.auth.router:admin_router",
     "app.audit.router:router",
     "app.storage.router:router",
+    "app.media.router:router",
+    "app.media.router:admin_router",
+    "app.studio.router:router",
+    "app.commerce.router:router",
+    "app.commerce.router:admin_router",
+    "app.commerce.router:sandbox_router",
+]
+
+# Routers mounted at the root, outside /api/v1 (media: the embedded stand-in for nginx's /media/).
+ROOT_ROUTERS = [
+    "app.media.router:files_router",
 ]
 
 log = structlog.get_logger("app.request")
@@ -81,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
+    install_metrics(app)
 
     @app.middleware("http")
     async def request_context(
@@ -117,6 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     for spec in DOMAIN_ROUTERS:
         app.include_router(_load_router(spec), prefix=API_PREFIX)
+    for spec in ROOT_ROUTERS:
+        app.include_router(_load_router(spec))
     _mount_web_client(app, settings.frontend_dist_dir)
     return app
 

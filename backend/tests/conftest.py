@@ -109,3 +109,50 @@ def outbox(settings: Settings) -> Callable[..., list[dict[str, Any]]]:
         return read_outbox(settings.effective_outbox_dir, to=to)
 
     return read
+
+
+@pytest.fixture(scope="session")
+def _session_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from tests.support.worker import WorkerProcess
+
+    worker = WorkerProcess(log_dir=tmp_path_factory.mktemp("celery"))
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def celery_worker(_session_worker: Any) -> Iterator[Any]:
+    """A real `celery worker` process consuming every queue; the app enqueues instead of running inline."""
+    from app.worker.celery_app import celery_app
+
+    if _session_worker.process.poll() is not None:
+        _session_worker.start()
+    celery_app.conf.task_always_eager = False
+    try:
+        yield _session_worker
+    finally:
+        celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def worker_factory(tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """Start dedicated worker processes (e.g. to kill one mid-task); all are stopped afterwards."""
+    from app.worker.celery_app import celery_app
+    from tests.support.worker import WorkerProcess
+
+    started: list[WorkerProcess] = []
+
+    def start(**kwargs: Any) -> WorkerProcess:
+        worker = WorkerProcess(log_dir=tmp_path, **kwargs)
+        worker.start()
+        started.append(worker)
+        return worker
+
+    celery_app.conf.task_always_eager = False
+    try:
+        yield start
+    finally:
+        celery_app.conf.task_always_eager = True
+        for worker in started:
+            worker.stop()

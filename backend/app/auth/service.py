@@ -399,3 +399,17 @@ def purge_expired_tokens_sync(session: Session) -> int:
         result = session.execute(delete(model).where(model.expires_at < cutoff))
         removed += int(getattr(result, "rowcount", 0) or 0)
     return removed
+
+
+def get_users_sync(session: Session, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, User]:
+    """Sync twin of get_users for workers (e.g. commerce receipts)."""
+    if not user_ids:
+        return {}
+    rows = session.scalars(select(User).where(User.id.in_(set(user_ids))))
+    return {user.id: user for user in rows}
+
+
+def admin_emails_sync(session: Session) -> list[str]:
+    """Addresses of every active admin (alerts such as payment disputes)."""
+    rows = session.scalars(select(User.email).where(User.role == Role.admin, User.is_active.is_(True)))
+    return list(rows)

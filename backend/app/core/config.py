@@ -19,13 +19,16 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=(REPO_ROOT / ".env"), env_file_encoding="utf-8", extra="ignore"
+        env_file=(REPO_ROOT / ".env"),
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,  # `NAME=` in .env means "use the default", as .env.example shows
     )
 
     # --- application
     app_env: Literal["development", "test", "production"] = "development"
     app_base_url: str = "http://127.0.0.1:8000"
-    secret_key: SecretStr = SecretStr("dev-insecure-change-me-0123456789abcdef")
+    secret_key: SecretStr = SecretStr("dev-insecure-change-me-0123456789abcdef")  # see _DEV_SECRET
     var_dir: Path = REPO_ROOT / "var"
     log_level: str = "INFO"
     log_format: Literal["console", "json"] = "console"
@@ -74,6 +77,27 @@ class Settings(BaseSettings):
     stripe_webhook_secret: SecretStr | None = None
     stripe_api_base: str = ""
 
+    # --- commerce
+    stripe_api_version: str = ""  # pin a Stripe API version; empty = the library's default
+    stripe_webhook_tolerance_seconds: int = 300  # max age of a Stripe-Signature timestamp
+    commerce_platform_fee_bps: int = 2000  # platform share of each sale, basis points (2000 = 20%)
+    # admin-set price bounds per ISO currency (lowercase): [min, max] in minor units
+    commerce_price_bounds: dict[str, tuple[int, int]] = Field(
+        default_factory=lambda: {"usd": (100, 50_000), "eur": (100, 50_000), "gbp": (100, 50_000)}
+    )
+    commerce_default_rental_hours: int = 48
+    commerce_subscription_currency: str = "usd"
+    commerce_subscription_monthly_cents: int = 1500
+    commerce_subscription_yearly_cents: int = 15000
+    stripe_price_monthly: str = ""  # Stripe Price id for the monthly plan; empty = inline price_data
+    stripe_price_yearly: str = ""
+    commerce_checkout_success_path: str = "/library?checkout=success"
+    commerce_checkout_cancel_path: str = "/library?checkout=cancelled"
+    commerce_alert_emails: list[str] = Field(default_factory=list)  # besides every admin account
+    commerce_sandbox_fee_bps: int = 290  # embedded sandbox: simulated Stripe fee 2.9% ...
+    commerce_sandbox_fee_fixed_cents: int = 30  # ... + 30 minor units
+    commerce_event_retry_minutes: int = 5  # reaper re-applies events left unprocessed this long
+
     # --- AI
     openai_api_key: SecretStr | None = None
     anthropic_api_key: SecretStr | None = None
@@ -87,6 +111,44 @@ class Settings(BaseSettings):
     backup_keep_daily: int = 7
     backup_keep_weekly: int = 4
     media_signing_secret: SecretStr | None = None  # nginx secure_link secret (nginx/README.md)
+    worker_metrics_port: int = 0  # >0: Celery workers serve Prometheus /metrics here
+
+    # --- studio (pose feedback: references and attempts, app/studio)
+    studio_reference_min_seconds: float = 0.5  # shortest reference range
+    studio_reference_max_seconds: float = 30.0  # longest reference range
+    studio_reference_margin_seconds: float = 1.0  # decoded around the range so tracking settles
+    studio_attempt_max_bytes: int = 500 * 1024 * 1024  # largest attempt upload
+    studio_attempt_max_seconds: float = 120.0  # longest attempt video analysed
+    studio_upload_part_size: int = 16 * 1024 * 1024  # multipart part size (S3 minimum is 5 MiB)
+    studio_target_fps: float = 30.0  # frames sampled per second for skeletons (0 = every frame)
+    studio_report_url_ttl_seconds: int = 900  # presigned GETs of overlay/plots on a report
+    studio_job_timeout_seconds: int = 1800  # running without progress this long -> requeued
+    studio_job_max_runs: int = 3  # runs (first + requeues) before a job is failed for good
+    studio_reaper_interval_seconds: int = 300  # how often beat runs the studio reaper
+    studio_attempts_per_hour: int = 30  # attempt uploads a user may start per hour
+
+    # --- media
+    media_max_upload_bytes: int = 4 * 1024**3  # largest accepted upload (4 GiB)
+    media_part_size_bytes: int = 16 * 1024**2  # multipart part size handed to clients
+    media_max_duration_seconds: float = 4 * 3600.0
+    media_max_width: int = 4096  # checked in either orientation
+    media_max_height: int = 4096
+    media_segment_seconds: int = 6  # HLS segment length (4-6 s)
+    media_max_rendition: int = 1080  # top rung of the ladder (never upscaled)
+    media_trailer_seconds: int = 15  # public trailer of the first N seconds; 0 = none
+    media_signer: Literal["auto", "embedded", "nginx", "cloudfront"] = "auto"
+    media_public_base_url: str = ""  # where /media/ is served (nginx host); empty = APP_BASE_URL
+    media_playback_ttl_seconds: int = 14400  # token/cookie covering playlists + segments
+    media_playlist_ttl_seconds: int = 300  # signed master-playlist URL
+    media_job_stale_seconds: int = 600  # reaper requeues a job whose heartbeat is older
+    media_job_max_attempts: int = 3
+    media_reports_auto_hide: int = 3  # open reports that hide a published video; 0 = never
+    media_catalog_cache_ttl_seconds: int = 60
+    cloudfront_domain: str = ""  # e.g. d111111abcdef8.cloudfront.net (or a CNAME)
+    cloudfront_key_pair_id: str = ""  # public key id of the trusted key group
+    cloudfront_private_key: SecretStr | None = None  # PEM (RSA); or CLOUDFRONT_PRIVATE_KEY_FILE
+    cloudfront_private_key_file: Path | None = None
+    cloudfront_cookie_domain: str = ""  # Domain= of the signed cookies; empty = host-only
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -130,6 +192,20 @@ class Settings(BaseSettings):
         return bool(self.s3_bucket)
 
 
+_DEV_SECRET = "dev-insecure-change-me-0123456789abcdef"
+
+
+def check_production_safety(settings: Settings) -> None:
+    """Refuse to run production on development defaults that would be unsafe."""
+    if settings.app_env != "production":
+        return
+    secret = settings.secret_key.get_secret_value()
+    if secret == _DEV_SECRET or len(secret) < 32:
+        raise RuntimeError("SECRET_KEY must be set to a random value of 32+ characters in production")
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    settings = Settings()
+    check_production_safety(settings)
+    return settings

@@ -9,6 +9,10 @@ from sqlalchemy import MetaData
 MODEL_MODULES = [
     "app.auth.models",
     "app.audit.models",
+    "app.media.models",
+    "app.entitlements.models",
+    "app.commerce.models",
+    "app.studio.models",
 ]
 
 

@@ -17,11 +17,15 @@ from celery.signals import worker_process_init
 from kombu.entity import Queue
 
 from app.core.config import Settings, get_settings
+from app.core.metrics import install_celery_metrics
 
 TASK_MODULES = [
     "app.worker.tasks",
     "app.auth.tasks",
     "app.ops.tasks",
+    "app.media.tasks",
+    "app.commerce.tasks",
+    "app.studio.tasks",
 ]
 
 QUEUES = ("default", "media", "studio")
@@ -36,12 +40,13 @@ def _broker_options(settings: Settings) -> dict[str, Any]:
     if settings.effective_broker_url != "filesystem://":
         return {"visibility_timeout": 3600}
     folder = settings.broker_dir
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     return {
         "data_folder_in": str(folder / "queue"),
         "data_folder_out": str(folder / "queue"),
         "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
         "store_processed": False,
     }
 
@@ -55,6 +60,16 @@ def _result_backend(settings: Settings) -> str:
 
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # commerce: re-apply Stripe events stored but not processed (app/commerce/events.py)
+    "commerce-retry-stripe-events": {
+        "task": "default.commerce.retry_stripe_events",
+        "schedule": timedelta(minutes=5),
+    },
+    # media: requeue processing jobs whose worker died / message was lost (app/media/processing.py)
+    "media-reap-stuck-jobs": {
+        "task": "media.reap_stuck_jobs",
+        "schedule": timedelta(minutes=2),
+    },
     "purge-expired-auth-tokens": {
         "task": "default.auth.purge_expired_tokens",
         "schedule": timedelta(hours=6),
@@ -63,6 +78,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "nightly-backup": {
         "task": "default.ops.backup",
         "schedule": crontab(hour=3, minute=17),
+    },
+    # studio: requeue pose jobs stuck in running / lost in pending (app/studio/jobs.py)
+    "studio-reap-stuck-jobs": {
+        "task": "default.studio.reap_stuck_jobs",
+        "schedule": timedelta(seconds=get_settings().studio_reaper_interval_seconds),
     },
 }
 
@@ -99,6 +119,9 @@ def create_celery(settings: Settings | None = None) -> Celery:
 
 
 celery_app = create_celery()
+
+# ops: task durations/failures via signals; /metrics on WORKER_METRICS_PORT when set
+install_celery_metrics(get_settings().worker_metrics_port)
 
 
 @worker_process_init.connect

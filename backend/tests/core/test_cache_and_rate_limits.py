@@ -4,7 +4,6 @@ import uuid
 
 import pytest
 import redis
-
 from app.core.cache import Cache, MemoryBackend, RedisBackend
 from app.core.errors import RateLimited
 from app.core.ratelimit import MemoryCounter, RedisCounter, enforce, get_counter
@@ -19,7 +18,6 @@ def _redis_or_skip() -> redis.Redis:  # type: ignore[type-arg]
     except redis.ConnectionError:
         pytest.skip("Redis is not reachable")
     return client
-
 
 
 @pytest.mark.parametrize("backend_kind", ["memory", "redis"])

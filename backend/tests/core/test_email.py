@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from app.core.config import Settings
 from app.core.email import EmailDeliveryError, EmailMessage, read_outbox, send_email
 
@@ -19,7 +18,7 @@ class _SendGridStandIn(BaseHTTPRequestHandler):
     received: list[dict[str, Any]] = []
     status = 202
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).received.append({"path": self.path, "auth": self.headers["Authorization"], "body": body})
         self.send_response(type(self).status)
@@ -45,7 +44,9 @@ def sendgrid() -> Iterator[tuple[str, type[_SendGridStandIn]]]:
 def test_sendgrid_receives_the_message_with_our_key(sendgrid: tuple[str, Any]) -> None:
     base, handler = sendgrid
     settings = Settings(sendgrid_api_key="SG.test-key", sendgrid_api_base=base, email_from="dojo@example.com")  # type: ignore[arg-type]
-    message_id = send_email(EmailMessage(to="aiko@example.com", subject="Hi", text="Body", html="<p>Body</p>"), settings)
+    message_id = send_email(
+        EmailMessage(to="aiko@example.com", subject="Hi", text="Body", html="<p>Body</p>"), settings
+    )
     assert message_id == "sg-123"
     request = handler.received[0]
     assert request["path"] == "/v3/mail/send"
@@ -65,6 +66,9 @@ def test_sendgrid_failure_is_a_retryable_delivery_error(sendgrid: tuple[str, Any
 
 def test_without_sendgrid_the_message_lands_in_the_outbox(tmp_path: Path) -> None:
     settings = Settings(outbox_dir=tmp_path)
-    send_email(EmailMessage(to="b@example.com", subject="Verify", text="open http://x/verify-email?token=abc"), settings)
+    send_email(
+        EmailMessage(to="b@example.com", subject="Verify", text="open http://x/verify-email?token=abc"),
+        settings,
+    )
     [message] = read_outbox(tmp_path, to="b@example.com")
     assert message["subject"] == "Verify" and "token=abc" in str(message["text"])

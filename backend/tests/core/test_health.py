@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from app.core.config import get_settings
 
 
@@ -19,7 +18,9 @@ async def test_ready_checks_database_broker_and_object_store(client: httpx.Async
     assert resp.json()["checks"] == {"database": "ok", "broker": "ok", "object_store": "ok"}
 
 
-async def test_ready_names_the_failing_part(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_ready_names_the_failing_part(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Point the broker at a port where nothing listens; database and object store stay healthy.
     monkeypatch.setattr(get_settings(), "celery_broker_url", "redis://127.0.0.1:1/0")
     resp = await client.get("/ready")

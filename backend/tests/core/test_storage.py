@@ -10,8 +10,6 @@ from pathlib import Path
 import boto3
 import httpx
 import pytest
-from moto.server import ThreadedMotoServer
-
 from app.core.config import Settings
 from app.core.errors import NotFound, PermissionDenied, ValidationFailed
 from app.core.storage import (
@@ -22,6 +20,7 @@ from app.core.storage import (
     build_object_store,
     get_object_store,
 )
+from moto.server import ThreadedMotoServer
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +35,11 @@ def moto_endpoint() -> Iterator[str]:
 def s3_settings(endpoint: str) -> Settings:
     bucket = f"media-{uuid.uuid4().hex[:8]}"
     boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
     ).create_bucket(Bucket=bucket)
     return Settings(
         s3_bucket=bucket,
@@ -63,7 +66,8 @@ def test_put_get_head_list_delete(store: ObjectStore, tmp_path: Path) -> None:
     assert head is not None and head.size == 1000
     assert store.head("videos/a/missing") is None
     assert sorted(o.key for o in store.list_objects("videos/a/")) == [
-        "videos/a/hls/720p/seg_00000.ts", "videos/a/poster.jpg",
+        "videos/a/hls/720p/seg_00000.ts",
+        "videos/a/poster.jpg",
     ]
     store.put_bytes("videos/a/poster.jpg", b"jpeg2")  # same key overwrites
     assert store.get_bytes("videos/a/poster.jpg") == b"jpeg2"

@@ -1,0 +1,767 @@
+"""Applying stored Stripe events (worker side, synchronous).
+
+`apply_stored_event(event_id)` is the body of the Celery task "default.commerce.apply_stripe_event".
+It claims the event row (processed_at IS NULL → now) in the same transaction as the effect, so
+a duplicate delivery, a replay or two workers racing on one event leave exactly one effect.
+
+Handlers never trust arrival order: each records the *state* an object is in (paid, amount
+refunded so far, a dispute's status, a subscription's status and period end) and derives
+purchase status and access from the accumulated state. Snapshots of subscriptions and disputes
+carry the event's `created` time; an older snapshot than the one applied is skipped. An event
+about a payment we cannot link yet (e.g. charge.refunded before checkout.session.completed) is
+left "deferred" and re-applied when the purchase is linked (or by the periodic retry).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.audit import service as audit
+from app.auth import service as auth_service
+from app.commerce import ledger
+from app.commerce.gateway import is_sandbox, retrieve_charge_fee
+from app.commerce.models import (
+    Dispute,
+    LedgerEntry,
+    LedgerEntryType,
+    Purchase,
+    PurchaseKind,
+    PurchaseStatus,
+    StripeCustomer,
+    StripeEvent,
+    Subscription,
+    SubscriptionInterval,
+)
+from app.commerce.money import format_amount
+from app.core.clock import utcnow
+from app.core.config import get_settings
+from app.db.session import sync_session
+from app.entitlements import service as entitlements
+from app.entitlements.models import EntitlementKind, EntitlementStatus, SourceType
+from app.worker.dispatch import enqueue
+
+log = structlog.get_logger(__name__)
+
+APPLY_TASK = "default.commerce.apply_stripe_event"
+MAX_DEFERRED_ATTEMPTS = 12
+
+SUBSCRIPTION_GRANTING = {"active", "trialing", "past_due"}
+_SUBSCRIPTION_RANK = {
+    "incomplete": 0,
+    "trialing": 1,
+    "active": 1,
+    "past_due": 2,
+    "paused": 3,
+    "unpaid": 3,
+    "incomplete_expired": 4,
+    "canceled": 5,
+}
+DISPUTE_CLOSED = {"won", "lost", "warning_closed"}
+DISPUTE_RESTORES = {"won", "warning_closed"}
+
+
+@dataclass
+class Effects:
+    """What to do after the transaction commits."""
+
+    emails: list[dict[str, Any]] = field(default_factory=list)
+    reapply: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Ctx:
+    event_id: str
+    type: str
+    created: int
+    effects: Effects
+
+    @property
+    def at(self) -> datetime:
+        return datetime.fromtimestamp(self.created, UTC) if self.created else utcnow()
+
+
+# --------------------------------------------------------------------------- the task body
+
+
+def apply_stored_event(event_id: str) -> str:
+    effects = Effects()
+    try:
+        with sync_session() as s:
+            outcome = _apply_in(s, event_id, effects)
+    except Exception as exc:
+        _record_failure(event_id, exc)
+        raise
+    for message in effects.emails:
+        enqueue("default.send_email", message)
+    for other in dict.fromkeys(effects.reapply):
+        if other != event_id:
+            enqueue(APPLY_TASK, other)
+    return outcome
+
+
+def _apply_in(s: Session, event_id: str, effects: Effects) -> str:
+    now = utcnow()
+    claimed = s.execute(
+        update(StripeEvent)
+        .where(StripeEvent.event_id == event_id, StripeEvent.processed_at.is_(None))
+        .values(processed_at=now, attempts=StripeEvent.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+        return (
+            "duplicate"
+            if s.scalar(select(StripeEvent.id).where(StripeEvent.event_id == event_id))
+            else "missing"
+        )
+    row = s.scalar(select(StripeEvent).where(StripeEvent.event_id == event_id))
+    assert row is not None
+    s.refresh(row)
+    obj = (row.payload.get("data") or {}).get("object") or {}
+    ctx = Ctx(event_id=row.event_id, type=row.type, created=row.event_created, effects=effects)
+    handler = HANDLERS.get(row.type)
+    outcome = handler(s, obj, ctx) if handler else "ignored"
+    if outcome == "deferred":
+        if row.attempts >= MAX_DEFERRED_ATTEMPTS:
+            outcome = "unmatched"
+        else:
+            row.processed_at = None
+    row.outcome = outcome
+    row.last_error = None
+    log.info("stripe_event_applied", event_id=row.event_id, type=row.type, outcome=outcome)
+    return outcome
+
+
+def _record_failure(event_id: str, exc: Exception) -> None:
+    try:
+        with sync_session() as s:
+            s.execute(
+                update(StripeEvent)
+                .where(StripeEvent.event_id == event_id)
+                .values(attempts=StripeEvent.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+            )
+    except Exception:  # the original error matters more
+        log.exception("stripe_event_failure_not_recorded", event_id=event_id)
+    log.warning("stripe_event_failed", event_id=event_id, error_type=type(exc).__name__)
+
+
+def retry_unprocessed_sync(older_than: timedelta | None = None) -> int:
+    """The reaper: re-enqueue events stored but not processed (lost task, deferred, failed)."""
+    settings = get_settings()
+    cutoff = utcnow() - (older_than or timedelta(minutes=settings.commerce_event_retry_minutes))
+    with sync_session() as s:
+        ids = list(
+            s.scalars(
+                select(StripeEvent.event_id)
+                .where(StripeEvent.processed_at.is_(None), StripeEvent.received_at < cutoff)
+                .order_by(StripeEvent.event_created)
+                .limit(500)
+            )
+        )
+    for event_id in ids:
+        enqueue(APPLY_TASK, event_id)
+    return len(ids)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _id_of(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return str(value["id"]) if value.get("id") else None
+    return str(value) if value else None
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _ts(value: Any) -> datetime | None:
+    return datetime.fromtimestamp(int(value), UTC) if isinstance(value, int | float) and value else None
+
+
+def _deferred_for(s: Session, ref: str | None, ctx: Ctx) -> None:
+    if not ref:
+        return
+    ids = s.scalars(
+        select(StripeEvent.event_id).where(
+            StripeEvent.related_ref == ref,
+            StripeEvent.processed_at.is_(None),
+            StripeEvent.event_id != ctx.event_id,
+        )
+    )
+    ctx.effects.reapply.extend(ids)
+
+
+def _remember_customer(s: Session, user_id: uuid.UUID, customer_id: str | None) -> None:
+    if not customer_id:
+        return
+    existing = s.scalar(select(StripeCustomer).where(StripeCustomer.user_id == user_id))
+    if (
+        existing is None
+        and s.scalar(select(StripeCustomer).where(StripeCustomer.customer_id == customer_id)) is None
+    ):
+        s.add(StripeCustomer(user_id=user_id, customer_id=customer_id))
+        s.flush()
+
+
+def _email(ctx: Ctx, to: str, subject: str, text: str) -> None:
+    ctx.effects.emails.append({"to": to, "subject": subject, "text": text, "html": None})
+
+
+def _user_email(s: Session, user_id: uuid.UUID) -> str | None:
+    user = auth_service.get_users_sync(s, [user_id]).get(user_id)
+    return user.email if user else None
+
+
+# --------------------------------------------------------------------------- purchases
+
+
+def _purchase_by_ref(
+    s: Session, *, metadata: dict[str, Any] | None = None, **refs: str | None
+) -> Purchase | None:
+    purchase_id = _uuid((metadata or {}).get("mamc_purchase_id"))
+    if purchase_id is not None:
+        found = s.get(Purchase, purchase_id)
+        if found is not None:
+            return found
+    for column, value in refs.items():
+        if value:
+            found = s.scalar(select(Purchase).where(getattr(Purchase, column) == value))
+            if found is not None:
+                return found
+    return None
+
+
+def _link_payment_intent(s: Session, p: Purchase, pi_id: str | None, ctx: Ctx) -> None:
+    if pi_id and p.payment_intent_id is None:
+        p.payment_intent_id = pi_id
+        s.flush()
+        _deferred_for(s, pi_id, ctx)
+
+
+def _reversed_total(s: Session, p: Purchase) -> int:
+    total = s.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.gross_cents), 0)).where(
+            LedgerEntry.purchase_id == p.id,
+            LedgerEntry.entry_type.in_([LedgerEntryType.refund, LedgerEntryType.dispute_loss]),
+        )
+    )
+    return -int(total or 0)
+
+
+def _sale_gross(s: Session, p: Purchase) -> int | None:
+    return s.scalar(
+        select(LedgerEntry.gross_cents).where(
+            LedgerEntry.purchase_id == p.id, LedgerEntry.entry_type == LedgerEntryType.sale
+        )
+    )
+
+
+def _post(
+    s: Session, p: Purchase, kind: LedgerEntryType, ref: str, amounts: ledger.Amounts, at: datetime
+) -> None:
+    exists = s.scalar(
+        select(LedgerEntry.id).where(
+            LedgerEntry.purchase_id == p.id, LedgerEntry.entry_type == kind, LedgerEntry.ref == ref
+        )
+    )
+    if exists is not None:
+        return
+    s.add(
+        LedgerEntry(
+            instructor_id=p.instructor_id,
+            purchase_id=p.id,
+            entry_type=kind,
+            ref=ref,
+            currency=p.currency,
+            gross_cents=amounts.gross_cents,
+            stripe_fee_cents=amounts.stripe_fee_cents,
+            platform_fee_cents=amounts.platform_fee_cents,
+            net_cents=amounts.net_cents,
+            occurred_at=at,
+        )
+    )
+    s.flush()
+
+
+def _sync_reversals(s: Session, p: Purchase, kind: LedgerEntryType, at: datetime) -> None:
+    gross = _sale_gross(s, p)
+    if gross is None:
+        return
+    lost = s.scalar(
+        select(func.coalesce(func.sum(Dispute.amount_cents), 0)).where(
+            Dispute.purchase_id == p.id, Dispute.status == "lost"
+        )
+    )
+    target = p.amount_refunded_cents + int(lost or 0)
+    before = _reversed_total(s, p)
+    entry = ledger.reversal(gross, p.platform_fee_bps, before, target)
+    if entry is not None:
+        _post(s, p, kind, str(min(target, gross)), entry, at)
+
+
+def _record_fee(s: Session, p: Purchase, fee: int | None, at: datetime) -> None:
+    if fee is None or p.stripe_fee_cents is not None:
+        return
+    p.stripe_fee_cents = fee
+    if _sale_gross(s, p) is not None:
+        _post(s, p, LedgerEntryType.stripe_fee, "", ledger.stripe_fee(fee), at)
+
+
+def _mark_paid(
+    s: Session, p: Purchase, ctx: Ctx, *, pi_id: str | None, customer: str | None, amount: int | None
+) -> None:
+    _link_payment_intent(s, p, pi_id, ctx)
+    if customer:
+        p.customer_id = p.customer_id or customer
+        _remember_customer(s, p.user_id, customer)
+    if p.paid_at is None:
+        if amount is not None and amount >= 0:
+            p.amount_cents = amount  # what was actually paid (promotion codes lower it)
+        p.paid_at = ctx.at
+        _post(s, p, LedgerEntryType.sale, "", ledger.sale(p.amount_cents, p.platform_fee_bps), ctx.at)
+        if p.stripe_fee_cents is not None:
+            _post(s, p, LedgerEntryType.stripe_fee, "", ledger.stripe_fee(p.stripe_fee_cents), ctx.at)
+        _sync_reversals(s, p, LedgerEntryType.refund, ctx.at)
+    if p.receipt_sent_at is None:
+        p.receipt_sent_at = utcnow()
+        to = _user_email(s, p.user_id)
+        if to:
+            what = "Rental" if p.kind == PurchaseKind.rental else "Purchase"
+            window = (
+                f" You can watch for {p.rental_hours} hours from your first play." if p.rental_hours else ""
+            )
+            _email(
+                ctx,
+                to,
+                f"Your receipt: {p.video_title or 'video'}",
+                f'{what} of "{p.video_title}": {format_amount(p.amount_cents, p.currency)}.{window}\n'
+                f"Order {p.id}. Thank you for training with us.",
+            )
+
+
+def recompute_purchase(s: Session, p: Purchase) -> None:
+    """Purchase status and the buyer's access, derived from the facts recorded so far."""
+    disputes = list(s.scalars(select(Dispute).where(Dispute.purchase_id == p.id)))
+    lost = any(d.status == "lost" for d in disputes)
+    open_dispute = any(d.status not in DISPUTE_CLOSED for d in disputes)
+    fully_refunded = p.amount_refunded_cents >= p.amount_cents > 0 or (
+        p.amount_cents == 0 and p.refunded_at is not None
+    )
+    access: EntitlementStatus | None = None
+    reason: str | None = None
+    if p.paid_at is None:
+        p.status = PurchaseStatus.failed if p.failed_at else PurchaseStatus.pending
+    elif lost:
+        p.status, access, reason = PurchaseStatus.dispute_lost, EntitlementStatus.revoked, "dispute_lost"
+    elif fully_refunded:
+        p.status, access, reason = PurchaseStatus.refunded, EntitlementStatus.revoked, "refunded"
+    elif open_dispute:
+        p.status, access = PurchaseStatus.disputed, EntitlementStatus.suspended
+    elif p.amount_refunded_cents > 0:
+        p.status, access = PurchaseStatus.partially_refunded, EntitlementStatus.active
+    else:
+        p.status, access = PurchaseStatus.paid, EntitlementStatus.active
+    if access is None:
+        return
+    entitlements.grant_sync(
+        s,
+        user_id=p.user_id,
+        video_id=p.video_id,
+        kind=EntitlementKind.rental if p.kind == PurchaseKind.rental else EntitlementKind.ppv,
+        source_type=SourceType.purchase,
+        source_id=p.id,
+        rental_hours=p.rental_hours,
+    )
+    entitlements.set_source_state_sync(s, SourceType.purchase, p.id, access, reason=reason)
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+def on_checkout_completed(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
+    metadata = obj.get("metadata") or {}
+    if obj.get("mode") == "subscription":
+        sub = _subscription_row(s, obj.get("subscription"), metadata, checkout_session_id=obj.get("id"))
+        if sub is None:
+            return "unmatched"
+        sub.customer_id = sub.customer_id or _id_of(obj.get("customer"))
+        _remember_customer(s, sub.user_id, _id_of(obj.get("customer")))
+        _link_subscription(s, sub, _id_of(obj.get("subscription")), ctx)
+        if isinstance(obj.get("subscription"), dict):
+            _apply_subscription_snapshot(s, sub, obj["subscription"], ctx)
+        return "applied"
+    p = _purchase_by_ref(s, metadata=metadata, checkout_session_id=obj.get("id"))
+    if p is None:
+        return "unmatched"
+    pi_id = _id_of(obj.get("payment_intent"))
+    if obj.get("payment_status") in ("paid", "no_payment_required"):
+        _mark_paid(
+            s, p, ctx, pi_id=pi_id, customer=_id_of(obj.get("customer")), amount=obj.get("amount_total")
+        )
+    else:
+        _link_payment_intent(s, p, pi_id, ctx)
+    recompute_purchase(s, p)
+    return "applied"
+
+
+def _charge_fee(charge: Any) -> tuple[str | None, int | None]:
+    """(charge id, fee) from a charge that may be an id or an expanded object."""
+    if isinstance(charge, dict):
+        txn = charge.get("balance_transaction")
+        fee = txn.get("fee") if isinstance(txn, dict) else None
+        return _id_of(charge), int(fee) if isinstance(fee, int) else None
+    return _id_of(charge), None
+
+
+def on_payment_intent_succeeded(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
+    p = _purchase_by_ref(s, metadata=obj.get("metadata"), payment_intent_id=obj.get("id"))
+    if p is None:
+        return "ignored"  # not one of our checkouts (e.g. a subscription invoice's payment)
+    charge_id, fee = _charge_fee(obj.get("latest_charge"))
+    if charge_id and p.charge_id is None:
+        p.charge_id = charge_id
+    if fee is None and charge_id and not is_sandbox():
+        fee = retrieve_charge_fee(charge_id)
+    _mark_paid(
+        s,
+        p,
+        ctx,
+        pi_id=obj.get("id"),
+        customer=_id_of(obj.get("customer")),
+        amount=obj.get("amount_received"),
+    )
+    _record_fee(s, p, fee, ctx.at)
+    recompute_purchase(s, p)
+    return "applied"
+
+
+def on_payment_intent_failed(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
+    p = _purchase_by_ref(s, metadata=obj.get("metadata"), payment_intent_id=obj.get("id"))
+    if p is None:
+        return "ignored"
+    _link_payment_intent(s, p, obj.get("id"), ctx)
+    if p.paid_at is not None:
+        return "stale"  # a later attempt succeeded
+    error = obj.get("last_payment_error") or {}
+    p.failed_at = ctx.at
+    p.failure_message = str(error.get("message") or "The payment was declined.")[:500]
+    recompute_purchase(s, p)
+    to = _user_email(s, p.user_id)
+    if to:
+        _email(
+            ctx,
+            to,
+            f"Payment failed: {p.video_title or 'your order'}",
+            f"We could not take the payment of {format_amount(p.amount_cents, p.currency)} "
+            f'for "{p.video_title}": {p.failure_message}\nNothing was charged. You can try again '
+            f"from the video's page with another card.",
+        )
+    return "applied"
+
+
+def on_charge_refunded(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
+    pi_id = _id_of(obj.get("payment_intent"))
+    p = _purchase_by_ref(s, metadata=obj.get("metadata"), payment_intent_id=pi_id, charge_id=obj.get("id"))
+    if p is None:
+        return "deferred"
+    if p.charge_id is None:
+        p.charge_id = obj.get("id")
+    refunded = int(obj.get("amount_refunded") or 0)
+    if refunded > p.amount_refunded_cents:
+        p.amount_refunded_cents = refunded
+    if obj.get("refunded") and p.refunded_at is None:
+        p.refunded_at = ctx.at
+        if p.amount_refunded_cents < p.amount_cents:
+            p.amount_refunded_cents = p.amount_cents
+    if p.paid_at is None:
+        return "deferred"  # refund known before the payment: apply once the payment is recorded
+    _sync_reversals(s, p, LedgerEntryType.refund, ctx.at)
+    recompute_purchase(s, p)
+    return "applied"
+
+
+def on_dispute(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
+    dispute_id = obj.get("id")
+    if not dispute_id:
+        return "ignored"
+    status = str(obj.get("status") or "needs_response")
+    rank = 1 if status in DISPUTE_CLOSED else 0
+    d = s.scalar(select(Dispute).where(Dispute.stripe_dispute_id == dispute_id))
+    if d is None:
+        d = Dispute(
+            stripe_dispute_id=dispute_id,
+            amount_cents=int(obj.get("amount") or 0),
+            currency=str(obj.get("currency") or "usd"),
+            status=status,
+            opened_at=_ts(obj.get("created")) or ctx.at,
+            state_event_created=0,
+            state_rank=0,
+        )
+        s.add(d)
+    d.charge_id = d.charge_id or _id_of(obj.get("charge"))
+    d.payment_intent_id = d.payment_intent_id or _id_of(obj.get("payment_intent"))
+    stale = (ctx.created, rank) < (d.state_event_created, d.state_rank)
+    if not stale:
+        d.status = status
+        d.reason = obj.get("reason")
+        d.amount_cents = int(obj.get("amount") or d.amount_cents)
+        evidence = obj.get("evidence_details") or {}
+        d.evidence_due_by = _ts(evidence.get("due_by")) or d.evidence_due_by
+        d.closed_at = (d.closed_at or ctx.at) if status in DISPUTE_CLOSED else None
+        d.state_event_created, d.state_rank = ctx.created, rank
+    s.flush()
+    p = s.get(Purchase, d.purchase_id) if d.purchase_id else None
+    if p is None:
+        p = _purchase_by_ref(s, payment_intent_id=d.payment_intent_id, charge_id=d.charge_id)
+        if p is None:
+            return "deferred"
+        d.purchase_id = p.id
+        s.flush()
+    if d.status not in DISPUTE_CLOSED and d.admins_alerted_at is None:
+        _alert_admins(s, d, p, ctx)
+    if d.status == "lost":
+        _sync_reversals(s, p, LedgerEntryType.dispute_loss, ctx.at)
+    recompute_purchase(s, p)
+    return "stale" if stale else "applied"
+
+
+def _alert_admins(s: Session, d: Dispute, p: Purchase, ctx: Ctx) -> None:
+    d.admins_alerted_at = utcnow()
+    audit.record(
+        s,
+        actor_id=None,
+        action="payment.dispute_opened",
+        subject_type="purchase",
+        subject_id=p.id,
+        reason=d.reason,
+        data={"dispute": d.stripe_dispute_id, "amount_cents": d.amount_cents, "currency": d.currency},
+    )
+    due = d.evidence_due_by.strftime("%Y-%m-%d %H:%M UTC") if d.evidence_due_by else "unknown"
+    text = (
+        f"A payment dispute was opened: {d.stripe_dispute_id} ({d.reason or 'no reason given'}) for "
+        f'{format_amount(d.amount_cents, d.currency)} on purchase {p.id} ("{p.video_title}").\n'
+        f"The buyer's access is suspended until the dispute closes. Evidence is due by {due}.\n"
+        f"Respond in the Stripe Dashboard; see Admin > Disputes."
+    )
+    recipients = dict.fromkeys([*auth_service.admin_emails_sync(s), *get_settings().commerce_alert_emails])
+    for to in recipients:
+        _email(ctx, to, f"[action needed] Payment dispute {d.stripe_dispute_id}", text)
+    log.warning("payment_dispute_opened", dispute=d.stripe_dispute_id, purchase_id=str(p.id))
+
+
+# --------------------------------------------------------------------------- subscriptions
+
+
+def _subscription_row(
+    s: Session, stripe_sub: Any, metadata: dict[str, Any], *, checkout_session_id: str | None = None
+) -> Subscription | None:
+    stripe_id = _id_of(stripe_sub)
+    if stripe_id:
+        found = s.scalar(select(Subscription).where(Subscription.stripe_subscription_id == stripe_id))
+        if found is not None:
+            return found
+    own_id = _uuid(metadata.get("mamc_subscription_id"))
+    if own_id is not None and (found := s.get(Subscription, own_id)) is not None:
+        return found
+    if checkout_session_id:
+        found = s.scalar(select(Subscription).where(Subscription.checkout_session_id == checkout_session_id))
+        if found is not None:
+            return found
+    return None
+
+
+def _link_subscription(s: Session, sub: Subscription, stripe_id: str | None, ctx: Ctx) -> None:
+    if stripe_id and sub.stripe_subscription_id is None:
+        sub.stripe_subscription_id = stripe_id
+        s.flush()
+        _deferred_for(s, stripe_id, ctx)
+
+
+def _period_end(obj: dict[str, Any]) -> datetime | None:
+    end = obj.get("current_period_end")
+    if not end:  # API versions from 2025-03-31 keep the period on the items
+        items = ((obj.get("items") or {}).get("data")) or []
+        ends = [i.get("current_period_end") for i in items if i.get("current_period_end")]
+        end = max(ends) if ends else None
+    return _ts(end)
+
+
+def _sync_subscription_access(s: Session, sub: Subscription) -> None:
+    if sub.status in SUBSCRIPTION_GRANTING:
+        entitlements.grant_sync(
+            s,
+            user_id=sub.user_id,
+            video_id=None,
+            kind=EntitlementKind.subscription,
+            source_type=SourceType.subscription,
+            source_id=sub.id,
+            expires_at=sub.current_period_end,
+        )
+        entitlements.set_source_state_sync(
+            s,
+            SourceType.subscription,
+            sub.id,
+            EntitlementStatus.active,
+            expires_at=sub.current_period_end,
+            update_expiry=True,
+        )
+    else:
+        entitlements.set_source_state_sync(
+            s, SourceType.subscription, sub.id, EntitlementStatus.revoked, reason=f"subscription_{sub.status}"
+        )
+
+
+def _apply_subscription_snapshot(s: Session, sub: Subscription, obj: dict[str, Any], ctx: Ctx) -> bool:
+    status = str(obj.get("status") or "incomplete")
+    rank = _SUBSCRIPTION_RANK.get(status, 0)
+    if (ctx.created, rank) < (sub.state_event_created, sub.state_rank):
+        return False
+    sub.status = status
+    sub.current_period_end = _period_end(obj) or sub.current_period_end
+    sub.cancel_at_period_end = bool(obj.get("cancel_at_period_end"))
+    sub.canceled_at = _ts(obj.get("canceled_at")) or (ctx.at if status == "canceled" else None)
+    items = ((obj.get("items") or {}).get("data")) or []
+    price = (items[0].get("price") or {}) if items else {}
+    interval = (price.get("recurring") or {}).get("interval")
+    if interval in ("month", "year"):
+        sub.interval = SubscriptionInterval(interval)
+    if isinstance(price.get("unit_amount"), int):
+        sub.amount_cents = price["unit_amount"]
+    sub.state_event_created, sub.state_rank = ctx.created, rank
+    _sync_subscription_access(s, sub)
+    return True
+
+
+def on_subscription(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
+    metadata = obj.get("metadata") or {}
+    sub = _subscription_row(s, obj.get("id"), metadata)
+    if sub is None:
+        user_id = _uuid(metadata.get("mamc_user_id"))
+        customer = _id_of(obj.get("customer"))
+        if user_id is None and customer:
+            user_id = s.scalar(select(StripeCustomer.user_id).where(StripeCustomer.customer_id == customer))
+        if user_id is None:
+            return "unmatched"
+        sub = Subscription(
+            user_id=user_id,
+            interval=SubscriptionInterval.month,
+            status="pending",
+            state_event_created=0,
+            state_rank=0,
+            currency=str(obj.get("currency") or get_settings().commerce_subscription_currency),
+        )
+        s.add(sub)
+        s.flush()
+    sub.customer_id = sub.customer_id or _id_of(obj.get("customer"))
+    _link_subscription(s, sub, obj.get("id"), ctx)
+    return "applied" if _apply_subscription_snapshot(s, sub, obj, ctx) else "stale"
+
+
+def _invoice_subscription_id(obj: dict[str, Any]) -> str | None:
+    found = _id_of(obj.get("subscription"))
+    if found:
+        return found
+    details = ((obj.get("parent") or {}).get("subscription_details")) or {}
+    return _id_of(details.get("subscription"))
+
+
+def _invoice_period_end(obj: dict[str, Any]) -> datetime | None:
+    lines = ((obj.get("lines") or {}).get("data")) or []
+    ends = [int(e) for line in lines if (e := (line.get("period") or {}).get("end"))]
+    return _ts(max(ends)) if ends else None
+
+
+def on_invoice_paid(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
+    stripe_id = _invoice_subscription_id(obj)
+    if not stripe_id:
+        return "ignored"
+    sub = _subscription_row(s, stripe_id, (obj.get("subscription_details") or {}).get("metadata") or {})
+    if sub is None:
+        return "deferred"
+    end = _invoice_period_end(obj)
+    if end and (sub.current_period_end is None or end > sub.current_period_end):
+        sub.current_period_end = end
+        if sub.status in SUBSCRIPTION_GRANTING:
+            _sync_subscription_access(s, sub)
+    to = _user_email(s, sub.user_id)
+    amount = int(obj.get("amount_paid") or 0)
+    if to and amount > 0:
+        until = f" Your access runs until {end:%Y-%m-%d}." if end else ""
+        _email(
+            ctx,
+            to,
+            "Your subscription receipt",
+            f"We received {format_amount(amount, str(obj.get('currency') or sub.currency))} for your "
+            f"{sub.interval.value}ly subscription (invoice {obj.get('number') or obj.get('id')}).{until}",
+        )
+    return "applied"
+
+
+def on_invoice_failed(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
+    stripe_id = _invoice_subscription_id(obj)
+    if not stripe_id:
+        return "ignored"
+    sub = _subscription_row(s, stripe_id, {})
+    if sub is None:
+        return "deferred"
+    to = _user_email(s, sub.user_id)
+    if to:
+        amount = int(obj.get("amount_due") or 0)
+        _email(
+            ctx,
+            to,
+            "Your subscription payment failed",
+            f"We could not collect {format_amount(amount, str(obj.get('currency') or sub.currency))} for "
+            f"your subscription. Stripe will retry; to keep watching, update your card under "
+            f"Account > Billing (Manage billing).",
+        )
+    return "applied"
+
+
+HANDLERS: dict[str, Callable[[Session, dict[str, Any], Ctx], str]] = {
+    "checkout.session.completed": on_checkout_completed,
+    "checkout.session.async_payment_succeeded": on_checkout_completed,
+    "payment_intent.succeeded": on_payment_intent_succeeded,
+    "payment_intent.payment_failed": on_payment_intent_failed,
+    "customer.subscription.created": on_subscription,
+    "customer.subscription.updated": on_subscription,
+    "customer.subscription.deleted": on_subscription,
+    "invoice.paid": on_invoice_paid,
+    "invoice.payment_failed": on_invoice_failed,
+    "charge.refunded": on_charge_refunded,
+    "charge.dispute.created": on_dispute,
+    "charge.dispute.updated": on_dispute,
+    "charge.dispute.closed": on_dispute,
+}
+
+
+def related_ref(event_type: str, obj: dict[str, Any]) -> str | None:
+    """The payment intent / subscription an event is about (to re-apply deferred events)."""
+    if event_type.startswith("payment_intent."):
+        return _id_of(obj.get("id"))
+    if event_type.startswith("charge."):
+        return _id_of(obj.get("payment_intent")) or _id_of(obj.get("charge")) or _id_of(obj.get("id"))
+    if event_type.startswith("customer.subscription."):
+        return _id_of(obj.get("id"))
+    if event_type.startswith("invoice."):
+        return _invoice_subscription_id(obj)
+    if event_type.startswith("checkout.session."):
+        return _id_of(obj.get("payment_intent")) or _id_of(obj.get("subscription"))
+    return None
+
+
+def run_in_session(fn: Callable[[Session], Any]) -> Any:
+    with sync_session() as s:
+        return fn(s)

@@ -1,0 +1,181 @@
+"""Commerce tables: stored Stripe events, customers, purchases, subscriptions, disputes and the
+instructors' earnings ledger. Only app/commerce services query them."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.clock import utcnow
+from app.db.base import Base, IdMixin, TimestampMixin
+
+
+class StripeEvent(IdMixin, Base):
+    """Every verified webhook delivery, stored by event id before anything else happens.
+
+    `processed_at` is set in the same transaction as the event's effect, so an event takes
+    effect exactly once however often Stripe (or a replay) delivers it.
+    """
+
+    __tablename__ = "stripe_events"
+
+    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    type: Mapped[str] = mapped_column(String(100), index=True)
+    livemode: Mapped[bool] = mapped_column(default=False)
+    object_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    # The payment intent an event is about: lets an event that arrived before its purchase was
+    # known ("deferred") be re-applied as soon as the purchase is linked.
+    related_ref: Mapped[str | None] = mapped_column(String(255), default=None, index=True)
+    event_created: Mapped[int] = mapped_column(BigInteger, default=0)  # Stripe's `created` (unix s)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(40), default=None)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class StripeCustomer(IdMixin, Base):
+    __tablename__ = "stripe_customers"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    customer_id: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PurchaseKind(enum.StrEnum):
+    ppv = "ppv"
+    rental = "rental"
+
+
+class PurchaseStatus(enum.StrEnum):
+    pending = "pending"  # checkout opened, not paid
+    paid = "paid"
+    failed = "failed"  # the payment attempt failed (the buyer may retry)
+    partially_refunded = "partially_refunded"
+    refunded = "refunded"
+    disputed = "disputed"  # a dispute is open: access suspended
+    dispute_lost = "dispute_lost"
+
+
+class Purchase(IdMixin, TimestampMixin, Base):
+    """One PPV or rental sale of one video (state derived from Stripe facts, see service)."""
+
+    __tablename__ = "purchases"
+    __table_args__ = (Index("ix_purchases_user_video", "user_id", "video_id"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    video_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    instructor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    video_title: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[PurchaseKind] = mapped_column(
+        Enum(PurchaseKind, name="purchase_kind", native_enum=False, length=20)
+    )
+    status: Mapped[PurchaseStatus] = mapped_column(
+        Enum(PurchaseStatus, name="purchase_status", native_enum=False, length=30),
+        default=PurchaseStatus.pending,
+        index=True,
+    )
+    amount_cents: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    rental_hours: Mapped[int | None] = mapped_column(default=None)
+    platform_fee_bps: Mapped[int]
+    checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True, default=None)
+    checkout_url: Mapped[str | None] = mapped_column(Text, default=None)
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True, default=None)
+    charge_id: Mapped[str | None] = mapped_column(String(255), default=None, index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    stripe_fee_cents: Mapped[int | None] = mapped_column(default=None)
+    amount_refunded_cents: Mapped[int] = mapped_column(default=0)
+    paid_at: Mapped[datetime | None] = mapped_column(default=None)
+    failed_at: Mapped[datetime | None] = mapped_column(default=None)
+    failure_message: Mapped[str | None] = mapped_column(Text, default=None)
+    refunded_at: Mapped[datetime | None] = mapped_column(default=None)
+    refund_requested_at: Mapped[datetime | None] = mapped_column(default=None)
+    refund_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    receipt_sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SubscriptionInterval(enum.StrEnum):
+    month = "month"
+    year = "year"
+
+
+class Subscription(IdMixin, TimestampMixin, Base):
+    """The platform subscription of one user; `status` mirrors Stripe's (plus "pending")."""
+
+    __tablename__ = "subscriptions"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    interval: Mapped[SubscriptionInterval] = mapped_column(
+        Enum(SubscriptionInterval, name="subscription_interval", native_enum=False, length=10)
+    )
+    status: Mapped[str] = mapped_column(String(30), default="pending", index=True)
+    amount_cents: Mapped[int | None] = mapped_column(default=None)
+    currency: Mapped[str] = mapped_column(String(3))
+    checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True, default=None)
+    checkout_url: Mapped[str | None] = mapped_column(Text, default=None)
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), unique=True, default=None)
+    customer_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    current_period_end: Mapped[datetime | None] = mapped_column(default=None)
+    cancel_at_period_end: Mapped[bool] = mapped_column(default=False)
+    canceled_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The snapshot applied last: (Stripe event `created`, status rank). Older snapshots are skipped.
+    state_event_created: Mapped[int] = mapped_column(BigInteger, default=0)
+    state_rank: Mapped[int] = mapped_column(default=0)
+
+
+class Dispute(IdMixin, TimestampMixin, Base):
+    __tablename__ = "disputes"
+
+    stripe_dispute_id: Mapped[str] = mapped_column(String(255), unique=True)
+    purchase_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("purchases.id", ondelete="SET NULL"), default=None, index=True
+    )
+    charge_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), default=None, index=True)
+    amount_cents: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str | None] = mapped_column(String(60), default=None)
+    status: Mapped[str] = mapped_column(String(40), index=True)
+    evidence_due_by: Mapped[datetime | None] = mapped_column(default=None)
+    opened_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    admins_alerted_at: Mapped[datetime | None] = mapped_column(default=None)
+    state_event_created: Mapped[int] = mapped_column(BigInteger, default=0)
+    state_rank: Mapped[int] = mapped_column(default=0)
+
+
+class LedgerEntryType(enum.StrEnum):
+    sale = "sale"
+    stripe_fee = "stripe_fee"  # posted when Stripe's fee becomes known
+    refund = "refund"
+    dispute_loss = "dispute_loss"
+
+
+class LedgerEntry(IdMixin, Base):
+    """Instructor earnings, append-only. Each row: gross = stripe_fee + platform_fee + net."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        UniqueConstraint("purchase_id", "entry_type", "ref", name="uq_ledger_entries_purchase_type_ref"),
+        Index("ix_ledger_entries_instructor_occurred", "instructor_id", "occurred_at"),
+    )
+
+    instructor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    purchase_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("purchases.id", ondelete="CASCADE"))
+    entry_type: Mapped[LedgerEntryType] = mapped_column(
+        Enum(LedgerEntryType, name="ledger_entry_type", native_enum=False, length=20)
+    )
+    ref: Mapped[str] = mapped_column(String(100), default="")
+    currency: Mapped[str] = mapped_column(String(3))
+    gross_cents: Mapped[int]
+    stripe_fee_cents: Mapped[int] = mapped_column(default=0)
+    platform_fee_cents: Mapped[int] = mapped_column(default=0)
+    net_cents: Mapped[int]
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)

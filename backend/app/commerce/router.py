@@ -1,0 +1,300 @@
+"""Commerce HTTP: checkout, billing portal, the Stripe webhook, buyers' purchases and library,
+instructors' earnings, admin payments/refunds/disputes/access, and the embedded sandbox pages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app.commerce import sandbox, service, webhooks
+from app.commerce.models import PurchaseKind, PurchaseStatus
+from app.commerce.schemas import (
+    AdminPaymentOut,
+    AdminPaymentPage,
+    CheckoutOut,
+    CheckoutRequest,
+    DisputeOut,
+    DisputePage,
+    EntitlementOut,
+    EntitlementPage,
+    GrantRequest,
+    LedgerEntryOut,
+    LedgerPage,
+    PayoutLineOut,
+    PayoutReport,
+    PortalOut,
+    PurchaseOut,
+    PurchasePage,
+    RefundRequest,
+    RevokeRequest,
+    SubscriptionOut,
+    WebhookAck,
+)
+from app.core import ratelimit
+from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
+from app.deps import AdminUser, CurrentUser, InstructorUser, SessionDep
+from app.entitlements import service as entitlements
+
+router = APIRouter(tags=["commerce"])
+admin_router = APIRouter(prefix="/admin", tags=["admin: payments"])
+sandbox_router = APIRouter(prefix="/sandbox", tags=["sandbox payments"], include_in_schema=False)
+
+MonthParam = Annotated[
+    str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM (default: this month)")
+]
+
+
+# --------------------------------------------------------------------------- buyers
+
+
+@router.post("/checkout", response_model=CheckoutOut, status_code=status.HTTP_201_CREATED)
+async def checkout(body: CheckoutRequest, user: CurrentUser, session: SessionDep) -> CheckoutOut:
+    ratelimit.enforce("checkout:user", str(user.id), 30, window_seconds=60)
+    result = await service.create_checkout(
+        session, user=user, kind=body.kind, video_id=body.video_id, interval=body.interval
+    )
+    return CheckoutOut(
+        checkout_session_id=result.checkout_session_id,
+        url=result.url,
+        purchase_id=result.purchase_id,
+        subscription_id=result.subscription_id,
+        reused=result.reused,
+    )
+
+
+@router.post("/billing/portal", response_model=PortalOut)
+async def billing_portal(user: CurrentUser, session: SessionDep) -> PortalOut:
+    return PortalOut(url=await service.create_portal_session(session, user=user))
+
+
+@router.get("/me/purchases", response_model=PurchasePage)
+async def my_purchases(
+    user: CurrentUser, session: SessionDep, limit: LimitParam = DEFAULT_LIMIT, cursor: CursorParam = None
+) -> PurchasePage:
+    items, next_cursor = await service.list_my_purchases(session, user=user, limit=limit, cursor=cursor)
+    return PurchasePage(items=[PurchaseOut.model_validate(p) for p in items], next_cursor=next_cursor)
+
+
+@router.get("/me/purchases/{purchase_id}", response_model=PurchaseOut)
+async def my_purchase(purchase_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> PurchaseOut:
+    return PurchaseOut.model_validate(
+        await service.get_my_purchase(session, user=user, purchase_id=purchase_id)
+    )
+
+
+@router.get("/me/subscription", response_model=SubscriptionOut | None)
+async def my_subscription(user: CurrentUser, session: SessionDep) -> SubscriptionOut | None:
+    sub = await service.current_subscription(session, user.id)
+    return SubscriptionOut.model_validate(sub) if sub else None
+
+
+@router.get("/me/library", response_model=EntitlementPage)
+async def my_library(
+    user: CurrentUser, session: SessionDep, limit: LimitParam = DEFAULT_LIMIT, cursor: CursorParam = None
+) -> EntitlementPage:
+    items, next_cursor = await entitlements.list_for_user(session, user.id, limit=limit, cursor=cursor)
+    return EntitlementPage(items=[EntitlementOut.model_validate(e) for e in items], next_cursor=next_cursor)
+
+
+# --------------------------------------------------------------------------- Stripe
+
+
+@router.post("/webhooks/stripe", response_model=WebhookAck, include_in_schema=False)
+async def stripe_webhook(
+    request: Request,
+    session: SessionDep,
+    stripe_signature: Annotated[str | None, Header(alias="Stripe-Signature")] = None,
+) -> WebhookAck:
+    payload = await request.body()
+    result = await webhooks.ingest(session, payload, stripe_signature)
+    return WebhookAck(event_id=result.event_id, duplicate=result.duplicate)
+
+
+# --------------------------------------------------------------------------- instructors
+
+
+@router.get("/earnings/ledger", response_model=LedgerPage)
+async def my_ledger(
+    user: InstructorUser,
+    session: SessionDep,
+    month: MonthParam = None,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> LedgerPage:
+    items, next_cursor = await service.list_ledger(
+        session, instructor_id=user.id, limit=limit, cursor=cursor, month=month
+    )
+    return LedgerPage(items=[LedgerEntryOut.model_validate(e) for e in items], next_cursor=next_cursor)
+
+
+@router.get("/earnings/payouts", response_model=PayoutReport)
+async def my_payouts(user: InstructorUser, session: SessionDep, month: MonthParam = None) -> PayoutReport:
+    month = month or service.current_month()
+    lines = await service.payout_report(session, month=month, instructor_id=user.id)
+    return PayoutReport(month=month, lines=[PayoutLineOut.model_validate(line) for line in lines])
+
+
+@router.get("/earnings/payouts.csv", response_class=Response)
+async def my_payouts_csv(user: InstructorUser, session: SessionDep, month: MonthParam = None) -> Response:
+    month = month or service.current_month()
+    lines = await service.payout_report(session, month=month, instructor_id=user.id)
+    return _csv(month, service.payout_csv(month, lines))
+
+
+def _csv(month: str, body: str) -> Response:
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="payouts-{month}.csv"'},
+    )
+
+
+# --------------------------------------------------------------------------- admin
+
+
+@admin_router.get("/payments", response_model=AdminPaymentPage)
+async def admin_payments(
+    _: AdminUser,
+    session: SessionDep,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+    status_: Annotated[PurchaseStatus | None, Query(alias="status")] = None,
+    kind: PurchaseKind | None = None,
+    user_id: uuid.UUID | None = None,
+    video_id: uuid.UUID | None = None,
+    instructor_id: uuid.UUID | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+) -> AdminPaymentPage:
+    items, next_cursor = await service.list_payments(
+        session,
+        limit=limit,
+        cursor=cursor,
+        status=status_,
+        kind=kind,
+        user_id=user_id,
+        video_id=video_id,
+        instructor_id=instructor_id,
+        created_from=created_from,
+        created_to=created_to,
+    )
+    return AdminPaymentPage(items=[AdminPaymentOut.model_validate(p) for p in items], next_cursor=next_cursor)
+
+
+@admin_router.get("/payments/{purchase_id}", response_model=AdminPaymentOut)
+async def admin_payment(purchase_id: uuid.UUID, _: AdminUser, session: SessionDep) -> AdminPaymentOut:
+    return AdminPaymentOut.model_validate(await service.get_purchase(session, purchase_id))
+
+
+@admin_router.post("/payments/{purchase_id}/refund", response_model=AdminPaymentOut)
+async def admin_refund(
+    purchase_id: uuid.UUID, body: RefundRequest, admin: AdminUser, session: SessionDep
+) -> AdminPaymentOut:
+    purchase = await service.refund_purchase(
+        session, admin=admin, purchase_id=purchase_id, reason=body.reason
+    )
+    return AdminPaymentOut.model_validate(purchase)
+
+
+@admin_router.get("/disputes", response_model=DisputePage)
+async def admin_disputes(
+    _: AdminUser,
+    session: SessionDep,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+    status_: Annotated[str | None, Query(alias="status", max_length=40)] = None,
+    open_only: bool = False,
+) -> DisputePage:
+    items, next_cursor = await service.list_disputes(
+        session, limit=limit, cursor=cursor, status=status_, open_only=open_only
+    )
+    return DisputePage(items=[DisputeOut.model_validate(d) for d in items], next_cursor=next_cursor)
+
+
+@admin_router.get("/entitlements", response_model=EntitlementPage)
+async def admin_entitlements(
+    user_id: uuid.UUID,
+    _: AdminUser,
+    session: SessionDep,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> EntitlementPage:
+    items, next_cursor = await service.list_entitlements(session, user_id=user_id, limit=limit, cursor=cursor)
+    return EntitlementPage(items=[EntitlementOut.model_validate(e) for e in items], next_cursor=next_cursor)
+
+
+@admin_router.post("/entitlements", response_model=EntitlementOut, status_code=status.HTTP_201_CREATED)
+async def admin_grant(body: GrantRequest, admin: AdminUser, session: SessionDep) -> EntitlementOut:
+    ent = await service.admin_grant(
+        session,
+        admin=admin,
+        user_id=body.user_id,
+        video_id=body.video_id,
+        reason=body.reason,
+        expires_at=body.expires_at,
+    )
+    return EntitlementOut.model_validate(ent)
+
+
+@admin_router.post("/entitlements/{entitlement_id}/revoke", response_model=EntitlementOut)
+async def admin_revoke(
+    entitlement_id: uuid.UUID, body: RevokeRequest, admin: AdminUser, session: SessionDep
+) -> EntitlementOut:
+    ent = await service.admin_revoke(session, admin=admin, entitlement_id=entitlement_id, reason=body.reason)
+    return EntitlementOut.model_validate(ent)
+
+
+@admin_router.get("/payouts", response_model=PayoutReport)
+async def admin_payouts(
+    _: AdminUser, session: SessionDep, month: MonthParam = None, instructor_id: uuid.UUID | None = None
+) -> PayoutReport:
+    month = month or service.current_month()
+    lines = await service.payout_report(session, month=month, instructor_id=instructor_id)
+    return PayoutReport(month=month, lines=[PayoutLineOut.model_validate(line) for line in lines])
+
+
+@admin_router.get("/payouts.csv", response_class=Response)
+async def admin_payouts_csv(
+    _: AdminUser, session: SessionDep, month: MonthParam = None, instructor_id: uuid.UUID | None = None
+) -> Response:
+    month = month or service.current_month()
+    lines = await service.payout_report(session, month=month, instructor_id=instructor_id)
+    return _csv(month, service.payout_csv(month, lines))
+
+
+# --------------------------------------------------------------------------- sandbox (embedded mode)
+
+
+@sandbox_router.get("/checkout/{session_id}", response_class=HTMLResponse)
+async def sandbox_checkout_page(session_id: str, session: SessionDep) -> HTMLResponse:
+    row = await sandbox.find_checkout(session, session_id)
+    return HTMLResponse(sandbox.checkout_page(row, session_id), headers={"Cache-Control": "no-store"})
+
+
+@sandbox_router.post("/checkout/{session_id}/pay")
+async def sandbox_pay(session_id: str, session: SessionDep) -> RedirectResponse:
+    return RedirectResponse(await sandbox.pay(session, session_id), status_code=status.HTTP_303_SEE_OTHER)
+
+
+@sandbox_router.post("/checkout/{session_id}/decline", response_class=HTMLResponse)
+async def sandbox_decline(session_id: str, session: SessionDep) -> HTMLResponse:
+    await sandbox.decline(session, session_id)
+    return HTMLResponse(sandbox.declined_page(session_id), status_code=status.HTTP_402_PAYMENT_REQUIRED)
+
+
+@sandbox_router.get("/portal/{customer_id}", response_class=HTMLResponse)
+async def sandbox_portal(customer_id: str, session: SessionDep, token: str = "") -> HTMLResponse:
+    return HTMLResponse(await sandbox.portal_page(session, customer_id, token))
+
+
+@sandbox_router.post("/portal/{customer_id}/cancel")
+async def sandbox_portal_cancel(customer_id: str, session: SessionDep, token: str = "") -> RedirectResponse:
+    sandbox.check_portal_token(customer_id, token)
+    await sandbox.cancel_subscriptions(session, customer_id)
+    return RedirectResponse(
+        f"/api/v1/sandbox/portal/{customer_id}?token={token}", status_code=status.HTTP_303_SEE_OTHER
+    )

@@ -1,0 +1,405 @@
+"""Embedded payments: a local stand-in for Stripe Checkout, refunds and the Customer Portal.
+
+Used when STRIPE_SECRET_KEY is unset. The checkout page's "Pay" builds the events Stripe would
+send (checkout.session.completed, payment_intent.succeeded with the fee, or for a subscription
+customer.subscription.created and invoice.paid), signs each with the webhook secret exactly
+as Stripe does (t=..., v1=HMAC-SHA256) and hands it to `webhooks.ingest` — the function behind
+POST /api/v1/webhooks/stripe — so signature check, event store, worker and entitlement are the
+production path. Event ids are derived from our row ids: pressing Pay twice delivers duplicates,
+which the event store absorbs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from datetime import timedelta
+from html import escape
+from typing import Any
+
+import stripe
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import service as auth_service
+from app.commerce import webhooks
+from app.commerce.gateway import is_sandbox, webhook_secret
+from app.commerce.models import Purchase, StripeCustomer, Subscription, SubscriptionInterval
+from app.commerce.money import format_amount
+from app.core.clock import utcnow
+from app.core.config import get_settings
+from app.core.errors import NotFound
+
+API_VERSION = "2025-03-31.basil"
+
+
+def _require_sandbox() -> None:
+    if not is_sandbox():
+        raise NotFound("Not found.", code="not_found")
+
+
+def portal_token(customer_id: str) -> str:
+    key = get_settings().secret_key.get_secret_value().encode()
+    return hmac.new(key, f"sandbox-portal:{customer_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def check_portal_token(customer_id: str, token: str) -> None:
+    _require_sandbox()
+    if not hmac.compare_digest(portal_token(customer_id), token or ""):
+        raise NotFound("Not found.", code="not_found")
+
+
+def _hex(row_id: uuid.UUID) -> str:
+    return row_id.hex
+
+
+def sign(payload: str, *, timestamp: int | None = None) -> str:
+    """A Stripe-Signature header for `payload`, made by the stripe library itself."""
+    return str(stripe.WebhookSignature.generate_signature_header(payload, webhook_secret(), timestamp))
+
+
+def build_event(event_id: str, event_type: str, obj: dict[str, Any], created: int | None = None) -> str:
+    event = {
+        "id": event_id,
+        "object": "event",
+        "api_version": API_VERSION,
+        "created": created if created is not None else int(utcnow().timestamp()),
+        "data": {"object": obj},
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": event_type,
+    }
+    return json.dumps(event, separators=(",", ":"))
+
+
+async def deliver(session: AsyncSession, event_id: str, event_type: str, obj: dict[str, Any]) -> None:
+    payload = build_event(event_id, event_type, obj)
+    await webhooks.ingest(session, payload.encode(), sign(payload))
+
+
+async def _customer_for(session: AsyncSession, user_id: uuid.UUID) -> str:
+    existing = await session.scalar(
+        select(StripeCustomer.customer_id).where(StripeCustomer.user_id == user_id)
+    )
+    return existing or f"cus_sb_{_hex(user_id)[:24]}"
+
+
+async def find_checkout(session: AsyncSession, session_id: str) -> Purchase | Subscription:
+    _require_sandbox()
+    purchase = await session.scalar(select(Purchase).where(Purchase.checkout_session_id == session_id))
+    if purchase is not None:
+        return purchase
+    sub = await session.scalar(select(Subscription).where(Subscription.checkout_session_id == session_id))
+    if sub is not None:
+        return sub
+    raise NotFound("This checkout does not exist or has expired.", code="checkout_not_found")
+
+
+def _fee(amount: int) -> int:
+    settings = get_settings()
+    return (
+        amount * settings.commerce_sandbox_fee_bps + 5_000
+    ) // 10_000 + settings.commerce_sandbox_fee_fixed_cents
+
+
+async def pay(session: AsyncSession, session_id: str) -> str:
+    """Simulate a successful payment; returns the success URL."""
+    row = await find_checkout(session, session_id)
+    settings = get_settings()
+    user = await auth_service.get_user(session, row.user_id)
+    customer = await _customer_for(session, row.user_id)
+    tag = _hex(row.id)
+    if isinstance(row, Purchase):
+        metadata = {
+            "mamc_kind": "purchase",
+            "mamc_purchase_id": str(row.id),
+            "mamc_user_id": str(row.user_id),
+            "mamc_video_id": str(row.video_id),
+        }
+        pi, charge = f"pi_sb_{tag}", f"ch_sb_{tag}"
+        amount, currency = row.amount_cents, row.currency
+        completed = {
+            "id": session_id,
+            "object": "checkout.session",
+            "mode": "payment",
+            "status": "complete",
+            "payment_status": "paid",
+            "amount_subtotal": amount,
+            "amount_total": amount,
+            "currency": currency,
+            "customer": customer,
+            "customer_details": {"email": user.email},
+            "client_reference_id": str(row.id),
+            "payment_intent": pi,
+            "subscription": None,
+            "metadata": metadata,
+        }
+        fee = _fee(amount)
+        succeeded = {
+            "id": pi,
+            "object": "payment_intent",
+            "amount": amount,
+            "amount_received": amount,
+            "currency": currency,
+            "status": "succeeded",
+            "customer": customer,
+            "metadata": metadata,
+            "latest_charge": {
+                "id": charge,
+                "object": "charge",
+                "amount": amount,
+                "currency": currency,
+                "paid": True,
+                "payment_intent": pi,
+                "balance_transaction": {
+                    "id": f"txn_sb_{tag}",
+                    "object": "balance_transaction",
+                    "amount": amount,
+                    "fee": fee,
+                    "net": amount - fee,
+                    "currency": currency,
+                },
+            },
+        }
+        await deliver(session, f"evt_sb_{tag}_completed", "checkout.session.completed", completed)
+        await deliver(session, f"evt_sb_{tag}_succeeded", "payment_intent.succeeded", succeeded)
+    else:
+        metadata = {
+            "mamc_kind": "subscription",
+            "mamc_subscription_id": str(row.id),
+            "mamc_user_id": str(row.user_id),
+        }
+        sub_id = f"sub_sb_{tag}"
+        now = utcnow()
+        days = 365 if row.interval == SubscriptionInterval.year else 30
+        start, end = int(now.timestamp()), int((now + timedelta(days=days)).timestamp())
+        amount = row.amount_cents or 0
+        subscription = {
+            "id": sub_id,
+            "object": "subscription",
+            "status": "active",
+            "customer": customer,
+            "currency": row.currency,
+            "cancel_at_period_end": False,
+            "canceled_at": None,
+            "metadata": metadata,
+            "items": {
+                "object": "list",
+                "data": [
+                    {
+                        "id": f"si_sb_{tag}",
+                        "object": "subscription_item",
+                        "current_period_start": start,
+                        "current_period_end": end,
+                        "price": {
+                            "id": f"price_sb_{row.interval.value}",
+                            "object": "price",
+                            "currency": row.currency,
+                            "unit_amount": amount,
+                            "recurring": {"interval": row.interval.value, "interval_count": 1},
+                        },
+                    }
+                ],
+            },
+        }
+        completed = {
+            "id": session_id,
+            "object": "checkout.session",
+            "mode": "subscription",
+            "status": "complete",
+            "payment_status": "paid",
+            "amount_total": amount,
+            "currency": row.currency,
+            "customer": customer,
+            "customer_details": {"email": user.email},
+            "client_reference_id": str(row.id),
+            "payment_intent": None,
+            "subscription": sub_id,
+            "metadata": metadata,
+        }
+        invoice = {
+            "id": f"in_sb_{tag}",
+            "object": "invoice",
+            "number": f"SB-{tag[:8].upper()}-0001",
+            "customer": customer,
+            "amount_paid": amount,
+            "amount_due": amount,
+            "currency": row.currency,
+            "status": "paid",
+            "billing_reason": "subscription_create",
+            "parent": {"type": "subscription_details", "subscription_details": {"subscription": sub_id}},
+            "lines": {"object": "list", "data": [{"period": {"start": start, "end": end}}]},
+        }
+        await deliver(session, f"evt_sb_{tag}_completed", "checkout.session.completed", completed)
+        await deliver(session, f"evt_sb_{tag}_sub_created", "customer.subscription.created", subscription)
+        await deliver(session, f"evt_sb_{tag}_invoice_paid", "invoice.paid", invoice)
+    path = settings.commerce_checkout_success_path
+    sep = "&" if "?" in path else "?"
+    return settings.app_base_url.rstrip("/") + f"{path}{sep}session_id={session_id}"
+
+
+async def decline(session: AsyncSession, session_id: str) -> None:
+    """Simulate a declined card (payment_intent.payment_failed)."""
+    row = await find_checkout(session, session_id)
+    if not isinstance(row, Purchase):
+        return
+    tag = _hex(row.id)
+    failed = {
+        "id": f"pi_sb_{tag}",
+        "object": "payment_intent",
+        "amount": row.amount_cents,
+        "currency": row.currency,
+        "status": "requires_payment_method",
+        "metadata": {
+            "mamc_kind": "purchase",
+            "mamc_purchase_id": str(row.id),
+            "mamc_user_id": str(row.user_id),
+        },
+        "last_payment_error": {"code": "card_declined", "message": "Your card was declined."},
+    }
+    await deliver(
+        session, f"evt_sb_{tag}_failed_{int(utcnow().timestamp())}", "payment_intent.payment_failed", failed
+    )
+
+
+async def refund(session: AsyncSession, purchase: Purchase) -> str:
+    """Simulate Stripe refunding a purchase in full; delivers charge.refunded. Returns the refund id."""
+    tag = _hex(purchase.id)
+    charge = {
+        "id": purchase.charge_id or f"ch_sb_{tag}",
+        "object": "charge",
+        "amount": purchase.amount_cents,
+        "amount_captured": purchase.amount_cents,
+        "amount_refunded": purchase.amount_cents,
+        "currency": purchase.currency,
+        "paid": True,
+        "refunded": True,
+        "payment_intent": purchase.payment_intent_id,
+        "metadata": {},
+    }
+    await deliver(session, f"evt_sb_{tag}_refunded", "charge.refunded", charge)
+    return f"re_sb_{tag}"
+
+
+async def cancel_subscriptions(session: AsyncSession, customer_id: str) -> int:
+    """Portal "Cancel plan": delivers customer.subscription.deleted for the customer's plans."""
+    user_id = await session.scalar(
+        select(StripeCustomer.user_id).where(StripeCustomer.customer_id == customer_id)
+    )
+    if user_id is None:
+        return 0
+    subs = (
+        await session.scalars(
+            select(Subscription).where(
+                Subscription.user_id == user_id,
+                Subscription.status.in_(["active", "trialing", "past_due"]),
+                Subscription.stripe_subscription_id.is_not(None),
+            )
+        )
+    ).all()
+    now = int(utcnow().timestamp())
+    for sub in subs:
+        obj = {
+            "id": sub.stripe_subscription_id,
+            "object": "subscription",
+            "status": "canceled",
+            "customer": customer_id,
+            "currency": sub.currency,
+            "cancel_at_period_end": False,
+            "canceled_at": now,
+            "ended_at": now,
+            "metadata": {"mamc_subscription_id": str(sub.id), "mamc_user_id": str(sub.user_id)},
+            "items": {"object": "list", "data": []},
+        }
+        await deliver(session, f"evt_sb_{_hex(sub.id)}_deleted", "customer.subscription.deleted", obj)
+    return len(subs)
+
+
+# --------------------------------------------------------------------------- pages
+
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;background:#f6f7f9;margin:0;padding:2rem}"
+    "main{max-width:28rem;margin:auto;background:#fff;border-radius:12px;padding:2rem;"
+    "box-shadow:0 2px 12px #0002}h1{font-size:1.2rem}.amount{font-size:2rem;margin:1rem 0}"
+    "button{font-size:1rem;padding:.7rem 1.2rem;border-radius:8px;border:0;cursor:pointer}"
+    ".pay{background:#635bff;color:#fff;width:100%}.decline{background:#eee;margin-top:.8rem;width:100%}"
+    ".note{color:#666;font-size:.85rem}"
+)
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(title)}</title>"
+        f"<meta name=viewport content='width=device-width,initial-scale=1'><style>{_STYLE}</style></head>"
+        f"<body><main>{body}<p class=note>Sandbox payments: no real money moves. "
+        f"(STRIPE_SECRET_KEY is not set.)</p></main></body></html>"
+    )
+
+
+def checkout_page(row: Purchase | Subscription, session_id: str) -> str:
+    settings = get_settings()
+    if isinstance(row, Purchase):
+        what = (
+            f"Rent “{escape(row.video_title)}” — {row.rental_hours} hours from first play"
+            if row.rental_hours
+            else f"Buy “{escape(row.video_title)}” — watch forever"
+        )
+        amount = format_amount(row.amount_cents, row.currency)
+        done = row.paid_at is not None
+    else:
+        what = f"Platform subscription ({row.interval.value}ly)"
+        amount = format_amount(row.amount_cents or 0, row.currency)
+        done = row.status != "pending"
+    cancel = escape(settings.app_base_url.rstrip("/") + settings.commerce_checkout_cancel_path)
+    sid = escape(session_id)
+    if done:
+        actions = "<p><strong>Already paid.</strong></p>"
+    else:
+        actions = (
+            f"<form method=post action='/api/v1/sandbox/checkout/{sid}/pay'>"
+            f"<button class=pay type=submit>Pay {escape(amount)}</button></form>"
+        )
+        if isinstance(row, Purchase):
+            actions += (
+                f"<form method=post action='/api/v1/sandbox/checkout/{sid}/decline'>"
+                f"<button class=decline type=submit>Simulate a declined card</button></form>"
+            )
+        actions += f"<p><a href='{cancel}'>Cancel and go back</a></p>"
+    return _page("Checkout (sandbox)", f"<h1>{what}</h1><div class=amount>{escape(amount)}</div>{actions}")
+
+
+def declined_page(session_id: str) -> str:
+    sid = escape(session_id)
+    return _page(
+        "Payment declined (sandbox)",
+        f"<h1>Your card was declined.</h1><p><a href='/api/v1/sandbox/checkout/{sid}'>Try again</a></p>",
+    )
+
+
+async def portal_page(session: AsyncSession, customer_id: str, token: str) -> str:
+    check_portal_token(customer_id, token)
+    user_id = await session.scalar(
+        select(StripeCustomer.user_id).where(StripeCustomer.customer_id == customer_id)
+    )
+    subs = (
+        (await session.scalars(select(Subscription).where(Subscription.user_id == user_id))).all()
+        if user_id
+        else []
+    )
+    rows = "".join(
+        f"<li>{escape(s.interval.value)}ly — {escape(s.status)}"
+        + (f", paid until {s.current_period_end:%Y-%m-%d}" if s.current_period_end else "")
+        + "</li>"
+        for s in subs
+        if s.status != "pending"
+    )
+    cid, tok = escape(customer_id), escape(token)
+    return _page(
+        "Billing (sandbox)",
+        f"<h1>Billing</h1><ul>{rows or '<li>No subscriptions</li>'}</ul>"
+        f"<form method=post action='/api/v1/sandbox/portal/{cid}/cancel?token={tok}'>"
+        f"<button class=decline type=submit>Cancel subscription now</button></form>",
+    )

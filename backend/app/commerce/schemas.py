@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.commerce.models import PurchaseKind, PurchaseStatus, SubscriptionInterval
+from app.entitlements.models import EntitlementKind, EntitlementStatus, SourceType
+
+
+class CheckoutRequest(BaseModel):
+    kind: Literal["ppv", "rental", "subscription"]
+    video_id: uuid.UUID | None = None
+    interval: SubscriptionInterval | None = None  # subscription only (default month)
+
+
+class CheckoutOut(BaseModel):
+    checkout_session_id: str
+    url: str
+    purchase_id: uuid.UUID | None
+    subscription_id: uuid.UUID | None
+    reused: bool
+
+
+class PortalOut(BaseModel):
+    url: str
+
+
+class WebhookAck(BaseModel):
+    received: bool = True
+    event_id: str
+    duplicate: bool
+
+
+class PurchaseOut(BaseModel):
+    """What a buyer sees of their own purchase."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    video_id: uuid.UUID
+    video_title: str
+    kind: PurchaseKind
+    status: PurchaseStatus
+    amount_cents: int
+    currency: str
+    rental_hours: int | None
+    amount_refunded_cents: int
+    paid_at: datetime | None
+    refunded_at: datetime | None
+    created_at: datetime
+
+
+class PurchasePage(BaseModel):
+    items: list[PurchaseOut]
+    next_cursor: str | None
+
+
+class AdminPaymentOut(PurchaseOut):
+    user_id: uuid.UUID
+    instructor_id: uuid.UUID
+    platform_fee_bps: int
+    stripe_fee_cents: int | None
+    checkout_session_id: str | None
+    payment_intent_id: str | None
+    charge_id: str | None
+    customer_id: str | None
+    failure_message: str | None
+    refund_requested_at: datetime | None
+    refund_id: str | None
+
+
+class AdminPaymentPage(BaseModel):
+    items: list[AdminPaymentOut]
+    next_cursor: str | None
+
+
+class RefundRequest(BaseModel):
+    reason: str = Field(min_length=3, max_length=1000)
+
+
+class DisputeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    stripe_dispute_id: str
+    purchase_id: uuid.UUID | None
+    payment_intent_id: str | None
+    charge_id: str | None
+    amount_cents: int
+    currency: str
+    reason: str | None
+    status: str
+    evidence_due_by: datetime | None
+    opened_at: datetime | None
+    closed_at: datetime | None
+
+
+class DisputePage(BaseModel):
+    items: list[DisputeOut]
+    next_cursor: str | None
+
+
+class SubscriptionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    interval: SubscriptionInterval
+    status: str
+    amount_cents: int | None
+    currency: str
+    current_period_end: datetime | None
+    cancel_at_period_end: bool
+    canceled_at: datetime | None
+
+
+class EntitlementOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    video_id: uuid.UUID | None
+    kind: EntitlementKind
+    status: EntitlementStatus
+    source_type: SourceType
+    granted_at: datetime
+    expires_at: datetime | None
+    rental_hours: int | None
+    first_played_at: datetime | None
+    revoked_reason: str | None
+
+
+class EntitlementPage(BaseModel):
+    items: list[EntitlementOut]
+    next_cursor: str | None
+
+
+class GrantRequest(BaseModel):
+    user_id: uuid.UUID
+    video_id: uuid.UUID
+    reason: str = Field(min_length=3, max_length=1000)
+    expires_at: datetime | None = None
+
+
+class RevokeRequest(BaseModel):
+    reason: str = Field(min_length=3, max_length=1000)
+
+
+class LedgerEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    purchase_id: uuid.UUID
+    entry_type: str
+    currency: str
+    gross_cents: int
+    stripe_fee_cents: int
+    platform_fee_cents: int
+    net_cents: int
+    occurred_at: datetime
+
+
+class LedgerPage(BaseModel):
+    items: list[LedgerEntryOut]
+    next_cursor: str | None
+
+
+class PayoutLineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    instructor_id: uuid.UUID
+    instructor_name: str
+    instructor_email: str
+    currency: str
+    sales: int
+    gross_cents: int
+    stripe_fee_cents: int
+    platform_fee_cents: int
+    net_cents: int
+
+
+class PayoutReport(BaseModel):
+    month: str
+    lines: list[PayoutLineOut]

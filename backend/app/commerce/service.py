@@ -1,0 +1,646 @@
+"""Commerce rules on the API side: checkout, billing portal, refunds, admin access decisions,
+payments/disputes lists and instructor earnings. Takes a session and plain arguments.
+
+Stripe is the source of truth for money (we only record what its events say); our
+`entitlements` table is the source of truth for access. Events are applied by workers
+(app/commerce/events.py); this module never changes money state on its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+
+import structlog
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.concurrency import run_in_threadpool
+
+from app.audit import service as audit
+from app.auth import service as auth_service
+from app.auth.models import User
+from app.commerce import gateway
+from app.commerce.events import SUBSCRIPTION_GRANTING
+from app.commerce.models import (
+    Dispute,
+    LedgerEntry,
+    LedgerEntryType,
+    Purchase,
+    PurchaseKind,
+    PurchaseStatus,
+    StripeCustomer,
+    Subscription,
+    SubscriptionInterval,
+)
+from app.commerce.pricing import normalise_currency, validate_price
+from app.core.clock import utcnow
+from app.core.config import Settings, get_settings
+from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.core.pagination import apply_cursor, page_of
+from app.entitlements import service as entitlements
+from app.entitlements.models import Entitlement, EntitlementKind, SourceType
+from app.media import service as media_service
+
+log = structlog.get_logger(__name__)
+
+CheckoutKind = Literal["ppv", "rental", "subscription"]
+CHECKOUT_REUSE_WINDOW = timedelta(hours=23)  # Stripe Checkout Sessions live 24 h
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    checkout_session_id: str
+    url: str
+    purchase_id: uuid.UUID | None
+    subscription_id: uuid.UUID | None
+    reused: bool
+
+
+def _url(settings: Settings, path: str) -> str:
+    return settings.app_base_url.rstrip("/") + path
+
+
+def _success_url(settings: Settings) -> str:
+    path = settings.commerce_checkout_success_path
+    sep = "&" if "?" in path else "?"
+    return _url(settings, f"{path}{sep}session_id={{CHECKOUT_SESSION_ID}}")
+
+
+def _sandbox_session_id() -> str:
+    return f"cs_test_sandbox_{secrets.token_hex(16)}"
+
+
+async def _customer_id(session: AsyncSession, user_id: uuid.UUID) -> str | None:
+    return await session.scalar(select(StripeCustomer.customer_id).where(StripeCustomer.user_id == user_id))
+
+
+async def _open_session(
+    session: AsyncSession, settings: Settings, params: dict[str, Any], idempotency_key: str
+) -> tuple[str, str]:
+    if gateway.is_sandbox(settings):
+        sid = _sandbox_session_id()
+        return sid, _url(settings, f"/api/v1/sandbox/checkout/{sid}")
+    created = await run_in_threadpool(
+        gateway.create_checkout_session, params, idempotency_key=idempotency_key
+    )
+    return str(created["id"]), str(created["url"])
+
+
+async def _customer_params(session: AsyncSession, user: User, mode: str) -> dict[str, Any]:
+    customer = await _customer_id(session, user.id)
+    if customer:
+        return {"customer": customer}
+    params: dict[str, Any] = {"customer_email": user.email}
+    if mode == "payment":
+        params["customer_creation"] = "always"  # so the buyer gets a Customer (receipts, portal)
+    return params
+
+
+async def create_checkout(
+    session: AsyncSession,
+    *,
+    user: User,
+    kind: CheckoutKind,
+    video_id: uuid.UUID | None = None,
+    interval: SubscriptionInterval | None = None,
+    settings: Settings | None = None,
+) -> CheckoutResult:
+    """Open (or reuse) a Stripe Checkout Session for a PPV/rental of one video or a subscription."""
+    settings = settings or get_settings()
+    if kind == "subscription":
+        return await _subscription_checkout(session, settings, user, interval or SubscriptionInterval.month)
+    if video_id is None:
+        raise ValidationFailed("Choose a video to buy.", code="video_required")
+    return await _video_checkout(session, settings, user, kind, video_id)
+
+
+async def _video_checkout(
+    session: AsyncSession, settings: Settings, user: User, kind: CheckoutKind, video_id: uuid.UUID
+) -> CheckoutResult:
+    video = await media_service.get_video_summary(session, video_id)
+    if video.status != "published":
+        raise NotFound("No such video.", code="video_not_found")
+    if video.owner_id == user.id:
+        raise Conflict("This is your own video.", code="own_video")
+    price = video.price_cents if kind == "ppv" else video.rental_price_cents
+    if price is None:
+        raise ValidationFailed(f"This video is not offered as {kind}.", code="not_for_sale")
+    currency = normalise_currency(video.currency)
+    validate_price(currency, price, settings)
+    decision = await entitlements.may_play(
+        session,
+        user=user,
+        video=entitlements.PlayableVideo(
+            video_id=video.id,
+            owner_id=video.owner_id,
+            is_free=video.is_free,
+            subscription_included=video.subscription_included,
+        ),
+        start_playback=False,
+    )
+    if decision.allowed and decision.reason in ("ppv", "manual", "admin", "free", "owner"):
+        raise Conflict("You can already watch this video.", code="already_owned")
+    if decision.allowed and decision.reason == "rental" and kind == "rental":
+        raise Conflict("You are already renting this video.", code="already_rented")
+    rental_hours = (
+        (video.rental_hours or settings.commerce_default_rental_hours) if kind == "rental" else None
+    )
+
+    reusable = await session.scalar(
+        select(Purchase)
+        .where(
+            Purchase.user_id == user.id,
+            Purchase.video_id == video.id,
+            Purchase.kind == PurchaseKind(kind),
+            Purchase.status == PurchaseStatus.pending,
+            Purchase.amount_cents == price,
+            Purchase.currency == currency,
+            Purchase.checkout_url.is_not(None),
+            Purchase.created_at > utcnow() - CHECKOUT_REUSE_WINDOW,
+        )
+        .order_by(Purchase.id.desc())
+        .limit(1)
+    )
+    if reusable is not None and reusable.checkout_session_id and reusable.checkout_url:
+        return CheckoutResult(reusable.checkout_session_id, reusable.checkout_url, reusable.id, None, True)
+
+    purchase = Purchase(
+        user_id=user.id,
+        video_id=video.id,
+        instructor_id=video.owner_id,
+        video_title=video.title[:200],
+        kind=PurchaseKind(kind),
+        amount_cents=price,
+        currency=currency,
+        rental_hours=rental_hours,
+        platform_fee_bps=settings.commerce_platform_fee_bps,
+    )
+    session.add(purchase)
+    await session.commit()  # the row exists before Stripe can call back
+
+    metadata = {
+        "mamc_kind": "purchase",
+        "mamc_purchase_id": str(purchase.id),
+        "mamc_user_id": str(user.id),
+        "mamc_video_id": str(video.id),
+    }
+    label = "Rental" if kind == "rental" else "Purchase"
+    params: dict[str, Any] = {
+        "mode": "payment",
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": currency,
+                    "unit_amount": price,
+                    "product_data": {
+                        "name": f"{video.title[:200]}",
+                        "description": f"{label}"
+                        + (
+                            f" ({rental_hours} hours from first play)" if rental_hours else " (watch forever)"
+                        ),
+                        "metadata": {"mamc_video_id": str(video.id)},
+                    },
+                },
+            }
+        ],
+        "success_url": _success_url(settings),
+        "cancel_url": _url(settings, settings.commerce_checkout_cancel_path),
+        "client_reference_id": str(purchase.id),
+        "metadata": metadata,
+        "payment_intent_data": {"metadata": metadata},
+        "allow_promotion_codes": True,
+        **(await _customer_params(session, user, "payment")),
+    }
+    sid, url = await _open_session(session, settings, params, f"mamc-checkout-{purchase.id}")
+    purchase.checkout_session_id, purchase.checkout_url = sid, url
+    await session.commit()
+    log.info("checkout_opened", purchase_id=str(purchase.id), kind=kind, sandbox=gateway.is_sandbox(settings))
+    return CheckoutResult(sid, url, purchase.id, None, False)
+
+
+def _plan(settings: Settings, interval: SubscriptionInterval) -> tuple[str, int]:
+    if interval == SubscriptionInterval.year:
+        return settings.stripe_price_yearly, settings.commerce_subscription_yearly_cents
+    return settings.stripe_price_monthly, settings.commerce_subscription_monthly_cents
+
+
+async def _subscription_checkout(
+    session: AsyncSession, settings: Settings, user: User, interval: SubscriptionInterval
+) -> CheckoutResult:
+    current = await current_subscription(session, user.id)
+    if current is not None and current.status in SUBSCRIPTION_GRANTING:
+        raise Conflict("You already have an active subscription.", code="already_subscribed")
+    reusable = await session.scalar(
+        select(Subscription)
+        .where(
+            Subscription.user_id == user.id,
+            Subscription.status == "pending",
+            Subscription.interval == interval,
+            Subscription.checkout_url.is_not(None),
+            Subscription.created_at > utcnow() - CHECKOUT_REUSE_WINDOW,
+        )
+        .order_by(Subscription.id.desc())
+        .limit(1)
+    )
+    if reusable is not None and reusable.checkout_session_id and reusable.checkout_url:
+        return CheckoutResult(reusable.checkout_session_id, reusable.checkout_url, None, reusable.id, True)
+
+    price_id, amount = _plan(settings, interval)
+    currency = normalise_currency(settings.commerce_subscription_currency)
+    sub = Subscription(
+        user_id=user.id, interval=interval, status="pending", amount_cents=amount, currency=currency
+    )
+    session.add(sub)
+    await session.commit()
+    metadata = {
+        "mamc_kind": "subscription",
+        "mamc_subscription_id": str(sub.id),
+        "mamc_user_id": str(user.id),
+    }
+    line_item: dict[str, Any] = (
+        {"price": price_id, "quantity": 1}
+        if price_id
+        else {
+            "quantity": 1,
+            "price_data": {
+                "currency": currency,
+                "unit_amount": amount,
+                "recurring": {"interval": interval.value},
+                "product_data": {"name": f"Martial Arts Media Center — {interval.value}ly subscription"},
+            },
+        }
+    )
+    params: dict[str, Any] = {
+        "mode": "subscription",
+        "line_items": [line_item],
+        "success_url": _success_url(settings),
+        "cancel_url": _url(settings, settings.commerce_checkout_cancel_path),
+        "client_reference_id": str(sub.id),
+        "metadata": metadata,
+        "subscription_data": {"metadata": metadata},
+        "allow_promotion_codes": True,
+        **(await _customer_params(session, user, "subscription")),
+    }
+    sid, url = await _open_session(session, settings, params, f"mamc-subscribe-{sub.id}")
+    sub.checkout_session_id, sub.checkout_url = sid, url
+    await session.commit()
+    return CheckoutResult(sid, url, None, sub.id, False)
+
+
+async def current_subscription(session: AsyncSession, user_id: uuid.UUID) -> Subscription | None:
+    """The user's most relevant subscription: a granting one, else the newest non-pending."""
+    rows = (
+        await session.scalars(
+            select(Subscription)
+            .where(Subscription.user_id == user_id, Subscription.status != "pending")
+            .order_by(Subscription.id.desc())
+        )
+    ).all()
+    for row in rows:
+        if row.status in SUBSCRIPTION_GRANTING:
+            return row
+    return rows[0] if rows else None
+
+
+async def create_portal_session(
+    session: AsyncSession, *, user: User, settings: Settings | None = None
+) -> str:
+    """A Stripe Customer Portal URL where the user manages cards, invoices and cancellation."""
+    settings = settings or get_settings()
+    customer = await _customer_id(session, user.id)
+    if customer is None:
+        raise NotFound("You have no billing account yet.", code="no_billing_account")
+    if gateway.is_sandbox(settings):
+        from app.commerce import sandbox
+
+        return _url(settings, f"/api/v1/sandbox/portal/{customer}?token={sandbox.portal_token(customer)}")
+    minute = utcnow().strftime("%Y%m%d%H%M")
+    created = await run_in_threadpool(
+        gateway.create_portal_session,
+        customer,
+        _url(settings, "/account/billing"),
+        idempotency_key=f"mamc-portal-{user.id}-{minute}",
+    )
+    return str(created["url"])
+
+
+# --------------------------------------------------------------------------- admin
+
+
+async def get_purchase(session: AsyncSession, purchase_id: uuid.UUID) -> Purchase:
+    found = await session.get(Purchase, purchase_id)
+    if found is None:
+        raise NotFound("No such payment.", code="payment_not_found")
+    return found
+
+
+async def refund_purchase(
+    session: AsyncSession,
+    *,
+    admin: User,
+    purchase_id: uuid.UUID,
+    reason: str,
+    settings: Settings | None = None,
+) -> Purchase:
+    """Refund a purchase in full through Stripe (idempotent: one refund per purchase, whatever
+    the number of calls). Access is revoked when Stripe's charge.refunded event is applied."""
+    settings = settings or get_settings()
+    p = await get_purchase(session, purchase_id)
+    if p.paid_at is None or p.payment_intent_id is None:
+        raise Conflict("This payment was not completed; there is nothing to refund.", code="not_paid")
+    if p.status in (PurchaseStatus.refunded, PurchaseStatus.dispute_lost):
+        return p
+    if p.status == PurchaseStatus.disputed:
+        raise Conflict("A dispute is open on this payment; answer it in Stripe instead.", code="disputed")
+    if p.refund_requested_at is None:
+        p.refund_requested_at = utcnow()
+        audit.record(
+            session,
+            actor_id=admin.id,
+            action="payment.refund",
+            subject_type="purchase",
+            subject_id=p.id,
+            reason=reason,
+            data={"amount_cents": p.amount_cents - p.amount_refunded_cents, "currency": p.currency},
+        )
+        await session.commit()
+    metadata = {"mamc_purchase_id": str(p.id), "mamc_admin_id": str(admin.id)}
+    if gateway.is_sandbox(settings):
+        from app.commerce import sandbox
+
+        refund_id = await sandbox.refund(session, p)
+    else:
+        refund = await run_in_threadpool(
+            gateway.create_refund,
+            p.payment_intent_id,
+            amount=None,
+            idempotency_key=f"mamc-refund-{p.id}",
+            metadata=metadata,
+        )
+        refund_id = str(refund["id"])
+    p = await get_purchase(session, purchase_id)
+    await session.refresh(p)
+    if p.refund_id != refund_id:
+        p.refund_id = refund_id
+        await session.commit()
+    return p
+
+
+async def admin_grant(
+    session: AsyncSession,
+    *,
+    admin: User,
+    user_id: uuid.UUID,
+    video_id: uuid.UUID,
+    reason: str,
+    expires_at: datetime | None = None,
+) -> Entitlement:
+    await auth_service.get_user(session, user_id)
+    await media_service.get_video_summary(session, video_id)
+    if expires_at is not None and expires_at <= utcnow():
+        raise ValidationFailed("The end of the grant must be in the future.", code="invalid_expiry")
+    ent = await entitlements.grant(
+        session,
+        user_id=user_id,
+        video_id=video_id,
+        kind=EntitlementKind.manual,
+        source_type=SourceType.admin,
+        expires_at=expires_at,
+    )
+    audit.record(
+        session,
+        actor_id=admin.id,
+        action="entitlement.grant",
+        subject_type="entitlement",
+        subject_id=ent.id,
+        reason=reason,
+        data={
+            "user_id": str(user_id),
+            "video_id": str(video_id),
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
+    await session.commit()
+    return ent
+
+
+async def admin_revoke(
+    session: AsyncSession, *, admin: User, entitlement_id: uuid.UUID, reason: str
+) -> Entitlement:
+    ent = await entitlements.revoke(session, entitlement_id, reason=f"admin: {reason}")
+    audit.record(
+        session,
+        actor_id=admin.id,
+        action="entitlement.revoke",
+        subject_type="entitlement",
+        subject_id=ent.id,
+        reason=reason,
+        data={"user_id": str(ent.user_id), "video_id": str(ent.video_id) if ent.video_id else None},
+    )
+    await session.commit()
+    return ent
+
+
+async def list_entitlements(
+    session: AsyncSession, *, user_id: uuid.UUID, limit: int, cursor: str | None
+) -> tuple[list[Entitlement], str | None]:
+    return await entitlements.list_for_user(
+        session, user_id, limit=limit, cursor=cursor, include_inactive=True
+    )
+
+
+async def list_payments(
+    session: AsyncSession,
+    *,
+    limit: int,
+    cursor: str | None,
+    status: PurchaseStatus | None = None,
+    kind: PurchaseKind | None = None,
+    user_id: uuid.UUID | None = None,
+    video_id: uuid.UUID | None = None,
+    instructor_id: uuid.UUID | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+) -> tuple[list[Purchase], str | None]:
+    stmt: Select[Any] = select(Purchase)
+    if status:
+        stmt = stmt.where(Purchase.status == status)
+    if kind:
+        stmt = stmt.where(Purchase.kind == kind)
+    if user_id:
+        stmt = stmt.where(Purchase.user_id == user_id)
+    if video_id:
+        stmt = stmt.where(Purchase.video_id == video_id)
+    if instructor_id:
+        stmt = stmt.where(Purchase.instructor_id == instructor_id)
+    if created_from:
+        stmt = stmt.where(Purchase.created_at >= created_from)
+    if created_to:
+        stmt = stmt.where(Purchase.created_at < created_to)
+    rows = (await session.scalars(apply_cursor(stmt, Purchase.id, limit=limit, cursor=cursor))).all()
+    return page_of(rows, limit)
+
+
+async def list_disputes(
+    session: AsyncSession, *, limit: int, cursor: str | None, status: str | None, open_only: bool
+) -> tuple[list[Dispute], str | None]:
+    stmt: Select[Any] = select(Dispute)
+    if status:
+        stmt = stmt.where(Dispute.status == status)
+    if open_only:
+        stmt = stmt.where(Dispute.status.not_in(["won", "lost", "warning_closed"]))
+    rows = (await session.scalars(apply_cursor(stmt, Dispute.id, limit=limit, cursor=cursor))).all()
+    return page_of(rows, limit)
+
+
+# --------------------------------------------------------------------------- buyers
+
+
+async def list_my_purchases(
+    session: AsyncSession, *, user: User, limit: int, cursor: str | None
+) -> tuple[list[Purchase], str | None]:
+    stmt = select(Purchase).where(Purchase.user_id == user.id)
+    rows = (await session.scalars(apply_cursor(stmt, Purchase.id, limit=limit, cursor=cursor))).all()
+    return page_of(rows, limit)
+
+
+async def get_my_purchase(session: AsyncSession, *, user: User, purchase_id: uuid.UUID) -> Purchase:
+    """A buyer's own purchase; someone else's is indistinguishable from a missing one (404)."""
+    found = await session.get(Purchase, purchase_id)
+    if found is None or found.user_id != user.id:
+        raise NotFound("No such purchase.", code="purchase_not_found")
+    return found
+
+
+# --------------------------------------------------------------------------- earnings
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    try:
+        first = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise ValidationFailed("month must look like 2026-11.", code="invalid_month") from exc
+    nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first, nxt
+
+
+def current_month() -> str:
+    return date.today().strftime("%Y-%m")
+
+
+async def list_ledger(
+    session: AsyncSession,
+    *,
+    instructor_id: uuid.UUID,
+    limit: int,
+    cursor: str | None,
+    month: str | None = None,
+) -> tuple[list[LedgerEntry], str | None]:
+    stmt: Select[Any] = select(LedgerEntry).where(LedgerEntry.instructor_id == instructor_id)
+    if month:
+        start, end = month_bounds(month)
+        stmt = stmt.where(LedgerEntry.occurred_at >= start, LedgerEntry.occurred_at < end)
+    rows = (await session.scalars(apply_cursor(stmt, LedgerEntry.id, limit=limit, cursor=cursor))).all()
+    return page_of(rows, limit)
+
+
+@dataclass(frozen=True)
+class PayoutLine:
+    instructor_id: uuid.UUID
+    instructor_name: str
+    instructor_email: str
+    currency: str
+    sales: int
+    gross_cents: int
+    stripe_fee_cents: int
+    platform_fee_cents: int
+    net_cents: int
+
+
+async def payout_report(
+    session: AsyncSession, *, month: str, instructor_id: uuid.UUID | None = None
+) -> list[PayoutLine]:
+    """What each instructor earned in a month, per currency (sales minus refunds/losses/fees)."""
+    start, end = month_bounds(month)
+    stmt = (
+        select(
+            LedgerEntry.instructor_id,
+            LedgerEntry.currency,
+            func.sum(case((LedgerEntry.entry_type == LedgerEntryType.sale, 1), else_=0)),
+            func.sum(LedgerEntry.gross_cents),
+            func.sum(LedgerEntry.stripe_fee_cents),
+            func.sum(LedgerEntry.platform_fee_cents),
+            func.sum(LedgerEntry.net_cents),
+        )
+        .where(LedgerEntry.occurred_at >= start, LedgerEntry.occurred_at < end)
+        .group_by(LedgerEntry.instructor_id, LedgerEntry.currency)
+        .order_by(LedgerEntry.instructor_id, LedgerEntry.currency)
+    )
+    if instructor_id:
+        stmt = stmt.where(LedgerEntry.instructor_id == instructor_id)
+    rows = (await session.execute(stmt)).all()
+    users = await auth_service.get_users(session, [r[0] for r in rows])
+    lines = []
+    for iid, currency, sales, gross, sfee, pfee, net in rows:
+        user = users.get(iid)
+        lines.append(
+            PayoutLine(
+                instructor_id=iid,
+                instructor_name=user.display_name if user else "",
+                instructor_email=user.email if user else "",
+                currency=currency,
+                sales=int(sales or 0),
+                gross_cents=int(gross or 0),
+                stripe_fee_cents=int(sfee or 0),
+                platform_fee_cents=int(pfee or 0),
+                net_cents=int(net or 0),
+            )
+        )
+    return lines
+
+
+def payout_csv(month: str, lines: Sequence[PayoutLine]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "month",
+            "instructor_id",
+            "instructor_name",
+            "instructor_email",
+            "currency",
+            "sales",
+            "gross_cents",
+            "stripe_fee_cents",
+            "platform_fee_cents",
+            "net_cents",
+        ]
+    )
+    for line in lines:
+        writer.writerow(
+            [
+                month,
+                line.instructor_id,
+                _csv_safe(line.instructor_name),
+                _csv_safe(line.instructor_email),
+                line.currency.upper(),
+                line.sales,
+                line.gross_cents,
+                line.stripe_fee_cents,
+                line.platform_fee_cents,
+                line.net_cents,
+            ]
+        )
+    return out.getvalue()
+
+
+def _csv_safe(value: str) -> str:
+    """Defuse spreadsheet formulas in user-controlled cells."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

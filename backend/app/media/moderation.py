@@ -1,0 +1,138 @@
+"""Moderation: the review queue, approve/reject (each decision in the audit log), user reports
+and the auto-hide after MEDIA_REPORTS_AUTO_HIDE open reports."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.service import record
+from app.auth.models import User
+from app.core.clock import utcnow
+from app.core.config import Settings
+from app.core.errors import Conflict, NotFound
+from app.core.pagination import apply_cursor, page_of
+from app.media.models import ReportReason, Video, VideoReport, VideoStatus
+from app.media.service import _load, invalidate_catalog, transition
+
+
+async def review_queue(
+    session: AsyncSession, *, limit: int, cursor: str | None, include_reported: bool = True
+) -> tuple[list[Video], str | None]:
+    """Oldest first: videos waiting for review, and published videos with open reports."""
+    condition = Video.status == VideoStatus.in_review
+    if include_reported:
+        condition = or_(condition, (Video.status == VideoStatus.published) & (Video.open_report_count > 0))
+    stmt = select(Video).where(condition)
+    rows = (
+        await session.scalars(apply_cursor(stmt, Video.id, limit=limit, cursor=cursor, newest_first=False))
+    ).all()
+    return page_of(rows, limit)
+
+
+async def _resolve_reports(session: AsyncSession, video_id: uuid.UUID, admin: User, resolution: str) -> int:
+    result = await session.execute(
+        update(VideoReport)
+        .where(VideoReport.video_id == video_id, VideoReport.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolved_by=admin.id, resolution=resolution)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def approve(session: AsyncSession, admin: User, video_id: uuid.UUID, note: str | None) -> Video:
+    video = await _load(session, video_id, for_update=True)
+    if video.status not in (VideoStatus.in_review, VideoStatus.published) or not video.media_prefix:
+        raise Conflict(f"A video that is {video.status.value} cannot be approved.", code="invalid_status")
+    dismissed = await _resolve_reports(session, video.id, admin, "dismissed")
+    if video.status != VideoStatus.published:
+        transition(session, video, VideoStatus.published, actor_id=admin.id, reason=note)
+        video.published_at = video.published_at or utcnow()
+    video.open_report_count = 0
+    video.review_note = None
+    video.rejection_reason = None
+    record(
+        session,
+        actor_id=admin.id,
+        action="media.video.approve",
+        subject_type="video",
+        subject_id=video.id,
+        reason=note,
+        data={"reports_dismissed": dismissed},
+    )
+    await session.commit()
+    invalidate_catalog()
+    return video
+
+
+async def reject(session: AsyncSession, admin: User, video_id: uuid.UUID, reason: str) -> Video:
+    video = await _load(session, video_id, for_update=True)
+    if video.status not in (VideoStatus.in_review, VideoStatus.published):
+        raise Conflict(f"A video that is {video.status.value} cannot be rejected.", code="invalid_status")
+    was_published = video.status == VideoStatus.published
+    upheld = await _resolve_reports(session, video.id, admin, "upheld")
+    transition(session, video, VideoStatus.rejected, actor_id=admin.id, reason=reason)
+    video.rejection_reason = reason
+    video.open_report_count = 0
+    video.review_note = None
+    record(
+        session,
+        actor_id=admin.id,
+        action="media.video.reject",
+        subject_type="video",
+        subject_id=video.id,
+        reason=reason,
+        data={"reports_upheld": upheld, "was_published": was_published},
+    )
+    await session.commit()
+    invalidate_catalog()
+    return video
+
+
+async def report(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    video_id: uuid.UUID,
+    reason: ReportReason,
+    details: str,
+) -> VideoReport:
+    video = await _load(session, video_id, for_update=True)
+    if video.status != VideoStatus.published:
+        raise NotFound("No such video.", code="video_not_found")
+    row = VideoReport(video_id=video.id, reporter_id=user.id, reason=reason, details=details.strip())
+    session.add(row)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise Conflict("You have already reported this video.", code="already_reported") from exc
+    video.open_report_count += 1
+    threshold = settings.media_reports_auto_hide
+    hidden = threshold > 0 and video.open_report_count >= threshold
+    if hidden:
+        note = f"auto-hidden after {video.open_report_count} reports"
+        video.review_note = note
+        transition(session, video, VideoStatus.in_review, actor_id=None, reason=note)
+        record(
+            session,
+            actor_id=None,
+            action="media.video.auto_hide",
+            subject_type="video",
+            subject_id=video.id,
+            reason=note,
+            data={"open_reports": video.open_report_count},
+        )
+    await session.commit()
+    if hidden:
+        invalidate_catalog()
+    return row
+
+
+async def list_reports(session: AsyncSession, video_id: uuid.UUID) -> list[VideoReport]:
+    rows = await session.scalars(
+        select(VideoReport).where(VideoReport.video_id == video_id).order_by(VideoReport.id)
+    )
+    return list(rows)

@@ -1,0 +1,385 @@
+"""Worker side of media: run a processing job, reap stuck jobs, purge deleted videos.
+
+A job (`video_jobs` row) is the unit of idempotency:
+- a run first *claims* it with a fresh lease (queued, or running with a heartbeat older than
+  MEDIA_JOB_STALE_SECONDS); anything else — succeeded, failed, cancelled, or running with a live
+  heartbeat — makes the run a no-op. So a redelivered message, a reaper requeue and a Celery
+  retry can overlap without double effects.
+- every output goes under `videos/<video>/<job>/`, so a rerun overwrites the same keys;
+- progress writes double as the heartbeat and check the lease: a run that lost its lease stops;
+- the final transition (processing → in_review) happens once, under the lease, in one transaction.
+
+video_studio is imported here only (never on the API path).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import structlog
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from app.core.clock import utcnow
+from app.core.config import Settings, get_settings
+from app.core.storage import ObjectStore, get_object_store, guess_content_type
+from app.db.session import sync_session
+from app.media import progress as progress_bus
+from app.media.models import JobState, Video, VideoJob, VideoStatus
+from app.media.service import job_prefix, transition
+from app.worker.dispatch import enqueue
+
+log = structlog.get_logger(__name__)
+
+GENERIC_FAILURE = "Processing failed on our side. Please upload the video again or contact support."
+
+
+class LeaseLost(Exception):
+    """Another run owns the job now (or it was cancelled): stop without touching state."""
+
+
+class RetryableJobError(Exception):
+    """A transient failure; the job was put back to `queued` for a retry."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    job_id: uuid.UUID
+    video_id: uuid.UUID
+    lease: str
+    attempt: int
+    source_key: str
+
+
+def _publish(video: Video) -> None:
+    progress_bus.publish(
+        video.id,
+        {
+            "status": video.status.value,
+            "percent": video.progress_percent,
+            "stage": video.progress_stage,
+            "failure_reason": video.failure_reason,
+        },
+    )
+
+
+def claim(session: Session, settings: Settings, job_id: uuid.UUID) -> Claim | None:
+    job = session.scalar(select(VideoJob).where(VideoJob.id == job_id).with_for_update())
+    if job is None:
+        return None
+    now = utcnow()
+    stale_before = now - timedelta(seconds=settings.media_job_stale_seconds)
+    if job.state == JobState.running:
+        beat = job.heartbeat_at or job.started_at
+        if beat is not None and beat > stale_before:
+            log.info("media_job_skip_live", job_id=str(job_id))
+            return None
+    elif job.state != JobState.queued:
+        return None
+    video = session.scalar(select(Video).where(Video.id == job.video_id).with_for_update())
+    if video is None or video.status != VideoStatus.processing or not video.source_key:
+        job.state = JobState.cancelled
+        job.finished_at = now
+        return None
+    if job.attempts >= settings.media_job_max_attempts:
+        _mark_failed(session, job, video, GENERIC_FAILURE, error=job.error or "too many attempts")
+        return None
+    job.state = JobState.running
+    job.lease = uuid.uuid4().hex
+    job.attempts += 1
+    job.started_at = now
+    job.heartbeat_at = now
+    job.stage = "starting"
+    video.progress_stage = "starting"
+    return Claim(job.id, video.id, job.lease, job.attempts, video.source_key)
+
+
+def _mark_failed(session: Session, job: VideoJob, video: Video, reason: str, *, error: str) -> None:
+    job.state = JobState.failed
+    job.error = error[:4000]
+    job.finished_at = utcnow()
+    job.lease = None
+    if video.status == VideoStatus.processing:
+        video.failure_reason = reason
+        video.progress_stage = "failed"
+        transition(session, video, VideoStatus.failed, actor_id=None, reason=reason, job_id=job.id)
+    _publish(video)
+
+
+class Heartbeat:
+    """`(percent, stage)` → the job row (heartbeat + lease check) and the video row, throttled."""
+
+    def __init__(self, claim: Claim, min_interval: float = 1.0) -> None:
+        self.claim = claim
+        self.min_interval = min_interval
+        self._last_at = 0.0
+        self._last = (-1, "")
+
+    def __call__(self, percent: float, stage: str, *, force: bool = False) -> None:
+        pct = max(0, min(100, int(percent)))
+        now = time.monotonic()
+        same_stage = stage == self._last[1]
+        if not force and same_stage and (pct == self._last[0] or now - self._last_at < self.min_interval):
+            return
+        self._last, self._last_at = (pct, stage), now
+        with sync_session() as session:
+            updated = session.execute(
+                update(VideoJob)
+                .where(
+                    VideoJob.id == self.claim.job_id,
+                    VideoJob.lease == self.claim.lease,
+                    VideoJob.state == JobState.running,
+                )
+                .values(percent=pct, stage=stage, heartbeat_at=utcnow())
+            )
+            if updated.rowcount == 0:  # type: ignore[attr-defined]
+                raise LeaseLost(str(self.claim.job_id))
+            session.execute(
+                update(Video)
+                .where(Video.id == self.claim.video_id, Video.status == VideoStatus.processing)
+                .values(progress_percent=pct, progress_stage=stage)
+            )
+        progress_bus.publish(self.claim.video_id, {"status": "processing", "percent": pct, "stage": stage})
+
+
+def _upload_tree(store: ObjectStore, root: Path, files: list[str], prefix: str) -> None:
+    """Segments and variant playlists first, the master last: a reader never sees a master whose
+    variants are missing."""
+    ordered = sorted(files, key=lambda name: (name == "master.m3u8", name.endswith(".m3u8"), name))
+    for name in ordered:
+        store.put_file(prefix + name, root / name, content_type=guess_content_type(name))
+
+
+def work_dir(settings: Settings, job_id: uuid.UUID) -> Path:
+    return settings.var_dir / "work" / "media" / str(job_id)
+
+
+def run_job(job_id: uuid.UUID) -> str:
+    """Process one job. Returns "done", "failed" or "skipped"; raises RetryableJobError."""
+    from video_studio.errors import InvalidInputError
+
+    settings = get_settings()
+    with sync_session() as session:
+        claimed = claim(session, settings, job_id)
+    if claimed is None:
+        return "skipped"
+    log.info("media_job_started", job_id=str(job_id), video_id=str(claimed.video_id), attempt=claimed.attempt)
+    beat = Heartbeat(claimed)
+    workdir = work_dir(settings, job_id)
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    try:
+        result = _pipeline(settings, claimed, beat, workdir)
+        return finish(claimed, result)
+    except LeaseLost:
+        log.info("media_job_lease_lost", job_id=str(job_id))
+        return "skipped"
+    except InvalidInputError as exc:
+        return fail(claimed, str(exc), error=f"invalid input: {exc}")
+    except Exception as exc:
+        log.exception("media_job_error", job_id=str(job_id))
+        if claimed.attempt < settings.media_job_max_attempts and release(claimed, repr(exc)):
+            raise RetryableJobError(repr(exc)) from exc
+        return fail(claimed, GENERIC_FAILURE, error=repr(exc))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _pipeline(settings: Settings, claimed: Claim, beat: Heartbeat, workdir: Path) -> dict[str, Any]:
+    from video_studio.transcode import (
+        Limits,
+        make_poster,
+        make_sprite,
+        make_trailer,
+        probe,
+        transcode_hls,
+    )
+
+    store = get_object_store()
+    prefix = job_prefix(claimed.video_id, claimed.job_id)
+    beat(1, "download", force=True)
+    source = workdir / "source"
+    store.download(claimed.source_key, source)
+    beat(4, "probe", force=True)
+    info = probe(
+        source,
+        limits=Limits(
+            max_bytes=settings.media_max_upload_bytes,
+            max_duration_s=settings.media_max_duration_seconds,
+            max_width=settings.media_max_width,
+            max_height=settings.media_max_height,
+        ),
+    )
+
+    def on_transcode(fraction: float, stage: str) -> None:
+        beat(5 + 75 * fraction, "transcode")
+
+    hls = transcode_hls(
+        source,
+        workdir / "hls",
+        probe_result=info,
+        segment_seconds=settings.media_segment_seconds,
+        max_short_side=settings.media_max_rendition,
+        progress=on_transcode,
+    )
+    beat(81, "poster", force=True)
+    make_poster(source, workdir / "poster.jpg", probe_result=info)
+    beat(84, "sprite", force=True)
+    make_sprite(source, workdir / "sprite.jpg", workdir / "sprite.vtt", probe_result=info)
+    trailer = None
+    if settings.media_trailer_seconds > 0:
+        beat(88, "trailer", force=True)
+        trailer = make_trailer(
+            source,
+            workdir / "trailer",
+            float(settings.media_trailer_seconds),
+            probe_result=info,
+            segment_seconds=settings.media_segment_seconds,
+        )
+    beat(92, "upload", force=True)
+    _upload_tree(store, workdir / "hls", hls.files, prefix + "hls/")
+    if trailer is not None:
+        _upload_tree(store, workdir / "trailer", trailer.files, prefix + "trailer/")
+    for name in ("poster.jpg", "sprite.jpg", "sprite.vtt"):
+        store.put_file(prefix + name, workdir / name, content_type=guess_content_type(name))
+    beat(99, "finalizing", force=True)
+    probe_data = info.to_dict()
+    probe_data.pop("path", None)
+    return {
+        "prefix": prefix,
+        "duration_s": info.duration_s,
+        "width": info.width,
+        "height": info.height,
+        "renditions": [v.name for v in hls.variants],
+        "segments": sum(len(v.segments) for v in hls.variants),
+        "has_trailer": trailer is not None,
+        "probe": probe_data,
+    }
+
+
+def _locked(session: Session, claimed: Claim) -> tuple[VideoJob, Video]:
+    job = session.scalar(select(VideoJob).where(VideoJob.id == claimed.job_id).with_for_update())
+    if job is None or job.state != JobState.running or job.lease != claimed.lease:
+        raise LeaseLost(str(claimed.job_id))
+    video = session.scalar(select(Video).where(Video.id == claimed.video_id).with_for_update())
+    assert video is not None
+    return job, video
+
+
+def finish(claimed: Claim, result: dict[str, Any]) -> str:
+    old_prefix: str | None = None
+    with sync_session() as session:
+        job, video = _locked(session, claimed)
+        job.state = JobState.succeeded
+        job.percent = 100
+        job.stage = "done"
+        job.finished_at = utcnow()
+        job.lease = None
+        job.result = {k: v for k, v in result.items() if k != "probe"}
+        if video.status != VideoStatus.processing:  # deleted meanwhile
+            job.state = JobState.cancelled
+            return "skipped"
+        old_prefix = video.media_prefix
+        video.media_prefix = result["prefix"]
+        video.duration_s = result["duration_s"]
+        video.width = result["width"]
+        video.height = result["height"]
+        video.renditions = result["renditions"]
+        video.has_trailer = result["has_trailer"]
+        video.probe = result["probe"]
+        if video.poster_key is None or not video.poster_key.startswith(f"videos/{video.id}/poster/"):
+            video.poster_key = result["prefix"] + "poster.jpg"
+        video.progress_percent = 100
+        video.progress_stage = "done"
+        video.failure_reason = None
+        video.review_note = "new upload"
+        transition(session, video, VideoStatus.in_review, actor_id=None, job_id=job.id)
+        _publish(video)
+    if old_prefix and old_prefix != result["prefix"]:
+        enqueue("media.delete_prefix", old_prefix)
+    log.info("media_job_done", job_id=str(claimed.job_id), video_id=str(claimed.video_id))
+    return "done"
+
+
+def fail(claimed: Claim, reason: str, *, error: str) -> str:
+    with sync_session() as session:
+        try:
+            job, video = _locked(session, claimed)
+        except LeaseLost:
+            return "skipped"
+        _mark_failed(session, job, video, reason, error=error)
+    get_object_store().delete_prefix(job_prefix(claimed.video_id, claimed.job_id))
+    log.info("media_job_failed", job_id=str(claimed.job_id), reason=reason)
+    return "failed"
+
+
+def release(claimed: Claim, error: str) -> bool:
+    """Give the job back for a retry (keeps `attempts`)."""
+    with sync_session() as session:
+        try:
+            job, _ = _locked(session, claimed)
+        except LeaseLost:
+            return False
+        job.state = JobState.queued
+        job.lease = None
+        job.error = error[:4000]
+    return True
+
+
+def reap_stuck_jobs(*, stale_seconds: int | None = None) -> list[uuid.UUID]:
+    """Requeue jobs whose run died (no heartbeat for `stale_seconds`) or whose message was lost
+    (queued that long); fail those that used up MEDIA_JOB_MAX_ATTEMPTS."""
+    settings = get_settings()
+    cutoff = utcnow() - timedelta(seconds=stale_seconds or settings.media_job_stale_seconds)
+    requeued: list[uuid.UUID] = []
+    with sync_session() as session:
+        jobs = session.scalars(
+            select(VideoJob)
+            .where(
+                or_(
+                    (VideoJob.state == JobState.running)
+                    & or_(VideoJob.heartbeat_at < cutoff, VideoJob.heartbeat_at.is_(None)),
+                    (VideoJob.state == JobState.queued) & (VideoJob.updated_at < cutoff),
+                )
+            )
+            .with_for_update(skip_locked=True)
+        ).all()
+        for job in jobs:
+            video = session.get(Video, job.video_id)
+            if video is None or video.status != VideoStatus.processing:
+                job.state = JobState.cancelled
+                job.finished_at = utcnow()
+                continue
+            if job.attempts >= settings.media_job_max_attempts:
+                _mark_failed(session, job, video, GENERIC_FAILURE, error=job.error or "worker lost")
+                continue
+            job.state = JobState.queued
+            job.lease = None
+            job.requeues += 1
+            job.stage = "requeued"
+            requeued.append(job.id)
+            log.warning("media_job_requeued", job_id=str(job.id), attempts=job.attempts)
+    for job_id in requeued:
+        enqueue("media.process_video", str(job_id))
+    return requeued
+
+
+def purge_video(video_id: uuid.UUID) -> int:
+    """Remove every object of a deleted (archived) video: source, renditions, posters."""
+    with sync_session() as session:
+        video = session.get(Video, video_id)
+        if video is None or video.status != VideoStatus.archived:
+            return 0
+    return get_object_store().delete_prefix(f"videos/{video_id}/")
+
+
+def delete_prefix(prefix: str) -> int:
+    if not prefix.startswith("videos/") or prefix.count("/") < 3:
+        raise ValueError(f"refusing to delete {prefix!r}")
+    return get_object_store().delete_prefix(prefix)

@@ -1,0 +1,455 @@
+"""Media HTTP API: videos (instructor CRUD + uploads), catalog, playback, reports, moderation,
+and the embedded media handler. Thin: parse, authorise, call the service, shape the response."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import RedirectResponse, StreamingResponse
+
+from app.core.errors import NotFound, PayloadTooLarge, PermissionDenied
+from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
+from app.core.ratelimit import enforce
+from app.core.redis import new_async_redis
+from app.db.session import async_session_scope
+from app.deps import AdminUser, CurrentUser, InstructorUser, OptionalUser, SessionDep, SettingsDep
+from app.media import catalog, moderation, playback, progress, schemas, service
+from app.media.models import Level, Video, VideoReport, VideoStatus
+
+router = APIRouter(tags=["media"])
+admin_router = APIRouter(prefix="/admin", tags=["admin: moderation"])
+# Mounted at the root (not under /api/v1): the embedded stand-in for nginx/CloudFront /media/.
+files_router = APIRouter(tags=["media files"], include_in_schema=False)
+
+
+async def _owner_out(session: SessionDep, video: Video) -> schemas.VideoOwnerOut:
+    return service.to_owner_out(video, await service.instructor_names(session, [video]))
+
+
+# --- catalog ------------------------------------------------------------------------------------
+
+
+@router.get("/videos", response_model=schemas.VideoPage)
+async def list_videos(
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    discipline: Annotated[str | None, Query(max_length=60)] = None,
+    level: Level | None = None,
+    instructor_id: uuid.UUID | None = None,
+    price_type: schemas.PriceType | None = None,
+    language: Annotated[str | None, Query(max_length=12)] = None,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> dict[str, Any]:
+    """Published videos, newest first: full-text `q` and filters; cursor pagination."""
+    return await catalog.search(
+        session,
+        q=q,
+        discipline=discipline,
+        level=level,
+        instructor_id=instructor_id,
+        price_type=price_type,
+        language=language,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@router.get("/videos/mine", response_model=schemas.OwnerVideoPage)
+async def my_videos(
+    session: SessionDep,
+    user: InstructorUser,
+    video_status: Annotated[VideoStatus | None, Query(alias="status")] = None,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> schemas.OwnerVideoPage:
+    rows, next_cursor = await service.list_own_videos(
+        session, user, limit=limit, cursor=cursor, status=video_status
+    )
+    names = await service.instructor_names(session, rows)
+    return schemas.OwnerVideoPage(
+        items=[service.to_owner_out(v, names) for v in rows], next_cursor=next_cursor
+    )
+
+
+@router.get("/instructors/{instructor_id}", response_model=schemas.InstructorPageOut)
+async def instructor_page(
+    session: SessionDep,
+    instructor_id: uuid.UUID,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> schemas.InstructorPageOut:
+    return await catalog.instructor_page(session, instructor_id, limit=limit, cursor=cursor)
+
+
+@router.get("/instructors/{instructor_id}/videos", response_model=schemas.VideoPage)
+async def instructor_videos(
+    session: SessionDep,
+    instructor_id: uuid.UUID,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> dict[str, Any]:
+    return await catalog.search(session, instructor_id=instructor_id, limit=limit, cursor=cursor)
+
+
+# --- one video ----------------------------------------------------------------------------------
+
+
+@router.post("/videos", response_model=schemas.VideoOwnerOut, status_code=status.HTTP_201_CREATED)
+async def create_video(
+    session: SessionDep, user: InstructorUser, body: schemas.VideoCreate
+) -> schemas.VideoOwnerOut:
+    video = await service.create_video(session, user, body)
+    return await _owner_out(session, video)
+
+
+@router.get("/videos/{video_id}", response_model=schemas.VideoOwnerOut | schemas.VideoOut)
+async def get_video(session: SessionDep, user: OptionalUser, video_id: uuid.UUID) -> Any:
+    """The public card; the owner and admins also get upload/processing/review state."""
+    if user is not None:
+        video = await service.get_visible_video(session, video_id, user)
+        if service.is_manager(video, user):
+            return await _owner_out(session, video)
+    cached = await catalog.published_detail(session, video_id)
+    if cached is None:
+        raise NotFound("No such video.", code="video_not_found")
+    return cached
+
+
+@router.patch("/videos/{video_id}", response_model=schemas.VideoOwnerOut)
+async def update_video(
+    session: SessionDep, user: CurrentUser, video_id: uuid.UUID, body: schemas.VideoUpdate
+) -> schemas.VideoOwnerOut:
+    video = await service.update_video(session, user, video_id, body)
+    return await _owner_out(session, video)
+
+
+@router.delete("/videos/{video_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_video(session: SessionDep, user: CurrentUser, video_id: uuid.UUID) -> Response:
+    await service.delete_video(session, user, video_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/videos/{video_id}/history", response_model=list[schemas.VideoEventOut])
+async def video_history(session: SessionDep, user: CurrentUser, video_id: uuid.UUID) -> list[Any]:
+    await service.get_managed_video(session, video_id, user)
+    return list(await service.list_history(session, video_id))
+
+
+@router.post("/videos/{video_id}/submit", response_model=schemas.VideoOwnerOut)
+async def submit_video(session: SessionDep, user: CurrentUser, video_id: uuid.UUID) -> schemas.VideoOwnerOut:
+    """Send a rejected or unpublished video (back) to the review queue."""
+    return await _owner_out(session, await service.submit_for_review(session, user, video_id))
+
+
+@router.post("/videos/{video_id}/unpublish", response_model=schemas.VideoOwnerOut)
+async def unpublish_video(
+    session: SessionDep, user: CurrentUser, video_id: uuid.UUID, body: schemas.DecisionIn | None = None
+) -> schemas.VideoOwnerOut:
+    video = await service.unpublish(session, user, video_id, body.reason if body else None)
+    return await _owner_out(session, video)
+
+
+@router.put("/videos/{video_id}/poster", response_model=schemas.VideoOwnerOut)
+async def replace_poster(
+    session: SessionDep, user: CurrentUser, video_id: uuid.UUID, request: Request
+) -> schemas.VideoOwnerOut:
+    """Body: the JPEG or PNG image itself (Content-Type image/jpeg or image/png), ≤ 5 MiB."""
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > service.MAX_POSTER_BYTES:
+        raise PayloadTooLarge("The poster may be at most 5 MiB.", code="poster_too_large")
+    data = bytearray()
+    async for chunk in request.stream():
+        data.extend(chunk)
+        if len(data) > service.MAX_POSTER_BYTES:
+            raise PayloadTooLarge("The poster may be at most 5 MiB.", code="poster_too_large")
+    video = await service.replace_poster(
+        session, user, video_id, bytes(data), request.headers.get("content-type", "")
+    )
+    return await _owner_out(session, video)
+
+
+@router.get("/videos/{video_id}/poster", response_class=RedirectResponse, status_code=302)
+async def get_poster(
+    session: SessionDep, settings: SettingsDep, user: OptionalUser, video_id: uuid.UUID
+) -> RedirectResponse:
+    url = await playback.poster_url(session, settings, user, video_id)
+    return RedirectResponse(url, status_code=302, headers={"Cache-Control": "public, max-age=3600"})
+
+
+# --- upload -------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/videos/{video_id}/upload", response_model=schemas.UploadSessionOut, status_code=status.HTTP_201_CREATED
+)
+async def start_upload(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    video_id: uuid.UUID,
+    body: schemas.UploadStart,
+) -> schemas.UploadSessionOut:
+    """Open a multipart upload: PUT each part's bytes to its URL, keep the ETag response header."""
+    return await service.start_upload(session, settings, user, video_id, body)
+
+
+@router.get("/videos/{video_id}/upload", response_model=schemas.UploadSessionOut)
+async def resume_upload(
+    session: SessionDep, settings: SettingsDep, user: CurrentUser, video_id: uuid.UUID
+) -> schemas.UploadSessionOut:
+    """Resume: the parts already stored and fresh URLs for the missing ones."""
+    return await service.resume_upload(session, settings, user, video_id)
+
+
+@router.post("/videos/{video_id}/upload/parts", response_model=schemas.PartsOut)
+async def sign_parts(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    video_id: uuid.UUID,
+    body: schemas.PartsRequest,
+) -> schemas.PartsOut:
+    """Fresh URLs for chosen parts (retry a failed or expired part)."""
+    return await service.sign_upload_parts(session, settings, user, video_id, body.part_numbers)
+
+
+@router.post(
+    "/videos/{video_id}/upload/complete",
+    response_model=schemas.VideoOwnerOut,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+async def complete_upload(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    video_id: uuid.UUID,
+    body: schemas.UploadComplete | None = None,
+) -> schemas.VideoOwnerOut:
+    """Assemble the parts and start processing (follow it on GET /videos/{id}/events)."""
+    video = await service.complete_upload(session, settings, user, video_id, body.parts if body else None)
+    await session.refresh(video)
+    return await _owner_out(session, video)
+
+
+@router.delete("/videos/{video_id}/upload", response_model=schemas.VideoOwnerOut)
+async def abort_upload(session: SessionDep, user: CurrentUser, video_id: uuid.UUID) -> schemas.VideoOwnerOut:
+    return await _owner_out(session, await service.abort_upload(session, user, video_id))
+
+
+# --- progress (server-sent events) ----------------------------------------------------------------
+
+FINAL_STREAM_SECONDS = 3600
+KEEPALIVE_SECONDS = 15.0
+
+
+async def _state(video_id: uuid.UUID) -> dict[str, Any] | None:
+    async with async_session_scope() as session:
+        video = await session.get(Video, video_id)
+        if video is None:
+            return None
+        return {
+            "status": video.status.value,
+            "percent": video.progress_percent,
+            "stage": video.progress_stage,
+            "failure_reason": video.failure_reason,
+        }
+
+
+async def _event_stream(request: Request, video_id: uuid.UUID) -> AsyncIterator[str]:
+    redis = new_async_redis()
+    pubsub = None
+    if redis is not None:
+        pubsub = redis.pubsub()
+        await pubsub.subscribe(progress.channel(video_id))
+    started = last_sent = time.monotonic()
+    last: dict[str, Any] | None = None
+    try:
+        yield "retry: 2000\n\n"
+        while time.monotonic() - started < FINAL_STREAM_SECONDS:
+            state = await _state(video_id)
+            if state is None:
+                break
+            if state != last:
+                yield f"event: progress\ndata: {json.dumps(state)}\n\n"
+                last, last_sent = state, time.monotonic()
+            if state["status"] not in (VideoStatus.uploading.value, VideoStatus.processing.value):
+                yield f"event: end\ndata: {json.dumps(state)}\n\n"
+                break
+            if time.monotonic() - last_sent > KEEPALIVE_SECONDS:
+                yield ": keepalive\n\n"
+                last_sent = time.monotonic()
+            if await request.is_disconnected():
+                break
+            if pubsub is not None:
+                await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            else:
+                await asyncio.sleep(0.5)
+    finally:
+        if pubsub is not None:
+            await pubsub.aclose()  # type: ignore[attr-defined]
+        if redis is not None:
+            await redis.aclose()  # type: ignore[attr-defined]
+
+
+@router.get("/videos/{video_id}/events", response_class=StreamingResponse)
+async def video_events(
+    request: Request, session: SessionDep, user: CurrentUser, video_id: uuid.UUID
+) -> StreamingResponse:
+    """`text/event-stream` of `progress` events ({status, percent, stage, failure_reason}) until
+    processing ends (`end` event). Owner and admins only."""
+    await service.get_managed_video(session, video_id, user)
+    await session.close()
+    return StreamingResponse(
+        _event_stream(request, video_id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+# --- playback -------------------------------------------------------------------------------------
+
+
+def _with_cookies(response: Response, out: schemas.PlaybackOut) -> schemas.PlaybackOut:
+    for cookie in out.cookies:
+        response.set_cookie(
+            cookie.name,
+            cookie.value,
+            expires=cookie.expires,
+            path=cookie.path,
+            domain=cookie.domain,
+            secure=True,
+            httponly=True,
+            samesite="none",
+        )
+    response.headers["Cache-Control"] = "no-store"
+    return out
+
+
+@router.get("/videos/{video_id}/playback", response_model=schemas.PlaybackOut)
+async def video_playback(
+    response: Response, session: SessionDep, settings: SettingsDep, user: CurrentUser, video_id: uuid.UUID
+) -> schemas.PlaybackOut:
+    """A short-lived signed master-playlist URL (+ token/cookies covering its variants and
+    segments) for users entitled to the video; 403 `not_entitled` otherwise."""
+    return _with_cookies(response, await playback.playback(session, settings, user, video_id, "full"))
+
+
+@router.get("/videos/{video_id}/trailer", response_model=schemas.PlaybackOut)
+async def video_trailer(
+    response: Response, session: SessionDep, settings: SettingsDep, user: OptionalUser, video_id: uuid.UUID
+) -> schemas.PlaybackOut:
+    """The public trailer (first N seconds) of a published video; no login needed."""
+    return _with_cookies(response, await playback.playback(session, settings, user, video_id, "trailer"))
+
+
+@router.get("/media/t/{token}/{key:path}", include_in_schema=False)
+async def api_media(settings: SettingsDep, token: str, key: str) -> Response:
+    """The media handler under /api (behind nginx: playlists rewritten with signed segment URLs)."""
+    return await playback.serve_media(settings, token, key)
+
+
+@files_router.api_route("/media/t/{token}/{key:path}", methods=["GET", "HEAD"])
+async def embedded_media(settings: SettingsDep, token: str, key: str) -> Response:
+    return await playback.serve_media(settings, token, key)
+
+
+@files_router.api_route("/media/{key:path}", methods=["GET", "HEAD"])
+async def unsigned_media(key: str) -> Response:
+    raise PermissionDenied("This media link is not signed.", code="bad_signature")
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+
+def _report_out(row: VideoReport) -> schemas.ReportOut:
+    return schemas.ReportOut.model_validate(row, from_attributes=True)
+
+
+@router.post(
+    "/videos/{video_id}/reports", response_model=schemas.ReportOut, status_code=status.HTTP_201_CREATED
+)
+async def report_video(
+    session: SessionDep, settings: SettingsDep, user: CurrentUser, video_id: uuid.UUID, body: schemas.ReportIn
+) -> schemas.ReportOut:
+    """Report a published video to the moderators (once per user and video)."""
+    enforce("media_report", str(user.id), 20, 3600)
+    row = await moderation.report(session, settings, user, video_id, body.reason, body.details)
+    return _report_out(row)
+
+
+# --- moderation (admins) --------------------------------------------------------------------------
+
+
+@admin_router.get("/moderation/queue", response_model=schemas.ReviewQueuePage)
+async def review_queue(
+    session: SessionDep,
+    _: AdminUser,
+    include_reported: bool = True,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> schemas.ReviewQueuePage:
+    """Oldest first: videos in review (new, resubmitted, auto-hidden) and reported published ones."""
+    rows, next_cursor = await moderation.review_queue(
+        session, limit=limit, cursor=cursor, include_reported=include_reported
+    )
+    names = await service.instructor_names(session, rows)
+    return schemas.ReviewQueuePage(
+        items=[
+            schemas.ReviewItemOut(
+                video=service.to_owner_out(v, names),
+                open_reports=v.open_report_count,
+                review_note=v.review_note,
+            )
+            for v in rows
+        ],
+        next_cursor=next_cursor,
+    )
+
+
+@admin_router.get("/videos/{video_id}", response_model=schemas.AdminVideoOut)
+async def admin_video(session: SessionDep, admin: AdminUser, video_id: uuid.UUID) -> schemas.AdminVideoOut:
+    video = await service.get_managed_video(session, video_id, admin)
+    reports = await moderation.list_reports(session, video_id)
+    history = await service.list_history(session, video_id)
+    return schemas.AdminVideoOut(
+        video=await _owner_out(session, video),
+        reports=[_report_out(r) for r in reports],
+        history=[schemas.VideoEventOut.model_validate(e, from_attributes=True) for e in history],
+        probe=dict(video.probe or {}),
+    )
+
+
+@admin_router.get("/videos/{video_id}/reports", response_model=list[schemas.ReportOut])
+async def admin_reports(session: SessionDep, _: AdminUser, video_id: uuid.UUID) -> list[schemas.ReportOut]:
+    return [_report_out(r) for r in await moderation.list_reports(session, video_id)]
+
+
+@admin_router.post("/videos/{video_id}/approve", response_model=schemas.VideoOwnerOut)
+async def approve_video(
+    session: SessionDep, admin: AdminUser, video_id: uuid.UUID, body: schemas.DecisionIn | None = None
+) -> schemas.VideoOwnerOut:
+    video = await moderation.approve(session, admin, video_id, body.reason if body else None)
+    return await _owner_out(session, video)
+
+
+@admin_router.post("/videos/{video_id}/reject", response_model=schemas.VideoOwnerOut)
+async def reject_video(
+    session: SessionDep, admin: AdminUser, video_id: uuid.UUID, body: schemas.RejectIn
+) -> schemas.VideoOwnerOut:
+    video = await moderation.reject(session, admin, video_id, body.reason)
+    return await _owner_out(session, video)
+
+
+@admin_router.post("/videos/{video_id}/unpublish", response_model=schemas.VideoOwnerOut)
+async def admin_unpublish(
+    session: SessionDep, admin: AdminUser, video_id: uuid.UUID, body: schemas.RejectIn
+) -> schemas.VideoOwnerOut:
+    video = await service.unpublish(session, admin, video_id, body.reason)
+    return await _owner_out(session, video)

@@ -1,0 +1,589 @@
+"""The media rules: videos, uploads, the status machine, and what other domains may ask.
+
+Status machine (transitions happen only here and in processing.py / moderation.py):
+
+    draft ─start_upload→ uploading ─complete→ processing ─job done→ in_review ─approve→ published
+      ↑        │  ↺ restart       ↑ failed ←─ bad input / job gave up      └─reject→ rejected
+      └─abort──┘                  └── start_upload (retry)                        │
+    published ─unpublish→ unpublished ─submit→ in_review      rejected ─submit→ in_review
+    published ─N reports→ in_review (auto-hidden)              any ─delete→ archived (soft)
+
+For other domains: `get_video_summary` / `get_video_summary_sync` (commerce, studio) and
+`get_source_object_key` / `get_source_object_key_sync` (studio).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from app.auth import service as auth_service
+from app.auth.models import Role, User
+from app.core.cache import get_cache
+from app.core.clock import utcnow
+from app.core.config import Settings
+from app.core.errors import Conflict, NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
+from app.core.pagination import apply_cursor, page_of
+from app.core.storage import UploadedPart, get_object_store
+from app.media import schemas
+from app.media.models import JobState, Video, VideoEvent, VideoJob, VideoStatus
+from app.worker.dispatch import enqueue
+
+CATALOG_CACHE = "media:catalog"
+S3_MAX_PARTS = 10_000
+
+# Statuses an instructor may (re)start an upload from.
+UPLOADABLE = {VideoStatus.draft, VideoStatus.uploading, VideoStatus.failed, VideoStatus.rejected}
+# Statuses whose metadata changes are visible in the catalog.
+LISTED = {VideoStatus.published}
+
+
+@dataclass(frozen=True)
+class VideoSummary:
+    id: uuid.UUID
+    owner_id: uuid.UUID
+    title: str
+    status: str
+    price_cents: int | None
+    rental_price_cents: int | None
+    rental_hours: int | None
+    currency: str
+    subscription_included: bool
+    is_free: bool
+    duration_s: float | None = None  # known once processed (the studio uses it)
+
+
+def is_free(video: Video) -> bool:
+    return video.price_cents is None and video.rental_price_cents is None
+
+
+def _summary(video: Video) -> VideoSummary:
+    return VideoSummary(
+        id=video.id,
+        owner_id=video.owner_id,
+        title=video.title,
+        status=video.status.value,
+        price_cents=video.price_cents,
+        rental_price_cents=video.rental_price_cents,
+        rental_hours=video.rental_hours,
+        currency=video.currency,
+        subscription_included=video.subscription_included,
+        is_free=is_free(video),
+        duration_s=video.duration_s,
+    )
+
+
+# --- reads for other domains ------------------------------------------------------------------
+
+
+async def get_video_summary(session: AsyncSession, video_id: uuid.UUID) -> VideoSummary:
+    video = await session.get(Video, video_id)
+    if video is None:
+        raise NotFound("No such video.", code="video_not_found")
+    return _summary(video)
+
+
+def get_video_summary_sync(session: Session, video_id: uuid.UUID) -> VideoSummary:
+    video = session.get(Video, video_id)
+    if video is None:
+        raise NotFound("No such video.", code="video_not_found")
+    return _summary(video)
+
+
+async def get_source_object_key(session: AsyncSession, video_id: uuid.UUID) -> str:
+    """The object key of the video's original upload (NotFound until an upload completed)."""
+    video = await session.get(Video, video_id)
+    if video is None or video.source_key is None or video.source_size_bytes is None:
+        raise NotFound("This video has no uploaded source.", code="video_source_not_found")
+    return video.source_key
+
+
+def get_source_object_key_sync(session: Session, video_id: uuid.UUID) -> str:
+    video = session.get(Video, video_id)
+    if video is None or video.source_key is None or video.source_size_bytes is None:
+        raise NotFound("This video has no uploaded source.", code="video_source_not_found")
+    return video.source_key
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def source_key(video_id: uuid.UUID) -> str:
+    return f"videos/{video_id}/source/original"
+
+
+def job_prefix(video_id: uuid.UUID, job_id: uuid.UUID) -> str:
+    """Everything a processing job writes lives here: a rerun overwrites, a new job never collides."""
+    return f"videos/{video_id}/{job_id}/"
+
+
+def search_text(video: Video) -> str:
+    parts = [video.title, video.description, " ".join(video.tags), video.discipline, video.style or ""]
+    return " ".join(p for p in parts if p).lower()
+
+
+def transition(
+    session: AsyncSession | Session,
+    video: Video,
+    to: VideoStatus,
+    *,
+    actor_id: uuid.UUID | None,
+    reason: str | None = None,
+    job_id: uuid.UUID | None = None,
+) -> None:
+    """Change the status and append the history row (same transaction as the caller)."""
+    session.add(
+        VideoEvent(
+            video_id=video.id,
+            from_status=video.status.value if video.status else None,
+            to_status=to.value,
+            actor_id=actor_id,
+            reason=reason,
+            job_id=job_id,
+        )
+    )
+    video.status = to
+
+
+def invalidate_catalog() -> None:
+    get_cache().invalidate(CATALOG_CACHE)
+
+
+def is_manager(video: Video, user: User | None) -> bool:
+    return user is not None and (user.id == video.owner_id or user.role == Role.admin)
+
+
+async def _load(session: AsyncSession, video_id: uuid.UUID, *, for_update: bool = False) -> Video:
+    stmt = select(Video).where(Video.id == video_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    video = await session.scalar(stmt)
+    if video is None or video.status == VideoStatus.archived:
+        raise NotFound("No such video.", code="video_not_found")
+    return video
+
+
+async def get_visible_video(session: AsyncSession, video_id: uuid.UUID, user: User | None) -> Video:
+    """Published videos for everyone; every other status only for the owner and admins."""
+    video = await _load(session, video_id)
+    if video.status != VideoStatus.published and not is_manager(video, user):
+        raise NotFound("No such video.", code="video_not_found")
+    return video
+
+
+async def get_managed_video(
+    session: AsyncSession, video_id: uuid.UUID, user: User, *, for_update: bool = False
+) -> Video:
+    """A video the user may change: its owner, or an admin."""
+    video = await _load(session, video_id, for_update=for_update)
+    if not is_manager(video, user):
+        raise PermissionDenied("Only the video's instructor may do this.", code="not_video_owner")
+    return video
+
+
+def poster_path(video: Video) -> str | None:
+    if not video.poster_key:
+        return None
+    version = video.poster_key.rsplit("/", 2)[-2][:12] if "/" in video.poster_key else ""
+    return f"/api/v1/videos/{video.id}/poster?v={version}"
+
+
+def to_out(video: Video, names: dict[uuid.UUID, str] | None = None) -> schemas.VideoOut:
+    return schemas.VideoOut(
+        id=video.id,
+        owner_id=video.owner_id,
+        instructor_name=(names or {}).get(video.owner_id),
+        title=video.title,
+        description=video.description,
+        discipline=video.discipline,
+        style=video.style,
+        level=video.level,
+        tags=list(video.tags or []),
+        language=video.language,
+        price_cents=video.price_cents,
+        rental_price_cents=video.rental_price_cents,
+        rental_hours=video.rental_hours,
+        currency=video.currency,
+        subscription_included=video.subscription_included,
+        is_free=is_free(video),
+        status=video.status.value,
+        duration_s=video.duration_s,
+        width=video.width,
+        height=video.height,
+        renditions=list(video.renditions or []),
+        has_trailer=video.has_trailer,
+        poster_url=poster_path(video),
+        published_at=video.published_at,
+        created_at=video.created_at,
+        updated_at=video.updated_at,
+    )
+
+
+def to_owner_out(video: Video, names: dict[uuid.UUID, str] | None = None) -> schemas.VideoOwnerOut:
+    base = to_out(video, names).model_dump()
+    return schemas.VideoOwnerOut(
+        **base,
+        progress=schemas.ProgressOut(percent=video.progress_percent, stage=video.progress_stage),
+        failure_reason=video.failure_reason,
+        rejection_reason=video.rejection_reason,
+        review_note=video.review_note,
+        source_size_bytes=video.source_size_bytes,
+        open_report_count=video.open_report_count,
+    )
+
+
+async def instructor_names(session: AsyncSession, videos: Sequence[Video]) -> dict[uuid.UUID, str]:
+    users = await auth_service.get_users(session, list({v.owner_id for v in videos}))
+    return {uid: u.display_name for uid, u in users.items()}
+
+
+# --- instructor actions -----------------------------------------------------------------------
+
+
+def _check_price_bounds(currency: str, *prices: int | None) -> None:
+    """Instructor prices must sit within the admin-configured bounds (commerce owns the rule)."""
+    from app.commerce.pricing import validate_price
+
+    for price in prices:
+        validate_price(currency, price)
+
+
+async def create_video(session: AsyncSession, owner: User, data: schemas.VideoCreate) -> Video:
+    _check_price_bounds(data.currency, data.price_cents, data.rental_price_cents)
+    video = Video(owner_id=owner.id, **data.model_dump())
+    video.search_text = search_text(video)
+    session.add(video)
+    await session.flush()
+    session.add(VideoEvent(video_id=video.id, from_status=None, to_status="draft", actor_id=owner.id))
+    await session.commit()
+    return video
+
+
+async def update_video(
+    session: AsyncSession, user: User, video_id: uuid.UUID, patch: schemas.VideoUpdate
+) -> Video:
+    video = await get_managed_video(session, video_id, user)
+    changes = patch.model_dump(exclude_unset=True)
+    for name in ("title", "discipline", "level", "currency", "subscription_included", "language"):
+        if name in changes and changes[name] is None:
+            raise ValidationFailed(f"{name} cannot be empty.", code="validation_error")
+    for name, value in changes.items():
+        if name == "description" and value is None:
+            value = ""
+        if name == "tags" and value is None:
+            value = []
+        setattr(video, name, value)
+    try:
+        schemas.PricingIn(
+            price_cents=video.price_cents,
+            rental_price_cents=video.rental_price_cents,
+            rental_hours=video.rental_hours,
+            currency=video.currency,
+            subscription_included=video.subscription_included,
+        )
+    except ValueError as exc:
+        await session.rollback()
+        raise ValidationFailed(
+            "rental_price_cents and rental_hours go together.", code="invalid_pricing"
+        ) from exc
+    if changes.keys() & {"price_cents", "rental_price_cents", "currency"}:
+        try:
+            _check_price_bounds(video.currency, video.price_cents, video.rental_price_cents)
+        except ValidationFailed:
+            await session.rollback()
+            raise
+    video.search_text = search_text(video)
+    await session.commit()
+    if video.status in LISTED:
+        invalidate_catalog()
+    return video
+
+
+async def list_own_videos(
+    session: AsyncSession, user: User, *, limit: int, cursor: str | None, status: VideoStatus | None
+) -> tuple[list[Video], str | None]:
+    stmt = select(Video).where(Video.owner_id == user.id, Video.status != VideoStatus.archived)
+    if status is not None:
+        stmt = stmt.where(Video.status == status)
+    rows = (await session.scalars(apply_cursor(stmt, Video.id, limit=limit, cursor=cursor))).all()
+    return page_of(rows, limit)
+
+
+async def list_history(session: AsyncSession, video_id: uuid.UUID) -> list[VideoEvent]:
+    rows = await session.scalars(
+        select(VideoEvent).where(VideoEvent.video_id == video_id).order_by(VideoEvent.id)
+    )
+    return list(rows)
+
+
+# --- uploads (the bytes go straight to object storage) -----------------------------------------
+
+
+def _plan_parts(settings: Settings, size: int) -> tuple[int, int]:
+    part_size = max(settings.media_part_size_bytes, 1)
+    if size > part_size * S3_MAX_PARTS:
+        part_size = math.ceil(size / S3_MAX_PARTS)
+    return part_size, max(1, math.ceil(size / part_size))
+
+
+async def _sign_parts(video: Video, numbers: Sequence[int], ttl: int) -> list[schemas.PartUrl]:
+    store = get_object_store()
+    assert video.source_key and video.upload_id
+
+    def sign() -> list[schemas.PartUrl]:
+        return [
+            schemas.PartUrl(
+                part_number=n,
+                url=store.presign_part(video.source_key or "", video.upload_id or "", n, ttl),
+            )
+            for n in numbers
+        ]
+
+    return await asyncio.to_thread(sign)
+
+
+async def start_upload(
+    session: AsyncSession, settings: Settings, user: User, video_id: uuid.UUID, data: schemas.UploadStart
+) -> schemas.UploadSessionOut:
+    video = await get_managed_video(session, video_id, user, for_update=True)
+    if video.status not in UPLOADABLE:
+        raise Conflict(
+            f"A video that is {video.status.value} cannot take a new upload.", code="invalid_status"
+        )
+    if data.size_bytes > settings.media_max_upload_bytes:
+        raise PayloadTooLarge(
+            f"The file is too large: the limit is {settings.media_max_upload_bytes} bytes.",
+            code="upload_too_large",
+        )
+    store = get_object_store()
+    key = source_key(video.id)
+    if video.upload_id:  # a restart: the old multipart upload is dropped
+        old_key, old_id = video.source_key or key, video.upload_id
+        with contextlib.suppress(NotFound):
+            await asyncio.to_thread(store.abort_multipart, old_key, old_id)
+    upload_id = await asyncio.to_thread(store.create_multipart, key, data.content_type or "video/mp4")
+    part_size, count = _plan_parts(settings, data.size_bytes)
+    video.source_key = key
+    video.upload_id = upload_id
+    video.upload_size_bytes = data.size_bytes
+    video.upload_part_size = part_size
+    video.upload_filename = data.filename
+    video.source_size_bytes = None
+    video.failure_reason = None
+    video.progress_percent = 0
+    video.progress_stage = None
+    if video.status != VideoStatus.uploading:
+        transition(session, video, VideoStatus.uploading, actor_id=user.id)
+    await session.commit()
+    ttl = settings.s3_presign_ttl_seconds
+    return schemas.UploadSessionOut(
+        video_id=video.id,
+        upload_id=upload_id,
+        part_size=part_size,
+        part_count=count,
+        size_bytes=data.size_bytes,
+        parts=await _sign_parts(video, range(1, count + 1), ttl),
+        uploaded_parts=[],
+        expires_in=ttl,
+    )
+
+
+async def _open_upload(session: AsyncSession, user: User, video_id: uuid.UUID) -> Video:
+    video = await get_managed_video(session, video_id, user)
+    if video.status != VideoStatus.uploading or not video.upload_id:
+        raise Conflict("There is no upload in progress for this video.", code="no_upload")
+    return video
+
+
+async def resume_upload(
+    session: AsyncSession, settings: Settings, user: User, video_id: uuid.UUID
+) -> schemas.UploadSessionOut:
+    """Which parts the store already holds, and fresh URLs for the missing ones."""
+    video = await _open_upload(session, user, video_id)
+    store = get_object_store()
+    stored = await asyncio.to_thread(store.list_parts, video.source_key or "", video.upload_id or "")
+    size = video.upload_size_bytes or 0
+    part_size = video.upload_part_size or settings.media_part_size_bytes
+    count = max(1, math.ceil(size / part_size))
+    have = {p.part_number for p in stored}
+    ttl = settings.s3_presign_ttl_seconds
+    return schemas.UploadSessionOut(
+        video_id=video.id,
+        upload_id=video.upload_id or "",
+        part_size=part_size,
+        part_count=count,
+        size_bytes=size,
+        parts=await _sign_parts(video, [n for n in range(1, count + 1) if n not in have], ttl),
+        uploaded_parts=[
+            schemas.UploadedPartOut(part_number=p.part_number, etag=p.etag, size=p.size) for p in stored
+        ],
+        expires_in=ttl,
+    )
+
+
+async def sign_upload_parts(
+    session: AsyncSession, settings: Settings, user: User, video_id: uuid.UUID, numbers: list[int]
+) -> schemas.PartsOut:
+    """Fresh URLs for chosen parts (a retry after a failed or expired PUT)."""
+    video = await _open_upload(session, user, video_id)
+    if any(n < 1 or n > S3_MAX_PARTS for n in numbers):
+        raise ValidationFailed("Part numbers run from 1 to 10000.", code="invalid_parts")
+    ttl = settings.s3_presign_ttl_seconds
+    return schemas.PartsOut(parts=await _sign_parts(video, sorted(set(numbers)), ttl), expires_in=ttl)
+
+
+async def abort_upload(session: AsyncSession, user: User, video_id: uuid.UUID) -> Video:
+    video = await _open_upload(session, user, video_id)
+    store = get_object_store()
+    with contextlib.suppress(NotFound):
+        await asyncio.to_thread(store.abort_multipart, video.source_key or "", video.upload_id or "")
+    video.upload_id = None
+    transition(session, video, VideoStatus.draft, actor_id=user.id, reason="upload aborted")
+    await session.commit()
+    return video
+
+
+async def complete_upload(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    video_id: uuid.UUID,
+    parts: list[schemas.CompletedPart] | None,
+) -> Video:
+    """Assemble the parts, check the size, and hand the file to a processing job."""
+    video = await get_managed_video(session, video_id, user, for_update=True)
+    if video.status != VideoStatus.uploading or not video.upload_id:
+        raise Conflict("There is no upload in progress for this video.", code="no_upload")
+    store = get_object_store()
+    key, upload_id = video.source_key or source_key(video.id), video.upload_id
+    if parts is None:
+        stored = await asyncio.to_thread(store.list_parts, key, upload_id)
+        chosen = [UploadedPart(p.part_number, p.etag) for p in stored]
+    else:
+        chosen = [UploadedPart(p.part_number, p.etag) for p in sorted(parts, key=lambda p: p.part_number)]
+    if not chosen:
+        raise ValidationFailed("No parts have been uploaded.", code="invalid_parts")
+    await asyncio.to_thread(store.complete_multipart, key, upload_id, chosen)
+    info = await asyncio.to_thread(store.head, key)
+    size = info.size if info else 0
+    video.upload_id = None
+    video.source_size_bytes = size
+    if size > settings.media_max_upload_bytes:
+        await asyncio.to_thread(store.delete, key)
+        video.source_size_bytes = None
+        reason = (
+            f"The file is too large ({size} bytes; the limit is {settings.media_max_upload_bytes} bytes)."
+        )
+        video.failure_reason = reason
+        transition(session, video, VideoStatus.failed, actor_id=user.id, reason=reason)
+        await session.commit()
+        return video
+    job = VideoJob(video_id=video.id, kind="process", state=JobState.queued)
+    session.add(job)
+    await session.flush()
+    video.failure_reason = None
+    video.progress_percent = 0
+    video.progress_stage = "queued"
+    transition(session, video, VideoStatus.processing, actor_id=user.id, job_id=job.id)
+    await session.commit()
+    enqueue("media.process_video", str(job.id))
+    return video
+
+
+async def submit_for_review(session: AsyncSession, user: User, video_id: uuid.UUID) -> Video:
+    video = await get_managed_video(session, video_id, user, for_update=True)
+    if video.status not in (VideoStatus.rejected, VideoStatus.unpublished) or not video.media_prefix:
+        raise Conflict(
+            f"A video that is {video.status.value} cannot be submitted for review.", code="invalid_status"
+        )
+    video.review_note = "resubmitted by the instructor"
+    transition(session, video, VideoStatus.in_review, actor_id=user.id, reason="resubmitted")
+    await session.commit()
+    return video
+
+
+async def unpublish(session: AsyncSession, user: User, video_id: uuid.UUID, reason: str | None) -> Video:
+    video = await get_managed_video(session, video_id, user, for_update=True)
+    if video.status != VideoStatus.published:
+        raise Conflict("Only a published video can be unpublished.", code="invalid_status")
+    transition(session, video, VideoStatus.unpublished, actor_id=user.id, reason=reason)
+    if user.role == Role.admin and user.id != video.owner_id:
+        from app.audit.service import record
+
+        record(
+            session,
+            actor_id=user.id,
+            action="media.video.unpublish",
+            subject_type="video",
+            subject_id=video.id,
+            reason=reason,
+        )
+    await session.commit()
+    invalidate_catalog()
+    return video
+
+
+async def delete_video(session: AsyncSession, user: User, video_id: uuid.UUID) -> None:
+    """Soft delete: the row stays (purchases point at it), a worker removes every object."""
+    video = await get_managed_video(session, video_id, user, for_update=True)
+    was_listed = video.status in LISTED
+    if video.upload_id:
+        try:
+            store = get_object_store()
+            await asyncio.to_thread(store.abort_multipart, video.source_key or "", video.upload_id)
+        except NotFound:
+            pass
+        video.upload_id = None
+    for job in await session.scalars(
+        select(VideoJob).where(
+            VideoJob.video_id == video.id, VideoJob.state.in_([JobState.queued, JobState.running])
+        )
+    ):
+        job.state = JobState.cancelled
+        job.finished_at = utcnow()
+    video.deleted_at = utcnow()
+    transition(session, video, VideoStatus.archived, actor_id=user.id, reason="deleted")
+    if user.role == Role.admin and user.id != video.owner_id:
+        from app.audit.service import record
+
+        record(
+            session, actor_id=user.id, action="media.video.delete", subject_type="video", subject_id=video.id
+        )
+    await session.commit()
+    if was_listed:
+        invalidate_catalog()
+    enqueue("media.purge_video", str(video.id))
+
+
+POSTER_TYPES = {"image/jpeg": ("jpg", b"\xff\xd8\xff"), "image/png": ("png", b"\x89PNG\r\n\x1a\n")}
+MAX_POSTER_BYTES = 5 * 1024 * 1024
+
+
+async def replace_poster(
+    session: AsyncSession, user: User, video_id: uuid.UUID, data: bytes, content_type: str
+) -> Video:
+    """A custom poster (JPEG/PNG, ≤ 5 MiB). Images only: the API still never touches video bytes."""
+    import hashlib
+
+    video = await get_managed_video(session, video_id, user)
+    kind = POSTER_TYPES.get(content_type.split(";")[0].strip().lower())
+    if kind is None or not data.startswith(kind[1]):
+        raise ValidationFailed("The poster must be a JPEG or PNG image.", code="invalid_poster")
+    if len(data) > MAX_POSTER_BYTES:
+        raise PayloadTooLarge("The poster may be at most 5 MiB.", code="poster_too_large")
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    key = f"videos/{video.id}/poster/{digest}/poster.{kind[0]}"
+    await asyncio.to_thread(get_object_store().put_bytes, key, data, content_type)
+    video.poster_key = key
+    await session.commit()
+    if video.status in LISTED:
+        invalidate_catalog()
+    return video

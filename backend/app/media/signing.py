@@ -1,0 +1,312 @@
+"""Playback signers: one interface, three implementations (chosen by MEDIA_SIGNER).
+
+- `embedded` (no nginx, no CDN): the app serves `/media/t/<token>/<object key>` itself. The token
+  is an HMAC-SHA256 over {prefix, expiry}: it covers every key under one video's HLS prefix, and
+  because it is a *path segment*, the relative URIs inside playlists (`720p/index.m3u8`,
+  `seg_00000.ts`) resolve to URLs that carry it. Playlists are served untouched.
+- `nginx` (self-hosted, nginx/README.md): segments are served by nginx `secure_link` at
+  `/media/<key>?md5=<b64url(md5("{expires}{uri} {secret}"))>&expires=<unix>`. One signature covers
+  one file, so playlists go through the app (`/api/v1/media/t/<token>/<key>`, same token as
+  above) and every segment / image line is rewritten to its own nginx-signed URL.
+- `cloudfront`: a canned-policy signed URL for the master playlist plus signed cookies
+  (custom policy, `https://<domain>/<prefix>*`) that cover the variant playlists and segments.
+  RSA-SHA1 with the trusted key group's private key (cryptography).
+
+Every refusal (unsigned, malformed, tampered, expired, outside the prefix) is a 403.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import PurePosixPath
+from typing import Any, Literal, Protocol
+from urllib.parse import quote
+
+from app.core.config import Settings, get_settings
+from app.core.errors import PermissionDenied
+
+SignerName = Literal["embedded", "nginx", "cloudfront"]
+EMBEDDED_MEDIA_PATH = "/media/t"  # served by the app at the root (embedded mode)
+API_MEDIA_PATH = "/api/v1/media/t"  # the same handler under the API (behind nginx)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True)
+class SignedCookie:
+    name: str
+    value: str
+    path: str
+    domain: str | None
+    expires: int
+
+
+@dataclass(frozen=True)
+class SignedPlayback:
+    url: str  # the master playlist (or the single object)
+    expires_at: int  # unix seconds: when the token/cookies covering the segments expire
+    token: str | None = None  # path-scoped app token (embedded / nginx playlists)
+    cookies: list[SignedCookie] = field(default_factory=list)
+
+
+# --- the app's own path-scoped token -------------------------------------------------------
+
+
+class MediaTokens:
+    """`<b64url(json{k: prefix, e: expiry})>.<b64url(hmac-sha256)>` — URL-path safe."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def issue(self, prefix: str, expires: int) -> str:
+        body = _b64(json.dumps({"k": prefix, "e": int(expires)}, separators=(",", ":")).encode())
+        mac = hmac.new(self._secret, body.encode(), hashlib.sha256).digest()
+        return f"{body}.{_b64(mac)}"
+
+    def verify(self, token: str, key: str, *, now: float | None = None) -> tuple[str, int]:
+        """(prefix, expiry) of a valid, unexpired token covering `key`; else PermissionDenied."""
+        denied = PermissionDenied("This media link is not valid.", code="bad_signature")
+        try:
+            body, mac = token.split(".", 1)
+            expected = hmac.new(self._secret, body.encode(), hashlib.sha256).digest()
+            if not hmac.compare_digest(expected, _unb64(mac)):
+                raise denied
+            claims = json.loads(_unb64(body))
+            prefix, expires = str(claims["k"]), int(claims["e"])
+        except PermissionDenied:
+            raise
+        except (ValueError, KeyError, TypeError) as exc:
+            raise denied from exc
+        if expires < (time.time() if now is None else now):
+            raise PermissionDenied("This media link has expired.", code="signature_expired")
+        if not valid_key(key) or not key.startswith(prefix):
+            raise denied
+        return prefix, expires
+
+
+def valid_key(key: str) -> bool:
+    parts = key.split("/")
+    return (
+        bool(key)
+        and not key.startswith("/")
+        and all(p not in ("", ".", "..") for p in parts)
+        and all((ch.isascii() and ch.isalnum()) or ch in "._~/-" for ch in key)
+    )
+
+
+@lru_cache
+def _tokens_for(secret: str) -> MediaTokens:
+    return MediaTokens(hashlib.sha256(b"media-token:" + secret.encode()).digest())
+
+
+def media_tokens(settings: Settings | None = None) -> MediaTokens:
+    settings = settings or get_settings()
+    return _tokens_for(settings.secret_key.get_secret_value())
+
+
+# --- signers -------------------------------------------------------------------------------
+
+
+class PlaybackSigner(Protocol):
+    name: SignerName
+
+    def sign_playlist(self, prefix: str, master_key: str, ttl_seconds: int) -> SignedPlayback:
+        """A URL for `master_key` and whatever grants access to everything under `prefix`."""
+        ...
+
+    def sign_object(self, key: str, ttl_seconds: int) -> str:
+        """A URL for one object (poster, sprite) valid for `ttl_seconds`."""
+        ...
+
+
+class EmbeddedSigner:
+    name: SignerName = "embedded"
+
+    def __init__(self, settings: Settings) -> None:
+        self._base = (settings.media_public_base_url or settings.app_base_url).rstrip("/")
+        self._tokens = media_tokens(settings)
+
+    def url_for(self, token: str, key: str) -> str:
+        return f"{self._base}{EMBEDDED_MEDIA_PATH}/{token}/{quote(key)}"
+
+    def sign_playlist(self, prefix: str, master_key: str, ttl_seconds: int) -> SignedPlayback:
+        expires = int(time.time()) + ttl_seconds
+        token = self._tokens.issue(prefix, expires)
+        return SignedPlayback(url=self.url_for(token, master_key), expires_at=expires, token=token)
+
+    def sign_object(self, key: str, ttl_seconds: int) -> str:
+        token = self._tokens.issue(key, int(time.time()) + ttl_seconds)
+        return self.url_for(token, key)
+
+
+def nginx_secure_link(uri: str, expires: int, secret: str) -> str:
+    """The `md5` query value nginx's `secure_link_md5 "$secure_link_expires$uri <secret>"` expects."""
+    digest = hashlib.md5(f"{expires}{uri} {secret}".encode(), usedforsecurity=False).digest()
+    return _b64(digest)
+
+
+class NginxSigner:
+    name: SignerName = "nginx"
+
+    def __init__(self, settings: Settings) -> None:
+        if settings.media_signing_secret is None:
+            raise ValueError("MEDIA_SIGNING_SECRET is required for the nginx signer")
+        self._secret = settings.media_signing_secret.get_secret_value()
+        self._media_base = (settings.media_public_base_url or settings.app_base_url).rstrip("/")
+        self._api_base = settings.app_base_url.rstrip("/")
+        self._tokens = media_tokens(settings)
+
+    def signed_media_url(self, key: str, expires: int) -> str:
+        uri = f"/media/{key}"
+        return (
+            f"{self._media_base}{uri}?md5={nginx_secure_link(uri, expires, self._secret)}&expires={expires}"
+        )
+
+    def sign_playlist(self, prefix: str, master_key: str, ttl_seconds: int) -> SignedPlayback:
+        expires = int(time.time()) + ttl_seconds
+        token = self._tokens.issue(prefix, expires)
+        url = f"{self._api_base}{API_MEDIA_PATH}/{token}/{quote(master_key)}"
+        return SignedPlayback(url=url, expires_at=expires, token=token)
+
+    def sign_object(self, key: str, ttl_seconds: int) -> str:
+        return self.signed_media_url(key, int(time.time()) + ttl_seconds)
+
+
+def _cf_b64(data: bytes) -> str:
+    return base64.b64encode(data).decode().replace("+", "-").replace("=", "_").replace("/", "~")
+
+
+class CloudFrontSigner:
+    name: SignerName = "cloudfront"
+
+    def __init__(self, settings: Settings) -> None:
+        from cryptography.hazmat.primitives import serialization
+
+        pem: bytes
+        if settings.cloudfront_private_key is not None:
+            pem = settings.cloudfront_private_key.get_secret_value().encode()
+        elif settings.cloudfront_private_key_file is not None:
+            pem = settings.cloudfront_private_key_file.read_bytes()
+        else:
+            raise ValueError("CLOUDFRONT_PRIVATE_KEY or CLOUDFRONT_PRIVATE_KEY_FILE is required")
+        self._key: Any = serialization.load_pem_private_key(pem, password=None)
+        self._key_pair_id = settings.cloudfront_key_pair_id
+        domain = settings.cloudfront_domain.rstrip("/")
+        self._base = domain if domain.startswith("http") else f"https://{domain}"
+        self._cookie_domain = settings.cloudfront_cookie_domain or None
+
+    def _sign(self, message: bytes) -> str:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        return _cf_b64(self._key.sign(message, padding.PKCS1v15(), hashes.SHA1()))
+
+    @staticmethod
+    def policy(resource: str, expires: int) -> bytes:
+        statement = {"Resource": resource, "Condition": {"DateLessThan": {"AWS:EpochTime": expires}}}
+        return json.dumps({"Statement": [statement]}, separators=(",", ":")).encode()
+
+    def canned_url(self, key: str, expires: int) -> str:
+        url = f"{self._base}/{quote(key)}"
+        signature = self._sign(self.policy(url, expires))
+        return f"{url}?Expires={expires}&Signature={signature}&Key-Pair-Id={self._key_pair_id}"
+
+    def sign_playlist(self, prefix: str, master_key: str, ttl_seconds: int) -> SignedPlayback:
+        settings = get_settings()
+        now = int(time.time())
+        cookie_expires = now + ttl_seconds
+        policy = self.policy(f"{self._base}/{quote(prefix)}*", cookie_expires)
+        path = "/" + str(PurePosixPath(prefix))
+        cookies = [
+            SignedCookie(name, value, path, self._cookie_domain, cookie_expires)
+            for name, value in (
+                ("CloudFront-Policy", _cf_b64(policy)),
+                ("CloudFront-Signature", self._sign(policy)),
+                ("CloudFront-Key-Pair-Id", self._key_pair_id),
+            )
+        ]
+        url = self.canned_url(master_key, now + min(ttl_seconds, settings.media_playlist_ttl_seconds))
+        return SignedPlayback(url=url, expires_at=cookie_expires, cookies=cookies)
+
+    def sign_object(self, key: str, ttl_seconds: int) -> str:
+        return self.canned_url(key, int(time.time()) + ttl_seconds)
+
+
+def signer_name(settings: Settings) -> SignerName:
+    if settings.media_signer != "auto":
+        return settings.media_signer
+    if settings.cloudfront_domain and settings.cloudfront_key_pair_id:
+        return "cloudfront"
+    if settings.media_signing_secret is not None:
+        return "nginx"
+    return "embedded"
+
+
+def build_signer(settings: Settings) -> PlaybackSigner:
+    name = signer_name(settings)
+    if name == "cloudfront":
+        return CloudFrontSigner(settings)
+    if name == "nginx":
+        return NginxSigner(settings)
+    return EmbeddedSigner(settings)
+
+
+def get_signer() -> PlaybackSigner:
+    return build_signer(get_settings())
+
+
+# --- playlist rewriting for per-file signatures (nginx) --------------------------------------
+
+
+def _resolve(base_key: str, ref: str) -> str | None:
+    """`ref` (relative, as written by ffmpeg) against the playlist's own key; None if absolute."""
+    if "://" in ref or ref.startswith("/"):
+        return None
+    parts = [p for p in PurePosixPath(base_key).parent.joinpath(ref).parts]
+    stack: list[str] = []
+    for part in parts:
+        if part == "..":
+            if stack:
+                stack.pop()
+        elif part != ".":
+            stack.append(part)
+    return "/".join(stack)
+
+
+def rewrite_for_nginx(text: str, playlist_key: str, signer: NginxSigner, expires: int) -> str:
+    """Leave nested playlists relative (they come back through the app with the same token);
+    turn every other URI line (segments, keys, images) into its own nginx-signed URL."""
+    out: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and not stripped.endswith(".m3u8"):
+            key = _resolve(playlist_key, stripped)
+            if key is not None and valid_key(key):
+                line = signer.signed_media_url(key, expires)
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def rewrite_vtt_for_nginx(text: str, vtt_key: str, signer: NginxSigner, expires: int) -> str:
+    """WebVTT thumbnail cues `sprite.jpg#xywh=...` → signed absolute image URLs."""
+    out: list[str] = []
+    for line in text.splitlines():
+        ref, sep, frag = line.partition("#xywh=")
+        if sep and "-->" not in line:
+            key = _resolve(vtt_key, ref.strip())
+            if key is not None and valid_key(key):
+                line = f"{signer.signed_media_url(key, expires)}#xywh={frag}"
+        out.append(line)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,475 @@
+"""Worker side of the studio: the job state machine and the two pipelines.
+
+    pending --claim--> running --finish--> ready
+                          |------fail----> failed   (bad input: the studio's message for the user)
+                          '--reaper------> pending  (no progress for STUDIO_JOB_TIMEOUT_SECONDS)
+
+The job row is the idempotency key. A run first *claims* the row with one conditional UPDATE:
+only a pending job, or a running one whose holder is gone (same Celery task id redelivered after
+a worker died, or no heartbeat for the timeout), can be claimed; a ready job is never redone.
+Each claim gets a fresh lease; progress and the final write only land while the lease is held,
+so a run that lost its job stops at its next progress report. Outputs go to keys derived from
+the job id, so a rerun overwrites them. video_studio is imported here only (never in the API).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import structlog
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.engine import CursorResult
+
+from app.core.clock import utcnow
+from app.core.config import Settings, get_settings
+from app.core.errors import DomainError
+from app.core.storage import get_object_store
+from app.db.session import sync_session
+from app.studio import keys
+from app.studio.models import JobStatus, StudioAttempt, StudioReference
+from app.studio.service import ANALYSE_ATTEMPT_TASK, EXTRACT_REFERENCE_TASK
+
+log = structlog.get_logger(__name__)
+
+Job = StudioReference | StudioAttempt
+JobModel = type[StudioReference] | type[StudioAttempt]
+
+GENERIC_FAILURE = "Something went wrong on our side while processing this video. Please try again later."
+TOO_MANY_RUNS = "Processing was interrupted too many times; please try again later."
+
+# The report fields kept in Postgres; the full report (with the DTW path) lives in object storage.
+REPORT_FIELDS = (
+    "version",
+    "score",
+    "mean_abs_error_deg",
+    "mirrored",
+    "notes",
+    "joints",
+    "phases",
+    "feedback",
+)
+
+
+class JobLost(Exception):
+    """Another run took this job over (or it was reset); this run must stop quietly."""
+
+
+class BadInput(Exception):
+    """Input the studio cannot use; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    job_id: uuid.UUID
+    lease: str
+    run_count: int
+
+
+def _rowcount(result: Any) -> int:
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+def claim(model: JobModel, job_id: uuid.UUID, task_id: str, settings: Settings) -> Claim | str:
+    """Take the job for this run, or say why not ("missing", "already_ready", "failed", "busy"...)."""
+    now = utcnow()
+    stale = now - timedelta(seconds=settings.studio_job_timeout_seconds)
+    lease = uuid.uuid4().hex
+    with sync_session() as session:
+        result = session.execute(
+            update(model)
+            .where(
+                model.id == job_id,
+                or_(
+                    model.status == JobStatus.pending,
+                    and_(
+                        model.status == JobStatus.running,
+                        or_(model.task_id == task_id, model.heartbeat_at < stale),
+                    ),
+                ),
+            )
+            .values(
+                status=JobStatus.running,
+                task_id=task_id,
+                lease_id=lease,
+                run_count=model.run_count + 1,
+                progress=0,
+                stage="starting",
+                failure_reason=None,
+                started_at=now,
+                heartbeat_at=now,
+                finished_at=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        claimed = _rowcount(result) == 1
+        row = cast(Job | None, session.get(model, job_id, populate_existing=True))
+    if row is None:
+        return "missing"
+    if not claimed:
+        return {JobStatus.ready: "already_ready", JobStatus.failed: "failed"}.get(row.status, "busy")
+    if row.run_count > settings.studio_job_max_runs:
+        _finish_failed(model, job_id, lease, TOO_MANY_RUNS)
+        return "too_many_runs"
+    return Claim(job_id, lease, row.run_count)
+
+
+def _held(model: JobModel, job_id: uuid.UUID, lease: str) -> Any:
+    return and_(model.id == job_id, model.status == JobStatus.running, model.lease_id == lease)
+
+
+def _finish_failed(model: JobModel, job_id: uuid.UUID, lease: str | None, reason: str) -> bool:
+    with sync_session() as session:
+        cond = model.id == job_id if lease is None else _held(model, job_id, lease)
+        result = session.execute(
+            update(model)
+            .where(cond)
+            .values(
+                status=JobStatus.failed,
+                stage="failed",
+                failure_reason=reason[:2000],
+                finished_at=utcnow(),
+                heartbeat_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+
+def fail_job(kind: str, job_id: uuid.UUID, reason: str) -> bool:
+    """Mark a job failed whoever holds it (the task gives up after its transient retries)."""
+    return _finish_failed(MODELS[kind], job_id, None, reason)
+
+
+def release_for_retry(kind: str, job_id: uuid.UUID, task_id: str) -> None:
+    """A transient fault: hand the job back (pending) so the retried task can claim it again."""
+    model = MODELS[kind]
+    with sync_session() as session:
+        session.execute(
+            update(model)
+            .where(model.id == job_id, model.status == JobStatus.running, model.task_id == task_id)
+            .values(status=JobStatus.pending, stage="retrying", queued_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+
+class Progress:
+    """Writes percent + stage (and the heartbeat) while the lease is held; raises JobLost otherwise."""
+
+    def __init__(self, model: JobModel, claim: Claim, *, min_interval: float = 0.5) -> None:
+        self.model = model
+        self.claim = claim
+        self.min_interval = min_interval
+        self.percent = 0
+        self.stage_name = "starting"
+        self._last_write = 0.0
+
+    def set(self, percent: int, stage: str | None = None, *, force: bool = True) -> None:
+        percent = max(self.percent, min(100, int(percent)))
+        stage = stage or self.stage_name
+        now = time.monotonic()
+        if not force and (
+            (percent == self.percent and stage == self.stage_name)
+            or now - self._last_write < self.min_interval
+        ):
+            return
+        with sync_session() as session:
+            result = session.execute(
+                update(self.model)
+                .where(_held(self.model, self.claim.job_id, self.claim.lease))
+                .values(progress=percent, stage=stage, heartbeat_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if _rowcount(result) != 1:
+                raise JobLost(str(self.claim.job_id))
+        self.percent, self.stage_name, self._last_write = percent, stage, now
+
+    def within(self, lo: int, hi: int, stage: str) -> Callable[[float], None]:
+        """A compute callback(fraction 0..1) mapped onto lo..hi percent."""
+        self.set(lo, stage)
+
+        def report(fraction: float) -> None:
+            if math.isfinite(fraction):
+                self.set(lo + round((hi - lo) * min(max(fraction, 0.0), 1.0)), stage, force=False)
+
+        return report
+
+
+@contextmanager
+def _workdir(prefix: str) -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _run(
+    kind: str,
+    job_id: uuid.UUID,
+    task_id: str,
+    body: Callable[[Any, Progress, Path, Settings], dict[str, Any]],
+) -> str:
+    """Claim, run the pipeline, and land the outcome: ready, failed (bad input) or JobLost."""
+    from video_studio.errors import StudioError
+
+    settings = get_settings()
+    model = MODELS[kind]
+    claimed = claim(model, job_id, task_id, settings)
+    if not isinstance(claimed, Claim):
+        log.info("studio_job_skipped", kind=kind, job_id=str(job_id), reason=claimed)
+        return claimed
+    bound = log.bind(kind=kind, job_id=str(job_id), run=claimed.run_count)
+    bound.info("studio_job_started")
+    progress = Progress(model, claimed)
+    with sync_session() as session:
+        job = session.get(model, job_id)
+        assert job is not None
+        session.expunge(job)
+    try:
+        with _workdir(f"studio-{kind}-") as workdir:
+            values = body(job, progress, workdir, settings)
+    except JobLost:
+        bound.warning("studio_job_lost")
+        return "lost"
+    except (StudioError, BadInput) as exc:
+        reason = str(exc) or "This video cannot be processed."
+        _finish_failed(model, job_id, claimed.lease, reason)
+        bound.info("studio_job_failed", reason=reason)
+        return "failed"
+    except DomainError as exc:  # e.g. the source object is gone
+        _finish_failed(model, job_id, claimed.lease, exc.message)
+        bound.info("studio_job_failed", reason=exc.message)
+        return "failed"
+    except TRANSIENT_ERRORS:
+        raise  # the task retries with backoff
+    except Exception:
+        bound.exception("studio_job_crashed")
+        _finish_failed(model, job_id, claimed.lease, GENERIC_FAILURE)
+        return "failed"
+    with sync_session() as session:
+        result = session.execute(
+            update(model)
+            .where(_held(model, job_id, claimed.lease))
+            .values(
+                status=JobStatus.ready,
+                progress=100,
+                stage="done",
+                failure_reason=None,
+                finished_at=utcnow(),
+                heartbeat_at=utcnow(),
+                **values,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        landed = _rowcount(result) == 1
+    bound.info("studio_job_ready" if landed else "studio_job_lost")
+    return "ready" if landed else "lost"
+
+
+# --- transient faults: the task retries these with backoff
+
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+    from botocore.exceptions import HTTPClientError
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return (
+        ConnectionError,
+        TimeoutError,
+        OperationalError,
+        InterfaceError,
+        BotoConnectionError,
+        HTTPClientError,
+    )
+
+
+TRANSIENT_ERRORS = _transient_errors()
+
+
+# --- the reference pipeline
+
+
+def _cut_range(
+    source: Path, out: Path, start: float, length: float, on_progress: Callable[[float], None]
+) -> None:
+    """Re-encode [start, start+length) of the source (frame-accurate input seek, no audio)."""
+    from video_studio.transcode.ffmpeg import SAFE_INPUT_OPTIONS, FfmpegFailed, input_url, run_ffmpeg
+
+    args = [
+        *SAFE_INPUT_OPTIONS,
+        "-ss", f"{start:.3f}",
+        "-i", input_url(source),
+        "-t", f"{length:.3f}",
+        "-map", "0:v:0", "-an", "-sn", "-dn",
+        "-c:v", "libx264", "-preset", "ultrafast", "-crf", "16", "-pix_fmt", "yuv420p",
+        "-y", str(out),
+    ]  # fmt: skip
+    try:
+        run_ffmpeg(args, duration_s=length, on_progress=on_progress, timeout_s=600)
+    except FfmpegFailed as exc:
+        raise BadInput("The video could not be decoded in the marked range.") from exc
+    if not out.is_file() or out.stat().st_size == 0:
+        raise BadInput("The marked range holds no video frames.")
+
+
+def _safe_name(filename: str) -> str:
+    """The upload's own name (messages quote it), reduced to harmless characters."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).name).strip("._")[:100]
+    return name or "attempt"
+
+
+def _found(doc: Any) -> int:
+    return sum(1 for f in doc["frames"] if f["landmarks"] is not None)
+
+
+def _reference_body(
+    ref: StudioReference, progress: Progress, workdir: Path, settings: Settings
+) -> dict[str, Any]:
+    from video_studio.skeleton import extract_skeleton, slice_skeleton
+    from video_studio.skeleton.video import probe_video
+
+    store = get_object_store()
+    progress.set(2, "downloading")
+    source = workdir / "instructor-video"
+    store.download(ref.source_key, source)
+    info = probe_video(source)
+    duration = info.frame_count / info.fps if info.frame_count > 0 else None
+    if duration is not None and ref.t_end > duration + 1.5 / info.fps:
+        raise BadInput(
+            f"The marked range ({ref.t_start:g}-{ref.t_end:g} s) goes past the end of the video "
+            f"({duration:.2f} s)."
+        )
+    offset = max(0.0, ref.t_start - settings.studio_reference_margin_seconds)
+    end = ref.t_end + settings.studio_reference_margin_seconds
+    if duration is not None:
+        end = min(end, duration)
+    clip = workdir / "marked-range.mp4"
+    _cut_range(source, clip, offset, max(end - offset, 0.05), progress.within(10, 20, "cutting"))
+    target = settings.studio_target_fps or None
+    doc = extract_skeleton(clip, target_fps=target, progress=progress.within(20, 90, "extracting"))
+    sliced = slice_skeleton(doc, ref.t_start - offset, ref.t_end - offset)
+    if _found(sliced) < 3:
+        raise BadInput("No person is clearly visible in the marked range.")
+    progress.set(92, "uploading")
+    key = keys.reference_skeleton(ref.id)
+    store.put_bytes(key, json.dumps(sliced, separators=(",", ":")).encode(), "application/json")
+    return {"skeleton_key": key, "skeleton_frames": len(sliced["frames"])}
+
+
+def run_reference_job(reference_id: uuid.UUID, task_id: str) -> str:
+    return _run("reference", reference_id, task_id, _reference_body)
+
+
+# --- the attempt pipeline
+
+
+def _attempt_body(
+    attempt: StudioAttempt, progress: Progress, workdir: Path, settings: Settings
+) -> dict[str, Any]:
+    from video_studio.pose import compare_docs
+    from video_studio.pose.render import render_angle_plots, render_overlay
+    from video_studio.skeleton import extract_skeleton, validate_doc
+    from video_studio.skeleton.video import probe_video
+
+    with sync_session() as session:
+        reference = session.get(StudioReference, attempt.reference_id)
+        if reference is None or reference.status != JobStatus.ready or not reference.skeleton_key:
+            raise BadInput("The reference technique is no longer available.")
+        ref_key, joints = reference.skeleton_key, list(reference.joints or [])
+    store = get_object_store()
+    progress.set(2, "downloading")
+    source = workdir / _safe_name(attempt.filename)
+    store.download(attempt.source_key, source)
+    info = probe_video(source)
+    if info.frame_count > 0 and info.frame_count / info.fps > settings.studio_attempt_max_seconds + 0.5:
+        raise BadInput(
+            f"The video lasts {info.frame_count / info.fps:.0f} s; attempts may last at most "
+            f"{settings.studio_attempt_max_seconds:g} s. Trim it to the technique and upload again."
+        )
+    ref_doc = validate_doc(json.loads(store.get_bytes(ref_key)), "reference")
+    target = settings.studio_target_fps or None
+    doc = extract_skeleton(source, target_fps=target, progress=progress.within(5, 60, "extracting"))
+    store.put_bytes(
+        keys.attempt_skeleton(attempt.id), json.dumps(doc, separators=(",", ":")).encode(), "application/json"
+    )
+    progress.set(62, "comparing")
+    comparison = compare_docs(ref_doc, doc, joints=joints or None)
+    progress.set(66, "rendering_overlay")
+    overlay = render_overlay(comparison, source, workdir / "overlay.mp4")
+    progress.set(85, "rendering_plots")
+    plots = render_angle_plots(comparison, workdir / "plots")
+    progress.set(95, "uploading")
+    store.put_file(keys.attempt_overlay(attempt.id), overlay, "video/mp4")
+    store.delete_prefix(keys.attempt_plots_prefix(attempt.id))  # a rerun may plot other joints
+    plot_keys: dict[str, str] = {}
+    for path in plots:
+        joint = path.stem.removeprefix("angle_")
+        plot_keys[joint] = keys.attempt_plot(attempt.id, joint)
+        store.put_file(plot_keys[joint], path, "image/png")
+    report = comparison.report
+    store.put_bytes(keys.attempt_report(attempt.id), json.dumps(report).encode(), "application/json")
+    return {
+        "score": float(report["score"]),
+        "report": {k: report[k] for k in REPORT_FIELDS if k in report},
+        "overlay_key": keys.attempt_overlay(attempt.id),
+        "plot_keys": plot_keys,
+    }
+
+
+def run_attempt_job(attempt_id: uuid.UUID, task_id: str) -> str:
+    return _run("attempt", attempt_id, task_id, _attempt_body)
+
+
+MODELS: dict[str, JobModel] = {"reference": StudioReference, "attempt": StudioAttempt}
+TASKS = {"reference": EXTRACT_REFERENCE_TASK, "attempt": ANALYSE_ATTEMPT_TASK}
+
+
+# --- the reaper
+
+
+def reap_stuck_jobs(settings: Settings | None = None) -> list[tuple[str, uuid.UUID]]:
+    """Running jobs without a heartbeat for the timeout go back to pending; pending jobs queued
+    longer than the timeout (a lost message) are queued again. Returns what it (re)queued; the
+    caller enqueues them after this commit."""
+    settings = settings or get_settings()
+    now = utcnow()
+    stale = now - timedelta(seconds=settings.studio_job_timeout_seconds)
+    requeue: list[tuple[str, uuid.UUID]] = []
+    with sync_session() as session:
+        for kind, model in MODELS.items():
+            rows = cast(
+                Sequence[Job],
+                session.scalars(
+                    select(model)
+                    .where(
+                        or_(
+                            and_(model.status == JobStatus.running, model.heartbeat_at < stale),
+                            and_(model.status == JobStatus.pending, model.queued_at < stale),
+                        )
+                    )
+                    .with_for_update(skip_locked=True)
+                ).all(),
+            )
+            for job in rows:
+                if job.status == JobStatus.running:
+                    log.warning("studio_job_requeued", kind=kind, job_id=str(job.id), runs=job.run_count)
+                job.status = JobStatus.pending
+                job.stage = "requeued"
+                job.task_id = None
+                job.lease_id = None
+                job.queued_at = now
+                requeue.append((kind, job.id))
+    return requeue

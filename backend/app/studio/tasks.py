@@ -1,0 +1,55 @@
+"""Studio tasks (queue `studio`): thin drivers of app/studio/jobs.py.
+
+acks_late + reject_on_worker_lost are global: a task whose worker dies is redelivered, and the job
+row decides whether there is anything left to do (a ready job is never redone).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import structlog
+
+from app.studio import jobs
+from app.worker.celery_app import celery_app
+from app.worker.dispatch import enqueue
+
+log = structlog.get_logger(__name__)
+
+MAX_RETRIES = 5
+UNAVAILABLE = "The service was temporarily unavailable while processing this video. Please try again."
+
+
+def _drive(task: Any, kind: str, job_id: str, run: Any) -> str:
+    job_uuid = uuid.UUID(job_id)
+    try:
+        return str(run(job_uuid, task_id=task.request.id or uuid.uuid4().hex))
+    except jobs.TRANSIENT_ERRORS as exc:
+        if task.request.called_directly or task.request.is_eager or task.request.retries >= MAX_RETRIES:
+            jobs.fail_job(kind, job_uuid, UNAVAILABLE)
+            log.warning("studio_job_gave_up", kind=kind, job_id=job_id, error=type(exc).__name__)
+            return "failed"
+        jobs.release_for_retry(kind, job_uuid, task.request.id)
+        raise task.retry(exc=exc, countdown=min(300, 10 * 2**task.request.retries)) from exc
+
+
+@celery_app.task(name="studio.extract_reference", bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def extract_reference(self: Any, reference_id: str) -> str:
+    return _drive(self, "reference", reference_id, jobs.run_reference_job)
+
+
+@celery_app.task(name="studio.analyse_attempt", bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def analyse_attempt(self: Any, attempt_id: str) -> str:
+    return _drive(self, "attempt", attempt_id, jobs.run_attempt_job)
+
+
+@celery_app.task(name="default.studio.reap_stuck_jobs")
+def reap_stuck_jobs() -> int:
+    """Beat: put jobs stuck in running (no progress for the timeout) or lost in pending back on the queue."""
+    requeued = jobs.reap_stuck_jobs()
+    for kind, job_id in requeued:
+        enqueue(jobs.TASKS[kind], str(job_id))
+    if requeued:
+        log.warning("studio_jobs_requeued", count=len(requeued))
+    return len(requeued)

@@ -1,0 +1,144 @@
+"""Property-based: for any sequence of sales, refunds and lost disputes, every ledger entry and
+every total satisfies gross = net + Stripe fee + platform fee, and nothing is reversed twice."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from app.auth.models import User
+from app.commerce import ledger
+from app.commerce.events import (
+    Ctx,
+    Effects,
+    on_charge_refunded,
+    on_checkout_completed,
+    on_dispute,
+    on_payment_intent_succeeded,
+)
+from app.commerce.models import LedgerEntry, Purchase, PurchaseKind
+from app.db.session import sync_session
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from .conftest import Shapes
+
+amounts = st.integers(min_value=1, max_value=10_000_000)
+bps = st.integers(min_value=0, max_value=10_000)
+
+
+@given(
+    sale=amounts,
+    fee_bps=bps,
+    stripe_fee=st.integers(0, 100_000),
+    steps=st.lists(st.integers(0, 10_000_000), max_size=12),
+)
+def test_any_sequence_of_refunds_keeps_every_sum(
+    sale: int, fee_bps: int, stripe_fee: int, steps: list[int]
+) -> None:
+    entries = [ledger.sale(sale, fee_bps), ledger.stripe_fee(stripe_fee)]
+    reversed_so_far = 0
+    cumulative = 0
+    for step in steps:  # cumulative "amount refunded so far" as Stripe reports it, any order
+        cumulative = max(cumulative, step) if step % 3 else step
+        entry = ledger.reversal(sale, fee_bps, reversed_so_far, cumulative)
+        if entry is not None:
+            entries.append(entry)
+            reversed_so_far -= entry.gross_cents
+        # Re-applying the same state adds nothing.
+        assert ledger.reversal(sale, fee_bps, reversed_so_far, min(cumulative, sale)) is None
+    for e in entries:
+        assert e.net_cents + e.stripe_fee_cents + e.platform_fee_cents == e.gross_cents
+    gross = sum(e.gross_cents for e in entries)
+    assert gross == sale - reversed_so_far and 0 <= reversed_so_far <= sale
+    assert sum(e.platform_fee_cents for e in entries) == ledger.platform_fee(
+        sale, fee_bps
+    ) - ledger.platform_fee(reversed_so_far, fee_bps)
+    assert sum(e.net_cents + e.stripe_fee_cents + e.platform_fee_cents for e in entries) == gross
+
+
+@st.composite
+def purchase_story(draw: st.DrawFn) -> tuple[int, int | None, list[tuple[str, int]]]:
+    price = draw(st.integers(100, 50_000))
+    fee = draw(st.one_of(st.none(), st.integers(0, 2_000)))
+    actions = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["paid", "refund", "dispute_lost", "dispute_won"]), st.integers(0, price)
+            ),
+            min_size=1,
+            max_size=8,
+        )
+    )
+    return price, fee, actions
+
+
+_PEOPLE: list[User] = []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(story=purchase_story())
+def test_the_stored_ledger_balances_for_any_event_story(
+    story: tuple[int, int | None, list[tuple[str, int]]], make_user: Callable[..., User]
+) -> None:
+    """The same property through the real event handlers and database, events in any order,
+    repeated at will (refund amounts are Stripe's cumulative amount_refunded)."""
+    price, fee, actions = story
+    if not _PEOPLE:
+        _PEOPLE.extend([make_user(), make_user()])
+    buyer, teacher = _PEOPLE
+    with sync_session() as s:
+        p = Purchase(
+            user_id=buyer.id,
+            video_id=uuid.uuid4(),
+            instructor_id=teacher.id,
+            kind=PurchaseKind.ppv,
+            amount_cents=price,
+            currency="usd",
+            platform_fee_bps=2000,
+            checkout_session_id=f"cs_{uuid.uuid4().hex}",
+        )
+        s.add(p)
+        s.flush()
+        shapes = Shapes(p.id, buyer.id, p.video_id, price, "usd", p.checkout_session_id or "")
+    refunded = 0
+    for n, (what, amount) in enumerate(actions):
+        ctx = Ctx(event_id=f"evt_{n}", type=what, created=1_700_000_000 + n, effects=Effects())
+        with sync_session() as s:
+            if what == "paid":
+                on_checkout_completed(s, shapes.checkout_completed(), ctx)
+                on_payment_intent_succeeded(s, shapes.pi_succeeded(fee=fee), ctx)
+            elif what == "refund":
+                refunded = max(refunded, amount)
+                on_charge_refunded(s, shapes.charge_refunded(refunded), ctx)
+            else:
+                on_dispute(
+                    s,
+                    shapes.dispute(
+                        "lost" if what == "dispute_lost" else "won", dispute_id=f"dp_{n}", amount=amount
+                    ),
+                    ctx,
+                )
+    with sync_session() as s:
+        entries = list(s.scalars(select(LedgerEntry).where(LedgerEntry.purchase_id == shapes.purchase_id)))
+        purchase = s.get(Purchase, shapes.purchase_id)
+        assert purchase is not None
+    for e in entries:
+        assert e.net_cents + e.stripe_fee_cents + e.platform_fee_cents == e.gross_cents
+    gross = sum(e.gross_cents for e in entries)
+    if purchase.paid_at is None:
+        assert entries == []
+    else:
+        assert 0 <= gross <= price
+        sales = [e for e in entries if e.entry_type.value == "sale"]
+        assert len(sales) == 1
+        assert len([e for e in entries if e.entry_type.value == "stripe_fee"]) == (0 if fee is None else 1)
+
+
+def test_platform_fee_rounds_half_up() -> None:
+    assert (
+        ledger.platform_fee(1, 5000) == 1
+        and ledger.platform_fee(3, 1667) == 1
+        and ledger.platform_fee(999, 2000) == 200
+    )

@@ -1,0 +1,150 @@
+"""Catalog: only published videos, full-text search, filters, cursor pagination, instructor
+pages, and the cache invalidated on edit/unpublish/publish."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from app.auth.models import Role, User
+from app.media.models import Level, Video, VideoStatus
+
+Headers = Callable[[User], dict[str, str]]
+
+
+async def _ids(client: httpx.AsyncClient, **params: Any) -> list[str]:
+    resp = await client.get("/api/v1/videos", params=params)
+    assert resp.status_code == 200, resp.text
+    return [item["id"] for item in resp.json()["items"]]
+
+
+async def test_search_and_filters_see_only_published_videos(
+    client: httpx.AsyncClient, make_user: Callable[..., User], make_video: Callable[..., Video]
+) -> None:
+    teacher = make_user(role=Role.instructor, display_name="Coach Rivera")
+    other = make_user(role=Role.instructor)
+    tag = f"zq{teacher.id.hex[:8]}"  # unique to this test: other tests publish videos too
+    armbar = make_video(
+        teacher,
+        title="Armbar from guard",
+        description="Brazilian jiu-jitsu fundamentals",
+        discipline="bjj",
+        level=Level.beginner,
+        tags=[tag, "submissions"],
+        language="pt",
+    )
+    kicks = make_video(
+        teacher,
+        title="Spinning kicks",
+        description="Taekwondo turning kicks",
+        discipline="taekwondo",
+        level=Level.advanced,
+        tags=[tag],
+        price_cents=1200,
+        subscription_included=True,
+    )
+    rental = make_video(
+        other,
+        title="Kata rental",
+        description="Heian kata",
+        discipline="karate",
+        tags=[tag],
+        rental_price_cents=299,
+        rental_hours=48,
+    )
+    hidden = make_video(teacher, title="Armbar draft", tags=[tag], status=VideoStatus.in_review)
+
+    assert set(await _ids(client, q=tag)) == {str(armbar.id), str(kicks.id), str(rental.id)}
+    assert str(hidden.id) not in await _ids(client, q=f"{tag} armbar")
+    assert await _ids(client, q=f"{tag} armbar") == [str(armbar.id)]
+    assert await _ids(client, q=f"{tag} KICK") == [str(kicks.id)]  # case-insensitive, prefix match
+    assert await _ids(client, q=f"{tag} jiu") == [str(armbar.id)]  # description
+    assert await _ids(client, q=f"{tag} submissions") == [str(armbar.id)]  # tags
+    assert await _ids(client, q=tag, discipline="BJJ") == [str(armbar.id)]
+    assert await _ids(client, q=tag, level="advanced") == [str(kicks.id)]
+    assert await _ids(client, q=tag, language="pt") == [str(armbar.id)]
+    assert set(await _ids(client, q=tag, instructor_id=str(teacher.id))) == {str(armbar.id), str(kicks.id)}
+    assert await _ids(client, q=tag, price_type="free") == [str(armbar.id)]
+    assert await _ids(client, q=tag, price_type="ppv") == [str(kicks.id)]
+    assert await _ids(client, q=tag, price_type="rental") == [str(rental.id)]
+    assert await _ids(client, q=tag, price_type="subscription") == [str(kicks.id)]
+
+    item = (await client.get("/api/v1/videos", params={"q": f"{tag} armbar"})).json()["items"][0]
+    assert item["instructor_name"] == "Coach Rivera" and item["is_free"] is True
+    assert item["poster_url"].startswith(f"/api/v1/videos/{armbar.id}/poster")
+    assert "failure_reason" not in item and "progress" not in item
+
+    page = await client.get(f"/api/v1/instructors/{teacher.id}")
+    assert page.status_code == 200
+    assert page.json()["display_name"] == "Coach Rivera" and page.json()["published_videos"] == 2
+
+
+async def test_cursor_pagination_walks_every_result_once(
+    client: httpx.AsyncClient, make_user: Callable[..., User], make_video: Callable[..., Video]
+) -> None:
+    teacher = make_user(role=Role.instructor)
+    tag = f"pg{teacher.id.hex[:8]}"
+    made = [str(make_video(teacher, title=f"Drill {i}", tags=[tag]).id) for i in range(5)]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"q": tag, "limit": 2, **({"cursor": cursor} if cursor else {})}
+        body = (await client.get("/api/v1/videos", params=params)).json()
+        seen += [item["id"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert seen == list(reversed(made))  # newest first, no duplicates, nothing missed
+    bad = await client.get("/api/v1/videos", params={"cursor": "!!"})
+    assert bad.status_code == 422
+
+
+async def test_cached_catalog_is_invalidated_on_edit_and_unpublish(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    make_user: Callable[..., User],
+    make_video: Callable[..., Video],
+) -> None:
+    teacher = make_user(role=Role.instructor)
+    tag = f"cc{teacher.id.hex[:8]}"
+    video = make_video(teacher, title="Old title", tags=[tag])
+    first = (await client.get("/api/v1/videos", params={"q": tag})).json()
+    assert first["items"][0]["title"] == "Old title"
+    card = await client.get(f"/api/v1/videos/{video.id}")
+    assert card.status_code == 200 and card.json()["title"] == "Old title"
+
+    edit = await client.patch(
+        f"/api/v1/videos/{video.id}",
+        json={"title": "New title", "price_cents": 500},
+        headers=auth_headers(teacher),
+    )
+    assert edit.status_code == 200
+    after = (await client.get("/api/v1/videos", params={"q": tag})).json()["items"][0]
+    assert after["title"] == "New title" and after["price_cents"] == 500 and after["is_free"] is False
+    assert (await client.get(f"/api/v1/videos/{video.id}")).json()["title"] == "New title"
+
+    down = await client.post(f"/api/v1/videos/{video.id}/unpublish", headers=auth_headers(teacher))
+    assert down.status_code == 200 and down.json()["status"] == "unpublished"
+    assert await _ids(client, q=tag) == []
+    assert (await client.get(f"/api/v1/videos/{video.id}")).status_code == 404
+    # the owner still sees it, with its state
+    owner_view = await client.get(f"/api/v1/videos/{video.id}", headers=auth_headers(teacher))
+    assert owner_view.json()["status"] == "unpublished" and "progress" in owner_view.json()
+
+
+async def test_other_users_cannot_edit_or_delete(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    make_user: Callable[..., User],
+    make_video: Callable[..., Video],
+) -> None:
+    teacher, rival = make_user(role=Role.instructor), make_user(role=Role.instructor)
+    video = make_video(teacher)
+    assert (
+        await client.patch(f"/api/v1/videos/{video.id}", json={"title": "Mine"}, headers=auth_headers(rival))
+    ).status_code == 403
+    assert (await client.delete(f"/api/v1/videos/{video.id}", headers=auth_headers(rival))).status_code == 403
+    assert (
+        await client.post(f"/api/v1/videos/{video.id}/unpublish", headers=auth_headers(rival))
+    ).status_code == 403

@@ -1,0 +1,282 @@
+"""Playback authorisation (through app.entitlements) and the three signers: the embedded
+path-scoped token (the app serves /media itself), nginx secure_link, CloudFront URLs/cookies.
+Any unsigned, tampered, expired or out-of-scope request is a 403."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import httpx
+import pytest
+from app.auth.models import Role, User
+from app.db.session import sync_session
+from app.media.models import Video, VideoStatus
+from app.media.signing import media_tokens
+from pydantic import SecretStr
+
+Headers = Callable[[User], dict[str, str]]
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+async def _play(client: httpx.AsyncClient, video: Video, headers: dict[str, str]) -> httpx.Response:
+    return await client.get(f"/api/v1/videos/{video.id}/playback", headers=headers)
+
+
+async def test_embedded_token_plays_master_variants_segments_and_thumbnails(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    instructor: User,
+    make_user: Callable[..., User],
+    make_video: Callable[..., Video],
+) -> None:
+    video = make_video(instructor)  # free
+    resp = await _play(client, video, auth_headers(make_user()))
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["signer"] == "embedded" and body["access"] == "free"
+    assert resp.headers["cache-control"] == "no-store"
+    master_url = body["url"]
+    assert f"/media/t/{body['token']}/{video.media_prefix}hls/master.m3u8" in master_url
+
+    master = await client.get(_path(master_url))
+    assert master.status_code == 200
+    assert master.headers["content-type"].startswith("application/vnd.apple.mpegurl")
+    variant_url = urljoin(master_url, "360p/index.m3u8")  # relative URIs inherit the token
+    variant = await client.get(_path(variant_url))
+    assert variant.status_code == 200 and "seg_00000.ts" in variant.text
+    segment = await client.get(_path(urljoin(variant_url, "seg_00001.ts")))
+    assert segment.status_code == 200 and segment.content == b"\x47" * 188 * 2
+    vtt = await client.get(_path(body["thumbnails_url"]))
+    assert vtt.status_code == 200
+    sprite = await client.get(_path(urljoin(body["thumbnails_url"], "sprite.jpg")))
+    assert sprite.status_code == 200
+
+    poster = await client.get(f"/api/v1/videos/{video.id}/poster")  # public, for <img src>
+    assert poster.status_code == 302
+    assert (await client.get(_path(poster.headers["location"]))).status_code == 200
+
+
+async def test_unsigned_tampered_expired_and_out_of_scope_media_requests_get_403(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    instructor: User,
+    make_video: Callable[..., Video],
+    settings: Any,
+) -> None:
+    video = make_video(instructor)
+    other = make_video(instructor)
+    body = (await _play(client, video, auth_headers(instructor))).json()
+    token = body["token"]
+    key = f"{video.media_prefix}hls/360p/seg_00000.ts"
+    assert (await client.get(f"/media/t/{token}/{key}")).status_code == 200
+
+    claims, mac = token.split(".")
+    forged_claims = (
+        base64.urlsafe_b64encode(json.dumps({"k": "videos/", "e": int(time.time()) + 3600}).encode())
+        .rstrip(b"=")
+        .decode()
+    )
+    expired = media_tokens(settings).issue(video.media_prefix or "", int(time.time()) - 1)
+    flipped = mac[:-2] + ("A" if mac[-2] != "A" else "B") + mac[-1]
+    bad_requests = {
+        "unsigned": f"/media/{key}",
+        "no token": f"/media/t//{key}",
+        "garbage token": f"/media/t/not-a-token/{key}",
+        "tampered mac": f"/media/t/{claims}.{flipped}/{key}",
+        "forged claims (wider prefix)": f"/media/t/{forged_claims}.{mac}/{key}",
+        "expired": f"/media/t/{expired}/{key}",
+        "other video": f"/media/t/{token}/{other.media_prefix}hls/master.m3u8",
+        "source upload": f"/media/t/{token}/videos/{video.id}/source/original",
+        "traversal": f"/media/t/{token}/{video.media_prefix}hls/../../../{other.media_prefix}poster.jpg",
+        "api path tampered": f"/api/v1/media/t/{claims}.{flipped}/{key}",
+    }
+    for name, url in bad_requests.items():
+        resp = await client.get(url)
+        assert resp.status_code == 403, (name, resp.status_code, resp.text)
+    resp = await client.get(f"/media/t/{expired}/{key}")
+    assert resp.json()["error"]["code"] == "signature_expired"
+
+
+async def test_access_follows_entitlements_and_status(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    instructor: User,
+    make_user: Callable[..., User],
+    make_video: Callable[..., Video],
+) -> None:
+    from app.entitlements.service import EntitlementKind, SourceType, grant_sync
+
+    paid = make_video(instructor, price_cents=1900, currency="EUR")
+    student, buyer, admin = make_user(), make_user(), make_user(role=Role.admin)
+    with sync_session() as session:
+        grant_sync(
+            session,
+            user_id=buyer.id,
+            video_id=paid.id,
+            kind=EntitlementKind.ppv,
+            source_type=SourceType.purchase,
+            source_id=uuid.uuid4(),
+        )
+
+    assert (await client.get(f"/api/v1/videos/{paid.id}/playback")).status_code == 401
+    refused = await _play(client, paid, auth_headers(student))
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "not_entitled"
+    assert refused.json()["error"]["details"]["reason"] == "no_entitlement"
+    assert (await _play(client, paid, auth_headers(buyer))).json()["access"] == "ppv"
+    assert (await _play(client, paid, auth_headers(instructor))).json()["access"] == "owner"
+    assert (await _play(client, paid, auth_headers(admin))).json()["access"] == "admin"
+
+    # The public trailer needs no login and no purchase, and covers only the trailer.
+    trailer = await client.get(f"/api/v1/videos/{paid.id}/trailer")
+    assert trailer.status_code == 200 and trailer.json()["access"] == "trailer"
+    token = trailer.json()["token"]
+    assert (await client.get(_path(trailer.json()["url"]))).status_code == 200
+    full = f"/media/t/{token}/{paid.media_prefix}hls/master.m3u8"
+    assert (await client.get(full)).status_code == 403
+
+    # Not published: only the owner and admins (the review player) may play it.
+    pending = make_video(instructor, status=VideoStatus.in_review)
+    assert (await _play(client, pending, auth_headers(student))).status_code == 404
+    assert (await _play(client, pending, auth_headers(admin))).status_code == 200
+    assert (await client.get(f"/api/v1/videos/{pending.id}/trailer")).status_code == 404
+    raw = make_video(instructor, status=VideoStatus.processing, processed=False)
+    not_ready = await _play(client, raw, auth_headers(instructor))
+    assert not_ready.status_code == 409 and not_ready.json()["error"]["code"] == "video_not_ready"
+
+
+def _nginx_md5(uri: str, expires: int, secret: str) -> str:
+    """The reference from nginx/README.md."""
+    digest = hashlib.md5(f"{expires}{uri} {secret}".encode(), usedforsecurity=False).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+async def test_nginx_signer_rewrites_playlists_with_secure_link_urls(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    instructor: User,
+    make_video: Callable[..., Video],
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    secret = "nginx-shared-secret"
+    monkeypatch.setattr(settings, "media_signing_secret", SecretStr(secret))
+    monkeypatch.setattr(settings, "media_public_base_url", "https://media.example.com")
+    video = make_video(instructor)
+    body = (await _play(client, video, auth_headers(instructor))).json()
+    assert body["signer"] == "nginx"
+    assert "/api/v1/media/t/" in body["url"]  # playlists come through the API (behind nginx)
+
+    master = await client.get(_path(body["url"]))
+    assert master.status_code == 200 and "360p/index.m3u8" in master.text  # stays relative
+    variant = await client.get(_path(urljoin(body["url"], "360p/index.m3u8")))
+    assert variant.status_code == 200
+    segment_urls = [line for line in variant.text.splitlines() if line and not line.startswith("#")]
+    assert len(segment_urls) == 2
+    for url in segment_urls:
+        parts = urlsplit(url)
+        assert parts.netloc == "media.example.com"
+        assert parts.path.startswith(f"/media/{video.media_prefix}hls/360p/seg_")
+        query = parse_qs(parts.query)
+        expires = int(query["expires"][0])
+        assert query["md5"][0] == _nginx_md5(parts.path, expires, secret)
+        assert expires == int(body["token"] and _token_expiry(body["token"]))
+    vtt = await client.get(_path(body["thumbnails_url"]))
+    cue = next(line for line in vtt.text.splitlines() if "#xywh=" in line)
+    assert cue.startswith(f"https://media.example.com/media/{video.media_prefix}sprite.jpg?md5=")
+    poster = await client.get(f"/api/v1/videos/{video.id}/poster")
+    location = urlsplit(poster.headers["location"])
+    query = parse_qs(location.query)
+    assert query["md5"][0] == _nginx_md5(location.path, int(query["expires"][0]), secret)
+    # The same tampering rules hold on the API path.
+    assert (await client.get(_path(body["url"]).replace("master.m3u8", "../x.m3u8"))).status_code in (
+        403,
+        404,
+    )
+
+
+def _token_expiry(token: str) -> int:
+    claims = token.split(".")[0]
+    return int(json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["e"])
+
+
+def _cf_unb64(text: str) -> bytes:
+    return base64.b64decode(text.replace("-", "+").replace("_", "=").replace("~", "/"))
+
+
+async def test_cloudfront_signer_issues_verifiable_url_and_cookies(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    instructor: User,
+    make_video: Callable[..., Video],
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    monkeypatch.setattr(settings, "cloudfront_domain", "d111111abcdef8.cloudfront.net")
+    monkeypatch.setattr(settings, "cloudfront_key_pair_id", "K2JCJMDEHXQW5F")
+    monkeypatch.setattr(settings, "cloudfront_private_key", SecretStr(pem))
+    monkeypatch.setattr(settings, "cloudfront_cookie_domain", ".example.com")
+    video = make_video(instructor)
+    resp = await _play(client, video, auth_headers(instructor))
+    body = resp.json()
+    assert body["signer"] == "cloudfront"
+
+    public = key.public_key()
+    url = urlsplit(body["url"])
+    assert url.netloc == "d111111abcdef8.cloudfront.net"
+    assert url.path == f"/{video.media_prefix}hls/master.m3u8"
+    query = parse_qs(url.query)
+    assert query["Key-Pair-Id"] == ["K2JCJMDEHXQW5F"]
+    expires = int(query["Expires"][0])
+    assert time.time() < expires <= time.time() + settings.media_playlist_ttl_seconds + 5
+    canned = json.dumps(
+        {
+            "Statement": [
+                {
+                    "Resource": f"https://{url.netloc}{url.path}",
+                    "Condition": {"DateLessThan": {"AWS:EpochTime": expires}},
+                }
+            ]
+        },
+        separators=(",", ":"),
+    ).encode()
+    public.verify(_cf_unb64(query["Signature"][0]), canned, padding.PKCS1v15(), hashes.SHA1())
+
+    cookies = {c["name"]: c for c in body["cookies"]}
+    policy = _cf_unb64(cookies["CloudFront-Policy"]["value"])
+    public.verify(
+        _cf_unb64(cookies["CloudFront-Signature"]["value"]), policy, padding.PKCS1v15(), hashes.SHA1()
+    )
+    statement = json.loads(policy)["Statement"][0]
+    assert statement["Resource"] == f"https://d111111abcdef8.cloudfront.net/{video.media_prefix}*"
+    assert cookies["CloudFront-Key-Pair-Id"]["value"] == "K2JCJMDEHXQW5F"
+    set_cookies = resp.headers.get_list("set-cookie")
+    assert any(c.startswith("CloudFront-Policy=") and "Domain=.example.com" in c for c in set_cookies)
+    # a tampered policy no longer verifies
+    from cryptography.exceptions import InvalidSignature
+
+    with pytest.raises(InvalidSignature):
+        public.verify(
+            _cf_unb64(cookies["CloudFront-Signature"]["value"]),
+            policy.replace(b"videos/", b"videoz/"),
+            padding.PKCS1v15(),
+            hashes.SHA1(),
+        )
