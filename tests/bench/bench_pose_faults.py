@@ -5,7 +5,10 @@ BlazePose reference JSON converted to our format), and for each repetition as th
 builds attempts: a time-warped noisy copy (clean) and the same copy with a known joint-angle fault
 (the distal segment rotated about the joint by 15-30 degrees during one reference phase). Prints:
 precision / recall of naming the faulty joint and phase, how often the clean attempt outranks
-the faulty one, and the scores of unchanged and clean attempts. Seeded; nothing is hard-coded.
+the faulty one ("faulty copy of the same rep"), how often ANOTHER real repetition of the clip
+(clean, but naturally a few degrees different everywhere) outranks a faulty copy of the
+reference ("different clean rep vs faulty rep"), and the scores of unchanged, clean, other and
+faulty attempts. Seeded (--seeds, three by default); nothing is hard-coded.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ import itertools
 import json
 import os
 import sys
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from video_studio.pose.compare import compare_docs
+from video_studio.pose.compare import CompareParams, compare_docs
 from video_studio.pose.features import ANGLES, JOINTS, joint_angles
 from video_studio.skeleton import SkeletonDoc, doc_from_arrays, doc_to_arrays
 from video_studio.skeleton.names import INDEX
@@ -107,22 +111,9 @@ def inject(points: FloatArray, frames: npt.NDArray[np.bool_], joint: str, deg: f
     return best
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--reference-json", action="store_true",
-                        help="use pose_squats.full.json instead of running our extractor")
-    parser.add_argument("--seed", type=int, default=5)
-    parser.add_argument("--trials", type=int, default=2, help="warps per joint/phase/rep")
-    args = parser.parse_args()
-    if not (FIXTURES / "pose_squats.mp4").is_file():
-        print(f"pose faults bench skipped: {FIXTURES / 'pose_squats.mp4'} not found")
-        return 0
-    rng = np.random.default_rng(args.seed)
-    doc = load_skeleton(args.reference_json)
-    points, times = doc_to_arrays(doc)
-    reps = split_reps(points)
-    print(f"pose faults: source={'reference json' if args.reference_json else 'our extractor'} "
-          f"reps={[(int(times[a]), int(times[b])) for a, b in reps]} (seconds)")
+def evaluate(points: FloatArray, reps: list[tuple[int, int]], doc: SkeletonDoc,
+             rng: np.random.Generator, trials_per: int, params: CompareParams) -> dict[str, float]:
+    """All figures for one seed: faults injected into time-warped copies of each repetition."""
 
     def as_doc(pts: FloatArray) -> SkeletonDoc:
         return doc_from_arrays(pts, np.arange(len(pts)) / doc["fps"], doc["fps"], doc["width"],
@@ -132,50 +123,107 @@ def main() -> int:
     clean_wins = cross_wins = cross_total = 0
     unchanged: list[float] = []
     clean_scores: list[float] = []
-    other_rep_scores: list[float] = []
+    faulty_scores: list[float] = []
     clean_items = 0
+    other_rep_scores: list[float] = []
     for r, (a, b) in enumerate(reps):
         ref_pts = points[a:b + 1]
         ref_doc = as_doc(ref_pts)
-        ident = compare_docs(ref_doc, ref_doc)
+        ident = compare_docs(ref_doc, ref_doc, params=params)
         unchanged.append(ident.report["score"])
         phases = ident.phase_bounds
-        for r2, (a2, b2) in enumerate(reps):
-            if r2 != r:
-                other_rep_scores.append(compare_docs(ref_doc, as_doc(points[a2:b2 + 1]))
-                                        .report["score"])
-        for _ in range(args.trials):
+        # The other real repetitions of the same clip: clean, but naturally a little different.
+        others = [compare_docs(ref_doc, as_doc(points[a2:b2 + 1]), params=params).report["score"]
+                  for r2, (a2, b2) in enumerate(reps) if r2 != r]
+        other_rep_scores += others
+        for _ in range(trials_per):
             for joint in FAULT_JOINTS:
                 for phase, p0, p1 in phases:
                     att, src = warp(ref_pts, rng)
-                    clean = compare_docs(ref_doc, as_doc(att)).report
+                    clean = compare_docs(ref_doc, as_doc(att), params=params).report
                     clean_scores.append(clean["score"])
                     clean_items += len(clean["feedback"])
                     frames = (src >= p0 - 0.5) & (src <= p1 + 0.5)
                     faulty_pts = inject(att, frames, joint, float(rng.uniform(15, 30)))
-                    faulty = compare_docs(ref_doc, as_doc(faulty_pts)).report
+                    faulty = compare_docs(ref_doc, as_doc(faulty_pts), params=params).report
+                    faulty_scores.append(faulty["score"])
                     trials += 1
                     named = [(f["joint"], f["phase"]) for f in faulty["feedback"]]
-                    hit = (joint, phase) in named
-                    found += hit
+                    found += (joint, phase) in named
                     top1 += bool(named) and named[0] == (joint, phase)
                     tp += sum(n == (joint, phase) for n in named)
                     fp += sum(n != (joint, phase) for n in named)
                     clean_wins += clean["score"] > faulty["score"]
-                    for s in other_rep_scores[-(len(reps) - 1):]:
-                        cross_total += 1
-                        cross_wins += s > faulty["score"]
-    precision = tp / max(tp + fp, 1)
-    print(f"pose faults: trials={trials} recall={found / trials:.3f} "
-          f"precision={precision:.3f} top1={top1 / trials:.3f}")
-    print(f"pose faults: clean copy outranks faulty copy in {clean_wins / trials:.1%}; "
-          f"another real clean rep outranks a faulty copy of the reference in "
-          f"{cross_wins / max(cross_total, 1):.1%}")
-    print(f"pose faults: unchanged attempt score min={min(unchanged):.1f}; "
-          f"time-warped clean copies score mean={np.mean(clean_scores):.1f} "
-          f"min={min(clean_scores):.1f} (feedback items on clean copies: {clean_items}); "
-          f"other real reps score mean={np.mean(other_rep_scores):.1f} "
-          f"min={min(other_rep_scores):.1f}")
+                    cross_total += len(others)
+                    cross_wins += sum(s > faulty["score"] for s in others)
+    return {
+        "trials": trials, "recall": found / trials, "precision": tp / max(tp + fp, 1),
+        "top1": top1 / trials, "same_rep_rank": clean_wins / trials,
+        "cross_rank": cross_wins / max(cross_total, 1), "cross_total": cross_total,
+        "unchanged_min": min(unchanged), "clean_mean": float(np.mean(clean_scores)),
+        "clean_min": min(clean_scores), "clean_items": clean_items,
+        "other_mean": float(np.mean(other_rep_scores)) if other_rep_scores else float("nan"),
+        "other_min": min(other_rep_scores, default=float("nan")),
+        "faulty_mean": float(np.mean(faulty_scores)), "faulty_max": max(faulty_scores),
+    }
+
+
+def _override(params: CompareParams, settings: list[str]) -> CompareParams:
+    values: dict[str, float] = {}
+    for item in settings:
+        name, _, value = item.partition("=")
+        if name not in {f.name for f in fields(CompareParams)}:
+            raise SystemExit(f"unknown CompareParams field {name!r}")
+        values[name] = float(value)
+    return replace(params, **values)  # type: ignore[arg-type]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reference-json", action="store_true",
+                        help="use pose_squats.full.json instead of running our extractor")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--seed", type=int, help="a single seed (overrides --seeds)")
+    parser.add_argument("--trials", type=int, default=2, help="warps per joint/phase/rep")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a CompareParams field (experiments)")
+    args = parser.parse_args()
+    if not (FIXTURES / "pose_squats.mp4").is_file():
+        print(f"pose faults bench skipped: {FIXTURES / 'pose_squats.mp4'} not found")
+        return 0
+    params = _override(CompareParams(), args.set)
+    doc = load_skeleton(args.reference_json)
+    points, times = doc_to_arrays(doc)
+    reps = split_reps(points)
+    print(f"pose faults: source={'reference json' if args.reference_json else 'our extractor'} "
+          f"reps={[(int(times[a]), int(times[b])) for a, b in reps]} (seconds)"
+          + (f" params: {', '.join(args.set)}" if args.set else ""))
+    seeds = [args.seed] if args.seed is not None else args.seeds
+    results = []
+    for seed in seeds:
+        f = evaluate(points, reps, doc, np.random.default_rng(seed), args.trials, params)
+        results.append(f)
+        print(f"seed {seed}: trials={f['trials']} recall={f['recall']:.3f} "
+              f"precision={f['precision']:.3f} top1={f['top1']:.3f}")
+        print(f"seed {seed}: ranking [faulty copy of the same rep] its clean copy outranks it "
+              f"in {f['same_rep_rank']:.1%} of {f['trials']}")
+        print(f"seed {seed}: ranking [different clean rep vs faulty rep] another real clean rep "
+              f"outranks a faulty copy of the reference in {f['cross_rank']:.1%} of "
+              f"{f['cross_total']}")
+        print(f"seed {seed}: scores: unchanged min={f['unchanged_min']:.1f} | time-warped clean "
+              f"copies mean={f['clean_mean']:.1f} min={f['clean_min']:.1f} (feedback items: "
+              f"{f['clean_items']}) | other real reps mean={f['other_mean']:.1f} "
+              f"min={f['other_min']:.1f} | faulty copies mean={f['faulty_mean']:.1f} "
+              f"max={f['faulty_max']:.1f}")
+    if len(results) > 1:
+        def worst(key: str) -> float:
+            return min(r[key] for r in results)
+
+        print(f"pose faults over seeds {seeds} (worst seed): recall={worst('recall'):.3f} "
+              f"precision={worst('precision'):.3f} | faulty copy of the same rep "
+              f"{worst('same_rep_rank'):.1%} | different clean rep vs faulty rep "
+              f"{worst('cross_rank'):.1%} | unchanged={worst('unchanged_min'):.1f} | "
+              f"time-warped clean min={worst('clean_min'):.1f}")
     return 0
 
 

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from video_studio.cli import main
 from video_studio.errors import InvalidInputError
-from video_studio.pose import compare_docs, compare_skeletons, slice_skeleton
+from video_studio.pose import CompareParams, compare_docs, compare_skeletons, slice_skeleton
+from video_studio.pose.compare import timing_tolerant_diff
 from video_studio.pose.features import JOINTS, joint_angles, mirrored
 from video_studio.skeleton import SkeletonDoc, doc_from_arrays, save_doc
 from video_studio.skeleton.names import INDEX
@@ -42,6 +43,110 @@ def bend_knee(points: np.ndarray, frames: slice, deg: float) -> np.ndarray:
     idx = [INDEX["right_ankle"], INDEX["right_heel"], INDEX["right_foot_index"]]
     out[frames, idx, :2] = (out[frames][:, idx, :2] - knee) @ rot.T + knee
     return out
+
+
+# Joint -> the landmarks that turn with the distal segment when that joint's angle changes.
+_DISTAL = {
+    "elbow": ("wrist", "pinky", "index", "thumb"),
+    "shoulder": ("elbow", "wrist", "pinky", "index", "thumb"),
+    "hip": ("knee", "ankle", "heel", "foot_index"),
+    "knee": ("ankle", "heel", "foot_index"),
+    "ankle": ("heel", "foot_index"),
+}
+
+
+def rotate_joint(points: np.ndarray, joint: str, frames: slice | np.ndarray,
+                 deg: float) -> np.ndarray:
+    """Turn the segment below `joint` (e.g. "left_elbow") about it by deg in the given frames."""
+    side, part = joint.split("_", 1)
+    out = points.copy()
+    th = np.radians(deg)
+    rot = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
+    centre = out[frames, INDEX[joint], None, :2]
+    idx = [INDEX[f"{side}_{name}"] for name in _DISTAL[part]]
+    out[frames, idx, :2] = (out[frames][:, idx, :2] - centre) @ rot.T + centre
+    return out
+
+
+def extension_frames(kick: np.ndarray) -> slice:
+    ref = compare_docs(as_doc(kick), as_doc(kick))
+    (_, a, b), = [p for p in ref.phase_bounds if p[0] == "extension"]
+    return slice(a, b + 1)
+
+
+def diffuse_variation(kick: np.ndarray, seed: int) -> np.ndarray:
+    """Another clean repetition: every limb joint 3-5 degrees off everywhere, drifting over the
+    move (a random offset of either sign at the start and at the end of the repetition)."""
+    rng = np.random.default_rng(seed)
+    out = kick
+    n = len(kick)
+    for joint in [j for j in JOINTS if j != "trunk"]:
+        start, end = rng.choice([-1.0, 1.0], 2) * rng.uniform(3.0, 5.0, 2)
+        for k, deg in enumerate(np.linspace(start, end, n)):
+            out = rotate_joint(out, joint, np.array([k]), float(deg))
+    return out
+
+
+def test_diffuse_style_differences_outrank_one_real_fault(media: Any) -> None:
+    """What a coach cares about: a repetition a few degrees off everywhere (style) beats one with
+    a single clear fault (20 degrees, one joint, one phase), and only the fault is named."""
+    kick = media.kick_sequence()
+    ext = extension_frames(kick)
+    for seed in range(5):
+        styled = diffuse_variation(kick, seed)
+        ang = joint_angles(styled)[0] - joint_angles(kick)[0]
+        # Really diffuse (every limb joint, most frames), really small (never beyond 5 degrees).
+        assert float(np.abs(ang[:, :-1]).mean()) > 2.5 and float(np.abs(ang).max()) < 5.01
+        style = compare_skeletons(as_doc(kick), as_doc(styled))
+        fault = compare_skeletons(as_doc(kick), as_doc(rotate_joint(kick, "right_knee", ext, 20.0)))
+        assert style["feedback"] == []
+        assert [(f["joint"], f["phase"]) for f in fault["feedback"]] == [
+            ("right_knee", "extension")]
+        assert style["score"] >= 90
+        assert style["score"] > fault["score"] + 10, (seed, style["score"], fault["score"])
+        # ... while the diffuse variation still costs a little: it is not a perfect copy.
+        assert style["score"] < 100
+
+
+def test_score_follows_the_fault_size_and_every_named_fault_costs(media: Any) -> None:
+    """Dead-band then super-linear: sub-tolerance deviations cost at most style_weight points and
+    are not named; beyond the tolerance the joint is named AND the score falls faster and faster."""
+    kick = media.kick_sequence()
+    ext = extension_frames(kick)
+    params = CompareParams()
+    scores = []
+    for deg in (0.0, 5.0, 15.0, 20.0, 25.0, 30.0):
+        report = compare_skeletons(as_doc(kick), as_doc(rotate_joint(kick, "right_elbow", ext, deg)))
+        named = [(f["joint"], f["phase"]) for f in report["feedback"]]
+        measured = report["errors"]["right_elbow"]["extension"]["mean_abs_deg"]
+        assert (named == [("right_elbow", "extension")]) == (measured > params.tolerance_deg)
+        if named:
+            assert report["score"] < 100 - params.style_weight  # a named joint costs score
+        else:
+            assert report["score"] >= 100 - params.style_weight
+        scores.append(report["score"])
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) == len(scores)
+    # The cost (what the score's exponential is of) is super-linear in the fault size: each extra
+    # 5 degrees costs more than the previous 5.
+    cost = -np.log(np.array(scores[2:]) / 100)  # 15 -> 20 -> 25 -> 30 degrees
+    assert np.all(np.diff(np.diff(cost)) > 0), cost
+    assert scores[3] < 85  # a 20-degree fault is a real fault
+
+
+def test_timing_tolerance_forgives_a_shift_of_all_joints_but_not_of_one() -> None:
+    """At low frame rates DTW is off by up to half a frame; that moves every joint together.
+    One joint alone being "half a frame early" is a different angle, i.e. a fault."""
+    t = np.arange(12, dtype=float)[:, None]
+    ref = np.hstack([20 * t, 100 - 15 * t, 5 * t])  # three joints moving fast (deg per frame)
+    slope = np.array([20.0, -15.0, 5.0])
+    late_all = ref + 0.4 * slope
+    assert np.abs(timing_tolerant_diff(late_all, ref)[1:-1]).max() < 1e-9
+    late_one = ref + np.array([0.4 * 20.0, 0.0, 0.0])  # 8 degrees on the first joint only
+    diff = timing_tolerant_diff(late_one, ref)
+    assert np.abs(diff[1:-1, 0]).min() > 5.0
+    # Landmark jitter below noise_deg is forgiven joint by joint.
+    jitter = ref + np.array([0.8, -0.8, 0.5])
+    assert np.abs(timing_tolerant_diff(jitter, ref, noise_deg=1.0)).max() == 0.0
 
 
 def test_identical_attempt_scores_high_with_no_feedback(media: Any) -> None:
