@@ -111,13 +111,18 @@ def inject(points: FloatArray, frames: npt.NDArray[np.bool_], joint: str, deg: f
     return best
 
 
-def evaluate(points: FloatArray, reps: list[tuple[int, int]], doc: SkeletonDoc,
-             rng: np.random.Generator, trials_per: int, params: CompareParams) -> dict[str, float]:
+def evaluate(
+    points: FloatArray,
+    reps: list[tuple[int, int]],
+    doc: SkeletonDoc,
+    rng: np.random.Generator,
+    trials_per: int,
+    params: CompareParams,
+) -> dict[str, float]:
     """All figures for one seed: faults injected into time-warped copies of each repetition."""
 
     def as_doc(pts: FloatArray) -> SkeletonDoc:
-        return doc_from_arrays(pts, np.arange(len(pts)) / doc["fps"], doc["fps"], doc["width"],
-                               doc["height"])
+        return doc_from_arrays(pts, np.arange(len(pts)) / doc["fps"], doc["fps"], doc["width"], doc["height"])
 
     tp = fp = found = top1 = trials = 0
     clean_wins = cross_wins = cross_total = 0
@@ -127,14 +132,17 @@ def evaluate(points: FloatArray, reps: list[tuple[int, int]], doc: SkeletonDoc,
     clean_items = 0
     other_rep_scores: list[float] = []
     for r, (a, b) in enumerate(reps):
-        ref_pts = points[a:b + 1]
+        ref_pts = points[a : b + 1]
         ref_doc = as_doc(ref_pts)
         ident = compare_docs(ref_doc, ref_doc, params=params)
         unchanged.append(ident.report["score"])
         phases = ident.phase_bounds
         # The other real repetitions of the same clip: clean, but naturally a little different.
-        others = [compare_docs(ref_doc, as_doc(points[a2:b2 + 1]), params=params).report["score"]
-                  for r2, (a2, b2) in enumerate(reps) if r2 != r]
+        others = [
+            compare_docs(ref_doc, as_doc(points[a2 : b2 + 1]), params=params).report["score"]
+            for r2, (a2, b2) in enumerate(reps)
+            if r2 != r
+        ]
         other_rep_scores += others
         for _ in range(trials_per):
             for joint in FAULT_JOINTS:
@@ -157,14 +165,21 @@ def evaluate(points: FloatArray, reps: list[tuple[int, int]], doc: SkeletonDoc,
                     cross_total += len(others)
                     cross_wins += sum(s > faulty["score"] for s in others)
     return {
-        "trials": trials, "recall": found / trials, "precision": tp / max(tp + fp, 1),
-        "top1": top1 / trials, "same_rep_rank": clean_wins / trials,
-        "cross_rank": cross_wins / max(cross_total, 1), "cross_total": cross_total,
-        "unchanged_min": min(unchanged), "clean_mean": float(np.mean(clean_scores)),
-        "clean_min": min(clean_scores), "clean_items": clean_items,
+        "trials": trials,
+        "recall": found / trials,
+        "precision": tp / max(tp + fp, 1),
+        "top1": top1 / trials,
+        "same_rep_rank": clean_wins / trials,
+        "cross_rank": cross_wins / max(cross_total, 1),
+        "cross_total": cross_total,
+        "unchanged_min": min(unchanged),
+        "clean_mean": float(np.mean(clean_scores)),
+        "clean_min": min(clean_scores),
+        "clean_items": clean_items,
         "other_mean": float(np.mean(other_rep_scores)) if other_rep_scores else float("nan"),
         "other_min": min(other_rep_scores, default=float("nan")),
-        "faulty_mean": float(np.mean(faulty_scores)), "faulty_max": max(faulty_scores),
+        "faulty_mean": float(np.mean(faulty_scores)),
+        "faulty_max": max(faulty_scores),
     }
 
 
@@ -180,13 +195,21 @@ def _override(params: CompareParams, settings: list[str]) -> CompareParams:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--reference-json", action="store_true",
-                        help="use pose_squats.full.json instead of running our extractor")
+    parser.add_argument(
+        "--reference-json",
+        action="store_true",
+        help="use pose_squats.full.json instead of running our extractor",
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--seed", type=int, help="a single seed (overrides --seeds)")
     parser.add_argument("--trials", type=int, default=2, help="warps per joint/phase/rep")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a CompareParams field (experiments)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a CompareParams field (experiments)",
+    )
     args = parser.parse_args()
     if not (FIXTURES / "pose_squats.mp4").is_file():
         print(f"pose faults bench skipped: {FIXTURES / 'pose_squats.mp4'} not found")
@@ -195,35 +218,48 @@ def main() -> int:
     doc = load_skeleton(args.reference_json)
     points, times = doc_to_arrays(doc)
     reps = split_reps(points)
-    print(f"pose faults: source={'reference json' if args.reference_json else 'our extractor'} "
-          f"reps={[(int(times[a]), int(times[b])) for a, b in reps]} (seconds)"
-          + (f" params: {', '.join(args.set)}" if args.set else ""))
+    print(
+        f"pose faults: source={'reference json' if args.reference_json else 'our extractor'} "
+        f"reps={[(int(times[a]), int(times[b])) for a, b in reps]} (seconds)"
+        + (f" params: {', '.join(args.set)}" if args.set else "")
+    )
     seeds = [args.seed] if args.seed is not None else args.seeds
     results = []
     for seed in seeds:
         f = evaluate(points, reps, doc, np.random.default_rng(seed), args.trials, params)
         results.append(f)
-        print(f"seed {seed}: trials={f['trials']} recall={f['recall']:.3f} "
-              f"precision={f['precision']:.3f} top1={f['top1']:.3f}")
-        print(f"seed {seed}: ranking [faulty copy of the same rep] its clean copy outranks it "
-              f"in {f['same_rep_rank']:.1%} of {f['trials']}")
-        print(f"seed {seed}: ranking [different clean rep vs faulty rep] another real clean rep "
-              f"outranks a faulty copy of the reference in {f['cross_rank']:.1%} of "
-              f"{f['cross_total']}")
-        print(f"seed {seed}: scores: unchanged min={f['unchanged_min']:.1f} | time-warped clean "
-              f"copies mean={f['clean_mean']:.1f} min={f['clean_min']:.1f} (feedback items: "
-              f"{f['clean_items']}) | other real reps mean={f['other_mean']:.1f} "
-              f"min={f['other_min']:.1f} | faulty copies mean={f['faulty_mean']:.1f} "
-              f"max={f['faulty_max']:.1f}")
+        print(
+            f"seed {seed}: trials={f['trials']} recall={f['recall']:.3f} "
+            f"precision={f['precision']:.3f} top1={f['top1']:.3f}"
+        )
+        print(
+            f"seed {seed}: ranking [faulty copy of the same rep] its clean copy outranks it "
+            f"in {f['same_rep_rank']:.1%} of {f['trials']}"
+        )
+        print(
+            f"seed {seed}: ranking [different clean rep vs faulty rep] another real clean rep "
+            f"outranks a faulty copy of the reference in {f['cross_rank']:.1%} of "
+            f"{f['cross_total']}"
+        )
+        print(
+            f"seed {seed}: scores: unchanged min={f['unchanged_min']:.1f} | time-warped clean "
+            f"copies mean={f['clean_mean']:.1f} min={f['clean_min']:.1f} (feedback items: "
+            f"{f['clean_items']}) | other real reps mean={f['other_mean']:.1f} "
+            f"min={f['other_min']:.1f} | faulty copies mean={f['faulty_mean']:.1f} "
+            f"max={f['faulty_max']:.1f}"
+        )
     if len(results) > 1:
+
         def worst(key: str) -> float:
             return min(r[key] for r in results)
 
-        print(f"pose faults over seeds {seeds} (worst seed): recall={worst('recall'):.3f} "
-              f"precision={worst('precision'):.3f} | faulty copy of the same rep "
-              f"{worst('same_rep_rank'):.1%} | different clean rep vs faulty rep "
-              f"{worst('cross_rank'):.1%} | unchanged={worst('unchanged_min'):.1f} | "
-              f"time-warped clean min={worst('clean_min'):.1f}")
+        print(
+            f"pose faults over seeds {seeds} (worst seed): recall={worst('recall'):.3f} "
+            f"precision={worst('precision'):.3f} | faulty copy of the same rep "
+            f"{worst('same_rep_rank'):.1%} | different clean rep vs faulty rep "
+            f"{worst('cross_rank'):.1%} | unchanged={worst('unchanged_min'):.1f} | "
+            f"time-warped clean min={worst('clean_min'):.1f}"
+        )
     return 0
 
 

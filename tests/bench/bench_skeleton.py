@@ -98,14 +98,18 @@ def compare(label: str, path: Path, ref: FloatArray, rounds: int) -> None:
     median = {name: float(np.median([f for f, _ in r])) for name, r in results.items()}
     cpu = {name: float(np.median([c for _, c in r])) for name, r in results.items()}
     n = len(pts["ours"])
-    print(f"skeleton fps [{label}, {n} frames]: ours={best['ours']:.1f} bare={best['bare']:.1f} "
-          f"ratio={best['ours'] / best['bare']:.2f} (best of {rounds}; medians "
-          f"{median['ours']:.1f} / {median['bare']:.1f} ratio={median['ours'] / median['bare']:.2f};"
-          f" CPU ms/frame ours={cpu['ours']:.1f} bare={cpu['bare']:.1f})")
+    print(
+        f"skeleton fps [{label}, {n} frames]: ours={best['ours']:.1f} bare={best['bare']:.1f} "
+        f"ratio={best['ours'] / best['bare']:.2f} (best of {rounds}; medians "
+        f"{median['ours']:.1f} / {median['bare']:.1f} ratio={median['ours'] / median['bare']:.2f};"
+        f" CPU ms/frame ours={cpu['ours']:.1f} bare={cpu['bare']:.1f})"
+    )
     mean, worst = pixel_error(pts["ours"], ref)
     bmean, bworst = pixel_error(pts["bare"], ref)
-    print(f"skeleton px error vs reference [{label}]: ours mean={mean:.2f} max={worst:.1f} | "
-          f"bare mean={bmean:.2f} max={bworst:.1f} | ratio(mean)={mean / bmean:.2f}")
+    print(
+        f"skeleton px error vs reference [{label}]: ours mean={mean:.2f} max={worst:.1f} | "
+        f"bare mean={bmean:.2f} max={bworst:.1f} | ratio(mean)={mean / bmean:.2f}"
+    )
 
 
 def make_big_input(src: Path, dst: Path) -> None:
@@ -113,26 +117,47 @@ def make_big_input(src: Path, dst: Path) -> None:
 
     w, h = BIG_SIZE
     subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error",
-         "-stream_loop", str(BIG_REPEATS - 1), "-i", str(src), "-vf", f"scale={w}:{h}",
-         "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", str(dst)],
-        check=True, timeout=600)
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-y",
+            "-loglevel",
+            "error",
+            "-stream_loop",
+            str(BIG_REPEATS - 1),
+            "-i",
+            str(src),
+            "-vf",
+            f"scale={w}:{h}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "20",
+            "-pix_fmt",
+            "yuv420p",
+            str(dst),
+        ],
+        check=True,
+        timeout=600,
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-big", action="store_true", help="only the shared clip")
-    parser.add_argument("--skip-variants", action="store_true",
-                        help="skip the smoothing variants' accuracy")
+    parser.add_argument("--skip-variants", action="store_true", help="skip the smoothing variants' accuracy")
     args = parser.parse_args()
     if not VIDEO.is_file() or not REFERENCE.is_file():
         print(f"skeleton bench skipped: {VIDEO} or {REFERENCE} not found")
         return 0
     ref = np.array(json.loads(REFERENCE.read_text()), dtype=np.float64)
     make_pose().close()  # warm-up: load the model once outside the timings
-    print(f"skeleton bench: {os.cpu_count()} CPUs, load average before "
-          f"{os.getloadavg()[0]:.1f} (other work on the machine slows both loops)")
+    print(
+        f"skeleton bench: {os.cpu_count()} CPUs, load average before "
+        f"{os.getloadavg()[0]:.1f} (other work on the machine slows both loops)"
+    )
     compare(f"shared clip {VIDEO.name}", VIDEO, ref, args.rounds)
 
     if not args.skip_variants:
@@ -141,7 +166,9 @@ def main() -> int:
         variants = {
             "ours+one-euro(mediapipe defaults)": {"smoothing": SmoothingParams()},
             "one-euro only (mediapipe smoothing off)": {
-                "smoothing": SmoothingParams(), "mediapipe_smoothing": False},
+                "smoothing": SmoothingParams(),
+                "mediapipe_smoothing": False,
+            },
             "no smoothing at all": {"smoothing": None, "mediapipe_smoothing": False},
         }
         for name, kwargs in variants.items():
@@ -155,8 +182,7 @@ def main() -> int:
             make_big_input(VIDEO, big)
             scale = BIG_SIZE[0] / source_width(VIDEO)
             big_ref = np.tile(ref * scale, (BIG_REPEATS, 1, 1))
-            compare(f"synthetic {BIG_SIZE[0]}x{BIG_SIZE[1]} x{BIG_REPEATS}", big, big_ref,
-                    args.rounds)
+            compare(f"synthetic {BIG_SIZE[0]}x{BIG_SIZE[1]} x{BIG_REPEATS}", big, big_ref, args.rounds)
     print(f"skeleton bench: load average after {os.getloadavg()[0]:.1f}")
     return 0
 

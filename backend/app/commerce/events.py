@@ -362,7 +362,10 @@ def recompute_purchase(s: Session, p: Purchase) -> None:
     access: EntitlementStatus | None = None
     reason: str | None = None
     if p.paid_at is None:
-        p.status = PurchaseStatus.failed if p.failed_at else PurchaseStatus.pending
+        if p.expired_at is not None:
+            p.status = PurchaseStatus.expired
+        else:
+            p.status = PurchaseStatus.failed if p.failed_at else PurchaseStatus.pending
     elif lost:
         p.status, access, reason = PurchaseStatus.dispute_lost, EntitlementStatus.revoked, "dispute_lost"
     elif fully_refunded:
@@ -412,6 +415,30 @@ def on_checkout_completed(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
         )
     else:
         _link_payment_intent(s, p, pi_id, ctx)
+    recompute_purchase(s, p)
+    return "applied"
+
+
+def on_checkout_expired(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
+    """The buyer never paid within the session's lifetime (24 h, or an expire call). The purchase
+    ends "expired" and is never reused: the next checkout opens a new purchase and session. A
+    pending subscription row only loses its checkout URL (it stays invisible, as pending)."""
+    metadata = obj.get("metadata") or {}
+    if obj.get("mode") == "subscription":
+        sub = _subscription_row(s, obj.get("subscription"), metadata, checkout_session_id=obj.get("id"))
+        if sub is None:
+            return "unmatched"
+        if sub.status != "pending" or sub.checkout_session_id != obj.get("id"):
+            return "stale"
+        sub.checkout_url = None
+        return "applied"
+    p = _purchase_by_ref(s, metadata=metadata, checkout_session_id=obj.get("id"))
+    if p is None:
+        return "unmatched"
+    if p.paid_at is not None:
+        return "stale"  # paid through this session after all: nothing expired
+    if p.expired_at is None:
+        p.expired_at = ctx.at
     recompute_purchase(s, p)
     return "applied"
 
@@ -733,6 +760,7 @@ def on_invoice_failed(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
 HANDLERS: dict[str, Callable[[Session, dict[str, Any], Ctx], str]] = {
     "checkout.session.completed": on_checkout_completed,
     "checkout.session.async_payment_succeeded": on_checkout_completed,
+    "checkout.session.expired": on_checkout_expired,
     "payment_intent.succeeded": on_payment_intent_succeeded,
     "payment_intent.payment_failed": on_payment_intent_failed,
     "customer.subscription.created": on_subscription,

@@ -57,6 +57,7 @@ class PurchaseStatus(enum.StrEnum):
     pending = "pending"  # checkout opened, not paid
     paid = "paid"
     failed = "failed"  # the payment attempt failed (the buyer may retry)
+    expired = "expired"  # the checkout session expired unpaid (a new checkout opens a new session)
     partially_refunded = "partially_refunded"
     refunded = "refunded"
     disputed = "disputed"  # a dispute is open: access suspended
@@ -95,6 +96,7 @@ class Purchase(IdMixin, TimestampMixin, Base):
     paid_at: Mapped[datetime | None] = mapped_column(default=None)
     failed_at: Mapped[datetime | None] = mapped_column(default=None)
     failure_message: Mapped[str | None] = mapped_column(Text, default=None)
+    expired_at: Mapped[datetime | None] = mapped_column(default=None)  # checkout.session.expired
     refunded_at: Mapped[datetime | None] = mapped_column(default=None)
     refund_requested_at: Mapped[datetime | None] = mapped_column(default=None)
     refund_id: Mapped[str | None] = mapped_column(String(255), default=None)

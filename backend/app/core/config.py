@@ -126,6 +126,7 @@ class Settings(BaseSettings):
     studio_job_max_runs: int = 3  # runs (first + requeues) before a job is failed for good
     studio_reaper_interval_seconds: int = 300  # how often beat runs the studio reaper
     studio_attempts_per_hour: int = 30  # attempt uploads a user may start per hour
+    studio_upload_abandon_seconds: int = 86400  # unfinished attempt uploads older than this: aborted, failed
 
     # --- media
     media_max_upload_bytes: int = 4 * 1024**3  # largest accepted upload (4 GiB)
@@ -142,6 +143,7 @@ class Settings(BaseSettings):
     media_playlist_ttl_seconds: int = 300  # signed master-playlist URL
     media_job_stale_seconds: int = 600  # reaper requeues a job whose heartbeat is older
     media_job_max_attempts: int = 3
+    media_upload_abandon_seconds: int = 86400  # unfinished uploads older than this: aborted, back to draft
     media_reports_auto_hide: int = 3  # open reports that hide a published video; 0 = never
     media_catalog_cache_ttl_seconds: int = 60
     cloudfront_domain: str = ""  # e.g. d111111abcdef8.cloudfront.net (or a CNAME)

@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -40,6 +41,15 @@ class UploadedPart:
     size: int = 0
 
 
+@dataclass(frozen=True)
+class MultipartUpload:
+    """An open (neither completed nor aborted) multipart upload."""
+
+    key: str
+    upload_id: str
+    initiated: datetime  # UTC aware
+
+
 class ObjectStore(Protocol):
     def put_bytes(self, key: str, data: bytes, content_type: str = ...) -> None: ...
     def put_file(self, key: str, path: Path, content_type: str | None = None) -> None: ...
@@ -55,6 +65,7 @@ class ObjectStore(Protocol):
     def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]: ...
     def complete_multipart(self, key: str, upload_id: str, parts: list[UploadedPart]) -> None: ...
     def abort_multipart(self, key: str, upload_id: str) -> None: ...
+    def list_multipart_uploads(self, prefix: str) -> Iterator[MultipartUpload]: ...
     def ping(self) -> None: ...
 
 
@@ -182,7 +193,8 @@ class LocalObjectStore:
         upload_id = uuid.uuid4().hex
         staging = self._staging / upload_id
         staging.mkdir(parents=True)
-        (staging / "meta.json").write_text(json.dumps({"key": _check_key(key)}))
+        meta = {"key": _check_key(key), "initiated": time.time()}
+        (staging / "meta.json").write_text(json.dumps(meta))
         return upload_id
 
     def _staging_dir(self, key: str, upload_id: str) -> Path:
@@ -256,6 +268,23 @@ class LocalObjectStore:
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         shutil.rmtree(self._staging_dir(key, upload_id), ignore_errors=True)
+
+    def list_multipart_uploads(self, prefix: str) -> Iterator[MultipartUpload]:
+        if not self._staging.is_dir():
+            return
+        for staging in sorted(self._staging.iterdir()):
+            meta_file = staging / "meta.json"
+            try:
+                meta = json.loads(meta_file.read_text())
+                initiated = float(meta.get("initiated") or meta_file.stat().st_mtime)
+            except (OSError, ValueError):
+                continue  # completed or aborted meanwhile
+            if str(meta["key"]).startswith(prefix):
+                yield MultipartUpload(
+                    key=str(meta["key"]),
+                    upload_id=staging.name,
+                    initiated=datetime.fromtimestamp(initiated, UTC),
+                )
 
     def ping(self) -> None:
         probe = self.root / ".ping"
@@ -406,7 +435,25 @@ class S3ObjectStore:
             raise ValidationFailed(f"The upload could not be completed: {exc}", code="invalid_parts") from exc
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
-        self._client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+        from botocore.exceptions import ClientError
+
+        try:
+            self._client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+        except ClientError as exc:
+            if self._missing(exc):
+                raise NotFound("No such upload.", code="upload_not_found") from exc
+            raise
+
+    def list_multipart_uploads(self, prefix: str) -> Iterator[MultipartUpload]:
+        paginator = self._client.get_paginator("list_multipart_uploads")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            for item in page.get("Uploads", []):
+                initiated: datetime = item["Initiated"]
+                if initiated.tzinfo is None:
+                    initiated = initiated.replace(tzinfo=UTC)
+                yield MultipartUpload(
+                    key=str(item["Key"]), upload_id=str(item["UploadId"]), initiated=initiated.astimezone(UTC)
+                )
 
     def ping(self) -> None:
         self._client.head_bucket(Bucket=self.bucket)

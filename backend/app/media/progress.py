@@ -1,17 +1,19 @@
-"""Processing progress: workers publish, the SSE endpoint listens (Redis pub/sub when configured;
-the endpoint also polls the row, so embedded mode without Redis works the same, only slower)."""
+"""Processing progress: workers publish, the SSE endpoint listens (app/core/sse.py: Redis pub/sub
+when configured; the endpoint also polls the row, so embedded mode without Redis works the same,
+only slower)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
-import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.redis import get_redis
+from app.core import sse
+from app.media.models import Video, VideoStatus
 
-log = structlog.get_logger(__name__)
+# The stream stays open while the video is in one of these; any other status ends it.
+ACTIVE = frozenset({VideoStatus.uploading.value, VideoStatus.processing.value})
 
 
 def channel(video_id: uuid.UUID | str) -> str:
@@ -19,10 +21,17 @@ def channel(video_id: uuid.UUID | str) -> str:
 
 
 def publish(video_id: uuid.UUID | str, payload: dict[str, Any]) -> None:
-    client = get_redis()
-    if client is None:
-        return
-    try:
-        client.publish(channel(video_id), json.dumps(payload, default=str))
-    except Exception as exc:  # progress is best effort; the row is the truth
-        log.warning("media_progress_publish_failed", error=str(exc))
+    sse.publish(channel(video_id), payload)
+
+
+async def state(session: AsyncSession, video_id: uuid.UUID) -> dict[str, Any] | None:
+    """What a `progress` event carries: {status, percent, stage, failure_reason}."""
+    video = await session.get(Video, video_id)
+    if video is None:
+        return None
+    return {
+        "status": video.status.value,
+        "percent": video.progress_percent,
+        "stage": video.progress_stage,
+        "failure_reason": video.failure_reason,
+    }

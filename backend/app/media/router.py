@@ -3,21 +3,16 @@ and the embedded media handler. Thin: parse, authorise, call the service, shape 
 
 from __future__ import annotations
 
-import asyncio
-import json
-import time
 import uuid
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import RedirectResponse, StreamingResponse
 
+from app.core import sse
 from app.core.errors import NotFound, PayloadTooLarge, PermissionDenied
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
 from app.core.ratelimit import enforce
-from app.core.redis import new_async_redis
-from app.db.session import async_session_scope
 from app.deps import AdminUser, CurrentUser, InstructorUser, OptionalUser, SessionDep, SettingsDep
 from app.media import catalog, moderation, playback, progress, schemas, service
 from app.media.models import Level, Video, VideoReport, VideoStatus
@@ -245,58 +240,6 @@ async def abort_upload(session: SessionDep, user: CurrentUser, video_id: uuid.UU
 
 # --- progress (server-sent events) ----------------------------------------------------------------
 
-FINAL_STREAM_SECONDS = 3600
-KEEPALIVE_SECONDS = 15.0
-
-
-async def _state(video_id: uuid.UUID) -> dict[str, Any] | None:
-    async with async_session_scope() as session:
-        video = await session.get(Video, video_id)
-        if video is None:
-            return None
-        return {
-            "status": video.status.value,
-            "percent": video.progress_percent,
-            "stage": video.progress_stage,
-            "failure_reason": video.failure_reason,
-        }
-
-
-async def _event_stream(request: Request, video_id: uuid.UUID) -> AsyncIterator[str]:
-    redis = new_async_redis()
-    pubsub = None
-    if redis is not None:
-        pubsub = redis.pubsub()
-        await pubsub.subscribe(progress.channel(video_id))
-    started = last_sent = time.monotonic()
-    last: dict[str, Any] | None = None
-    try:
-        yield "retry: 2000\n\n"
-        while time.monotonic() - started < FINAL_STREAM_SECONDS:
-            state = await _state(video_id)
-            if state is None:
-                break
-            if state != last:
-                yield f"event: progress\ndata: {json.dumps(state)}\n\n"
-                last, last_sent = state, time.monotonic()
-            if state["status"] not in (VideoStatus.uploading.value, VideoStatus.processing.value):
-                yield f"event: end\ndata: {json.dumps(state)}\n\n"
-                break
-            if time.monotonic() - last_sent > KEEPALIVE_SECONDS:
-                yield ": keepalive\n\n"
-                last_sent = time.monotonic()
-            if await request.is_disconnected():
-                break
-            if pubsub is not None:
-                await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-            else:
-                await asyncio.sleep(0.5)
-    finally:
-        if pubsub is not None:
-            await pubsub.aclose()  # type: ignore[attr-defined]
-        if redis is not None:
-            await redis.aclose()  # type: ignore[attr-defined]
-
 
 @router.get("/videos/{video_id}/events", response_class=StreamingResponse)
 async def video_events(
@@ -306,10 +249,11 @@ async def video_events(
     processing ends (`end` event). Owner and admins only."""
     await service.get_managed_video(session, video_id, user)
     await session.close()
-    return StreamingResponse(
-        _event_stream(request, video_id),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    return sse.progress_response(
+        request,
+        channel=progress.channel(video_id),
+        load_state=lambda db: progress.state(db, video_id),
+        active=progress.ACTIVE,
     )
 
 

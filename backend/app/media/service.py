@@ -20,6 +20,7 @@ import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,8 +33,10 @@ from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.errors import Conflict, NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
 from app.core.pagination import apply_cursor, page_of
-from app.core.storage import UploadedPart, get_object_store
-from app.media import schemas
+from app.core.storage import MultipartUpload, UploadedPart, get_object_store
+from app.core.uploads import ReapReport, Verdict
+from app.core.uploads import reap_abandoned_uploads as reap_uploads
+from app.media import progress, schemas
 from app.media.models import JobState, Video, VideoEvent, VideoJob, VideoStatus
 from app.worker.dispatch import enqueue
 
@@ -118,6 +121,16 @@ def get_source_object_key_sync(session: Session, video_id: uuid.UUID) -> str:
 
 def source_key(video_id: uuid.UUID) -> str:
     return f"videos/{video_id}/source/original"
+
+
+def video_id_of_source_key(key: str) -> uuid.UUID | None:
+    """The inverse of source_key (None for any other key)."""
+    parts = key.split("/")
+    try:
+        video_id = uuid.UUID(parts[1]) if len(parts) == 4 else None
+    except ValueError:
+        return None
+    return video_id if video_id is not None and key == source_key(video_id) else None
 
 
 def job_prefix(video_id: uuid.UUID, job_id: uuid.UUID) -> str:
@@ -587,3 +600,64 @@ async def replace_poster(
     if video.status in LISTED:
         invalidate_catalog()
     return video
+
+
+# --- abandoned uploads (worker side: the beat task default.media.reap_abandoned_uploads) ---------
+
+UPLOAD_ABANDONED = "upload abandoned"
+
+
+def abandoned_upload_reason(settings: Settings) -> str:
+    hours = settings.media_upload_abandon_seconds / 3600
+    return (
+        f"The upload was not finished within {hours:g} hours, so its parts were discarded. "
+        "Start the upload again to continue."
+    )
+
+
+def _abandon(session: Session, video: Video, reason: str) -> None:
+    video.upload_id = None
+    video.failure_reason = reason
+    video.progress_percent = 0
+    video.progress_stage = None
+    transition(session, video, VideoStatus.draft, actor_id=None, reason=UPLOAD_ABANDONED)
+
+
+def reap_abandoned_uploads(settings: Settings, *, now: datetime | None = None) -> ReapReport:
+    """Abort video uploads started more than MEDIA_UPLOAD_ABANDON_SECONDS ago and never completed;
+    their videos go back to draft with a reason the instructor sees (app/core/uploads.py)."""
+    cutoff = (now or utcnow()) - timedelta(seconds=settings.media_upload_abandon_seconds)
+    reason = abandoned_upload_reason(settings)
+    marked: list[uuid.UUID] = []
+
+    def abandon(session: Session, upload: MultipartUpload, cutoff: datetime) -> Verdict:
+        video_id = video_id_of_source_key(upload.key)
+        video = session.get(Video, video_id, with_for_update=True) if video_id else None
+        if video is None or video.upload_id != upload.upload_id or video.status != VideoStatus.uploading:
+            return "orphan"
+        if video.updated_at >= cutoff:  # start_upload touched the row: the upload is younger
+            return "keep"
+        _abandon(session, video, reason)
+        marked.append(video.id)
+        return "abandoned"
+
+    def stranded(session: Session, open_ids: set[str], cutoff: datetime) -> int:
+        rows = session.scalars(
+            select(Video)
+            .where(
+                Video.status == VideoStatus.uploading,
+                Video.upload_id.is_not(None),
+                Video.updated_at < cutoff,
+            )
+            .with_for_update(skip_locked=True)
+        ).all()
+        gone = [video for video in rows if video.upload_id not in open_ids]
+        for video in gone:
+            _abandon(session, video, reason)
+            marked.append(video.id)
+        return len(gone)
+
+    report = reap_uploads(domain="media", prefix="videos/", cutoff=cutoff, abandon=abandon, stranded=stranded)
+    for video_id in marked:  # wake open progress streams: the upload is over
+        progress.publish(video_id, {"status": VideoStatus.draft.value, "stage": UPLOAD_ABANDONED})
+    return report

@@ -24,20 +24,24 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
 import structlog
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session
 
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.errors import DomainError
-from app.core.storage import get_object_store
+from app.core.storage import MultipartUpload, get_object_store
+from app.core.uploads import ReapReport, Verdict
+from app.core.uploads import reap_abandoned_uploads as reap_uploads
 from app.db.session import sync_session
 from app.studio import keys
+from app.studio import progress as progress_bus
 from app.studio.models import JobStatus, StudioAttempt, StudioReference
 from app.studio.service import ANALYSE_ATTEMPT_TASK, EXTRACT_REFERENCE_TASK
 
@@ -119,10 +123,25 @@ def claim(model: JobModel, job_id: uuid.UUID, task_id: str, settings: Settings) 
         return "missing"
     if not claimed:
         return {JobStatus.ready: "already_ready", JobStatus.failed: "failed"}.get(row.status, "busy")
+    _nudge(model, job_id, JobStatus.running, 0, "starting")
     if row.run_count > settings.studio_job_max_runs:
         _finish_failed(model, job_id, lease, TOO_MANY_RUNS)
         return "too_many_runs"
     return Claim(job_id, lease, row.run_count)
+
+
+def _nudge(
+    model: JobModel,
+    job_id: uuid.UUID,
+    status: JobStatus,
+    percent: int,
+    stage: str,
+    failure_reason: str | None = None,
+) -> None:
+    """Wake the job's progress streams (after the commit: they read the row, the truth)."""
+    kind = "reference" if model is StudioReference else "attempt"
+    payload = {"status": status.value, "percent": percent, "stage": stage, "failure_reason": failure_reason}
+    progress_bus.publish(kind, job_id, payload)
 
 
 def _held(model: JobModel, job_id: uuid.UUID, lease: str) -> Any:
@@ -144,7 +163,10 @@ def _finish_failed(model: JobModel, job_id: uuid.UUID, lease: str | None, reason
             )
             .execution_options(synchronize_session=False)
         )
-        return _rowcount(result) == 1
+        failed = _rowcount(result) == 1
+    if failed:
+        _nudge(model, job_id, JobStatus.failed, 0, "failed", reason[:2000])
+    return failed
 
 
 def fail_job(kind: str, job_id: uuid.UUID, reason: str) -> bool:
@@ -162,6 +184,7 @@ def release_for_retry(kind: str, job_id: uuid.UUID, task_id: str) -> None:
             .values(status=JobStatus.pending, stage="retrying", queued_at=utcnow())
             .execution_options(synchronize_session=False)
         )
+    _nudge(model, job_id, JobStatus.pending, 0, "retrying")
 
 
 class Progress:
@@ -194,6 +217,7 @@ class Progress:
             if _rowcount(result) != 1:
                 raise JobLost(str(self.claim.job_id))
         self.percent, self.stage_name, self._last_write = percent, stage, now
+        _nudge(self.model, self.claim.job_id, JobStatus.running, percent, stage)
 
     def within(self, lo: int, hi: int, stage: str) -> Callable[[float], None]:
         """A compute callback(fraction 0..1) mapped onto lo..hi percent."""
@@ -274,6 +298,8 @@ def _run(
             .execution_options(synchronize_session=False)
         )
         landed = _rowcount(result) == 1
+    if landed:
+        _nudge(model, job_id, JobStatus.ready, 100, "done")
     bound.info("studio_job_ready" if landed else "studio_job_lost")
     return "ready" if landed else "lost"
 
@@ -302,29 +328,6 @@ TRANSIENT_ERRORS = _transient_errors()
 # --- the reference pipeline
 
 
-def _cut_range(
-    source: Path, out: Path, start: float, length: float, on_progress: Callable[[float], None]
-) -> None:
-    """Re-encode [start, start+length) of the source (frame-accurate input seek, no audio)."""
-    from video_studio.transcode.ffmpeg import SAFE_INPUT_OPTIONS, FfmpegFailed, input_url, run_ffmpeg
-
-    args = [
-        *SAFE_INPUT_OPTIONS,
-        "-ss", f"{start:.3f}",
-        "-i", input_url(source),
-        "-t", f"{length:.3f}",
-        "-map", "0:v:0", "-an", "-sn", "-dn",
-        "-c:v", "libx264", "-preset", "ultrafast", "-crf", "16", "-pix_fmt", "yuv420p",
-        "-y", str(out),
-    ]  # fmt: skip
-    try:
-        run_ffmpeg(args, duration_s=length, on_progress=on_progress, timeout_s=600)
-    except FfmpegFailed as exc:
-        raise BadInput("The video could not be decoded in the marked range.") from exc
-    if not out.is_file() or out.stat().st_size == 0:
-        raise BadInput("The marked range holds no video frames.")
-
-
 def _safe_name(filename: str) -> str:
     """The upload's own name (messages quote it), reduced to harmless characters."""
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).name).strip("._")[:100]
@@ -340,6 +343,7 @@ def _reference_body(
 ) -> dict[str, Any]:
     from video_studio.skeleton import extract_skeleton, slice_skeleton
     from video_studio.skeleton.video import probe_video
+    from video_studio.transcode import cut_range
 
     store = get_object_store()
     progress.set(2, "downloading")
@@ -357,7 +361,8 @@ def _reference_body(
     if duration is not None:
         end = min(end, duration)
     clip = workdir / "marked-range.mp4"
-    _cut_range(source, clip, offset, max(end - offset, 0.05), progress.within(10, 20, "cutting"))
+    cutting = progress.within(10, 20, "cutting")
+    cut_range(source, clip, offset, max(end - offset, 0.05), progress=lambda fraction, _: cutting(fraction))
     target = settings.studio_target_fps or None
     doc = extract_skeleton(clip, target_fps=target, progress=progress.within(20, 90, "extracting"))
     sliced = slice_skeleton(doc, ref.t_start - offset, ref.t_end - offset)
@@ -473,3 +478,84 @@ def reap_stuck_jobs(settings: Settings | None = None) -> list[tuple[str, uuid.UU
                 job.queued_at = now
                 requeue.append((kind, job.id))
     return requeue
+
+
+# --- abandoned attempt uploads (beat: default.studio.reap_abandoned_uploads)
+
+UPLOAD_ABANDONED = "upload abandoned"
+
+
+def _attempt_id_of_source_key(key: str) -> uuid.UUID | None:
+    parts = key.split("/")
+    try:
+        attempt_id = uuid.UUID(parts[2]) if len(parts) == 4 else None
+    except ValueError:
+        return None
+    return attempt_id if attempt_id is not None and key == keys.attempt_source(attempt_id) else None
+
+
+def _fail_abandoned_upload(session: Session, attempt_id: uuid.UUID, upload_id: str) -> bool:
+    """uploading -> failed ("upload abandoned"), if the attempt still holds this upload."""
+    result = session.execute(
+        update(StudioAttempt)
+        .where(
+            StudioAttempt.id == attempt_id,
+            StudioAttempt.status == JobStatus.uploading,
+            StudioAttempt.upload_id == upload_id,
+        )
+        .values(
+            status=JobStatus.failed,
+            stage="failed",
+            failure_reason=UPLOAD_ABANDONED,
+            upload_id=None,
+            finished_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+def reap_abandoned_uploads(settings: Settings | None = None, *, now: datetime | None = None) -> ReapReport:
+    """Abort attempt uploads started more than STUDIO_UPLOAD_ABANDON_SECONDS ago and never
+    completed; the attempt fails with "upload abandoned" (app/core/uploads.py)."""
+    settings = settings or get_settings()
+    cutoff = (now or utcnow()) - timedelta(seconds=settings.studio_upload_abandon_seconds)
+    failed: list[uuid.UUID] = []
+
+    def abandon(session: Session, upload: MultipartUpload, cutoff: datetime) -> Verdict:
+        attempt_id = _attempt_id_of_source_key(upload.key)
+        attempt = session.get(StudioAttempt, attempt_id) if attempt_id else None
+        if attempt is None or attempt.upload_id != upload.upload_id:
+            return "orphan"
+        if attempt.created_at >= cutoff:  # the upload started with the attempt
+            return "keep"
+        if not _fail_abandoned_upload(session, attempt.id, upload.upload_id):
+            return "orphan"  # completed meanwhile: the upload is gone or about to be
+        failed.append(attempt.id)
+        return "abandoned"
+
+    def stranded(session: Session, open_ids: set[str], cutoff: datetime) -> int:
+        rows = session.execute(
+            select(StudioAttempt.id, StudioAttempt.upload_id).where(
+                StudioAttempt.status == JobStatus.uploading,
+                StudioAttempt.upload_id.is_not(None),
+                StudioAttempt.created_at < cutoff,
+            )
+        ).all()
+        count = 0
+        for attempt_id, upload_id in rows:
+            if (
+                upload_id
+                and upload_id not in open_ids
+                and _fail_abandoned_upload(session, attempt_id, upload_id)
+            ):
+                failed.append(attempt_id)
+                count += 1
+        return count
+
+    report = reap_uploads(
+        domain="studio", prefix="studio/attempts/", cutoff=cutoff, abandon=abandon, stranded=stranded
+    )
+    for attempt_id in failed:  # end the attempt's open progress stream
+        _nudge(StudioAttempt, attempt_id, JobStatus.failed, 0, "failed", UPLOAD_ABANDONED)
+    return report

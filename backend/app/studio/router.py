@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import StreamingResponse
 
 from app.auth.models import User
-from app.core import ratelimit
+from app.core import ratelimit, sse
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
 from app.core.storage import UploadedPart
 from app.deps import CurrentUser, InstructorUser, OptionalUser, SessionDep, SettingsDep
-from app.studio import service
+from app.studio import progress, service
 from app.studio.models import JobStatus, StudioAttempt
 from app.studio.schemas import (
     AttemptCreate,
@@ -151,6 +152,23 @@ async def list_my_attempts(
 async def get_attempt(attempt_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> AttemptOut:
     """The attempt and its analysis job: status, progress percent, stage, failure reason, score."""
     return AttemptOut.model_validate(await service.get_attempt(session, attempt_id, user))
+
+
+@router.get("/attempts/{attempt_id}/events", response_class=StreamingResponse)
+async def attempt_events(
+    request: Request, attempt_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> StreamingResponse:
+    """`text/event-stream` of `progress` events ({status, percent, stage, failure_reason}) while
+    the attempt uploads, waits and is analysed, then one `end` event (status ready or failed).
+    Same audience as the attempt: its student, the reference's instructor, admins (others: 404)."""
+    await service.get_attempt(session, attempt_id, user)
+    await session.close()
+    return sse.progress_response(
+        request,
+        channel=progress.channel("attempt", attempt_id),
+        load_state=lambda db: progress.attempt_state(db, attempt_id),
+        active=progress.ACTIVE,
+    )
 
 
 @router.get("/attempts/{attempt_id}/upload", response_model=UploadOut)

@@ -53,3 +53,9 @@ def reap_stuck_jobs() -> int:
     if requeued:
         log.warning("studio_jobs_requeued", count=len(requeued))
     return len(requeued)
+
+
+@celery_app.task(name="default.studio.reap_abandoned_uploads")
+def reap_abandoned_uploads() -> int:
+    """Beat: abort attempt uploads left unfinished for STUDIO_UPLOAD_ABANDON_SECONDS (attempt failed)."""
+    return len(jobs.reap_abandoned_uploads().aborted)

@@ -79,6 +79,15 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "default.ops.backup",
         "schedule": crontab(hour=3, minute=17),
     },
+    # media + studio: abort multipart uploads never completed (app/core/uploads.py)
+    "media-reap-abandoned-uploads": {
+        "task": "default.media.reap_abandoned_uploads",
+        "schedule": timedelta(hours=1),
+    },
+    "studio-reap-abandoned-uploads": {
+        "task": "default.studio.reap_abandoned_uploads",
+        "schedule": timedelta(hours=1),
+    },
     # studio: requeue pose jobs stuck in running / lost in pending (app/studio/jobs.py)
     "studio-reap-stuck-jobs": {
         "task": "default.studio.reap_stuck_jobs",

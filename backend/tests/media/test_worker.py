@@ -5,7 +5,6 @@ URL served by uvicorn. And a worker SIGKILLed mid-transcode: the job still compl
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -21,20 +20,10 @@ from app.media import processing
 from app.media.models import JobState, VideoEvent, VideoJob, VideoStatus
 from sqlalchemy import select
 from tests.media.helpers import create_video, ffmpeg_read, jobs_of, upload_file, video_row
+from tests.support.sse import parse_events
 
 pytestmark = pytest.mark.slow
 Headers = Callable[[User], dict[str, str]]
-
-
-def _sse_events(text: str) -> list[tuple[str, dict[str, Any]]]:
-    events = []
-    for block in text.split("\n\n"):
-        lines = block.splitlines()
-        name = next((ln[7:] for ln in lines if ln.startswith("event: ")), None)
-        data = next((ln[6:] for ln in lines if ln.startswith("data: ")), None)
-        if name and data:
-            events.append((name, json.loads(data)))
-    return events
 
 
 async def _wait_for(predicate: Callable[[], bool], seconds: float, what: str, worker: Any = None) -> None:
@@ -71,7 +60,7 @@ async def test_worker_processes_upload_then_approved_video_plays_in_ffmpeg_throu
     )
     assert stream.status_code == 200
     assert stream.headers["content-type"].startswith("text/event-stream")
-    events = _sse_events(stream.text)
+    events = parse_events(stream.text)
     assert events[-1][0] == "end" and events[-1][1]["status"] == "in_review", (
         events,
         celery_worker.logs()[-3000:],

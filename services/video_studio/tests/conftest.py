@@ -48,8 +48,22 @@ def ffmpeg_exe() -> str:
 
 
 def with_rotation(src: Path, dst: Path, degrees_ccw: int) -> Path:
-    subprocess.run([ffmpeg_exe(), "-y", "-loglevel", "error", "-display_rotation",
-                    str(degrees_ccw), "-i", str(src), "-c", "copy", str(dst)], check=True)
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-y",
+            "-loglevel",
+            "error",
+            "-display_rotation",
+            str(degrees_ccw),
+            "-i",
+            str(src),
+            "-c",
+            "copy",
+            str(dst),
+        ],
+        check=True,
+    )
     return dst
 
 
@@ -59,8 +73,9 @@ def astronaut_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_video(d / "astronaut.mp4", astronaut_frames(16, 6.0))
 
 
-def _pose(hip_flex: float, knee_flex: float, shoulder: float, elbow_flex: float,
-          lean: float = 0.0) -> FloatArray:
+def _pose(
+    hip_flex: float, knee_flex: float, shoulder: float, elbow_flex: float, lean: float = 0.0
+) -> FloatArray:
     """A side-view stick figure (pixels, y down) facing +x; angles in degrees.
 
     hip_flex raises the right thigh forward, knee_flex bends the right knee, shoulder raises the
@@ -79,11 +94,19 @@ def _pose(hip_flex: float, knee_flex: float, shoulder: float, elbow_flex: float,
     for side, dz in (("left", -8.0), ("right", 8.0)):
         pts[INDEX[f"{side}_hip"], :2] = hip + np.array([dz, 0.0])
         pts[INDEX[f"{side}_shoulder"], :2] = shoulder_c + np.array([dz, 0.0])
-    for name, off in (("nose", (10, -50)), ("left_eye", (8, -58)), ("right_eye", (12, -58)),
-                      ("left_ear", (-4, -55)), ("right_ear", (0, -55)),
-                      ("mouth_left", (6, -40)), ("mouth_right", (10, -40)),
-                      ("left_eye_inner", (9, -58)), ("left_eye_outer", (6, -58)),
-                      ("right_eye_inner", (11, -58)), ("right_eye_outer", (13, -58))):
+    for name, off in (
+        ("nose", (10, -50)),
+        ("left_eye", (8, -58)),
+        ("right_eye", (12, -58)),
+        ("left_ear", (-4, -55)),
+        ("right_ear", (0, -55)),
+        ("mouth_left", (6, -40)),
+        ("mouth_right", (10, -40)),
+        ("left_eye_inner", (9, -58)),
+        ("left_eye_outer", (6, -58)),
+        ("right_eye_inner", (11, -58)),
+        ("right_eye_outer", (13, -58)),
+    ):
         pts[INDEX[name], :2] = shoulder_c + np.array(off, dtype=float)
 
     def leg(side: str, hf: float, kf: float) -> None:

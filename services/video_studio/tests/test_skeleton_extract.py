@@ -39,10 +39,10 @@ def test_landmarks_follow_a_person_moving_across_the_frame(astronaut_video: Path
 
 @pytest.mark.slow
 def test_rotation_metadata_gives_display_oriented_landmarks(
-    media: Any, tmp_path: Path,
+    media: Any,
+    tmp_path: Path,
 ) -> None:
-    src = media.write_video(tmp_path / "wide.mp4",
-                            [f[200:700] for f in media.astronaut_frames(6, 0)])
+    src = media.write_video(tmp_path / "wide.mp4", [f[200:700] for f in media.astronaut_frames(6, 0)])
     rotated = media.with_rotation(src, tmp_path / "rotated.mp4", 90)
     doc = extract_skeleton(rotated)
     assert (doc["width"], doc["height"]) == (500, 720)
@@ -98,11 +98,27 @@ def test_truncated_mp4_is_refused(astronaut_video: Path, tmp_path: Path) -> None
 
 @pytest.mark.slow
 def test_truncated_faststart_mp4_is_refused(
-    media: Any, astronaut_video: Path, tmp_path: Path,
+    media: Any,
+    astronaut_video: Path,
+    tmp_path: Path,
 ) -> None:
     fast = tmp_path / "fast.mp4"
-    subprocess.run([media.ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(astronaut_video),
-                    "-c", "copy", "-movflags", "+faststart", str(fast)], check=True)
+    subprocess.run(
+        [
+            media.ffmpeg_exe(),
+            "-y",
+            "-loglevel",
+            "error",
+            "-i",
+            str(astronaut_video),
+            "-c",
+            "copy",
+            "-movflags",
+            "+faststart",
+            str(fast),
+        ],
+        check=True,
+    )
     data = fast.read_bytes()
     cut = tmp_path / "cut_fast.mp4"
     cut.write_bytes(data[: len(data) // 3])
@@ -120,7 +136,9 @@ def test_cli_bad_input_exits_2_with_one_stderr_line(tmp_path: Path) -> None:
     fake.write_bytes(b"\x00\x01garbage" * 100)
     proc = subprocess.run(
         [sys.executable, "-m", "video_studio", "skeleton", str(fake), "-o", str(tmp_path / "o.json")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()

@@ -16,10 +16,18 @@ from video_studio.skeleton.video import DEFAULT_MAX_PIXELS
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("video", help="input video file")
     parser.add_argument("-o", "--output", required=True, help="skeleton JSON to write")
-    parser.add_argument("--target-fps", type=float, default=None,
-                        help="sample frames down to this rate (default: every frame)")
-    parser.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS,
-                        help="refuse videos with more pixels per frame than this")
+    parser.add_argument(
+        "--target-fps",
+        type=float,
+        default=None,
+        help="sample frames down to this rate (default: every frame)",
+    )
+    parser.add_argument(
+        "--max-pixels",
+        type=int,
+        default=DEFAULT_MAX_PIXELS,
+        help="refuse videos with more pixels per frame than this",
+    )
 
 
 @contextmanager

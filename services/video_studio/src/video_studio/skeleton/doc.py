@@ -46,21 +46,25 @@ def make_doc(fps: float, width: int, height: int, frames: list[FrameDoc]) -> Ske
 
 
 def doc_from_arrays(
-    points: FloatArray, times: FloatArray, fps: float, width: int, height: int,
+    points: FloatArray,
+    times: FloatArray,
+    fps: float,
+    width: int,
+    height: int,
     indices: list[int] | None = None,
 ) -> SkeletonDoc:
     """Build a doc from an (n, 33, 4) array; frames whose values are all NaN become null."""
     frames: list[FrameDoc] = []
     for i in range(points.shape[0]):
         lm = points[i]
-        landmarks = None if np.isnan(lm).all() else [
-            [round(float(v), 3) for v in row] for row in lm
-        ]
-        frames.append({
-            "index": indices[i] if indices is not None else i,
-            "t": round(float(times[i]), 6),
-            "landmarks": landmarks,
-        })
+        landmarks = None if np.isnan(lm).all() else [[round(float(v), 3) for v in row] for row in lm]
+        frames.append(
+            {
+                "index": indices[i] if indices is not None else i,
+                "t": round(float(times[i]), 6),
+                "landmarks": landmarks,
+            }
+        )
     return make_doc(fps, width, height, frames)
 
 
@@ -101,10 +105,8 @@ def validate_doc(data: Any, what: str = "skeleton") -> SkeletonDoc:
         if not isinstance(lm, list) or len(lm) != NUM_LANDMARKS:
             raise InvalidInputError(f"{what}: frame {i} must have {NUM_LANDMARKS} landmarks")
         for row in lm:
-            if (not isinstance(row, list) or len(row) not in (3, 4)
-                    or not all(_finite(v) for v in row)):
-                raise InvalidInputError(
-                    f"{what}: frame {i} landmarks must be [x, y, z, visibility] numbers")
+            if not isinstance(row, list) or len(row) not in (3, 4) or not all(_finite(v) for v in row):
+                raise InvalidInputError(f"{what}: frame {i} landmarks must be [x, y, z, visibility] numbers")
     out: SkeletonDoc = {
         "version": int(data.get("version", FORMAT_VERSION)),
         "fps": float(data["fps"]),
@@ -115,10 +117,9 @@ def validate_doc(data: Any, what: str = "skeleton") -> SkeletonDoc:
             {
                 "index": int(f.get("index", i)),
                 "t": float(f["t"]),
-                "landmarks": None if f.get("landmarks") is None else [
-                    [float(v) for v in row] + ([1.0] if len(row) == 3 else [])
-                    for row in f["landmarks"]
-                ],
+                "landmarks": None
+                if f.get("landmarks") is None
+                else [[float(v) for v in row] + ([1.0] if len(row) == 3 else []) for row in f["landmarks"]],
             }
             for i, f in enumerate(frames)
         ],
@@ -157,7 +158,6 @@ def slice_skeleton(doc: SkeletonDoc, t_start: float, t_end: float) -> SkeletonDo
         raise InvalidInputError(f"slice: no frames between {t_start:.2f}s and {t_end:.2f}s")
     t0 = frames[0]["t"]
     sliced: list[FrameDoc] = [
-        {"index": f["index"], "t": round(f["t"] - t0, 6), "landmarks": f["landmarks"]}
-        for f in frames
+        {"index": f["index"], "t": round(f["t"] - t0, 6), "landmarks": f["landmarks"]} for f in frames
     ]
     return make_doc(doc["fps"], doc["width"], doc["height"], sliced)

@@ -84,13 +84,13 @@ def extract_skeleton(
                 lm = smoother.apply(t, lm)
             if lm is not None:
                 found += 1
-            frames.append({
-                "index": index,
-                "t": round(t, 6),
-                "landmarks": None if lm is None else [
-                    [round(float(v), 3) for v in row] for row in lm
-                ],
-            })
+            frames.append(
+                {
+                    "index": index,
+                    "t": round(t, 6),
+                    "landmarks": None if lm is None else [[round(float(v), 3) for v in row] for row in lm],
+                }
+            )
             if progress is not None and info.frame_count > 0:
                 fraction = min(reader.decoded / info.frame_count, 0.99)
                 if fraction - last_reported >= 0.01:
@@ -99,8 +99,8 @@ def extract_skeleton(
         decoded = reader.decoded
     if info.frame_count >= 10 and decoded < _TRUNCATED_RATIO * info.frame_count:
         raise InvalidInputError(
-            f"{info.path.name} looks truncated: only {decoded} of {info.frame_count} frames "
-            "could be decoded")
+            f"{info.path.name} looks truncated: only {decoded} of {info.frame_count} frames could be decoded"
+        )
     if not frames:
         raise InvalidInputError(f"{info.path.name}: no frame could be decoded")
     if found == 0:

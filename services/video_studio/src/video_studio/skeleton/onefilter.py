@@ -30,7 +30,10 @@ class OneEuroFilter:
     """
 
     def __init__(
-        self, shape: tuple[int, ...], min_cutoff: float = 0.05, beta: float = 80.0,
+        self,
+        shape: tuple[int, ...],
+        min_cutoff: float = 0.05,
+        beta: float = 80.0,
         d_cutoff: float = 1.0,
     ) -> None:
         if min_cutoff <= 0 or d_cutoff <= 0 or beta < 0:

@@ -57,8 +57,8 @@ def probe_video(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Video
     try:
         if not cap.isOpened():
             raise InvalidInputError(
-                f"{p.name} is not a video we can read (unknown format, unsupported codec or "
-                "damaged file)")
+                f"{p.name} is not a video we can read (unknown format, unsupported codec or damaged file)"
+            )
         raw_w = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
         raw_h = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
         if raw_w <= 0 or raw_h <= 0:
@@ -66,7 +66,8 @@ def probe_video(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Video
         if raw_w * raw_h > max_pixels:
             raise InvalidInputError(
                 f"{p.name} is {raw_w}x{raw_h}, larger than the {max_pixels:,} pixels we accept; "
-                "please upload a smaller resolution")
+                "please upload a smaller resolution"
+            )
         fps = float(cap.get(cv2.CAP_PROP_FPS))
         if not np.isfinite(fps) or fps <= 0 or fps > 1000:
             fps = 30.0
@@ -77,7 +78,8 @@ def probe_video(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Video
         ok, frame = cap.read()
         if not ok or frame is None:
             raise InvalidInputError(
-                f"{p.name}: no frame could be decoded (truncated file or unsupported codec)")
+                f"{p.name}: no frame could be decoded (truncated file or unsupported codec)"
+            )
         raw_h, raw_w = frame.shape[:2]
     finally:
         cap.release()
@@ -152,7 +154,9 @@ class FrameReader:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.close()

@@ -5,10 +5,12 @@
     make_trailer(input, out_dir, seconds) -> HlsResult  (one small rung, first N seconds)
     make_poster(input, out_jpg)        -> Poster
     make_sprite(input, out_jpg, out_vtt) -> Sprite
+    cut_range(source, out, start_s, length_s) -> Path  (video-only re-encode of a time range)
 
 ffmpeg comes only from imageio-ffmpeg.
 """
 
+from video_studio.transcode.cut import cut_range
 from video_studio.transcode.ffmpeg import ProgressCallback, ffmpeg_exe
 from video_studio.transcode.hls import (
     DEFAULT_LADDER,
@@ -37,6 +39,7 @@ __all__ = [
     "ProgressCallback",
     "Rung",
     "Sprite",
+    "cut_range",
     "ffmpeg_exe",
     "make_poster",
     "make_sprite",

@@ -1,0 +1,50 @@
+"""Pointing the app's object store at moto's S3 server (a real S3 protocol endpoint) for a test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+from app.core.config import Settings
+from app.core.storage import get_object_store
+from pydantic import SecretStr
+
+
+@contextmanager
+def moto_s3(settings: Settings, bucket: str = "mamc-test") -> Iterator[Any]:
+    """Start moto's server on a free port, create `bucket`, switch the settings (and the cached
+    store) to it; yields a boto3 client of that server. Everything is undone afterwards."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    client.create_bucket(Bucket=bucket)
+    patch: dict[str, Any] = {
+        "s3_bucket": bucket,
+        "s3_endpoint_url": endpoint,
+        "s3_region": "us-east-1",
+        "s3_access_key_id": "testing",
+        "s3_secret_access_key": SecretStr("testing"),
+    }
+    saved = {name: getattr(settings, name) for name in patch}
+    for name, value in patch.items():
+        setattr(settings, name, value)
+    get_object_store.cache_clear()
+    try:
+        yield client
+    finally:
+        for name, value in saved.items():
+            setattr(settings, name, value)
+        get_object_store.cache_clear()
+        server.stop()
