@@ -56,7 +56,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, worker_concurrency: int = 2) 
         time.sleep(0.5)
     for process in processes.values():
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+            process.terminate()  # each leader shuts its own children down (Celery: warm shutdown)
     deadline = time.monotonic() + 20
     for process in processes.values():
         try:
