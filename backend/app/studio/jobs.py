@@ -59,6 +59,7 @@ REPORT_FIELDS = (
     "score",
     "mean_abs_error_deg",
     "mirrored",
+    "attempt_window",
     "notes",
     "joints",
     "phases",

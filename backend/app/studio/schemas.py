@@ -143,6 +143,13 @@ class PhaseOut(BaseModel):
     attempt_t_end: float
 
 
+class AttemptWindowOut(BaseModel):
+    """The part of the attempt matched to the reference (lead-in and lead-out are ignored)."""
+
+    t_start: float
+    t_end: float
+
+
 class PlotOut(BaseModel):
     joint: str
     url: str
@@ -174,6 +181,9 @@ class ReportOut(BaseModel):
     score: float = Field(description="0..100, higher is closer to the reference")
     mean_abs_error_deg: float | None
     mirrored: bool = Field(description="The attempt was done on the other side; sides were swapped")
+    attempt_window: AttemptWindowOut | None = Field(
+        default=None, description="Seconds of the attempt compared with the reference"
+    )
     notes: list[str]
     joints: list[str]
     phases: list[PhaseOut]
@@ -190,6 +200,11 @@ class ReportOut(BaseModel):
             score=report["score"],
             mean_abs_error_deg=report.get("mean_abs_error_deg"),
             mirrored=bool(report.get("mirrored", False)),
+            attempt_window=(
+                AttemptWindowOut.model_validate(report["attempt_window"])
+                if report.get("attempt_window")
+                else None
+            ),
             notes=list(report.get("notes", [])),
             joints=list(report.get("joints", [])),
             phases=[PhaseOut.model_validate(p) for p in report.get("phases", [])],

@@ -78,6 +78,8 @@ async def test_reference_attempt_and_report_through_a_real_worker(
     for item in report["feedback"]:
         assert set(item) == FEEDBACK_FIELDS and item["direction"] in ("increase", "decrease")
     assert report["phases"] and report["plots"]
+    window = report["attempt_window"]
+    assert 0 <= window["t_start"] < window["t_end"]
     overlay = await client.get(local_path(report["overlay_url"]))
     assert overlay.status_code == 200 and overlay.content[4:8] == b"ftyp"
     plot = await client.get(local_path(report["plots"][0]["url"]))

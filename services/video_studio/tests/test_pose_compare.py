@@ -13,6 +13,7 @@ from video_studio.cli import main
 from video_studio.errors import InvalidInputError
 from video_studio.pose import CompareParams, compare_docs, compare_skeletons, slice_skeleton
 from video_studio.pose.compare import timing_tolerant_diff
+from video_studio.pose.dtw import band_mask, dtw, subsequence_window
 from video_studio.pose.features import JOINTS, joint_angles, mirrored
 from video_studio.skeleton import SkeletonDoc, doc_from_arrays, save_doc
 from video_studio.skeleton.names import INDEX
@@ -55,8 +56,7 @@ _DISTAL = {
 }
 
 
-def rotate_joint(points: np.ndarray, joint: str, frames: slice | np.ndarray,
-                 deg: float) -> np.ndarray:
+def rotate_joint(points: np.ndarray, joint: str, frames: slice | np.ndarray, deg: float) -> np.ndarray:
     """Turn the segment below `joint` (e.g. "left_elbow") about it by deg in the given frames."""
     side, part = joint.split("_", 1)
     out = points.copy()
@@ -70,7 +70,7 @@ def rotate_joint(points: np.ndarray, joint: str, frames: slice | np.ndarray,
 
 def extension_frames(kick: np.ndarray) -> slice:
     ref = compare_docs(as_doc(kick), as_doc(kick))
-    (_, a, b), = [p for p in ref.phase_bounds if p[0] == "extension"]
+    ((_, a, b),) = [p for p in ref.phase_bounds if p[0] == "extension"]
     return slice(a, b + 1)
 
 
@@ -100,8 +100,7 @@ def test_diffuse_style_differences_outrank_one_real_fault(media: Any) -> None:
         style = compare_skeletons(as_doc(kick), as_doc(styled))
         fault = compare_skeletons(as_doc(kick), as_doc(rotate_joint(kick, "right_knee", ext, 20.0)))
         assert style["feedback"] == []
-        assert [(f["joint"], f["phase"]) for f in fault["feedback"]] == [
-            ("right_knee", "extension")]
+        assert [(f["joint"], f["phase"]) for f in fault["feedback"]] == [("right_knee", "extension")]
         assert style["score"] >= 90
         assert style["score"] > fault["score"] + 10, (seed, style["score"], fault["score"])
         # ... while the diffuse variation still costs a little: it is not a perfect copy.
@@ -161,7 +160,7 @@ def test_identical_attempt_scores_high_with_no_feedback(media: Any) -> None:
 def test_knee_fault_in_the_extension_is_named_first(media: Any) -> None:
     kick = media.kick_sequence()
     ref = compare_docs(as_doc(kick), as_doc(kick))
-    (_, a, b), = [p for p in ref.phase_bounds if p[0] == "extension"]
+    ((_, a, b),) = [p for p in ref.phase_bounds if p[0] == "extension"]
     faulty = bend_knee(kick, slice(a, b + 1), 30.0)
     report = compare_skeletons(as_doc(kick), as_doc(faulty))
     first = report["feedback"][0]
@@ -189,7 +188,7 @@ def test_mirrored_copy_is_detected_and_feedback_names_the_students_side(media: A
     assert report["score"] >= 95
     assert "mirrored" in report["notes"][0]
     ref = compare_docs(as_doc(kick), as_doc(kick))
-    (_, a, b), = [p for p in ref.phase_bounds if p[0] == "extension"]
+    ((_, a, b),) = [p for p in ref.phase_bounds if p[0] == "extension"]
     faulty = mirrored(bend_knee(kick, slice(a, b + 1), 30.0))
     top = compare_skeletons(as_doc(kick), as_doc(faulty))["feedback"][0]
     # The student kicked with the left leg, so the coach speaks about the left knee.
@@ -214,7 +213,7 @@ def test_joint_angles_of_a_right_angle() -> None:
 def test_joints_option_limits_the_feedback(media: Any) -> None:
     kick = media.kick_sequence()
     ref = compare_docs(as_doc(kick), as_doc(kick))
-    (_, a, b), = [p for p in ref.phase_bounds if p[0] == "extension"]
+    ((_, a, b),) = [p for p in ref.phase_bounds if p[0] == "extension"]
     faulty = bend_knee(kick, slice(a, b + 1), 30.0)
     report = compare_skeletons(as_doc(kick), as_doc(faulty), joints=["left_elbow", "trunk"])
     assert report["feedback"] == []
@@ -254,15 +253,26 @@ def test_attempt_without_a_person_is_refused(media: Any) -> None:
 def test_cli_compare_writes_report_overlay_and_plots(media: Any, tmp_path: Path) -> None:
     kick = media.kick_sequence()
     ref = compare_docs(as_doc(kick), as_doc(kick))
-    (_, a, b), = [p for p in ref.phase_bounds if p[0] == "extension"]
+    ((_, a, b),) = [p for p in ref.phase_bounds if p[0] == "extension"]
     ref_path = save_doc(as_doc(kick), tmp_path / "ref.json")
     att_path = save_doc(as_doc(bend_knee(kick, slice(a, b + 1), 30.0)), tmp_path / "att.json")
-    video = media.write_video(tmp_path / "att.mp4",
-                              [np.full((720, 720, 3), 30, np.uint8)] * len(kick), FPS)
+    video = media.write_video(tmp_path / "att.mp4", [np.full((720, 720, 3), 30, np.uint8)] * len(kick), FPS)
     out = tmp_path / "report.json"
-    code = main(["compare", str(ref_path), str(att_path), "-o", str(out),
-                 "--overlay", str(video), "--overlay-out", str(tmp_path / "ov.mp4"),
-                 "--plots-dir", str(tmp_path / "plots")])
+    code = main(
+        [
+            "compare",
+            str(ref_path),
+            str(att_path),
+            "-o",
+            str(out),
+            "--overlay",
+            str(video),
+            "--overlay-out",
+            str(tmp_path / "ov.mp4"),
+            "--plots-dir",
+            str(tmp_path / "plots"),
+        ]
+    )
     assert code == 0
     report = json.loads(out.read_text())
     assert report["feedback"][0]["joint"] == "right_knee"
@@ -281,9 +291,197 @@ def test_cli_compare_bad_json_exits_2_with_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "ref.json"
     bad.write_text("{not json")
     proc = subprocess.run(
-        [sys.executable, "-m", "video_studio", "compare", str(bad), str(bad), "-o",
-         str(tmp_path / "r.json")], capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "video_studio", "compare", str(bad), str(bad), "-o", str(tmp_path / "r.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "not valid JSON" in lines[0]
+
+
+# --- attempts with lead-in / lead-out: the reference is matched to a window of the attempt
+
+
+def pad(points: np.ndarray, before: int, after: int, rest: np.ndarray | None = None) -> np.ndarray:
+    """The attempt as a student records it: standing still before and after the technique."""
+    still = points[0] if rest is None else rest
+    return np.concatenate([np.repeat(still[None], before, 0), points, np.repeat(still[None], after, 0)])
+
+
+def assert_window(report: dict[str, Any], first: int, last: int, tol: int = 2) -> None:
+    win = report["attempt_window"]
+    assert abs(win["t_start"] - first / FPS) <= tol / FPS + 1e-9, (win, first, last)
+    assert abs(win["t_end"] - last / FPS) <= tol / FPS + 1e-9, (win, first, last)
+    for phase in report["phases"]:
+        assert win["t_start"] <= phase["attempt_t_start"] <= phase["attempt_t_end"] <= win["t_end"]
+    for item in report["feedback"]:
+        assert win["t_start"] <= item["t_start"] <= item["t_end"] <= win["t_end"]
+
+
+def test_lead_in_and_lead_out_are_ignored(media: Any) -> None:
+    """The end-to-end bug: the whole recording against a marked range of the instructor's video.
+    Forcing the still lead-out onto the reference's last frames made a perfect copy score 0 with
+    nine "retraction" faults; only the window that matches the reference may be judged."""
+    kick = media.kick_sequence()
+    attempt = pad(kick, 30, 50)  # 1.5 s standing before, 2.5 s after
+    report = compare_skeletons(as_doc(kick), as_doc(attempt))
+    assert report["score"] >= 95
+    assert report["feedback"] == []
+    assert report["mirrored"] is False
+    assert_window(report, 30, 30 + len(kick) - 1)
+    assert any("ignored" in note for note in report["notes"])
+    # The phases are found in the window: same reference phases, attempt times shifted by 1.5 s.
+    ident = compare_skeletons(as_doc(kick), as_doc(kick))
+    for got, want in zip(report["phases"], ident["phases"], strict=True):
+        assert got["name"] == want["name"]
+        assert abs(got["attempt_t_start"] - want["attempt_t_start"] - 30 / FPS) <= 1.5 / FPS
+        assert abs(got["attempt_t_end"] - want["attempt_t_end"] - 30 / FPS) <= 1.5 / FPS
+
+
+def test_reference_marked_inside_the_clip_that_is_the_attempt(media: Any) -> None:
+    """The product run: the reference is a marked range of a video (here it starts and ends
+    mid-movement), the attempt is the whole video. The old full alignment scored this 13.5."""
+    kick = media.kick_sequence()
+    clip = pad(kick, 15, 25)
+    report = compare_skeletons(as_doc(clip[19:51]), as_doc(clip))
+    assert report["score"] >= 95
+    assert report["feedback"] == []
+    assert_window(report, 19, 50, tol=1)
+
+
+def test_lead_in_and_out_around_a_slower_performance(media: Any) -> None:
+    kick = media.kick_sequence()
+    slow = time_warp(kick, 1.4)
+    report = compare_skeletons(as_doc(kick), as_doc(pad(slow, 30, 45)))
+    assert report["score"] >= 95
+    assert report["feedback"] == []
+    assert_window(report, 30, 30 + len(slow) - 1)
+
+
+def test_a_faster_performance_inside_padding_still_aligns(media: Any) -> None:
+    kick = media.kick_sequence()
+    fast = time_warp(kick, 0.65)
+    report = compare_skeletons(as_doc(kick), as_doc(pad(fast, 18, 18)))
+    assert report["score"] >= 90
+    assert len(report["feedback"]) <= 1
+    assert_window(report, 18, 18 + len(fast) - 1)
+
+
+def test_two_repetitions_align_to_one_of_them(media: Any) -> None:
+    kick = media.kick_sequence()
+    n = len(kick)
+    two = np.concatenate([pad(kick, 10, 8), pad(time_warp(kick, 1.2), 0, 10)])
+    report = compare_skeletons(as_doc(kick), as_doc(two))
+    assert report["score"] >= 95
+    assert report["feedback"] == []
+    second = 10 + n + 8
+    win = report["attempt_window"]
+    if win["t_start"] < second / FPS:
+        assert_window(report, 10, 10 + n - 1)
+    else:
+        assert_window(report, second, second + round(1.2 * n) - 1)
+    assert (win["t_end"] - win["t_start"]) * FPS < 1.5 * n  # not both repetitions
+
+
+def test_a_fault_inside_padding_is_named_with_its_joint_phase_and_time(media: Any) -> None:
+    kick = media.kick_sequence()
+    ext = extension_frames(kick)
+    lead = 30
+    attempt = pad(rotate_joint(kick, "right_knee", ext, 25.0), lead, 45)
+    report = compare_skeletons(as_doc(kick), as_doc(attempt))
+    assert [(f["joint"], f["phase"]) for f in report["feedback"]] == [("right_knee", "extension")]
+    assert report["score"] < 90
+    assert_window(report, lead, lead + len(kick) - 1)
+    item = report["feedback"][0]
+    # Attempt times of the fault: the extension of the inserted copy, not the lead-out.
+    assert abs(item["t_start"] - (lead + ext.start) / FPS) <= 1.5 / FPS
+    assert abs(item["t_end"] - (lead + ext.stop - 1) / FPS) <= 1.5 / FPS
+
+
+def test_padding_with_a_different_standing_pose_and_noise(media: Any) -> None:
+    """Real lead-in is not the reference's first frame: another standing posture, jitter."""
+    kick = media.kick_sequence()
+    rng = np.random.default_rng(7)
+    rest = rotate_joint(
+        rotate_joint(kick[:1], "left_elbow", slice(0, 1), 25.0), "right_elbow", slice(0, 1), -20.0
+    )[0]
+    attempt = pad(kick, 20, 30, rest)
+    attempt[..., :2] += rng.normal(0.0, 1.0, attempt[..., :2].shape)
+    report = compare_skeletons(as_doc(kick), as_doc(attempt))
+    assert report["score"] >= 95
+    assert report["feedback"] == []
+    assert_window(report, 20, 20 + len(kick) - 1)
+
+
+def test_mirrored_attempt_inside_padding(media: Any) -> None:
+    kick = media.kick_sequence()
+    ext = extension_frames(kick)
+    mirror = mirrored(pad(rotate_joint(kick, "right_knee", ext, 25.0), 12, 20))
+    mirror[..., 0] += 720
+    report = compare_skeletons(as_doc(kick), as_doc(mirror))
+    assert report["mirrored"] is True
+    assert "mirrored" in report["notes"][0]
+    assert [(f["joint"], f["phase"]) for f in report["feedback"]] == [("left_knee", "extension")]
+    assert_window(report, 12, 12 + len(kick) - 1)
+
+
+def test_an_attempt_shorter_than_the_reference_is_aligned_whole(media: Any) -> None:
+    kick = media.kick_sequence()
+    fast = time_warp(kick, 0.7)
+    report = compare_skeletons(as_doc(kick), as_doc(fast))
+    assert report["attempt_window"]["t_start"] == 0.0
+    assert report["attempt_window"]["t_end"] == pytest.approx((len(fast) - 1) / FPS)
+    assert not any("ignored" in note for note in report["notes"])
+    assert report["score"] >= 90
+
+
+def test_subsequence_window_keeps_the_tempo_in_range() -> None:
+    """The window search cannot fold the whole reference onto a few frames (or stretch it over
+    far more than max_tempo times its length), even where that would be cheaper."""
+    ref = np.linspace(0.0, 1.0, 20)
+    jump = np.concatenate([np.zeros(15), np.linspace(0, 1, 4), np.ones(15)])  # 0.2x: too fast
+    cost = np.abs(ref[:, None] - jump[None, :])
+    win = subsequence_window(cost, 0.5, 2.0)
+    assert win is not None and 10 <= len(win) <= 40
+    exact = np.concatenate([np.zeros(15), ref, np.ones(15)])
+    win = subsequence_window(np.abs(ref[:, None] - exact[None, :]), 0.5, 2.0)
+    assert win is not None and (win.first, win.last) == (15, 34)
+    assert subsequence_window(np.zeros((20, 8)), 0.5, 2.0) is None  # attempt too short
+
+
+def test_vectorised_dtw_matches_the_row_by_row_recurrence() -> None:
+    rng = np.random.default_rng(3)
+    for n, m in [(5, 9), (17, 11), (30, 30), (12, 40)]:
+        cost = np.round(rng.random((n, m)) * 4) / 4  # many ties
+        inside = band_mask(n, m, 0.25)
+        acc = np.full((n + 1, m + 1), np.inf)
+        acc[0, 0] = 0.0
+        for i in range(1, n + 1):
+            for j in range(1, m + 1):
+                if inside[i - 1, j - 1]:
+                    acc[i, j] = cost[i - 1, j - 1] + min(acc[i - 1, j - 1], acc[i - 1, j], acc[i, j - 1])
+        mean, path = dtw(cost, 0.25)
+        assert path[0] == (0, 0) and path[-1] == (n - 1, m - 1)
+        assert mean * len(path) == pytest.approx(acc[n, m], abs=0, rel=0)
+
+
+def test_overlay_and_plots_of_a_padded_attempt(media: Any, tmp_path: Path) -> None:
+    from video_studio.pose.render import render_angle_plots, render_overlay
+
+    kick = media.kick_sequence()
+    attempt = pad(rotate_joint(kick, "right_knee", extension_frames(kick), 25.0), 10, 14)
+    comparison = compare_docs(as_doc(kick), as_doc(attempt))
+    assert comparison.window == (comparison.path[0][1], comparison.path[-1][1])
+    assert all(10 - 2 <= j <= 10 + len(kick) + 1 for _, j in comparison.path)
+    ref_of = comparison.ref_for_attempt()
+    assert ref_of[:8] == [-1] * 8 and ref_of[-12:] == [-1] * 12
+    video = media.write_video(
+        tmp_path / "att.mp4", [np.full((720, 720, 3), 30, np.uint8)] * len(attempt), FPS
+    )
+    out = render_overlay(comparison, video, tmp_path / "ov.mp4")
+    cap = cv2.VideoCapture(str(out))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == len(attempt)
+    plots = render_angle_plots(comparison, tmp_path / "plots")
+    assert tmp_path / "plots" / "angle_right_knee.png" in plots

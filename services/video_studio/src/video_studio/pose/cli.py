@@ -16,14 +16,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("reference", help="reference skeleton JSON")
     parser.add_argument("attempt", help="attempt skeleton JSON")
     parser.add_argument("-o", "--output", required=True, help="report JSON to write")
-    parser.add_argument("--joints", nargs="+", default=None, metavar="JOINT",
-                        help=f"joints to judge (default all): {' '.join(JOINTS)}")
-    parser.add_argument("--ref-start", type=float, default=None,
-                        help="use the reference from this time (s)")
-    parser.add_argument("--ref-end", type=float, default=None,
-                        help="use the reference up to this time (s)")
-    parser.add_argument("--overlay", metavar="ATTEMPT_VIDEO", default=None,
-                        help="attempt video to draw the overlay on")
+    parser.add_argument(
+        "--joints",
+        nargs="+",
+        default=None,
+        metavar="JOINT",
+        help=f"joints to judge (default all): {' '.join(JOINTS)}",
+    )
+    parser.add_argument("--ref-start", type=float, default=None, help="use the reference from this time (s)")
+    parser.add_argument("--ref-end", type=float, default=None, help="use the reference up to this time (s)")
+    parser.add_argument(
+        "--overlay", metavar="ATTEMPT_VIDEO", default=None, help="attempt video to draw the overlay on"
+    )
     parser.add_argument("--overlay-out", default=None, help="overlay mp4 to write")
     parser.add_argument("--plots-dir", default=None, help="directory for angle plots (PNG)")
 
@@ -33,8 +37,9 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInputError("--overlay and --overlay-out go together")
     ref = load_doc(args.reference, "reference")
     if args.ref_start is not None or args.ref_end is not None:
-        ref = slice_skeleton(ref, args.ref_start or 0.0,
-                             args.ref_end if args.ref_end is not None else float("inf"))
+        ref = slice_skeleton(
+            ref, args.ref_start or 0.0, args.ref_end if args.ref_end is not None else float("inf")
+        )
     attempt = load_doc(args.attempt, "attempt")
     joints = [j for arg in args.joints for j in arg.split(",") if j] if args.joints else None
     comparison = compare_docs(ref, attempt, joints=joints)

@@ -1,4 +1,5 @@
-"""Compare an attempt with a reference: normalise, align with DTW, find phases, score, coach."""
+"""Compare an attempt with a reference: normalise, find the window of the attempt that matches the
+reference and align it (subsequence DTW, then banded DTW), find phases, score, coach."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any, TypedDict
 import numpy as np
 
 from video_studio.errors import InvalidInputError
-from video_studio.pose.dtw import dtw
+from video_studio.pose.dtw import Window, dtw, subsequence_window
 from video_studio.pose.features import (
     JOINTS,
     Features,
@@ -57,6 +58,13 @@ class CompareParams:
     # Per-joint slack (degrees) after the timing correction: landmark jitter of a pixel or two.
     angle_noise_deg: float = 1.0
     band: float = 0.25  # Sakoe-Chiba radius as a fraction of the longer sequence
+    # An attempt at least as long as the reference may hold lead-in / lead-out (standing before
+    # and after, other repetitions): the reference is matched to its best window, which must last
+    # min_tempo..max_tempo times the reference (a performance up to 2x faster or slower).
+    min_tempo: float = 0.5
+    max_tempo: float = 2.0
+    # Ignored lead-in / lead-out shorter than this (seconds) gets no note in the report.
+    window_note_s: float = 0.25
     # Mirrored wins only if its alignment cost is clearly lower (symmetric moves look the same).
     mirror_gain: float = 0.85
     min_visibility: float = 0.5
@@ -97,6 +105,8 @@ class Comparison:
     path: list[tuple[int, int]]
     phase_bounds: list[tuple[str, int, int]]  # name, first, last reference frame
     joints: list[str] = field(default_factory=list)
+    # First and last attempt row matched to the reference; rows outside are lead-in / lead-out.
+    window: tuple[int, int] = (0, -1)
 
     def attempt_angles_on_ref(self) -> FloatArray:
         """(n_ref, J) attempt angles averaged over the attempt frames aligned to each ref frame."""
@@ -131,6 +141,21 @@ def _alignment_cost(ref: Features, att: Features) -> FloatArray:
     return np.asarray(ang + pos, dtype=np.float64)
 
 
+def _align(ref: Features, att: Features, p: CompareParams) -> tuple[float, list[tuple[int, int]]]:
+    """Mean cost and path (reference row, attempt row) of the alignment of the whole reference
+    with the best-matching window of the attempt (the whole attempt when it is shorter than the
+    reference or no window qualifies): subsequence DTW finds the window, then the banded DTW
+    aligns the reference with that window, its band around the window's diagonal."""
+    cost = _alignment_cost(ref, att)
+    n, m = cost.shape
+    win: Window | None = None
+    if m >= n:
+        win = subsequence_window(cost, p.min_tempo, p.max_tempo, p.band)
+    first, last = (win.first, win.last) if win is not None else (0, m - 1)
+    mean_cost, path = dtw(cost[:, first : last + 1], p.band)
+    return mean_cost, [(i, j + first) for i, j in path]
+
+
 def _smooth(x: FloatArray, width: int) -> FloatArray:
     if width <= 1 or len(x) < 3:
         return x
@@ -144,7 +169,9 @@ _SHIFTS = sorted(np.linspace(-0.5, 0.5, 21), key=abs)
 
 
 def timing_tolerant_diff(
-    attempt: FloatArray, ref: FloatArray, weights: FloatArray | None = None,
+    attempt: FloatArray,
+    ref: FloatArray,
+    weights: FloatArray | None = None,
     noise_deg: float = 0.0,
 ) -> FloatArray:
     """(n, J) attempt - ref per frame, after forgiving what is only timing.
@@ -173,7 +200,10 @@ def timing_tolerant_diff(
 
 
 def find_phases(
-    angles: FloatArray, weights: FloatArray, times: FloatArray, joint_idx: list[int],
+    angles: FloatArray,
+    weights: FloatArray,
+    times: FloatArray,
+    joint_idx: list[int],
     params: CompareParams,
 ) -> list[tuple[str, int, int]]:
     """Split the reference into chamber / extension / retraction from how far the key joints are
@@ -198,8 +228,7 @@ def find_phases(
         if a >= 1 and b <= n - 2:
             return [(KEY_PHASES[0], 0, a - 1), (KEY_PHASES[1], a, b), (KEY_PHASES[2], b + 1, n - 1)]
     cuts = np.linspace(0, n, 4).round().astype(int)
-    return [(EVEN_PHASES[k], int(cuts[k]), int(cuts[k + 1]) - 1) for k in range(3)
-            if cuts[k + 1] > cuts[k]]
+    return [(EVEN_PHASES[k], int(cuts[k]), int(cuts[k + 1]) - 1) for k in range(3) if cuts[k + 1] > cuts[k]]
 
 
 _SIDE_WORDS = {"left": "left ", "right": "right "}
@@ -242,22 +271,24 @@ def _prepare(doc: SkeletonDoc, what: str) -> Sequence:
 
 
 def compare_sequences(
-    ref: Sequence, attempt: Sequence, *, joints: Seq[str] | None = None,
+    ref: Sequence,
+    attempt: Sequence,
+    *,
+    joints: Seq[str] | None = None,
     params: CompareParams | None = None,
 ) -> Comparison:
     p = params or CompareParams()
     chosen = list(joints) if joints else list(JOINTS)
     unknown = [j for j in chosen if j not in JOINTS]
     if unknown:
-        raise InvalidInputError(
-            f"unknown joint(s) {', '.join(unknown)}; choose from {', '.join(JOINTS)}")
+        raise InvalidInputError(f"unknown joint(s) {', '.join(unknown)}; choose from {', '.join(JOINTS)}")
     jidx = [JOINTS.index(j) for j in chosen]
 
     original = attempt
     fr = features(ref.points)
-    cost_plain, path_plain = dtw(_alignment_cost(fr, features(attempt.points)), p.band)
+    cost_plain, path_plain = _align(fr, features(attempt.points), p)
     mpoints = mirrored(attempt.points)
-    cost_mirror, path_mirror = dtw(_alignment_cost(fr, features(mpoints)), p.band)
+    cost_mirror, path_mirror = _align(fr, features(mpoints), p)
     is_mirrored = cost_mirror < p.mirror_gain * cost_plain
     if is_mirrored:
         attempt = Sequence(mpoints, attempt.times, attempt.indices)
@@ -265,6 +296,7 @@ def compare_sequences(
     else:
         path = path_plain
     fa = features(attempt.points)
+    w_first, w_last = path[0][1], path[-1][1]
 
     phases = find_phases(fr.angles, fr.weights, ref.times, jidx, p)
     n = len(ref)
@@ -283,26 +315,31 @@ def compare_sequences(
     style: list[float] = []
     phase_docs: list[PhaseDoc] = []
     for name, a, b in phases:
-        js = [j for m in matched[a:b + 1] for j in m]
+        js = [j for m in matched[a : b + 1] for j in m]
         ta0, ta1 = float(attempt.times[min(js)]), float(attempt.times[max(js)])
-        phase_docs.append({
-            "name": name, "t_start": round(float(ref.times[a]), 3),
-            "t_end": round(float(ref.times[b]), 3),
-            "attempt_t_start": round(ta0, 3), "attempt_t_end": round(ta1, 3),
-        })
+        phase_docs.append(
+            {
+                "name": name,
+                "t_start": round(float(ref.times[a]), 3),
+                "t_end": round(float(ref.times[b]), 3),
+                "attempt_t_start": round(ta0, 3),
+                "attempt_t_end": round(ta1, 3),
+            }
+        )
         for k in jidx:
             joint = JOINTS[k]
-            wk = w[a:b + 1, k]
+            wk = w[a : b + 1, k]
             total = float(wk.sum())
             if total <= 1e-9:
                 continue
-            signed = float(np.sum(wk * diff[a:b + 1, k]) / total)
+            signed = float(np.sum(wk * diff[a : b + 1, k]) / total)
             # Judged on the mean absolute deviation: near 0° or 180° a planar angle folds back,
             # so a real fault can show up with both signs within one phase.
-            mean_abs = float(np.sum(wk * np.abs(diff[a:b + 1, k])) / total)
+            mean_abs = float(np.sum(wk * np.abs(diff[a : b + 1, k])) / total)
             visibility = total / len(wk)
             errors.setdefault(joint, {})[name] = {
-                "mean_signed_deg": round(signed, 2), "mean_abs_deg": round(mean_abs, 2),
+                "mean_signed_deg": round(signed, 2),
+                "mean_abs_deg": round(mean_abs, 2),
                 "visibility": round(visibility, 3),
             }
             if visibility < p.min_visibility:
@@ -313,15 +350,24 @@ def compare_sequences(
                 # Every (joint, phase) counts the same however long the phase: a fault in a quick
                 # chamber matters as much as one in a long extension.
                 penalty += (excess / p.score_scale_deg) ** p.score_power
-                measured = float(np.sum(wk * att_on_ref[a:b + 1, k]) / total)
-                reference = float(np.sum(wk * fr.angles[a:b + 1, k]) / total)
+                measured = float(np.sum(wk * att_on_ref[a : b + 1, k]) / total)
+                reference = float(np.sum(wk * fr.angles[a : b + 1, k]) / total)
                 direction, message = coach_message(joint, name, measured, reference)
-                items.append((mean_abs * visibility, {
-                    "joint": joint, "phase": name, "t_start": round(ta0, 3),
-                    "t_end": round(ta1, 3), "measured_deg": round(measured, 1),
-                    "reference_deg": round(reference, 1), "direction": direction,
-                    "message": message,
-                }))
+                items.append(
+                    (
+                        mean_abs * visibility,
+                        {
+                            "joint": joint,
+                            "phase": name,
+                            "t_start": round(ta0, 3),
+                            "t_end": round(ta1, 3),
+                            "measured_deg": round(measured, 1),
+                            "reference_deg": round(reference, 1),
+                            "direction": direction,
+                            "message": message,
+                        },
+                    )
+                )
     items.sort(key=lambda x: -x[0])
     if is_mirrored:
         # Feedback speaks about the student's own body: name their sides, not the reference's.
@@ -335,8 +381,18 @@ def compare_sequences(
     score = (100.0 - style_cost) * math.exp(-penalty)
     notes = []
     if is_mirrored:
-        notes.append("the attempt is performed on the other side (mirrored): left and right were "
-                     "swapped to compare it")
+        notes.append(
+            "the attempt is performed on the other side (mirrored): left and right were swapped to compare it"
+        )
+    times = attempt.times
+    lead_in = float(times[w_first] - times[0])
+    lead_out = float(times[-1] - times[w_last])
+    if max(lead_in, lead_out) >= p.window_note_s:
+        notes.append(
+            f"only {times[w_first]:.2f}-{times[w_last]:.2f} s of the attempt matched the reference "
+            f"and was judged; {lead_in:.1f} s before and {lead_out:.1f} s after it were ignored "
+            "(lead-in, lead-out or other repetitions)"
+        )
     report: dict[str, Any] = {
         "version": REPORT_VERSION,
         "score": round(score, 1),
@@ -345,6 +401,12 @@ def compare_sequences(
         "notes": notes,
         "joints": chosen,
         "phases": phase_docs,
+        "attempt_window": {
+            "t_start": round(float(times[w_first]), 3),
+            "t_end": round(float(times[w_last]), 3),
+            "frame_start": int(attempt.indices[w_first]),
+            "frame_end": int(attempt.indices[w_last]),
+        },
         "errors": errors,
         "feedback": [item for _, item in items],
         "alignment": {
@@ -354,20 +416,28 @@ def compare_sequences(
             "path": [[int(ref.indices[i]), int(attempt.indices[j])] for i, j in path],
         },
     }
-    return Comparison(report, ref, attempt, original, fr.angles, fa.angles, path, phases, chosen)
+    return Comparison(
+        report, ref, attempt, original, fr.angles, fa.angles, path, phases, chosen, (w_first, w_last)
+    )
 
 
 def compare_docs(
-    reference: SkeletonDoc, attempt: SkeletonDoc, *, joints: Seq[str] | None = None,
+    reference: SkeletonDoc,
+    attempt: SkeletonDoc,
+    *,
+    joints: Seq[str] | None = None,
     params: CompareParams | None = None,
 ) -> Comparison:
     return compare_sequences(
-        _prepare(reference, "reference"), _prepare(attempt, "attempt"), joints=joints,
-        params=params)
+        _prepare(reference, "reference"), _prepare(attempt, "attempt"), joints=joints, params=params
+    )
 
 
 def compare_skeletons(
-    reference: SkeletonDoc, attempt: SkeletonDoc, *, joints: Seq[str] | None = None,
+    reference: SkeletonDoc,
+    attempt: SkeletonDoc,
+    *,
+    joints: Seq[str] | None = None,
     params: CompareParams | None = None,
 ) -> dict[str, Any]:
     """The JSON report comparing an attempt with a reference (see Comparison.report)."""

@@ -30,10 +30,23 @@ TRUNK = "trunk"
 JOINTS: tuple[str, ...] = (*ANGLES, TRUNK)
 
 # Landmarks whose normalised positions enter the alignment cost.
-POSITION_LANDMARKS: tuple[int, ...] = tuple(INDEX[n] for n in (
-    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
-    "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
-))
+POSITION_LANDMARKS: tuple[int, ...] = tuple(
+    INDEX[n]
+    for n in (
+        "left_shoulder",
+        "right_shoulder",
+        "left_elbow",
+        "right_elbow",
+        "left_wrist",
+        "right_wrist",
+        "left_hip",
+        "right_hip",
+        "left_knee",
+        "right_knee",
+        "left_ankle",
+        "right_ankle",
+    )
+)
 _L_HIP, _R_HIP = INDEX["left_hip"], INDEX["right_hip"]
 _L_SH, _R_SH = INDEX["left_shoulder"], INDEX["right_shoulder"]
 _MIRROR = mirror_index()
@@ -58,7 +71,7 @@ def sequence_from_doc(doc: SkeletonDoc, what: str = "skeleton") -> Sequence:
     if found.sum() < 3:
         raise InvalidInputError(f"{what}: a person must be visible in at least 3 frames")
     first, last = int(np.argmax(found)), int(len(found) - 1 - np.argmax(found[::-1]))
-    points, times, found = points[first:last + 1], times[first:last + 1], found[first:last + 1]
+    points, times, found = points[first : last + 1], times[first : last + 1], found[first : last + 1]
     if np.any(np.diff(times) <= 0):
         raise InvalidInputError(f"{what}: frame times must increase")
     if not found.all():
@@ -68,7 +81,7 @@ def sequence_from_doc(doc: SkeletonDoc, what: str = "skeleton") -> Sequence:
             flat[:, col] = np.interp(times, times[known], flat[known, col])
         # Filled frames are guesses: halve their visibility so they weigh less.
         points[~found, :, 3] *= 0.5
-    indices = [int(f["index"]) for f in doc["frames"][first:last + 1]]
+    indices = [int(f["index"]) for f in doc["frames"][first : last + 1]]
     return Sequence(points, times, indices)
 
 
@@ -94,8 +107,7 @@ def joint_angles(points: FloatArray) -> tuple[FloatArray, FloatArray]:
         ia, ib, ic = INDEX[a], INDEX[b], INDEX[c]
         u = xy[:, ia] - xy[:, ib]
         v = xy[:, ic] - xy[:, ib]
-        cos = np.sum(u * v, axis=1) / np.maximum(
-            np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1), 1e-9)
+        cos = np.sum(u * v, axis=1) / np.maximum(np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1), 1e-9)
         angles[:, k] = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
         weights[:, k] = np.minimum(np.minimum(vis[:, ia], vis[:, ib]), vis[:, ic])
     hip = (xy[:, _L_HIP] + xy[:, _R_HIP]) / 2
