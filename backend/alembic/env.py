@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Connection
+
 from alembic import context
 from app.core.config import get_settings
 from app.db.registry import load_all_models
 from app.db.session import get_sync_engine
-from sqlalchemy import Connection
 
 target_metadata = load_all_models()
 

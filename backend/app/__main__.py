@@ -17,8 +17,9 @@ from pathlib import Path
 
 
 def _migrate() -> None:
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     backend = Path(__file__).resolve().parents[1]
     config = Config(str(backend / "alembic.ini"))

@@ -9,20 +9,22 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+
 from app.auth.models import Role, User
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.security import create_access_token, hash_password
 from app.db.session import sync_session
-from fastapi import FastAPI
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 TEST_PASSWORD = "Correct-horse-42"
 
 
 def run_migrations() -> None:
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     config = Config(str(BACKEND_DIR / "alembic.ini"))
     config.set_main_option("script_location", str(BACKEND_DIR / "alembic"))

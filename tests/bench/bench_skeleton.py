@@ -32,6 +32,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import cv2
 import numpy as np
 import numpy.typing as npt
+
 from video_studio.skeleton import SmoothingParams, doc_to_arrays, extract_skeleton
 from video_studio.skeleton.extract import landmarks_to_array, make_pose
 

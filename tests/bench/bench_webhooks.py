@@ -42,8 +42,9 @@ from fastapi import FastAPI, Request  # noqa: E402
 
 
 def migrate() -> None:
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     config = Config(str(REPO / "backend" / "alembic.ini"))
     config.set_main_option("script_location", str(REPO / "backend" / "alembic"))
@@ -220,10 +221,11 @@ async def post_all(app: Any, path: str, items: list[tuple[bytes, str]]) -> tuple
 
 
 def counts(teacher_id: uuid.UUID) -> dict[str, int]:
+    from sqlalchemy import func, select
+
     from app.commerce.models import LedgerEntry, Purchase, PurchaseStatus, StripeEvent
     from app.db.session import sync_session
     from app.entitlements.models import Entitlement
-    from sqlalchemy import func, select
 
     with sync_session() as s:
 
@@ -274,13 +276,14 @@ def main() -> int:
     args = parser.parse_args()
 
     migrate()
+    from sqlalchemy import select
+
     from app.commerce import events as commerce_events
     from app.commerce.gateway import webhook_secret
     from app.commerce.models import StripeEvent
     from app.db.session import sync_session
     from app.main import create_app
     from app.worker.celery_app import celery_app
-    from sqlalchemy import select
 
     secret = webhook_secret()
     rows, ids = seed(args.purchases)

@@ -7,8 +7,9 @@ Create Date: 2026-11-23 17:02:57.163026
 
 from collections.abc import Sequence
 
-import app.db.base
 import sqlalchemy as sa
+
+import app.db.base
 from alembic import op
 
 revision: str = "0001"

@@ -10,8 +10,9 @@ value needs no DDL.
 
 from collections.abc import Sequence
 
-import app.db.base
 import sqlalchemy as sa
+
+import app.db.base
 from alembic import op
 
 revision: str = "0005_purchase_expiry"

@@ -5,6 +5,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from app.auth.models import Role
 
 STRONG = "Kata-sequence-2026"

@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 import stripe
+from pydantic import SecretStr
+
 from app.auth.models import Role, User
 from app.commerce.gateway import webhook_secret
 from app.core.clock import utcnow
@@ -26,7 +28,6 @@ from app.core.config import Settings
 from app.core.ids import uuid7
 from app.db.session import sync_session
 from app.media.models import Video, VideoStatus
-from pydantic import SecretStr
 
 WEBHOOK = "/api/v1/webhooks/stripe"
 

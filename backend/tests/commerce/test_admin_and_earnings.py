@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+
 from app.auth.models import Role, User
 
 from .conftest import event

@@ -6,6 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
 from app.auth.models import User
 from app.commerce import ledger
 from app.commerce.events import (
@@ -18,9 +22,6 @@ from app.commerce.events import (
 )
 from app.commerce.models import LedgerEntry, Purchase, PurchaseKind
 from app.db.session import sync_session
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from sqlalchemy import select
 
 from .conftest import Shapes
 

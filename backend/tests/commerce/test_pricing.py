@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+
 from app.auth.models import User
 from app.commerce.pricing import validate_price
 from app.core.errors import ValidationFailed

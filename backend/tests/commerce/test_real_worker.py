@@ -8,10 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+
 from app.auth.models import User
 from app.commerce.models import Purchase, PurchaseStatus, StripeEvent
 from app.db.session import sync_session
-from sqlalchemy import select
 
 from .conftest import event
 

@@ -9,12 +9,13 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select
+
 from app.auth.models import Role, User
 from app.commerce.models import StripeEvent
 from app.core.clock import utcnow
 from app.db.session import sync_session
 from app.entitlements.models import Entitlement
-from sqlalchemy import func, select
 
 Headers = Callable[[User], dict[str, str]]
 

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from sqlalchemy import select
+
 from app.auth.models import User
 from app.commerce.models import Purchase, PurchaseStatus
 from app.db.session import sync_session
-from sqlalchemy import select
 
 from .conftest import Shapes, StripeStandIn, event
 

@@ -8,12 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select
+
 from app.auth.models import User
 from app.commerce.events import retry_unprocessed_sync
 from app.commerce.models import Dispute, LedgerEntry, Purchase, PurchaseStatus, StripeEvent, Subscription
 from app.db.session import sync_session
 from app.entitlements.models import Entitlement, EntitlementStatus
-from sqlalchemy import func, select
 
 from .conftest import WEBHOOK, Shapes, Signer, event, invoice_obj, subscription_obj
 

@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 import redis
+
 from app.core.cache import Cache, MemoryBackend, RedisBackend
 from app.core.errors import RateLimited
 from app.core.ratelimit import MemoryCounter, RedisCounter, enforce, get_counter

@@ -5,9 +5,10 @@ import subprocess
 import sys
 import uuid
 
+from sqlalchemy import select
+
 from app.auth.models import Role, User
 from app.db.session import sync_session
-from sqlalchemy import select
 from tests.conftest import BACKEND_DIR
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from app.core.config import Settings
 from app.core.email import EmailDeliveryError, EmailMessage, read_outbox, send_email
 

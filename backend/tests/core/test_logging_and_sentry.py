@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 import structlog
+
 from app.core.config import Settings
 from app.core.logging import configure_logging, redact_secrets
 from app.core.sentry import init_sentry, scrub_event

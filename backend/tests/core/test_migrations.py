@@ -5,9 +5,10 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
 from app.db.registry import load_all_models
 from app.db.session import get_sync_engine
-from sqlalchemy import inspect
 
 
 def test_models_match_the_migrated_database() -> None:
@@ -20,6 +21,7 @@ def test_models_match_the_migrated_database() -> None:
 
 def test_database_is_at_every_migration_head() -> None:
     from alembic.config import Config
+
     from tests.conftest import BACKEND_DIR
 
     config = Config(str(BACKEND_DIR / "alembic.ini"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from app.core.config import REPO_ROOT, Settings, check_production_safety
 
 

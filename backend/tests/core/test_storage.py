@@ -10,6 +10,8 @@ from pathlib import Path
 import boto3
 import httpx
 import pytest
+from moto.server import ThreadedMotoServer
+
 from app.core.config import Settings
 from app.core.errors import NotFound, PermissionDenied, ValidationFailed
 from app.core.storage import (
@@ -20,7 +22,6 @@ from app.core.storage import (
     build_object_store,
     get_object_store,
 )
-from moto.server import ThreadedMotoServer
 
 
 @pytest.fixture(scope="module")

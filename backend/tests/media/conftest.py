@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from app.auth.models import Role, User
 from app.core.clock import utcnow
 from app.core.ids import uuid7

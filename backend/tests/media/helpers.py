@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+
 from app.db.session import sync_session
 from app.media.models import Video, VideoJob
 

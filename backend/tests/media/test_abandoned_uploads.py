@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+
 from app.auth.models import User
 from app.core.config import Settings
 from app.core.storage import S3ObjectStore, get_object_store

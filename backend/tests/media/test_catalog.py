@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+
 from app.auth.models import Role, User
 from app.media.models import Level, Video, VideoStatus
 

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 
 import httpx
+
 from app.auth.models import Role, User
 from app.db.session import sync_session
 from app.media import progress

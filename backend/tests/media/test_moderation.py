@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from app.auth.models import Role, User
 from app.core.errors import NotFound
 from app.core.storage import get_object_store

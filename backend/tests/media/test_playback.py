@@ -15,11 +15,12 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import pytest
+from pydantic import SecretStr
+
 from app.auth.models import Role, User
 from app.db.session import sync_session
 from app.media.models import Video, VideoStatus
 from app.media.signing import media_tokens
-from pydantic import SecretStr
 
 Headers = Callable[[User], dict[str, str]]
 

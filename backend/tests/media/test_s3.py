@@ -12,11 +12,12 @@ from typing import Any
 import boto3
 import httpx
 import pytest
+from pydantic import SecretStr
+
 from app.auth.models import User
 from app.core.storage import S3ObjectStore, get_object_store
 from app.media import service
 from app.media.models import VideoStatus
-from pydantic import SecretStr
 from tests.media.helpers import create_video, ffmpeg_read, upload_file, video_row
 
 pytestmark = pytest.mark.slow

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from app.auth.models import Role, User
 from app.core.storage import get_object_store
 from app.media import service

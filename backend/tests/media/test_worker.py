@@ -13,12 +13,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
+
 from app.auth.models import User
 from app.core.storage import get_object_store
 from app.db.session import sync_session
 from app.media import processing
 from app.media.models import JobState, VideoEvent, VideoJob, VideoStatus
-from sqlalchemy import select
 from tests.media.helpers import create_video, ffmpeg_read, jobs_of, upload_file, video_row
 from tests.support.sse import parse_events
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from app.core.config import Settings
 from app.core.storage import LocalObjectStore
 from app.ops import service

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from app.core import metrics
 from celery import Celery
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
+
+from app.core import metrics
 
 
 def _samples(text: str, name: str) -> list[tuple[dict[str, str], float]]:

@@ -14,6 +14,7 @@ import httpx
 import numpy as np
 import numpy.typing as npt
 import pytest
+
 from app.auth.models import Role, User
 from app.core.clock import utcnow
 from app.core.storage import get_object_store

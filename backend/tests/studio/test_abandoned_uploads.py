@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from app.auth.models import User
 from app.core.config import Settings
 from app.core.storage import S3ObjectStore, get_object_store

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+
 from app.auth.models import Role
 from app.core.storage import get_object_store
 from app.studio import keys

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 
 import httpx
+
 from app.auth.models import Role, User
 from app.core.config import Settings
 from app.studio import jobs

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+
 from app.core.clock import utcnow
 from app.db.session import sync_session
 from app.studio import jobs, tasks

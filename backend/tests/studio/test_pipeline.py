@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from app.core.storage import get_object_store
 from app.db.session import sync_session
 from app.studio import keys, tasks

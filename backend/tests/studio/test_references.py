@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from app.auth.models import Role
 from app.core.storage import get_object_store
 from app.studio import keys

@@ -7,9 +7,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import boto3
+from pydantic import SecretStr
+
 from app.core.config import Settings
 from app.core.storage import get_object_store
-from pydantic import SecretStr
 
 
 @contextmanager

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 import pytest
+
 from video_studio.skeleton.names import INDEX
 
 FloatArray = npt.NDArray[np.float64]

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from video_studio.errors import InvalidInputError
 from video_studio.transcode import cut_range, ffmpeg_exe, probe
 

@@ -9,6 +9,7 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+
 from video_studio.cli import main
 from video_studio.errors import InvalidInputError
 from video_studio.pose import CompareParams, compare_docs, compare_skeletons, slice_skeleton

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from video_studio.cli import main
 from video_studio.errors import InvalidInputError
 from video_studio.transcode import Limits, ProbeResult, ffmpeg_exe, probe

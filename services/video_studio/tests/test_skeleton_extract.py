@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 from video_studio.cli import main
 from video_studio.errors import InvalidInputError
 from video_studio.skeleton import LANDMARK_NAMES, doc_to_arrays, extract_skeleton
