@@ -43,7 +43,7 @@ def configure_logging(settings: Settings) -> None:
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        logger_factory=structlog.PrintLoggerFactory(),  # current sys.stdout at each call
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=level, stream=sys.stdout, format="%(name)s %(levelname)s %(message)s")
