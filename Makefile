@@ -11,7 +11,7 @@ PY := $(UV) run --frozen
 WEB := $(ROOT)/frontend
 STAMP := $(ROOT)/var/.stamps
 
-.PHONY: help install run api worker beat web migrate admin test test-services test-embedded test-web \
+.PHONY: help install run api worker beat web migrate admin test test-services test-embedded test-e2e test-web \
         lint typecheck bench system-deps openapi clean
 
 help: ## list targets
@@ -86,6 +86,9 @@ test-services: $(STAMP)/python ## everything against real Postgres + Redis (embe
 
 test-embedded: $(STAMP)/python ## the backend on embedded defaults (SQLite, filesystem broker, in-process cache)
 	MAMC_TEST_PROFILE=embedded $(PY) pytest backend/tests -m "not slow"
+
+test-e2e: install system-deps ## browser journeys only (Playwright + Debian chromium against a platform it starts)
+	$(PY) pytest tests/e2e
 
 test-web: ## web client unit tests (Vitest)
 	@if [ -f $(WEB)/package-lock.json ]; then $(MAKE) --no-print-directory $(WEB)/node_modules/.package-lock.json && cd $(WEB) && npm test; fi

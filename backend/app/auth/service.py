@@ -204,6 +204,25 @@ async def _revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
     )
 
 
+def _within_reuse_grace(settings: Settings, row: RefreshToken) -> bool:
+    grace = settings.refresh_reuse_grace_seconds
+    return (
+        grace > 0 and row.used_at is not None and utcnow() - as_utc(row.used_at) <= timedelta(seconds=grace)
+    )
+
+
+async def _retire_live_links(session: AsyncSession, family_id: uuid.UUID) -> None:
+    await session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.family_id == family_id,
+            RefreshToken.used_at.is_(None),
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+
+
 async def refresh(session: AsyncSession, settings: Settings, raw_token: str) -> IssuedTokens:
     row = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_token(raw_token)))
     if row is None:
@@ -211,6 +230,14 @@ async def refresh(session: AsyncSession, settings: Settings, raw_token: str) -> 
     if row.revoked_at is not None:
         raise NotAuthenticated("This session was signed out.", code="token_revoked")
     if row.used_at is not None:
+        if _within_reuse_grace(settings, row):
+            # A benign retry (a reload or a second tab racing the rotation): the unused successor is
+            # retired and a new link is issued, so the family still has exactly one live token.
+            await _retire_live_links(session, row.family_id)
+            user = await get_active_user(session, row.user_id)
+            tokens = await _issue_tokens(session, settings, user, family_id=row.family_id)
+            await session.commit()
+            return tokens
         # A rotated token came back: someone else holds a copy. End every session of the family.
         await _revoke_family(session, row.family_id)
         await session.commit()

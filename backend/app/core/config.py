@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     # --- auth
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_days: int = 30
+    refresh_reuse_grace_seconds: int = 10  # a just-rotated refresh token may be retried this long
     email_token_ttl_hours: int = 48
     password_reset_ttl_minutes: int = 60
     password_min_length: int = 10

@@ -56,8 +56,9 @@ async def test_register_verify_login_refresh_and_me(client: httpx.AsyncClient, o
 
 
 async def test_refresh_token_reuse_revokes_the_whole_family(
-    client: httpx.AsyncClient, make_user: Any
+    client: httpx.AsyncClient, make_user: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(settings, "refresh_reuse_grace_seconds", 0)
     user = make_user()
     login = await client.post(
         "/api/v1/auth/login", json={"email": user.email, "password": "Correct-horse-42"}
@@ -74,6 +75,27 @@ async def test_refresh_token_reuse_revokes_the_whole_family(
     after = await client.post("/api/v1/auth/refresh", json={"refresh_token": second})
     assert after.status_code == 401
     assert after.json()["error"]["code"] == "token_revoked"
+
+
+async def test_a_retry_within_the_grace_period_keeps_one_live_session(
+    client: httpx.AsyncClient, make_user: Any
+) -> None:
+    user = make_user()
+    login = await client.post(
+        "/api/v1/auth/login", json={"email": user.email, "password": "Correct-horse-42"}
+    )
+    first = login.json()["refresh_token"]
+    lost = (await client.post("/api/v1/auth/refresh", json={"refresh_token": first})).json()["refresh_token"]
+
+    # The page reloaded before it stored `lost`, so it retries with `first`.
+    retried = await client.post("/api/v1/auth/refresh", json={"refresh_token": first})
+    assert retried.status_code == 200
+    current = retried.json()["refresh_token"]
+    assert current not in (first, lost)
+
+    stale = await client.post("/api/v1/auth/refresh", json={"refresh_token": lost})
+    assert stale.status_code == 401 and stale.json()["error"]["code"] == "token_revoked"
+    assert (await client.post("/api/v1/auth/refresh", json={"refresh_token": current})).status_code == 200
 
 
 async def test_logout_revokes_refresh_token(client: httpx.AsyncClient, make_user: Any) -> None:

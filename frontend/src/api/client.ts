@@ -1,0 +1,135 @@
+import createClient from "openapi-fetch";
+import type { paths } from "./schema";
+import { ApiError, toApiError } from "./errors";
+import { createTokenStore, type TokenStore, type Tokens } from "./tokens";
+
+export const API_PREFIX = "/api/v1";
+const REFRESH_PATH = `${API_PREFIX}/auth/refresh`;
+/** Endpoints where a 401 means "bad credentials", never "expired access token". */
+const NO_REFRESH = [`${API_PREFIX}/auth/login`, REFRESH_PATH, `${API_PREFIX}/auth/logout`, `${API_PREFIX}/auth/register`];
+
+type FetchLike = (input: Request) => Promise<Response>;
+
+export interface ApiOptions {
+  baseUrl?: string;
+  fetch?: FetchLike;
+  tokens?: TokenStore;
+  /** Called when the session can no longer be refreshed. */
+  onSessionExpired?: () => void;
+}
+
+export function tokensFromPair(p: { access_token: string; refresh_token: string; expires_in?: number }): Tokens {
+  return {
+    access_token: p.access_token,
+    refresh_token: p.refresh_token,
+    expires_at: p.expires_in ? Date.now() + p.expires_in * 1000 : undefined,
+  };
+}
+
+/**
+ * Build the typed API client. A fetch wrapper adds the bearer token; on 401 it refreshes the
+ * tokens once (single-flight: concurrent 401s share one refresh) and retries the request once.
+ */
+export function createApi(opts: ApiOptions = {}) {
+  const tokens = opts.tokens ?? createTokenStore();
+  const baseFetch: FetchLike = opts.fetch ?? ((r) => globalThis.fetch(r));
+  const baseUrl = opts.baseUrl ?? (typeof location !== "undefined" ? location.origin : "http://localhost");
+  let refreshing: Promise<Tokens | null> | null = null;
+
+  /** Refresh the pair; `stale` is the access token that got the 401 (if another tab already
+   * rotated the pair, the new one is used instead of spending the refresh token again). */
+  async function refresh(stale?: string): Promise<Tokens | null> {
+    if (!tokens.get()?.refresh_token) return null;
+    if (!refreshing) {
+      refreshing = withLock(async () => {
+        const current = tokens.get();
+        if (!current?.refresh_token) return null;
+        if (stale && current.access_token !== stale) return current;
+        try {
+          const res = await baseFetch(
+            new Request(new URL(REFRESH_PATH, baseUrl), {
+              method: "POST",
+              headers: { "Content-Type": "application/json" },
+              body: JSON.stringify({ refresh_token: current.refresh_token }),
+            }),
+          );
+          if (!res.ok) return null;
+          const next = tokensFromPair(await res.json());
+          tokens.set(next);
+          return next;
+        } catch {
+          return null;
+        }
+      }).finally(() => {
+        refreshing = null;
+      });
+    }
+    return refreshing;
+  }
+
+  function withAuth(req: Request, t: Tokens | null): Request {
+    const r = req.clone();
+    // Let the API localise what it writes (emails, feedback) in the UI's language.
+    const lang = typeof document !== "undefined" ? document.documentElement.lang : "";
+    if (lang && !r.headers.has("Accept-Language")) r.headers.set("Accept-Language", lang);
+    if (t?.access_token && !r.headers.has("Authorization")) {
+      r.headers.set("Authorization", `Bearer ${t.access_token}`);
+    }
+    return r;
+  }
+
+  const authFetch: FetchLike = async (req) => {
+    const pristine = req.clone();
+    const used = tokens.get();
+    const first = await baseFetch(withAuth(req, used));
+    const path = new URL(req.url).pathname;
+    if (first.status !== 401 || NO_REFRESH.includes(path) || !tokens.get()?.refresh_token) return first;
+    const next = await refresh(used?.access_token);
+    if (!next) {
+      tokens.set(null);
+      opts.onSessionExpired?.();
+      return first;
+    }
+    return baseFetch(withAuth(pristine, next));
+  };
+
+  const client = createClient<paths>({ baseUrl, fetch: authFetch });
+
+  /** Fetch with auth/refresh for endpoints outside the generated schema (SSE excluded). */
+  async function raw(path: string, init?: RequestInit): Promise<Response> {
+    return authFetch(new Request(new URL(path, baseUrl), init));
+  }
+
+  return { client, tokens, refresh, raw, authFetch };
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+/** Serialise refreshes across tabs (Web Locks API where available). */
+function withLock<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== "undefined" ? (navigator as Navigator & { locks?: LockManager }).locks : undefined;
+  return locks ? (locks.request("mamc-token-refresh", fn) as Promise<T>) : fn();
+}
+
+/**
+ * Unwrap an openapi-fetch result: return data or throw ApiError.
+ * Usage: `const me = await call(api.client.GET("/api/v1/me"))`.
+ */
+export async function call<T>(
+  p: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  let r: { data?: T; error?: unknown; response: Response };
+  try {
+    r = await p;
+  } catch (e) {
+    throw ApiError.network(e);
+  }
+  if (!r.response.ok) throw toApiError(r.response.status, r.error);
+  return r.data as T;
+}
+
+/** The app-wide client. */
+export const api = createApi({
+  onSessionExpired: () => window.dispatchEvent(new CustomEvent("mamc:session-expired")),
+});
+export const client = api.client;

@@ -1,0 +1,145 @@
+import { useState } from "react";
+import { Link, useParams } from "react-router-dom";
+import { useAuth } from "../../auth/AuthContext";
+import { call } from "../../api/client";
+import { useI18n } from "../../i18n/i18n";
+import { useAction, useDocumentTitle, useLoad, usePaged } from "../../lib/hooks";
+import { ErrorState, SkeletonLines, StatusBadge } from "../../components/ui";
+import { useToast } from "../../components/Toasts";
+import { ReasonDialog } from "../../components/ReasonDialog";
+import { Player } from "../../player/Player";
+
+/** Review queue (and, with `reportedOnly`, the reported published videos). */
+export function ReviewQueuePage({ reportedOnly = false }: { reportedOnly?: boolean }) {
+  const { t, fmtDate } = useI18n();
+  const { api } = useAuth();
+  useDocumentTitle(t(reportedOnly ? "admin.reports" : "admin.queue"));
+  const page = usePaged(
+    (cursor) => call(api.client.GET("/api/v1/admin/moderation/queue", { params: { query: { include_reported: true, limit: 50, cursor } } })),
+    [api],
+  );
+  const items = reportedOnly ? page.items.filter((i) => i.open_reports > 0) : page.items;
+  return (
+    <div className="stack">
+      <h1>{t(reportedOnly ? "admin.reports" : "admin.queue")}</h1>
+      {page.loading && <SkeletonLines lines={5} />}
+      {page.error && <ErrorState message={page.error} onRetry={page.reload} />}
+      {!page.loading && !page.error && items.length === 0 && <p className="muted">{t(reportedOnly ? "admin.noReports" : "admin.queueEmpty")}</p>}
+      {items.length > 0 && (
+        <div className="table-wrap">
+          <table className="table">
+            <thead><tr><th scope="col">{t("studio.videoTitle")}</th><th scope="col">{t("admin.instructor")}</th><th scope="col">{t("admin.status")}</th><th scope="col">{t("admin.reviewNote")}</th><th scope="col">{t("admin.created")}</th></tr></thead>
+            <tbody>
+              {items.map(({ video: v, open_reports, review_note }) => (
+                <tr key={v.id}>
+                  <td><Link to={`/admin/videos/${v.id}`}>{v.title}</Link></td>
+                  <td>{v.instructor_name ?? "—"}</td>
+                  <td><StatusBadge status={v.status} />{open_reports > 0 && <div><span className="badge badge-danger">{t("admin.openReports", { n: open_reports })}</span></div>}</td>
+                  <td className="small">{review_note ?? "—"}</td>
+                  <td className="small muted">{fmtDate(v.created_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {page.hasMore && <button className="btn" onClick={page.loadMore}>{t("common.loadMore")}</button>}
+    </div>
+  );
+}
+
+type Decision = "approve" | "reject" | "unpublish";
+
+/** One video under review: player, details, reports, history, decision buttons. */
+export function AdminVideoPage() {
+  const { id = "" } = useParams();
+  const { t, fmtDate } = useI18n();
+  const { api } = useAuth();
+  const toast = useToast();
+  const path = { video_id: id };
+  const data = useLoad(() => call(api.client.GET("/api/v1/admin/videos/{video_id}", { params: { path } })), [api, id]);
+  const playback = useLoad(() => call(api.client.GET("/api/v1/videos/{video_id}/playback", { params: { path } })).catch(() => null), [api, id]);
+  const [dialog, setDialog] = useState<Decision | null>(null);
+  const decide = useAction(async (kind: Decision, reason: string) => {
+    const out =
+      kind === "approve"
+        ? await call(api.client.POST("/api/v1/admin/videos/{video_id}/approve", { params: { path }, body: reason ? { reason } : null }))
+        : kind === "reject"
+          ? await call(api.client.POST("/api/v1/admin/videos/{video_id}/reject", { params: { path }, body: { reason } }))
+          : await call(api.client.POST("/api/v1/admin/videos/{video_id}/unpublish", { params: { path }, body: { reason } }));
+    toast.push(t(kind === "approve" ? "admin.approved" : kind === "reject" ? "admin.rejected" : "admin.unpublished"), "success");
+    setDialog(null);
+    data.reload();
+    return out;
+  });
+  useDocumentTitle(data.data?.video.title);
+
+  if (data.error) return <ErrorState message={data.error} onRetry={data.reload} />;
+  if (!data.data) return <SkeletonLines lines={8} />;
+  const { video: v, reports, history } = data.data;
+  const canApprove = ["in_review", "rejected", "unpublished"].includes(v.status);
+  const canReject = v.status === "in_review";
+  const canUnpublish = v.status === "published";
+
+  return (
+    <div className="stack">
+      <div className="row">
+        <h1 style={{ margin: 0 }}>{v.title}</h1>
+        <StatusBadge status={v.status} />
+      </div>
+      <div className="two-col">
+        <div className="stack">
+          {playback.data ? <Player src={playback.data.url} poster={playback.data.poster_url} title={v.title} /> : playback.loading ? null : <div className="poster" />}
+          <section className="panel">
+            <p className="small muted">{v.instructor_name} · {v.discipline}{v.style ? ` · ${v.style}` : ""} · {v.level}</p>
+            <p style={{ whiteSpace: "pre-line" }}>{v.description}</p>
+            {v.review_note && <p className="small"><strong>{t("admin.reviewNote")}:</strong> {v.review_note}</p>}
+          </section>
+        </div>
+        <aside className="stack">
+          <div className="panel stack">
+            {canApprove && <button className="btn btn-primary btn-block" onClick={() => setDialog("approve")}>{t("admin.approve")}</button>}
+            {canReject && <button className="btn btn-danger btn-block" onClick={() => setDialog("reject")}>{t("admin.reject")}</button>}
+            {canUnpublish && <button className="btn btn-danger btn-block" onClick={() => setDialog("unpublish")}>{t("admin.unpublish")}</button>}
+          </div>
+          <section aria-labelledby="rep-h">
+            <h2 id="rep-h">{t("admin.reports")}</h2>
+            {reports.length === 0 ? <p className="muted small">{t("admin.noReports")}</p> : (
+              <ul className="feedback-list">
+                {reports.map((r) => (
+                  <li key={r.id} className="panel">
+                    <strong>{t(`admin.reportReason.${r.reason}`)}</strong> <span className="small muted">· {fmtDate(r.created_at)}</span>
+                    {r.details && <p className="small" style={{ margin: 0 }}>{r.details}</p>}
+                    {r.resolution && <span className="badge">{r.resolution}</span>}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <section aria-labelledby="his-h">
+            <h2 id="his-h">{t("admin.history")}</h2>
+            <ol className="small" style={{ paddingLeft: 18 }}>
+              {history.map((h, i) => (
+                <li key={i}>{h.from_status ?? "∅"} → <strong>{h.to_status}</strong> · {fmtDate(h.created_at)}{h.reason ? ` — ${h.reason}` : ""}</li>
+              ))}
+            </ol>
+          </section>
+        </aside>
+      </div>
+      {dialog && (
+        <ReasonDialog
+          title={t(`admin.${dialog}`)}
+          label={t(dialog === "approve" ? "admin.approveNote" : "admin.reason")}
+          hint={dialog === "approve" ? undefined : t("admin.reasonHint")}
+          optional={dialog === "approve"}
+          danger={dialog !== "approve"}
+          busy={decide.busy}
+          error={decide.error}
+          confirmLabel={t(`admin.${dialog}`)}
+          onConfirm={(reason) => decide.run(dialog, reason)}
+          onClose={() => setDialog(null)}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { json, makeUser, renderApp } from "../../test/render";
+import { ownerVideo, playback } from "../../test/fixtures";
+
+const TOKENS = { access_token: "a", refresh_token: "r" };
+const admin = makeUser({ id: "adm", role: "admin", display_name: "Root" });
+
+describe("admin console", () => {
+  it("is closed to instructors", async () => {
+    renderApp("/admin", (_r, url) => (url.pathname === "/api/v1/me" ? json(200, makeUser({ role: "instructor" })) : undefined), { tokens: TOKENS });
+    expect(await screen.findByText("You do not have access to this page.")).toBeInTheDocument();
+  });
+
+  it("review queue → video → reject requires a reason", async () => {
+    const { calls } = renderApp(
+      "/admin",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, admin);
+        if (url.pathname === "/api/v1/admin/moderation/queue")
+          return json(200, { items: [{ video: ownerVideo(1, { status: "in_review" }), open_reports: 2, review_note: "new upload" }], next_cursor: null });
+        if (url.pathname === "/api/v1/admin/videos/v1/reject" && req.method === "POST") return json(200, ownerVideo(1, { status: "rejected" }));
+        if (url.pathname === "/api/v1/admin/videos/v1")
+          return json(200, {
+            video: ownerVideo(1, { status: "in_review" }),
+            reports: [{ id: "r1", video_id: "v1", reporter_id: "u2", reason: "spam", details: "ads", created_at: "2024-06-01T00:00:00Z", resolved_at: null, resolution: null }],
+            history: [{ from_status: "processing", to_status: "in_review", actor_id: null, reason: null, created_at: "2024-06-01T00:00:00Z" }],
+            probe: {},
+          });
+        if (url.pathname === "/api/v1/videos/v1/playback") return json(200, playback({ access: "admin" }));
+      },
+      { tokens: TOKENS },
+    );
+    expect(await screen.findByText("2 open reports")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("link", { name: "Kata 1" }));
+    expect(await screen.findByText("Spam")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Reject" }));
+    const dialog = screen.getByRole("dialog", { name: "Reject" });
+    const confirm = within(dialog).getByRole("button", { name: "Reject" });
+    expect(confirm).toBeDisabled();
+    await userEvent.type(within(dialog).getByLabelText("Reason"), "Audio is missing");
+    await userEvent.click(confirm);
+    await waitFor(() => expect(calls.some((c) => c.path === "/api/v1/admin/videos/v1/reject")).toBe(true));
+    expect(calls.find((c) => c.path === "/api/v1/admin/videos/v1/reject")!.body).toEqual({ reason: "Audio is missing" });
+    expect(await screen.findByText("Video rejected.")).toBeInTheDocument();
+  });
+
+  it("changes a user's role with PATCH and updates the row", async () => {
+    const kano = makeUser({ id: "u2", email: "kano@example.com", display_name: "Kano" });
+    const { calls } = renderApp(
+      "/admin/users",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, admin);
+        if (url.pathname === "/api/v1/admin/users/u2" && req.method === "PATCH") return json(200, { ...kano, role: "instructor" });
+        if (url.pathname === "/api/v1/admin/users") return json(200, { items: [admin, kano], next_cursor: null });
+      },
+      { tokens: TOKENS },
+    );
+    const select = await screen.findByLabelText("Change role of Kano");
+    expect(screen.getByLabelText("Change role of Root")).toBeDisabled(); // no self-demotion
+    await userEvent.selectOptions(select, "instructor");
+    await userEvent.type(screen.getByLabelText("Reason"), "Verified black belt");
+    await userEvent.click(screen.getByRole("button", { name: "Confirm" }));
+    await waitFor(() => expect((screen.getByLabelText("Change role of Kano") as HTMLSelectElement).value).toBe("instructor"));
+    expect(calls.find((c) => c.method === "PATCH")!.body).toEqual({ role: "instructor", reason: "Verified black belt" });
+  });
+
+  it("refunds a paid purchase with a reason", async () => {
+    const pay = {
+      id: "p1", video_id: "v1", video_title: "Kata 1", kind: "ppv", status: "paid", amount_cents: 1299, currency: "EUR", rental_hours: null, amount_refunded_cents: 0,
+      paid_at: "2024-06-01T00:00:00Z", refunded_at: null, created_at: "2024-06-01T00:00:00Z", user_id: "u2", instructor_id: "i1", platform_fee_bps: 2000,
+      stripe_fee_cents: 40, checkout_session_id: "cs", payment_intent_id: "pi", charge_id: "ch", customer_id: "cus", failure_message: null, refund_requested_at: null, refund_id: null,
+    };
+    const { calls } = renderApp(
+      "/admin/payments",
+      (_req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, admin);
+        if (url.pathname === "/api/v1/admin/payments/p1/refund") return json(200, { ...pay, status: "refunded", amount_refunded_cents: 1299, refund_requested_at: "x" });
+        if (url.pathname === "/api/v1/admin/payments") return json(200, { items: [pay], next_cursor: null });
+      },
+      { tokens: TOKENS },
+    );
+    await userEvent.click(await screen.findByRole("button", { name: "Refund" }));
+    await userEvent.type(screen.getByLabelText("Reason"), "Customer request");
+    await userEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Refund" }));
+    await waitFor(() => expect(within(screen.getByRole("table")).getByText("Refunded")).toBeInTheDocument());
+    expect(calls.find((c) => c.path.endsWith("/refund"))!.body).toEqual({ reason: "Customer request" });
+  });
+});

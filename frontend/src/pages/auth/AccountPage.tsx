@@ -1,0 +1,39 @@
+import { useState, type FormEvent } from "react";
+import { Link } from "react-router-dom";
+import { useAuth } from "../../auth/AuthContext";
+import { call } from "../../api/client";
+import { useI18n } from "../../i18n/i18n";
+import { Field } from "../../components/ui";
+import { useAction, useDocumentTitle } from "../../lib/hooks";
+import { useToast } from "../../components/Toasts";
+
+export default function AccountPage() {
+  const { t, fmtDate } = useI18n();
+  const { api, user, reload } = useAuth();
+  const toast = useToast();
+  const [name, setName] = useState(user?.display_name ?? "");
+  useDocumentTitle(t("account.title"));
+  const save = useAction(async (display_name: string) => {
+    const out = await call(api.client.PATCH("/api/v1/me", { body: { display_name } }));
+    await reload();
+    toast.push(t("account.saved"), "success");
+    return out;
+  });
+  if (!user) return null;
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (name.trim()) void save.run(name.trim());
+  }
+  return (
+    <div className="card auth-card">
+      <h1>{t("account.title")}</h1>
+      <p className="small muted">{user.email} · {t(`roles.${user.role}`)} · {fmtDate(user.created_at)}</p>
+      {save.error && <div className="alert alert-error" role="alert">{save.error}</div>}
+      <form onSubmit={submit} noValidate>
+        <Field label={t("auth.displayName")} value={name} onChange={(e) => setName(e.target.value)} maxLength={120} error={!name.trim() ? t("auth.required") : null} />
+        <button className="btn btn-primary" disabled={save.busy || !name.trim()}>{t("common.save")}</button>
+      </form>
+      <p style={{ marginTop: 16 }}><Link to="/forgot-password">{t("auth.forgot")}</Link></p>
+    </div>
+  );
+}

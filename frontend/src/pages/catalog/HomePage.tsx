@@ -1,0 +1,52 @@
+import { Link } from "react-router-dom";
+import { useAuth } from "../../auth/AuthContext";
+import { call } from "../../api/client";
+import { useI18n } from "../../i18n/i18n";
+import { useDocumentTitle, useLoad } from "../../lib/hooks";
+import { ErrorState, SkeletonGrid } from "../../components/ui";
+import { VideoCardView } from "../../components/VideoCardView";
+import type { VideoCard } from "../../api/types";
+
+function Shelf({ id, title, items, more }: { id: string; title: string; items: VideoCard[]; more: string }) {
+  const { t } = useI18n();
+  return (
+    <section className="section" aria-labelledby={id}>
+      <div className="section-head">
+        <h2 id={id}>{title}</h2>
+        <Link to={more} className="small">{t("catalog.seeAll")}</Link>
+      </div>
+      {items.length ? <div className="grid">{items.map((v) => <VideoCardView key={v.id} v={v} />)}</div> : <p className="muted">{t("common.none")}</p>}
+    </section>
+  );
+}
+
+export default function HomePage() {
+  const { t } = useI18n();
+  const { api } = useAuth();
+  useDocumentTitle(undefined);
+  // No dedicated "home" endpoint: the newest published videos and the free ones (to try).
+  const home = useLoad(async () => {
+    const [latest, free] = await Promise.all([
+      call(api.client.GET("/api/v1/videos", { params: { query: { limit: 8 } } })),
+      call(api.client.GET("/api/v1/videos", { params: { query: { limit: 4, price_type: "free" } } })),
+    ]);
+    return { latest: latest.items, free: free.items };
+  }, [api]);
+  return (
+    <>
+      <section className="section">
+        <h1>{t("catalog.heroTitle")}</h1>
+        <p className="muted">{t("catalog.heroBody")}</p>
+        <Link className="btn btn-primary" to="/browse">{t("nav.browse")}</Link>
+      </section>
+      {home.loading && <SkeletonGrid count={4} />}
+      {home.error && <ErrorState message={home.error} onRetry={home.reload} />}
+      {home.data && (
+        <>
+          <Shelf id="shelf-new" title={t("catalog.new")} items={home.data.latest} more="/browse" />
+          {home.data.free.length > 0 && <Shelf id="shelf-free" title={t("catalog.featured")} items={home.data.free} more="/browse?price_type=free" />}
+        </>
+      )}
+    </>
+  );
+}

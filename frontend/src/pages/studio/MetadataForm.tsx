@@ -1,0 +1,106 @@
+import { useState, type FormEvent } from "react";
+import { useI18n } from "../../i18n/i18n";
+import { Field, SelectField, TextAreaField } from "../../components/ui";
+import type { Body } from "../../api/types";
+
+export type VideoMeta = Body<"/api/v1/videos/{video_id}", "patch">;
+const LEVELS = ["beginner", "intermediate", "advanced", "all_levels"] as const;
+const VIDEO_LANGS = ["en", "it", "es", "fr", "de", "pt", "ja"];
+
+const centsToStr = (c: number | null | undefined) => (c == null ? "" : (c / 100).toFixed(2));
+const strToCents = (s: string) => (s.trim() === "" ? null : Math.round(Number(s.replace(",", ".")) * 100));
+
+/** Title, description, discipline/style/level/tags and pricing. `full` adds pricing. */
+export function MetadataForm({ initial, onSubmit, busy, submitLabel, full = true }: {
+  initial: Partial<VideoMeta>;
+  onSubmit: (m: VideoMeta) => void;
+  busy?: boolean;
+  submitLabel: string;
+  full?: boolean;
+}) {
+  const { t } = useI18n();
+  const [m, setM] = useState({
+    title: initial.title ?? "",
+    description: initial.description ?? "",
+    discipline: initial.discipline ?? "",
+    style: initial.style ?? "",
+    level: initial.level ?? "all_levels",
+    tags: (initial.tags ?? []).join(", "),
+    language: initial.language ?? "en",
+    price: centsToStr(initial.price_cents),
+    rental: centsToStr(initial.rental_price_cents),
+    rentalHours: initial.rental_hours != null ? String(initial.rental_hours) : "48",
+    currency: initial.currency ?? "EUR",
+    subscription: initial.subscription_included ?? false,
+  });
+  const [touched, setTouched] = useState(false);
+  const set = (k: keyof typeof m) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) =>
+    setM({ ...m, [k]: e.target.type === "checkbox" ? (e.target as HTMLInputElement).checked : e.target.value });
+  const badPrice = (s: string) => s.trim() !== "" && !(Number(s.replace(",", ".")) >= 0);
+  const errors = {
+    title: !m.title.trim() ? t("auth.required") : null,
+    discipline: !m.discipline.trim() ? t("auth.required") : null,
+    price: badPrice(m.price) ? t("errors.validation_error") : null,
+    rental: badPrice(m.rental) ? t("errors.validation_error") : null,
+  };
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    setTouched(true);
+    if (Object.values(errors).some(Boolean)) return;
+    const out: VideoMeta = {
+      title: m.title.trim(),
+      description: m.description,
+      discipline: m.discipline.trim().toLowerCase(),
+      style: m.style.trim() || null,
+      level: m.level as VideoMeta["level"],
+      tags: m.tags.split(",").map((x) => x.trim()).filter(Boolean),
+      language: m.language,
+    };
+    if (full) {
+      const rental = strToCents(m.rental);
+      Object.assign(out, {
+        price_cents: strToCents(m.price),
+        rental_price_cents: rental,
+        rental_hours: rental != null ? Number(m.rentalHours) || 48 : null,
+        currency: m.currency,
+        subscription_included: m.subscription,
+      });
+    }
+    onSubmit(out);
+  }
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <Field label={t("studio.videoTitle")} required value={m.title} onChange={set("title")} error={touched ? errors.title : null} maxLength={200} />
+      <TextAreaField label={t("studio.description")} value={m.description} onChange={set("description")} />
+      <div className="grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(160px, 1fr))", gap: 12 }}>
+        <Field label={t("studio.discipline")} required value={m.discipline} onChange={set("discipline")} error={touched ? errors.discipline : null} placeholder="karate" />
+        <Field label={t("studio.style")} value={m.style} onChange={set("style")} placeholder="shotokan" />
+        <SelectField label={t("studio.level")} value={m.level} onChange={set("level")}>
+          {LEVELS.map((l) => <option key={l} value={l}>{t(`catalog.levels.${l}`)}</option>)}
+        </SelectField>
+        <SelectField label={t("studio.language")} value={m.language} onChange={set("language")}>
+          {VIDEO_LANGS.map((l) => <option key={l} value={l}>{l.toUpperCase()}</option>)}
+        </SelectField>
+      </div>
+      <Field label={t("studio.tags")} hint={t("studio.tagsHint")} value={m.tags} onChange={set("tags")} />
+      {full && (
+        <fieldset className="panel" style={{ marginBottom: 16 }}>
+          <legend className="label">{t("studio.pricing")}</legend>
+          <p className="small muted">{t("studio.priceHint")}</p>
+          <div className="grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(140px, 1fr))", gap: 12 }}>
+            <Field label={t("studio.price")} inputMode="decimal" value={m.price} onChange={set("price")} error={touched ? errors.price : null} />
+            <Field label={t("studio.rentalPrice")} inputMode="decimal" value={m.rental} onChange={set("rental")} error={touched ? errors.rental : null} />
+            <Field label={t("studio.rentalHours")} type="number" min={1} value={m.rentalHours} onChange={set("rentalHours")} />
+            <SelectField label={t("studio.currency")} value={m.currency} onChange={set("currency")}>
+              {["EUR", "USD", "GBP", "CHF"].map((c) => <option key={c}>{c}</option>)}
+            </SelectField>
+          </div>
+          <label className="checkbox"><input type="checkbox" checked={m.subscription} onChange={set("subscription")} /> {t("studio.subscription")}</label>
+        </fieldset>
+      )}
+      <button className="btn btn-primary" disabled={busy}>{busy ? t("common.loading") : submitLabel}</button>
+    </form>
+  );
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { json, makeUser, renderApp } from "../../test/render";
+import { ownerVideo } from "../../test/fixtures";
+
+const TOKENS = { access_token: "a", refresh_token: "r" };
+const instructor = makeUser({ role: "instructor", display_name: "Ito" });
+
+function sse(events: string[]) {
+  const enc = new TextEncoder();
+  return new Response(
+    new ReadableStream({
+      start(c) {
+        for (const e of events) c.enqueue(enc.encode(e));
+        c.close();
+      },
+    }),
+    { status: 200, headers: { "Content-Type": "text/event-stream" } },
+  );
+}
+
+describe("studio", () => {
+  it("students cannot open the studio", async () => {
+    renderApp("/studio", (_r, url) => (url.pathname === "/api/v1/me" ? json(200, makeUser()) : undefined), { tokens: TOKENS });
+    expect(await screen.findByText("You do not have access to this page.")).toBeInTheDocument();
+  });
+
+  it("lists my videos with status", async () => {
+    renderApp(
+      "/studio",
+      (_r, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, instructor);
+        if (url.pathname === "/api/v1/videos/mine") return json(200, { items: [ownerVideo(1), ownerVideo(2, { status: "published" })], next_cursor: null });
+      },
+      { tokens: TOKENS },
+    );
+    expect(await screen.findByRole("link", { name: "Kata 1" })).toHaveAttribute("href", "/studio/videos/v1");
+    expect(screen.getByText("Published")).toBeInTheDocument();
+    expect(screen.getByRole("progressbar", { name: "Processing progress" })).toHaveAttribute("aria-valuenow", "30");
+  });
+
+  it("follows processing progress over SSE with the bearer token", async () => {
+    let auth: string | null = null;
+    renderApp(
+      "/studio/videos/v1",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, instructor);
+        if (url.pathname === "/api/v1/videos/v1") return json(200, ownerVideo(1));
+        if (url.pathname === "/api/v1/videos/v1/events") {
+          auth = req.headers.get("Authorization");
+          return sse([
+            "retry: 2000\n\n",
+            'event: progress\ndata: {"status": "processing", "percent": 75, "stage": "thumbnails", "failure_reason": null}\n\n',
+          ]);
+        }
+      },
+      { tokens: TOKENS },
+    );
+    await waitFor(() => expect(screen.getByRole("progressbar", { name: "Processing progress" })).toHaveAttribute("aria-valuenow", "75"));
+    expect(screen.getByText(/thumbnails/)).toBeInTheDocument();
+    expect(auth).toBe("Bearer a");
+  });
+
+  it("saves edited metadata with PATCH", async () => {
+    const { calls } = renderApp(
+      "/studio/videos/v1",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, instructor);
+        if (url.pathname === "/api/v1/videos/v1" && req.method === "PATCH") return json(200, ownerVideo(1, { status: "published", title: "Heian Nidan" }));
+        if (url.pathname === "/api/v1/videos/v1") return json(200, ownerVideo(1, { status: "published" }));
+      },
+      { tokens: TOKENS },
+    );
+    const title = await screen.findByLabelText("Title");
+    await userEvent.clear(title);
+    await userEvent.type(title, "Heian Nidan");
+    await userEvent.clear(screen.getByLabelText("Purchase price"));
+    await userEvent.type(screen.getByLabelText("Purchase price"), "9.50");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "PATCH")).toBe(true));
+    const body = calls.find((c) => c.method === "PATCH")!.body as Record<string, unknown>;
+    expect(body).toMatchObject({ title: "Heian Nidan", price_cents: 950, rental_price_cents: 399, rental_hours: 48, currency: "EUR" });
+    expect(await screen.findByRole("heading", { name: "Heian Nidan" })).toBeInTheDocument();
+  });
+});
