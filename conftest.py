@@ -45,6 +45,23 @@ def _drop_pg_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+_CLAIM_KEY = "mamc:test-run:redis-db:{}"
+_CLAIM_SECONDS = 3 * 3600
+
+
+def _claim_redis_db() -> int:
+    """A Redis db no other test run on this machine is using (its broker queues live there)."""
+    import redis
+
+    registry = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=0)
+    candidates = list(range(1, 16))
+    random.shuffle(candidates)
+    for number in candidates:
+        if registry.set(_CLAIM_KEY.format(number), os.getpid(), nx=True, ex=_CLAIM_SECONDS):
+            return number
+    raise RuntimeError("every Redis db 1-15 is claimed by another test run; wait or clear mamc:test-run:*")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     profile = os.environ.get("MAMC_TEST_PROFILE")
     if not profile:
@@ -79,7 +96,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config._mamc_pg_db = db_name  # type: ignore[attr-defined]
         base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
         os.environ["DATABASE_URL"] = f"{base}/{db_name}"
-        redis_db = random.randint(1, 15)
+        redis_db = _claim_redis_db()
+        config._mamc_redis_db = redis_db  # type: ignore[attr-defined]
         os.environ["REDIS_URL"] = f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}"
         import redis
 
@@ -93,6 +111,11 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    redis_db = getattr(config, "_mamc_redis_db", None)
+    if redis_db is not None:
+        import redis
+
+        redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=0).delete(_CLAIM_KEY.format(redis_db))
     db_name = getattr(config, "_mamc_pg_db", None)
     if db_name:
         try:

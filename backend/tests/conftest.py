@@ -139,10 +139,14 @@ def celery_worker(_session_worker: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def worker_factory(tmp_path: Path) -> Iterator[Callable[..., Any]]:
-    """Start dedicated worker processes (e.g. to kill one mid-task); all are stopped afterwards."""
+    """Start dedicated worker processes (e.g. to kill one mid-task); all are stopped afterwards.
+    They are the only consumers: a running shared worker is stopped first (celery_worker starts
+    it again when a later test needs it)."""
     from app.worker.celery_app import celery_app
-    from tests.support.worker import WorkerProcess
+    from tests.support.worker import WorkerProcess, running_workers
 
+    for other in running_workers():
+        other.stop()
     started: list[WorkerProcess] = []
 
     def start(**kwargs: Any) -> WorkerProcess:

@@ -44,6 +44,7 @@ from app.studio import keys
 from app.studio import progress as progress_bus
 from app.studio.models import JobStatus, StudioAttempt, StudioReference
 from app.studio.service import ANALYSE_ATTEMPT_TASK, EXTRACT_REFERENCE_TASK
+from app.worker.dispatch import enqueue
 
 log = structlog.get_logger(__name__)
 
@@ -446,13 +447,17 @@ TASKS = {"reference": EXTRACT_REFERENCE_TASK, "attempt": ANALYSE_ATTEMPT_TASK}
 # --- the reaper
 
 
-def reap_stuck_jobs(settings: Settings | None = None) -> list[tuple[str, uuid.UUID]]:
-    """Running jobs without a heartbeat for the timeout go back to pending; pending jobs queued
-    longer than the timeout (a lost message) are queued again. Returns what it (re)queued; the
-    caller enqueues them after this commit."""
+def reap_stuck_jobs(
+    settings: Settings | None = None, *, timeout_seconds: float | None = None
+) -> list[tuple[str, uuid.UUID]]:
+    """Running jobs without a heartbeat for the timeout (STUDIO_JOB_TIMEOUT_SECONDS unless
+    `timeout_seconds` is given) go back to pending; pending jobs queued longer than the timeout
+    (a lost message) are queued again. Returns what it (re)queued; the caller enqueues them
+    after this commit (requeue_stuck_jobs does both)."""
     settings = settings or get_settings()
     now = utcnow()
-    stale = now - timedelta(seconds=settings.studio_job_timeout_seconds)
+    timeout = settings.studio_job_timeout_seconds if timeout_seconds is None else timeout_seconds
+    stale = now - timedelta(seconds=timeout)
     requeue: list[tuple[str, uuid.UUID]] = []
     with sync_session() as session:
         for kind, model in MODELS.items():
@@ -479,6 +484,17 @@ def reap_stuck_jobs(settings: Settings | None = None) -> list[tuple[str, uuid.UU
                 job.queued_at = now
                 requeue.append((kind, job.id))
     return requeue
+
+
+def requeue_stuck_jobs(*, timeout_seconds: float | None = None) -> list[tuple[str, uuid.UUID]]:
+    """The reaper (beat: default.studio.reap_stuck_jobs): reap, then enqueue each job's task
+    again once the reset is committed. Returns what it requeued."""
+    requeued = reap_stuck_jobs(timeout_seconds=timeout_seconds)
+    for kind, job_id in requeued:
+        enqueue(TASKS[kind], str(job_id))
+    if requeued:
+        log.warning("studio_jobs_requeued", count=len(requeued))
+    return requeued
 
 
 # --- abandoned attempt uploads (beat: default.studio.reap_abandoned_uploads)

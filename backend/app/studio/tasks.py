@@ -13,7 +13,6 @@ import structlog
 
 from app.studio import jobs
 from app.worker.celery_app import celery_app
-from app.worker.dispatch import enqueue
 
 log = structlog.get_logger(__name__)
 
@@ -45,14 +44,9 @@ def analyse_attempt(self: Any, attempt_id: str) -> str:
 
 
 @celery_app.task(name="default.studio.reap_stuck_jobs")
-def reap_stuck_jobs() -> int:
+def reap_stuck_jobs(timeout_seconds: float | None = None) -> int:
     """Beat: put jobs stuck in running (no progress for the timeout) or lost in pending back on the queue."""
-    requeued = jobs.reap_stuck_jobs()
-    for kind, job_id in requeued:
-        enqueue(jobs.TASKS[kind], str(job_id))
-    if requeued:
-        log.warning("studio_jobs_requeued", count=len(requeued))
-    return len(requeued)
+    return len(jobs.requeue_stuck_jobs(timeout_seconds=timeout_seconds))
 
 
 @celery_app.task(name="default.studio.reap_abandoned_uploads")

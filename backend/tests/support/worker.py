@@ -13,6 +13,12 @@ from pathlib import Path
 from app.worker.celery_app import QUEUES, celery_app
 
 BACKEND_DIR = Path(__file__).resolve().parents[2]
+_STARTED: list[WorkerProcess] = []
+
+
+def running_workers() -> list[WorkerProcess]:
+    """Worker processes this test session started that are still alive."""
+    return [w for w in _STARTED if w.process is not None and w.process.poll() is None]
 
 
 class WorkerProcess:
@@ -34,6 +40,8 @@ class WorkerProcess:
         self.process = subprocess.Popen(
             command, cwd=BACKEND_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        if self not in _STARTED:
+            _STARTED.append(self)
         self.wait_ready(timeout)
 
     def wait_ready(self, timeout: float) -> None:
@@ -47,12 +55,21 @@ class WorkerProcess:
                 if self.process is not None and self.process.poll() is not None:
                     raise RuntimeError(f"worker exited early:\n{self.logs()}")
                 if result.ready():
-                    result.get(timeout=1)
+                    pid = result.get(timeout=1)["pid"]
+                    if not self._owns(pid):  # e.g. another test session on the same Redis db
+                        raise RuntimeError(f"the ping was answered by a foreign worker (pid {pid})")
                     return
                 time.sleep(0.2)
             raise TimeoutError(f"worker not ready after {timeout}s:\n{self.logs()}")
         finally:
             celery_app.conf.task_always_eager = previous
+
+    def _owns(self, pid: int) -> bool:
+        """The pid is this worker's main process or one of its pool children (same process group)."""
+        try:
+            return self.process is not None and os.getpgid(pid) == self.process.pid
+        except ProcessLookupError:
+            return False
 
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
