@@ -25,8 +25,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from video_studio.joints import ANGLES, JOINTS
 from video_studio.pose.compare import CompareParams, compare_docs
-from video_studio.pose.features import ANGLES, JOINTS, joint_angles
+from video_studio.pose.features import joint_angles
 from video_studio.skeleton import SkeletonDoc, doc_from_arrays, doc_to_arrays, slice_skeleton
 from video_studio.skeleton.names import INDEX
 

@@ -27,10 +27,10 @@ from app.core.ids import uuid7
 from app.core.pagination import apply_cursor, page_of
 from app.core.storage import UploadedPart, get_object_store
 from app.studio import keys
-from app.studio.joints import JOINTS
 from app.studio.models import JobStatus, StudioAttempt, StudioComment, StudioReference
 from app.studio.videos import PUBLISHED, get_source_key, get_video
 from app.worker.dispatch import enqueue
+from video_studio.joints import JOINTS
 
 log = structlog.get_logger(__name__)
 

@@ -10,18 +10,11 @@ import pytest
 from app.auth.models import Role
 from app.core.storage import get_object_store
 from app.studio import keys
-from app.studio.joints import JOINTS
 from app.studio.models import JobStatus
 
 from .conftest import REF_RANGE
 
 API = "/api/v1/studio"
-
-
-def test_joint_names_are_the_ones_video_studio_judges() -> None:
-    from video_studio.pose import JOINTS as STUDIO_JOINTS
-
-    assert tuple(STUDIO_JOINTS) == JOINTS
 
 
 def _body(video_id: Any, **over: Any) -> dict[str, Any]:

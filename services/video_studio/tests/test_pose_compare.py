@@ -12,10 +12,11 @@ import pytest
 
 from video_studio.cli import main
 from video_studio.errors import InvalidInputError
+from video_studio.joints import JOINTS
 from video_studio.pose import CompareParams, compare_docs, compare_skeletons, slice_skeleton
 from video_studio.pose.compare import timing_tolerant_diff
 from video_studio.pose.dtw import band_mask, dtw, subsequence_window
-from video_studio.pose.features import JOINTS, joint_angles, mirrored
+from video_studio.pose.features import joint_angles, mirrored
 from video_studio.skeleton import SkeletonDoc, doc_from_arrays, save_doc
 from video_studio.skeleton.names import INDEX
 

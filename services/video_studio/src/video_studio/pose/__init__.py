@@ -1,5 +1,6 @@
 """Pose correction: compare an attempt's skeleton with a reference and coach the differences."""
 
+from video_studio.joints import JOINTS
 from video_studio.pose.compare import (
     CompareParams,
     Comparison,
@@ -7,7 +8,6 @@ from video_studio.pose.compare import (
     compare_docs,
     compare_skeletons,
 )
-from video_studio.pose.features import JOINTS
 from video_studio.skeleton.doc import slice_skeleton
 
 __all__ = [

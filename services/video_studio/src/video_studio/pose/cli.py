@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 from video_studio.errors import InvalidInputError
+from video_studio.joints import JOINTS
 from video_studio.pose.compare import compare_docs
-from video_studio.pose.features import JOINTS
 from video_studio.skeleton.doc import load_doc, slice_skeleton
 
 

@@ -11,9 +11,9 @@ from typing import Any, TypedDict
 import numpy as np
 
 from video_studio.errors import InvalidInputError
+from video_studio.joints import JOINTS
 from video_studio.pose.dtw import Window, dtw, subsequence_window
 from video_studio.pose.features import (
-    JOINTS,
     Features,
     FloatArray,
     Sequence,

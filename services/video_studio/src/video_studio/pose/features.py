@@ -8,26 +8,12 @@ import numpy as np
 import numpy.typing as npt
 
 from video_studio.errors import InvalidInputError
+from video_studio.joints import ANGLES, JOINTS
 from video_studio.skeleton.doc import SkeletonDoc, doc_to_arrays
 from video_studio.skeleton.names import INDEX, mirror_index
 
 FloatArray = npt.NDArray[np.float64]
 
-# Joint angle -> (proximal, vertex, distal) landmarks; the angle is measured at the vertex.
-ANGLES: dict[str, tuple[str, str, str]] = {
-    "left_elbow": ("left_shoulder", "left_elbow", "left_wrist"),
-    "right_elbow": ("right_shoulder", "right_elbow", "right_wrist"),
-    "left_shoulder": ("left_hip", "left_shoulder", "left_elbow"),
-    "right_shoulder": ("right_hip", "right_shoulder", "right_elbow"),
-    "left_hip": ("left_shoulder", "left_hip", "left_knee"),
-    "right_hip": ("right_shoulder", "right_hip", "right_knee"),
-    "left_knee": ("left_hip", "left_knee", "left_ankle"),
-    "right_knee": ("right_hip", "right_knee", "right_ankle"),
-    "left_ankle": ("left_knee", "left_ankle", "left_foot_index"),
-    "right_ankle": ("right_knee", "right_ankle", "right_foot_index"),
-}
-TRUNK = "trunk"
-JOINTS: tuple[str, ...] = (*ANGLES, TRUNK)
 
 # Landmarks whose normalised positions enter the alignment cost.
 POSITION_LANDMARKS: tuple[int, ...] = tuple(

@@ -10,8 +10,9 @@ import numpy as np
 import numpy.typing as npt
 
 from video_studio.errors import InvalidInputError
+from video_studio.joints import ANGLES, JOINTS
 from video_studio.pose.compare import Comparison
-from video_studio.pose.features import ANGLES, JOINTS, FloatArray
+from video_studio.pose.features import FloatArray
 from video_studio.skeleton.names import CONNECTIONS, INDEX
 from video_studio.skeleton.video import FrameReader, probe_video
 
