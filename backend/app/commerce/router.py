@@ -36,7 +36,7 @@ from app.commerce.schemas import (
 )
 from app.core import ratelimit
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
-from app.deps import AdminUser, CurrentUser, InstructorUser, SessionDep
+from app.deps import AdminUser, CurrentUser, InstructorUser, SessionDep, VerifiedUser
 from app.entitlements import service as entitlements
 
 router = APIRouter(tags=["commerce"])
@@ -52,7 +52,7 @@ MonthParam = Annotated[
 
 
 @router.post("/checkout", response_model=CheckoutOut, status_code=status.HTTP_201_CREATED)
-async def checkout(body: CheckoutRequest, user: CurrentUser, session: SessionDep) -> CheckoutOut:
+async def checkout(body: CheckoutRequest, user: VerifiedUser, session: SessionDep) -> CheckoutOut:
     ratelimit.enforce("checkout:user", str(user.id), 30, window_seconds=60)
     result = await service.create_checkout(
         session, user=user, kind=body.kind, video_id=body.video_id, interval=body.interval

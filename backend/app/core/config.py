@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     rate_limit_login_per_account: int = 10
     rate_limit_register_per_ip: int = 10
     rate_limit_window_seconds: int = 60
+    # Proxies whose X-Forwarded-For is believed (uvicorn's/gunicorn's syntax: addresses or networks,
+    # comma-separated; "*" = anyone, refused in production). The same variable configures them.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
 
     # --- object storage
     local_storage_dir: Path | None = None
@@ -243,6 +246,10 @@ def check_production_safety(settings: Settings) -> None:
     secret = settings.secret_key.get_secret_value()
     if secret in PUBLISHED_SECRETS or len(secret) < 32:
         raise RuntimeError("SECRET_KEY must be set to a random value of 32+ characters in production")
+    if settings.forwarded_allow_ips.strip() == "*":
+        raise RuntimeError(
+            "FORWARDED_ALLOW_IPS='*' lets any client choose its address; list your proxies in production"
+        )
 
 
 @lru_cache

@@ -6,12 +6,14 @@ validation errors) into `{"error": {"code": ..., "message": ...}}` with the righ
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
@@ -75,6 +77,61 @@ class RateLimited(DomainError):
 class ServiceUnavailable(DomainError):
     status_code = 503
     code = "service_unavailable"
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any | None = None
+
+
+class ErrorResponse(BaseModel):
+    """The body of every 4xx/5xx answer."""
+
+    error: ErrorDetail
+
+
+_STATUS_TEXT = {
+    400: "Bad request",
+    401: "Not authenticated: no, an expired or an invalid access token (or credentials)",
+    403: "Not allowed (role, deactivated account, unverified email, ...)",
+    404: "Not found",
+    409: "Conflicts with the current state",
+    413: "Too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests: retry after Retry-After seconds",
+    503: "A service we depend on is unavailable",
+}
+
+
+def error_responses(*errors: type[DomainError] | int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for an endpoint: the error classes (or bare statuses) it can answer with, so
+    the OpenAPI document lists them with the error envelope."""
+    statuses = sorted({e if isinstance(e, int) else e.status_code for e in errors})
+    return {
+        status: {"model": ErrorResponse, "description": _STATUS_TEXT.get(status, "Error")}
+        for status in statuses
+    }
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_DEPENDENCY_ERRORS: dict[Callable[..., Any], tuple[type[DomainError], ...]] = {}
+
+
+def raises(*errors: type[DomainError]) -> Callable[[_F], _F]:
+    """Mark a FastAPI dependency with the errors it raises: every operation using it lists them in
+    the OpenAPI document (see app.main)."""
+
+    def mark(dependency: _F) -> _F:
+        _DEPENDENCY_ERRORS[dependency] = errors
+        return dependency
+
+    return mark
+
+
+def dependency_errors(dependency: Callable[..., Any]) -> tuple[type[DomainError], ...]:
+    return _DEPENDENCY_ERRORS.get(dependency, ())
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
