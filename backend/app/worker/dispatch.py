@@ -21,7 +21,7 @@ from typing import Any
 import structlog
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.worker.celery_app import celery_app
 
@@ -70,6 +70,8 @@ async def wait_for_sends() -> None:
 def enqueue_after_commit(session: AsyncSession | Session, task_name: str, *args: Any, **kwargs: Any) -> None:
     """Send the task when `session`'s transaction commits; forget it if the transaction rolls back."""
     sync_session = session.sync_session if isinstance(session, AsyncSession) else session
+    if not sync_session.in_transaction():
+        sync_session.begin()  # no I/O; makes "the transaction" exist, so a rollback can drop the task
     sync_session.info.setdefault(_AFTER_COMMIT, []).append((task_name, args, kwargs))
 
 
@@ -79,6 +81,7 @@ def _send_committed(session: Session) -> None:
         enqueue(task_name, *args, **kwargs)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_rolled_back(session: Session) -> None:
-    session.info.pop(_AFTER_COMMIT, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    if not previous_transaction.nested:  # a savepoint's rollback leaves the outer work queued
+        session.info.pop(_AFTER_COMMIT, None)
