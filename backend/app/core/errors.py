@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
@@ -154,6 +155,9 @@ _HTTP_CODES = {
 }
 
 
+_UNPARSABLE_BODY = "There was an error parsing the body"  # fastapi.routing's detail
+
+
 def _describe_validation(exc: RequestValidationError) -> tuple[str, str, list[dict[str, Any]]]:
     errors = exc.errors()
     if any(err.get("type") == "json_invalid" for err in errors):
@@ -186,9 +190,25 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+            # FastAPI's answer to a body that is not even text (e.g. not UTF-8): the same as for
+            # any other body that is not JSON.
+            return JSONResponse(error_body("malformed_json", "The request body is not valid JSON."), 422)
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(DataError)
+    async def _bad_data(_: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value the request carried (a NUL character in text, a number out
+        # of the column's range, ...): bad input, not a server fault.
+        log.warning("database_rejected_value", error_type=type(exc.orig).__name__)
+        return JSONResponse(
+            error_body(
+                "invalid_value", "A value in the request cannot be stored (e.g. it holds a NUL character)."
+            ),
+            status_code=422,
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

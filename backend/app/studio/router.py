@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 
 from app.auth.models import User
 from app.core import ratelimit, sse
+from app.core.errors import Conflict, NotFound, error_responses
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
 from app.core.storage import UploadedPart
 from app.deps import CurrentUser, InstructorUser, OptionalUser, SessionDep, SettingsDep, VerifiedUser
@@ -57,7 +58,12 @@ def _upload(ticket: service.UploadTicket) -> UploadOut:
 # --- references
 
 
-@router.post("/references", status_code=status.HTTP_201_CREATED, response_model=ReferenceOut)
+@router.post(
+    "/references",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReferenceOut,
+    responses=error_responses(NotFound, Conflict),
+)
 async def create_reference(
     body: ReferenceCreate, user: InstructorUser, session: SessionDep, settings: SettingsDep
 ) -> ReferenceOut:
