@@ -31,7 +31,7 @@ from tests.conftest import BACKEND_DIR
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES_PER_OPERATION = int(os.environ.get("MAMC_FUZZ_EXAMPLES", "12"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("MAMC_FUZZ_EXAMPLES", "15"))
 
 
 def _free_port() -> int:

@@ -91,7 +91,7 @@ def test_session_survives_reload_through_the_httponly_refresh_cookie(new_page, p
     # A reload starts with no access token: the cookie gets a new one, and the session goes on.
     page.reload()
     expect(page.get_by_role("button", name="Account menu")).to_contain_text("Refresh")
-    rotated = [c for c in page.context.cookies() if c["name"] == "mamc_refresh"][0]
+    rotated = next(c for c in page.context.cookies() if c["name"] == "mamc_refresh")
     assert rotated["value"] != cookie["value"]  # refresh tokens rotate on every use
     log_out(page)
     assert [c for c in page.context.cookies() if c["name"] == "mamc_refresh"] == []

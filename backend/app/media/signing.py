@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 from app.core.config import Settings, get_settings
 from app.core.errors import PermissionDenied
+from app.core.security import derive_key
 
 SignerName = Literal["embedded", "nginx", "cloudfront"]
 EMBEDDED_MEDIA_PATH = "/media/t"  # served by the app at the root (embedded mode)
@@ -107,13 +108,13 @@ def valid_key(key: str) -> bool:
 
 
 @lru_cache
-def _tokens_for(secret: str) -> MediaTokens:
-    return MediaTokens(hashlib.sha256(b"media-token:" + secret.encode()).digest())
+def _tokens_for(key: bytes) -> MediaTokens:
+    return MediaTokens(key)
 
 
 def media_tokens(settings: Settings | None = None) -> MediaTokens:
     settings = settings or get_settings()
-    return _tokens_for(settings.secret_key.get_secret_value())
+    return _tokens_for(derive_key(settings, "media-token"))
 
 
 # --- signers -------------------------------------------------------------------------------

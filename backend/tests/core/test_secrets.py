@@ -95,3 +95,19 @@ def test_derived_keys_differ_per_purpose_and_follow_the_secret(tmp_path: Path) -
     two = Settings(_env_file=None, var_dir=tmp_path, secret_key="b" * 40)  # type: ignore[call-arg, arg-type]
     assert derive_key(one, "stripe-sandbox-webhook") != derive_key(one, "other-purpose")
     assert derive_key(one, "stripe-sandbox-webhook") != derive_key(two, "stripe-sandbox-webhook")
+
+
+def test_every_signing_key_follows_the_secret(tmp_path: Path) -> None:
+    """Media tokens, local-store URLs and the sandbox's webhooks are all signed with keys derived
+    from SECRET_KEY: two installations never accept each other's signatures."""
+    from app.core.storage import build_object_store
+    from app.media.signing import media_tokens
+
+    one = Settings(_env_file=None, var_dir=tmp_path, secret_key="a" * 40)  # type: ignore[call-arg, arg-type]
+    two = Settings(_env_file=None, var_dir=tmp_path, secret_key="b" * 40)  # type: ignore[call-arg, arg-type]
+    token = media_tokens(one).issue("videos/v1/", 4_102_444_800)
+    assert media_tokens(one).verify(token, "videos/v1/master.m3u8")[0] == "videos/v1/"
+    with pytest.raises(Exception, match="not valid"):
+        media_tokens(two).verify(token, "videos/v1/master.m3u8")
+    assert build_object_store(one)._secret != build_object_store(two)._secret  # type: ignore[attr-defined]
+    assert webhook_secret(one) != webhook_secret(two)
