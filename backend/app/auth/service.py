@@ -165,6 +165,10 @@ async def resend_verification(session: AsyncSession, settings: Settings, user: U
     await session.commit()
 
 
+def _rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def _consume_email_token(session: AsyncSession, raw: str, purpose: EmailTokenPurpose) -> EmailToken:
     row = await session.scalar(
         select(EmailToken).where(EmailToken.token_hash == hash_token(raw), EmailToken.purpose == purpose)
@@ -183,10 +187,6 @@ async def _consume_email_token(session: AsyncSession, raw: str, purpose: EmailTo
     if _rowcount(spent) != 1:
         raise ValidationFailed("This link is invalid or was already used.", code="token_invalid")
     return row
-
-
-def _rowcount(result: object) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def verify_email(session: AsyncSession, raw_token: str) -> User:
