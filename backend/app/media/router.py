@@ -13,7 +13,15 @@ from app.core import sse
 from app.core.errors import NotFound, PayloadTooLarge, PermissionDenied
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
 from app.core.ratelimit import enforce
-from app.deps import AdminUser, CurrentUser, InstructorUser, OptionalUser, SessionDep, SettingsDep
+from app.deps import (
+    AdminUser,
+    CurrentUser,
+    InstructorUser,
+    OptionalUser,
+    SessionDep,
+    SettingsDep,
+    VerifiedUser,
+)
 from app.media import catalog, moderation, playback, progress, schemas, service
 from app.media.models import Level, Video, VideoReport, VideoStatus
 
@@ -187,7 +195,7 @@ async def get_poster(
 async def start_upload(
     session: SessionDep,
     settings: SettingsDep,
-    user: CurrentUser,
+    user: VerifiedUser,
     video_id: uuid.UUID,
     body: schemas.UploadStart,
 ) -> schemas.UploadSessionOut:
@@ -320,7 +328,11 @@ def _report_out(row: VideoReport) -> schemas.ReportOut:
     "/videos/{video_id}/reports", response_model=schemas.ReportOut, status_code=status.HTTP_201_CREATED
 )
 async def report_video(
-    session: SessionDep, settings: SettingsDep, user: CurrentUser, video_id: uuid.UUID, body: schemas.ReportIn
+    session: SessionDep,
+    settings: SettingsDep,
+    user: VerifiedUser,
+    video_id: uuid.UUID,
+    body: schemas.ReportIn,
 ) -> schemas.ReportOut:
     """Report a published video to the moderators (once per user and video)."""
     enforce("media_report", str(user.id), 20, 3600)
