@@ -1,6 +1,6 @@
 """accounts: users.language (the language of the mails a user gets)
 
-Revision ID: 0007_accounts_security
+Revision ID: 0006_accounts_security
 Revises: 0005_purchase_expiry
 Create Date: 2026-11-29 14:00:00.000000
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0007_accounts_security"
+revision: str = "0006_accounts_security"
 down_revision: str | Sequence[str] | None = "0005_purchase_expiry"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
