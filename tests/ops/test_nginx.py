@@ -96,9 +96,7 @@ def run_prod(nginx_bin: str) -> Iterator[Callable[[EdgeConfig], EdgeConfig]]:
 def test_prod_conf_has_no_unrendered_placeholders_and_passes_nginx_t(
     nginx_bin: str, self_signed_cert: Path, tmp_path: Path, site: dict[str, str]
 ) -> None:
-    edge = prod_edge(
-        tmp_path, self_signed_cert, site, media_origin="http://127.0.0.1:9/mamc-media/"
-    )
+    edge = prod_edge(tmp_path, self_signed_cert, site, media_origin="http://127.0.0.1:9/mamc-media/")
     conf = edge.write()
     assert not re.search(r"\$\{[A-Z_]+\}", conf.read_text()), (
         "a ${VAR} was left for envsubst that render.py does not know"
