@@ -8,6 +8,7 @@ source that does not exist, an image name that release.yml never pushes.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -343,7 +344,11 @@ def test_database_connections_fit_postgres_with_four_api_containers() -> None:
     def default_of(value: str) -> int:
         return int(re.sub(r"^\$\{[A-Z_]+:-(\d*)\}.*$", r"\1", value) or 2)
 
-    api = 4 * default_of(str(services["api"]["environment"]["WEB_CONCURRENCY"])) * per_process("api")
+    api_workers = math.ceil(
+        float(services["api"]["deploy"]["resources"]["limits"]["cpus"])
+    )  # gunicorn.conf.py
+    assert "WEB_CONCURRENCY" not in services["api"]["environment"]
+    api = 4 * api_workers * per_process("api")
     workers = sum(
         default_of(str(services[name]["environment"]["WORKER_CONCURRENCY"])) * per_process(name)
         for name in PROD_WORKERS
