@@ -45,6 +45,13 @@ _FOREIGN = (
 )  # fmt: skip
 
 
+def _app_setting_names() -> set[str]:
+    """Every app setting's environment name (backend/app/core/config.py)."""
+    from app.core.config import Settings
+
+    return {name.upper() for name in Settings.model_fields}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -195,7 +202,7 @@ class ProdLocal:
         )
         env_file.chmod(0o600)
         self.env = settings
-        base = {k: v for k, v in os.environ.items() if k not in _FOREIGN}
+        base = self.clean_env()
         venv_bin = str(Path(sys.executable).parent)
         base["PATH"] = f"{venv_bin}{os.pathsep}{base.get('PATH', '')}"  # image: PATH=/app/.venv/bin:$PATH
         base["PYTHONUNBUFFERED"] = "1"
@@ -310,6 +317,15 @@ class ProdLocal:
             REPO,
             http_ok(f"http://127.0.0.1:{self.http_port}/nginx-health"),
         )
+
+    @staticmethod
+    def clean_env() -> dict[str, str]:
+        """This shell's environment without app settings (a test run's, a developer's .env)."""
+        return {k: v for k, v in os.environ.items() if k not in _FOREIGN and k not in _app_setting_names()}
+
+    def app_env(self) -> dict[str, str]:
+        """What a CLI run by an operator of prod-local sees: the clean shell + prod-local.env."""
+        return {**self.clean_env(), **self.env}
 
     def _shape_overrides(self, service: str) -> dict[str, str]:
         """`overrides` keyed `<service>:<NAME>` apply to that process only (e.g. load runs)."""
