@@ -431,7 +431,8 @@ def backup_and_restore(journey: Journey) -> str:
     differing = sorted(t for t in set(after) | set(copy) if after.get(t) != copy.get(t))
     check(not differing, f"restored tables differ: {differing}")
     rows = sum(count for count, _ in after.values())
-    name = made.stdout.split()[0] if made.stdout.split() else "?"
+    printed = [line for line in made.stdout.splitlines() if line.startswith("mamc-")]  # not log lines
+    name = printed[-1].split()[0] if printed else "?"
     return f"backup {name} to S3, restored into an empty database: {len(after)} tables, {rows} rows identical"
 
 
