@@ -139,9 +139,9 @@ class Settings(BaseSettings):
     studio_upload_part_size: int = 16 * 1024 * 1024  # multipart part size (S3 minimum is 5 MiB)
     studio_target_fps: float = 30.0  # frames sampled per second for skeletons (0 = every frame)
     studio_report_url_ttl_seconds: int = 900  # presigned GETs of overlay/plots on a report
-    studio_job_timeout_seconds: int = 60  # running without a heartbeat this long -> requeued
+    studio_job_timeout_seconds: int = 45  # running without a heartbeat this long -> requeued
     studio_job_max_runs: int = 3  # runs (first + requeues) before a job is failed for good
-    studio_reaper_interval_seconds: int = 30  # how often beat runs the studio reaper
+    studio_reaper_interval_seconds: int = 20  # how often beat runs the studio reaper
     studio_attempts_per_hour: int = 30  # attempt uploads a user may start per hour
     studio_upload_abandon_seconds: int = 86400  # unfinished attempt uploads older than this: aborted, failed
 
@@ -158,8 +158,8 @@ class Settings(BaseSettings):
     media_public_base_url: str = ""  # where /media/ is served (nginx host); empty = APP_BASE_URL
     media_playback_ttl_seconds: int = 14400  # token/cookie covering playlists + segments
     media_playlist_ttl_seconds: int = 300  # signed master-playlist URL
-    media_job_stale_seconds: int = 60  # reaper requeues a running job whose heartbeat is older
-    media_reaper_interval_seconds: int = 30  # how often beat runs the media reaper
+    media_job_stale_seconds: int = 45  # reaper requeues a running job whose heartbeat is older
+    media_reaper_interval_seconds: int = 20  # how often beat runs the media reaper
     media_job_max_attempts: int = 3
     media_upload_abandon_seconds: int = 86400  # unfinished uploads older than this: aborted, back to draft
     media_reports_auto_hide: int = 3  # open reports that hide a published video; 0 = never

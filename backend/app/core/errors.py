@@ -77,6 +77,11 @@ class ServiceUnavailable(DomainError):
     code = "service_unavailable"
 
 
+class InsufficientStorage(DomainError):
+    status_code = 507
+    code = "storage_full"
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
