@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
+from tests.prodlocal.topology import free_port
 
 from app.core.config import Settings
 from app.db.session import _engine_kwargs
-from tests.prodlocal.topology import free_port
 
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 
@@ -64,7 +64,9 @@ pidfile = {folder / "pgbouncer.pid"}
     proc = subprocess.Popen(_as_postgres([PGBOUNCER, str(folder / "pgbouncer.ini")]))
     try:
         deadline = time.monotonic() + 20
-        while subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(port)], capture_output=True).returncode:
+        while subprocess.run(
+            ["pg_isready", "-h", "127.0.0.1", "-p", str(port)], capture_output=True
+        ).returncode:
             if proc.poll() is not None or time.monotonic() > deadline:
                 log = (folder / "pgbouncer.log").read_text() if (folder / "pgbouncer.log").exists() else ""
                 raise RuntimeError(f"pgbouncer did not start:\n{log}")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.prodlocal import images
-from tests.prodlocal.edge import REPO, EdgeConfig, make_self_signed_cert
+from tests.prodlocal.edge import REPO, EdgeConfig, local_media_origin, make_self_signed_cert
 
 BACKEND = REPO / "backend"
 PG_ADMIN_URL = os.environ.get("MAMC_PRODLOCAL_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -82,15 +82,15 @@ def release_redis_db(number: int) -> None:
     redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=0).delete(_CLAIM_KEY.format(number))
 
 
-def _admin_sql(statement: str) -> None:
+def _admin_sql(statement: str, admin_url: str = PG_ADMIN_URL) -> None:
     import psycopg
 
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(statement)
 
 
-def database_url(name: str) -> str:
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+def database_url(name: str, admin_url: str = PG_ADMIN_URL) -> str:
+    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
     return f"{base}/{name}"
 
 
@@ -117,6 +117,11 @@ class ProdLocal:
     drop_database: bool = False
     env_file: Path = Path()
     overrides: Mapping[str, str] = field(default_factory=dict)
+    only: tuple[str, ...] = ()  # start just these components (fault drills); empty = all
+    object_store: str = "s3"  # or "local": LOCAL_STORAGE_DIR, nginx serves it from its socket
+    local_store_dir: Path | None = None
+    pg_admin_url: str = PG_ADMIN_URL
+    fixed_ports: Mapping[str, int] = field(default_factory=dict)  # e.g. {"s3": ...} behind a proxy
     log: Callable[[str], None] = print
     components: dict[str, Component] = field(default_factory=dict)
     redis_dbs: list[int] = field(default_factory=list)
@@ -159,13 +164,16 @@ class ProdLocal:
         self.mail_dir.mkdir()
         make_self_signed_cert(self.root / "tls", ["127.0.0.1", "localhost"])
         tag = f"prodlocal-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-        self.redis_dbs = [claim_redis_db(tag), claim_redis_db(tag)]
-        broker_db, cache_db = self.redis_dbs
-        _admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-        _admin_sql(f'CREATE DATABASE "{self.database}"')
+        if not {"REDIS_URL", "CELERY_BROKER_URL"} <= set(self.overrides):
+            self.redis_dbs = [claim_redis_db(tag), claim_redis_db(tag)]
+        broker_db, cache_db = self.redis_dbs or (0, 0)
+        _admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)', self.pg_admin_url)
+        _admin_sql(f'CREATE DATABASE "{self.database}"', self.pg_admin_url)
         if not self.http_port:
             self.http_port = free_port()
-        ports = {name: free_port() for name in ("api", "s3", "stripe", "sendgrid")}
+        ports = {
+            name: self.fixed_ports.get(name) or free_port() for name in ("api", "s3", "stripe", "sendgrid")
+        }
         secret = secrets.token_urlsafe(48)
         settings = {
             "APP_ENV": "production",
@@ -174,7 +182,7 @@ class ProdLocal:
             "VAR_DIR": str(self.root / "var"),
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "INFO",
-            "DATABASE_URL": database_url(self.database),
+            "DATABASE_URL": database_url(self.database, self.pg_admin_url),
             "REDIS_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{cache_db}",
             "CELERY_BROKER_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{broker_db}",
             "S3_BUCKET": BUCKET,
@@ -190,8 +198,13 @@ class ProdLocal:
             "STRIPE_API_BASE": f"http://127.0.0.1:{ports['stripe']}",
             "MEDIA_SIGNER": "nginx",
             "MEDIA_SIGNING_SECRET": secrets.token_urlsafe(32),
-            **self.overrides,
         }
+        store_dir = self.local_store_dir or self.root / "var" / "objects"
+        if self.object_store == "local":
+            for name in ("S3_BUCKET", "S3_ENDPOINT_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"):
+                settings.pop(name)
+            settings["LOCAL_STORAGE_DIR"] = str(store_dir)
+        settings.update({k: v for k, v in self.overrides.items() if ":" not in k})
         if self.env_file == Path():
             self.env_file = self.root / "prod-local.env"
         env_file = self.env_file
@@ -221,8 +234,12 @@ class ProdLocal:
             cert_dir=self.root / "tls",
             web_root=web_root,
             run_dir=self.root / "nginx",
-            media_root=self.root / "var" / "objects",
-            media_origin=f"http://127.0.0.1:{ports['s3']}/{BUCKET}/",
+            media_root=store_dir,
+            media_origin=(
+                local_media_origin(self.root / "nginx")
+                if self.object_store == "local"
+                else f"http://127.0.0.1:{ports['s3']}/{BUCKET}/"
+            ),
             signing_secret=settings["MEDIA_SIGNING_SECRET"],
         )
         self.edge.write()
@@ -317,6 +334,10 @@ class ProdLocal:
             REPO,
             http_ok(f"http://127.0.0.1:{self.http_port}/nginx-health"),
         )
+        if self.object_store == "local":
+            del self.components["s3"]
+        if self.only:
+            self.components = {n: c for n, c in self.components.items() if n in self.only}
 
     @staticmethod
     def clean_env() -> dict[str, str]:
@@ -463,7 +484,7 @@ class ProdLocal:
         self.redis_dbs = []
         if self.drop_database:
             try:
-                _admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+                _admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)', self.pg_admin_url)
             except Exception as exc:
                 self.log(f"could not drop database {self.database}: {exc}")
 

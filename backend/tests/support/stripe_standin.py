@@ -11,6 +11,7 @@ signed `checkout.session.completed` for a session it created, POSTed to the app'
         [--ca-file cert.pem]
     POST /_standin/checkout/sessions/<cs_id>/complete   -> delivers the signed event, answers
                                                            {"delivered": <status>, "event_id": ...}
+    POST /_standin/events  (body: an event object)      -> delivers that event, signed
 """
 
 from __future__ import annotations
@@ -110,9 +111,10 @@ class StripeStandIn:
             def _handle(self, method: str) -> None:
                 url = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode() if length else ""
+                body = self.rfile.read(length) if length else b""
+                raw = body.decode()
                 if url.path.startswith(CONTROL_PREFIX):
-                    self._reply(*stand_in.control(method, url.path[len(CONTROL_PREFIX) :]))
+                    self._reply(*stand_in.control(method, url.path[len(CONTROL_PREFIX) :], body))
                     return
                 rec = Recorded(
                     method=method,
@@ -251,8 +253,11 @@ class StripeStandIn:
         except urllib.error.HTTPError as exc:
             return exc.code
 
-    def control(self, method: str, path: str) -> tuple[int, dict[str, Any]]:
+    def control(self, method: str, path: str, body: bytes = b"") -> tuple[int, dict[str, Any]]:
         parts = path.strip("/").split("/")
+        if method == "POST" and parts == ["events"]:  # deliver any event object, signed
+            event = json.loads(body)
+            return 200, {"delivered": self.deliver(event), "event_id": event.get("id")}
         if method == "POST" and len(parts) == 4 and parts[:2] == ["checkout", "sessions"]:
             if parts[3] != "complete":
                 return 404, {"error": {"message": f"unknown action {parts[3]}"}}
