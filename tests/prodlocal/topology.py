@@ -122,6 +122,7 @@ class ProdLocal:
     local_store_dir: Path | None = None
     pg_admin_url: str = PG_ADMIN_URL
     fixed_ports: Mapping[str, int] = field(default_factory=dict)  # e.g. {"s3": ...} behind a proxy
+    web_root: Path | None = None  # default: frontend/dist (a placeholder page when not built)
     log: Callable[[str], None] = print
     components: dict[str, Component] = field(default_factory=dict)
     redis_dbs: list[int] = field(default_factory=list)
@@ -171,9 +172,8 @@ class ProdLocal:
         _admin_sql(f'CREATE DATABASE "{self.database}"', self.pg_admin_url)
         if not self.http_port:
             self.http_port = free_port()
-        ports = {
-            name: self.fixed_ports.get(name) or free_port() for name in ("api", "s3", "stripe", "sendgrid")
-        }
+        names = ("api", "s3", "stripe", "sendgrid")
+        self.ports = ports = {name: self.fixed_ports.get(name) or free_port() for name in names}
         secret = secrets.token_urlsafe(48)
         settings = {
             "APP_ENV": "production",
@@ -222,7 +222,7 @@ class ProdLocal:
         app_env = {**base, **settings}
 
         self._migrate(app_env)
-        web_root = REPO / "frontend" / "dist"
+        web_root = self.web_root or REPO / "frontend" / "dist"
         if not (web_root / "index.html").is_file():
             web_root = self.root / "web"
             web_root.mkdir(exist_ok=True)
