@@ -52,6 +52,7 @@ UPLOAD_BYTES = int(os.environ.get("LOAD_UPLOAD_BYTES", str(1024 * 1024)))
 CA_FILE = os.environ.get("LOAD_CA_FILE") or True
 STRIPE_URL = os.environ.get("LOAD_STRIPE_URL", "")
 _addresses = itertools.count(2)
+_accounts: dict[str, itertools.count[int]] = {}  # per token pool: each user its own account
 _lock = threading.Lock()
 
 
@@ -74,14 +75,15 @@ class PlatformUser(HttpUser):
     def on_start(self) -> None:
         with _lock:
             n = next(_addresses)
+            account = next(_accounts.setdefault(self.token_pool, itertools.count()))
         address = f"127.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
         adapter = SourceAddressAdapter(address)
         self.client.mount("https://", adapter)
         self.client.mount("http://", adapter)
         self.client.verify = CA_FILE
         tokens = SEED.get(self.token_pool) or [""]
-        if tokens[n % len(tokens)]:
-            self.client.headers["Authorization"] = f"Bearer {tokens[n % len(tokens)]}"
+        if tokens[account % len(tokens)]:
+            self.client.headers["Authorization"] = f"Bearer {tokens[account % len(tokens)]}"
 
 
 class StreamingViewer(PlatformUser):
@@ -132,9 +134,11 @@ class CatalogBrowser(PlatformUser):
 
 
 class Uploader(PlatformUser):
+    """Instructors uploading at the same time; each starts a new upload every 10-20 s."""
+
     fixed_count = int(os.environ.get("LOAD_UPLOADERS", "50"))
     token_pool = "uploader_tokens"
-    wait_time = between(5, 10)
+    wait_time = between(10, 20)
 
     @task
     def upload(self) -> None:
@@ -172,9 +176,11 @@ class Uploader(PlatformUser):
 
 
 class Buyer(PlatformUser):
+    """Buyers paying at the same time; each buys a video about every half minute."""
+
     fixed_count = int(os.environ.get("LOAD_PAYERS", "50"))
     token_pool = "payer_tokens"
-    wait_time = between(2, 5)
+    wait_time = between(20, 40)
 
     def on_start(self) -> None:
         super().on_start()
