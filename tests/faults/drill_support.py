@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -378,14 +378,3 @@ class Traffic:
 
     def between(self, start: float, end: float) -> list[int]:
         return [status for at, status in self.statuses if start <= at <= end]
-
-
-def wait_for(what: str, probe: Callable[[], Any], timeout: float, every: float = 0.5) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise StepFailed(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(every)

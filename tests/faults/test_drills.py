@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
 import subprocess
 import threading
 import time
@@ -31,28 +30,20 @@ from tests.faults.drill_support import (
     sql,
     start_upload,
     video_status,
-    wait_for,
     wait_status,
 )
-from tests.prodlocal.journey import PASSWORD, Journey, _register, check
-from tests.prodlocal.topology import free_port
+from tests.prodlocal.journey import PASSWORD, Journey, _register, check, wait_for
+from tests.prodlocal.topology import free_port, services_reachable
 
 from tests.support.stripe_standin import event_envelope
+from tests.support.tmpfs import tmpfs
 
 pytestmark = pytest.mark.slow
 
 
-def _reachable(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(autouse=True)
 def _services() -> None:
-    if not (_reachable(5432) and _reachable(6379)):
+    if not services_reachable():
         pytest.skip("the drills need this machine's PostgreSQL (5432) and Redis (6379)")
 
 
@@ -329,17 +320,8 @@ def test_the_api_killed_mid_upload_the_upload_resumes(tmp_path: Path) -> None:
 
 @pytest.fixture
 def tiny_store(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "objects"
-    mount.mkdir()
-    if (
-        os.geteuid() != 0
-        or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(mount)], capture_output=True
-        ).returncode
-    ):
-        pytest.skip("mounting a tmpfs needs root")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    with tmpfs(tmp_path / "objects", "12m") as mount:
+        yield mount
 
 
 def test_a_full_local_store_is_a_clear_error_and_nothing_is_lost(tmp_path: Path, tiny_store: Path) -> None:

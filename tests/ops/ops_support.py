@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import os
 import signal
 import socket
@@ -17,21 +16,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 REPO = Path(__file__).resolve().parents[2]
 NGINX_DIR = REPO / "nginx"
 
 
-def _load_render() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mamc_nginx_render", NGINX_DIR / "render.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-render_module = _load_render()
+from tests.prodlocal.edge import render_module  # noqa: E402  (one loader of nginx/render.py)
 
 
 def free_port() -> int:

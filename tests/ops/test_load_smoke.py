@@ -5,26 +5,18 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from ops_support import REPO  # type: ignore[import-not-found]
-
-
-def _reachable(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
+from tests.prodlocal.topology import services_reachable
 
 
 @pytest.mark.slow
 def test_make_load_runs_every_profile_and_prints_the_table(tmp_path: Path) -> None:
-    if not (_reachable(5432) and _reachable(6379)):
+    if not services_reachable():
         pytest.skip("make load needs this machine's PostgreSQL (5432) and Redis (6379)")
     env = {
         **os.environ,

@@ -148,29 +148,13 @@ def test_prod_conf_serves_tls_redirects_http_and_sends_security_headers(
 
 @pytest.fixture
 def moto_bucket() -> Iterator[tuple[str, Any, Any]]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    import boto3
-
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    s3.create_bucket(Bucket="media")
     from app.ops.edge import edge_read_policy
+    from tests.support.s3 import moto_server
 
-    s3.put_bucket_policy(
-        Bucket="media", Policy=json.dumps(edge_read_policy("media", source_cidrs=["127.0.0.1/32"]))
-    )
-    yield f"{endpoint}/media/", s3, server
-    server.stop()
+    with moto_server("media") as (endpoint, s3, server):
+        policy = edge_read_policy("media", source_cidrs=["127.0.0.1/32"])
+        s3.put_bucket_policy(Bucket="media", Policy=json.dumps(policy))
+        yield f"{endpoint}/media/", s3, server
 
 
 def test_prod_edge_serves_signed_media_from_s3_and_keeps_serving_it_from_its_cache(

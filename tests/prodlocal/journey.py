@@ -42,6 +42,18 @@ def check(condition: object, message: str) -> None:
         raise StepFailed(message)
 
 
+def wait_for(what: str, probe: Callable[[], Any], timeout: float, every: float = 0.5) -> Any:
+    """Poll `probe` until it returns something truthy (returned), or fail the step."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise StepFailed(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(every)
+
+
 @dataclass
 class Account:
     email: str
@@ -72,14 +84,7 @@ class Journey:
         return self.http.request(method, f"{API}{path}", headers=headers, **kwargs)
 
     def wait(self, what: str, probe: Callable[[], Any], timeout: float, every: float = 1.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            value = probe()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise StepFailed(f"timed out after {timeout:.0f}s waiting for {what}")
-            time.sleep(every)
+        return wait_for(what, probe, timeout, every)
 
     def cli(self, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """Run a backend CLI with the production settings (var/prod-local.env), as an operator."""

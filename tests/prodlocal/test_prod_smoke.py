@@ -6,27 +6,19 @@ test runs."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
 from tests.prodlocal.smoke import smoke
+from tests.prodlocal.topology import services_reachable
 
 pytestmark = pytest.mark.slow
-
-
-def _reachable(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def test_the_whole_journey_passes_through_the_production_topology(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    if not (_reachable(5432) and _reachable(6379)):
+    if not services_reachable():
         pytest.skip("prod-smoke needs this machine's PostgreSQL (5432) and Redis (6379)")
     ok, summary = smoke(tmp_path / "prod-smoke")
     with capsys.disabled():

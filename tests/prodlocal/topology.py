@@ -58,6 +58,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def services_reachable() -> bool:
+    """This machine's PostgreSQL and Redis answer (prod-local, prod-smoke, drills, load need them)."""
+    return _port_open(5432) and _port_open(REDIS_PORT)
+
+
 def _port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.3)

@@ -130,17 +130,7 @@ class Heartbeat:
             return
         self._last, self._last_at = (pct, stage), now
         with sync_session() as session:
-            updated = session.execute(
-                update(VideoJob)
-                .where(
-                    VideoJob.id == self.claim.job_id,
-                    VideoJob.lease == self.claim.lease,
-                    VideoJob.state == JobState.running,
-                )
-                .values(percent=pct, stage=stage, heartbeat_at=utcnow())
-            )
-            if updated.rowcount == 0:  # type: ignore[attr-defined]
-                raise LeaseLost(str(self.claim.job_id))
+            self._beat(session, percent=pct, stage=stage)
             session.execute(
                 update(Video)
                 .where(Video.id == self.claim.video_id, Video.status == VideoStatus.processing)
@@ -151,17 +141,20 @@ class Heartbeat:
     def touch(self) -> None:
         """Refresh only the heartbeat (the Keepalive thread); LeaseLost if the lease is gone."""
         with sync_session() as session:
-            updated = session.execute(
-                update(VideoJob)
-                .where(
-                    VideoJob.id == self.claim.job_id,
-                    VideoJob.lease == self.claim.lease,
-                    VideoJob.state == JobState.running,
-                )
-                .values(heartbeat_at=utcnow())
+            self._beat(session)
+
+    def _beat(self, session: Session, **values: object) -> None:
+        updated = session.execute(
+            update(VideoJob)
+            .where(
+                VideoJob.id == self.claim.job_id,
+                VideoJob.lease == self.claim.lease,
+                VideoJob.state == JobState.running,
             )
-            if updated.rowcount == 0:  # type: ignore[attr-defined]
-                raise LeaseLost(str(self.claim.job_id))
+            .values(heartbeat_at=utcnow(), **values)
+        )
+        if updated.rowcount == 0:  # type: ignore[attr-defined]
+            raise LeaseLost(str(self.claim.job_id))
 
 
 def _upload_tree(store: ObjectStore, root: Path, files: list[str], prefix: str) -> None:

@@ -5,8 +5,6 @@ against the running topology."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from app.core.config import Settings
 from app.core.errors import InsufficientStorage, ServiceUnavailable
 from app.core.redis import get_redis
 from app.core.storage import LocalObjectStore
+from tests.support.tmpfs import tmpfs
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
@@ -52,17 +51,8 @@ def test_rate_limits_fail_closed_when_redis_is_unreachable() -> None:
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     """A 3 MiB tmpfs: a real filesystem that fills up."""
-    mount = tmp_path / "store"
-    mount.mkdir()
-    if (
-        os.geteuid() != 0
-        or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True
-        ).returncode
-    ):
-        pytest.skip("mounting a tmpfs needs root")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    with tmpfs(tmp_path / "store", "3m") as mount:
+        yield mount
 
 
 def test_a_full_disk_is_a_507_and_nothing_stored_before_is_lost(tiny_disk: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from celery.schedules import schedule as interval_schedule
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from app.auth.models import Role, User
 from app.core.clock import utcnow
@@ -118,6 +118,9 @@ def running_job(make_user: Callable[..., User], settings: Settings) -> Iterator[
         claim = processing.claim(session, settings, job_id)
     assert claim is not None
     yield claim
+    with sync_session() as session:  # leave no stale job for other tests' reapers
+        session.execute(delete(VideoJob).where(VideoJob.id == job_id))
+        session.execute(delete(Video).where(Video.id == claim.video_id))
 
 
 def _heartbeat(job_id: uuid.UUID) -> Any:
