@@ -252,20 +252,22 @@ def run() -> int:
                     raise RuntimeError("the bare baseline did not start")
                 time.sleep(0.3)
             base = topology.base_url
-            measured = {
-                "segment, signed, via nginx (cache hit)": wrk(
-                    seed["signed_segment"], wrk_seconds, wrk_connections
+            targets = {
+                "segment, signed, via nginx (cache hit)": (seed["signed_segment"], wrk_connections),
+                "same bytes, static file, same nginx": (f"{base}/assets/load-static.ts", wrk_connections),
+                "catalog page ?limit=24 (gunicorn, cached)": (
+                    f"http://127.0.0.1:{api_port}/api/v1/videos?limit=24",
+                    50,
                 ),
-                "same bytes, static file, same nginx": wrk(
-                    f"{base}/assets/load-static.ts", wrk_seconds, wrk_connections
-                ),
-                "catalog page ?limit=24 (gunicorn, cached)": wrk(
-                    f"http://127.0.0.1:{api_port}/api/v1/videos?limit=24", wrk_seconds, 50
-                ),
-                "bare FastAPI, same size, same gunicorn conf": wrk(
-                    f"http://127.0.0.1:{bare_port}/hello", wrk_seconds, 50
-                ),
+                "bare FastAPI, same size, same gunicorn conf": (f"http://127.0.0.1:{bare_port}/hello", 50),
             }
+            # a shared machine's noise: the pairs alternate twice, each one's best round counts
+            measured: dict[str, dict[str, float]] = {}
+            for _round in range(2):
+                for name, (url, connections) in targets.items():
+                    result = wrk(url, wrk_seconds, connections)
+                    if name not in measured or result["rps"] > measured[name]["rps"]:
+                        measured[name] = result
             wrk_rows = [
                 (
                     name,
@@ -284,7 +286,8 @@ def run() -> int:
             segment_errors = int(measured[names[0]]["errors"] + measured[names[0]]["non2xx"])
             lines += [
                 "",
-                f"wrk ({wrk_seconds}s each; {wrk_connections} connections for media, 50 for the API)",
+                f"wrk ({wrk_seconds}s each, best of 2 alternating rounds; {wrk_connections} connections "
+                "for media, 50 for the API)",
                 *table(wrk_rows),
                 "",
                 f"ratio signed/static segment: {segment_ratio:.2f} (target >= 0.90, 0 errors: "
