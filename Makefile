@@ -12,7 +12,7 @@ WEB := $(ROOT)/frontend
 STAMP := $(ROOT)/var/.stamps
 
 .PHONY: help install run api worker beat web migrate admin test test-services test-embedded test-e2e test-web \
-        lint typecheck bench system-deps openapi clean
+        lint typecheck bench system-deps openapi clean prod-local prod-smoke
 
 help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -53,18 +53,27 @@ web: ## run the web client's dev server (hot reload, proxies /api to :8000)
 migrate: install ## apply database migrations
 	cd backend && $(PY) python -m app migrate
 
-admin: install ## create the first admin: make admin EMAIL=you@example.com
-	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@example.com" >&2; exit 2; }
-	cd backend && $(PY) python -m app migrate && $(PY) python -m app create-admin --email "$(EMAIL)"
+admin: install ## create the first admin: make admin EMAIL=you@example.com [ENV_FILE=var/prod-local.env]
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@example.com [ENV_FILE=path]" >&2; exit 2; }
+	@test -z "$(ENV_FILE)" || test -f "$(ENV_FILE)" || { echo "no such ENV_FILE: $(ENV_FILE)" >&2; exit 2; }
+	cd backend && $(if $(ENV_FILE),set -a && . $(abspath $(ENV_FILE)) && set +a &&) \
+	  $(PY) python -m app migrate && $(PY) python -m app create-admin --email "$(EMAIL)"
 
 openapi: install ## write var/openapi.json (the web/mobile API client is generated from it)
 	cd backend && $(PY) python -m app openapi -o $(ROOT)/var/openapi.json
 
-system-deps: ## Debian packages the tests drive for real (nginx, chromium); needs root
+system-deps: ## Debian packages the tests drive for real (nginx, chromium, redis, pgbouncer, wrk); needs root
 	@missing=""; command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	  command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	  [ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null || missing="$$missing pgbouncer"; \
+	  command -v wrk >/dev/null || missing="$$missing wrk"; \
+	  command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
 	  if [ -n "$$missing" ]; then \
-	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    if [ "$$(id -u)" = 0 ]; then \
+	      created=0; [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; created=1; }; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; rc=$$?; \
+	      [ $$created = 0 ] || rm -f /usr/sbin/policy-rc.d; [ $$rc = 0 ] || exit $$rc; \
 	    else echo "note: install$$missing (Debian) to run the nginx and browser tests" >&2; fi; \
 	  fi
 
@@ -86,6 +95,12 @@ test-services: $(STAMP)/python ## everything against real Postgres + Redis (embe
 
 test-embedded: $(STAMP)/python ## the backend on embedded defaults (SQLite, filesystem broker, in-process cache)
 	MAMC_TEST_PROFILE=embedded $(PY) pytest backend/tests -m "not slow"
+
+prod-local: install system-deps ## the production topology natively, foreground, https://127.0.0.1:8443 (Ctrl-C stops)
+	$(PY) python -m tests.prodlocal
+
+prod-smoke: install system-deps ## start prod-local on free ports, drive the whole journey over HTTPS, stop
+	$(PY) python -m tests.prodlocal.smoke
 
 test-e2e: install system-deps ## browser journeys only (Playwright + Debian chromium against a platform it starts)
 	$(PY) pytest tests/e2e

@@ -2,7 +2,8 @@
 #   make backup                 pg_dump + object manifest -> archive + .sha256 in the backup store, prune
 #   make restore FILE=<path|name|latest> [DATABASE_URL=...]   into an EMPTY database only (exit 2 otherwise)
 #   make backups                list stored archives
-#   make load                   bounded headless Locust run on loopback -> var/load/summary.txt
+#   make load                   the seed's load shapes on prod-local (Locust + wrk), bounded, loopback
+#                               -> a table per endpoint, var/load/summary.txt (tests/load/run_load.py)
 #   make nginx-check            install nginx if missing, then the nginx/compose tests
 UV ?= uv
 
@@ -18,8 +19,8 @@ restore:
 backups:
 	cd backend && $(UV) run python -m app.ops list
 
-load:
-	$(UV) run python tests/load/run_load.py
+load: install system-deps
+	$(UV) run --frozen python tests/load/run_load.py
 
 nginx-ensure:
 	bash nginx/ensure-nginx.sh

@@ -74,7 +74,7 @@ def _mount_web_client(app: FastAPI, dist: Path) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     def spa(path: str) -> Response:
-        if path.startswith(("api/", "media/")):
+        if path.startswith(("api/", "media/")) or path in ("docs", "redoc", "openapi.json"):
             return JSONResponse(error_body("not_found", "Not found."), status_code=404)
         candidate = (dist_root / path).resolve()
         if path and candidate.is_file() and dist_root in candidate.parents:
@@ -160,12 +160,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         await get_async_engine().dispose()
 
+    # Production publishes no schema or docs (clients are generated at build time: `make openapi`).
+    public_docs = settings.app_env != "production"
     app = FastAPI(
         title="Martial Arts Media Center API",
         version="0.1.0",
         lifespan=lifespan,
-        openapi_url="/openapi.json",
-        docs_url="/docs",
+        openapi_url="/openapi.json" if public_docs else None,
+        docs_url="/docs" if public_docs else None,
         redoc_url=None,
     )
     install_error_handlers(app)

@@ -1,247 +1,235 @@
-"""Load profiles for the Martial Arts Media Center (Locust).
+"""Load profiles of the seed's shapes for `make load` (tests/load/run_load.py runs them against
+prod-local; LOAD_* below point them anywhere else).
 
-Scenarios (user classes), each enabled by LOAD_SCENARIOS (comma list; default: all):
-  health     GET /health and /ready                                   (baseline)
-  catalog    browse published videos: pages by cursor, open details   (LOAD_CATALOG_PATH)
-  viewer     a viewer playing signed HLS through nginx: playlist then segments in order
-  upload     create a video, presigned multipart upload, PUT parts, complete (LOAD_VIDEOS_PATH)
-  webhook    Stripe webhook bursts with valid signatures, unique ids  (/api/v1/webhooks/stripe)
+Profiles (user classes with fixed counts; LOAD_SCENARIOS picks them, default all):
+  viewer    a streaming viewer: playback grant (API), master and variant playlists through the
+            API's playlist endpoint, then one signed segment per segment duration through nginx
+  catalog   browsing: catalog pages, a search, a video card
+  upload    an instructor: create a video, presigned upload of its bytes to S3, complete
+  payment   a buyer: checkout, Stripe (the stand-in) completes it and delivers the signed
+            webhook to the edge, the purchase unlocks playback
+  (AI chats: the coach is not built yet; the profile is added with it)
 
-Environment (production runs set these; tests/load/run_load.py sets them for loopback):
-  LOAD_HOST                  base URL (nginx in front of the API), e.g. https://media.example.com
-  LOAD_SCENARIOS             e.g. "health,catalog,viewer"
-  LOAD_ACCESS_TOKEN          bearer token for authenticated scenarios (or LOAD_EMAIL+LOAD_PASSWORD)
-  LOAD_HLS_KEYS              comma list of object keys of HLS playlists (videos/<id>/hls/index.m3u8)
-  MEDIA_SIGNING_SECRET       to sign /media/ URLs like the app does (nginx/README.md); without
-                             it, LOAD_HLS_URLS gives already-signed playlist URLs instead
-  LOAD_SEGMENTS_PER_VIEW     segments fetched per view (default 6)
-  LOAD_UPLOAD_BYTES          bytes per uploaded video (default 256 KiB)
-  STRIPE_WEBHOOK_SECRET      signs webhook payloads (the Stripe-Signature scheme)
+Every simulated user connects from its own loopback address (127.a.b.c), so nginx's and the
+API's per-address limits see many clients, as in production, not one.
+
+Environment:
+  LOAD_SEED             seed.json from tests/load/seed.py (tokens, video ids)
+  LOAD_SCENARIOS        e.g. "viewer,catalog"
+  LOAD_VIEWERS LOAD_BROWSERS LOAD_UPLOADERS LOAD_PAYERS   users per profile (1000/100/50/50)
+  LOAD_SEGMENT_SECONDS  pause between segments (6: real time)
+  LOAD_UPLOAD_BYTES     bytes per upload (1 MiB)
+  LOAD_CA_FILE          CA bundle of the edge's certificate (prod-local's self-signed one)
+  LOAD_STRIPE_URL       the Stripe stand-in (it completes checkouts and sends the webhook)
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
+import itertools
 import json
 import os
 import random
+import threading
 import time
-import uuid
+from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
-from locust import HttpUser, between, events, task
-from locust.env import Environment
+from locust import HttpUser, between, task
+from requests.adapters import HTTPAdapter
 
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-SCENARIOS = set(env_list("LOAD_SCENARIOS", "health,catalog,viewer,upload,webhook"))
-CATALOG_PATH = os.environ.get("LOAD_CATALOG_PATH", "/api/v1/videos")
-VIDEOS_PATH = os.environ.get("LOAD_VIDEOS_PATH", "/api/v1/videos")
-WEBHOOK_PATH = os.environ.get("LOAD_WEBHOOK_PATH", "/api/v1/webhooks/stripe")
-SEGMENTS_PER_VIEW = int(os.environ.get("LOAD_SEGMENTS_PER_VIEW", "6"))
-UPLOAD_BYTES = int(os.environ.get("LOAD_UPLOAD_BYTES", str(256 * 1024)))
-_token: dict[str, str] = {}
+SCENARIOS = set(env_list("LOAD_SCENARIOS", "viewer,catalog,upload,payment"))
+SEED: dict[str, Any] = (
+    json.loads(Path(os.environ["LOAD_SEED"]).read_text()) if os.environ.get("LOAD_SEED") else {}
+)
+SEGMENT_SECONDS = float(os.environ.get("LOAD_SEGMENT_SECONDS", "6"))
+UPLOAD_BYTES = int(os.environ.get("LOAD_UPLOAD_BYTES", str(1024 * 1024)))
+CA_FILE = os.environ.get("LOAD_CA_FILE") or True
+STRIPE_URL = os.environ.get("LOAD_STRIPE_URL", "")
+_addresses = itertools.count(2)
+_accounts: dict[str, itertools.count[int]] = {}  # per token pool: each user its own account
+_lock = threading.Lock()
 
 
-def sign_media(uri: str, ttl: int = 600) -> str:
-    """The nginx secure_link scheme: base64url(md5("{expires}{uri} {secret}")), no padding."""
-    secret = os.environ["MEDIA_SIGNING_SECRET"]
-    expires = int(time.time()) + ttl
-    digest = hashlib.md5(f"{expires}{uri} {secret}".encode(), usedforsecurity=False).digest()
-    token = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-    return f"{uri}?md5={token}&expires={expires}"
+class SourceAddressAdapter(HTTPAdapter):
+    """Connections of this session leave from one loopback address of its own."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__(pool_connections=4, pool_maxsize=4)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
 
 
-def stripe_signature(payload: bytes, secret: str) -> str:
-    stamp = int(time.time())
-    mac = hmac.new(secret.encode(), f"{stamp}.".encode() + payload, hashlib.sha256).hexdigest()
-    return f"t={stamp},v1={mac}"
+class PlatformUser(HttpUser):
+    abstract = True
+    token_pool = ""
+
+    def on_start(self) -> None:
+        with _lock:
+            n = next(_addresses)
+            account = next(_accounts.setdefault(self.token_pool, itertools.count()))
+        address = f"127.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
+        adapter = SourceAddressAdapter(address)
+        self.client.mount("https://", adapter)
+        self.client.mount("http://", adapter)
+        self.client.verify = CA_FILE
+        tokens = SEED.get(self.token_pool) or [""]
+        if tokens[account % len(tokens)]:
+            self.client.headers["Authorization"] = f"Bearer {tokens[account % len(tokens)]}"
 
 
-@events.test_start.add_listener
-def _login_once(environment: Environment, **_: Any) -> None:
-    """One login for the whole run (login is rate limited per address, by nginx and the app)."""
-    if os.environ.get("LOAD_ACCESS_TOKEN"):
-        _token["access"] = os.environ["LOAD_ACCESS_TOKEN"]
-        return
-    email, password = os.environ.get("LOAD_EMAIL"), os.environ.get("LOAD_PASSWORD")
-    if not (email and password and environment.host):
-        return
-    import httpx
-
-    response = httpx.post(
-        f"{environment.host}/api/v1/auth/login",
-        json={"email": email, "password": password},
-        timeout=30,
-        verify=False,
-    )
-    if response.status_code == 200:
-        _token["access"] = response.json().get("access_token", "")
-
-
-def auth_headers() -> dict[str, str]:
-    return {"Authorization": f"Bearer {_token['access']}"} if _token.get("access") else {}
-
-
-class HealthUser(HttpUser):
-    weight = 1
-    wait_time = between(0.5, 1.0)
-
-    @task
-    def health(self) -> None:
-        self.client.get("/health")
-        self.client.get("/ready")
-
-
-class CatalogBrowser(HttpUser):
-    """Lists a few pages (limit + cursor -> items + next_cursor) and opens some details."""
-
-    weight = 4
-    wait_time = between(0.2, 1.0)
-
-    @task
-    def browse(self) -> None:
-        cursor: str | None = None
-        for _ in range(random.randint(1, 3)):
-            params: dict[str, Any] = {"limit": 20}
-            if cursor:
-                params["cursor"] = cursor
-            with self.client.get(
-                CATALOG_PATH, params=params, name=f"{CATALOG_PATH} [page]", catch_response=True
-            ) as response:
-                if response.status_code != 200:
-                    response.failure(f"status {response.status_code}")
-                    return
-                body = response.json()
-                items, cursor = body.get("items", []), body.get("next_cursor")
-            for item in random.sample(items, min(2, len(items))):
-                if "id" in item:
-                    self.client.get(f"{CATALOG_PATH}/{item['id']}", name=f"{CATALOG_PATH}/[id]")
-            if not cursor:
-                break
-
-
-class HlsViewer(HttpUser):
-    """A player: signed playlist, then consecutive signed segments (each its own signature)."""
-
-    weight = 6
-    wait_time = between(0.1, 0.5)
-
-    def playlist_urls(self) -> list[tuple[str, str]]:
-        if os.environ.get("MEDIA_SIGNING_SECRET"):
-            return [(f"/media/{key}", sign_media(f"/media/{key}")) for key in env_list("LOAD_HLS_KEYS")]
-        return [(url.split("?")[0], url) for url in env_list("LOAD_HLS_URLS")]
+class StreamingViewer(PlatformUser):
+    fixed_count = int(os.environ.get("LOAD_VIEWERS", "1000"))
+    token_pool = "viewer_tokens"
+    wait_time = between(1, 3)
 
     @task
     def watch(self) -> None:
-        choices = self.playlist_urls()
-        if not choices:
+        video = random.choice(SEED["free_videos"])
+        grant = self.client.get(f"/api/v1/videos/{video}/playback", name="/api/v1/videos/[id]/playback")
+        if grant.status_code != 200:
             return
-        uri, url = random.choice(choices)
-        with self.client.get(url, name="/media/[playlist].m3u8", catch_response=True) as response:
-            if response.status_code != 200 or not response.text.startswith("#EXTM3U"):
-                response.failure(f"playlist status {response.status_code}")
-                return
-            segments = [line for line in response.text.splitlines() if line and not line.startswith("#")]
-        base = uri.rsplit("/", 1)[0]
-        start = random.randrange(max(1, len(segments) - SEGMENTS_PER_VIEW + 1))
-        for segment in segments[start : start + SEGMENTS_PER_VIEW]:
-            target = segment if segment.startswith(("http", "/")) else f"{base}/{segment}"
-            if "md5=" not in target and os.environ.get("MEDIA_SIGNING_SECRET"):
-                target = sign_media(target)
-            self.client.get(target, name="/media/[segment].ts")
+        master_url = grant.json()["url"]
+        master = self.client.get(master_url, name="playlist master (API)")
+        if master.status_code != 200:
+            return
+        variant_url = urljoin(master_url, next(x for x in master.text.splitlines() if x and x[0] != "#"))
+        variant = self.client.get(variant_url, name="playlist variant (API)")
+        if variant.status_code != 200:
+            return
+        segments = [x for x in variant.text.splitlines() if x and x[0] != "#"]
+        for segment in segments[: random.randint(3, len(segments))]:
+            started = time.monotonic()
+            self.client.get(segment, name="segment (nginx, signed)")
+            time.sleep(max(0.0, SEGMENT_SECONDS - (time.monotonic() - started)))
 
 
-class Uploader(HttpUser):
-    """An instructor uploading: create the video, open the multipart upload (the API presigns
-    part URLs), PUT the parts straight to storage, complete. Needs an instructor/admin login."""
+class CatalogBrowser(PlatformUser):
+    """Anonymous visitors (the catalog is public)."""
 
-    weight = 1
-    wait_time = between(1.0, 2.0)
+    fixed_count = int(os.environ.get("LOAD_BROWSERS", "100"))
+    wait_time = between(1, 3)
+
+    @task(4)
+    def page(self) -> None:
+        self.client.get("/api/v1/videos?limit=24", name="/api/v1/videos?limit=24")
+
+    @task(2)
+    def search(self) -> None:
+        word = random.choice(["kick", "kata", "throw", "guard", "sweep", "drill"])
+        self.client.get(f"/api/v1/videos?q={word}&limit=24", name="/api/v1/videos?q=[word]")
+
+    @task(1)
+    def card(self) -> None:
+        video = random.choice(SEED["free_videos"] + SEED["priced_videos"])
+        self.client.get(f"/api/v1/videos/{video}", name="/api/v1/videos/[id]")
+
+
+class Uploader(PlatformUser):
+    """Instructors uploading at the same time; each starts a new upload every 10-20 s."""
+
+    fixed_count = int(os.environ.get("LOAD_UPLOADERS", "50"))
+    token_pool = "uploader_tokens"
+    wait_time = between(10, 20)
 
     @task
     def upload(self) -> None:
-        headers = auth_headers()
-        with self.client.post(
-            VIDEOS_PATH,
+        made = self.client.post(
+            "/api/v1/videos",
             json={"title": "load upload", "discipline": "karate"},
-            headers=headers,
-            name=f"{VIDEOS_PATH} [create]",
-            catch_response=True,
-        ) as response:
-            if response.status_code != 201:
-                response.failure(f"create: status {response.status_code}")
-                return
-            video_id = response.json()["id"]
-        with self.client.post(
-            f"{VIDEOS_PATH}/{video_id}/upload",
-            headers=headers,
+            name="/api/v1/videos [create]",
+        )
+        if made.status_code != 201:
+            return
+        video_id = made.json()["id"]
+        start = self.client.post(
+            f"/api/v1/videos/{video_id}/upload",
             json={"filename": "load.mp4", "content_type": "video/mp4", "size_bytes": UPLOAD_BYTES},
-            name=f"{VIDEOS_PATH}/[id]/upload",
-            catch_response=True,
-        ) as response:
-            if response.status_code != 201:
-                response.failure(f"start: status {response.status_code}")
-                return
-            session = response.json()
-        done = []
+            name="/api/v1/videos/[id]/upload",
+        )
+        if start.status_code != 201:
+            return
+        session = start.json()
+        parts = []
         for part in session["parts"]:
             size = min(session["part_size"], UPLOAD_BYTES - (part["part_number"] - 1) * session["part_size"])
-            put = self.client.put(part["url"], data=os.urandom(size), name="[presigned part] PUT")
-            done.append({"part_number": part["part_number"], "etag": put.headers.get("etag", "")})
+            put = self.client.put(
+                part["url"],
+                data=os.urandom(size),
+                name="S3 presigned part PUT",
+                headers={"Authorization": None},
+            )
+            parts.append({"part_number": part["part_number"], "etag": put.headers.get("ETag", "")})
         self.client.post(
-            f"{VIDEOS_PATH}/{video_id}/upload/complete",
-            json={"parts": done},
-            headers=headers,
-            name=f"{VIDEOS_PATH}/[id]/upload/complete",
+            f"/api/v1/videos/{video_id}/upload/complete",
+            json={"parts": parts},
+            name="/api/v1/videos/[id]/upload/complete",
         )
 
 
-class WebhookBurst(HttpUser):
-    """Stripe deliveries in bursts: every event unique, 1 in 5 delivered twice (idempotency)."""
+class Buyer(PlatformUser):
+    """Buyers paying at the same time; each buys a video about every half minute."""
 
-    weight = 1
-    wait_time = between(0.0, 0.2)
+    fixed_count = int(os.environ.get("LOAD_PAYERS", "50"))
+    token_pool = "payer_tokens"
+    wait_time = between(20, 40)
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.unbought = list(SEED.get("priced_videos", []))
+        random.shuffle(self.unbought)
 
     @task
-    def burst(self) -> None:
-        secret = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_load")
-        for _ in range(random.randint(5, 15)):
-            event = {
-                "id": f"evt_load_{uuid.uuid4().hex}",
-                "object": "event",
-                "type": "customer.created",
-                "created": int(time.time()),
-                "api_version": "2024-06-20",
-                "livemode": False,
-                "data": {"object": {"id": f"cus_{uuid.uuid4().hex[:14]}", "object": "customer"}},
-            }
-            payload = json.dumps(event).encode()
-            deliveries = 2 if random.random() < 0.2 else 1
-            for _ in range(deliveries):
-                self.client.post(
-                    WEBHOOK_PATH,
-                    data=payload,
-                    name=WEBHOOK_PATH,
-                    headers={
-                        "Content-Type": "application/json",
-                        "Stripe-Signature": stripe_signature(payload, secret),
-                    },
-                )
+    def buy(self) -> None:
+        if not self.unbought:
+            return
+        video = self.unbought.pop()
+        opened = self.client.post(
+            "/api/v1/checkout", json={"kind": "ppv", "video_id": video}, name="/api/v1/checkout"
+        )
+        if opened.status_code != 201:
+            return
+        session_id = opened.json()["checkout_session_id"]
+        with self.client.post(
+            f"{STRIPE_URL}/_standin/checkout/sessions/{session_id}/complete",
+            name="Stripe pays + signed webhook to the edge",
+            headers={"Authorization": None},
+            catch_response=True,
+        ) as delivered:
+            if delivered.status_code != 200 or delivered.json().get("delivered") != 200:
+                delivered.failure(f"webhook delivery: {delivered.text[:200]}")
+                return
+        deadline = time.monotonic() + 30
+        while True:  # the webhook is applied by worker-default, asynchronously
+            with self.client.get(
+                f"/api/v1/videos/{video}/playback",
+                name="playback after payment (polled)",
+                catch_response=True,
+            ) as unlocked:
+                if unlocked.status_code == 200:
+                    return
+                if unlocked.status_code != 403 or time.monotonic() > deadline:
+                    unlocked.failure(f"still {unlocked.status_code} after the webhook")
+                    return
+                unlocked.success()  # not applied yet: expected for a moment
+            time.sleep(0.5)
 
 
-_CLASSES = {
-    "health": HealthUser,
+PROFILES: dict[str, type[PlatformUser]] = {
+    "viewer": StreamingViewer,
     "catalog": CatalogBrowser,
-    "viewer": HlsViewer,
     "upload": Uploader,
-    "webhook": WebhookBurst,
+    "payment": Buyer,
 }
-for _name, _cls in _CLASSES.items():
-    if _name not in SCENARIOS:
-        _cls.abstract = True  # locust ignores abstract user classes
+for profile_name, profile in PROFILES.items():
+    if profile_name not in SCENARIOS:
+        profile.abstract = True  # Locust ignores abstract user classes
+del profile_name, profile  # module-level names Locust must not mistake for user classes

@@ -7,9 +7,7 @@ this directory on sys.path.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
-import importlib.util
 import os
 import signal
 import socket
@@ -18,21 +16,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 REPO = Path(__file__).resolve().parents[2]
 NGINX_DIR = REPO / "nginx"
 
 
-def _load_render() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mamc_nginx_render", NGINX_DIR / "render.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-render_module = _load_render()
+from tests.prodlocal.edge import render_module  # noqa: E402  (one loader of nginx/render.py)
 
 
 def free_port() -> int:
@@ -100,34 +89,9 @@ def prepare_prefix(prefix: Path, template: Path, values: Mapping[str, str]) -> P
 
 
 def make_self_signed_cert(directory: Path, host: str) -> None:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+    from tests.prodlocal.edge import make_self_signed_cert as make
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "fullchain.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (directory / "privkey.pem").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    make(directory, [host])
 
 
 def backend_has_app() -> bool:

@@ -8,6 +8,7 @@ source that does not exist, an image name that release.yml never pushes.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ DEV = REPO / "docker-compose.yml"
 PROD = REPO / "docker-compose.prod.yml"
 ONE_SHOT = {"migrate", "minio-init"}
 DEV_SERVICES = {"postgres", "redis", "minio", "mailpit", "migrate", "api", "worker", "beat", "web"}
-PROD_SERVICES = {"nginx", "migrate", "api", "worker", "beat", "redis", "postgres"}
+PROD_WORKERS = {"worker-default": "default", "worker-media": "media", "worker-studio": "studio"}
+PROD_SERVICES = {"nginx", "migrate", "api", *PROD_WORKERS, "beat", "redis", "redis-cache", "postgres"}
 # ${NAME}, ${NAME:-x}, ${NAME:?x}, $NAME -- but not $$NAME (a literal $ for the container shell)
 VAR = re.compile(r"(?<!\$)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
 
@@ -97,7 +99,7 @@ def test_prod_migrations_run_once_before_api_worker_and_beat() -> None:
     migrate = services["migrate"]
     assert migrate["command"] == ["alembic", "upgrade", "heads"]
     assert migrate["restart"] == "no"
-    for name in ("api", "worker", "beat"):
+    for name in ("api", *PROD_WORKERS, "beat"):
         cond = services[name]["depends_on"]["migrate"]["condition"]
         assert cond == "service_completed_successfully", name
 
@@ -118,7 +120,7 @@ def test_prod_edge_terminates_tls_with_mounted_letsencrypt_and_redis_persists() 
     command = " ".join(redis["command"])
     assert "--appendonly yes" in command
     assert any(v.endswith(":/data") for v in redis["volumes"])
-    for name in ("api", "worker", "beat", "redis", "postgres", "nginx"):
+    for name in ("api", *PROD_WORKERS, "beat", "redis", "redis-cache", "postgres", "nginx"):
         assert "ports" not in services[name] or name == "nginx", f"{name} must not be published"
 
 
@@ -184,7 +186,8 @@ def test_worker_image_carries_the_studio_stack_and_api_does_not() -> None:
     assert any("--from=builder-slim" in line for line in stages["api"])
     heavy = re.search(r'ARG HEAVY="([^"]+)"', text)
     assert heavy and "imageio-ffmpeg" in heavy.group(1) and "mediapipe" in heavy.group(1)
-    assert "gunicorn app.main:app -k uvicorn.workers.UvicornWorker" in text
+    assert "exec gunicorn -c gunicorn.conf.py app.main:app" in text
+    assert (REPO / "backend" / "gunicorn.conf.py").is_file()
     lock = (REPO / "uv.lock").read_text()
     for package in ("imageio-ffmpeg", "mediapipe", "gunicorn"):
         assert f'name = "{package}"' in lock, f"{package} missing from uv.lock"
@@ -230,3 +233,141 @@ def test_workflows_cover_ci_release_and_gated_deploy() -> None:
         "docker compose -f docker-compose.prod.yml up -d",
     ):
         assert command in script, command
+
+
+# --- issue 12: what reading the production configuration showed would not work --------------------
+
+
+def command_flags(command: list[str]) -> dict[str, str]:
+    """`--name value` pairs of a redis-server command line."""
+    return {command[i][2:]: command[i + 1] for i in range(1, len(command) - 1) if command[i].startswith("--")}
+
+
+def memory_bytes(text: str) -> int:
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    match = re.fullmatch(r"(\d+)([kmg])b?", text.lower())
+    assert match, text
+    return int(match.group(1)) * units[match.group(2)]
+
+
+def test_the_broker_never_drops_queued_tasks_and_the_cache_is_bounded() -> None:
+    """Broker and cache on separate Redis instances: the broker persists and refuses writes when
+    full (noeviction); the cache evicts, but only keys with a TTL. Both fit their container."""
+    services = load(PROD)["services"]
+    env = services["api"]["environment"]
+    assert env["CELERY_BROKER_URL"].startswith("redis://redis:")
+    assert env["REDIS_URL"].startswith("redis://redis-cache:")
+    broker = command_flags(services["redis"]["command"])
+    assert broker["appendonly"] == "yes" and broker["maxmemory-policy"] == "noeviction"
+    cache = command_flags(services["redis-cache"]["command"])
+    assert cache["maxmemory-policy"] == "volatile-lru" and cache["appendonly"] == "no"
+    for name, flags in (("redis", broker), ("redis-cache", cache)):
+        limit = memory_bytes(services[name]["deploy"]["resources"]["limits"]["memory"])
+        assert memory_bytes(flags["maxmemory"]) <= 0.8 * limit, f"{name}: maxmemory must leave headroom"
+
+
+def test_each_queue_has_its_own_worker_service_with_fair_scheduling() -> None:
+    from app.worker.celery_app import QUEUES
+
+    services = load(PROD)["services"]
+    consumed = {}
+    for name, queue in PROD_WORKERS.items():
+        environment = services[name]["environment"]
+        assert environment["WORKER_QUEUES"] == queue, name
+        assert services[name]["image"].endswith("-worker:${IMAGE_TAG:?set IMAGE_TAG}"), name
+        consumed[queue] = name
+    assert set(consumed) == set(QUEUES), "every Celery queue needs a worker service"
+    worker_cmd = " ".join(dockerfile_stages(REPO / "backend" / "Dockerfile")["worker"])
+    assert "-O fair" in worker_cmd and "-Q ${WORKER_QUEUES" in worker_cmd
+
+
+def test_every_volume_a_backend_container_writes_exists_in_the_image_owned_by_the_app_user() -> None:
+    """A named volume mounted where the image has no directory is created root-owned: the app
+    (uid 10001) could not write its objects or backups."""
+    stages = dockerfile_stages(REPO / "backend" / "Dockerfile")
+    services = load(PROD)["services"]
+    for name in ("api", *PROD_WORKERS, "beat"):
+        target = "worker" if name in PROD_WORKERS else name
+        lines = stages[target]
+        created = {
+            p for line in lines if line.startswith("RUN mkdir") for p in line.split() if p.startswith("/")
+        }
+        created |= {
+            p
+            for line in lines
+            if line.startswith("/app/") or line.startswith("&& chown")
+            for p in line.split()
+        }
+        chowned = " ".join(line for line in lines if "chown" in line)
+        for volume in services[name].get("volumes", []):
+            path = volume.split(":")[1]
+            assert path in created, f"{name}: {path} is not created in the {target} image"
+            assert "app:app /app/var" in chowned, f"{name}: /app/var is not owned by app"
+
+
+def test_the_images_pg_dump_matches_the_postgres_server() -> None:
+    text = (REPO / "backend" / "Dockerfile").read_text()
+    major = re.search(r"^ARG PG_MAJOR=(\d+)$", text, flags=re.M)
+    assert major, "backend/Dockerfile must pin PG_MAJOR"
+    assert '"postgresql-client-${PG_MAJOR}"' in text and "apt.postgresql.org" in text
+    image = load(PROD)["services"]["postgres"]["image"]
+    assert image.startswith(f"postgres:{major.group(1)}"), f"{image} vs client {major.group(1)}"
+
+
+def test_healthchecks_ask_the_api_for_readiness_not_liveness() -> None:
+    api = load(PROD)["services"]["api"]
+    assert api["healthcheck"]["test"] == ["CMD", "python", "-m", "app.health.probe"]
+    stage = " ".join(dockerfile_stages(REPO / "backend" / "Dockerfile")["api"])
+    assert 'CMD ["python", "-m", "app.health.probe"]' in stage
+    probe = (REPO / "backend" / "app" / "health" / "probe.py").read_text()
+    assert '"/ready"' in probe
+
+
+def test_database_connections_fit_postgres_with_four_api_containers() -> None:
+    """Sum of (processes x (DB_POOL_SIZE + DB_MAX_OVERFLOW)) stays under max_connections (minus
+    superuser and maintenance headroom) with 4 api containers of 2 workers each."""
+    from app.core.config import Settings
+
+    defaults = Settings()
+    services = load(PROD)["services"]
+    command = " ".join(services["postgres"]["command"])
+    found = re.search(r"max_connections=(\d+)", command)
+    assert found, "set max_connections explicitly"
+    max_connections = int(found.group(1))
+
+    def per_process(name: str) -> int:
+        env = services[name]["environment"]
+        pool = int(env.get("DB_POOL_SIZE", defaults.db_pool_size))
+        overflow = int(env.get("DB_MAX_OVERFLOW", defaults.db_max_overflow))
+        return pool + overflow
+
+    def default_of(value: str) -> int:
+        return int(re.sub(r"^\$\{[A-Z_]+:-(\d*)\}.*$", r"\1", value) or 2)
+
+    api_workers = math.ceil(
+        float(services["api"]["deploy"]["resources"]["limits"]["cpus"])
+    )  # gunicorn.conf.py
+    assert "WEB_CONCURRENCY" not in services["api"]["environment"]
+    api = 4 * api_workers * per_process("api")
+    workers = sum(
+        default_of(str(services[name]["environment"]["WORKER_CONCURRENCY"])) * per_process(name)
+        for name in PROD_WORKERS
+    )
+    assert api + workers + 1 <= max_connections - 10, (api, workers, max_connections)
+
+
+def test_the_edge_fetches_signed_media_from_an_origin_and_the_csp_names_the_media_hosts() -> None:
+    conf = (REPO / "nginx" / "prod.conf").read_text()
+    media = conf[conf.index("location /media/ {") :]
+    media = media[: media.index("\n        }\n")]
+    assert "proxy_pass ${NGINX_MEDIA_ORIGIN};" in media and "alias" not in media
+    assert "proxy_cache_key $uri;" in media
+    csp = next(line for line in conf.splitlines() if "Content-Security-Policy" in line)
+    assert "media-src 'self' blob: ${NGINX_MEDIA_HOSTS}" in csp
+    assert "connect-src 'self' https://api.stripe.com ${NGINX_MEDIA_HOSTS}" in csp
+    storage = conf[conf.index("location /api/v1/storage/ {") :]
+    size = re.search(r"client_max_body_size (\d+)m;", storage[: storage.index("}")])
+    from app.core.config import Settings
+
+    largest_part = max(Settings().media_part_size_bytes, Settings().studio_upload_part_size)
+    assert size and int(size.group(1)) * 1024**2 > largest_part

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import threading
@@ -9,20 +10,19 @@ import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from ops_support import (  # type: ignore[import-not-found]
-    NGINX_DIR,
     ApiServer,
     NginxInstance,
     free_port,
-    nginx_global_args,
-    render_module,
     sign_media_uri,
     stop_process,
     wait_for_port,
 )
+from tests.prodlocal.edge import EdgeConfig, local_media_origin
 
 SECRET = "test-media-secret-5b1f"
 StartNginx = Callable[..., NginxInstance]
@@ -54,112 +54,183 @@ def signed(uri: str, *, ttl: int = 300, secret: str = SECRET) -> str:
 # --- prod.conf -------------------------------------------------------------------------------
 
 
-def render_prod(cert_dir: Path, api_port: int) -> str:
-    return str(
-        render_module.render(
-            (NGINX_DIR / "prod.conf").read_text(),
-            {
-                "NGINX_SERVER_NAME": "media.example.test",
-                "NGINX_CERT_DIR": str(cert_dir),
-                "NGINX_API_UPSTREAM": f"127.0.0.1:{api_port}",
-                "MEDIA_SIGNING_SECRET": SECRET,
-            },
-        )
-    )
+def prod_edge(tmp_path: Path, cert_dir: Path, site: dict[str, str], **overrides: Any) -> EdgeConfig:
+    run_dir = tmp_path / "edge"
+    values: dict[str, Any] = {
+        "https_port": free_port(),
+        "http_port": free_port(),
+        "api_upstream": f"127.0.0.1:{free_port()}",
+        "cert_dir": cert_dir,
+        "web_root": Path(site["NGINX_WEB_ROOT"]),
+        "run_dir": run_dir,
+        "media_root": Path(site["NGINX_MEDIA_ROOT"]),
+        "media_origin": local_media_origin(run_dir),
+        "signing_secret": SECRET,
+        "server_name": "media.example.test",
+    }
+    values.update(overrides)
+    return EdgeConfig(**values)
+
+
+@pytest.fixture
+def run_prod(nginx_bin: str) -> Iterator[Callable[[EdgeConfig], EdgeConfig]]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def run(edge: EdgeConfig) -> EdgeConfig:
+        edge.write()
+        proc = subprocess.Popen(edge.command(nginx_bin), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        started.append(proc)
+        try:
+            wait_for_port(edge.https_port, proc=proc)
+            wait_for_port(edge.http_port, proc=proc)
+        except (RuntimeError, TimeoutError) as exc:
+            log = (edge.run_dir / "error.log").read_text() if (edge.run_dir / "error.log").exists() else ""
+            raise RuntimeError(f"prod nginx did not start: {exc}\n{log}") from exc
+        return edge
+
+    yield run
+    for proc in started:
+        stop_process(proc)
 
 
 def test_prod_conf_has_no_unrendered_placeholders_and_passes_nginx_t(
-    nginx_bin: str, self_signed_cert: Path, tmp_path: Path
+    nginx_bin: str, self_signed_cert: Path, tmp_path: Path, site: dict[str, str]
 ) -> None:
-    text = render_prod(self_signed_cert, free_port())
-    assert not re.search(r"\$\{[A-Z_]+\}", text), (
+    edge = prod_edge(tmp_path, self_signed_cert, site, media_origin="http://127.0.0.1:9/mamc-media/")
+    conf = edge.write()
+    assert not re.search(r"\$\{[A-Z_]+\}", conf.read_text()), (
         "a ${VAR} was left for envsubst that render.py does not know"
     )
-    prefix = tmp_path / "prod"
-    (prefix / "logs").mkdir(parents=True)
-    conf = prefix / "nginx.conf"
-    conf.write_text(text)
-    result = subprocess.run(
-        [
-            nginx_bin,
-            "-t",
-            "-p",
-            str(prefix),
-            "-e",
-            str(prefix / "logs" / "error.log"),
-            "-c",
-            str(conf),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = subprocess.run([*edge.command(nginx_bin)[:-2], "-t"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr and "test is successful" in result.stderr
 
 
 def test_prod_conf_serves_tls_redirects_http_and_sends_security_headers(
-    nginx_bin: str, self_signed_cert: Path, tmp_path: Path, site: dict[str, str]
+    run_prod: Callable[[EdgeConfig], EdgeConfig],
+    self_signed_cert: Path,
+    tmp_path: Path,
+    site: dict[str, str],
 ) -> None:
-    """Run the real prod config, moved to high loopback ports and temp paths."""
-    http_port, https_port = free_port(), free_port()
-    text = render_prod(self_signed_cert, free_port())
-    text = re.sub(r"^\s*listen \[::\]:.*$", "", text, flags=re.M)
-    text = text.replace("listen 80 default_server;", f"listen 127.0.0.1:{http_port} default_server;")
-    text = text.replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl")
-    text = text.replace("/srv/web", site["NGINX_WEB_ROOT"]).replace("/srv/media/", site["NGINX_MEDIA_ROOT"])
-    text = text.replace("pid /tmp/nginx.pid;", "pid nginx.pid;")
-    text = text.replace(
-        "http {",
-        "http {\n    client_body_temp_path tmp/body; proxy_temp_path tmp/proxy;"
-        " fastcgi_temp_path tmp/fcgi; uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;",
-        1,
+    """The real prod config on loopback ports, media from the local store (its origin socket)."""
+    edge = run_prod(
+        prod_edge(tmp_path, self_signed_cert, site, media_hosts="https://d111111abcdef8.cloudfront.net")
     )
-    prefix = tmp_path / "prod-run"
-    (prefix / "logs").mkdir(parents=True)
-    (prefix / "tmp").mkdir()
-    conf = prefix / "nginx.conf"
-    conf.write_text(text)
-    proc = subprocess.Popen(
-        [
-            nginx_bin,
-            "-p",
-            str(prefix),
-            "-e",
-            str(prefix / "logs" / "error.log"),
-            "-c",
-            str(conf),
-            *nginx_global_args(),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(https_port, proc=proc)
-        wait_for_port(http_port, proc=proc)
-        plain = httpx.get(f"http://127.0.0.1:{http_port}/videos/1?x=1", follow_redirects=False)
-        assert plain.status_code == 301
-        assert plain.headers["location"] == "https://media.example.test/videos/1?x=1"
-        health = httpx.get(f"http://127.0.0.1:{http_port}/nginx-health")
-        assert health.status_code == 200 and health.text == "ok\n"
+    http = f"http://127.0.0.1:{edge.http_port}"
+    plain = httpx.get(f"{http}/videos/1?x=1", follow_redirects=False)
+    assert plain.status_code == 301
+    assert plain.headers["location"] == f"{edge.public_url}/videos/1?x=1"
+    health = httpx.get(f"{http}/nginx-health")
+    assert health.status_code == 200 and health.text == "ok\n"
 
-        with httpx.Client(base_url=f"https://127.0.0.1:{https_port}", verify=False) as client:
-            page = client.get("/library/deep/link", headers={"Host": "media.example.test"})
-            assert page.status_code == 200 and "id=root" in page.text
-            assert page.http_version in ("HTTP/1.1", "HTTP/2")
-            assert page.headers["strict-transport-security"].startswith("max-age=63072000")
-            assert page.headers["x-content-type-options"] == "nosniff"
-            assert page.headers["referrer-policy"] == "strict-origin-when-cross-origin"
-            assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
-            assert page.headers["cache-control"] == "no-cache"
-            seg = client.get(signed("/media/videos/v1/hls/seg-00001.ts"))
-            assert seg.status_code == 200
-            assert "immutable" in seg.headers["cache-control"]
-            assert seg.headers["strict-transport-security"]
-            assert client.get("/media/videos/v1/hls/seg-00001.ts").status_code == 403
-            assert client.get("/metrics").status_code == 404
+    with httpx.Client(base_url=edge.public_url, verify=False) as client:
+        page = client.get("/library/deep/link", headers={"Host": "media.example.test"})
+        assert page.status_code == 200 and "id=root" in page.text
+        assert page.http_version in ("HTTP/1.1", "HTTP/2")
+        assert page.headers["strict-transport-security"].startswith("max-age=63072000")
+        assert page.headers["x-content-type-options"] == "nosniff"
+        assert page.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        csp = page.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp
+        # CloudFront mode: hls.js fetches playlists and segments from the CDN (XHR + media)
+        assert "media-src 'self' blob: https://d111111abcdef8.cloudfront.net;" in csp
+        assert "connect-src 'self' https://api.stripe.com https://d111111abcdef8.cloudfront.net;" in csp
+        assert page.headers["cache-control"] == "no-cache"
+        seg = client.get(signed("/media/videos/v1/hls/seg-00001.ts"))
+        assert seg.status_code == 200 and seg.content.startswith(b"\x47")
+        assert "immutable" in seg.headers["cache-control"]
+        assert seg.headers["strict-transport-security"]
+        assert client.get("/media/videos/v1/hls/seg-00001.ts").status_code == 403
+        assert client.get("/metrics").status_code == 404
+        for path in ("/docs", "/openapi.json", "/redoc"):
+            assert client.get(path).status_code == 404, path
+
+
+@pytest.fixture
+def moto_bucket() -> Iterator[tuple[str, Any, Any]]:
+    from app.ops.edge import edge_read_policy
+    from tests.support.s3 import moto_server
+
+    with moto_server("media") as (endpoint, s3, server):
+        policy = edge_read_policy("media", source_cidrs=["127.0.0.1/32"])
+        s3.put_bucket_policy(Bucket="media", Policy=json.dumps(policy))
+        yield f"{endpoint}/media/", s3, server
+
+
+def test_prod_edge_serves_signed_media_from_s3_and_keeps_serving_it_from_its_cache(
+    run_prod: Callable[[EdgeConfig], EdgeConfig],
+    self_signed_cert: Path,
+    tmp_path: Path,
+    site: dict[str, str],
+    moto_bucket: tuple[str, Any, Any],
+) -> None:
+    """With S3 the objects are not on nginx's disk: /media/ proxies to the bucket (the signature
+    stays at the edge) and caches by key, so a hot segment costs S3 one GET."""
+    origin, s3, server = moto_bucket
+    body = b"\x47" + bytes(range(256)) * 40
+    s3.put_object(Bucket="media", Key="videos/v9/job/hls/360p/seg_00000.ts", Body=body)
+    s3.put_object(Bucket="media", Key="videos/v9/source/original", Body=b"the instructor's original")
+    edge = run_prod(prod_edge(tmp_path, self_signed_cert, site, media_origin=origin))
+    uri = "/media/videos/v9/job/hls/360p/seg_00000.ts"
+    with httpx.Client(base_url=edge.public_url, verify=False) as client:
+        first = client.get(signed(uri))
+        assert first.status_code == 200, first.text[:300]
+        assert first.content == body
+        assert first.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert "x-amz-request-id" not in first.headers and "set-cookie" not in first.headers
+        assert client.get(uri).status_code == 403
+        assert client.get(signed(uri, secret="not-the-secret")).status_code == 403
+        missing = client.get(signed("/media/videos/v9/job/hls/360p/seg_99999.ts"))
+        assert missing.status_code in (403, 404)
+        # even a validly signed link cannot reach an original: the bucket refuses the edge
+        assert client.get(signed("/media/videos/v9/source/original")).status_code == 403
+        server.stop()  # the origin is gone; a new signature for the same object is a cache hit
+        again = client.get(signed(uri, ttl=600))
+        assert again.status_code == 200 and again.content == body
+
+
+class _CountingUpstream(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_PUT(self) -> None:
+        size = int(self.headers.get("Content-Length") or 0)
+        received = 0
+        while received < size:
+            received += len(self.rfile.read(min(1 << 20, size - received)))
+        reply = str(received).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    do_POST = do_PUT
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_local_store_upload_parts_of_16_mib_pass_the_edge_and_other_api_bodies_stay_small(
+    run_prod: Callable[[EdgeConfig], EdgeConfig],
+    self_signed_cert: Path,
+    tmp_path: Path,
+    site: dict[str, str],
+) -> None:
+    upstream = ThreadingHTTPServer(("127.0.0.1", 0), _CountingUpstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    try:
+        edge = run_prod(
+            prod_edge(
+                tmp_path, self_signed_cert, site, api_upstream=f"127.0.0.1:{upstream.server_address[1]}"
+            )
+        )
+        part = bytes(16 * 1024 * 1024 + 1)
+        with httpx.Client(base_url=edge.public_url, verify=False, timeout=60) as client:
+            stored = client.put("/api/v1/storage/parts?token=t", content=part)
+            assert stored.status_code == 200 and stored.text == str(len(part))
+            assert client.post("/api/v1/videos", content=part).status_code == 413
     finally:
-        stop_process(proc)
+        upstream.shutdown()
+        upstream.server_close()
 
 
 # --- dev.conf: media, SPA, limits ------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 Keys live in namespaces. `invalidate(namespace)` bumps the namespace's generation so every key
 written before it is unreachable at once (no key scans); old entries simply expire.
+The cache fails open: with Redis unreachable a read is a miss and a write is skipped, so reads
+are served from the database meanwhile.
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ import time
 from functools import lru_cache
 from typing import Any, Protocol
 
+import structlog
+from redis.exceptions import RedisError
+
 from app.core.redis import get_redis
+
+log = structlog.get_logger(__name__)
 
 
 class CacheBackend(Protocol):
@@ -54,14 +61,25 @@ class RedisBackend:
         self._client = client
 
     def get(self, key: str) -> bytes | None:
-        value = self._client.get(key)
+        try:
+            value = self._client.get(key)
+        except RedisError as exc:
+            log.warning("cache_unavailable", op="get", error=type(exc).__name__)
+            return None
         return bytes(value) if value is not None else None
 
     def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
-        self._client.set(key, value, ex=ttl_seconds)
+        try:
+            self._client.set(key, value, ex=ttl_seconds)
+        except RedisError as exc:
+            log.warning("cache_unavailable", op="set", error=type(exc).__name__)
 
     def incr(self, key: str) -> int:
-        return int(self._client.incr(key))
+        try:
+            return int(self._client.incr(key))
+        except RedisError as exc:  # entries of the old generation expire within their TTL
+            log.warning("cache_unavailable", op="incr", error=type(exc).__name__)
+            return 0
 
 
 class Cache:

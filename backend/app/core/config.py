@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     redis_url: str = ""
     celery_broker_url: str = ""
     celery_task_always_eager: bool = False
+    # SQLAlchemy pool per process (API worker, Celery pool child, CLI); see DEPLOYMENT_GUIDE sizing
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
+    db_pool_timeout_seconds: float = 10.0  # wait this long for a free connection, then fail
+    db_pool_recycle_seconds: int = 1800  # reconnect connections older than this
+    db_pgbouncer: bool = False  # behind PgBouncer (transaction pooling): no prepared statements
+    # Celery: hard time limit per queue (the pool child is killed; the job reaper takes over)
+    celery_time_limit_default_seconds: int = 600
+    celery_time_limit_media_seconds: int = 14400
+    celery_time_limit_studio_seconds: int = 1800
+    # Redis broker: an unacknowledged message is redelivered after this; must exceed every limit
+    celery_visibility_timeout_seconds: int = 21600
 
     # --- auth
     access_token_ttl_seconds: int = 900
@@ -120,6 +132,10 @@ class Settings(BaseSettings):
     backup_keep_weekly: int = 4
     media_signing_secret: SecretStr | None = None  # nginx secure_link secret (nginx/README.md)
     worker_metrics_port: int = 0  # >0: Celery workers serve Prometheus /metrics here
+    # jobs (media processing, studio analysis): a running job's worker writes its heartbeat this
+    # often, whatever the job is doing; a queued job not started this long is enqueued again
+    job_heartbeat_seconds: float = 15.0
+    job_lost_after_seconds: int = 1800
 
     # --- studio (pose feedback: references and attempts, app/studio)
     studio_reference_min_seconds: float = 0.5  # shortest reference range
@@ -130,9 +146,9 @@ class Settings(BaseSettings):
     studio_upload_part_size: int = 16 * 1024 * 1024  # multipart part size (S3 minimum is 5 MiB)
     studio_target_fps: float = 30.0  # frames sampled per second for skeletons (0 = every frame)
     studio_report_url_ttl_seconds: int = 900  # presigned GETs of overlay/plots on a report
-    studio_job_timeout_seconds: int = 1800  # running without progress this long -> requeued
+    studio_job_timeout_seconds: int = 45  # running without a heartbeat this long -> requeued
     studio_job_max_runs: int = 3  # runs (first + requeues) before a job is failed for good
-    studio_reaper_interval_seconds: int = 300  # how often beat runs the studio reaper
+    studio_reaper_interval_seconds: int = 20  # how often beat runs the studio reaper
     studio_attempts_per_hour: int = 30  # attempt uploads a user may start per hour
     studio_upload_abandon_seconds: int = 86400  # unfinished attempt uploads older than this: aborted, failed
 
@@ -149,7 +165,8 @@ class Settings(BaseSettings):
     media_public_base_url: str = ""  # where /media/ is served (nginx host); empty = APP_BASE_URL
     media_playback_ttl_seconds: int = 14400  # token/cookie covering playlists + segments
     media_playlist_ttl_seconds: int = 300  # signed master-playlist URL
-    media_job_stale_seconds: int = 600  # reaper requeues a job whose heartbeat is older
+    media_job_stale_seconds: int = 45  # reaper requeues a running job whose heartbeat is older
+    media_reaper_interval_seconds: int = 20  # how often beat runs the media reaper
     media_job_max_attempts: int = 3
     media_upload_abandon_seconds: int = 86400  # unfinished uploads older than this: aborted, back to draft
     media_reports_auto_hide: int = 3  # open reports that hide a published video; 0 = never

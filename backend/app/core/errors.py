@@ -80,6 +80,11 @@ class ServiceUnavailable(DomainError):
     code = "service_unavailable"
 
 
+class InsufficientStorage(DomainError):
+    status_code = 507
+    code = "storage_full"
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str
@@ -103,6 +108,7 @@ _STATUS_TEXT = {
     422: "Invalid input",
     429: "Too many requests: retry after Retry-After seconds",
     503: "A service we depend on is unavailable",
+    507: "Storage full: nothing was saved",
 }
 
 

@@ -1,5 +1,6 @@
 """Fixed-window rate limits: Redis when REDIS_URL is set (shared by every API process),
-in-process otherwise. Exceeding a limit raises RateLimited with Retry-After."""
+in-process otherwise. Exceeding a limit raises RateLimited with Retry-After. If Redis cannot be
+asked, the limit fails closed: ServiceUnavailable (503), never an unlimited login."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ import time
 from functools import lru_cache
 from typing import Protocol
 
+import structlog
+from redis.exceptions import RedisError
+
 from app.core.config import get_settings
-from app.core.errors import RateLimited
+from app.core.errors import RateLimited, ServiceUnavailable
 from app.core.redis import get_redis
+
+log = structlog.get_logger(__name__)
 
 
 class Counter(Protocol):
@@ -65,7 +71,15 @@ def enforce(scope: str, identity: str, limit: int, window_seconds: int | None = 
     if not settings.rate_limit_enabled:
         return
     window = window_seconds or settings.rate_limit_window_seconds
-    count, reset_in = get_counter().hit(f"{scope}:{identity}", window)
+    try:
+        count, reset_in = get_counter().hit(f"{scope}:{identity}", window)
+    except RedisError as exc:
+        from app.core.i18n import t
+
+        log.warning("rate_limit_store_unavailable", scope=scope, error=type(exc).__name__)
+        raise ServiceUnavailable(
+            t("errors.rate_limit_unavailable"), code="rate_limit_unavailable", headers={"Retry-After": "30"}
+        ) from exc
     if count > limit:
         retry_after = max(1, math.ceil(reset_in))
         raise RateLimited(

@@ -9,11 +9,22 @@ import redis.asyncio as aioredis
 
 from app.core.config import get_settings
 
+REDIS_TIMEOUT_SECONDS = 2.0
+
 
 @lru_cache
 def get_redis() -> redis.Redis[bytes] | None:
     url = get_settings().redis_url
-    return redis.Redis.from_url(url, decode_responses=False) if url else None
+    if not url:
+        return None
+    # bounded waits: with Redis down, callers fail fast (cache miss, rate limit closed)
+    return redis.Redis.from_url(
+        url,
+        decode_responses=False,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+        health_check_interval=30,
+    )
 
 
 def reset_redis() -> None:

@@ -9,6 +9,7 @@ rerun overwrites instead of duplicating.
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import hmac
 import json
@@ -16,6 +17,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -24,7 +26,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from app.core.config import Settings, get_settings
-from app.core.errors import NotFound, PermissionDenied, ValidationFailed
+from app.core.errors import InsufficientStorage, NotFound, PermissionDenied, ValidationFailed
 from app.core.security import derive_key
 
 
@@ -92,6 +94,22 @@ def _check_key(key: str) -> str:
     return key
 
 
+@contextmanager
+def _writing(*partial: Path) -> Iterator[None]:
+    """Writes to temporary files that become objects only when complete: on any error the
+    temporaries go, and a full disk is a clear 507 (what was stored before is untouched)."""
+    try:
+        yield
+    except BaseException as exc:
+        for path in partial:
+            path.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            from app.core.i18n import t
+
+            raise InsufficientStorage(t("errors.storage_full")) from exc
+        raise
+
+
 class LocalObjectStore:
     """Objects are files under `root`; multipart parts are staged under root/.multipart."""
 
@@ -132,14 +150,16 @@ class LocalObjectStore:
         path = self.path_for(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        tmp.write_bytes(data)
+        with _writing(tmp):
+            tmp.write_bytes(data)
         tmp.replace(path)
 
     def put_file(self, key: str, path: Path, content_type: str | None = None) -> None:
         dest = self.path_for(key)
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.tmp")
-        shutil.copyfile(path, tmp)
+        with _writing(tmp):
+            shutil.copyfile(path, tmp)
         tmp.replace(dest)
 
     def get_bytes(self, key: str) -> bytes:
@@ -224,13 +244,16 @@ class LocalObjectStore:
         staging = self._staging_dir(key, upload_id)
         digest = hashlib.md5(usedforsecurity=False)
         tmp = staging / f"{part_number:05d}.{uuid.uuid4().hex}.tmp"
-        with tmp.open("wb") as fh:
-            for chunk in chunks:
-                digest.update(chunk)
-                fh.write(chunk)
+        etag_tmp = tmp.with_suffix(".etag-tmp")
+        with _writing(tmp, etag_tmp):
+            with tmp.open("wb") as fh:
+                for chunk in chunks:
+                    digest.update(chunk)
+                    fh.write(chunk)
+            etag = digest.hexdigest()
+            etag_tmp.write_text(etag)
         tmp.replace(staging / f"{part_number:05d}.part")
-        etag = digest.hexdigest()
-        (staging / f"{part_number:05d}.etag").write_text(etag)
+        etag_tmp.replace(staging / f"{part_number:05d}.etag")
         return etag
 
     def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
@@ -260,7 +283,7 @@ class LocalObjectStore:
         dest = self.path_for(key)
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.tmp")
-        with tmp.open("wb") as out:
+        with _writing(tmp), tmp.open("wb") as out:
             for part in parts:
                 with (staging / f"{part.part_number:05d}.part").open("rb") as src:
                     shutil.copyfileobj(src, out, 1024 * 1024)

@@ -33,7 +33,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _engine_kwargs(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    settings = get_settings()
+    kwargs: dict[str, Any] = {
+        "pool_pre_ping": True,
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout_seconds,
+        "pool_recycle": settings.db_pool_recycle_seconds,
+    }
+    if settings.db_pgbouncer:
+        # PgBouncer in transaction mode hands each transaction any server connection, so a
+        # statement psycopg prepared on one is missing on the next: never prepare.
+        kwargs["connect_args"] = {"prepare_threshold": None}
+    return kwargs
 
 
 @lru_cache

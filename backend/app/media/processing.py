@@ -34,6 +34,7 @@ from app.media import progress as progress_bus
 from app.media.models import JobState, Video, VideoJob, VideoStatus
 from app.media.service import job_prefix, transition
 from app.worker.dispatch import enqueue
+from app.worker.heartbeat import Keepalive
 
 log = structlog.get_logger(__name__)
 
@@ -129,23 +130,31 @@ class Heartbeat:
             return
         self._last, self._last_at = (pct, stage), now
         with sync_session() as session:
-            updated = session.execute(
-                update(VideoJob)
-                .where(
-                    VideoJob.id == self.claim.job_id,
-                    VideoJob.lease == self.claim.lease,
-                    VideoJob.state == JobState.running,
-                )
-                .values(percent=pct, stage=stage, heartbeat_at=utcnow())
-            )
-            if updated.rowcount == 0:  # type: ignore[attr-defined]
-                raise LeaseLost(str(self.claim.job_id))
+            self._beat(session, percent=pct, stage=stage)
             session.execute(
                 update(Video)
                 .where(Video.id == self.claim.video_id, Video.status == VideoStatus.processing)
                 .values(progress_percent=pct, progress_stage=stage)
             )
         progress_bus.publish(self.claim.video_id, {"status": "processing", "percent": pct, "stage": stage})
+
+    def touch(self) -> None:
+        """Refresh only the heartbeat (the Keepalive thread); LeaseLost if the lease is gone."""
+        with sync_session() as session:
+            self._beat(session)
+
+    def _beat(self, session: Session, **values: object) -> None:
+        updated = session.execute(
+            update(VideoJob)
+            .where(
+                VideoJob.id == self.claim.job_id,
+                VideoJob.lease == self.claim.lease,
+                VideoJob.state == JobState.running,
+            )
+            .values(heartbeat_at=utcnow(), **values)
+        )
+        if updated.rowcount == 0:  # type: ignore[attr-defined]
+            raise LeaseLost(str(self.claim.job_id))
 
 
 def _upload_tree(store: ObjectStore, root: Path, files: list[str], prefix: str) -> None:
@@ -175,7 +184,8 @@ def run_job(job_id: uuid.UUID) -> str:
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     try:
-        result = _pipeline(settings, claimed, beat, workdir)
+        with Keepalive(beat.touch, every=settings.job_heartbeat_seconds, lost=(LeaseLost,)):
+            result = _pipeline(settings, claimed, beat, workdir)
         return finish(claimed, result)
     except LeaseLost:
         log.info("media_job_lease_lost", job_id=str(job_id))
@@ -333,10 +343,13 @@ def release(claimed: Claim, error: str) -> bool:
 
 
 def reap_stuck_jobs(*, stale_seconds: int | None = None) -> list[uuid.UUID]:
-    """Requeue jobs whose run died (no heartbeat for `stale_seconds`) or whose message was lost
-    (queued that long); fail those that used up MEDIA_JOB_MAX_ATTEMPTS."""
+    """Requeue jobs whose run died (no heartbeat for `stale_seconds`, default
+    MEDIA_JOB_STALE_SECONDS) or whose message was lost (queued for JOB_LOST_AFTER_SECONDS: a
+    job merely waiting behind others must not be enqueued twice); fail those that used up
+    MEDIA_JOB_MAX_ATTEMPTS."""
     settings = get_settings()
     cutoff = utcnow() - timedelta(seconds=stale_seconds or settings.media_job_stale_seconds)
+    lost_cutoff = utcnow() - timedelta(seconds=settings.job_lost_after_seconds)
     requeued: list[uuid.UUID] = []
     with sync_session() as session:
         jobs = session.scalars(
@@ -345,7 +358,7 @@ def reap_stuck_jobs(*, stale_seconds: int | None = None) -> list[uuid.UUID]:
                 or_(
                     (VideoJob.state == JobState.running)
                     & or_(VideoJob.heartbeat_at < cutoff, VideoJob.heartbeat_at.is_(None)),
-                    (VideoJob.state == JobState.queued) & (VideoJob.updated_at < cutoff),
+                    (VideoJob.state == JobState.queued) & (VideoJob.updated_at < lost_cutoff),
                 )
             )
             .with_for_update(skip_locked=True)

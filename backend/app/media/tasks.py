@@ -18,7 +18,7 @@ def process_video(self, job_id: str) -> str:  # type: ignore[no-untyped-def]
         raise self.retry(exc=exc, countdown=min(300, 15 * 2**self.request.retries)) from exc
 
 
-@celery_app.task(name="media.reap_stuck_jobs")
+@celery_app.task(name="default.media.reap_stuck_jobs")
 def reap_stuck_jobs() -> list[str]:
     return [str(job_id) for job_id in processing.reap_stuck_jobs()]
 

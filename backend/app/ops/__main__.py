@@ -5,6 +5,9 @@
                                       verify the checksum, then load into an EMPTY database
   list                                archives in the backup store, oldest first
   prune                               apply BACKUP_KEEP_DAILY / BACKUP_KEEP_WEEKLY
+  edge-policy --source-ip CIDR | --vpc-endpoint ID [--bucket B]
+                                      print the S3 bucket policy letting the nginx edge read
+                                      published media (app/ops/edge.py)
 
 Exit codes: 0 done; 1 failed (one line on stderr); 2 refused: the target database is not empty.
 """
@@ -12,6 +15,7 @@ Exit codes: 0 done; 1 failed (one line on stderr); 2 refused: the target databas
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -40,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument("--database-url", default=None, help="target database (default: DATABASE_URL)")
     commands.add_parser("list", help="list stored backups")
     commands.add_parser("prune", help="delete backups outside the retention policy")
+    policy = commands.add_parser("edge-policy", help="print the bucket policy for the nginx edge")
+    policy.add_argument("--source-ip", action="append", default=[], help="the edge's addresses (CIDR)")
+    policy.add_argument("--vpc-endpoint", default=None, help="the VPC endpoint the edge reaches S3 by")
+    policy.add_argument("--bucket", default=None, help="default: S3_BUCKET")
     return parser
 
 
@@ -73,6 +81,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "list":
             for name in service.iter_backups(settings):
                 print(name)
+        elif args.command == "edge-policy":
+            from app.ops.edge import edge_read_policy
+
+            bucket = args.bucket or settings.s3_bucket
+            if not bucket:
+                print("error: no bucket: set S3_BUCKET or pass --bucket", file=sys.stderr)
+                return 2
+            try:
+                policy = edge_read_policy(bucket, source_cidrs=args.source_ip, vpc_endpoint=args.vpc_endpoint)
+            except ValueError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            print(json.dumps(policy, indent=2))
         elif args.command == "prune":
             store = service.backup_store_for(settings)
             for name in service.prune(store, settings.backup_keep_daily, settings.backup_keep_weekly):

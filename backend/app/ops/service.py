@@ -198,14 +198,64 @@ class Database:
         )
 
 
+# Debian/Ubuntu (and the PGDG packages the images install) put each major's client tools here.
+PG_LIB_DIRS = (Path("/usr/lib/postgresql"),)
+
+
+def server_major(db: Database) -> int:
+    try:
+        conn = db.connect()
+    except Exception as exc:
+        raise BackupError(f"cannot connect to database {db.name!r}: {exc}".splitlines()[0]) from exc
+    with conn:
+        row = conn.execute("SHOW server_version_num").fetchone()
+    return int(row[0]) // 10000
+
+
+def tool_major(binary: str) -> int | None:
+    """The major version a pg_dump/pg_restore binary reports (`pg_dump (PostgreSQL) 16.4`)."""
+    try:
+        out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30).stdout
+    except OSError:
+        return None
+    words = out.split()
+    return int(words[-1].split(".")[0]) if words and words[-1].split(".")[0].isdigit() else None
+
+
+def find_pg_tool(
+    tool: str, server: int, *, lib_dirs: tuple[Path, ...] = PG_LIB_DIRS, search_path: bool = True
+) -> str:
+    """The `tool` (pg_dump, pg_restore) that can talk to a server of major version `server`: the
+    same major if installed, else the oldest newer one (pg_dump refuses newer servers)."""
+    candidates: dict[str, int] = {}
+    for root in lib_dirs:
+        for binary in sorted(root.glob(f"*/bin/{tool}")):
+            major = tool_major(str(binary))
+            if major is not None:
+                candidates[str(binary)] = major
+    on_path = shutil.which(tool) if search_path else None
+    if on_path:
+        major = tool_major(on_path)
+        if major is not None:
+            candidates.setdefault(on_path, major)
+    usable = sorted((major, binary) for binary, major in candidates.items() if major >= server)
+    if not usable:
+        have = ", ".join(sorted({str(m) for m in candidates.values()})) or "none"
+        raise BackupError(
+            f"{tool} for PostgreSQL {server} is not installed (found: {have}); "
+            f"install postgresql-client-{server}"
+        )
+    return usable[0][1]
+
+
 def _run(cmd: list[str], env: dict[str, str]) -> None:
-    binary = shutil.which(cmd[0])
+    binary = cmd[0] if os.path.isabs(cmd[0]) else shutil.which(cmd[0])
     if binary is None:
         raise BackupError(f"{cmd[0]} is not installed (Debian: apt-get install postgresql-client)")
     result = subprocess.run([binary, *cmd[1:]], env={**os.environ, **env}, capture_output=True, text=True)
     if result.returncode != 0:
         detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise BackupError(f"{cmd[0]} failed ({result.returncode}): {detail}")
+        raise BackupError(f"{Path(cmd[0]).name} failed ({result.returncode}): {detail}")
 
 
 def dump_database(db: Database, dest_dir: Path) -> Path:
@@ -217,7 +267,8 @@ def dump_database(db: Database, dest_dir: Path) -> Path:
             source.backup(copy)
         return target
     target = dest_dir / PG_DUMP_MEMBER
-    _run(["pg_dump", "-Fc", "--no-owner", "--no-privileges", "-f", str(target)], db.libpq_env())
+    pg_dump = find_pg_tool("pg_dump", server_major(db))
+    _run([pg_dump, "-Fc", "--no-owner", "--no-privileges", "-f", str(target)], db.libpq_env())
     return target
 
 
@@ -259,7 +310,7 @@ def load_database(db: Database, dump: Path) -> None:
         return
     _run(
         [
-            "pg_restore",
+            find_pg_tool("pg_restore", server_major(db)),
             "--no-owner",
             "--no-privileges",
             "--exit-on-error",

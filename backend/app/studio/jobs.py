@@ -45,6 +45,7 @@ from app.studio import progress as progress_bus
 from app.studio.models import JobStatus, StudioAttempt, StudioReference
 from app.studio.service import ANALYSE_ATTEMPT_TASK, EXTRACT_REFERENCE_TASK
 from app.worker.dispatch import enqueue
+from app.worker.heartbeat import Keepalive
 
 log = structlog.get_logger(__name__)
 
@@ -221,6 +222,18 @@ class Progress:
         self.percent, self.stage_name, self._last_write = percent, stage, now
         _nudge(self.model, self.claim.job_id, JobStatus.running, percent, stage)
 
+    def touch(self) -> None:
+        """Refresh only the heartbeat (the Keepalive thread); JobLost if the lease is gone."""
+        with sync_session() as session:
+            result = session.execute(
+                update(self.model)
+                .where(_held(self.model, self.claim.job_id, self.claim.lease))
+                .values(heartbeat_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if _rowcount(result) != 1:
+                raise JobLost(str(self.claim.job_id))
+
     def within(self, lo: int, hi: int, stage: str) -> Callable[[float], None]:
         """A compute callback(fraction 0..1) mapped onto lo..hi percent."""
         self.set(lo, stage)
@@ -264,7 +277,10 @@ def _run(
         assert job is not None
         session.expunge(job)
     try:
-        with _workdir(f"studio-{kind}-") as workdir:
+        with (
+            _workdir(f"studio-{kind}-") as workdir,
+            Keepalive(progress.touch, every=settings.job_heartbeat_seconds, lost=(JobLost,)),
+        ):
             values = body(job, progress, workdir, settings)
     except JobLost:
         bound.warning("studio_job_lost")
@@ -451,13 +467,15 @@ def reap_stuck_jobs(
     settings: Settings | None = None, *, timeout_seconds: float | None = None
 ) -> list[tuple[str, uuid.UUID]]:
     """Running jobs without a heartbeat for the timeout (STUDIO_JOB_TIMEOUT_SECONDS unless
-    `timeout_seconds` is given) go back to pending; pending jobs queued longer than the timeout
-    (a lost message) are queued again. Returns what it (re)queued; the caller enqueues them
-    after this commit (requeue_stuck_jobs does both)."""
+    `timeout_seconds` is given) go back to pending; pending jobs queued longer than
+    JOB_LOST_AFTER_SECONDS (a lost message, not one waiting behind others) are queued again.
+    Returns what it (re)queued; the caller enqueues them after this commit (requeue_stuck_jobs
+    does both)."""
     settings = settings or get_settings()
     now = utcnow()
     timeout = settings.studio_job_timeout_seconds if timeout_seconds is None else timeout_seconds
     stale = now - timedelta(seconds=timeout)
+    lost = now - timedelta(seconds=settings.job_lost_after_seconds)
     requeue: list[tuple[str, uuid.UUID]] = []
     with sync_session() as session:
         for kind, model in MODELS.items():
@@ -468,7 +486,7 @@ def reap_stuck_jobs(
                     .where(
                         or_(
                             and_(model.status == JobStatus.running, model.heartbeat_at < stale),
-                            and_(model.status == JobStatus.pending, model.queued_at < stale),
+                            and_(model.status == JobStatus.pending, model.queued_at < lost),
                         )
                     )
                     .with_for_update(skip_locked=True)

@@ -36,9 +36,36 @@ def route_task(name: str, *_: Any, **__: Any) -> dict[str, str]:
     return {"queue": prefix if prefix in QUEUES else "default"}
 
 
+def time_limits(settings: Settings) -> dict[str, int]:
+    """Hard time limit (seconds) of the tasks of each queue."""
+    return {
+        "default": settings.celery_time_limit_default_seconds,
+        "media": settings.celery_time_limit_media_seconds,
+        "studio": settings.celery_time_limit_studio_seconds,
+    }
+
+
+class QueueTimeLimits:
+    """A Celery task annotation: each task gets the hard time limit of the queue it routes to.
+    When it fires, the pool child is killed and the job's heartbeat stops, so the job reaper
+    requeues it (or fails it after its last attempt)."""
+
+    def __init__(self, limits: dict[str, int]) -> None:
+        self.limits = limits
+
+    def annotate(self, task: Any) -> dict[str, int]:
+        return {"time_limit": self.limits[route_task(task.name)["queue"]]}
+
+
 def _broker_options(settings: Settings) -> dict[str, Any]:
     if settings.effective_broker_url != "filesystem://":
-        return {"visibility_timeout": 3600}
+        longest = max(time_limits(settings).values())
+        if settings.celery_visibility_timeout_seconds <= longest:
+            raise ValueError(
+                f"CELERY_VISIBILITY_TIMEOUT_SECONDS ({settings.celery_visibility_timeout_seconds}) must "
+                f"exceed the longest task time limit ({longest}), or running tasks get delivered twice"
+            )
+        return {"visibility_timeout": settings.celery_visibility_timeout_seconds}
     folder = settings.broker_dir
     for sub in ("queue", "processed", "control"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
@@ -67,8 +94,8 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
     # media: requeue processing jobs whose worker died / message was lost (app/media/processing.py)
     "media-reap-stuck-jobs": {
-        "task": "media.reap_stuck_jobs",
-        "schedule": timedelta(minutes=2),
+        "task": "default.media.reap_stuck_jobs",
+        "schedule": timedelta(seconds=get_settings().media_reaper_interval_seconds),
     },
     "purge-expired-auth-tokens": {
         "task": "default.auth.purge_expired_tokens",
@@ -112,6 +139,7 @@ def create_celery(settings: Settings | None = None) -> Celery:
         task_default_queue="default",
         task_queues=[Queue(name) for name in QUEUES],  # type: ignore[no-untyped-call]
         task_routes=(route_task,),
+        task_annotations=[QueueTimeLimits(time_limits(settings))],
         task_serializer="json",
         accept_content=["json"],
         result_serializer="json",

@@ -7,14 +7,11 @@ the endpoint secret), using the stripe library's own header generator.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
@@ -28,6 +25,7 @@ from app.core.config import Settings
 from app.core.ids import uuid7
 from app.db.session import sync_session
 from app.media.models import Video, VideoStatus
+from tests.support.stripe_standin import StripeStandIn
 
 WEBHOOK = "/api/v1/webhooks/stripe"
 
@@ -295,129 +293,17 @@ def admin(make_user: Callable[..., User]) -> User:
 # --------------------------------------------------------------------------- api.stripe.com stand-in
 
 
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    form: dict[str, str]
-
-
-class StripeStandIn:
-    """Speaks enough of Stripe's REST API for our calls, and records every request."""
-
-    def __init__(self) -> None:
-        self.requests: list[Recorded] = []
-        self.by_key: dict[str, dict[str, Any]] = {}
-        self.fees: dict[str, int] = {}
-        self.lock = threading.Lock()
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_: Any) -> None:
-                pass
-
-            def _reply(self, status: int, body: dict[str, Any]) -> None:
-                raw = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.send_header("Request-Id", f"req_{uuid.uuid4().hex[:12]}")
-                self.end_headers()
-                self.wfile.write(raw)
-
-            def _handle(self, method: str) -> None:
-                url = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode() if length else ""
-                rec = Recorded(
-                    method=method,
-                    path=url.path,
-                    query=dict(parse_qsl(url.query)),
-                    headers={k.lower(): v for k, v in self.headers.items()},
-                    form=dict(parse_qsl(raw, keep_blank_values=True)),
-                )
-                with stand_in.lock:
-                    stand_in.requests.append(rec)
-                status, body = stand_in.respond(rec)
-                self._reply(status, body)
-
-            def do_GET(self) -> None:
-                self._handle("GET")
-
-            def do_POST(self) -> None:
-                self._handle("POST")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def respond(self, rec: Recorded) -> tuple[int, dict[str, Any]]:
-        if not rec.headers.get("authorization", "").startswith("Bearer sk_test_"):
-            return 401, {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided"}}
-        key = rec.headers.get("idempotency-key")
-        if rec.method == "POST" and key and key in self.by_key:
-            return 200, self.by_key[key]
-        tag = uuid.uuid4().hex[:20]
-        body: dict[str, Any]
-        if rec.method == "POST" and rec.path == "/v1/checkout/sessions":
-            body = {
-                "id": f"cs_test_{tag}",
-                "object": "checkout.session",
-                "mode": rec.form.get("mode"),
-                "url": f"https://checkout.stripe.test/c/pay/cs_test_{tag}",
-                "metadata": {k[9:-1]: v for k, v in rec.form.items() if k.startswith("metadata[")},
-            }
-        elif rec.method == "POST" and rec.path == "/v1/refunds":
-            body = {
-                "id": f"re_{tag}",
-                "object": "refund",
-                "status": "succeeded",
-                "payment_intent": rec.form.get("payment_intent"),
-                "amount": int(rec.form.get("amount") or 0),
-            }
-        elif rec.method == "POST" and rec.path == "/v1/billing_portal/sessions":
-            body = {
-                "id": f"bps_{tag}",
-                "object": "billing_portal.session",
-                "url": f"https://billing.stripe.test/p/{tag}",
-            }
-        elif rec.method == "GET" and rec.path.startswith("/v1/charges/"):
-            charge_id = rec.path.rsplit("/", 1)[1]
-            fee = self.fees.get(charge_id)
-            txn: Any = (
-                {"id": f"txn_{tag}", "object": "balance_transaction", "fee": fee} if fee is not None else None
-            )
-            return 200, {"id": charge_id, "object": "charge", "balance_transaction": txn}
-        else:
-            return 404, {
-                "error": {
-                    "type": "invalid_request_error",
-                    "message": f"Unrecognized request URL ({rec.path})",
-                }
-            }
-        if key:
-            self.by_key[key] = body
-        return 200, body
-
-    def calls(self, method: str, path: str) -> list[Recorded]:
-        return [r for r in self.requests if r.method == method and r.path == path]
-
-
 @pytest.fixture
 def stripe_api(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[StripeStandIn]:
     """Production mode (STRIPE_SECRET_KEY set) against the local stand-in (STRIPE_API_BASE)."""
-    stand_in = StripeStandIn()
-    stand_in.thread.start()
+    stand_in = StripeStandIn().start()
     monkeypatch.setattr(settings, "stripe_secret_key", SecretStr("sk_test_mamc_0123456789"))
     monkeypatch.setattr(settings, "stripe_webhook_secret", SecretStr("whsec_test_mamc_endpoint_secret"))
     monkeypatch.setattr(settings, "stripe_api_base", stand_in.url)
     try:
         yield stand_in
     finally:
-        stand_in.server.shutdown()
-        stand_in.server.server_close()
+        stand_in.stop()
 
 
 # --------------------------------------------------------------------------- checkout helper

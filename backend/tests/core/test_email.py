@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -13,33 +10,14 @@ import pytest
 
 from app.core.config import Settings
 from app.core.email import EmailDeliveryError, EmailMessage, read_outbox, send_email
-
-
-class _SendGridStandIn(BaseHTTPRequestHandler):
-    received: list[dict[str, Any]] = []
-    status = 202
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).received.append({"path": self.path, "auth": self.headers["Authorization"], "body": body})
-        self.send_response(type(self).status)
-        self.send_header("X-Message-Id", "sg-123")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *_: Any) -> None:
-        pass
+from tests.support.sendgrid_standin import SendGridStandIn
 
 
 @pytest.fixture
-def sendgrid() -> Iterator[tuple[str, type[_SendGridStandIn]]]:
-    _SendGridStandIn.received = []
-    _SendGridStandIn.status = 202
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SendGridStandIn)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", _SendGridStandIn
-    server.shutdown()
+def sendgrid() -> Iterator[tuple[str, SendGridStandIn]]:
+    stand_in = SendGridStandIn().start()
+    yield stand_in.url, stand_in
+    stand_in.stop()
 
 
 def test_sendgrid_receives_the_message_with_our_key(sendgrid: tuple[str, Any]) -> None:
@@ -48,8 +26,8 @@ def test_sendgrid_receives_the_message_with_our_key(sendgrid: tuple[str, Any]) -
     message_id = send_email(
         EmailMessage(to="aiko@example.com", subject="Hi", text="Body", html="<p>Body</p>"), settings
     )
-    assert message_id == "sg-123"
     request = handler.received[0]
+    assert message_id == request["mail"]["id"]  # SendGrid's X-Message-Id
     assert request["path"] == "/v3/mail/send"
     assert request["auth"] == "Bearer SG.test-key"
     assert request["body"]["personalizations"][0]["to"][0]["email"] == "aiko@example.com"

@@ -83,7 +83,13 @@ def test_the_reaper_requeues_quiet_running_jobs_and_lost_pending_ones(
     long_ago = utcnow() - timedelta(seconds=settings.studio_job_timeout_seconds + 60)
     reference = make_reference(instructor)
     stuck = make_attempt(reference, student, status=JobStatus.running, heartbeat_at=long_ago, task_id="t1")
-    lost = make_attempt(reference, student, status=JobStatus.pending, queued_at=long_ago)
+    lost = make_attempt(
+        reference,
+        student,
+        status=JobStatus.pending,
+        queued_at=utcnow() - timedelta(seconds=settings.job_lost_after_seconds + 60),
+    )
+    waiting = make_attempt(reference, student, status=JobStatus.pending, queued_at=long_ago)
     busy = make_attempt(reference, student, status=JobStatus.running, heartbeat_at=utcnow(), task_id="t2")
     fresh = make_attempt(reference, student, status=JobStatus.pending)
     stuck_ref = make_reference(instructor, status=JobStatus.running)
@@ -91,7 +97,8 @@ def test_the_reaper_requeues_quiet_running_jobs_and_lost_pending_ones(
 
     requeued = jobs.reap_stuck_jobs(settings)
     assert {("attempt", stuck.id), ("attempt", lost.id), ("reference", stuck_ref.id)} <= set(requeued)
-    assert not {("attempt", busy.id), ("attempt", fresh.id)} & set(requeued)
+    # merely waiting behind other jobs (past the heartbeat timeout, not lost): not enqueued twice
+    assert not {("attempt", busy.id), ("attempt", fresh.id), ("attempt", waiting.id)} & set(requeued)
     for model, job_id in (
         (StudioAttempt, stuck.id),
         (StudioAttempt, lost.id),

@@ -14,9 +14,8 @@ from app.core.storage import get_object_store
 
 
 @contextmanager
-def moto_s3(settings: Settings, bucket: str = "mamc-test") -> Iterator[Any]:
-    """Start moto's server on a free port, create `bucket`, switch the settings (and the cached
-    store) to it; yields a boto3 client of that server. Everything is undone afterwards."""
+def moto_server(bucket: str) -> Iterator[tuple[str, Any, Any]]:
+    """moto's S3 server on a free port with `bucket` created: (endpoint, boto3 client, server)."""
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -31,6 +30,22 @@ def moto_s3(settings: Settings, bucket: str = "mamc-test") -> Iterator[Any]:
         aws_secret_access_key="testing",
     )
     client.create_bucket(Bucket=bucket)
+    try:
+        yield endpoint, client, server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def moto_s3(settings: Settings, bucket: str = "mamc-test") -> Iterator[Any]:
+    """Start moto's server on a free port, create `bucket`, switch the settings (and the cached
+    store) to it; yields a boto3 client of that server. Everything is undone afterwards."""
+    with moto_server(bucket) as (endpoint, client, _server), _pointing(settings, bucket, endpoint):
+        yield client
+
+
+@contextmanager
+def _pointing(settings: Settings, bucket: str, endpoint: str) -> Iterator[None]:
     patch: dict[str, Any] = {
         "s3_bucket": bucket,
         "s3_endpoint_url": endpoint,
@@ -43,9 +58,8 @@ def moto_s3(settings: Settings, bucket: str = "mamc-test") -> Iterator[Any]:
         setattr(settings, name, value)
     get_object_store.cache_clear()
     try:
-        yield client
+        yield
     finally:
         for name, value in saved.items():
             setattr(settings, name, value)
         get_object_store.cache_clear()
-        server.stop()
