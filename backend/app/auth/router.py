@@ -39,7 +39,7 @@ def _pair(tokens: service.IssuedTokens) -> TokenPair:
 async def register(
     body: RegisterRequest, request: Request, session: SessionDep, settings: SettingsDep
 ) -> UserOut:
-    ratelimit.enforce("register:ip", client_ip(request), settings.rate_limit_register_per_ip)
+    await ratelimit.limit("register:ip", client_ip(request), settings.rate_limit_register_per_ip)
     user = await service.register(
         session, settings, email=body.email, password=body.password, display_name=body.display_name
     )
@@ -53,7 +53,7 @@ async def verify_email(body: TokenRequest, session: SessionDep) -> UserOut:
 
 @router.post("/auth/resend-verification", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
 async def resend_verification(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Accepted:
-    ratelimit.enforce("verify:account", str(user.id), 5, window_seconds=3600)
+    await ratelimit.limit("verify:account", str(user.id), 5, window_seconds=3600)
     await service.resend_verification(session, settings, user)
     return Accepted()
 
@@ -62,9 +62,12 @@ async def resend_verification(user: CurrentUser, session: SessionDep, settings: 
 async def login(
     body: LoginRequest, request: Request, session: SessionDep, settings: SettingsDep
 ) -> TokenPair:
-    ratelimit.enforce("login:ip", client_ip(request), settings.rate_limit_login_per_ip)
-    ratelimit.enforce(
-        "login:account", service.normalise_email(body.email), settings.rate_limit_login_per_account
+    await ratelimit.limit("login:ip", client_ip(request), settings.rate_limit_login_per_ip, fail_closed=True)
+    await ratelimit.limit(
+        "login:account",
+        service.normalise_email(body.email),
+        settings.rate_limit_login_per_account,
+        fail_closed=True,
     )
     return _pair(await service.login(session, settings, email=body.email, password=body.password))
 
@@ -84,8 +87,8 @@ async def logout(body: RefreshRequest, session: SessionDep) -> Response:
 async def password_reset_request(
     body: PasswordResetRequest, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Accepted:
-    ratelimit.enforce("reset:ip", client_ip(request), settings.rate_limit_login_per_ip)
-    ratelimit.enforce("reset:account", service.normalise_email(body.email), 5)
+    await ratelimit.limit("reset:ip", client_ip(request), settings.rate_limit_login_per_ip)
+    await ratelimit.limit("reset:account", service.normalise_email(body.email), 5)
     await service.request_password_reset(session, settings, body.email)
     return Accepted()
 

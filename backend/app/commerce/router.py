@@ -53,7 +53,7 @@ MonthParam = Annotated[
 
 @router.post("/checkout", response_model=CheckoutOut, status_code=status.HTTP_201_CREATED)
 async def checkout(body: CheckoutRequest, user: CurrentUser, session: SessionDep) -> CheckoutOut:
-    ratelimit.enforce("checkout:user", str(user.id), 30, window_seconds=60)
+    await ratelimit.limit("checkout:user", str(user.id), 30, window_seconds=60)
     result = await service.create_checkout(
         session, user=user, kind=body.kind, video_id=body.video_id, interval=body.interval
     )

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # --- database / broker / cache
     database_url: str = ""
     redis_url: str = ""
+    redis_socket_timeout_seconds: float = 0.25  # each cache / rate-limit call gives up after this
+    redis_connect_timeout_seconds: float = 0.25
+    redis_retry_after_seconds: float = 5.0  # after a Redis failure, skip it this long (fallbacks)
     celery_broker_url: str = ""
     celery_task_always_eager: bool = False
 
@@ -140,13 +143,22 @@ class Settings(BaseSettings):
     media_trailer_seconds: int = 15  # public trailer of the first N seconds; 0 = none
     media_signer: Literal["auto", "embedded", "nginx", "cloudfront"] = "auto"
     media_public_base_url: str = ""  # where /media/ is served (nginx host); empty = APP_BASE_URL
-    media_playback_ttl_seconds: int = 14400  # token/cookie covering playlists + segments
+    media_playback_ttl_seconds: int = (
+        900  # token/cookie covering playlists (+ segments: embedded, CloudFront)
+    )
+    media_segment_link_ttl_seconds: int = (
+        600  # nginx-signed segment links in a served playlist live this long
+    )
+    media_segment_link_bucket_seconds: int = 60  # ... rounded up to this, so playlists are shared and cached
+    media_access_recheck_ttl_seconds: int = 60  # a playlist's entitlement re-check is cached this long
+    media_playlist_cache_bytes: int = 64 * 1024**2  # rewritten playlists kept in each API process
     media_playlist_ttl_seconds: int = 300  # signed master-playlist URL
     media_job_stale_seconds: int = 600  # reaper requeues a job whose heartbeat is older
     media_job_max_attempts: int = 3
     media_upload_abandon_seconds: int = 86400  # unfinished uploads older than this: aborted, back to draft
     media_reports_auto_hide: int = 3  # open reports that hide a published video; 0 = never
-    media_catalog_cache_ttl_seconds: int = 60
+    media_catalog_cache_ttl_seconds: int = 60  # catalog pages (then served stale while one refreshes)
+    media_search_cache_ttl_seconds: int = 15  # catalog pages with a search text `q`
     cloudfront_domain: str = ""  # e.g. d111111abcdef8.cloudfront.net (or a CNAME)
     cloudfront_key_pair_id: str = ""  # public key id of the trusted key group
     cloudfront_private_key: SecretStr | None = None  # PEM (RSA); or CLOUDFRONT_PRIVATE_KEY_FILE
