@@ -60,9 +60,10 @@ admin: install ## create the first admin: make admin EMAIL=you@example.com
 openapi: install ## write var/openapi.json (the web/mobile API client is generated from it)
 	cd backend && $(PY) python -m app openapi -o $(ROOT)/var/openapi.json
 
-system-deps: ## Debian packages the tests drive for real (nginx, chromium); needs root
+system-deps: ## Debian packages the tests and benchmarks drive for real (nginx, chromium, wrk); needs root
 	@missing=""; command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	  command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  command -v wrk >/dev/null || missing="$$missing wrk"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	    else echo "note: install$$missing (Debian) to run the nginx and browser tests" >&2; fi; \

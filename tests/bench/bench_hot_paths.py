@@ -161,7 +161,10 @@ def services(workers: int) -> Iterator[dict[str, str]]:
         registry.delete(CLAIM_KEY.format(redis_db))
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        shutil.rmtree(var, ignore_errors=True)
+        if os.environ.get("BENCH_KEEP"):
+            print(f"kept {var}", file=sys.stderr)
+        else:
+            shutil.rmtree(var, ignore_errors=True)
 
 
 def migrate_and_seed(env: dict[str, str], videos: int, viewers: int) -> dict[str, Any]:
@@ -390,6 +393,8 @@ def wrk(
         cmd += ["-s", script.name]
     before = server_cpu_seconds(server)
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    if os.environ.get("BENCH_VERBOSE"):
+        print(out, file=sys.stderr)
     if "Requests/sec" not in out or "50%" not in out:
         raise RuntimeError(f"wrk printed no figures:\n{out}")
     cpu = server_cpu_seconds(server) - before
@@ -397,8 +402,8 @@ def wrk(
         os.unlink(script.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     errors = 0
     if m := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
         errors += int(m.group(1))
@@ -540,6 +545,14 @@ def measure(
             results[name][0].append(ours())
             results[name][1].append(base())
 
+    if os.environ.get("BENCH_VERBOSE"):
+        direct = wrk(api, clients=args.playlist_clients, duration=args.duration, server=platform.api, paths=viewer_paths)
+        print(f"playlist straight to gunicorn: {direct}", file=sys.stderr)
+        metrics = get(api + "/metrics")[1].decode()
+        lines = [line for line in metrics.splitlines() if line.startswith(("cache_", "redis_"))]
+        log = (Path(env["VAR_DIR"]) / "api.log").read_text(errors="replace").splitlines()
+        lines += [line for line in log if "redis_unavailable" in line or "Traceback" in line][:5]
+        print("\n".join(lines), file=sys.stderr)
     targets = {"catalog": 0.5, "search": 0.3, "playlist": 0.3}
     baseline_names = {"catalog": "bare FastAPI", "search": "bare FastAPI", "playlist": "nginx static"}
     sizes = {

@@ -31,7 +31,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 import structlog
@@ -39,13 +39,34 @@ from prometheus_client import Counter
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.core.redis import REDIS_FAILURES, async_redis, get_redis, redis_failed, redis_usable
+from app.core.redis import (
+    REDIS_FAILURES,
+    async_redis,
+    get_redis,
+    redis_failed,
+    redis_succeeded,
+    redis_usable,
+)
 
 log = structlog.get_logger(__name__)
 
 CACHE_REQUESTS = Counter(
     "cache_requests_total", "Cache look-ups by namespace and outcome.", ("namespace", "result")
 )
+_counted: dict[tuple[str, str], Any] = {}
+
+
+def _count(namespace: str, result: str) -> None:
+    """`CACHE_REQUESTS.labels(...).inc()`, with the labelled child kept (labels() is the cost).
+    Namespaces of two parts are labels as they are; deeper ones (per user) share their family's
+    series: `entitlements:user:<id>` counts as `entitlements:user`."""
+    family = namespace.rsplit(":", 1)[0] if namespace.count(":") >= 2 else namespace
+    child = _counted.get((family, result))
+    if child is None:
+        child = _counted[(family, result)] = CACHE_REQUESTS.labels(family, result)
+    child.inc()
+
+
 LOCK_SECONDS = 10.0  # a recomputation holds its lock at most this long
 LOCK_WAIT_SECONDS = 3.0  # on a miss, wait this long for another process's result
 POLL_SECONDS = 0.02
@@ -211,13 +232,14 @@ class Cache:
         except REDIS_FAILURES as exc:
             redis_failed("cache_get", exc)
             return await self._bypass(namespace, compute)
+        redis_succeeded()
         generation = int(raw_generation or 0)
         entry = _decode(raw_entry)
         if entry is not None and entry.generation == generation:
             if _now_ms() < entry.fresh_until_ms:
-                CACHE_REQUESTS.labels(namespace, "hit").inc()
+                _count(namespace, "hit")
                 return entry
-            CACHE_REQUESTS.labels(namespace, "stale").inc()
+            _count(namespace, "stale")
             lock = await self._lock(entry_key, generation)
             if lock is None:
                 return entry  # someone else refreshes it; this one is still consistent
@@ -225,7 +247,7 @@ class Cache:
                 return await self._compute_and_store(entry_key, generation, compute, ttl_seconds)
             finally:
                 await self._unlock(lock)
-        CACHE_REQUESTS.labels(namespace, "miss").inc()
+        _count(namespace, "miss")
         return await self._single_flight(
             entry_key, generation, lambda: self._fill(namespace, entry_key, generation, compute, ttl_seconds)
         )
@@ -249,7 +271,7 @@ class Cache:
     # --- internals ----------------------------------------------------------------------------
 
     async def _bypass(self, namespace: str, compute: Compute) -> CachedBody:
-        CACHE_REQUESTS.labels(namespace, "bypass").inc()
+        _count(namespace, "bypass")
         body = await compute()
         return CachedBody(body, etag_of(body))
 

@@ -40,9 +40,11 @@ class Settings(BaseSettings):
     # --- database / broker / cache
     database_url: str = ""
     redis_url: str = ""
-    redis_socket_timeout_seconds: float = 0.25  # each cache / rate-limit call gives up after this
-    redis_connect_timeout_seconds: float = 0.25
-    redis_retry_after_seconds: float = 5.0  # after a Redis failure, skip it this long (fallbacks)
+    redis_socket_timeout_seconds: float = 1.0  # each cache / rate-limit call gives up after this
+    redis_connect_timeout_seconds: float = 1.0
+    redis_max_connections: int = 64  # per API process; more requests wait for a free one
+    redis_failures_before_bypass: int = 3  # failed Redis calls in a row before it is skipped ...
+    redis_retry_after_seconds: float = 5.0  # ... for this long (caches read the database)
     celery_broker_url: str = ""
     celery_task_always_eager: bool = False
 

@@ -1,6 +1,6 @@
-"""Rate limits: fixed windows counted by the `limits` library — its asyncio Redis storage
-(redis-py's asyncio client, socket timeouts from REDIS_*_TIMEOUT_SECONDS) when REDIS_URL is set,
-shared by every API process; its in-process storage otherwise.
+"""Rate limits: fixed windows counted by the `limits` library — its asyncio Redis storage over
+app.core.redis's pool (redis-py's asyncio client, REDIS_*_TIMEOUT_SECONDS socket timeouts) when
+REDIS_URL is set, shared by every API process; its in-process storage otherwise.
 
     await ratelimit.limit("login:account", email, settings.rate_limit_login_per_account,
                           fail_closed=True)
@@ -8,7 +8,7 @@ shared by every API process; its in-process storage otherwise.
 `limit` counts one hit of `identity` in `scope` and raises RateLimited (429, Retry-After) past
 `limit` hits per window (default RATE_LIMIT_WINDOW_SECONDS).
 
-Redis down (an error, a timeout, or within REDIS_RETRY_AFTER_SECONDS of one): a limit with
+Redis down (an error, a timeout, or while app.core.redis skips a failing Redis): a limit with
 `fail_closed=True` (login: guessing passwords must never become unlimited) refuses with 503
 `rate_limit_unavailable` and Retry-After; every other limit lets the request through and the
 outage is logged once per period (`redis_unavailable`) and counted (`redis_errors_total`).
@@ -27,7 +27,7 @@ from limits.aio.strategies import FixedWindowRateLimiter
 
 from app.core.config import get_settings
 from app.core.errors import RateLimited, ServiceUnavailable
-from app.core.redis import REDIS_FAILURES, redis_failed, redis_usable
+from app.core.redis import REDIS_FAILURES, async_redis, redis_failed, redis_succeeded, redis_usable
 
 NAMESPACE = "mamc"
 
@@ -38,14 +38,11 @@ _memory_limiter: FixedWindowRateLimiter | None = None
 
 
 def _redis_storage(url: str) -> Storage:
-    settings = get_settings()
+    """The limits storage over this loop's pool (app.core.redis: timeouts, bounded size)."""
+    client = async_redis()
+    assert client is not None
     return RedisStorage(
-        f"async+{url}",
-        implementation="redispy",
-        key_prefix="mamc:rl",
-        socket_timeout=settings.redis_socket_timeout_seconds,
-        socket_connect_timeout=settings.redis_connect_timeout_seconds,
-        retry_on_timeout=False,
+        f"async+{url}", implementation="redispy", key_prefix="mamc:rl", connection_pool=client.connection_pool
     )
 
 
@@ -112,6 +109,8 @@ async def limit(
         redis_failed("rate_limit", exc)
         _unavailable(fail_closed)
         return
+    if shared:
+        redis_succeeded()
     if not allowed:
         retry_after = max(1, math.ceil(reset_at - time.time()))
         raise RateLimited(

@@ -1,17 +1,20 @@
 """Redis clients, only when REDIS_URL is set; every call bounded by socket timeouts.
 
-- `async_redis()`: what the API uses (redis.asyncio): one pooled client per event loop, so no
-  request ever blocks the loop on Redis.
+- `async_redis()`: what the API uses (redis.asyncio): one client per event loop with a bounded
+  pool (REDIS_MAX_CONNECTIONS; callers queue for a connection), shared by the cache and the
+  rate limits, so no request ever blocks the loop on Redis.
 - `get_redis()`: the synchronous client, for workers, the CLI and other code that is not
   `async def` (e.g. a Celery task invalidating a cache).
 - `new_async_redis()`: a fresh client without a read timeout, for long pub/sub listens (SSE).
 
 Both request clients give up after REDIS_SOCKET_TIMEOUT_SECONDS (connecting:
-REDIS_CONNECT_TIMEOUT_SECONDS). When Redis fails, callers call `redis_failed()` and then skip
-Redis for REDIS_RETRY_AFTER_SECONDS (`redis_usable()` is False) instead of paying a timeout on
-every request: caches serve from the database, rate limits decide per limit whether to refuse
-(login) or allow. The failure is logged once per period as `redis_unavailable` and counted in
-`redis_errors_total{operation}`.
+REDIS_CONNECT_TIMEOUT_SECONDS). A failed call is reported with `redis_failed()` (counted in
+`redis_errors_total{operation}`; the caller takes its fallback for that request). After
+REDIS_FAILURES_BEFORE_BYPASS failures in a row — Redis down or hanging, not one slow reply on a
+busy loop — callers skip Redis for REDIS_RETRY_AFTER_SECONDS (`redis_usable()` is False) instead
+of paying a timeout on every request: caches serve from the database, rate limits decide per
+limit whether to refuse (login) or allow. That is logged once per period as `redis_unavailable`;
+a successful call (`redis_succeeded()`) resets the count.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Re
     weakref.WeakKeyDictionary()
 )
 _down_until = 0.0
+_failures_in_a_row = 0
 
 
 def _timeouts() -> dict[str, Any]:
@@ -65,17 +69,27 @@ def async_redis() -> aioredis.Redis[bytes] | None:
     loop = asyncio.get_running_loop()
     client = _async_clients.get(loop)
     if client is None:
-        client = aioredis.Redis.from_url(url, decode_responses=False, **_timeouts())
+        # A bounded pool that makes callers wait for a free connection (up to the socket
+        # timeout) rather than fail: a busy worker has hundreds of requests in flight.
+        pool: aioredis.BlockingConnectionPool = aioredis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=get_settings().redis_max_connections,
+            timeout=get_settings().redis_socket_timeout_seconds,
+            decode_responses=False,
+            **_timeouts(),
+        )
+        client = aioredis.Redis(connection_pool=pool)
         _async_clients[loop] = client
     return client
 
 
 def reset_redis() -> None:
     """Forget the clients and any outage (tests switch REDIS_URL between runs)."""
-    global _down_until
+    global _down_until, _failures_in_a_row
     get_redis.cache_clear()
     _async_clients.clear()
     _down_until = 0.0
+    _failures_in_a_row = 0
 
 
 def new_async_redis() -> aioredis.Redis[bytes] | None:
@@ -95,13 +109,20 @@ def redis_usable() -> bool:
     return time.monotonic() >= _down_until
 
 
+def redis_succeeded() -> None:
+    global _failures_in_a_row
+    _failures_in_a_row = 0
+
+
 def redis_failed(operation: str, exc: BaseException) -> None:
-    """Record a failed call: counted, logged once per retry period, Redis skipped meanwhile."""
-    global _down_until
+    """Record a failed call; enough of them in a row and Redis is skipped for a while."""
+    global _down_until, _failures_in_a_row
     REDIS_ERRORS.labels(operation).inc()
+    _failures_in_a_row += 1
+    settings = get_settings()
     now = time.monotonic()
-    if now >= _down_until:
-        retry_after = get_settings().redis_retry_after_seconds
+    if _failures_in_a_row >= settings.redis_failures_before_bypass and now >= _down_until:
+        retry_after = settings.redis_retry_after_seconds
         log.warning(
             "redis_unavailable",
             operation=operation,

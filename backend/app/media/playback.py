@@ -276,18 +276,28 @@ async def _signed_text(settings: Settings, key: str, expires: int) -> bytes:
     return data
 
 
+TEXT_SUFFIXES = (".m3u8", ".vtt")
+
+
+async def text_media(settings: Settings, token: str, key: str) -> bytes:
+    """A playlist or thumbnail track (`key` ends in TEXT_SUFFIXES) as served: for a token that
+    covers it and a viewer who may still play it; signed segment links behind nginx."""
+    grant = media_tokens(settings).verify(token, key)
+    await ensure_still_entitled(grant, settings)
+    if signer_name(settings) == "nginx":
+        return await _signed_text(settings, key, segment_link_expiry(grant.expires, settings))
+    return await _stored_text(key)
+
+
 async def serve_media(settings: Settings, token: str, key: str) -> Response:
     """Serve `key` if `token` covers it and its viewer may still play it. Any signature problem
     → 403 (never 404 first); a right that ended → 403 `access_revoked`."""
+    if key.endswith(TEXT_SUFFIXES):
+        data = await text_media(settings, token, key)
+        return Response(data, media_type=guess_content_type(key), headers=PLAYLIST_HEADERS)
     grant = media_tokens(settings).verify(token, key)
     await ensure_still_entitled(grant, settings)
     mode = signer_name(settings)
-    if key.endswith((".m3u8", ".vtt")):
-        if mode == "nginx":
-            data = await _signed_text(settings, key, segment_link_expiry(grant.expires, settings))
-        else:
-            data = await _stored_text(key)
-        return Response(data, media_type=guess_content_type(key), headers=PLAYLIST_HEADERS)
     if mode == "nginx":
         signer = build_signer(settings)
         assert isinstance(signer, NginxSigner)
