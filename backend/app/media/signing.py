@@ -12,6 +12,11 @@
   (custom policy, `https://<domain>/<prefix>*`) that cover the variant playlists and segments.
   RSA-SHA1 with the trusted key group's private key (cryptography).
 
+A full playback's app token also names the viewer and the video (`Viewer`, `MediaGrant`), so the
+app can re-check the right on every playlist it serves (app/media/playback.py). Segment links
+written into playlists expire at `segment_link_expiry`: short, on a bucket boundary, never after
+the token.
+
 Every refusal (unsigned, malformed, tampered, expired, outside the prefix) is a 403.
 """
 
