@@ -546,7 +546,8 @@ def measure(
             results[name][1].append(base())
 
     if os.environ.get("BENCH_VERBOSE"):
-        direct = wrk(api, clients=args.playlist_clients, duration=args.duration, server=platform.api, paths=viewer_paths)
+        clients, seconds = args.playlist_clients, args.duration
+        direct = wrk(api, clients=clients, duration=seconds, server=platform.api, paths=viewer_paths)
         print(f"playlist straight to gunicorn: {direct}", file=sys.stderr)
         metrics = get(api + "/metrics")[1].decode()
         lines = [line for line in metrics.splitlines() if line.startswith(("cache_", "redis_"))]
