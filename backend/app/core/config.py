@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     redis_url: str = ""
     redis_socket_timeout_seconds: float = 1.0  # each cache / rate-limit call gives up after this
     redis_connect_timeout_seconds: float = 1.0
-    redis_max_connections: int = 64  # per API process; more requests wait for a free one
+    redis_max_connections: int = 1024  # per API process: above every request it may have in flight
     redis_failures_before_bypass: int = 3  # failed Redis calls in a row before it is skipped ...
     redis_retry_after_seconds: float = 5.0  # ... for this long (caches read the database)
     celery_broker_url: str = ""

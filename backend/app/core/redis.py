@@ -1,8 +1,8 @@
 """Redis clients, only when REDIS_URL is set; every call bounded by socket timeouts.
 
-- `async_redis()`: what the API uses (redis.asyncio): one client per event loop with a bounded
-  pool (REDIS_MAX_CONNECTIONS; callers queue for a connection), shared by the cache and the
-  rate limits, so no request ever blocks the loop on Redis.
+- `async_redis()`: what the API uses (redis.asyncio): one client per event loop, its pool
+  (up to REDIS_MAX_CONNECTIONS) shared by the cache and the rate limits, so no request ever
+  blocks the loop on Redis.
 - `get_redis()`: the synchronous client, for workers, the CLI and other code that is not
   `async def` (e.g. a Celery task invalidating a cache).
 - `new_async_redis()`: a fresh client without a read timeout, for long pub/sub listens (SSE).
@@ -69,14 +69,11 @@ def async_redis() -> aioredis.Redis[bytes] | None:
     loop = asyncio.get_running_loop()
     client = _async_clients.get(loop)
     if client is None:
-        # A bounded pool that makes callers wait for a free connection (up to the socket
-        # timeout) rather than fail: a busy worker has hundreds of requests in flight.
-        pool: aioredis.BlockingConnectionPool = aioredis.BlockingConnectionPool.from_url(
-            url,
-            max_connections=get_settings().redis_max_connections,
-            timeout=get_settings().redis_socket_timeout_seconds,
-            decode_responses=False,
-            **_timeouts(),
+        # Sized for every request a busy worker has in flight (redis-py's default, 100, is
+        # not: past it a call fails). Not the blocking pool: its condition variable costs
+        # more per call than the rest of a cache hit.
+        pool: aioredis.ConnectionPool = aioredis.ConnectionPool.from_url(
+            url, max_connections=get_settings().redis_max_connections, decode_responses=False, **_timeouts()
         )
         client = aioredis.Redis(connection_pool=pool)
         _async_clients[loop] = client

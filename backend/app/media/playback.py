@@ -39,6 +39,7 @@ from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.errors import Conflict, NotFound, PermissionDenied
 from app.core.storage import LocalObjectStore, S3ObjectStore, get_object_store, guess_content_type
+from app.entitlements.service import access_namespace
 from app.media import schemas
 from app.media.models import Video, VideoStatus
 from app.media.service import _load, is_free, is_manager
@@ -142,8 +143,6 @@ async def _authorise(
 
 
 def _access_cache_key(viewer: Viewer) -> tuple[str, str]:
-    from app.entitlements.service import access_namespace
-
     return access_namespace(viewer.user_id), f"media:play:{viewer.video_id}"
 
 

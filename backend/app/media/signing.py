@@ -26,6 +26,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -139,13 +140,15 @@ class MediaTokens:
         return grant
 
 
+_KEY_CHARS = re.compile(r"[A-Za-z0-9._~/-]+")
+
+
 def valid_key(key: str) -> bool:
-    parts = key.split("/")
+    """Object keys as nginx sees them verbatim: [A-Za-z0-9._~/-], no empty, "." or ".." part."""
     return (
-        bool(key)
+        _KEY_CHARS.fullmatch(key) is not None
         and not key.startswith("/")
-        and all(p not in ("", ".", "..") for p in parts)
-        and all((ch.isascii() and ch.isalnum()) or ch in "._~/-" for ch in key)
+        and all(p not in ("", ".", "..") for p in key.split("/"))
     )
 
 
