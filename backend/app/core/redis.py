@@ -72,7 +72,7 @@ def async_redis() -> aioredis.Redis[bytes] | None:
         # Sized for every request a busy worker has in flight (redis-py's default, 100, is
         # not: past it a call fails). Not the blocking pool: its condition variable costs
         # more per call than the rest of a cache hit.
-        pool: aioredis.ConnectionPool = aioredis.ConnectionPool.from_url(
+        pool: aioredis.ConnectionPool[Any] = aioredis.ConnectionPool.from_url(
             url, max_connections=get_settings().redis_max_connections, decode_responses=False, **_timeouts()
         )
         client = aioredis.Redis(connection_pool=pool)

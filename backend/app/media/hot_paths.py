@@ -31,7 +31,7 @@ from app.core.config import get_settings
 from app.core.errors import DomainError, error_body
 from app.core.logging import mark_routine
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from app.core.storage import guess_content_type
+from app.core.storage import CONTENT_TYPES
 from app.media import catalog, playback, schemas
 from app.media.models import Level
 
@@ -41,6 +41,7 @@ _STRING_LIMITS = {"q": 200, "discipline": 60, "language": 12, "cursor": 200}
 _LEVELS = {level.value: level for level in Level}
 _PRICE_TYPES = set(get_args(schemas.PriceType))
 _JSON = b"application/json"
+_TEXT_TYPES = {suffix: CONTENT_TYPES[suffix].encode() for suffix in playback.TEXT_SUFFIXES}
 _PLAYLIST_HEADERS = [(k.lower().encode(), v.encode()) for k, v in playback.PLAYLIST_HEADERS.items()]
 
 
@@ -153,7 +154,7 @@ class HotPathMiddleware:
             )
             await error(scope, receive, send)
             return True
-        headers = [(b"content-type", guess_content_type(key).encode()), *_PLAYLIST_HEADERS]
+        headers = [(b"content-type", _TEXT_TYPES[key[key.rfind(".") :]]), *_PLAYLIST_HEADERS]
         mark_routine(scope)
         await _send(send, 200, body, headers)
         return True

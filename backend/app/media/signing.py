@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import json
 import re
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any, Literal, Protocol
 from urllib.parse import quote
+
+import cachetools
 
 from app.core.config import Settings, get_settings
 from app.core.errors import PermissionDenied
@@ -98,6 +101,10 @@ class MediaTokens:
 
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
+        # Tokens whose signature already checked out (a viewer fetches several playlists with
+        # one): the claims only; expiry and scope are still checked on every use.
+        self._verified: cachetools.LRUCache[str, MediaGrant] = cachetools.LRUCache(maxsize=20_000)
+        self._lock = threading.Lock()
 
     def issue(
         self,
@@ -117,6 +124,19 @@ class MediaTokens:
     def verify(self, token: str, key: str, *, now: float | None = None) -> MediaGrant:
         """The grant of a valid, unexpired token covering `key`; else PermissionDenied."""
         denied = PermissionDenied("This media link is not valid.", code="bad_signature")
+        with self._lock:
+            grant = self._verified.get(token)
+        if grant is None:
+            grant = self._check(token, denied)
+            with self._lock:
+                self._verified[token] = grant
+        if grant.expires < (time.time() if now is None else now):
+            raise PermissionDenied("This media link has expired.", code="signature_expired")
+        if not valid_key(key) or not key.startswith(grant.prefix):
+            raise denied
+        return grant
+
+    def _check(self, token: str, denied: PermissionDenied) -> MediaGrant:
         try:
             body, mac = token.split(".", 1)
             expected = hmac.new(self._secret, body.encode(), hashlib.sha256).digest()
@@ -133,10 +153,6 @@ class MediaTokens:
             raise
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise denied from exc
-        if grant.expires < (time.time() if now is None else now):
-            raise PermissionDenied("This media link has expired.", code="signature_expired")
-        if not valid_key(key) or not key.startswith(grant.prefix):
-            raise denied
         return grant
 
 

@@ -412,3 +412,17 @@ async def test_nginx_playlists_are_shared_by_viewers_and_links_stay_short(
     }
     assert len(expires) == 1
     assert next(iter(expires)) <= time.time() + settings.media_playback_ttl_seconds
+
+
+def test_a_token_verified_once_still_expires_and_stays_in_its_scope(settings: Any) -> None:
+    from app.core.errors import PermissionDenied
+
+    tokens = media_tokens(settings)
+    expires = int(time.time()) + 60
+    token = tokens.issue("videos/a/", expires, user_id=uuid.uuid4(), video_id=uuid.uuid4())
+    assert tokens.verify(token, "videos/a/hls/master.m3u8").expires == expires  # now remembered
+    with pytest.raises(PermissionDenied) as late:
+        tokens.verify(token, "videos/a/hls/master.m3u8", now=expires + 1)
+    assert late.value.code == "signature_expired"
+    with pytest.raises(PermissionDenied):
+        tokens.verify(token, "videos/b/hls/master.m3u8")
