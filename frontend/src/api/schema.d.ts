@@ -252,7 +252,8 @@ export interface paths {
         };
         /**
          * List Videos
-         * @description Published videos, newest first: full-text `q` and filters; cursor pagination.
+         * @description Published videos, newest published first: full-text `q` and filters; cursor pagination.
+         *     Carries an `ETag`; send it back as `If-None-Match` to get 304 while nothing changed.
          */
         get: operations["list_videos_api_v1_videos_get"];
         put?: never;
@@ -324,7 +325,8 @@ export interface paths {
         };
         /**
          * Get Video
-         * @description The public card; the owner and admins also get upload/processing/review state.
+         * @description The public card (with an `ETag`); the owner and admins also get upload/processing/review
+         *     state.
          */
         get: operations["get_video_api_v1_videos__video_id__get"];
         put?: never;
@@ -3148,6 +3150,13 @@ export interface operations {
                     "application/json": components["schemas"]["VideoPage"];
                 };
             };
+            /** @description Not Modified: `If-None-Match` matched the current `ETag`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -3282,6 +3291,13 @@ export interface operations {
                     "application/json": components["schemas"]["VideoPage"];
                 };
             };
+            /** @description Not Modified: `If-None-Match` matched the current `ETag`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -3312,6 +3328,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["VideoOwnerOut"] | components["schemas"]["VideoOut"];
                 };
+            };
+            /** @description Not Modified: `If-None-Match` matched the current `ETag`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
