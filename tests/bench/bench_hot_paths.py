@@ -31,8 +31,6 @@ import random
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,13 +38,22 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "ops"))
+from ops_support import (  # noqa: E402  (processes, ports and nginx templates, shared with the ops tests)
+    free_port,
+    nginx_global_args,
+    prepare_prefix,
+    stop_process,
+    wait_for_port,
+)
+
 BACKEND = REPO / "backend"
 PG_ADMIN_URL = os.environ.get("MAMC_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_HOST, REDIS_PORT = "127.0.0.1", int(os.environ.get("MAMC_BENCH_REDIS_PORT", "6379"))
@@ -62,32 +69,8 @@ TECHNIQUES = (
 DISCIPLINES = ("karate", "bjj", "muay thai", "judo", "taekwondo", "kickboxing")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listening on {port}")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def wait_for(port: int, proc: subprocess.Popen[bytes]) -> None:
+    wait_for_port(port, timeout=60.0, proc=proc)
 
 
 # --- the platform --------------------------------------------------------------------------------
@@ -302,12 +285,7 @@ def start_platform(env: dict[str, str], workers: int, bodies: Path) -> Platform:
         stdout=subprocess.DEVNULL,
         stderr=(var / "bare.log").open("wb"),
     )
-    sys.path.insert(0, str(REPO / "nginx"))
-    from render import render  # nginx/render.py
-
     prefix = var / "nginx"
-    for sub in ("logs", "tmp"):
-        (prefix / sub).mkdir(parents=True, exist_ok=True)
     values = {
         "NGINX_LISTEN": f"127.0.0.1:{nginx_port}",
         "NGINX_API_UPSTREAM": f"127.0.0.1:{api_port}",
@@ -315,22 +293,13 @@ def start_platform(env: dict[str, str], workers: int, bodies: Path) -> Platform:
         "NGINX_MEDIA_ROOT": env["LOCAL_STORAGE_DIR"].rstrip("/") + "/",
         "MEDIA_SIGNING_SECRET": env["MEDIA_SIGNING_SECRET"],
     }
-    (prefix / "nginx.conf").write_text(render((REPO / "nginx" / "dev.conf").read_text(), values))
-    user = ["-g", "daemon off; user root;"] if os.geteuid() == 0 else ["-g", "daemon off;"]
+    conf = prepare_prefix(prefix, REPO / "nginx" / "dev.conf", values)
+    error_log = str(prefix / "logs" / "error.log")
     nginx = subprocess.Popen(
-        [
-            "nginx",
-            "-p",
-            str(prefix),
-            "-e",
-            str(prefix / "logs" / "error.log"),
-            "-c",
-            str(prefix / "nginx.conf"),
-            *user,
-        ]
+        ["nginx", "-p", str(prefix), "-e", error_log, "-c", str(conf), *nginx_global_args()]
     )
     for port, proc in ((api_port, api), (bare_port, bare), (nginx_port, nginx)):
-        wait_for_port(port, proc)
+        wait_for(port, proc)
     return Platform(api_port, bare_port, nginx_port, api, bare, nginx)
 
 
@@ -451,7 +420,7 @@ def main() -> int:
             return measure(args, env, seeded, platform, bodies)
         finally:
             for proc in (platform.nginx, platform.bare, platform.api):
-                stop(proc)
+                stop_process(proc, timeout=15)
 
 
 def measure(
@@ -470,7 +439,7 @@ def measure(
         assert status == 200, (status, body[:200])
         (bodies / f"{name}.json").write_bytes(body)
     # restart the bare app so it loads the captured bodies
-    stop(platform.bare)
+    stop_process(platform.bare, timeout=15)
     platform.bare = subprocess.Popen(
         gunicorn_command("bare_app:app", platform.bare_port, args.workers),
         cwd=Path(__file__).parent,
@@ -478,7 +447,7 @@ def measure(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_for_port(platform.bare_port, platform.bare)
+    wait_for(platform.bare_port, platform.bare)
 
     settings = get_settings()
     viewer_paths: list[str] = []
@@ -502,40 +471,23 @@ def measure(
     status, static_body = get(static_url)
     assert status == 200, status
 
-    pairs = {
+    bare = f"http://127.0.0.1:{platform.bare_port}/bare/"
+
+    def run(url: str, clients: int, server: subprocess.Popen[bytes], paths: list[str] | None = None) -> Run:
+        return wrk(url, clients=clients, duration=args.duration, server=server, paths=paths)
+
+    pairs: dict[str, tuple[Callable[[], Run], Callable[[], Run]]] = {
         "catalog": (
-            lambda: wrk(
-                api + catalog_path, clients=args.catalog_clients, duration=args.duration, server=platform.api
-            ),
-            lambda: wrk(
-                f"http://127.0.0.1:{platform.bare_port}/bare/catalog",
-                clients=args.catalog_clients,
-                duration=args.duration,
-                server=platform.bare,
-            ),
+            lambda: run(api + catalog_path, args.catalog_clients, platform.api),
+            lambda: run(bare + "catalog", args.catalog_clients, platform.bare),
         ),
         "search": (
-            lambda: wrk(
-                api + search_path, clients=args.catalog_clients, duration=args.duration, server=platform.api
-            ),
-            lambda: wrk(
-                f"http://127.0.0.1:{platform.bare_port}/bare/search",
-                clients=args.catalog_clients,
-                duration=args.duration,
-                server=platform.bare,
-            ),
+            lambda: run(api + search_path, args.catalog_clients, platform.api),
+            lambda: run(bare + "search", args.catalog_clients, platform.bare),
         ),
         "playlist": (
-            lambda: wrk(
-                edge,
-                clients=args.playlist_clients,
-                duration=args.duration,
-                server=platform.api,
-                paths=viewer_paths,
-            ),
-            lambda: wrk(
-                static_url, clients=args.playlist_clients, duration=args.duration, server=platform.nginx
-            ),
+            lambda: run(edge, args.playlist_clients, platform.api, viewer_paths),
+            lambda: run(static_url, args.playlist_clients, platform.nginx),
         ),
     }
     results: dict[str, tuple[list[Run], list[Run]]] = {name: ([], []) for name in pairs}
@@ -577,9 +529,11 @@ def measure(
         verdict = ratio >= targets[name] and ours_m.errors == 0
         if name != "playlist":
             verdict = verdict and p99_ratio <= 3.0
+        cpu_ratio = base_m.cpu_ms_per_req / ours_m.cpu_ms_per_req if ours_m.cpu_ms_per_req else 0.0
         print(
             f"{name:<9} ratio {ratio:.2f} (target >= {targets[name]}), p99 {p99_ratio:.1f}x baseline,"
             f" errors {ours_m.errors}: {'ok' if verdict else 'MISSED'}"
+            f"  [server CPU per request, baseline/ours: {cpu_ratio:.2f}; steadier on a shared machine]"
         )
         if not verdict:
             failed.append(name)
