@@ -13,7 +13,15 @@ from app.core import ratelimit, sse
 from app.core.cache import CachedBody, etag_matches
 from app.core.errors import PayloadTooLarge, PermissionDenied
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
-from app.deps import AdminUser, CurrentUser, InstructorUser, OptionalUser, SessionDep, SettingsDep
+from app.deps import (
+    AdminUser,
+    CurrentUser,
+    InstructorUser,
+    OptionalUser,
+    SessionDep,
+    SettingsDep,
+    VerifiedUser,
+)
 from app.media import catalog, moderation, playback, progress, schemas, service
 from app.media.models import Level, Video, VideoReport, VideoStatus
 
@@ -203,7 +211,7 @@ async def get_poster(
 async def start_upload(
     session: SessionDep,
     settings: SettingsDep,
-    user: CurrentUser,
+    user: VerifiedUser,
     video_id: uuid.UUID,
     body: schemas.UploadStart,
 ) -> schemas.UploadSessionOut:
@@ -336,7 +344,11 @@ def _report_out(row: VideoReport) -> schemas.ReportOut:
     "/videos/{video_id}/reports", response_model=schemas.ReportOut, status_code=status.HTTP_201_CREATED
 )
 async def report_video(
-    session: SessionDep, settings: SettingsDep, user: CurrentUser, video_id: uuid.UUID, body: schemas.ReportIn
+    session: SessionDep,
+    settings: SettingsDep,
+    user: VerifiedUser,
+    video_id: uuid.UUID,
+    body: schemas.ReportIn,
 ) -> schemas.ReportOut:
     """Report a published video to the moderators (once per user and video)."""
     await ratelimit.limit("media_report", str(user.id), 20, 3600)

@@ -10,9 +10,10 @@ from fastapi.responses import StreamingResponse
 
 from app.auth.models import User
 from app.core import ratelimit, sse
+from app.core.errors import Conflict, NotFound, error_responses
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
 from app.core.storage import UploadedPart
-from app.deps import CurrentUser, InstructorUser, OptionalUser, SessionDep, SettingsDep
+from app.deps import CurrentUser, InstructorUser, OptionalUser, SessionDep, SettingsDep, VerifiedUser
 from app.studio import progress, service
 from app.studio.models import JobStatus, StudioAttempt
 from app.studio.schemas import (
@@ -57,7 +58,12 @@ def _upload(ticket: service.UploadTicket) -> UploadOut:
 # --- references
 
 
-@router.post("/references", status_code=status.HTTP_201_CREATED, response_model=ReferenceOut)
+@router.post(
+    "/references",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReferenceOut,
+    responses=error_responses(NotFound, Conflict),
+)
 async def create_reference(
     body: ReferenceCreate, user: InstructorUser, session: SessionDep, settings: SettingsDep
 ) -> ReferenceOut:
@@ -115,7 +121,7 @@ async def retry_reference(reference_id: uuid.UUID, user: InstructorUser, session
 async def create_attempt(
     reference_id: uuid.UUID,
     body: AttemptCreate,
-    user: CurrentUser,
+    user: VerifiedUser,
     session: SessionDep,
     settings: SettingsDep,
 ) -> AttemptUploadOut:
@@ -238,7 +244,7 @@ async def get_report(
     "/attempts/{attempt_id}/comments", status_code=status.HTTP_201_CREATED, response_model=CommentOut
 )
 async def add_comment(
-    attempt_id: uuid.UUID, body: CommentCreate, user: CurrentUser, session: SessionDep
+    attempt_id: uuid.UUID, body: CommentCreate, user: VerifiedUser, session: SessionDep
 ) -> CommentOut:
     """The reference's instructor comments on a student's attempt (shown on the report)."""
     comment = await service.add_comment(session, attempt_id, user, body.body)
