@@ -216,6 +216,11 @@ class Cache:
         self._prefix = prefix
         self._inflight: dict[tuple[int, str, int], asyncio.Future[CachedBody]] = {}
 
+    @property
+    def shared(self) -> bool:
+        """True when every process sees the same entries and invalidations (Redis)."""
+        return self._backend.shared
+
     def _generation_key(self, namespace: str) -> str:
         return f"{self._prefix}:gen:{namespace}"
 

@@ -6,8 +6,9 @@ request through the app's media handler (every playlist; in embedded mode every 
 re-checks that the viewer may still play it. The answer is cached per (user, video) for
 MEDIA_ACCESS_RECHECK_TTL_SECONDS in the user's entitlements namespace, which every change of the
 user's rights (refund, revoke, dispute, grant) invalidates after its commit — so a refund stops
-the next playlist at once. What stays playable after a refund: segment links already handed out
-(nginx: at most MEDIA_SEGMENT_LINK_TTL_SECONDS + one bucket; embedded: none; CloudFront: the
+the next playlist at once. Without Redis (embedded mode) nothing is cached: the worker that
+applies a refund could not reach this process's memory, so each request asks the database.
+What stays playable after a refund: segment links already handed out (nginx: at most MEDIA_SEGMENT_LINK_TTL_SECONDS + one bucket; embedded: none; CloudFront: the
 signed cookies, at most MEDIA_PLAYBACK_TTL_SECONDS).
 
 Playlists behind nginx: each segment line becomes its own nginx-signed link expiring at a bucket
@@ -169,8 +170,10 @@ async def _remember_access(viewer: Viewer, settings: Settings) -> None:
     async def allowed() -> bytes:
         return b"1"
 
-    namespace, key = _access_cache_key(viewer)
-    await get_cache().fetch(namespace, key, allowed, ttl_seconds=settings.media_access_recheck_ttl_seconds)
+    cache = get_cache()
+    if cache.shared:
+        namespace, key = _access_cache_key(viewer)
+        await cache.fetch(namespace, key, allowed, ttl_seconds=settings.media_access_recheck_ttl_seconds)
 
 
 async def ensure_still_entitled(grant: MediaGrant, settings: Settings) -> None:
@@ -179,15 +182,20 @@ async def ensure_still_entitled(grant: MediaGrant, settings: Settings) -> None:
     if grant.user_id is None or grant.video_id is None:
         return  # public media (trailer, poster)
     viewer = Viewer(grant.user_id, grant.video_id)
+    cache = get_cache()
+    if not cache.shared:
+        # In-process cache (no Redis): rights change in the worker process, whose invalidation
+        # this process would never hear of. Ask the database each time (not a hot path there).
+        allowed = await _may_still_play(viewer)
+    else:
 
-    async def decide() -> bytes:
-        return b"1" if await _may_still_play(viewer) else b"0"
+        async def decide() -> bytes:
+            return b"1" if await _may_still_play(viewer) else b"0"
 
-    namespace, key = _access_cache_key(viewer)
-    entry = await get_cache().fetch(
-        namespace, key, decide, ttl_seconds=settings.media_access_recheck_ttl_seconds
-    )
-    if entry.body != b"1":
+        namespace, key = _access_cache_key(viewer)
+        ttl = settings.media_access_recheck_ttl_seconds
+        allowed = (await cache.fetch(namespace, key, decide, ttl_seconds=ttl)).body == b"1"
+    if not allowed:
         raise PermissionDenied("Your access to this video has ended.", code="access_revoked")
 
 

@@ -19,6 +19,7 @@ import pytest
 from pydantic import SecretStr
 
 from app.auth.models import Role, User
+from app.core.cache import get_cache
 from app.db.session import sync_session
 from app.media.models import Video, VideoStatus
 from app.media.signing import media_tokens
@@ -352,7 +353,8 @@ async def test_a_refund_stops_the_next_playlist_of_an_earlier_playback(
     before = len(count_queries())
     variant = await client.get(_path(urljoin(master_url, "360p/index.m3u8")))
     assert variant.status_code == 200
-    assert len(count_queries()) == before, "the re-check is a cache hit: no query per playlist"
+    if get_cache().shared:  # embedded mode (no Redis) asks the database each time, on purpose
+        assert len(count_queries()) == before, "the re-check is a cache hit: no query per playlist"
 
     await asyncio.to_thread(_refund, right)
 
