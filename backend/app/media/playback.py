@@ -8,8 +8,9 @@ MEDIA_ACCESS_RECHECK_TTL_SECONDS in the user's entitlements namespace, which eve
 user's rights (refund, revoke, dispute, grant) invalidates after its commit — so a refund stops
 the next playlist at once. Without Redis (embedded mode) nothing is cached: the worker that
 applies a refund could not reach this process's memory, so each request asks the database.
-What stays playable after a refund: segment links already handed out (nginx: at most MEDIA_SEGMENT_LINK_TTL_SECONDS + one bucket; embedded: none; CloudFront: the
-signed cookies, at most MEDIA_PLAYBACK_TTL_SECONDS).
+What stays playable after a refund: segment links already handed out (nginx: at most
+MEDIA_SEGMENT_LINK_TTL_SECONDS + one bucket; embedded: none; CloudFront: the signed cookies, at
+most MEDIA_PLAYBACK_TTL_SECONDS).
 
 Playlists behind nginx: each segment line becomes its own nginx-signed link expiring at a bucket
 boundary (signing.segment_link_expiry), so the rewritten playlist is the same for every viewer
