@@ -1,4 +1,4 @@
-"""The bare baseline of bench_hot_paths.py: FastAPI returning pre-encoded bodies, nothing else.
+"""The bare baselines of bench_hot_paths.py: FastAPI returning pre-encoded bodies, nothing else.
 
 Served by the same gunicorn command and settings as the real app. BARE_BODIES_DIR holds one file
 per path (`catalog.json` → GET /bare/catalog): the real responses captured in the same run, so
@@ -23,5 +23,15 @@ def _route(body: bytes) -> Callable[[], Awaitable[Response]]:
     return bare
 
 
-for _path in sorted(Path(os.environ.get("BARE_BODIES_DIR", ".")).glob("*.json")):
+_BODIES = Path(os.environ.get("BARE_BODIES_DIR", "."))
+for _path in sorted(_BODIES.glob("*.json")):
     app.add_api_route(f"/bare/{_path.stem}", _route(_path.read_bytes()), methods=["GET"])
+
+if (_BODIES / "playlist.m3u8").is_file():
+    _PLAYLIST = (_BODIES / "playlist.m3u8").read_bytes()
+
+    @app.get("/api/v1/media/t/{token}/{key:path}")
+    async def playlist(token: str, key: str) -> Response:
+        """The rewritten playlist as our app serves it, from memory: what the framework alone costs
+        behind the same nginx location."""
+        return Response(_PLAYLIST, media_type="application/vnd.apple.mpegurl")

@@ -285,22 +285,27 @@ def start_platform(env: dict[str, str], workers: int, bodies: Path) -> Platform:
         stdout=subprocess.DEVNULL,
         stderr=(var / "bare.log").open("wb"),
     )
-    prefix = var / "nginx"
+    nginx = start_nginx(env, "nginx", nginx_port, api_port)
+    for port, proc in ((api_port, api), (bare_port, bare), (nginx_port, nginx)):
+        wait_for(port, proc)
+    return Platform(api_port, bare_port, nginx_port, api, bare, nginx)
+
+
+def start_nginx(env: dict[str, str], name: str, port: int, upstream_port: int) -> subprocess.Popen[bytes]:
+    """nginx/dev.conf as shipped, on `port`, in front of `upstream_port`."""
+    prefix = Path(env["VAR_DIR"]) / name
     values = {
-        "NGINX_LISTEN": f"127.0.0.1:{nginx_port}",
-        "NGINX_API_UPSTREAM": f"127.0.0.1:{api_port}",
+        "NGINX_LISTEN": f"127.0.0.1:{port}",
+        "NGINX_API_UPSTREAM": f"127.0.0.1:{upstream_port}",
         "NGINX_WEB_ROOT": str(REPO / "frontend" / "dist"),
         "NGINX_MEDIA_ROOT": env["LOCAL_STORAGE_DIR"].rstrip("/") + "/",
         "MEDIA_SIGNING_SECRET": env["MEDIA_SIGNING_SECRET"],
     }
     conf = prepare_prefix(prefix, REPO / "nginx" / "dev.conf", values)
     error_log = str(prefix / "logs" / "error.log")
-    nginx = subprocess.Popen(
+    return subprocess.Popen(
         ["nginx", "-p", str(prefix), "-e", error_log, "-c", str(conf), *nginx_global_args()]
     )
-    for port, proc in ((api_port, api), (bare_port, bare), (nginx_port, nginx)):
-        wait_for(port, proc)
-    return Platform(api_port, bare_port, nginx_port, api, bare, nginx)
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -438,17 +443,6 @@ def measure(
         status, body = get(api + path)
         assert status == 200, (status, body[:200])
         (bodies / f"{name}.json").write_bytes(body)
-    # restart the bare app so it loads the captured bodies
-    stop_process(platform.bare, timeout=15)
-    platform.bare = subprocess.Popen(
-        gunicorn_command("bare_app:app", platform.bare_port, args.workers),
-        cwd=Path(__file__).parent,
-        env={**os.environ, **env, "BARE_BODIES_DIR": str(bodies)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for(platform.bare_port, platform.bare)
-
     settings = get_settings()
     viewer_paths: list[str] = []
     variant = f"{seeded['prefix']}hls/720p/index.m3u8"
@@ -470,6 +464,23 @@ def measure(
     )
     status, static_body = get(static_url)
     assert status == 200, status
+    (bodies / "playlist.m3u8").write_bytes(sample)
+
+    # restart the bare app so it loads the captured bodies
+    stop_process(platform.bare, timeout=15)
+    platform.bare = subprocess.Popen(
+        gunicorn_command("bare_app:app", platform.bare_port, args.workers),
+        cwd=Path(__file__).parent,
+        env={**os.environ, **env, "BARE_BODIES_DIR": str(bodies)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for(platform.bare_port, platform.bare)
+
+    # The framework's own ceiling for the playlist row: the bare app behind the same nginx location.
+    bare_edge_port = free_port()
+    bare_edge = start_nginx(env, "nginx-bare", bare_edge_port, platform.bare_port)
+    wait_for(bare_edge_port, bare_edge)
 
     bare = f"http://127.0.0.1:{platform.bare_port}/bare/"
 
@@ -497,6 +508,15 @@ def measure(
             results[name][0].append(ours())
             results[name][1].append(base())
 
+    try:
+        ceiling = median_run(
+            [
+                run(f"http://127.0.0.1:{bare_edge_port}", args.playlist_clients, platform.bare, viewer_paths)
+                for _ in range(args.rounds)
+            ]
+        )
+    finally:
+        stop_process(bare_edge, timeout=15)
     if os.environ.get("BENCH_VERBOSE"):
         clients, seconds = args.playlist_clients, args.duration
         direct = wrk(api, clients=clients, duration=seconds, server=platform.api, paths=viewer_paths)
@@ -537,6 +557,13 @@ def measure(
         )
         if not verdict:
             failed.append(name)
+    static_rps = median_run(results["playlist"][1]).rps
+    figures = (f"{ceiling.rps:.0f}", f"{ceiling.p50_ms:.2f}", f"{ceiling.p99_ms:.2f}", ceiling.errors)
+    print(ROW.format("playlist", "bare via nginx", len(sample), *figures, f"{ceiling.cpu_ms_per_req:.3f}"))
+    print(
+        f"playlist  for scale: a bare FastAPI endpoint sending the same bytes behind the same nginx"
+        f" location reaches {ceiling.rps / static_rps:.2f}x nginx static (not a target; informational)"
+    )
     if failed and not args.no_check:
         print(
             f"targets missed: {', '.join(failed)} (figures from a shared machine are noisy)", file=sys.stderr
