@@ -57,11 +57,10 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(autouse=True)
 def _fresh_memory_rate_limits() -> Iterator[None]:
-    from app.core.ratelimit import MemoryCounter, get_counter
+    from app.core import ratelimit
 
-    counter = get_counter()
-    if isinstance(counter, MemoryCounter):
-        counter.reset()
+    if not ratelimit.uses_redis():
+        ratelimit.reset()
     yield
 
 

@@ -14,18 +14,21 @@ from app.core.config import Settings
 
 
 async def registration(settings: Settings, address: str) -> None:
-    ratelimit.enforce("register:ip", address, settings.rate_limit_register_per_ip)
+    await ratelimit.limit("register:ip", address, settings.rate_limit_register_per_ip)
 
 
 async def login(settings: Settings, email: str, address: str) -> None:
-    ratelimit.enforce("login:ip", address, settings.rate_limit_login_per_ip)
-    ratelimit.enforce("login:account-ip", f"{email}|{address}", settings.rate_limit_login_per_account)
+    """Fails closed: with Redis down, 503 rather than unlimited password guessing."""
+    await ratelimit.limit("login:ip", address, settings.rate_limit_login_per_ip, fail_closed=True)
+    await ratelimit.limit(
+        "login:account-ip", f"{email}|{address}", settings.rate_limit_login_per_account, fail_closed=True
+    )
 
 
 async def password_reset(settings: Settings, email: str, address: str) -> None:
-    ratelimit.enforce("reset:ip", address, settings.rate_limit_login_per_ip)
-    ratelimit.enforce("reset:account", email, 5)
+    await ratelimit.limit("reset:ip", address, settings.rate_limit_login_per_ip)
+    await ratelimit.limit("reset:account", email, 5)
 
 
 async def verification_mail(user_id: uuid.UUID) -> None:
-    ratelimit.enforce("verify:account", str(user_id), 5, window_seconds=3600)
+    await ratelimit.limit("verify:account", str(user_id), 5, window_seconds=3600)

@@ -59,7 +59,7 @@ MonthParam = Annotated[
     responses=error_responses(NotFound, Conflict, RateLimited, ServiceUnavailable),
 )
 async def checkout(body: CheckoutRequest, user: VerifiedUser, session: SessionDep) -> CheckoutOut:
-    ratelimit.enforce("checkout:user", str(user.id), 30, window_seconds=60)
+    await ratelimit.limit("checkout:user", str(user.id), 30, window_seconds=60)
     result = await service.create_checkout(
         session, user=user, kind=body.kind, video_id=body.video_id, interval=body.interval
     )

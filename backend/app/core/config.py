@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     # --- database / broker / cache
     database_url: str = ""
     redis_url: str = ""
+    redis_socket_timeout_seconds: float = 1.0  # each cache / rate-limit call gives up after this
+    redis_connect_timeout_seconds: float = 1.0
+    redis_max_connections: int = 1024  # per API process: above every request it may have in flight
+    redis_failures_before_bypass: int = 3  # failed Redis calls in a row before it is skipped ...
+    redis_retry_after_seconds: float = 5.0  # ... for this long (caches read the database)
     celery_broker_url: str = ""
     celery_task_always_eager: bool = False
     # SQLAlchemy pool per process (API worker, Celery pool child, CLI); see DEPLOYMENT_GUIDE sizing
@@ -163,14 +168,23 @@ class Settings(BaseSettings):
     media_trailer_seconds: int = 15  # public trailer of the first N seconds; 0 = none
     media_signer: Literal["auto", "embedded", "nginx", "cloudfront"] = "auto"
     media_public_base_url: str = ""  # where /media/ is served (nginx host); empty = APP_BASE_URL
-    media_playback_ttl_seconds: int = 14400  # token/cookie covering playlists + segments
+    media_playback_ttl_seconds: int = (
+        900  # token/cookie covering playlists (+ segments: embedded, CloudFront)
+    )
+    media_segment_link_ttl_seconds: int = (
+        600  # nginx-signed segment links in a served playlist live this long
+    )
+    media_segment_link_bucket_seconds: int = 60  # ... rounded up to this, so playlists are shared and cached
+    media_access_recheck_ttl_seconds: int = 60  # a playlist's entitlement re-check is cached this long
+    media_playlist_cache_bytes: int = 64 * 1024**2  # rewritten playlists kept in each API process
     media_playlist_ttl_seconds: int = 300  # signed master-playlist URL
     media_job_stale_seconds: int = 45  # reaper requeues a running job whose heartbeat is older
     media_reaper_interval_seconds: int = 20  # how often beat runs the media reaper
     media_job_max_attempts: int = 3
     media_upload_abandon_seconds: int = 86400  # unfinished uploads older than this: aborted, back to draft
     media_reports_auto_hide: int = 3  # open reports that hide a published video; 0 = never
-    media_catalog_cache_ttl_seconds: int = 60
+    media_catalog_cache_ttl_seconds: int = 60  # catalog pages (then served stale while one refreshes)
+    media_search_cache_ttl_seconds: int = 15  # catalog pages with a search text `q`
     cloudfront_domain: str = ""  # e.g. d111111abcdef8.cloudfront.net (or a CNAME)
     cloudfront_key_pair_id: str = ""  # public key id of the trusted key group
     cloudfront_private_key: SecretStr | None = None  # PEM (RSA); or CLOUDFRONT_PRIVATE_KEY_FILE

@@ -22,11 +22,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import event, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.auth.models import Role, User
+from app.core.cache import invalidate_after_commit
 from app.core.clock import as_utc, utcnow
 from app.core.errors import NotFound, ValidationFailed
 from app.core.ids import uuid7
@@ -40,6 +41,7 @@ __all__ = [
     "EntitlementStatus",
     "PlayableVideo",
     "SourceType",
+    "access_namespace",
     "get_entitlement",
     "get_for_source_sync",
     "grant",
@@ -71,6 +73,21 @@ class AccessDecision:
     # refused: "no_entitlement" | "suspended" | "expired" | "revoked" | "not_in_subscription"
     reason: str
     expires_at: datetime | None
+
+
+def access_namespace(user_id: uuid.UUID) -> str:
+    """The cache namespace of answers derived from a user's rights (e.g. the playlist re-check in
+    app.media.playback). Every insert or update of the user's entitlements invalidates it after
+    the commit, whoever writes them (webhook tasks, admin actions, grants)."""
+    return f"entitlements:user:{user_id}"
+
+
+@event.listens_for(Entitlement, "after_insert")
+@event.listens_for(Entitlement, "after_update")
+def _rights_changed(_mapper: object, _connection: object, target: Entitlement) -> None:
+    session = object_session(target)
+    if session is not None:
+        invalidate_after_commit(session, access_namespace(target.user_id))
 
 
 # When several rights cover the same video, the first granting one in this order wins, so a

@@ -1,116 +1,168 @@
-"""The public catalog: published videos, searched and filtered, cached.
+"""The public catalog: published videos, searched and filtered, newest published first, cached
+as encoded response bytes.
 
 Search: PostgreSQL full-text (`to_tsvector('simple', search_text)`, GIN index, prefix match per
 term: "kick" finds "kicks"); SQLite: every term as a substring. `search_text` holds the title,
-description, tags, discipline and style, lower-cased. Responses are cached in the
-`media:catalog` namespace (Redis when configured) for MEDIA_CATALOG_CACHE_TTL_SECONDS and the
-whole namespace is invalidated on publish, unpublish, edit, poster change and delete.
+description, tags, discipline and style, lower-cased.
+
+Order and paging: `published_at` descending (ties: id), keyset cursor over both — a video
+published today comes first even if it was created a year ago.
+
+Cache (app.core.cache, namespace `media:catalog`): a page or a card is stored as the JSON bytes
+the client receives, with their ETag, for MEDIA_CATALOG_CACHE_TTL_SECONDS (pages with a search
+text: MEDIA_SEARCH_CACHE_TTL_SECONDS), and the namespace is invalidated on publish, unpublish,
+edit, poster change and delete. A hit costs one Redis round trip and no database session: a
+miss opens its own session, so the route needs none. Everything here is public and the same
+for every user; anything personal (what the user owns) belongs to its own endpoint, so that this
+body can be shared.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import json
 import re
+import struct
 import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, literal_column, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import service as auth_service
-from app.core.cache import get_cache
+from app.core.cache import CachedBody, get_cache
 from app.core.config import get_settings
-from app.core.errors import NotFound
-from app.core.pagination import apply_cursor, page_of
+from app.core.errors import NotFound, ValidationFailed
+from app.db.session import async_session_scope
 from app.media import schemas
 from app.media.models import Level, Video, VideoStatus
 from app.media.service import CATALOG_CACHE, instructor_names, to_out
+
+_CURSOR = struct.Struct(">q16s")  # published_at in µs since the epoch, then the id
 
 
 def _terms(q: str) -> list[str]:
     return re.findall(r"\w+", q.lower())[:8]
 
 
-async def search(
-    session: AsyncSession,
-    *,
-    q: str | None = None,
-    discipline: str | None = None,
-    level: Level | None = None,
-    instructor_id: uuid.UUID | None = None,
-    price_type: schemas.PriceType | None = None,
-    language: str | None = None,
-    limit: int,
-    cursor: str | None,
-) -> dict[str, Any]:
-    params = {
-        "q": " ".join(_terms(q or "")),
-        "discipline": (discipline or "").lower(),
-        "level": level.value if level else "",
-        "instructor": str(instructor_id or ""),
-        "price": price_type or "",
-        "language": language or "",
-        "limit": limit,
-        "cursor": cursor or "",
-    }
-    key = "list:" + hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
-    cache = get_cache()
-    cached = cache.get_json(CATALOG_CACHE, key)
-    if cached is not None:
-        return dict(cached)
+@dataclass(frozen=True)
+class CatalogQuery:
+    q: str | None = None
+    discipline: str | None = None
+    level: Level | None = None
+    instructor_id: uuid.UUID | None = None
+    price_type: schemas.PriceType | None = None
+    language: str | None = None
+    limit: int = 20
+    cursor: str | None = None
 
-    stmt = select(Video).where(Video.status == VideoStatus.published)
-    terms = _terms(q or "")
+    @property
+    def terms(self) -> list[str]:
+        return _terms(self.q or "")
+
+    def cache_key(self) -> str:
+        """Equal for queries that select the same rows (normalised text, case-folded filters)."""
+        parts = (
+            " ".join(self.terms),
+            (self.discipline or "").lower(),
+            self.level.value if self.level else "",
+            str(self.instructor_id or ""),
+            self.price_type or "",
+            self.language or "",
+            str(self.limit),
+            self.cursor or "",
+        )
+        return "page:" + hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def encode_cursor(published_at: datetime, video_id: uuid.UUID) -> str:
+    micros = int(published_at.timestamp() * 1_000_000)
+    return base64.urlsafe_b64encode(_CURSOR.pack(micros, video_id.bytes)).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        micros, id_bytes = _CURSOR.unpack(raw)
+        return datetime.fromtimestamp(micros / 1_000_000, UTC), uuid.UUID(bytes=id_bytes)
+    except (ValueError, TypeError, struct.error, OverflowError, OSError) as exc:
+        raise ValidationFailed("The cursor is not valid.", code="invalid_cursor") from exc
+
+
+async def query_page(session: AsyncSession, query: CatalogQuery) -> schemas.VideoPage:
+    """The page from the database (no cache)."""
+    stmt = select(Video).where(Video.status == VideoStatus.published, Video.published_at.is_not(None))
+    terms = query.terms
     if terms:
         if session.get_bind().dialect.name == "postgresql":
-            query = " & ".join(f"{t}:*" for t in terms)
+            text_query = " & ".join(f"{t}:*" for t in terms)
             config: Any = literal_column("'simple'::regconfig")
             stmt = stmt.where(
-                func.to_tsvector(config, Video.search_text).op("@@")(func.to_tsquery(config, query))
+                func.to_tsvector(config, Video.search_text).op("@@")(func.to_tsquery(config, text_query))
             )
         else:
             for term in terms:
                 stmt = stmt.where(Video.search_text.contains(term, autoescape=True))
-    if discipline:
-        stmt = stmt.where(func.lower(Video.discipline) == discipline.lower())
-    if level:
-        stmt = stmt.where(Video.level == level)
-    if instructor_id:
-        stmt = stmt.where(Video.owner_id == instructor_id)
-    if language:
-        stmt = stmt.where(Video.language == language)
-    if price_type == "free":
+    if query.discipline:
+        stmt = stmt.where(func.lower(Video.discipline) == query.discipline.lower())
+    if query.level:
+        stmt = stmt.where(Video.level == query.level)
+    if query.instructor_id:
+        stmt = stmt.where(Video.owner_id == query.instructor_id)
+    if query.language:
+        stmt = stmt.where(Video.language == query.language)
+    if query.price_type == "free":
         stmt = stmt.where(Video.price_cents.is_(None), Video.rental_price_cents.is_(None))
-    elif price_type == "ppv":
+    elif query.price_type == "ppv":
         stmt = stmt.where(Video.price_cents.is_not(None))
-    elif price_type == "rental":
+    elif query.price_type == "rental":
         stmt = stmt.where(Video.rental_price_cents.is_not(None))
-    elif price_type == "subscription":
+    elif query.price_type == "subscription":
         stmt = stmt.where(Video.subscription_included.is_(True))
-    rows = (await session.scalars(apply_cursor(stmt, Video.id, limit=limit, cursor=cursor))).all()
-    items, next_cursor = page_of(rows, limit)
+    if query.cursor:
+        published_at, last_id = decode_cursor(query.cursor)
+        stmt = stmt.where(tuple_(Video.published_at, Video.id) < tuple_(published_at, last_id))
+    stmt = stmt.order_by(Video.published_at.desc(), Video.id.desc()).limit(query.limit + 1)
+    rows = list((await session.scalars(stmt)).all())
+    items = rows[: query.limit]
+    next_cursor = None
+    if len(rows) > query.limit and items:
+        last = items[-1]
+        assert last.published_at is not None
+        next_cursor = encode_cursor(last.published_at, last.id)
     names = await instructor_names(session, items)
-    page = schemas.VideoPage(items=[to_out(v, names) for v in items], next_cursor=next_cursor)
-    body = page.model_dump(mode="json")
-    cache.set_json(CATALOG_CACHE, key, body, get_settings().media_catalog_cache_ttl_seconds)
-    return body
+    return schemas.VideoPage(items=[to_out(v, names) for v in items], next_cursor=next_cursor)
 
 
-async def published_detail(session: AsyncSession, video_id: uuid.UUID) -> dict[str, Any] | None:
-    """A published video's public card (cached); None when it is not published."""
-    cache = get_cache()
-    key = f"video:{video_id}"
-    cached = cache.get_json(CATALOG_CACHE, key)
-    if cached is not None:
-        return dict(cached)
-    video = await session.get(Video, video_id)
-    if video is None or video.status != VideoStatus.published:
-        return None
-    names = await instructor_names(session, [video])
-    body = to_out(video, names).model_dump(mode="json")
-    cache.set_json(CATALOG_CACHE, key, body, get_settings().media_catalog_cache_ttl_seconds)
-    return body
+async def cached_page(query: CatalogQuery) -> CachedBody:
+    """The page's JSON bytes and ETag (see the module doc for the cache)."""
+    if query.cursor:
+        decode_cursor(query.cursor)  # a bad cursor is a 422, never a cached entry
+
+    async def compute() -> bytes:
+        async with async_session_scope() as session:
+            return (await query_page(session, query)).model_dump_json().encode()
+
+    settings = get_settings()
+    ttl = settings.media_search_cache_ttl_seconds if query.terms else settings.media_catalog_cache_ttl_seconds
+    return await get_cache().fetch(CATALOG_CACHE, query.cache_key(), compute, ttl_seconds=ttl)
+
+
+async def cached_card(video_id: uuid.UUID) -> CachedBody:
+    """A published video's public card as JSON bytes (cached); NotFound when not published."""
+
+    async def compute() -> bytes:
+        async with async_session_scope() as session:
+            video = await session.get(Video, video_id)
+            if video is None or video.status != VideoStatus.published:
+                raise NotFound("No such video.", code="video_not_found")
+            names = await instructor_names(session, [video])
+            return to_out(video, names).model_dump_json().encode()
+
+    ttl = get_settings().media_catalog_cache_ttl_seconds
+    return await get_cache().fetch(CATALOG_CACHE, f"video:{video_id}", compute, ttl_seconds=ttl)
 
 
 async def instructor_page(
@@ -127,10 +179,10 @@ async def instructor_page(
     )
     if not count and user.role.value == "student":
         raise NotFound("No such instructor.", code="instructor_not_found")
-    videos = await search(session, instructor_id=instructor_id, limit=limit, cursor=cursor)
+    page = await cached_page(CatalogQuery(instructor_id=instructor_id, limit=limit, cursor=cursor))
     return schemas.InstructorPageOut(
         id=user.id,
         display_name=user.display_name,
         published_videos=int(count or 0),
-        videos=schemas.VideoPage.model_validate(videos),
+        videos=schemas.VideoPage.model_validate_json(page.body),
     )

@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     literal_column,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -67,6 +68,14 @@ class Video(IdMixin, TimestampMixin, Base):
     __tablename__ = "videos"
     __table_args__ = (
         Index("ix_videos_status_id", "status", "id"),
+        # The catalog's "newest published first" keyset order (app/media/catalog.py)
+        Index(
+            "ix_videos_published_order",
+            "published_at",
+            "id",
+            postgresql_where=text("status = 'published'"),
+            sqlite_where=text("status = 'published'"),
+        ),
         # Catalog full-text search (PostgreSQL only; SQLite falls back to LIKE): app/media/catalog.py
         Index(
             "ix_videos_search_fts",

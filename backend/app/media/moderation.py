@@ -63,7 +63,7 @@ async def approve(session: AsyncSession, admin: User, video_id: uuid.UUID, note:
         data={"reports_dismissed": dismissed},
     )
     await session.commit()
-    invalidate_catalog()
+    await invalidate_catalog()
     return video
 
 
@@ -87,7 +87,7 @@ async def reject(session: AsyncSession, admin: User, video_id: uuid.UUID, reason
         data={"reports_upheld": upheld, "was_published": was_published},
     )
     await session.commit()
-    invalidate_catalog()
+    await invalidate_catalog()
     return video
 
 
@@ -127,7 +127,7 @@ async def report(
         )
     await session.commit()
     if hidden:
-        invalidate_catalog()
+        await invalidate_catalog()
     return row
 
 

@@ -1,33 +1,59 @@
 """Playback: who may play what (asks app.entitlements only), the signed answer, and the app's
-own `/media/t/<token>/<key>` handler (embedded mode; playlists behind nginx)."""
+own `/media/t/<token>/<key>` handler (embedded mode; playlists behind nginx).
+
+Access ends with its reason: a paid playback's token names the viewer and the video, and every
+request through the app's media handler (every playlist; in embedded mode every segment too)
+re-checks that the viewer may still play it. The answer is cached per (user, video) for
+MEDIA_ACCESS_RECHECK_TTL_SECONDS in the user's entitlements namespace, which every change of the
+user's rights (refund, revoke, dispute, grant) invalidates after its commit — so a refund stops
+the next playlist at once. Without Redis (embedded mode) nothing is cached: the worker that
+applies a refund could not reach this process's memory, so each request asks the database.
+What stays playable after a refund: segment links already handed out (nginx: at most
+MEDIA_SEGMENT_LINK_TTL_SECONDS + one bucket; embedded: none; CloudFront: the signed cookies, at
+most MEDIA_PLAYBACK_TTL_SECONDS).
+
+Playlists behind nginx: each segment line becomes its own nginx-signed link expiring at a bucket
+boundary (signing.segment_link_expiry), so the rewritten playlist is the same for every viewer
+in a bucket and is kept per (object key, expiry) in this process (LRU, MEDIA_PLAYLIST_CACHE_BYTES).
+Objects under a job's prefix never change (a re-transcode writes new keys), so nothing there
+needs invalidating. Serving one is: verify the token, the cached re-check, a dictionary look-up.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Literal
 
+import cachetools
 from fastapi import Response
 from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import User
+from app.core.cache import get_cache
 from app.core.clock import utcnow
-from app.core.config import Settings
+from app.core.config import Settings, get_settings
 from app.core.errors import Conflict, NotFound, PermissionDenied
 from app.core.storage import LocalObjectStore, S3ObjectStore, get_object_store, guess_content_type
+from app.entitlements.service import access_namespace
 from app.media import schemas
 from app.media.models import Video, VideoStatus
 from app.media.service import _load, is_free, is_manager
 from app.media.signing import (
+    MediaGrant,
     NginxSigner,
+    Viewer,
     build_signer,
     media_tokens,
     rewrite_for_nginx,
     rewrite_vtt_for_nginx,
+    segment_link_expiry,
     signer_name,
 )
 
@@ -49,6 +75,7 @@ async def playback(
         raise Conflict("This video is not ready to play yet.", code="video_not_ready")
     ttl = settings.media_playback_ttl_seconds
     access_expires: datetime | None = None
+    viewer: Viewer | None = None
     if kind == "trailer":
         if not video.has_trailer:
             raise NotFound("This video has no trailer.", code="no_trailer")
@@ -64,12 +91,14 @@ async def playback(
             left = int((access_expires - utcnow()).total_seconds())
             ttl = max(MIN_TTL, min(ttl, left))
         prefix = video.media_prefix
+        viewer = Viewer(user.id, video.id)
+        await _remember_access(viewer, settings)
     signer = build_signer(settings)
     master = (prefix + "master.m3u8") if kind == "trailer" else (prefix + "hls/master.m3u8")
-    signed = signer.sign_playlist(prefix, master, ttl)
+    signed = signer.sign_playlist(prefix, master, ttl, viewer=viewer if kind == "full" else None)
     thumbnails = None
     if kind == "full":
-        thumbnails = signer.sign_playlist(prefix, prefix + "sprite.vtt", ttl).url
+        thumbnails = signer.sign_playlist(prefix, prefix + "sprite.vtt", ttl, viewer=viewer).url
     poster = signer.sign_object(video.poster_key, ttl) if video.poster_key else None
     return schemas.PlaybackOut(
         video_id=video.id,
@@ -87,7 +116,9 @@ async def playback(
     )
 
 
-async def _authorise(session: AsyncSession, user: User, video: Video) -> tuple[str, datetime | None]:
+async def _authorise(
+    session: AsyncSession, user: User, video: Video, *, start_playback: bool = True
+) -> tuple[str, datetime | None]:
     from app.entitlements.service import PlayableVideo, may_play
 
     decision = await may_play(
@@ -99,6 +130,7 @@ async def _authorise(session: AsyncSession, user: User, video: Video) -> tuple[s
             is_free=is_free(video),
             subscription_included=video.subscription_included,
         ),
+        start_playback=start_playback,
     )
     if not decision.allowed:
         raise PermissionDenied(
@@ -107,6 +139,65 @@ async def _authorise(session: AsyncSession, user: User, video: Video) -> tuple[s
             details={"reason": decision.reason},
         )
     return decision.reason, decision.expires_at
+
+
+# --- the re-check on every app-served playlist ----------------------------------------------
+
+
+def _access_cache_key(viewer: Viewer) -> tuple[str, str]:
+    return access_namespace(viewer.user_id), f"media:play:{viewer.video_id}"
+
+
+async def _may_still_play(viewer: Viewer) -> bool:
+    from app.auth import service as auth_service
+    from app.core.errors import DomainError
+    from app.db.session import async_session_scope
+
+    async with async_session_scope() as session:
+        try:
+            user = await auth_service.get_active_user(session, viewer.user_id)
+            video = await _load(session, viewer.video_id)
+            if video.status != VideoStatus.published and not is_manager(video, user):
+                return False
+            await _authorise(session, user, video, start_playback=False)
+        except DomainError:
+            return False
+    return True
+
+
+async def _remember_access(viewer: Viewer, settings: Settings) -> None:
+    """Playback just authorised the viewer: seed the re-check's cache with that answer."""
+
+    async def allowed() -> bytes:
+        return b"1"
+
+    cache = get_cache()
+    if cache.shared:
+        namespace, key = _access_cache_key(viewer)
+        await cache.fetch(namespace, key, allowed, ttl_seconds=settings.media_access_recheck_ttl_seconds)
+
+
+async def ensure_still_entitled(grant: MediaGrant, settings: Settings) -> None:
+    """403 `access_revoked` unless the token's viewer may still play its video (cached; the
+    cache is dropped whenever the viewer's rights change)."""
+    if grant.user_id is None or grant.video_id is None:
+        return  # public media (trailer, poster)
+    viewer = Viewer(grant.user_id, grant.video_id)
+    cache = get_cache()
+    if not cache.shared:
+        # In-process cache (no Redis): rights change in the worker process, whose invalidation
+        # this process would never hear of. Ask the database each time (not a hot path there).
+        allowed = await _may_still_play(viewer)
+    else:
+
+        async def decide() -> bytes:
+            return b"1" if await _may_still_play(viewer) else b"0"
+
+        namespace, key = _access_cache_key(viewer)
+        ttl = settings.media_access_recheck_ttl_seconds
+        allowed = (await cache.fetch(namespace, key, decide, ttl_seconds=ttl)).body == b"1"
+    if not allowed:
+        raise PermissionDenied("Your access to this video has ended.", code="access_revoked")
 
 
 async def poster_url(
@@ -134,29 +225,93 @@ def _stream_s3(store: S3ObjectStore, key: str) -> Iterator[bytes]:
         body.close()
 
 
-async def serve_media(settings: Settings, token: str, key: str) -> Response:
-    """Serve `key` if `token` covers it. Any signature problem → 403 (never 404 first)."""
-    prefix, expires = media_tokens(settings).verify(token, key)
-    del prefix
-    store = get_object_store()
-    mode = signer_name(settings)
-    is_text = key.endswith((".m3u8", ".vtt"))
-    if is_text:
+class PlaylistCache:
+    """Playlists of this process, raw and rewritten, least recently used first out, bounded by
+    bytes. Keys are immutable objects (see the module doc), so entries never go stale."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._entries: cachetools.LRUCache[tuple[str, int], bytes] = cachetools.LRUCache(
+            maxsize=max_bytes, getsizeof=len
+        )
+        self._lock = threading.Lock()  # the embedded test server runs the app in a thread too
+
+    def get(self, key: str, expires: int) -> bytes | None:
+        with self._lock:
+            return self._entries.get((key, expires))
+
+    def put(self, key: str, expires: int, body: bytes) -> None:
+        # ValueError: larger than the whole cache, so it is served uncached
+        with self._lock, contextlib.suppress(ValueError):
+            self._entries[(key, expires)] = body
+
+
+_playlists: PlaylistCache | None = None
+
+
+def playlist_cache() -> PlaylistCache:
+    global _playlists
+    if _playlists is None:
+        _playlists = PlaylistCache(get_settings().media_playlist_cache_bytes)
+    return _playlists
+
+
+RAW = 0  # the `expires` slot of an unrewritten object in the playlist cache
+
+
+async def _stored_text(key: str) -> bytes:
+    cache = playlist_cache()
+    data = cache.get(key, RAW)
+    if data is None:
         try:
-            data = await asyncio.to_thread(store.get_bytes, key)
+            data = await asyncio.to_thread(get_object_store().get_bytes, key)
         except NotFound:
             raise NotFound("No such media.", code="media_not_found") from None
-        if mode == "nginx":
-            signer = build_signer(settings)
-            assert isinstance(signer, NginxSigner)
-            text = data.decode("utf-8")
-            rewrite = rewrite_for_nginx if key.endswith(".m3u8") else rewrite_vtt_for_nginx
-            data = rewrite(text, key, signer, expires).encode()
+        cache.put(key, RAW, data)
+    return data
+
+
+async def _signed_text(settings: Settings, key: str, expires: int) -> bytes:
+    """`key` (playlist or thumbnail track) with every media line signed for nginx until `expires`."""
+    cache = playlist_cache()
+    data = cache.get(key, expires)
+    if data is None:
+        signer = build_signer(settings)
+        assert isinstance(signer, NginxSigner)
+        text = (await _stored_text(key)).decode("utf-8")
+        rewrite = rewrite_for_nginx if key.endswith(".m3u8") else rewrite_vtt_for_nginx
+        data = rewrite(text, key, signer, expires).encode()
+        cache.put(key, expires, data)
+    return data
+
+
+TEXT_SUFFIXES = (".m3u8", ".vtt")
+
+
+async def text_media(settings: Settings, token: str, key: str) -> bytes:
+    """A playlist or thumbnail track (`key` ends in TEXT_SUFFIXES) as served: for a token that
+    covers it and a viewer who may still play it; signed segment links behind nginx."""
+    grant = media_tokens(settings).verify(token, key)
+    await ensure_still_entitled(grant, settings)
+    if signer_name(settings) == "nginx":
+        return await _signed_text(settings, key, segment_link_expiry(grant.expires, settings))
+    return await _stored_text(key)
+
+
+async def serve_media(settings: Settings, token: str, key: str) -> Response:
+    """Serve `key` if `token` covers it and its viewer may still play it. Any signature problem
+    → 403 (never 404 first); a right that ended → 403 `access_revoked`."""
+    if key.endswith(TEXT_SUFFIXES):
+        data = await text_media(settings, token, key)
         return Response(data, media_type=guess_content_type(key), headers=PLAYLIST_HEADERS)
+    grant = media_tokens(settings).verify(token, key)
+    await ensure_still_entitled(grant, settings)
+    mode = signer_name(settings)
     if mode == "nginx":
         signer = build_signer(settings)
         assert isinstance(signer, NginxSigner)
+        expires = segment_link_expiry(grant.expires, settings)
         return RedirectResponse(signer.signed_media_url(key, expires), status_code=302)
+    store = get_object_store()
     if isinstance(store, LocalObjectStore):
         path = store.path_for(key)
         if not path.is_file():

@@ -9,10 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import RedirectResponse, StreamingResponse
 
-from app.core import sse
-from app.core.errors import NotFound, PayloadTooLarge, PermissionDenied
+from app.core import ratelimit, sse
+from app.core.cache import CachedBody, etag_matches
+from app.core.errors import PayloadTooLarge, PermissionDenied
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
-from app.core.ratelimit import enforce
 from app.deps import (
     AdminUser,
     CurrentUser,
@@ -38,9 +38,23 @@ async def _owner_out(session: SessionDep, video: Video) -> schemas.VideoOwnerOut
 # --- catalog ------------------------------------------------------------------------------------
 
 
-@router.get("/videos", response_model=schemas.VideoPage)
+CATALOG_CACHE_CONTROL = "public, no-cache"  # shared by everyone; revalidate (304) every time
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not Modified: `If-None-Match` matched the current `ETag`."}
+}
+
+
+def _cached(entry: CachedBody, request: Request) -> Response:
+    """The cached JSON bytes as they are, or 304 when the client already holds them."""
+    headers = {"ETag": entry.etag, "Cache-Control": CATALOG_CACHE_CONTROL}
+    if etag_matches(request.headers.get("if-none-match"), entry.etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(entry.body, media_type="application/json", headers=headers)
+
+
+@router.get("/videos", response_model=schemas.VideoPage, responses=NOT_MODIFIED)
 async def list_videos(
-    session: SessionDep,
+    request: Request,
     q: Annotated[str | None, Query(max_length=200)] = None,
     discipline: Annotated[str | None, Query(max_length=60)] = None,
     level: Level | None = None,
@@ -49,10 +63,10 @@ async def list_videos(
     language: Annotated[str | None, Query(max_length=12)] = None,
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
-) -> dict[str, Any]:
-    """Published videos, newest first: full-text `q` and filters; cursor pagination."""
-    return await catalog.search(
-        session,
+) -> Response:
+    """Published videos, newest published first: full-text `q` and filters; cursor pagination.
+    Carries an `ETag`; send it back as `If-None-Match` to get 304 while nothing changed."""
+    query = catalog.CatalogQuery(
         q=q,
         discipline=discipline,
         level=level,
@@ -62,6 +76,7 @@ async def list_videos(
         limit=limit,
         cursor=cursor,
     )
+    return _cached(await catalog.cached_page(query), request)
 
 
 @router.get("/videos/mine", response_model=schemas.OwnerVideoPage)
@@ -91,14 +106,15 @@ async def instructor_page(
     return await catalog.instructor_page(session, instructor_id, limit=limit, cursor=cursor)
 
 
-@router.get("/instructors/{instructor_id}/videos", response_model=schemas.VideoPage)
+@router.get("/instructors/{instructor_id}/videos", response_model=schemas.VideoPage, responses=NOT_MODIFIED)
 async def instructor_videos(
-    session: SessionDep,
+    request: Request,
     instructor_id: uuid.UUID,
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
-) -> dict[str, Any]:
-    return await catalog.search(session, instructor_id=instructor_id, limit=limit, cursor=cursor)
+) -> Response:
+    query = catalog.CatalogQuery(instructor_id=instructor_id, limit=limit, cursor=cursor)
+    return _cached(await catalog.cached_page(query), request)
 
 
 # --- one video ----------------------------------------------------------------------------------
@@ -112,17 +128,17 @@ async def create_video(
     return await _owner_out(session, video)
 
 
-@router.get("/videos/{video_id}", response_model=schemas.VideoOwnerOut | schemas.VideoOut)
-async def get_video(session: SessionDep, user: OptionalUser, video_id: uuid.UUID) -> Any:
-    """The public card; the owner and admins also get upload/processing/review state."""
+@router.get(
+    "/videos/{video_id}", response_model=schemas.VideoOwnerOut | schemas.VideoOut, responses=NOT_MODIFIED
+)
+async def get_video(request: Request, session: SessionDep, user: OptionalUser, video_id: uuid.UUID) -> Any:
+    """The public card (with an `ETag`); the owner and admins also get upload/processing/review
+    state."""
     if user is not None:
         video = await service.get_visible_video(session, video_id, user)
         if service.is_manager(video, user):
             return await _owner_out(session, video)
-    cached = await catalog.published_detail(session, video_id)
-    if cached is None:
-        raise NotFound("No such video.", code="video_not_found")
-    return cached
+    return _cached(await catalog.cached_card(video_id), request)
 
 
 @router.patch("/videos/{video_id}", response_model=schemas.VideoOwnerOut)
@@ -335,7 +351,7 @@ async def report_video(
     body: schemas.ReportIn,
 ) -> schemas.ReportOut:
     """Report a published video to the moderators (once per user and video)."""
-    enforce("media_report", str(user.id), 20, 3600)
+    await ratelimit.limit("media_report", str(user.id), 20, 3600)
     row = await moderation.report(session, settings, user, video_id, body.reason, body.details)
     return _report_out(row)
 

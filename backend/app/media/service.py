@@ -166,8 +166,9 @@ def transition(
     video.status = to
 
 
-def invalidate_catalog() -> None:
-    get_cache().invalidate(CATALOG_CACHE)
+async def invalidate_catalog() -> None:
+    """Call after the commit that changed what the catalog shows (app.core.cache explains why)."""
+    await get_cache().invalidate(CATALOG_CACHE)
 
 
 def is_manager(video: Video, user: User | None) -> bool:
@@ -316,7 +317,7 @@ async def update_video(
     video.search_text = search_text(video)
     await session.commit()
     if video.status in LISTED:
-        invalidate_catalog()
+        await invalidate_catalog()
     return video
 
 
@@ -540,7 +541,7 @@ async def unpublish(session: AsyncSession, user: User, video_id: uuid.UUID, reas
             reason=reason,
         )
     await session.commit()
-    invalidate_catalog()
+    await invalidate_catalog()
     return video
 
 
@@ -572,7 +573,7 @@ async def delete_video(session: AsyncSession, user: User, video_id: uuid.UUID) -
         )
     await session.commit()
     if was_listed:
-        invalidate_catalog()
+        await invalidate_catalog()
     enqueue("media.purge_video", str(video.id))
 
 
@@ -598,7 +599,7 @@ async def replace_poster(
     video.poster_key = key
     await session.commit()
     if video.status in LISTED:
-        invalidate_catalog()
+        await invalidate_catalog()
     return video
 
 

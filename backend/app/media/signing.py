@@ -12,6 +12,11 @@
   (custom policy, `https://<domain>/<prefix>*`) that cover the variant playlists and segments.
   RSA-SHA1 with the trusted key group's private key (cryptography).
 
+A full playback's app token also names the viewer and the video (`Viewer`, `MediaGrant`), so the
+app can re-check the right on every playlist it serves (app/media/playback.py). Segment links
+written into playlists expire at `segment_link_expiry`: short, on a bucket boundary, never after
+the token.
+
 Every refusal (unsigned, malformed, tampered, expired, outside the prefix) is a 403.
 """
 
@@ -21,18 +26,33 @@ import base64
 import hashlib
 import hmac
 import json
+import re
+import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
 from urllib.parse import quote
 
+import cachetools
+
 from app.core.config import Settings, get_settings
 from app.core.errors import PermissionDenied
 from app.core.security import derive_key
 
 SignerName = Literal["embedded", "nginx", "cloudfront"]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whose paid playback a token stands for (see MediaGrant)."""
+
+    user_id: uuid.UUID
+    video_id: uuid.UUID
+
+
 EMBEDDED_MEDIA_PATH = "/media/t"  # served by the app at the root (embedded mode)
 API_MEDIA_PATH = "/api/v1/media/t"  # the same handler under the API (behind nginx)
 
@@ -65,45 +85,87 @@ class SignedPlayback:
 # --- the app's own path-scoped token -------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class MediaGrant:
+    """What a valid media token says: the key prefix it covers, until when, and — for a paid
+    playback — whose right it stands for, so the app can re-check that right on each playlist."""
+
+    prefix: str
+    expires: int
+    user_id: uuid.UUID | None = None
+    video_id: uuid.UUID | None = None
+
+
 class MediaTokens:
-    """`<b64url(json{k: prefix, e: expiry})>.<b64url(hmac-sha256)>` — URL-path safe."""
+    """`<b64url(json{k: prefix, e: expiry[, u: user id, v: video id]})>.<b64url(hmac-sha256)>`
+    — URL-path safe."""
 
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
+        # Tokens whose signature already checked out (a viewer fetches several playlists with
+        # one): the claims only; expiry and scope are still checked on every use.
+        self._verified: cachetools.LRUCache[str, MediaGrant] = cachetools.LRUCache(maxsize=20_000)
+        self._lock = threading.Lock()
 
-    def issue(self, prefix: str, expires: int) -> str:
-        body = _b64(json.dumps({"k": prefix, "e": int(expires)}, separators=(",", ":")).encode())
+    def issue(
+        self,
+        prefix: str,
+        expires: int,
+        *,
+        user_id: uuid.UUID | None = None,
+        video_id: uuid.UUID | None = None,
+    ) -> str:
+        claims: dict[str, Any] = {"k": prefix, "e": int(expires)}
+        if user_id is not None and video_id is not None:
+            claims |= {"u": user_id.hex, "v": video_id.hex}
+        body = _b64(json.dumps(claims, separators=(",", ":")).encode())
         mac = hmac.new(self._secret, body.encode(), hashlib.sha256).digest()
         return f"{body}.{_b64(mac)}"
 
-    def verify(self, token: str, key: str, *, now: float | None = None) -> tuple[str, int]:
-        """(prefix, expiry) of a valid, unexpired token covering `key`; else PermissionDenied."""
+    def verify(self, token: str, key: str, *, now: float | None = None) -> MediaGrant:
+        """The grant of a valid, unexpired token covering `key`; else PermissionDenied."""
         denied = PermissionDenied("This media link is not valid.", code="bad_signature")
+        with self._lock:
+            grant = self._verified.get(token)
+        if grant is None:
+            grant = self._check(token, denied)
+            with self._lock:
+                self._verified[token] = grant
+        if grant.expires < (time.time() if now is None else now):
+            raise PermissionDenied("This media link has expired.", code="signature_expired")
+        if not valid_key(key) or not key.startswith(grant.prefix):
+            raise denied
+        return grant
+
+    def _check(self, token: str, denied: PermissionDenied) -> MediaGrant:
         try:
             body, mac = token.split(".", 1)
             expected = hmac.new(self._secret, body.encode(), hashlib.sha256).digest()
             if not hmac.compare_digest(expected, _unb64(mac)):
                 raise denied
             claims = json.loads(_unb64(body))
-            prefix, expires = str(claims["k"]), int(claims["e"])
+            grant = MediaGrant(
+                prefix=str(claims["k"]),
+                expires=int(claims["e"]),
+                user_id=uuid.UUID(claims["u"]) if "u" in claims else None,
+                video_id=uuid.UUID(claims["v"]) if "v" in claims else None,
+            )
         except PermissionDenied:
             raise
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise denied from exc
-        if expires < (time.time() if now is None else now):
-            raise PermissionDenied("This media link has expired.", code="signature_expired")
-        if not valid_key(key) or not key.startswith(prefix):
-            raise denied
-        return prefix, expires
+        return grant
+
+
+_KEY_CHARS = re.compile(r"[A-Za-z0-9._~/-]+")
 
 
 def valid_key(key: str) -> bool:
-    parts = key.split("/")
+    """Object keys as nginx sees them verbatim: [A-Za-z0-9._~/-], no empty, "." or ".." part."""
     return (
-        bool(key)
+        _KEY_CHARS.fullmatch(key) is not None
         and not key.startswith("/")
-        and all(p not in ("", ".", "..") for p in parts)
-        and all((ch.isascii() and ch.isalnum()) or ch in "._~/-" for ch in key)
+        and all(p not in ("", ".", "..") for p in key.split("/"))
     )
 
 
@@ -117,14 +179,34 @@ def media_tokens(settings: Settings | None = None) -> MediaTokens:
     return _tokens_for(derive_key(settings, "media-token"))
 
 
+def _issue_for(tokens: MediaTokens, prefix: str, expires: int, viewer: Viewer | None) -> str:
+    if viewer is None:
+        return tokens.issue(prefix, expires)
+    return tokens.issue(prefix, expires, user_id=viewer.user_id, video_id=viewer.video_id)
+
+
+def segment_link_expiry(token_expires: int, settings: Settings, *, now: float | None = None) -> int:
+    """When the nginx-signed segment links of a playlist served now expire: a short time
+    (MEDIA_SEGMENT_LINK_TTL_SECONDS) rounded UP to MEDIA_SEGMENT_LINK_BUCKET_SECONDS — so every
+    viewer in the same bucket gets byte-identical playlists, which are cached — and never after
+    the token itself."""
+    bucket = max(1, settings.media_segment_link_bucket_seconds)
+    target = int(time.time() if now is None else now) + settings.media_segment_link_ttl_seconds
+    return min(token_expires, -(-target // bucket) * bucket)
+
+
 # --- signers -------------------------------------------------------------------------------
 
 
 class PlaybackSigner(Protocol):
     name: SignerName
 
-    def sign_playlist(self, prefix: str, master_key: str, ttl_seconds: int) -> SignedPlayback:
-        """A URL for `master_key` and whatever grants access to everything under `prefix`."""
+    def sign_playlist(
+        self, prefix: str, master_key: str, ttl_seconds: int, *, viewer: Viewer | None = None
+    ) -> SignedPlayback:
+        """A URL for `master_key` and whatever grants access to everything under `prefix`.
+        With `viewer`, app-served links are bound to that user's right to that video and
+        re-checked on every playlist (CloudFront's cookies cannot be: their TTL is the bound)."""
         ...
 
     def sign_object(self, key: str, ttl_seconds: int) -> str:
@@ -142,9 +224,11 @@ class EmbeddedSigner:
     def url_for(self, token: str, key: str) -> str:
         return f"{self._base}{EMBEDDED_MEDIA_PATH}/{token}/{quote(key)}"
 
-    def sign_playlist(self, prefix: str, master_key: str, ttl_seconds: int) -> SignedPlayback:
+    def sign_playlist(
+        self, prefix: str, master_key: str, ttl_seconds: int, *, viewer: Viewer | None = None
+    ) -> SignedPlayback:
         expires = int(time.time()) + ttl_seconds
-        token = self._tokens.issue(prefix, expires)
+        token = _issue_for(self._tokens, prefix, expires, viewer)
         return SignedPlayback(url=self.url_for(token, master_key), expires_at=expires, token=token)
 
     def sign_object(self, key: str, ttl_seconds: int) -> str:
@@ -175,9 +259,11 @@ class NginxSigner:
             f"{self._media_base}{uri}?md5={nginx_secure_link(uri, expires, self._secret)}&expires={expires}"
         )
 
-    def sign_playlist(self, prefix: str, master_key: str, ttl_seconds: int) -> SignedPlayback:
+    def sign_playlist(
+        self, prefix: str, master_key: str, ttl_seconds: int, *, viewer: Viewer | None = None
+    ) -> SignedPlayback:
         expires = int(time.time()) + ttl_seconds
-        token = self._tokens.issue(prefix, expires)
+        token = _issue_for(self._tokens, prefix, expires, viewer)
         url = f"{self._api_base}{API_MEDIA_PATH}/{token}/{quote(master_key)}"
         return SignedPlayback(url=url, expires_at=expires, token=token)
 
@@ -234,7 +320,9 @@ class CloudFrontSigner:
         signature = self._sign(self.policy(url, expires))
         return f"{url}?Expires={expires}&Signature={signature}&Key-Pair-Id={self._key_pair_id}"
 
-    def sign_playlist(self, prefix: str, master_key: str, ttl_seconds: int) -> SignedPlayback:
+    def sign_playlist(
+        self, prefix: str, master_key: str, ttl_seconds: int, *, viewer: Viewer | None = None
+    ) -> SignedPlayback:
         settings = get_settings()
         now = int(time.time())
         cookie_expires = now + ttl_seconds

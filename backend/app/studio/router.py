@@ -127,7 +127,9 @@ async def create_attempt(
 ) -> AttemptUploadOut:
     """Start an attempt: returns presigned part URLs (multipart upload, like media uploads).
     409 reference_not_ready while the reference's skeleton is not extracted."""
-    ratelimit.enforce("studio:attempt", str(user.id), settings.studio_attempts_per_hour, window_seconds=3600)
+    await ratelimit.limit(
+        "studio:attempt", str(user.id), settings.studio_attempts_per_hour, window_seconds=3600
+    )
     ticket = await service.create_attempt(
         session,
         settings,

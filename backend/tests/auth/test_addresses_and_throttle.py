@@ -110,7 +110,9 @@ def test_deployment_trusts_only_the_configured_proxies() -> None:
     """The API container hands FORWARDED_ALLOW_IPS to gunicorn (never '*'), and the edge nginx
     writes the peer's address into X-Forwarded-For instead of appending to what the client sent."""
     dockerfile = (REPO_ROOT / "backend" / "Dockerfile").read_text()
-    [command] = [line for line in dockerfile.splitlines() if "exec gunicorn" in line and "app.main:app" in line]
+    [command] = [
+        line for line in dockerfile.splitlines() if "exec gunicorn" in line and "app.main:app" in line
+    ]
     assert "--forwarded-allow-ips='*'" not in command and '--forwarded-allow-ips="*"' not in command
     assert "FORWARDED_ALLOW_IPS" in command
     prod = (REPO_ROOT / "nginx" / "prod.conf").read_text()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 
 from app.auth.models import Role, User
 from app.media.models import Level, Video, VideoStatus
@@ -149,3 +150,118 @@ async def test_other_users_cannot_edit_or_delete(
     assert (
         await client.post(f"/api/v1/videos/{video.id}/unpublish", headers=auth_headers(rival))
     ).status_code == 403
+
+
+async def test_newest_means_most_recently_published_not_most_recently_created(
+    client: httpx.AsyncClient, make_user: Callable[..., User], make_video: Callable[..., Video]
+) -> None:
+    from datetime import timedelta
+
+    from app.core.clock import utcnow
+    from app.db.session import sync_session
+
+    teacher = make_user(role=Role.instructor)
+    tag = f"nw{teacher.id.hex[:8]}"
+    old_draft = make_video(teacher, title="Made first, published today", tags=[tag])
+    fresh = make_video(teacher, title="Made later, published last month", tags=[tag])
+    with sync_session() as session:
+        session.get(Video, old_draft.id).published_at = utcnow()  # type: ignore[union-attr]
+        session.get(Video, fresh.id).published_at = utcnow() - timedelta(days=30)  # type: ignore[union-attr]
+    assert await _ids(client, q=tag) == [str(old_draft.id), str(fresh.id)]
+    first = (await client.get("/api/v1/videos", params={"q": tag, "limit": 1})).json()
+    rest = await _ids(client, q=tag, limit=1, cursor=first["next_cursor"])
+    assert [first["items"][0]["id"], *rest] == [str(old_draft.id), str(fresh.id)]
+
+
+async def test_catalog_pages_carry_an_etag_and_answer_304_until_something_changes(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    make_user: Callable[..., User],
+    make_video: Callable[..., Video],
+) -> None:
+    teacher = make_user(role=Role.instructor)
+    tag = f"et{teacher.id.hex[:8]}"
+    video = make_video(teacher, title="Before", tags=[tag])
+    for path, params in (
+        ("/api/v1/videos", {"q": tag}),  # answered before routing (app.media.hot_paths)
+        (f"/api/v1/instructors/{teacher.id}/videos", {}),  # the same cache through a route
+        (f"/api/v1/videos/{video.id}", {}),
+    ):
+        first = await client.get(path, params=params)
+        assert first.status_code == 200 and first.headers["etag"].startswith('"')
+        assert first.headers["cache-control"] == "public, no-cache"
+        same = await client.get(path, params=params, headers={"If-None-Match": first.headers["etag"]})
+        assert same.status_code == 304 and same.content == b""
+        assert same.headers["etag"] == first.headers["etag"]
+    before = (await client.get("/api/v1/videos", params={"q": tag})).headers["etag"]
+    edit = await client.patch(
+        f"/api/v1/videos/{video.id}", json={"title": "After"}, headers=auth_headers(teacher)
+    )
+    assert edit.status_code == 200
+    changed = await client.get("/api/v1/videos", params={"q": tag}, headers={"If-None-Match": before})
+    assert changed.status_code == 200 and changed.json()["items"][0]["title"] == "After"
+    assert changed.headers["etag"] != before
+
+
+async def test_search_pages_expire_on_their_own_shorter_ttl(
+    client: httpx.AsyncClient,
+    make_user: Callable[..., User],
+    make_video: Callable[..., Video],
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncio
+
+    from app.db.session import sync_session
+
+    monkeypatch.setattr(settings, "media_catalog_cache_ttl_seconds", 600)
+    monkeypatch.setattr(settings, "media_search_cache_ttl_seconds", 1)
+    teacher = make_user(role=Role.instructor)
+    tag = f"tt{teacher.id.hex[:8]}"
+    video = make_video(teacher, title="Old name", tags=[tag])
+    browse = {"instructor_id": str(teacher.id)}
+    assert (await client.get("/api/v1/videos", params={"q": tag})).json()["items"][0]["title"] == "Old name"
+    assert (await client.get("/api/v1/videos", params=browse)).json()["items"][0]["title"] == "Old name"
+    with sync_session() as session:  # a change that skips the service (so no invalidation)
+        session.get(Video, video.id).title = "New name"  # type: ignore[union-attr]
+    await asyncio.sleep(1.2)
+    assert (await client.get("/api/v1/videos", params={"q": tag})).json()["items"][0]["title"] == "New name"
+    assert (await client.get("/api/v1/videos", params=browse)).json()["items"][0]["title"] == "Old name"
+
+
+async def test_bad_catalog_parameters_get_the_routes_validation_errors(client: httpx.AsyncClient) -> None:
+    for params in ({"level": "grandmaster"}, {"limit": "0"}, {"limit": "abc"}, {"price_type": "gift"}):
+        resp = await client.get("/api/v1/videos", params=params)
+        assert resp.status_code == 422, params
+        assert "error" in resp.json()
+    assert (await client.get("/api/v1/videos", params={"unknown": "1"})).status_code == 200
+
+
+async def test_the_catalog_is_served_from_the_database_when_redis_is_down(
+    client: httpx.AsyncClient,
+    make_user: Callable[..., User],
+    make_video: Callable[..., Video],
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+    import socket
+
+    from app.core.redis import reset_redis
+
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("the services profile (REDIS_URL) only")
+    teacher = make_user(role=Role.instructor)
+    tag = f"rd{teacher.id.hex[:8]}"
+    video = make_video(teacher, tags=[tag])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setattr(settings, "redis_url", f"redis://127.0.0.1:{port}/0")
+    reset_redis()
+    try:
+        for _ in range(settings.redis_failures_before_bypass + 1):
+            assert await _ids(client, q=tag) == [str(video.id)]
+    finally:
+        monkeypatch.undo()
+        reset_redis()

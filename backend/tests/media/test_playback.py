@@ -4,6 +4,7 @@ Any unsigned, tampered, expired or out-of-scope request is a 403."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -18,6 +19,7 @@ import pytest
 from pydantic import SecretStr
 
 from app.auth.models import Role, User
+from app.core.cache import get_cache
 from app.db.session import sync_session
 from app.media.models import Video, VideoStatus
 from app.media.signing import media_tokens
@@ -192,7 +194,10 @@ async def test_nginx_signer_rewrites_playlists_with_secure_link_urls(
         query = parse_qs(parts.query)
         expires = int(query["expires"][0])
         assert query["md5"][0] == _nginx_md5(parts.path, expires, secret)
-        assert expires == int(body["token"] and _token_expiry(body["token"]))
+        # short-lived and on a bucket boundary (shared, cached playlists), never past the token
+        assert expires <= _token_expiry(body["token"])
+        assert expires <= time.time() + settings.media_segment_link_ttl_seconds + 60
+        assert expires % settings.media_segment_link_bucket_seconds == 0
     vtt = await client.get(_path(body["thumbnails_url"]))
     cue = next(line for line in vtt.text.splitlines() if "#xywh=" in line)
     assert cue.startswith(f"https://media.example.com/media/{video.media_prefix}sprite.jpg?md5=")
@@ -281,3 +286,145 @@ async def test_cloudfront_signer_issues_verifiable_url_and_cookies(
             padding.PKCS1v15(),
             hashes.SHA1(),
         )
+
+
+# --- access ends with its reason (issue 11 item 14) and cached playlists (issue 20) ----------
+
+
+def _buy(user: User, video: Video) -> uuid.UUID:
+    """A PPV right as the payment webhook grants it (sync session, like the worker; called in a
+    thread, as a worker has no event loop: its cache invalidation is then synchronous)."""
+    from app.entitlements.service import EntitlementKind, SourceType, grant_sync
+
+    with sync_session() as session:
+        right = grant_sync(
+            session,
+            user_id=user.id,
+            video_id=video.id,
+            kind=EntitlementKind.ppv,
+            source_type=SourceType.purchase,
+            source_id=uuid.uuid4(),
+        )
+        session.flush()
+        return right.id
+
+
+def _refund(entitlement_id: uuid.UUID) -> None:
+    """What a refund does to the right (commerce → entitlements.revoke_sync, in a worker)."""
+    from app.entitlements.service import revoke_sync
+
+    with sync_session() as session:
+        revoke_sync(session, entitlement_id, reason="refunded")
+
+
+@pytest.fixture
+def count_queries() -> Callable[[], list[str]]:
+    """Statements run on the API's async engine from now on."""
+    from sqlalchemy import event
+
+    from app.db.session import get_async_engine
+
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    engine = get_async_engine().sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    yield lambda: seen  # type: ignore[misc]
+    event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_a_refund_stops_the_next_playlist_of_an_earlier_playback(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    instructor: User,
+    make_user: Callable[..., User],
+    make_video: Callable[..., Video],
+    count_queries: Callable[[], list[str]],
+) -> None:
+    video = make_video(instructor, price_cents=990)
+    buyer = make_user()
+    right = await asyncio.to_thread(_buy, buyer, video)
+    body = (await _play(client, video, auth_headers(buyer))).json()
+    assert body["access"] == "ppv"
+    master_url = body["url"]
+    assert (await client.get(_path(master_url))).status_code == 200
+    before = len(count_queries())
+    variant = await client.get(_path(urljoin(master_url, "360p/index.m3u8")))
+    assert variant.status_code == 200
+    if get_cache().shared:  # embedded mode (no Redis) asks the database each time, on purpose
+        assert len(count_queries()) == before, "the re-check is a cache hit: no query per playlist"
+
+    await asyncio.to_thread(_refund, right)
+
+    again = await client.get(_path(urljoin(master_url, "360p/index.m3u8")))
+    assert again.status_code == 403, again.text
+    assert again.json()["error"]["code"] == "access_revoked"
+    segment = await client.get(_path(urljoin(master_url, "360p/seg_00000.ts")))
+    assert segment.status_code == 403, "embedded mode serves segments through the same check"
+    trailer = (await client.get(f"/api/v1/videos/{video.id}/trailer")).json()
+    assert (await client.get(_path(trailer["url"]))).status_code == 200, "public media is not bound"
+
+
+async def test_a_new_purchase_is_not_refused_by_an_earlier_cached_answer(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    instructor: User,
+    make_user: Callable[..., User],
+    make_video: Callable[..., Video],
+) -> None:
+    video = make_video(instructor, price_cents=990)
+    buyer = make_user()
+    right = await asyncio.to_thread(_buy, buyer, video)
+    body = (await _play(client, video, auth_headers(buyer))).json()
+    await asyncio.to_thread(_refund, right)
+    assert (await client.get(_path(body["url"]))).status_code == 403  # "no" is now cached
+    await asyncio.to_thread(_buy, buyer, video)  # buys again: the grant drops the cached "no"
+    assert (await client.get(_path(body["url"]))).status_code == 200
+
+
+async def test_nginx_playlists_are_shared_by_viewers_and_links_stay_short(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    instructor: User,
+    make_user: Callable[..., User],
+    make_video: Callable[..., Video],
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(settings, "media_signing_secret", SecretStr("nginx-secret-for-tests"))
+    monkeypatch.setattr(settings, "media_segment_link_bucket_seconds", 3600)  # one bucket for the test
+    video = make_video(instructor, price_cents=990)
+    one, two = make_user(), make_user()
+    await asyncio.to_thread(_buy, one, video)
+    await asyncio.to_thread(_buy, two, video)
+    bodies = []
+    for viewer in (one, two):
+        play = (await _play(client, video, auth_headers(viewer))).json()
+        assert play["signer"] == "nginx"
+        variant = await client.get(_path(urljoin(play["url"], "360p/index.m3u8")))
+        assert variant.status_code == 200
+        bodies.append(variant.content)
+    assert bodies[0] == bodies[1], "same bucket: one rewritten playlist for every viewer"
+    expires = {
+        int(parse_qs(urlsplit(line).query)["expires"][0])
+        for line in bodies[0].decode().splitlines()
+        if "md5=" in line
+    }
+    assert len(expires) == 1
+    assert next(iter(expires)) <= time.time() + settings.media_playback_ttl_seconds
+
+
+def test_a_token_verified_once_still_expires_and_stays_in_its_scope(settings: Any) -> None:
+    from app.core.errors import PermissionDenied
+
+    tokens = media_tokens(settings)
+    expires = int(time.time()) + 60
+    token = tokens.issue("videos/a/", expires, user_id=uuid.uuid4(), video_id=uuid.uuid4())
+    assert tokens.verify(token, "videos/a/hls/master.m3u8").expires == expires  # now remembered
+    with pytest.raises(PermissionDenied) as late:
+        tokens.verify(token, "videos/a/hls/master.m3u8", now=expires + 1)
+    assert late.value.code == "signature_expired"
+    with pytest.raises(PermissionDenied):
+        tokens.verify(token, "videos/b/hls/master.m3u8")

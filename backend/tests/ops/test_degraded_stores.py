@@ -1,7 +1,6 @@
-"""What the app does when a store fails under it: the cache fails open (a miss, then the
-database), rate limits fail closed (503, never an unlimited login), a full local disk is a 507
-that leaves every stored object and part as it was. The drills in tests/faults do the same
-against the running topology."""
+"""A full local disk is a 507 that leaves every stored object and part as it was. (Redis failing
+under the cache and the rate limits: backend/tests/core/test_cache_and_rate_limits.py; the drills
+in tests/faults do the same against the running topology.)"""
 
 from __future__ import annotations
 
@@ -9,43 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
-from app.core import ratelimit
-from app.core.cache import Cache, RedisBackend
-from app.core.config import Settings
-from app.core.errors import InsufficientStorage, ServiceUnavailable
-from app.core.redis import get_redis
+from app.core.errors import InsufficientStorage
 from app.core.storage import LocalObjectStore
 from tests.support.tmpfs import tmpfs
-
-DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-
-
-def test_the_cache_fails_open_when_redis_is_unreachable() -> None:
-    cache = Cache(RedisBackend(redis.Redis.from_url(DEAD_REDIS, socket_connect_timeout=1)))
-    assert cache.get_json("catalog", "page-1") is None
-    cache.set_json("catalog", "page-1", {"items": []})
-    cache.invalidate("catalog")
-
-
-@pytest.fixture
-def dead_redis(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(settings, "redis_url", DEAD_REDIS)
-    monkeypatch.setattr(settings, "rate_limit_enabled", True)
-    get_redis.cache_clear()
-    ratelimit.get_counter.cache_clear()
-    yield
-    get_redis.cache_clear()
-    ratelimit.get_counter.cache_clear()
-
-
-@pytest.mark.usefixtures("dead_redis")
-def test_rate_limits_fail_closed_when_redis_is_unreachable() -> None:
-    with pytest.raises(ServiceUnavailable) as refused:
-        ratelimit.enforce("login", "203.0.113.9", 10)
-    assert refused.value.code == "rate_limit_unavailable"
-    assert refused.value.headers == {"Retry-After": "30"}
 
 
 @pytest.fixture

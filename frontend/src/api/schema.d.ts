@@ -266,7 +266,8 @@ export interface paths {
         };
         /**
          * List Videos
-         * @description Published videos, newest first: full-text `q` and filters; cursor pagination.
+         * @description Published videos, newest published first: full-text `q` and filters; cursor pagination.
+         *     Carries an `ETag`; send it back as `If-None-Match` to get 304 while nothing changed.
          */
         get: operations["list_videos_api_v1_videos_get"];
         put?: never;
@@ -338,7 +339,8 @@ export interface paths {
         };
         /**
          * Get Video
-         * @description The public card; the owner and admins also get upload/processing/review state.
+         * @description The public card (with an `ETag`); the owner and admins also get upload/processing/review
+         *     state.
          */
         get: operations["get_video_api_v1_videos__video_id__get"];
         put?: never;
@@ -3404,6 +3406,13 @@ export interface operations {
                     "application/json": components["schemas"]["VideoPage"];
                 };
             };
+            /** @description Not Modified: `If-None-Match` matched the current `ETag`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -3583,6 +3592,13 @@ export interface operations {
                     "application/json": components["schemas"]["VideoPage"];
                 };
             };
+            /** @description Not Modified: `If-None-Match` matched the current `ETag`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -3622,6 +3638,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["VideoOwnerOut"] | components["schemas"]["VideoOut"];
                 };
+            };
+            /** @description Not Modified: `If-None-Match` matched the current `ETag`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
             401: {
@@ -5051,6 +5074,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -5857,8 +5898,44 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A service we depend on is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5897,6 +5974,24 @@ export interface operations {
             };
             /** @description Not allowed (role, deactivated account, unverified email, ...) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A service we depend on is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6565,6 +6660,15 @@ export interface operations {
             };
             /** @description Not allowed (role, deactivated account, unverified email, ...) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
