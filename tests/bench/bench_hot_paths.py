@@ -87,20 +87,11 @@ class Platform:
 
 
 def gunicorn_command(app: str, port: int, workers: int) -> list[str]:
-    """The API's production server command. backend/gunicorn.conf.py (issue 20 item 3) sizes
-    workers, backlog and keep-alive; until it exists the equivalent flags are passed here."""
-    base = [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-    conf = BACKEND / "gunicorn.conf.py"
-    if conf.is_file():
-        return [*base, "--config", str(conf)]
-    # TODO(coordinator): drop these flags once backend/gunicorn.conf.py (engineer C1) is merged.
+    """The API's production server command: backend/gunicorn.conf.py (issue 20 item 3) sizes
+    backlog, keep-alive and reuse-port; bind and worker count are the bench's."""
     return [
-        *base,
-        "--worker-class", "uvicorn.workers.UvicornWorker",
-        "--backlog", "2048",
-        "--keep-alive", "75",
-        "--timeout", "60",
-        "--reuse-port",
+        sys.executable, "-m", "gunicorn", app, "--config", str(BACKEND / "gunicorn.conf.py"),
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
     ]  # fmt: skip
 
 

@@ -1,7 +1,7 @@
 """media: the catalog's "newest published first" order (published_at, id) for published videos
 
-Revision ID: 0009_catalog_hot_paths
-Revises: 0005_purchase_expiry
+Revision ID: 0007_catalog_hot_paths
+Revises: 0006_accounts_security
 Create Date: 2026-12-01 12:00:00.000000
 
 A partial index on (published_at, id) WHERE status = 'published' serves the keyset pagination
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0009_catalog_hot_paths"
-down_revision: str | Sequence[str] | None = "0005_purchase_expiry"
+revision: str = "0007_catalog_hot_paths"
+down_revision: str | Sequence[str] | None = "0006_accounts_security"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
