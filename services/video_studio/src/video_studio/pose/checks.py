@@ -43,6 +43,11 @@ class MatchParams:
     # every third of the template must be covered this much.
     covered_cost: float = 1.2
     min_coverage: float = 0.6
+    # Later windows (repetitions): cost under extra_rep_cost * max_cost (or extra_rep_factor times
+    # the best window's), range of motion at least extra_rep_motion of the reference's.
+    extra_rep_cost: float = 0.6
+    extra_rep_factor: float = 1.5
+    extra_rep_motion: float = 0.6
     # Recording warnings.
     low_fps: float = 15.0
     view_yaw_deg: float = 40.0
@@ -102,7 +107,13 @@ def coverage(al: Alignment, p: MatchParams) -> float:
 
 
 def judge_match(
-    best: Alignment, template: Sequence, attempt: Sequence, key_joints: list[int], p: MatchParams
+    best: Alignment,
+    template: Sequence,
+    attempt: Sequence,
+    key_joints: list[int],
+    p: MatchParams,
+    *,
+    min_length: float = 0.45,
 ) -> dict[str, Any]:
     """same_movement, a confidence 0..1 (the weakest of the evidences, 0.5 at its threshold) and
     the reason when it is not the movement, from the best-matching window."""
@@ -117,7 +128,7 @@ def judge_match(
         "person": _logistic((person_share - p.min_person_share) / 0.08),
         "anybody": _logistic((overall_share - p.no_person_share) / 0.05),
         "visibility": _logistic((visibility - p.min_visibility) / 0.08),
-        "length": _logistic((duration_ratio - 0.5) / 0.05),
+        "length": _logistic((duration_ratio - min_length) / 0.05),
         "motion": _logistic((motion - p.min_motion_ratio) / 0.08),
         "cost": _logistic((p.max_cost - best.mean_cost) / (0.12 * p.max_cost)),
         "coverage": _logistic((cover - p.min_coverage) / 0.06),
@@ -126,7 +137,7 @@ def judge_match(
         reason = "no_person"
     elif person_share < p.min_person_share or visibility < p.min_visibility:
         reason = "low_visibility"
-    elif duration_ratio < 0.5:
+    elif duration_ratio < min_length:
         reason = "low_coverage"  # the attempt is shorter than any performance of the movement
     elif motion < p.still_motion_ratio:
         reason = "no_motion"
@@ -152,13 +163,17 @@ def judge_match(
     }
 
 
-def rep_is_movement(al: Alignment, key_joints: list[int], p: MatchParams) -> bool:
-    """A later window is a repetition when it looks like the movement on its own."""
+def rep_is_movement(al: Alignment, best: Alignment, key_joints: list[int], p: MatchParams) -> bool:
+    """A later window is a repetition when it looks like the movement on its own, by a stricter
+    bar than the best window (which only has to be the movement at all): most of the reference's
+    range of motion, and a cost near the best window's or clearly low. Standing around before or
+    after, or the tail of the previous repetition, is not another repetition."""
     samples = _window_samples(al)
+    cost_limit = max(p.extra_rep_cost * p.max_cost, p.extra_rep_factor * best.mean_cost)
     return (
         float(al.attempt.detected[samples].mean()) >= p.min_person_share
-        and motion_ratio(al, key_joints) >= p.min_motion_ratio
-        and al.mean_cost <= p.max_cost
+        and motion_ratio(al, key_joints) >= p.extra_rep_motion
+        and al.mean_cost <= min(cost_limit, p.max_cost)
         and coverage(al, p) >= p.min_coverage
     )
 

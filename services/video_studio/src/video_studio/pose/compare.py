@@ -74,9 +74,11 @@ class CompareParams:
     style_weight: float = 5.0
     # Per-joint slack (degrees) after the timing correction: landmark jitter.
     angle_noise_deg: float = 1.0
-    # A window of the attempt must last min_tempo..max_tempo times the template (in seconds).
-    min_tempo: float = 0.5
-    max_tempo: float = 2.0
+    # A window of the attempt must last min_tempo..max_tempo times the template (in seconds): a
+    # performance 2x faster to 2x slower, with 10% to spare (the first and last frames of a
+    # recording fall anywhere within a frame of the movement's start and end).
+    min_tempo: float = 0.45
+    max_tempo: float = 2.2
     band: float = 0.25  # local tempo freedom of the window search, fraction of the template
     # Ignored lead-in / lead-out shorter than this (seconds) gets no note in the report.
     window_note_s: float = 0.25
@@ -235,7 +237,7 @@ def _accept_more_reps(
     accepted = [first]
     for win in windows[1:]:
         al = align_window(template, compared, win, basis=basis, coarse_rate=rate)
-        if checks.rep_is_movement(al, key_joints, p.match):
+        if checks.rep_is_movement(al, first, key_joints, p.match):
             accepted.append(al)
     accepted.sort(key=lambda a: a.t_start)
     return accepted
@@ -298,7 +300,7 @@ def compare_sequences(
     compared = flipped if is_mirrored else upright
 
     best = align_window(template, compared, windows[0], basis=basis, coarse_rate=rate)
-    match = checks.judge_match(best, template, compared, key_joints, p.match)
+    match = checks.judge_match(best, template, compared, key_joints, p.match, min_length=p.min_tempo)
     view = checks.view_warning(template, compared, p.match)
     if view is not None and not turn:
         warnings.append(view)

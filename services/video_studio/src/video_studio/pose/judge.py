@@ -148,6 +148,8 @@ def judged_samples(
             att_vals, att_w, template, aligned, 0.5 * attempt.step / tempo
         )
         sample_ref_t = aligned + shift
+    # The half-sample tolerance may look just past the window: attempt times stay inside it.
+    sample_att_t = np.clip(sample_att_t, al.t_start, al.t_end)
     order = np.argsort(sample_ref_t, kind="stable")
     return (
         sample_ref_t[order],
