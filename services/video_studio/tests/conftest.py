@@ -160,6 +160,14 @@ def kick_filmed(fps: float, seconds: float = 2.0, tempo: float = 1.0, phase: flo
     return np.array([kick_pose(t / duration) for t in times if t <= duration + 1e-9])
 
 
+def arm_swings(fps: float, seconds: float) -> FloatArray:
+    """Another movement: both legs still, the right arm swinging overhead and back, twice."""
+    times = np.arange(int(seconds * fps) + 1) / fps
+    return np.array(
+        [_pose(0.0, 0.0, 85 + 85 * math.sin(2 * math.pi * t / (seconds / 2)), 20.0) for t in times]
+    )
+
+
 def world_of(points: FloatArray, metres_per_px: float = 1 / 400) -> FloatArray:
     """World landmarks for a flat stick figure: hip-centred metres, depth 0 (the picture plane)."""
     hip = (points[:, INDEX["left_hip"], :2] + points[:, INDEX["right_hip"], :2]) / 2
@@ -221,6 +229,7 @@ class Media:
     kick_pose = staticmethod(kick_pose)
     kick_filmed = staticmethod(kick_filmed)
     world_of = staticmethod(world_of)
+    arm_swings = staticmethod(arm_swings)
     as_doc = staticmethod(as_doc)
     ffmpeg_variant = staticmethod(ffmpeg_variant)
 
