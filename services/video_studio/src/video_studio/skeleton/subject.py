@@ -37,6 +37,7 @@ Frame = npt.NDArray[np.uint8]
 
 _TORSO = [INDEX[n] for n in ("left_shoulder", "right_shoulder", "right_hip", "left_hip")]
 _BODY = slice(11, 33)
+_UPPER = [INDEX[n] for n in ("nose", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow")]
 MASK_GREY = 114
 
 
@@ -68,6 +69,13 @@ class Detection:
     def visibility(self) -> float:
         return float(np.mean(np.clip(self.landmarks[_BODY, 3], 0.0, 1.0)))
 
+    @property
+    def presence(self) -> float:
+        """How clearly somebody is there: the whole body's visibility, or the upper body's (nose,
+        shoulders, elbows) for a person filmed from the waist up."""
+        upper = float(np.mean(np.clip(self.landmarks[_UPPER, 3], 0.0, 1.0)))
+        return max(self.visibility, upper)
+
     def box(self, width: int, height: int) -> FloatArray:
         """[x0, y0, x1, y1] of the visible body landmarks, clipped to the picture."""
         lm = self.landmarks
@@ -87,7 +95,12 @@ Detector = Callable[[Frame], Detection | None]
 @dataclass(frozen=True)
 class TrackingParams:
     max_people: int = 4  # people searched for at acquisition
-    min_visibility: float = 0.6  # a detection this visible (mean of body landmarks) is a person
+    min_presence: float = 0.5  # a detection this visible (Detection.presence) is somebody to follow
+    min_visibility: float = 0.6  # ... and this visible (mean of body landmarks): another person
+    # Followed for fewer frames than this and then lost for longer than give_up_s: it was a
+    # passing false detection, not a person; search for somebody again.
+    min_track_frames: int = 3
+    give_up_s: float = 1.0
     # Region shown to the tracker: the person's box grown by this fraction of its height per side.
     margin: float = 0.5
     # Accept a torso within gate_base + gate_per_s * seconds-since-last-seen torso lengths of the
@@ -186,6 +199,7 @@ class SubjectTracker:
     _appearance: FloatArray | None = None
     _next_check_t: float = 0.0
     _frames_since_check: int = 0
+    _tracked_frames: int = 0
 
     def _people(self, frame: Frame) -> list[Detection]:
         """Everybody the single-image model finds, one at a time, greying out each one found."""
@@ -193,7 +207,7 @@ class SubjectTracker:
         view = frame
         for _ in range(self.params.max_people):
             person = self.search(view)
-            if person is None or person.visibility < self.params.min_visibility:
+            if person is None or person.presence < self.params.min_presence:
                 break
             found.append(person)
             view = grey_inside(view, grow(person.box(self.width, self.height), 0.1, self.width, self.height))
@@ -225,6 +239,7 @@ class SubjectTracker:
         self._last = person
         self._last_t = t
         self._last_box = person.box(self.width, self.height)
+        self._tracked_frames += 1
 
     def _check_others(self, frame: Frame, t: float) -> None:
         p = self.params
@@ -246,6 +261,13 @@ class SubjectTracker:
 
     def __call__(self, frame: Frame, index: int, t: float) -> Detection | None:
         """The followed person in this frame, or None (not found, or only somebody else)."""
+        p = self.params
+        if (
+            self._last is not None
+            and self._tracked_frames < p.min_track_frames
+            and t - self._last_t > p.give_up_s
+        ):
+            self._forget()
         if self._last is None:
             people = self._people(frame)
             if not people:
@@ -273,6 +295,12 @@ class SubjectTracker:
         if person is not None and person.visibility >= self.params.min_visibility:
             self.others_seen += 1  # somebody, but not where the followed person can be
         return None
+
+    def _forget(self) -> None:
+        """Back to searching: what was followed was only seen in a frame or two."""
+        self._last = self._last_box = self._appearance = None
+        self.first_index, self.first_box, self.people_at_start = None, None, 0
+        self.lost_frames = self._tracked_frames = 0
 
     def record(self) -> SubjectDoc:
         p = self.params
