@@ -27,6 +27,7 @@ from video_studio.pose.timebase import fine_rate, grid, resample
 ANGLE_SCALE_DEG = 45.0
 POSITION_SCALE = 0.5
 _CHUNK_ELEMENTS = 1_500_000  # per temporary array while computing costs (memory, not speed)
+NOISE_FLOOR_SHARE = 0.8
 
 
 def _pair_cost(
@@ -133,9 +134,17 @@ def coarse_windows(
     n, m = cost.shape
     found: list[Window] = []
     if m >= math.ceil(min_tempo * n):
+        # Real skeletons never match exactly: even the right attempt sample costs the recording's
+        # noise level. Summed over a window, that noise makes every extra sample look expensive,
+        # so a slow performance would be squeezed into a shorter window. The search therefore
+        # counts only what exceeds the noise floor (the typical cost of a template sample's best
+        # match); the window's reported cost stays the raw one.
+        floor = NOISE_FLOOR_SHARE * float(np.median(cost.min(axis=1)))
+        excess = np.maximum(cost - floor, 0.0)
         found = subsequence_windows(
-            cost, min_tempo=min_tempo, max_tempo=max_tempo, slack_frac=slack_frac, max_windows=max_windows
+            excess, min_tempo=min_tempo, max_tempo=max_tempo, slack_frac=slack_frac, max_windows=max_windows
         )
+        found = [Window(w.first, w.last, float(sum(cost[i, j] for i, j in w.path)), w.path) for w in found]
     out = []
     for win in found:
         path = np.asarray(win.path, dtype=np.int64)
@@ -211,8 +220,11 @@ def align_window(
     *,
     basis: Basis | None,
     coarse_rate: float,
+    diagonal_band: float | None = None,
 ) -> Alignment:
-    """Fine alignment of the template with one coarse window of the attempt."""
+    """Fine alignment of the template with one coarse window of the attempt: within a band around
+    the coarse path, or (`diagonal_band`, a fraction of the length) around the window's diagonal
+    when the coarse path was found for another template."""
     template_duration = max(template.duration, 1e-6)
     # The coarse ends are known to one coarse step: search that far around them.
     step = 1.0 / coarse_rate
@@ -224,9 +236,13 @@ def align_window(
     att_rate = rate / tempo
     att_f = resample(attempt, grid(t0, t1, att_rate))
     n, m = len(ref_f), len(att_f)
-    expected_t = np.interp(ref_f.times, window.path_ref_t, window.path_att_t)
-    expected_col = (expected_t - t0) * att_rate
-    radius = max(3, math.ceil(2.0 * att_rate / coarse_rate), math.ceil(0.05 * max(n, m)))
+    if diagonal_band is None:
+        expected_t = np.interp(ref_f.times, window.path_ref_t, window.path_att_t)
+        expected_col = (expected_t - t0) * att_rate
+        radius = max(3, math.ceil(2.0 * att_rate / coarse_rate), math.ceil(0.05 * max(n, m)))
+    else:
+        expected_col = np.linspace(0.0, m - 1.0, n)
+        radius = max(3, math.ceil(diagonal_band * max(n, m)))
     lo, hi = band_around(expected_col, m, radius)
     ref_feat = sequence_features(ref_f, basis)
     att_feat = sequence_features(att_f, basis)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence as Seq
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -231,16 +231,77 @@ def _accept_more_reps(
     rate: float,
     key_joints: list[int],
     p: CompareParams,
-) -> list[Alignment]:
+) -> list[tuple[Alignment, CoarseWindow]]:
     """The best window's alignment and those of the later windows that are the movement on their
-    own too (repetitions), in time order."""
-    accepted = [first]
+    own too (repetitions), with their windows, in time order."""
+    accepted = [(first, windows[0])]
     for win in windows[1:]:
         al = align_window(template, compared, win, basis=basis, coarse_rate=rate)
         if checks.rep_is_movement(al, first, key_joints, p.match):
-            accepted.append(al)
-    accepted.sort(key=lambda a: a.t_start)
+            accepted.append((al, win))
+    accepted.sort(key=lambda pair: pair[0].t_start)
     return accepted
+
+
+@dataclass
+class ReferenceRep:
+    """One repetition of the reference: its samples, phases and curves."""
+
+    number: int  # 1-based
+    seq: Sequence
+    phase_times: list[tuple[str, float, float]]
+    track: Track
+
+
+def _reference_reps(
+    ref: Sequence, spans: list[tuple[int, int]], basis: Basis, jidx: list[int], technique: Technique
+) -> list[ReferenceRep]:
+    out = []
+    for number, (a, b) in enumerate(spans, start=1):
+        seq = _slice(ref, a, b)
+        feats = sequence_features(seq, basis)
+        bounds = find_phases(feats.angles, feats.weights, seq.times, jidx, technique)
+        phase_times = [(n, float(seq.times[i0]), float(seq.times[i1])) for n, i0, i1 in bounds]
+        out.append(ReferenceRep(number, seq, phase_times, Track(seq.times, feats.angles, feats.weights)))
+    return out
+
+
+def _rescaled(window: CoarseWindow, template: Sequence, other: Sequence) -> CoarseWindow:
+    """The coarse window's path, its template times mapped linearly onto another repetition."""
+    scale = other.duration / max(template.duration, 1e-6)
+    ref_t = float(other.times[0]) + (window.path_ref_t - float(template.times[0])) * scale
+    return replace(window, path_ref_t=ref_t)
+
+
+def _judged_against_best_rep(
+    al: Alignment,
+    window: CoarseWindow,
+    template_rep: ReferenceRep,
+    ref_reps: list[ReferenceRep],
+    compared: Sequence,
+    *,
+    basis: Basis,
+    rate: float,
+) -> tuple[Alignment, ReferenceRep]:
+    """An attempt repetition is judged against the reference repetition it matches best: the
+    reference's own repetitions differ a little from each other (a first squat with the arms
+    down), and the attempt's first one should be held to the reference's first, not its typical."""
+    best, best_rep = al, template_rep
+    for rep in ref_reps:
+        if rep is template_rep:
+            continue
+        # The coarse path was found for the template: around the window's diagonal instead.
+        other = align_window(
+            rep.seq,
+            compared,
+            _rescaled(window, template_rep.seq, rep.seq),
+            basis=basis,
+            coarse_rate=rate,
+            diagonal_band=0.25,
+        )
+        if other.mean_cost < best.mean_cost:
+            best, best_rep = other, rep
+    return best, best_rep
 
 
 def compare_sequences(
@@ -304,18 +365,30 @@ def compare_sequences(
     view = checks.view_warning(template, compared, p.match)
     if view is not None and not turn:
         warnings.append(view)
-    alignments = (
+    windows_found = (
         _accept_more_reps(
             windows, template, compared, best, basis=basis, rate=rate, key_joints=key_joints, p=p
         )
         if match["same_movement"]
-        else [best]
+        else [(best, windows[0])]
     )
-    template_track, attempt_track = Track.of(template, basis), Track.of(compared, basis)
+    ref_reps = _reference_reps(ref, spans, basis, jidx, tech)
+    template_rep = ref_reps[t_idx]
+    paired = [
+        _judged_against_best_rep(al, win, template_rep, ref_reps, compared, basis=basis, rate=rate)
+        if len(ref_reps) > 1 and match["same_movement"]
+        else (al, template_rep)
+        for al, win in windows_found
+    ]
+    alignments = [al for al, _ in paired]
+    attempt_track = Track.of(compared, basis)
     rules = JudgeParams(
         p.tolerance_deg, p.score_scale_deg, p.score_power, p.style_weight, p.angle_noise_deg, p.min_visibility
     )
-    reps = [judge_rep(al, template_track, attempt_track, phase_times, jidx, rules) for al in alignments]
+    reps = [judge_rep(al, rep.track, attempt_track, rep.phase_times, jidx, rules) for al, rep in paired]
+    for result, (_, rep) in zip(reps, paired, strict=True):
+        result.reference_rep = rep.number
+    first_phases = paired[0][1].phase_times
     warnings += checks.body_warnings(alignments, chosen, p.match)
 
     feedback = aggregate_feedback(reps, p) if match["same_movement"] else []
@@ -370,7 +443,7 @@ def compare_sequences(
                 "attempt_t_start": ph["attempt_t_start"],
                 "attempt_t_end": ph["attempt_t_end"],
             }
-            for (name, t0, t1), ph in zip(phase_times, reps[0].phases, strict=True)
+            for (name, t0, t1), ph in zip(first_phases, reps[0].phases, strict=True)
         ],
         "reps": {
             "reference": len(spans),
@@ -385,6 +458,7 @@ def compare_sequences(
                     "score": round(r.score, 1),
                     "tempo": round(r.alignment.tempo, 2),
                     "faults": len(r.faults),
+                    "reference_rep": r.reference_rep,
                 }
                 for k, r in enumerate(reps, start=1)
             ]
@@ -422,8 +496,6 @@ def compare_sequences(
 
 
 def _slice(seq: Sequence, a: int, b: int) -> Sequence:
-    from dataclasses import replace
-
     return replace(
         seq,
         points=seq.points[a : b + 1],

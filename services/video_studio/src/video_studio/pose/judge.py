@@ -75,6 +75,7 @@ class RepResult:
     att_times: FloatArray = field(default_factory=lambda: np.zeros(0))
     ref_values: FloatArray = field(default_factory=lambda: np.zeros((0, len(JOINTS))))
     att_values: FloatArray = field(default_factory=lambda: np.zeros((0, len(JOINTS))))
+    reference_rep: int = 1  # the reference repetition (1-based) it was judged against
 
 
 _SHIFTS = np.array(sorted(np.linspace(-1.0, 1.0, 21), key=abs))

@@ -398,7 +398,10 @@ def render_angle_plots(
             )
             ax.plot(rep.ref_times, rep.att_values[:, k], label=label, color=colours(rep_number % 10), lw=1.5)
         if comparison.reps:
-            ax.set_xlim(comparison.template_span[0] - 0.05, comparison.template_span[1] + 0.05)
+            # Each repetition is drawn over the reference repetition it was judged against.
+            lo = min(float(rep.ref_times.min()) for rep in comparison.reps if len(rep.ref_times))
+            hi = max(float(rep.ref_times.max()) for rep in comparison.reps if len(rep.ref_times))
+            ax.set_xlim(lo - 0.05, hi + 0.05)
         ax.set_xlabel(text("pose.plot.time", language), fontsize=11)
         ax.set_ylabel(text("pose.plot.angle", language), fontsize=11)
         kind = "basis_3d" if basis.get(joint) == "3d" else "basis_2d"

@@ -45,6 +45,7 @@ class SubjectDoc(TypedDict):
     lost_frames: int  # frames after the first where the followed person was not found (null)
     others_checks: int  # times the rest of the picture was searched for other people
     others_seen: int  # ... and somebody else was there
+    others_rejected: int  # frames where the tracker found somebody where the followed person cannot be
     several_people: bool
     switches: list[SwitchDoc]  # re-found after a loss, but possibly somebody else
 

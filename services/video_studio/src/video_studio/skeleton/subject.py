@@ -192,6 +192,7 @@ class SubjectTracker:
     lost_frames: int = 0
     others_checks: int = 0
     others_seen: int = 0
+    others_rejected: int = 0
     switches: list[SwitchDoc] = field(default_factory=list)
     _last: Detection | None = None
     _last_t: float = 0.0
@@ -276,6 +277,7 @@ class SubjectTracker:
             self.first_index, self.people_at_start = index, len(people)
             self.first_box = chosen.box(self.width, self.height)
             if len(people) > 1:
+                self.others_checks += 1
                 self.others_seen += 1
             self._accept(frame, index, t, chosen)
             self._next_check_t = t + self.params.others_every_s
@@ -293,7 +295,7 @@ class SubjectTracker:
             return person
         self.lost_frames += 1
         if person is not None and person.visibility >= self.params.min_visibility:
-            self.others_seen += 1  # somebody, but not where the followed person can be
+            self.others_rejected += 1  # somebody, but not where the followed person can be
         return None
 
     def _forget(self) -> None:
@@ -304,9 +306,10 @@ class SubjectTracker:
 
     def record(self) -> SubjectDoc:
         p = self.params
-        several = self.others_seen >= p.several_min_checks and self.others_seen >= p.several_min_share * max(
-            self.others_checks, 1
-        )
+        several = (
+            self.others_seen >= p.several_min_checks
+            and self.others_seen >= p.several_min_share * max(self.others_checks, 1)
+        ) or self.others_rejected >= p.several_min_checks
         return {
             "policy": "most_prominent_at_start",
             "first_index": self.first_index,
@@ -315,6 +318,7 @@ class SubjectTracker:
             "lost_frames": self.lost_frames,
             "others_checks": self.others_checks,
             "others_seen": self.others_seen,
+            "others_rejected": self.others_rejected,
             "several_people": bool(several or self.people_at_start > 1),
             "switches": list(self.switches),
         }
