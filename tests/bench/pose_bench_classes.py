@@ -23,7 +23,8 @@ SQUATS, DANCE, CROWD = "pose_squats.mp4", "pose_dance.mp4", "multi_person_demo.m
 SQ_CUT = "trim=0.5:9.5,setpts=PTS-STARTPTS"  # the squats a reference 1-9 s holds, and 0.5 s around
 
 # (name, source, ffmpeg filter, tempo) of the clean attempts: the same performance re-filmed.
-DANCE_ATTEMPTS = [
+Variant = tuple[str, str, str | None, float]
+DANCE_ATTEMPTS: list[Variant] = [
     ("dance_30fps", DANCE, None, 1.0),
     ("dance_5fps", DANCE, "fps=5", 1.0),
     ("dance_10fps", DANCE, "fps=10", 1.0),
@@ -36,7 +37,7 @@ DANCE_ATTEMPTS = [
     ("dance_30fps_x2", DANCE, "setpts=2*PTS,fps=30", 2.0),
 ]
 DANCE_REFS = ["dance_30fps", "dance_5fps", "dance_15fps", "dance_60fps"]
-SQUAT_ATTEMPTS = [
+SQUAT_ATTEMPTS: list[Variant] = [
     ("squats_5fps", SQUATS, SQ_CUT, 1.0),
     ("squats_30fps", SQUATS, f"{SQ_CUT},fps=30", 1.0),
     ("squats_15fps", SQUATS, f"{SQ_CUT},fps=15", 1.0),
@@ -79,7 +80,7 @@ def rate_and_tempo(clips: support.Clips, params: CompareParams) -> str:
     bare: list[float] = []
     tempo_err: list[float] = []
     print("rate/tempo pairs (clean: the same performance re-filmed)")
-    groups: list[tuple[list[str], list[tuple[str, str, str | None, float]], tuple[float, float]]] = [
+    groups: list[tuple[list[str], list[Variant], tuple[float, float]]] = [
         (DANCE_REFS, DANCE_ATTEMPTS, (0.4, 3.6)),
         (SQUAT_REFS, SQUAT_ATTEMPTS, (0.5, 8.5)),
     ]

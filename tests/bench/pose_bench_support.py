@@ -176,7 +176,8 @@ def inject(
         rot = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
         out = points.copy()
         c = out[frames, centre, None, :2]
-        out[np.ix_(frames, moving, [0, 1])] = (out[np.ix_(frames, moving, [0, 1])] - c) @ rot.T + c
+        xy = np.ix_(frames, np.array(moving), np.array([0, 1]))
+        out[xy] = (out[xy] - c) @ rot.T + c
         after = joint_angles(out)[0][frames, k]
         change = float(np.mean(np.abs(after - before)))
         if change > best_change:
