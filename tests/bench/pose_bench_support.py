@@ -40,6 +40,17 @@ def ffmpeg() -> str:
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
+def extractor_digest() -> str:
+    """Changes whenever the extraction code changes (cached skeletons are then made again)."""
+    import video_studio.skeleton as package
+
+    folder = Path(package.__file__).parent
+    digest = hashlib.sha1()
+    for name in ("extract.py", "subject.py", "doc.py", "video.py", "onefilter.py"):
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()[:10]
+
+
 class Clips:
     """Real clips and ffmpeg variants of them, with cached skeletons."""
 

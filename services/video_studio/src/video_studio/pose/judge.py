@@ -114,11 +114,17 @@ def _weighted(values: FloatArray, weights: FloatArray) -> float:
 
 
 def _monotone(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Collapse repeated x (a DTW run) to their mean y, so the pairs can be interpolated."""
+    """Collapse repeated x (a DTW run) to one y, so the pairs can be interpolated: the mean of
+    the run inside, but at the first x the run's last y and at the last x its first y. A run at
+    the start is the other sequence waiting in the starting pose (a lead-in frame the window
+    took): the movement starts where the run ends, and ends where the final run begins."""
     keys, inverse = np.unique(x, return_inverse=True)
     sums = np.bincount(inverse, weights=y)
     counts = np.bincount(inverse)
-    return np.asarray(keys, dtype=np.float64), np.asarray(sums / counts, dtype=np.float64)
+    values = sums / counts
+    values[0] = y[inverse == 0].max()
+    values[-1] = y[inverse == len(keys) - 1].min()
+    return np.asarray(keys, dtype=np.float64), np.asarray(values, dtype=np.float64)
 
 
 def judged_samples(
@@ -142,9 +148,18 @@ def judged_samples(
         sample_att_t = aligned + shift
     else:
         inside = (attempt.times >= a_keys[0] - 1e-9) & (attempt.times <= a_keys[-1] + 1e-9)
-        sample_att_t = attempt.times[inside]
-        att_vals, att_w = attempt.angles[inside], attempt.weights[inside]
-        aligned = np.interp(sample_att_t, a_keys, a_to_r)
+        rows = np.flatnonzero(inside)
+        aligned = np.interp(attempt.times[rows], a_keys, a_to_r)
+        # Attempt samples all held against the template's first (last) moment are the attempt
+        # waiting to start (having finished): only the last (first) of them is the movement.
+        at_start = np.flatnonzero(aligned <= a_to_r[0] + 1e-9)
+        at_end = np.flatnonzero(aligned >= a_to_r[-1] - 1e-9)
+        keep = np.ones(len(rows), dtype=bool)
+        keep[at_start[:-1]] = False
+        keep[at_end[1:]] = False
+        rows, aligned = rows[keep], aligned[keep]
+        sample_att_t = attempt.times[rows]
+        att_vals, att_w = attempt.angles[rows], attempt.weights[rows]
         ref_vals, ref_w, shift = tolerant_match(
             att_vals, att_w, template, aligned, 0.5 * attempt.step / tempo
         )
