@@ -122,17 +122,19 @@ def _band_traceback(
     while i > 0 or j > 0:
         if i == 0 and j <= open_start and acc[0, j - lo[0]] == first_row_cost[j - lo[0]]:
             break  # an open start: the path begins here
-        steps = (at(i - 1, j - 1), at(i - 1, j), at(i, j - 1))
-        k = int(np.argmin(steps))
-        if k == 0:
-            i, j = i - 1, j - 1
-        elif k == 1:
-            i -= 1
-        else:
-            j -= 1
+        i, j = _step_back(i, j, (at(i - 1, j - 1), at(i - 1, j), at(i, j - 1)))
         path.append((i, j))
     path.reverse()
     return path
+
+
+def _step_back(i: int, j: int, steps: tuple[float, float, float]) -> tuple[int, int]:
+    """The cell a path came from: the cheapest of diagonal, up, left (ties in that order, the
+    order the forward passes prefer, so the traceback retraces their choices)."""
+    k = int(np.argmin(steps))
+    if k == 0:
+        return i - 1, j - 1
+    return (i - 1, j) if k == 1 else (i, j - 1)
 
 
 def dtw(cost: FloatArray, radius_frac: float = 0.2) -> tuple[float, list[tuple[int, int]]]:
@@ -224,14 +226,7 @@ def _subsequence_path(acc: FloatArray, end_col: int) -> tuple[tuple[int, int], .
     i, j = acc.shape[0] - 1, end_col
     path = [(i - 1, j - 1)]
     while i > 1:
-        steps = (acc[i - 1, j - 1], acc[i - 1, j], acc[i, j - 1])
-        k = int(np.argmin(steps))
-        if k == 0:
-            i, j = i - 1, j - 1
-        elif k == 1:
-            i -= 1
-        else:
-            j -= 1
+        i, j = _step_back(i, j, (float(acc[i - 1, j - 1]), float(acc[i - 1, j]), float(acc[i, j - 1])))
         path.append((i - 1, j - 1))
     path.reverse()
     return tuple(path)
