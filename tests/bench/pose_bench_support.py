@@ -102,7 +102,7 @@ class Clips:
         from video_studio.skeleton import extract_skeleton
 
         digest = hashlib.sha1(
-            f"{name}|{self._source_key(src)}|{vf}|{lavfi}|v{FORMAT_VERSION}".encode()
+            f"{name}|{self._source_key(src)}|{vf}|{lavfi}|v{FORMAT_VERSION}|{extractor_digest()}".encode()
         ).hexdigest()
         cached = CACHE / f"{name}.{digest[:12]}.json"
         if cached.exists():
