@@ -147,6 +147,9 @@ class FeedbackItemOut(BaseModel):
     deviation_deg: float = Field(
         description="Mean absolute deviation (degrees): what the fault test judged; the number in the cue"
     )
+    signed_deg: float | None = Field(
+        default=None, description="Mean signed deviation, attempt minus reference (its sign gives direction)"
+    )
     direction: Literal["increase", "decrease", "mixed"] = Field(
         description="Which way the joint angle must change; mixed: it deviates both ways (moves differently)"
     )
@@ -169,6 +172,8 @@ class AttemptWindowOut(BaseModel):
 
     t_start: float
     t_end: float
+    frame_start: int | None = Field(default=None, description="Frame index of the attempt video")
+    frame_end: int | None = None
 
 
 class MatchOut(BaseModel):
@@ -219,6 +224,9 @@ class RepOut(BaseModel):
     score: float
     tempo: float
     faults: int
+    reference_rep: int = Field(
+        default=1, description="The reference repetition it was judged against (1-based)"
+    )
 
 
 class RepsOut(BaseModel):

@@ -25,6 +25,7 @@ FEEDBACK_FIELDS = {
     "measured_deg",
     "reference_deg",
     "deviation_deg",
+    "signed_deg",
     "direction",
     "reps",
     "rank",

@@ -113,3 +113,81 @@ async def test_a_report_stored_before_language_neutral_reports_is_still_readable
     assert got["feedback"][0]["message"] == "straighten your right knee more in the extension: 22° short"
     assert got["feedback"][0]["deviation_deg"] == 22.0 and got["top_cues"] == got["feedback"]
     assert [p["joint"] for p in got["plots"]] == ["right_knee"]
+
+
+def _squat_like(reps: int, fps: float = 20.0, knee_short: float = 0.0) -> dict[str, Any]:
+    """A small synthetic skeleton (a person bending the knees `reps` times) as a document."""
+    import numpy as np
+
+    from video_studio.skeleton import doc_from_arrays
+    from video_studio.skeleton.names import INDEX
+
+    frames = int(reps * 2 * fps)
+    points = np.zeros((frames, 33, 4))
+    points[..., 3] = 1.0
+    for k in range(frames):
+        depth = 0.5 - 0.5 * np.cos(2 * np.pi * k / (2 * fps))  # 0 standing .. 1 bottom
+        bend = np.radians(80 * depth)
+        short = np.radians(knee_short * depth)
+        for side, dx in (("left", -40.0), ("right", 40.0)):
+            hip = np.array([360 + dx, 400 + 80 * depth])
+            knee = hip + 110 * np.array([np.sin(bend), np.cos(bend)])
+            ankle = knee + 105 * np.array([-np.sin(bend - short), np.cos(bend - short)])
+            points[k, INDEX[f"{side}_hip"], :2] = hip
+            points[k, INDEX[f"{side}_knee"], :2] = knee
+            points[k, INDEX[f"{side}_ankle"], :2] = ankle
+            points[k, INDEX[f"{side}_heel"], :2] = ankle + np.array([-10, 5])
+            points[k, INDEX[f"{side}_foot_index"], :2] = ankle + np.array([25, 5])
+            points[k, INDEX[f"{side}_shoulder"], :2] = hip + np.array([0, -160])
+            points[k, INDEX[f"{side}_elbow"], :2] = hip + np.array([15, -80])
+            points[k, INDEX[f"{side}_wrist"], :2] = hip + np.array([40, -60])
+        points[k, 0, :2] = (360, 190 + 80 * depth)
+    return dict(doc_from_arrays(points, np.arange(frames) / fps, fps, 720, 720))
+
+
+async def test_the_cli_and_the_api_give_the_same_report(
+    client: httpx.AsyncClient,
+    auth_headers: Any,
+    instructor: Any,
+    student: Any,
+    make_reference: Any,
+    make_ready_attempt: Any,
+    tmp_path: Any,
+) -> None:
+    """The worker stores the compare's language-neutral report (REPORT_FIELDS); the API renders
+    it per request; the CLI renders it with --lang. Same fields, same values."""
+    import json
+
+    from app.studio.jobs import REPORT_FIELDS
+    from video_studio.cli import main
+    from video_studio.pose import compare_docs
+    from video_studio.skeleton import save_doc
+
+    ref, attempt = _squat_like(2), _squat_like(2, knee_short=25.0)
+    out = tmp_path / "report.json"
+    save_doc(ref, tmp_path / "ref.json")  # type: ignore[arg-type]
+    save_doc(attempt, tmp_path / "att.json")  # type: ignore[arg-type]
+    args = ["compare", str(tmp_path / "ref.json"), str(tmp_path / "att.json"), "-o", str(out)]
+    assert main([*args, "--lang", "it", "--technique", "stance"]) == 0
+    cli = json.loads(out.read_text())
+
+    neutral = compare_docs(ref, attempt, technique="stance").report  # type: ignore[arg-type]
+    stored = {k: neutral[k] for k in REPORT_FIELDS if k in neutral}
+    row = make_ready_attempt(make_reference(instructor, technique="stance"), student, report=stored)
+    api = (await client.get(f"{API}/attempts/{row.id}/report?lang=it", headers=auth_headers(student))).json()
+
+    assert cli["feedback"], "the knees are 25 degrees short: there is something to say"
+    shared = set(api) & set(cli)
+    assert shared >= {
+        "score",
+        "match",
+        "tempo",
+        "warnings",
+        "top_cues",
+        "feedback",
+        "reps",
+        "phases",
+        "notes",
+    }
+    for key in sorted(shared):
+        assert api[key] == cli[key], key

@@ -1419,6 +1419,13 @@ export interface components {
             t_start: number;
             /** T End */
             t_end: number;
+            /**
+             * Frame Start
+             * @description Frame index of the attempt video
+             */
+            frame_start?: number | null;
+            /** Frame End */
+            frame_end?: number | null;
         };
         /** AuditEntryOut */
         AuditEntryOut: {
@@ -1637,6 +1644,11 @@ export interface components {
              * @description Mean absolute deviation (degrees): what the fault test judged; the number in the cue
              */
             deviation_deg: number;
+            /**
+             * Signed Deg
+             * @description Mean signed deviation, attempt minus reference (its sign gives direction)
+             */
+            signed_deg?: number | null;
             /**
              * Direction
              * @description Which way the joint angle must change; mixed: it deviates both ways (moves differently)
@@ -2231,6 +2243,12 @@ export interface components {
             tempo: number;
             /** Faults */
             faults: number;
+            /**
+             * Reference Rep
+             * @description The reference repetition it was judged against (1-based)
+             * @default 1
+             */
+            reference_rep: number;
         };
         /** ReportIn */
         ReportIn: {

@@ -504,3 +504,36 @@ def test_overlay_and_plots_of_a_padded_attempt(media: Any, tmp_path: Path) -> No
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == len(attempt)
     plots = render_angle_plots(comparison, tmp_path / "plots", lang="it")
     assert tmp_path / "plots" / "angle_right_knee.png" in plots
+
+
+def test_the_side_by_side_video_shows_the_reference_at_the_aligned_moment(media: Any, tmp_path: Path) -> None:
+    """Reference | attempt, aligned in time: the attempt is the kick 2x slower, the reference
+    video's frames are numbered by their brightness; at every attempt frame inside the kick the
+    left side shows the reference frame aligned with it. The score is burned in at the top."""
+    from video_studio.pose.render import render_overlay
+
+    kick = media.kick_sequence()
+    slow = time_warp(kick, 2.0, bend=0.0)
+    comparison = compare_docs(as_doc(kick), as_doc(slow), technique="kick")
+    ref_video = media.write_video(
+        tmp_path / "ref.mp4", [np.full((720, 720, 3), 5 * k + 20, np.uint8) for k in range(len(kick))], FPS
+    )
+    att_video = media.write_video(
+        tmp_path / "att.mp4", [np.full((720, 720, 3), 30, np.uint8)] * len(slow), FPS
+    )
+    out = render_overlay(comparison, att_video, tmp_path / "ov.mp4", reference_video=ref_video, lang="it")
+    cap = cv2.VideoCapture(str(out))
+    checked = 0
+    for k in range(len(slow)):
+        ok, frame = cap.read()
+        assert ok and frame.shape == (720, 1440, 3)
+        aligned = comparison.ref_time_at(k / FPS)
+        if aligned is None or not 4 <= k <= len(slow) - 5:
+            continue
+        shown = float(frame[300:400, 10:60].mean())  # a patch of the reference picture, no skeleton
+        expected = 5 * aligned[0] * FPS + 20
+        assert abs(shown - expected) <= 5 * 1.5 + 3, (k, shown, expected)
+        if shown > 60:  # the score is burned in on a dark band across the top
+            assert frame[2:8, 600:700].mean() < 0.7 * float(frame[300:400, 600:700].mean())
+        checked += 1
+    assert checked > len(slow) // 2
