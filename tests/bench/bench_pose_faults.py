@@ -44,6 +44,9 @@ from video_studio.skeleton.doc import doc_world
 FloatArray = npt.NDArray[np.float64]
 FIXTURES = support.FIXTURES
 FAULT_JOINTS = [j for j in JOINTS if j in ANGLES]
+# What an instructor marks for a squat: the legs and the trunk (the clip's own squats differ in
+# how the arms are held, which is not what a squat is judged on).
+SQUAT_JOINTS = ["left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "trunk"]
 
 
 def load_skeleton(use_reference_json: bool, clips: support.Clips) -> SkeletonDoc:
@@ -155,6 +158,7 @@ def evaluate(
     trials_per: int,
     params: CompareParams,
     padded: bool = False,
+    joints: list[str] | None = None,
 ) -> dict[str, float]:
     """All figures for one seed: faults injected into time-warped copies of each repetition; with
     `padded`, every attempt (unchanged, clean, faulty, other rep) gets lead-in and lead-out."""
@@ -172,9 +176,9 @@ def evaluate(
     ) -> tuple[dict[str, Any], int]:
         """The report on attempt `pts` (cut from points[a..b]) and the row where it starts."""
         if padder is None:
-            return compare_docs(ref_doc, as_doc(pts, wld), params=params).report, 0
+            return compare_docs(ref_doc, as_doc(pts, wld), params=params, joints=joints).report, 0
         full, full_world, start = padder(pts, wld, a, b)
-        report = compare_docs(ref_doc, as_doc(full, full_world), params=params).report
+        report = compare_docs(ref_doc, as_doc(full, full_world), params=params, joints=joints).report
         win = report["attempt_window"]
         first, last = round(win["t_start"] * fps), round(win["t_end"] * fps)
         window_err.append(max(abs(first - start), abs(last - (start + len(pts) - 1))))
@@ -220,7 +224,7 @@ def evaluate(
         ]
         other_rep_scores += others
         for _ in range(trials_per):
-            for joint in FAULT_JOINTS:
+            for joint in [j for j in FAULT_JOINTS if joints is None or j in joints]:
                 for phase, p0, p1 in phases:
                     att, att_world, src = warp(ref_pts, ref_world, rng)
                     clean = judge(ref_doc, att, att_world, a, b)[0]
@@ -410,6 +414,20 @@ def faults(args: argparse.Namespace, params: CompareParams, clips: support.Clips
         f"feedback items={len(e2e['feedback'])} mean abs error={e2e['mean_abs_error_deg']:.2f} deg "
         f"attempt_window={win['t_start']:.2f}-{win['t_end']:.2f} s reps={e2e['reps']['attempt']}"
     )
+    # The same with the joints an instructor marks for a squat (one seed).
+    legs = evaluate(
+        points, reps, doc, np.random.default_rng(seeds[0]), args.trials, params, joints=SQUAT_JOINTS
+    )
+    print(
+        f"[squat joints: {', '.join(SQUAT_JOINTS)}] seed {seeds[0]}: trials={legs['trials']} "
+        f"recall={legs['recall']:.3f} precision={legs['precision']:.3f} | faulty copy of the same rep "
+        f"{legs['same_rep_rank']:.1%} | different clean rep vs faulty rep {legs['cross_rank']:.1%} of "
+        f"{legs['cross_total']} | other real reps min={legs['other_min']:.1f}"
+    )
+    summary["legs_trials"] = float(legs["trials"])
+    summary["legs_cross_rank"] = legs["cross_rank"]
+    summary["legs_same_rep_rank"] = legs["same_rep_rank"]
+    summary["legs_precision"], summary["legs_recall"] = legs["precision"], legs["recall"]
     return summary
 
 

@@ -338,12 +338,22 @@ def run_classes(clips: support.Clips, params: CompareParams, faults: dict[str, f
         )
         rows.append(
             _row(
-                "clean rep outranks faulty rep",
+                "clean rep outranks faulty rep (all joints)",
                 int(faults["trials"]),
                 f"same rep {faults['same_rep_rank']:.1%}, other real rep {faults['cross_rank']:.1%}",
                 "-",
             )
         )
+        if "legs_trials" in faults:
+            rows.append(
+                _row(
+                    "  ... judged on a squat's joints (legs, trunk)",
+                    int(faults["legs_trials"]),
+                    f"same rep {faults['legs_same_rep_rank']:.1%}, "
+                    f"other real rep {faults['legs_cross_rank']:.1%}",
+                    "-",
+                )
+            )
     rows.append(rotated(clips, params))
     rows.append(several_people(clips))
     rows += list(cost(clips, params))
