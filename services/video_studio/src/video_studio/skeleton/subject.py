@@ -39,6 +39,7 @@ _TORSO = [INDEX[n] for n in ("left_shoulder", "right_shoulder", "right_hip", "le
 _BODY = slice(11, 33)
 _UPPER = [INDEX[n] for n in ("nose", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow")]
 MASK_GREY = 114
+APPEARANCE_EVERY = 10  # tracked frames between two samples of the clothes
 
 
 @dataclass
@@ -163,11 +164,15 @@ def torso_histogram(frame: Frame, detection: Detection) -> FloatArray | None:
     quad = np.round(detection.landmarks[_TORSO, :2]).astype(np.int32)
     quad[:, 0] = np.clip(quad[:, 0], 0, w - 1)
     quad[:, 1] = np.clip(quad[:, 1], 0, h - 1)
-    mask = np.zeros((h, w), np.uint8)
-    cv2.fillConvexPoly(mask, quad, (255,))
+    x0, y0 = quad.min(axis=0)
+    x1, y1 = quad.max(axis=0) + 1
+    if (x1 - x0) * (y1 - y0) < 50:
+        return None
+    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillConvexPoly(mask, quad - np.array([x0, y0], dtype=np.int32), (255,))
     if int(np.count_nonzero(mask)) < 50:
         return None
-    hsv = cv2.cvtColor(frame, cv2.COLOR_RGB2HSV)
+    hsv = cv2.cvtColor(np.ascontiguousarray(frame[y0:y1, x0:x1]), cv2.COLOR_RGB2HSV)
     hist = cv2.calcHist([hsv], [0, 1], mask, [16, 8], [0, 180, 0, 256])
     cv2.normalize(hist, hist, 1.0, 0.0, cv2.NORM_L1)
     return np.asarray(hist, dtype=np.float64)
@@ -225,10 +230,12 @@ class SubjectTracker:
         return distance <= gate and 1.0 / p.size_ratio <= ratio <= p.size_ratio
 
     def _accept(self, frame: Frame, index: int, t: float, person: Detection) -> None:
-        hist = torso_histogram(frame, person)
+        refound = self._last is not None and t - self._last_t >= self.params.appearance_after_s
+        # The clothes are sampled now and then while tracking, and always when found again.
+        sample = refound or self._appearance is None or self._tracked_frames % APPEARANCE_EVERY == 0
+        hist = torso_histogram(frame, person) if sample else None
         if (
-            self._last is not None
-            and t - self._last_t >= self.params.appearance_after_s
+            refound
             and hist is not None
             and self._appearance is not None
             and appearance_distance(hist, self._appearance) > self.params.appearance_distance
