@@ -55,17 +55,26 @@ JobModel = type[StudioReference] | type[StudioAttempt]
 GENERIC_FAILURE = "Something went wrong on our side while processing this video. Please try again later."
 TOO_MANY_RUNS = "Processing was interrupted too many times; please try again later."
 
-# The report fields kept in Postgres; the full report (with the DTW path) lives in object storage.
+# The (language-neutral) report fields kept in Postgres; the full report (with per-joint errors
+# and the alignment path) lives in object storage.
 REPORT_FIELDS = (
     "version",
+    "technique",
     "score",
     "mean_abs_error_deg",
     "mirrored",
+    "rotation_deg",
+    "angle_basis",
+    "match",
+    "tempo",
+    "warnings",
     "attempt_window",
     "notes",
     "joints",
     "phases",
+    "reps",
     "feedback",
+    "top_cues",
 )
 
 
@@ -389,7 +398,13 @@ def _reference_body(
     progress.set(92, "uploading")
     key = keys.reference_skeleton(ref.id)
     store.put_bytes(key, json.dumps(sliced, separators=(",", ":")).encode(), "application/json")
-    return {"skeleton_key": key, "skeleton_frames": len(sliced["frames"])}
+    # The skeleton's frame indices are the clip's: the clip is the reference side of overlays.
+    store.put_file(keys.reference_clip(ref.id), clip, "video/mp4")
+    return {
+        "skeleton_key": key,
+        "skeleton_frames": len(sliced["frames"]),
+        "clip_key": keys.reference_clip(ref.id),
+    }
 
 
 def run_reference_job(reference_id: uuid.UUID, task_id: str) -> str:
@@ -402,6 +417,7 @@ def run_reference_job(reference_id: uuid.UUID, task_id: str) -> str:
 def _attempt_body(
     attempt: StudioAttempt, progress: Progress, workdir: Path, settings: Settings
 ) -> dict[str, Any]:
+    from video_studio.i18n import LANGUAGES
     from video_studio.pose import compare_docs
     from video_studio.pose.render import render_angle_plots, render_overlay
     from video_studio.skeleton import extract_skeleton, validate_doc
@@ -412,6 +428,7 @@ def _attempt_body(
         if reference is None or reference.status != JobStatus.ready or not reference.skeleton_key:
             raise BadInput("The reference technique is no longer available.")
         ref_key, joints = reference.skeleton_key, list(reference.joints or [])
+        technique, clip_key = reference.technique, reference.clip_key
     store = get_object_store()
     progress.set(2, "downloading")
     source = workdir / _safe_name(attempt.filename)
@@ -424,28 +441,39 @@ def _attempt_body(
         )
     ref_doc = validate_doc(json.loads(store.get_bytes(ref_key)), "reference")
     target = settings.studio_target_fps or None
-    doc = extract_skeleton(source, target_fps=target, progress=progress.within(5, 60, "extracting"))
+    # Nobody in the video is a finding of the report ("no person"), not a failed job.
+    doc = extract_skeleton(
+        source, target_fps=target, progress=progress.within(5, 60, "extracting"), allow_nobody=True
+    )
     store.put_bytes(
         keys.attempt_skeleton(attempt.id), json.dumps(doc, separators=(",", ":")).encode(), "application/json"
     )
     progress.set(62, "comparing")
-    comparison = compare_docs(ref_doc, doc, joints=joints or None)
+    comparison = compare_docs(ref_doc, doc, joints=joints or None, technique=technique)
     progress.set(66, "rendering_overlay")
-    overlay = render_overlay(comparison, source, workdir / "overlay.mp4")
+    reference_video = None
+    if clip_key and store.head(clip_key) is not None:
+        reference_video = workdir / "reference.mp4"
+        store.download(clip_key, reference_video)
+    overlay = render_overlay(
+        comparison, source, workdir / "overlay.mp4", reference_video=reference_video, lang=attempt.lang
+    )
     progress.set(85, "rendering_plots")
-    plots = render_angle_plots(comparison, workdir / "plots")
+    plots = {lang: render_angle_plots(comparison, workdir / "plots" / lang, lang=lang) for lang in LANGUAGES}
     progress.set(95, "uploading")
     store.put_file(keys.attempt_overlay(attempt.id), overlay, "video/mp4")
     store.delete_prefix(keys.attempt_plots_prefix(attempt.id))  # a rerun may plot other joints
-    plot_keys: dict[str, str] = {}
-    for path in plots:
-        joint = path.stem.removeprefix("angle_")
-        plot_keys[joint] = keys.attempt_plot(attempt.id, joint)
-        store.put_file(plot_keys[joint], path, "image/png")
+    plot_keys: dict[str, dict[str, str]] = {}
+    for lang, paths in plots.items():
+        for path in paths:
+            joint = path.stem.removeprefix("angle_")
+            key = keys.attempt_plot(attempt.id, joint, lang)
+            plot_keys.setdefault(lang, {})[joint] = key
+            store.put_file(key, path, "image/png")
     report = comparison.report
     store.put_bytes(keys.attempt_report(attempt.id), json.dumps(report).encode(), "application/json")
     return {
-        "score": float(report["score"]),
+        "score": None if report["score"] is None else float(report["score"]),
         "report": {k: report[k] for k in REPORT_FIELDS if k in report},
         "overlay_key": keys.attempt_overlay(attempt.id),
         "plot_keys": plot_keys,

@@ -13,6 +13,10 @@ def reference_skeleton(reference_id: uuid.UUID) -> str:
     return f"{reference_prefix(reference_id)}skeleton.json"
 
 
+def reference_clip(reference_id: uuid.UUID) -> str:
+    return f"{reference_prefix(reference_id)}clip.mp4"
+
+
 def attempt_prefix(attempt_id: uuid.UUID) -> str:
     return f"studio/attempts/{attempt_id}/"
 
@@ -37,5 +41,5 @@ def attempt_plots_prefix(attempt_id: uuid.UUID) -> str:
     return f"{attempt_prefix(attempt_id)}plots/"
 
 
-def attempt_plot(attempt_id: uuid.UUID, joint: str) -> str:
-    return f"{attempt_plots_prefix(attempt_id)}angle_{joint}.png"
+def attempt_plot(attempt_id: uuid.UUID, joint: str, lang: str) -> str:
+    return f"{attempt_plots_prefix(attempt_id)}{lang}/angle_{joint}.png"

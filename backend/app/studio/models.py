@@ -57,8 +57,13 @@ class StudioReference(IdMixin, TimestampMixin, JobColumns, Base):
     t_start: Mapped[float] = mapped_column(Float)
     t_end: Mapped[float] = mapped_column(Float)
     joints: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty = every joint
+    # Technique type (video_studio.techniques): phase names and cue wording follow it.
+    technique: Mapped[str] = mapped_column(String(20), default="general", server_default="general")
     skeleton_key: Mapped[str | None] = mapped_column(String(512), default=None)
     skeleton_frames: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The marked range cut from the video (the reference side of the overlay); None for
+    # references made before it was kept.
+    clip_key: Mapped[str | None] = mapped_column(String(512), default=None)
 
 
 class StudioAttempt(IdMixin, TimestampMixin, JobColumns, Base):
@@ -78,12 +83,16 @@ class StudioAttempt(IdMixin, TimestampMixin, JobColumns, Base):
     source_key: Mapped[str] = mapped_column(String(512))
     upload_id: Mapped[str | None] = mapped_column(String(1024), default=None)  # None once completed
     uploaded_at: Mapped[datetime | None] = mapped_column(default=None)
-    # Results (status ready): the score and the report (score, feedback items, phases...) are
-    # small enough for a JSON column; videos, plots and the full report live in object storage.
+    # The language the student sent it in: the words burned into the overlay video.
+    lang: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    # Results (status ready): the score (None when the video is not the reference movement) and
+    # the language-neutral report (video_studio.pose_report renders it per request) are small
+    # enough for a JSON column; videos, plots and the full report live in object storage.
     score: Mapped[float | None] = mapped_column(Float, default=None)
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     overlay_key: Mapped[str | None] = mapped_column(String(512), default=None)
-    plot_keys: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # joint -> object key
+    # lang -> joint -> object key of the angle plot (reports before per-language plots: joint -> key)
+    plot_keys: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class StudioComment(IdMixin, Base):

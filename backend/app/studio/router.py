@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Header, Query, Request, status
 from fastapi.responses import StreamingResponse
 
 from app.auth.models import User
@@ -38,6 +38,7 @@ from app.studio.schemas import (
     UploadedPartOut,
     UploadOut,
 )
+from video_studio.i18n import Language, normalize_language
 
 router = APIRouter(prefix="/studio", tags=["studio"])
 
@@ -78,6 +79,7 @@ async def create_reference(
         t_start=body.t_start,
         t_end=body.t_end,
         joints=body.joints,
+        technique=body.technique,
     )
     return ReferenceOut.model_validate(reference)
 
@@ -124,6 +126,7 @@ async def create_attempt(
     user: VerifiedUser,
     session: SessionDep,
     settings: SettingsDep,
+    accept_language: Annotated[str | None, Header()] = None,
 ) -> AttemptUploadOut:
     """Start an attempt: returns presigned part URLs (multipart upload, like media uploads).
     409 reference_not_ready while the reference's skeleton is not extracted."""
@@ -138,6 +141,7 @@ async def create_attempt(
         filename=body.filename,
         content_type=body.content_type,
         size_bytes=body.size_bytes,
+        lang=body.lang or normalize_language(accept_language),
     )
     return AttemptUploadOut(attempt=AttemptOut.model_validate(ticket.attempt), upload=_upload(ticket))
 
@@ -217,11 +221,23 @@ async def retry_attempt(attempt_id: uuid.UUID, user: CurrentUser, session: Sessi
 
 @router.get("/attempts/{attempt_id}/report", response_model=ReportOut)
 async def get_report(
-    attempt_id: uuid.UUID, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    attempt_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    lang: Annotated[
+        Language | None,
+        Query(description="Language of the messages (en, it); default: Accept-Language"),
+    ] = None,
+    accept_language: Annotated[str | None, Header()] = None,
 ) -> ReportOut:
-    """Score, feedback, phases, short-lived URLs of the overlay video and angle plots, comments.
-    Only the attempt's student, the reference's instructor and admins (others: 404)."""
-    view = await service.get_report(session, settings, attempt_id, user)
+    """Is it the movement (match), score, top cues and every cue, warnings, tempo, repetitions,
+    phases, short-lived URLs of the side-by-side video and angle plots, comments; every message
+    in the asked language. Only the attempt's student, the reference's instructor and admins
+    (others: 404)."""
+    view = await service.get_report(
+        session, settings, attempt_id, user, lang or normalize_language(accept_language)
+    )
     return ReportOut.from_report(
         view.report,
         attempt_id=view.attempt.id,
@@ -233,6 +249,7 @@ async def get_report(
             joints=list(view.reference.joints or []),
         ),
         overlay_url=view.overlay_url,
+        overlay_lang=view.attempt.lang if view.overlay_url else None,
         plots=[PlotOut(joint=p.joint, url=p.url) for p in view.plots],
         urls_expire_at=view.urls_expire_at,
         comments=[CommentOut(**vars(c)) for c in view.comments],

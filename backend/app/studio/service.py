@@ -30,7 +30,10 @@ from app.studio import keys
 from app.studio.models import JobStatus, StudioAttempt, StudioComment, StudioReference
 from app.studio.videos import PUBLISHED, get_source_key, get_video
 from app.worker.dispatch import enqueue
+from video_studio.i18n import Language
 from video_studio.joints import JOINTS
+from video_studio.pose_report import render_report
+from video_studio.techniques import TECHNIQUES
 
 log = structlog.get_logger(__name__)
 
@@ -67,8 +70,14 @@ async def create_reference(
     t_start: float,
     t_end: float,
     joints: Sequence[str] | None,
+    technique: str = "general",
 ) -> StudioReference:
     chosen = _check_joints(joints)
+    if technique not in TECHNIQUES:
+        raise ValidationFailed(
+            f"Unknown technique type {technique!r}. Choose from: {', '.join(TECHNIQUES)}.",
+            code="unknown_technique",
+        )
     name = name.strip()
     if not name:
         raise ValidationFailed("Give the technique a name.", code="name_required")
@@ -105,6 +114,7 @@ async def create_reference(
         t_start=float(t_start),
         t_end=float(t_end),
         joints=chosen,
+        technique=technique,
         status=JobStatus.pending,
         queued_at=now,
     )
@@ -234,6 +244,7 @@ async def create_attempt(
     filename: str,
     content_type: str,
     size_bytes: int,
+    lang: Language = "en",
 ) -> UploadTicket:
     reference = await get_reference(session, reference_id, student)
     if reference.status != JobStatus.ready:
@@ -259,6 +270,7 @@ async def create_attempt(
         upload_id=upload_id,
         status=JobStatus.uploading,
         stage="uploading",
+        lang=lang,
     )
     session.add(attempt)
     await session.commit()
@@ -450,7 +462,7 @@ class CommentView:
 class ReportView:
     attempt: StudioAttempt
     reference: StudioReference
-    report: dict[str, Any]
+    report: dict[str, Any]  # rendered in the asked language
     overlay_url: str | None
     plots: list[PlotUrl]
     urls_expire_at: datetime
@@ -478,9 +490,19 @@ async def _comments(session: AsyncSession, attempt_id: uuid.UUID) -> list[Commen
     ]
 
 
+def plot_keys_for(plot_keys: dict[str, Any], lang: Language) -> dict[str, str]:
+    """joint -> object key of the plots in `lang` (English when that language has none; plots
+    made before per-language plots are one English set: joint -> key)."""
+    if plot_keys and all(isinstance(v, str) for v in plot_keys.values()):
+        return dict(plot_keys)
+    chosen = plot_keys.get(lang) or plot_keys.get("en") or {}
+    return {str(joint): str(key) for joint, key in chosen.items()}
+
+
 async def get_report(
-    session: AsyncSession, settings: Settings, attempt_id: uuid.UUID, viewer: User
+    session: AsyncSession, settings: Settings, attempt_id: uuid.UUID, viewer: User, lang: Language = "en"
 ) -> ReportView:
+    """The attempt's report rendered in `lang` (the stored report is language-neutral)."""
     attempt, reference = await _visible_attempt(session, attempt_id, viewer)
     if attempt.status != JobStatus.ready or attempt.report is None:
         detail = f" ({attempt.failure_reason})" if attempt.failure_reason else ""
@@ -491,7 +513,7 @@ async def get_report(
     store = get_object_store()
     ttl = settings.studio_report_url_ttl_seconds
     overlay_key = attempt.overlay_key
-    plot_keys = dict(attempt.plot_keys or {})
+    plot_keys = plot_keys_for(dict(attempt.plot_keys or {}), lang)
 
     def sign() -> tuple[str | None, list[PlotUrl]]:
         overlay = store.presign_get(overlay_key, ttl) if overlay_key else None
@@ -501,7 +523,7 @@ async def get_report(
     return ReportView(
         attempt=attempt,
         reference=reference,
-        report=attempt.report,
+        report=render_report(attempt.report, lang),
         overlay_url=overlay_url,
         plots=plots,
         urls_expire_at=utcnow() + timedelta(seconds=ttl),

@@ -126,6 +126,7 @@ def make_reference(make_video: Callable[..., uuid.UUID]) -> Callable[..., Studio
         status: JobStatus = JobStatus.ready,
         skeleton: dict[str, Any] | None = None,
         joints: list[str] | None = None,
+        technique: str = "general",
     ) -> StudioReference:
         video_id = make_video(instructor)
         reference = StudioReference(
@@ -136,6 +137,7 @@ def make_reference(make_video: Callable[..., uuid.UUID]) -> Callable[..., Studio
             t_start=REF_RANGE[0],
             t_end=REF_RANGE[1],
             joints=joints or [],
+            technique=technique,
             status=status,
             queued_at=utcnow(),
         )
@@ -152,15 +154,77 @@ def make_reference(make_video: Callable[..., uuid.UUID]) -> Callable[..., Studio
     return factory
 
 
+# A stored (language-neutral) report as the worker writes it since report version 2.
+NEUTRAL_REPORT: dict[str, Any] = {
+    "version": 2,
+    "technique": "kick",
+    "score": 71.5,
+    "mean_abs_error_deg": 9.1,
+    "mirrored": False,
+    "rotation_deg": 0,
+    "angle_basis": {"right_knee": "3d"},
+    "match": {
+        "same_movement": True,
+        "confidence": 0.93,
+        "reason": "ok",
+        "cost": 0.41,
+        "coverage": 0.97,
+        "duration_ratio": 1.52,
+        "motion_ratio": 0.95,
+        "visibility": 0.91,
+        "person_share": 1.0,
+    },
+    "tempo": {"ratio": 1.52, "code": "slower"},
+    "warnings": [{"code": "several_people", "params": {}}],
+    "notes": [{"code": "reps", "params": {"count": 2, "found": 2}}],
+    "joints": ["right_knee"],
+    "phases": [
+        {"name": "extension", "t_start": 0.3, "t_end": 0.5, "attempt_t_start": 0.4, "attempt_t_end": 0.7}
+    ],
+    "reps": {
+        "reference": 2,
+        "attempt": 2,
+        "missing": 0,
+        "extra": 0,
+        "items": [
+            {"index": 1, "t_start": 0.1, "t_end": 1.0, "score": 60.0, "tempo": 1.5, "faults": 1},
+            {"index": 2, "t_start": 1.2, "t_end": 2.1, "score": 83.0, "tempo": 1.54, "faults": 0},
+        ],
+    },
+    "attempt_window": {"t_start": 0.1, "t_end": 2.1, "frame_start": 1, "frame_end": 21},
+    "feedback": [
+        {
+            "joint": "right_knee",
+            "phase": "extension",
+            "t_start": 0.4,
+            "t_end": 0.7,
+            "measured_deg": 150.0,
+            "reference_deg": 172.0,
+            "deviation_deg": 22.4,
+            "signed_deg": -22.0,
+            "direction": "increase",
+            "reps": [1],
+            "rank": 1,
+        }
+    ],
+}
+NEUTRAL_REPORT["top_cues"] = NEUTRAL_REPORT["feedback"][:3]
+
+
 @pytest.fixture
 def make_ready_attempt() -> Callable[..., StudioAttempt]:
-    """A finished attempt row with a small report and its overlay/plot objects in the store."""
+    """A finished attempt row with a report (version 1 as stored before language-neutral reports,
+    or the given one) and its overlay/plot objects in the store."""
 
-    def factory(reference: StudioReference, student: User) -> StudioAttempt:
+    def factory(
+        reference: StudioReference, student: User, report: dict[str, Any] | None = None
+    ) -> StudioAttempt:
         attempt_id = uuid.uuid4()
         store = get_object_store()
         store.put_bytes(keys.attempt_overlay(attempt_id), b"mp4", "video/mp4")
-        store.put_bytes(keys.attempt_plot(attempt_id, "right_knee"), b"png", "image/png")
+        store.put_bytes(keys.attempt_plot(attempt_id, "right_knee", "en"), b"png", "image/png")
+        if report is not None:
+            store.put_bytes(keys.attempt_plot(attempt_id, "right_knee", "it"), b"png-it", "image/png")
         feedback = {
             "joint": "right_knee",
             "phase": "extension",
@@ -171,8 +235,16 @@ def make_ready_attempt() -> Callable[..., StudioAttempt]:
             "direction": "increase",
             "message": "straighten your right knee more in the extension: 22° short",
         }
-        report = {"version": 1, "score": 71.5, "mean_abs_error_deg": 9.1, "mirrored": False, "notes": []}
-        report |= {"joints": ["right_knee"], "phases": [], "feedback": [feedback]}
+        legacy = {"version": 1, "score": 71.5, "mean_abs_error_deg": 9.1, "mirrored": False, "notes": []}
+        legacy |= {"joints": ["right_knee"], "phases": [], "feedback": [feedback]}
+        plot_keys: dict[str, Any] = (
+            {"right_knee": keys.attempt_plot(attempt_id, "right_knee", "en")}
+            if report is None
+            else {
+                lang: {"right_knee": keys.attempt_plot(attempt_id, "right_knee", lang)}
+                for lang in ("en", "it")
+            }
+        )
         attempt = StudioAttempt(
             id=attempt_id,
             reference_id=reference.id,
@@ -186,10 +258,10 @@ def make_ready_attempt() -> Callable[..., StudioAttempt]:
             status=JobStatus.ready,
             progress=100,
             stage="done",
-            score=71.5,
-            report=report,
+            score=71.5 if report is None else report["score"],
+            report=legacy if report is None else report,
             overlay_key=keys.attempt_overlay(attempt_id),
-            plot_keys={"right_knee": keys.attempt_plot(attempt_id, "right_knee")},
+            plot_keys=plot_keys,
             uploaded_at=utcnow(),
             finished_at=utcnow(),
         )

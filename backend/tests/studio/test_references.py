@@ -29,19 +29,22 @@ async def test_instructor_marks_a_range_and_the_worker_stores_its_skeleton(
     video_id = make_video(instructor, clips["reference"])
     resp = await client.post(
         f"{API}/references",
-        json=_body(video_id, joints=["right_knee", "right_hip", "right_knee"]),
+        json=_body(video_id, joints=["right_knee", "right_hip", "right_knee"], technique="kick"),
         headers=auth_headers(instructor),
     )
     assert resp.status_code == 201, resp.text
     ref = resp.json()
-    assert ref["joints"] == ["right_knee", "right_hip"]
+    assert ref["joints"] == ["right_knee", "right_hip"] and ref["technique"] == "kick"
     # Tests run tasks inline (eager), so the extraction already happened.
     got = (await client.get(f"{API}/references/{ref['id']}")).json()
     assert got["status"] == "ready", got
     assert got["progress"] == 100 and got["stage"] == "done"
 
     doc = json.loads(get_object_store().get_bytes(keys.reference_skeleton(ref["id"])))
-    assert doc["version"] == 1 and doc["fps"] == pytest.approx(10.0)
+    assert doc["version"] == 2 and doc["fps"] == pytest.approx(10.0)
+    assert doc["subject"]["policy"] == "most_prominent_at_start"
+    clip = get_object_store().head(keys.reference_clip(ref["id"]))
+    assert clip is not None and clip.size > 0  # kept for the reference side of overlays
     times = [f["t"] for f in doc["frames"]]
     assert times[0] == 0.0 and times[-1] == pytest.approx(REF_RANGE[1] - REF_RANGE[0], abs=0.11)
     assert sum(f["landmarks"] is not None for f in doc["frames"]) >= 8
@@ -114,6 +117,8 @@ async def test_only_instructors_mark_references_on_their_own_published_videos(
         assert resp.json()["error"]["code"] == code, resp.text
     resp = await post(_body(mine, t_start=-1))
     assert resp.status_code == 422
+    resp = await post(_body(mine, technique="dance"))  # technique types are a fixed list
+    assert resp.status_code == 422 and "technique" in resp.text
 
 
 async def test_students_see_ready_references_and_the_instructor_sees_all(

@@ -132,8 +132,8 @@ async def test_worker_killed_mid_analysis_attempt_completes_exactly_once(
     assert final["status"] == "ready", (final, fresh.logs()[-4000:])
     assert final["progress"] == 100 and final["stage"] == "done" and final["failure_reason"] is None
     report = (await client.get(f"{API}/attempts/{attempt_id}/report", headers=learner)).json()
-    assert 0 <= report["score"] <= 100 and report["score"] == final["score"]
-    assert report["feedback"] and report["phases"] and report["plots"]
+    assert report["score"] == final["score"] and report["match"] is not None
+    assert report["phases"] and report["plots"]
 
     # Exactly one successful completion: two claims in all (the killed run and the rerun, under
     # a new task and lease), the rerun's task ended "ready", and one set of outputs.
@@ -146,8 +146,10 @@ async def test_worker_killed_mid_analysis_attempt_completes_exactly_once(
     assert _task_lines(doomed, killed.task_id) == ["received"]  # killed before any outcome
     assert _task_lines(fresh, done.task_id, settle=10) == ["received", "succeeded: 'ready'"]
     assert _task_lines(fresh, killed.task_id) == []  # the original message never came back by itself
-    plots = sorted(done.plot_keys.values())
-    assert plots == sorted(keys.attempt_plot(attempt_id, p["joint"]) for p in report["plots"])
+    plots = sorted(key for by_joint in done.plot_keys.values() for key in by_joint.values())
+    assert sorted(done.plot_keys["en"].values()) == sorted(
+        keys.attempt_plot(attempt_id, p["joint"], "en") for p in report["plots"]
+    )
     outputs = _keys_under(prefix)
     assert outputs == sorted(
         [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from video_studio.skeleton import SkeletonDoc, doc_from_arrays
 from video_studio.skeleton.names import INDEX
 
 FloatArray = npt.NDArray[np.float64]
@@ -135,22 +137,85 @@ def _pose(
     return pts
 
 
+def kick_pose(u: float) -> FloatArray:
+    """The front kick at progress u in [0, 1] (0 and 1: standing)."""
+    u = min(max(u, 0.0), 1.0)
+    chamber = min(1.0, u / 0.3) if u < 0.7 else max(0.0, 1 - (u - 0.7) / 0.3)
+    extend = max(0.0, 1 - abs(u - 0.5) / 0.15) if 0.35 < u < 0.65 else 0.0
+    hip_flex = 90 * chamber + 10 * extend
+    knee_flex = 100 * chamber * (1 - extend)
+    return _pose(hip_flex, knee_flex, 40 + 40 * chamber, 60 - 40 * extend, 5 * chamber)
+
+
 def kick_sequence(n: int = 40) -> FloatArray:
     """A front kick: chamber (raise the bent knee), extension (straighten), retraction."""
-    out = []
-    for k in range(n):
-        u = k / (n - 1)
-        chamber = min(1.0, u / 0.3) if u < 0.7 else max(0.0, 1 - (u - 0.7) / 0.3)
-        extend = max(0.0, 1 - abs(u - 0.5) / 0.15) if 0.35 < u < 0.65 else 0.0
-        hip_flex = 90 * chamber + 10 * extend
-        knee_flex = 100 * chamber * (1 - extend)
-        out.append(_pose(hip_flex, knee_flex, 40 + 40 * chamber, 60 - 40 * extend, 5 * chamber))
-    return np.array(out)
+    return np.array([kick_pose(k / (n - 1)) for k in range(n)])
+
+
+def kick_filmed(fps: float, seconds: float = 2.0, tempo: float = 1.0, phase: float = 0.0) -> FloatArray:
+    """The same kick filmed at `fps`, performed over `seconds * tempo`, the camera's first frame
+    `phase` of a frame after the kick starts (a real camera samples the motion anywhere)."""
+    duration = seconds * tempo
+    times = (np.arange(int(np.floor(duration * fps)) + 1) + phase) / fps
+    return np.array([kick_pose(t / duration) for t in times if t <= duration + 1e-9])
+
+
+def arm_swings(fps: float, seconds: float) -> FloatArray:
+    """Another movement: both legs still, the right arm swinging overhead and back, twice."""
+    times = np.arange(int(seconds * fps) + 1) / fps
+    return np.array(
+        [_pose(0.0, 0.0, 85 + 85 * math.sin(2 * math.pi * t / (seconds / 2)), 20.0) for t in times]
+    )
+
+
+def world_of(points: FloatArray, metres_per_px: float = 1 / 400) -> FloatArray:
+    """World landmarks for a flat stick figure: hip-centred metres, depth 0 (the picture plane)."""
+    hip = (points[:, INDEX["left_hip"], :2] + points[:, INDEX["right_hip"], :2]) / 2
+    world = np.zeros((*points.shape[:2], 3))
+    world[..., :2] = (points[..., :2] - hip[:, None, :]) * metres_per_px
+    return world
 
 
 @pytest.fixture
 def kick() -> Callable[..., FloatArray]:
     return kick_sequence
+
+
+def as_doc(
+    points: FloatArray, fps: float = 20.0, world: FloatArray | None = None, t0: float = 0.0
+) -> SkeletonDoc:
+    """A skeleton document of (n, 33, 4) pixel landmarks filmed at fps (optionally 3D)."""
+    return doc_from_arrays(points, t0 + np.arange(len(points)) / fps, fps, 720, 720, world=world)
+
+
+def ffmpeg_variant(
+    src: Path, dst: Path, vf: str | None = None, lavfi: str | None = None, seconds: float = 4
+) -> Path:
+    """A re-timed / rotated / generated clip made with imageio-ffmpeg's ffmpeg (H.264)."""
+    inputs = ["-f", "lavfi", "-i", lavfi, "-t", str(seconds)] if lavfi else ["-i", str(src)]
+    filters = ["-vf", vf] if vf else []
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-y",
+            "-loglevel",
+            "error",
+            *inputs,
+            *filters,
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "18",
+            "-pix_fmt",
+            "yuv420p",
+            str(dst),
+        ],
+        check=True,
+        timeout=300,
+    )
+    return dst
 
 
 class Media:
@@ -161,8 +226,54 @@ class Media:
     with_rotation = staticmethod(with_rotation)
     ffmpeg_exe = staticmethod(ffmpeg_exe)
     kick_sequence = staticmethod(kick_sequence)
+    kick_pose = staticmethod(kick_pose)
+    kick_filmed = staticmethod(kick_filmed)
+    world_of = staticmethod(world_of)
+    arm_swings = staticmethod(arm_swings)
+    as_doc = staticmethod(as_doc)
+    ffmpeg_variant = staticmethod(ffmpeg_variant)
 
 
 @pytest.fixture(scope="session")
 def media() -> type[Media]:
     return Media
+
+
+FIXTURES = Path(
+    os.environ.get("STUDIO_FIXTURES", Path(__file__).resolve().parents[3].parent / "shared" / "fixtures")
+)
+
+
+class RealClips:
+    """Skeletons of the shared real clips and of ffmpeg-made variants, extracted once per test
+    session (MediaPipe is the slow part) into a session folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._docs: dict[str, SkeletonDoc] = {}
+
+    def video(
+        self, name: str, *, src: str | None = None, vf: str | None = None, lavfi: str | None = None
+    ) -> Path:
+        if src is None and lavfi is None:
+            path = FIXTURES / name
+            if not path.is_file():
+                pytest.skip(f"shared fixture {path} not found")
+            return path
+        out = self.folder / f"{name}.mp4"
+        if not out.exists():
+            source = self.video(src) if src else Path()
+            ffmpeg_variant(source, out, vf=vf, lavfi=lavfi)
+        return out
+
+    def skeleton(self, name: str, **variant: str) -> SkeletonDoc:
+        if name not in self._docs:
+            from video_studio.skeleton import extract_skeleton
+
+            self._docs[name] = extract_skeleton(self.video(name, **variant), allow_nobody=True)
+        return self._docs[name]
+
+
+@pytest.fixture(scope="session")
+def real(tmp_path_factory: pytest.TempPathFactory) -> RealClips:
+    return RealClips(tmp_path_factory.mktemp("real-clips"))

@@ -152,6 +152,7 @@ def test_cli_writes_the_skeleton_json(astronaut_video: Path, tmp_path: Path) -> 
     video = shutil.copy(astronaut_video, tmp_path / "in.mp4")
     assert main(["skeleton", str(video), "-o", str(out), "--target-fps", "5"]) == 0
     doc = json.loads(out.read_text())
-    assert doc["version"] == 1 and len(doc["frames"]) == 8
+    assert doc["version"] == 2 and len(doc["frames"]) == 8
+    assert len(doc["frames"][0]["world"]) == 33 and doc["subject"]["first_index"] == 0
     assert len(doc["frames"][0]["landmarks"]) == 33
     assert len(doc["frames"][0]["landmarks"][0]) == 4

@@ -7,7 +7,7 @@ import { useAction, useDocumentTitle, useLoad, usePaged } from "../../lib/hooks"
 import { ErrorState, Field, SelectField, SkeletonLines, StatusBadge } from "../../components/ui";
 import { useToast } from "../../components/Toasts";
 import { Player, type PlayerHandle } from "../../player/Player";
-import { JOINTS, jointLabel, r1, rangeError } from "./pose";
+import { JOINTS, jointLabel, r1, rangeError, TECHNIQUES, type Technique } from "./pose";
 
 /** The instructor's references (cut from their published videos). */
 export default function ReferencesPage() {
@@ -31,11 +31,12 @@ export default function ReferencesPage() {
       {refs.items.length > 0 && (
         <div className="table-wrap">
           <table className="table">
-            <thead><tr><th scope="col">{t("pose.name")}</th><th scope="col">{t("studio.status")}</th><th scope="col">{t("pose.start")}</th><th scope="col">{t("pose.end")}</th><th scope="col">{t("studio.created")}</th></tr></thead>
+            <thead><tr><th scope="col">{t("pose.name")}</th><th scope="col">{t("pose.technique")}</th><th scope="col">{t("studio.status")}</th><th scope="col">{t("pose.start")}</th><th scope="col">{t("pose.end")}</th><th scope="col">{t("studio.created")}</th></tr></thead>
             <tbody>
               {refs.items.map((r) => (
                 <tr key={r.id}>
                   <td><Link to={`/videos/${r.video_id}`}>{r.name}</Link>{r.failure_reason && <div className="small field-error">{r.failure_reason}</div>}</td>
+                  <td className="small">{t(`pose.techniques.${r.technique}`)}</td>
                   <td><StatusBadge status={r.status} />{r.status === "running" && <span className="small muted"> {r.progress}%</span>}</td>
                   <td>{r1(r.t_start)}</td>
                   <td>{r1(r.t_end)}</td>
@@ -65,6 +66,7 @@ export function ReferenceMarkerPage() {
   const [end, setEnd] = useState("");
   const [name, setName] = useState("");
   const [joints, setJoints] = useState<string[]>([]);
+  const [technique, setTechnique] = useState<Technique>("general");
   const [touched, setTouched] = useState(false);
   useDocumentTitle(t("pose.newReference"));
 
@@ -73,7 +75,7 @@ export function ReferenceMarkerPage() {
     () => (videoId ? call(api.client.GET("/api/v1/videos/{video_id}/playback", { params: { path: { video_id: videoId } } })) : Promise.resolve(null)),
     [api, videoId],
   );
-  const create = useAction((body: { video_id: string; name: string; t_start: number; t_end: number; joints: string[] | null }) =>
+  const create = useAction((body: { video_id: string; name: string; t_start: number; t_end: number; joints: string[] | null; technique: Technique }) =>
     call(api.client.POST("/api/v1/studio/references", { body })),
   );
 
@@ -85,7 +87,7 @@ export function ReferenceMarkerPage() {
     ev.preventDefault();
     setTouched(true);
     if (!videoId || !name.trim() || start === "" || end === "" || err) return;
-    const out = await create.run({ video_id: videoId, name: name.trim(), t_start: r1(s), t_end: r1(e), joints: joints.length ? joints : null });
+    const out = await create.run({ video_id: videoId, name: name.trim(), t_start: r1(s), t_end: r1(e), joints: joints.length ? joints : null, technique });
     if (out) {
       toast.push(t("pose.created"), "success");
       nav("/studio/references");
@@ -118,6 +120,10 @@ export function ReferenceMarkerPage() {
               <div style={{ flex: "1 1 140px" }}><Field label={t("pose.end")} type="number" step="0.1" min={0} value={end} onChange={(ev) => setEnd(ev.target.value)} error={err ? t(err) : touched && end === "" ? t("auth.required") : null} /></div>
             </div>
             {start !== "" && end !== "" && !err && <p className="small muted" role="status">{t("pose.selection", { start: fmtDuration(s), end: fmtDuration(e), len: r1(e - s) })}</p>}
+            <SelectField label={t("pose.technique")} value={technique} onChange={(ev) => setTechnique(ev.target.value as Technique)}>
+              {TECHNIQUES.map((k) => <option key={k} value={k}>{t(`pose.techniques.${k}`)}</option>)}
+            </SelectField>
+            <p className="field-hint small muted" style={{ marginTop: -8 }}>{t("pose.techniqueHint")}</p>
             <fieldset className="field">
               <legend className="label">{t("pose.joints")}</legend>
               <span className="field-hint">{t("pose.jointsHint")}</span>

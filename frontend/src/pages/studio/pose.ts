@@ -3,6 +3,13 @@ export const JOINTS = [
   "left_knee", "right_knee", "left_ankle", "right_ankle", "trunk",
 ] as const;
 
+/** Technique types a reference can have (phase names and cue wording follow it). */
+export const TECHNIQUES = ["kick", "strike", "block", "stance", "kata", "throw", "general"] as const;
+export type Technique = (typeof TECHNIQUES)[number];
+
+/** Playback speeds of the side-by-side player (slow motion). */
+export const SPEEDS = [0.25, 0.5, 1] as const;
+
 export function jointLabel(t: (k: string) => string, j: string) {
   const k = `joints.${j}`;
   const s = t(k);

@@ -4,7 +4,6 @@ from video_studio.joints import JOINTS
 from video_studio.pose.compare import (
     CompareParams,
     Comparison,
-    FeedbackItem,
     compare_docs,
     compare_skeletons,
 )
@@ -14,7 +13,6 @@ __all__ = [
     "JOINTS",
     "CompareParams",
     "Comparison",
-    "FeedbackItem",
     "compare_docs",
     "compare_skeletons",
     "slice_skeleton",

@@ -1,4 +1,9 @@
-"""Skeleton extraction: MediaPipe BlazePose (solutions.pose) over a video, One Euro smoothed."""
+"""Skeleton extraction: MediaPipe BlazePose (solutions.pose) over a video, following one person.
+
+Per frame the document holds the followed person's pixel landmarks and MediaPipe's world
+landmarks (3D, metres); which person was followed, and whether others were in view, is recorded
+in the document's `subject` (see skeleton/subject.py).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from video_studio.errors import InvalidInputError
 from video_studio.skeleton.doc import FrameDoc, SkeletonDoc, make_doc
 from video_studio.skeleton.names import NUM_LANDMARKS
 from video_studio.skeleton.onefilter import FloatArray, LandmarkSmoother, SmoothingParams
+from video_studio.skeleton.subject import Detection, Frame, SubjectTracker, TrackingParams
 from video_studio.skeleton.video import DEFAULT_MAX_PIXELS, FrameReader, probe_video
 
 ProgressCallback = Callable[[float], None]
@@ -32,13 +38,14 @@ def _quiet_native_logs() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def make_pose(mediapipe_smoothing: bool = DEFAULT_MEDIAPIPE_SMOOTHING) -> Any:
-    """A MediaPipe Pose in video mode with model_complexity=1 (the model ships in the wheel)."""
+def make_pose(mediapipe_smoothing: bool = DEFAULT_MEDIAPIPE_SMOOTHING, *, static: bool = False) -> Any:
+    """A MediaPipe Pose with model_complexity=1 (the model ships in the wheel): video mode
+    (tracking between frames), or single-image mode (`static`: detects afresh every call)."""
     _quiet_native_logs()
     import mediapipe as mp
 
     return mp.solutions.pose.Pose(
-        static_image_mode=False,
+        static_image_mode=static,
         model_complexity=1,
         smooth_landmarks=mediapipe_smoothing,
         enable_segmentation=False,
@@ -57,6 +64,24 @@ def landmarks_to_array(result: Any, width: int, height: int) -> FloatArray | Non
     return out
 
 
+def world_to_array(result: Any) -> FloatArray | None:
+    """MediaPipe's world landmarks as (33, 3) metres, hip-centred, camera axes."""
+    if result.pose_world_landmarks is None:
+        return None
+    lm = result.pose_world_landmarks.landmark
+    return np.array([(lm[i].x, lm[i].y, lm[i].z) for i in range(NUM_LANDMARKS)], dtype=np.float64)
+
+
+def _detector(pose: Any) -> Any:
+    def detect(frame: Frame) -> Detection | None:
+        h, w = frame.shape[:2]
+        result = pose.process(frame)
+        lm = landmarks_to_array(result, w, h)
+        return None if lm is None else Detection(lm, world_to_array(result))
+
+    return detect
+
+
 def extract_skeleton(
     path: str | Path,
     *,
@@ -65,30 +90,42 @@ def extract_skeleton(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     smoothing: SmoothingParams | None = DEFAULT_SMOOTHING,
     mediapipe_smoothing: bool = DEFAULT_MEDIAPIPE_SMOOTHING,
+    tracking: TrackingParams | None = None,
+    allow_nobody: bool = False,
 ) -> SkeletonDoc:
-    """Run BlazePose over every (or every sampled) frame of a video.
+    """Run BlazePose over every (or every sampled) frame of a video, following one person.
 
-    Raises InvalidInputError for files that are not readable videos, too large, truncated, or show
-    nobody. `progress(fraction)` is called as decoding advances, ending with 1.0.
+    Raises InvalidInputError for files that are not readable videos, too large, truncated, or
+    (unless `allow_nobody`: then every frame is null) show nobody. `progress(fraction)` is called
+    as decoding advances, ending with 1.0.
     """
     info = probe_video(path, max_pixels)
     smoother = LandmarkSmoother(smoothing) if smoothing is not None else None
     frames: list[FrameDoc] = []
     found = 0
     last_reported = -1.0
-    with make_pose(mediapipe_smoothing) as pose, FrameReader(info, target_fps) as reader:
+    with (
+        make_pose(mediapipe_smoothing) as pose,
+        make_pose(static=True) as search,
+        FrameReader(info, target_fps) as reader,
+    ):
+        tracker = SubjectTracker(
+            _detector(pose), _detector(search), info.width, info.height, tracking or TrackingParams()
+        )
         for index, t, rgb in reader:
-            h, w = rgb.shape[:2]
-            lm = landmarks_to_array(pose.process(rgb), w, h)
+            person = tracker(rgb, index, t)
+            lm = None if person is None else person.landmarks
             if smoother is not None:
                 lm = smoother.apply(t, lm)
             if lm is not None:
                 found += 1
+            world = None if person is None or person.world is None else person.world
             frames.append(
                 {
                     "index": index,
                     "t": round(t, 6),
                     "landmarks": None if lm is None else [[round(float(v), 3) for v in row] for row in lm],
+                    "world": None if world is None else [[round(float(v), 4) for v in row] for row in world],
                 }
             )
             if progress is not None and info.frame_count > 0:
@@ -103,8 +140,8 @@ def extract_skeleton(
         )
     if not frames:
         raise InvalidInputError(f"{info.path.name}: no frame could be decoded")
-    if found == 0:
+    if found == 0 and not allow_nobody:
         raise InvalidInputError(f"no person was found in any frame of {info.path.name}")
     if progress is not None:
         progress(1.0)
-    return make_doc(info.fps, info.width, info.height, frames)
+    return make_doc(info.fps, info.width, info.height, frames, tracker.record())
