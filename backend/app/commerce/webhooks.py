@@ -14,13 +14,11 @@ from typing import Any
 import stripe
 import structlog
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.commerce.events import APPLY_TASK, related_ref
 from app.commerce.gateway import webhook_secret
-from app.commerce.models import StripeEvent
+from app.commerce.models import StripeEvent, insert_ignoring_conflicts
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.errors import DomainError
@@ -83,12 +81,9 @@ async def ingest(session: AsyncSession, payload: bytes, signature: str | None) -
         "received_at": utcnow(),
         "attempts": 0,
     }
-    bind = session.get_bind()
-    insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
     stmt = (
-        insert(StripeEvent)
+        insert_ignoring_conflicts(session, StripeEvent, "event_id")
         .values(id=uuid7(), **values)
-        .on_conflict_do_nothing(index_elements=["event_id"])
         .returning(StripeEvent.id)
     )
     created = (await session.execute(stmt)).scalar_one_or_none() is not None
