@@ -62,6 +62,9 @@ APPLY_TASK = "default.commerce.apply_stripe_event"
 MAX_DEFERRED_ATTEMPTS = 12
 
 SUBSCRIPTION_GRANTING = {"active", "trialing", "past_due"}
+# Our own statuses before Stripe knows the subscription: checkout open / checkout abandoned.
+SUBSCRIPTION_PENDING = "pending"
+SUBSCRIPTION_CHECKOUT_EXPIRED = "expired"
 _SUBSCRIPTION_RANK = {
     "incomplete": 0,
     "trialing": 1,
@@ -432,14 +435,15 @@ def on_checkout_completed(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
 def on_checkout_expired(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
     """The buyer never paid within the session's lifetime (24 h, or an expire call). The purchase
     ends "expired" and is never reused: the next checkout opens a new purchase and session. A
-    pending subscription row only loses its checkout URL (it stays invisible, as pending)."""
+    pending subscription row ends "expired" too (never shown as the user's subscription)."""
     metadata = obj.get("metadata") or {}
     if obj.get("mode") == "subscription":
         sub = _subscription_row(s, obj.get("subscription"), metadata, checkout_session_id=obj.get("id"))
         if sub is None:
             return "unmatched"
-        if sub.status != "pending" or sub.checkout_session_id != obj.get("id"):
+        if sub.status != SUBSCRIPTION_PENDING or sub.checkout_session_id != obj.get("id"):
             return "stale"
+        sub.status = SUBSCRIPTION_CHECKOUT_EXPIRED
         sub.checkout_url = None
         return "applied"
     p = _purchase_by_ref(s, metadata=metadata, checkout_session_id=obj.get("id"))
@@ -702,7 +706,7 @@ def on_subscription(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
             insert_ignoring_conflicts(s, Subscription, "stripe_subscription_id").values(
                 user_id=user_id,
                 interval=SubscriptionInterval.month,
-                status="pending",
+                status=SUBSCRIPTION_PENDING,
                 state_event_created=0,
                 state_rank=0,
                 currency=str(obj.get("currency") or get_settings().commerce_subscription_currency),

@@ -98,6 +98,15 @@ def create_checkout_session(params: dict[str, Any], *, idempotency_key: str) -> 
     )
 
 
+def expire_checkout_session(session_id: str) -> dict[str, Any]:
+    return _call(
+        "checkout.sessions.expire",
+        client().v1.checkout.sessions.expire,
+        session_id,
+        options={"idempotency_key": f"mamc-expire-{session_id}"},
+    )
+
+
 def create_refund(
     payment_intent: str, *, amount: int | None, idempotency_key: str, metadata: dict[str, str]
 ) -> dict[str, Any]:

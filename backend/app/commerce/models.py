@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -70,7 +70,19 @@ class Purchase(IdMixin, TimestampMixin, Base):
     """One PPV or rental sale of one video (state derived from Stripe facts, see service)."""
 
     __tablename__ = "purchases"
-    __table_args__ = (Index("ix_purchases_user_video", "user_id", "video_id"),)
+    __table_args__ = (
+        Index("ix_purchases_user_video", "user_id", "video_id"),
+        # One open checkout per buyer, video and kind: two tabs clicking "Buy" share it.
+        Index(
+            "uq_purchases_one_pending",
+            "user_id",
+            "video_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     video_id: Mapped[uuid.UUID] = mapped_column(index=True)
@@ -111,9 +123,20 @@ class SubscriptionInterval(enum.StrEnum):
 
 
 class Subscription(IdMixin, TimestampMixin, Base):
-    """The platform subscription of one user; `status` mirrors Stripe's (plus "pending")."""
+    """The platform subscription of one user; `status` mirrors Stripe's, plus our own "pending"
+    (checkout open) and "expired" (checkout abandoned or superseded)."""
 
     __tablename__ = "subscriptions"
+    __table_args__ = (
+        # One open subscription checkout per user: two tabs clicking "Subscribe" share it.
+        Index(
+            "uq_subscriptions_one_pending",
+            "user_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     interval: Mapped[SubscriptionInterval] = mapped_column(

@@ -369,6 +369,12 @@ class StripeStandIn:
                 "url": f"https://checkout.stripe.test/c/pay/cs_test_{tag}",
                 "metadata": {k[9:-1]: v for k, v in rec.form.items() if k.startswith("metadata[")},
             }
+        elif (
+            rec.method == "POST"
+            and rec.path.startswith("/v1/checkout/sessions/")
+            and rec.path.endswith("/expire")
+        ):
+            body = {"id": rec.path.split("/")[4], "object": "checkout.session", "status": "expired"}
         elif rec.method == "POST" and rec.path == "/v1/refunds":
             body = {
                 "id": f"re_{tag}",

@@ -23,9 +23,7 @@ from .conftest import Shapes, event
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(
-        os.environ.get("MAMC_TEST_PROFILE") != "services", reason="row locks need PostgreSQL"
-    ),
+    pytest.mark.skipif(os.environ.get("MAMC_TEST_PROFILE") != "services", reason="row locks need PostgreSQL"),
 ]
 
 TRIALS = 40
