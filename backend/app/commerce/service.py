@@ -88,7 +88,7 @@ async def _open_session(
     that lost the race to open it) gets the same session back."""
     if gateway.is_sandbox(settings):
         sid = _sandbox_session_id(row_id)
-        return sid, _url(settings, f"/api/v1/sandbox/checkout/{sid}")
+        return sid, _url(settings, f"/sandbox/checkout/{sid}")  # the web client's sandbox page
     created = await run_in_threadpool(
         gateway.create_checkout_session, params, idempotency_key=idempotency_key
     )

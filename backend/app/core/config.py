@@ -194,6 +194,18 @@ class Settings(BaseSettings):
     def uses_s3(self) -> bool:
         return bool(self.s3_bucket)
 
+    @property
+    def effective_media_signer(self) -> Literal["embedded", "nginx", "cloudfront"]:
+        """Who signs playback URLs: MEDIA_SIGNER, or with "auto" CloudFront when configured, else
+        nginx when MEDIA_SIGNING_SECRET is set, else the app itself (embedded)."""
+        if self.media_signer != "auto":
+            return self.media_signer
+        if self.cloudfront_domain and self.cloudfront_key_pair_id:
+            return "cloudfront"
+        if self.media_signing_secret is not None:
+            return "nginx"
+        return "embedded"
+
 
 _DEV_SECRET = "dev-insecure-change-me-0123456789abcdef"
 
@@ -207,8 +219,35 @@ def check_production_safety(settings: Settings) -> None:
         raise RuntimeError("SECRET_KEY must be set to a random value of 32+ characters in production")
 
 
+def _is_set(secret: SecretStr | None) -> bool:
+    return secret is not None and bool(secret.get_secret_value())
+
+
+def check_production_services(settings: Settings) -> None:
+    """Refuse to run production on the embedded stand-ins of outside services: the payment
+    sandbox (anyone could "pay"), the email outbox (mails never leave the server) and the app
+    signing and serving media itself."""
+    if settings.app_env != "production":
+        return
+    problems = []
+    if not _is_set(settings.stripe_secret_key):
+        problems.append("STRIPE_SECRET_KEY (without it payments run in the sandbox)")
+    if not _is_set(settings.stripe_webhook_secret):
+        problems.append("STRIPE_WEBHOOK_SECRET (Stripe's signing secret of the webhook endpoint)")
+    if not _is_set(settings.sendgrid_api_key):
+        problems.append("SENDGRID_API_KEY (without it mails only reach var/outbox)")
+    if settings.effective_media_signer == "embedded":
+        problems.append(
+            "MEDIA_SIGNER nginx or cloudfront (set MEDIA_SIGNING_SECRET or CLOUDFRONT_*; "
+            "the embedded signer is for development)"
+        )
+    if problems:
+        raise RuntimeError("production needs " + "; ".join(problems))
+
+
 @lru_cache
 def get_settings() -> Settings:
     settings = Settings()
     check_production_safety(settings)
+    check_production_services(settings)
     return settings
