@@ -13,7 +13,7 @@ import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import structlog
@@ -619,16 +619,22 @@ async def get_my_purchase(session: AsyncSession, *, user: User, purchase_id: uui
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """[first instant, first instant of the next month) of a YYYY-MM month, in UTC."""
     try:
         first = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise ValidationFailed("month must look like 2026-11.", code="invalid_month") from exc
-    nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        nxt = (
+            first.replace(year=first.year + 1, month=1)
+            if first.month == 12
+            else first.replace(month=first.month + 1)
+        )
+    except ValueError as exc:  # not a month, or the last one the calendar holds (9999-12)
+        raise ValidationFailed("month must be a month such as 2026-11.", code="invalid_month") from exc
     return first, nxt
 
 
 def current_month() -> str:
-    return date.today().strftime("%Y-%m")
+    """This month in UTC (the ledger's timestamps are UTC)."""
+    return utcnow().strftime("%Y-%m")
 
 
 async def list_ledger(

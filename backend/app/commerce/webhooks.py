@@ -50,13 +50,17 @@ def verify(payload: bytes, signature: str | None) -> dict[str, Any]:
     timestamp tolerance with the official library, then parse. Raises InvalidSignature (400)."""
     settings = get_settings()
     try:
+        text = payload.decode("utf-8")  # Stripe sends UTF-8 JSON; anything else is not from Stripe
+    except UnicodeDecodeError as exc:
+        raise InvalidPayload("The webhook body is not UTF-8 JSON.") from exc
+    try:
         stripe.WebhookSignature.verify_header(
-            payload, signature, webhook_secret(settings), settings.stripe_webhook_tolerance_seconds
+            text, signature, webhook_secret(settings), settings.stripe_webhook_tolerance_seconds
         )
     except stripe.SignatureVerificationError as exc:
         raise InvalidSignature("The Stripe-Signature header is not valid for this payload.") from exc
     try:
-        event = json.loads(payload)
+        event = json.loads(text)
         if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
             raise ValueError("not an event")
         if not isinstance((event.get("data") or {}).get("object"), dict):
