@@ -17,6 +17,7 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -332,24 +333,26 @@ def release(claimed: Claim, error: str) -> bool:
     return True
 
 
-def reap_stuck_jobs(*, stale_seconds: int | None = None) -> list[uuid.UUID]:
+def reap_stuck_jobs(
+    *, stale_seconds: int | None = None, only: Collection[uuid.UUID] | None = None
+) -> list[uuid.UUID]:
     """Requeue jobs whose run died (no heartbeat for `stale_seconds`) or whose message was lost
-    (queued that long); fail those that used up MEDIA_JOB_MAX_ATTEMPTS."""
+    (queued that long); fail those that used up MEDIA_JOB_MAX_ATTEMPTS. `only` limits it to
+    those job ids (a test reaps its own rows, not other tests' in the shared database)."""
     settings = get_settings()
     cutoff = utcnow() - timedelta(seconds=stale_seconds or settings.media_job_stale_seconds)
     requeued: list[uuid.UUID] = []
+    stuck = select(VideoJob).where(
+        or_(
+            (VideoJob.state == JobState.running)
+            & or_(VideoJob.heartbeat_at < cutoff, VideoJob.heartbeat_at.is_(None)),
+            (VideoJob.state == JobState.queued) & (VideoJob.updated_at < cutoff),
+        )
+    )
+    if only is not None:
+        stuck = stuck.where(VideoJob.id.in_(list(only)))
     with sync_session() as session:
-        jobs = session.scalars(
-            select(VideoJob)
-            .where(
-                or_(
-                    (VideoJob.state == JobState.running)
-                    & or_(VideoJob.heartbeat_at < cutoff, VideoJob.heartbeat_at.is_(None)),
-                    (VideoJob.state == JobState.queued) & (VideoJob.updated_at < cutoff),
-                )
-            )
-            .with_for_update(skip_locked=True)
-        ).all()
+        jobs = session.scalars(stuck.with_for_update(skip_locked=True)).all()
         for job in jobs:
             video = session.get(Video, job.video_id)
             if video is None or video.status != VideoStatus.processing:

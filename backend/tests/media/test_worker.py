@@ -131,7 +131,7 @@ async def test_worker_killed_mid_transcode_job_completes_exactly_once(
     # Nothing finishes it while no worker runs; the reaper sees the stale heartbeat.
     celery_worker.start()
     await asyncio.sleep(1.5)
-    assert processing.reap_stuck_jobs(stale_seconds=1) == [job.id]
+    assert processing.reap_stuck_jobs(stale_seconds=1, only=[job.id]) == [job.id]
 
     await _wait_for(
         lambda: video_row(video["id"]).status == VideoStatus.in_review, 180, "the requeued job", celery_worker
@@ -142,7 +142,7 @@ async def test_worker_killed_mid_transcode_job_completes_exactly_once(
 
     # A late redelivery of the original message (acks_late) finds the job done: a no-op.
     assert processing.run_job(job.id) == "skipped"
-    assert processing.reap_stuck_jobs(stale_seconds=1) == []
+    assert processing.reap_stuck_jobs(stale_seconds=1, only=[job.id]) == []
 
     with sync_session() as session:
         to_review = session.scalars(
