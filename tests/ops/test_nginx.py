@@ -7,6 +7,8 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -98,12 +100,20 @@ def test_prod_conf_has_no_unrendered_placeholders_and_passes_nginx_t(
     assert "syntax is ok" in result.stderr and "test is successful" in result.stderr
 
 
-def test_prod_conf_serves_tls_redirects_http_and_sends_security_headers(
-    nginx_bin: str, self_signed_cert: Path, tmp_path: Path, site: dict[str, str]
-) -> None:
-    """Run the real prod config, moved to high loopback ports and temp paths."""
+@dataclass
+class ProdEdge:
+    http_port: int
+    https_port: int
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=f"https://127.0.0.1:{self.https_port}", verify=False)
+
+
+@contextmanager
+def running_prod(nginx_bin: str, cert_dir: Path, tmp_path: Path, site: dict[str, str]) -> Iterator[ProdEdge]:
+    """The real prod config, moved to high loopback ports and temp paths (nothing upstream)."""
     http_port, https_port = free_port(), free_port()
-    text = render_prod(self_signed_cert, free_port())
+    text = render_prod(cert_dir, free_port())
     text = re.sub(r"^\s*listen \[::\]:.*$", "", text, flags=re.M)
     text = text.replace("listen 80 default_server;", f"listen 127.0.0.1:{http_port} default_server;")
     text = text.replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl")
@@ -137,13 +147,22 @@ def test_prod_conf_serves_tls_redirects_http_and_sends_security_headers(
     try:
         wait_for_port(https_port, proc=proc)
         wait_for_port(http_port, proc=proc)
-        plain = httpx.get(f"http://127.0.0.1:{http_port}/videos/1?x=1", follow_redirects=False)
+        yield ProdEdge(http_port, https_port)
+    finally:
+        stop_process(proc)
+
+
+def test_prod_conf_serves_tls_redirects_http_and_sends_security_headers(
+    nginx_bin: str, self_signed_cert: Path, tmp_path: Path, site: dict[str, str]
+) -> None:
+    with running_prod(nginx_bin, self_signed_cert, tmp_path, site) as edge:
+        plain = httpx.get(f"http://127.0.0.1:{edge.http_port}/videos/1?x=1", follow_redirects=False)
         assert plain.status_code == 301
         assert plain.headers["location"] == "https://media.example.test/videos/1?x=1"
-        health = httpx.get(f"http://127.0.0.1:{http_port}/nginx-health")
+        health = httpx.get(f"http://127.0.0.1:{edge.http_port}/nginx-health")
         assert health.status_code == 200 and health.text == "ok\n"
 
-        with httpx.Client(base_url=f"https://127.0.0.1:{https_port}", verify=False) as client:
+        with edge.client() as client:
             page = client.get("/library/deep/link", headers={"Host": "media.example.test"})
             assert page.status_code == 200 and "id=root" in page.text
             assert page.http_version in ("HTTP/1.1", "HTTP/2")
@@ -158,8 +177,20 @@ def test_prod_conf_serves_tls_redirects_http_and_sends_security_headers(
             assert seg.headers["strict-transport-security"]
             assert client.get("/media/videos/v1/hls/seg-00001.ts").status_code == 403
             assert client.get("/metrics").status_code == 404
-    finally:
-        stop_process(proc)
+
+
+def test_prod_conf_rate_limits_auth_endpoints_per_address(
+    nginx_bin: str, self_signed_cert: Path, tmp_path: Path, site: dict[str, str]
+) -> None:
+    """The same budget as dev.conf, proven on the production config itself."""
+    with running_prod(nginx_bin, self_signed_cert, tmp_path, site) as edge, edge.client() as client:
+        statuses = [client.post("/api/v1/auth/login", json={}).status_code for _ in range(30)]
+        other = client.get("/api/v1/videos").status_code
+    # burst=20 nodelay: the first 21 reach the (absent) upstream -> 502, the rest are refused.
+    assert 429 not in statuses[:20], statuses
+    assert statuses.count(429) >= 8, statuses
+    assert set(statuses) <= {429, 502}, statuses
+    assert other != 429, "the auth budget must not throttle the rest of the API"
 
 
 # --- dev.conf: media, SPA, limits ------------------------------------------------------------
