@@ -137,7 +137,9 @@ class Settings(BaseSettings):
     media_max_height: int = 4096
     media_segment_seconds: int = 6  # HLS segment length (4-6 s)
     media_max_rendition: int = 1080  # top rung of the ladder (never upscaled)
-    media_trailer_seconds: int = 15  # public trailer of the first N seconds; 0 = none
+    media_trailer_seconds: int = 15  # automatic trailer: the first N seconds; 0 = none
+    media_trailer_max_share: float = Field(default=0.2, ge=0.0, le=1.0)  # longest trailer / video
+    media_trailer_min_video_seconds: float = 60.0  # shorter videos get no automatic trailer
     media_signer: Literal["auto", "embedded", "nginx", "cloudfront"] = "auto"
     media_public_base_url: str = ""  # where /media/ is served (nginx host); empty = APP_BASE_URL
     media_playback_ttl_seconds: int = 14400  # token/cookie covering playlists + segments
@@ -145,7 +147,8 @@ class Settings(BaseSettings):
     media_job_stale_seconds: int = 600  # reaper requeues a job whose heartbeat is older
     media_job_max_attempts: int = 3
     media_upload_abandon_seconds: int = 86400  # unfinished uploads older than this: aborted, back to draft
-    media_reports_auto_hide: int = 3  # open reports that hide a published video; 0 = never
+    media_reports_auto_hide: int = 3  # open trusted reports that hide a published video; 0 = never
+    media_report_trusted_after_hours: int = 72  # a verified account this old reports "trusted"
     media_catalog_cache_ttl_seconds: int = 60
     cloudfront_domain: str = ""  # e.g. d111111abcdef8.cloudfront.net (or a CNAME)
     cloudfront_key_pair_id: str = ""  # public key id of the trusted key group

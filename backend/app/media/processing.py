@@ -7,7 +7,8 @@ A job (`video_jobs` row) is the unit of idempotency:
   retry can overlap without double effects.
 - every output goes under `videos/<video>/<job>/`, so a rerun overwrites the same keys;
 - progress writes double as the heartbeat and check the lease: a run that lost its lease stops;
-- the final transition (processing → in_review) happens once, under the lease, in one transaction.
+- the final transition (processing → ready: the instructor then submits it for review) happens
+  once, under the lease, in one transaction.
 
 video_studio is imported here only (never on the API path).
 """
@@ -32,8 +33,9 @@ from app.core.config import Settings, get_settings
 from app.core.storage import ObjectStore, get_object_store, guess_content_type
 from app.db.session import sync_session
 from app.media import progress as progress_bus
-from app.media.models import JobState, Video, VideoJob, VideoStatus
+from app.media.models import JobState, TrailerMode, Video, VideoJob, VideoStatus
 from app.media.service import job_prefix, transition
+from app.media.trailer import trailer_window
 from app.worker.dispatch import enqueue
 
 log = structlog.get_logger(__name__)
@@ -56,6 +58,9 @@ class Claim:
     lease: str
     attempt: int
     source_key: str
+    trailer_mode: TrailerMode = TrailerMode.auto
+    trailer_start_s: float | None = None
+    trailer_end_s: float | None = None
 
 
 def _publish(video: Video) -> None:
@@ -98,7 +103,16 @@ def claim(session: Session, settings: Settings, job_id: uuid.UUID) -> Claim | No
     job.heartbeat_at = now
     job.stage = "starting"
     video.progress_stage = "starting"
-    return Claim(job.id, video.id, job.lease, job.attempts, video.source_key)
+    return Claim(
+        job.id,
+        video.id,
+        job.lease,
+        job.attempts,
+        video.source_key,
+        video.trailer_mode,
+        video.trailer_start_s,
+        video.trailer_end_s,
+    )
 
 
 def _mark_failed(session: Session, job: VideoJob, video: Video, reason: str, *, error: str) -> None:
@@ -234,12 +248,20 @@ def _pipeline(settings: Settings, claimed: Claim, beat: Heartbeat, workdir: Path
     beat(84, "sprite", force=True)
     make_sprite(source, workdir / "sprite.jpg", workdir / "sprite.vtt", probe_result=info)
     trailer = None
-    if settings.media_trailer_seconds > 0:
+    window = trailer_window(
+        settings,
+        duration_s=info.duration_s,
+        mode=claimed.trailer_mode,
+        start_s=claimed.trailer_start_s,
+        end_s=claimed.trailer_end_s,
+    )
+    if window is not None:
         beat(88, "trailer", force=True)
         trailer = make_trailer(
             source,
             workdir / "trailer",
-            float(settings.media_trailer_seconds),
+            window.length_s,
+            start_s=window.start_s,
             probe_result=info,
             segment_seconds=settings.media_segment_seconds,
         )
@@ -299,8 +321,7 @@ def finish(claimed: Claim, result: dict[str, Any]) -> str:
         video.progress_percent = 100
         video.progress_stage = "done"
         video.failure_reason = None
-        video.review_note = "new upload"
-        transition(session, video, VideoStatus.in_review, actor_id=None, job_id=job.id)
+        transition(session, video, VideoStatus.ready, actor_id=None, job_id=job.id)
         _publish(video)
     if old_prefix and old_prefix != result["prefix"]:
         enqueue("media.delete_prefix", old_prefix)

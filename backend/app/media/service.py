@@ -2,11 +2,18 @@
 
 Status machine (transitions happen only here and in processing.py / moderation.py):
 
-    draft ─start_upload→ uploading ─complete→ processing ─job done→ in_review ─approve→ published
-      ↑        │  ↺ restart       ↑ failed ←─ bad input / job gave up      └─reject→ rejected
-      └─abort──┘                  └── start_upload (retry)                        │
+    draft ─start_upload→ uploading ─complete→ processing ─job done→ ready ─submit→ in_review
+      ↑        │  ↺ restart       ↑ failed ←─ bad input / job gave up          approve↙  ↘reject
+      └─abort──┘                  └── start_upload (retry)               published    rejected
     published ─unpublish→ unpublished ─submit→ in_review      rejected ─submit→ in_review
-    published ─N reports→ in_review (auto-hidden)              any ─delete→ archived (soft)
+    published ─N trusted reports→ in_review (auto-hidden)      any ─delete→ archived (soft)
+    ready / rejected / unpublished ─new trailer choice→ processing (cut again) → ready
+
+Nothing reaches the review queue by itself: the instructor submits, with the price set in the
+upload form. A public-facing edit of a published video (title, description, poster, price)
+waits in `pending_edit` for a moderator while the published version stays live
+(moderation.approve_edit / reject_edit). Instructor powers follow the role: an owner who is no
+longer an instructor manages nothing.
 
 For other domains: `get_video_summary` / `get_video_summary_sync` (commerce, studio) and
 `get_source_object_key` / `get_source_object_key_sync` (studio).
@@ -32,12 +39,13 @@ from app.core.cache import get_cache
 from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.errors import Conflict, NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
+from app.core.i18n import t
 from app.core.pagination import apply_cursor, page_of
 from app.core.storage import MultipartUpload, UploadedPart, get_object_store
 from app.core.uploads import ReapReport, Verdict
 from app.core.uploads import reap_abandoned_uploads as reap_uploads
-from app.media import progress, schemas
-from app.media.models import JobState, Video, VideoEvent, VideoJob, VideoStatus
+from app.media import progress, schemas, trailer
+from app.media.models import JobState, ReviewNote, TrailerMode, Video, VideoEvent, VideoJob, VideoStatus
 from app.worker.dispatch import enqueue
 
 CATALOG_CACHE = "media:catalog"
@@ -47,6 +55,29 @@ S3_MAX_PARTS = 10_000
 UPLOADABLE = {VideoStatus.draft, VideoStatus.uploading, VideoStatus.failed, VideoStatus.rejected}
 # Statuses whose metadata changes are visible in the catalog.
 LISTED = {VideoStatus.published}
+# What the public sees of a published video: changing these waits for review.
+PUBLIC_FIELDS = (
+    "title",
+    "description",
+    "price_cents",
+    "rental_price_cents",
+    "rental_hours",
+    "currency",
+    "subscription_included",
+)
+PRICING_FIELDS = ("price_cents", "rental_price_cents", "rental_hours", "currency", "subscription_included")
+TRAILER_FIELDS = ("trailer_mode", "trailer_start_s", "trailer_end_s")
+# Statuses a new trailer choice can be made in: before processing, or processed and not live
+# (then the trailer is cut again). Unpublish a published video to change its trailer.
+TRAILER_EDITABLE = {
+    VideoStatus.draft,
+    VideoStatus.uploading,
+    VideoStatus.failed,
+    VideoStatus.ready,
+    VideoStatus.rejected,
+    VideoStatus.unpublished,
+}
+SUBMITTABLE = {VideoStatus.ready, VideoStatus.rejected, VideoStatus.unpublished}
 
 
 @dataclass(frozen=True)
@@ -152,7 +183,11 @@ def transition(
     reason: str | None = None,
     job_id: uuid.UUID | None = None,
 ) -> None:
-    """Change the status and append the history row (same transaction as the caller)."""
+    """Change the status and append the history row (same transaction as the caller). A video
+    leaving `published` takes its pending edit in: it is no longer live, and the next review
+    (a resubmission, or the auto-hide review) sees the edited version."""
+    if video.status == VideoStatus.published and to != VideoStatus.published and video.pending_edit:
+        apply_pending_edit(video)
     session.add(
         VideoEvent(
             video_id=video.id,
@@ -171,7 +206,11 @@ def invalidate_catalog() -> None:
 
 
 def is_manager(video: Video, user: User | None) -> bool:
-    return user is not None and (user.id == video.owner_id or user.role == Role.admin)
+    """Admins, and the owner while they hold the instructor role: powers follow the role, so a
+    demoted instructor no longer edits, unpublishes or uploads."""
+    if user is None:
+        return False
+    return user.role == Role.admin or (user.role == Role.instructor and user.id == video.owner_id)
 
 
 async def _load(session: AsyncSession, video_id: uuid.UUID, *, for_update: bool = False) -> Video:
@@ -202,11 +241,14 @@ async def get_managed_video(
     return video
 
 
+def _poster_version(key: str) -> str:
+    return key.rsplit("/", 2)[-2][:12] if "/" in key else ""
+
+
 def poster_path(video: Video) -> str | None:
     if not video.poster_key:
         return None
-    version = video.poster_key.rsplit("/", 2)[-2][:12] if "/" in video.poster_key else ""
-    return f"/api/v1/videos/{video.id}/poster?v={version}"
+    return f"/api/v1/videos/{video.id}/poster?v={_poster_version(video.poster_key)}"
 
 
 def to_out(video: Video, names: dict[uuid.UUID, str] | None = None) -> schemas.VideoOut:
@@ -240,16 +282,54 @@ def to_out(video: Video, names: dict[uuid.UUID, str] | None = None) -> schemas.V
     )
 
 
-def to_owner_out(video: Video, names: dict[uuid.UUID, str] | None = None) -> schemas.VideoOwnerOut:
+def review_note_text(video: Video, lang: str | None = None) -> str | None:
+    """Why the video is in the queue, in the reader's language (notes written before they were
+    codes are shown as they are)."""
+    if video.review_note is None:
+        if video.status == VideoStatus.published and video.pending_edit:
+            return t(f"media.review_note.{ReviewNote.edit_pending.value}", lang)
+        return None
+    try:
+        note = ReviewNote(video.review_note)
+    except ValueError:
+        return video.review_note
+    return t(f"media.review_note.{note.value}", lang, count=video.trusted_report_count)
+
+
+def _pending_edit_out(video: Video) -> schemas.PendingEditOut | None:
+    edit = video.pending_edit
+    if not edit or video.pending_edit_at is None:
+        return None
+    values = {k: v for k, v in edit.items() if k in PUBLIC_FIELDS}
+    poster = None
+    if edit.get("poster_key"):
+        poster = f"/api/v1/videos/{video.id}/poster?pending=true&v={_poster_version(edit['poster_key'])}"
+    return schemas.PendingEditOut(
+        **values,
+        poster_url=poster,
+        changed=sorted([*values, *(["poster"] if poster else [])]),
+        submitted_at=video.pending_edit_at,
+    )
+
+
+def to_owner_out(
+    video: Video, names: dict[uuid.UUID, str] | None = None, lang: str | None = None
+) -> schemas.VideoOwnerOut:
     base = to_out(video, names).model_dump()
     return schemas.VideoOwnerOut(
         **base,
         progress=schemas.ProgressOut(percent=video.progress_percent, stage=video.progress_stage),
         failure_reason=video.failure_reason,
         rejection_reason=video.rejection_reason,
-        review_note=video.review_note,
+        review_note=review_note_text(video, lang),
         source_size_bytes=video.source_size_bytes,
         open_report_count=video.open_report_count,
+        trusted_report_count=video.trusted_report_count,
+        trailer_mode=video.trailer_mode,
+        trailer_start_s=video.trailer_start_s,
+        trailer_end_s=video.trailer_end_s,
+        pending_edit=_pending_edit_out(video),
+        edit_rejection_reason=video.edit_rejection_reason,
     )
 
 
@@ -269,8 +349,17 @@ def _check_price_bounds(currency: str, *prices: int | None) -> None:
         validate_price(currency, price)
 
 
-async def create_video(session: AsyncSession, owner: User, data: schemas.VideoCreate) -> Video:
+async def create_video(
+    session: AsyncSession, settings: Settings, owner: User, data: schemas.VideoCreate
+) -> Video:
     _check_price_bounds(data.currency, data.price_cents, data.rental_price_cents)
+    trailer.check_choice(
+        settings,
+        mode=data.trailer_mode,
+        start_s=data.trailer_start_s,
+        end_s=data.trailer_end_s,
+        duration_s=None,
+    )
     video = Video(owner_id=owner.id, **data.model_dump())
     video.search_text = search_text(video)
     session.add(video)
@@ -281,42 +370,133 @@ async def create_video(session: AsyncSession, owner: User, data: schemas.VideoCr
 
 
 async def update_video(
-    session: AsyncSession, user: User, video_id: uuid.UUID, patch: schemas.VideoUpdate
+    session: AsyncSession, settings: Settings, user: User, video_id: uuid.UUID, patch: schemas.VideoUpdate
 ) -> Video:
-    video = await get_managed_video(session, video_id, user)
+    """Change a video's details. On a published video, public-facing changes (title, description,
+    price) go to `pending_edit` for review while the published version stays live; the others
+    (discipline, style, level, tags, language) apply at once. A new trailer choice on a processed
+    video that is not live cuts the trailer again."""
+    video = await get_managed_video(session, video_id, user, for_update=True)
     changes = patch.model_dump(exclude_unset=True)
-    for name in ("title", "discipline", "level", "currency", "subscription_included", "language"):
+    for name in (
+        "title",
+        "discipline",
+        "level",
+        "currency",
+        "subscription_included",
+        "language",
+        "trailer_mode",
+    ):
         if name in changes and changes[name] is None:
             raise ValidationFailed(f"{name} cannot be empty.", code="validation_error")
+    if "description" in changes and changes["description"] is None:
+        changes["description"] = ""
+    if "tags" in changes and changes["tags"] is None:
+        changes["tags"] = []
+    recut = _trailer_change(settings, video, changes)
+    held = video.status == VideoStatus.published
+    public = {k: changes.pop(k) for k in PUBLIC_FIELDS if held and k in changes}
+    proposed = {**(video.pending_edit or {}), **public}
+    pricing = {k: getattr(video, k) for k in PRICING_FIELDS} | {
+        k: v for k, v in {**proposed, **changes}.items() if k in PRICING_FIELDS
+    }
+    _check_pricing(
+        pricing,
+        bounds=bool((public.keys() | changes.keys()) & {"price_cents", "rental_price_cents", "currency"}),
+    )
     for name, value in changes.items():
-        if name == "description" and value is None:
-            value = ""
-        if name == "tags" and value is None:
-            value = []
         setattr(video, name, value)
+    if public:
+        # Only what differs from the live version waits (setting a field back withdraws it).
+        pending = {k: v for k, v in proposed.items() if k == "poster_key" or getattr(video, k) != v}
+        video.pending_edit = pending or None
+        video.pending_edit_at = utcnow() if pending else None
+        video.edit_rejection_reason = None
+    video.search_text = search_text(video)
+    job_id = await _reprocess(session, video, user, reason="new trailer choice") if recut else None
+    await session.commit()
+    if job_id is not None:
+        enqueue("media.process_video", str(job_id))
+    if video.status in LISTED and changes:
+        invalidate_catalog()
+    return video
+
+
+def _check_pricing(pricing: dict[str, object], *, bounds: bool) -> None:
+    """The pricing a video would have: rental price and hours together; prices within the
+    admin-set bounds when a price or the currency changes (bounds may move later)."""
     try:
-        schemas.PricingIn(
-            price_cents=video.price_cents,
-            rental_price_cents=video.rental_price_cents,
-            rental_hours=video.rental_hours,
-            currency=video.currency,
-            subscription_included=video.subscription_included,
-        )
+        checked = schemas.PricingIn.model_validate(pricing)
     except ValueError as exc:
-        await session.rollback()
         raise ValidationFailed(
             "rental_price_cents and rental_hours go together.", code="invalid_pricing"
         ) from exc
-    if changes.keys() & {"price_cents", "rental_price_cents", "currency"}:
-        try:
-            _check_price_bounds(video.currency, video.price_cents, video.rental_price_cents)
-        except ValidationFailed:
-            await session.rollback()
-            raise
+    if bounds:
+        _check_price_bounds(checked.currency, checked.price_cents, checked.rental_price_cents)
+
+
+def _trailer_change(settings: Settings, video: Video, changes: dict[str, object]) -> bool:
+    """Validate a new trailer choice (in `changes`); True when the trailer must be cut again."""
+    if not changes.keys() & set(TRAILER_FIELDS):
+        return False
+    mode = TrailerMode(changes.get("trailer_mode", video.trailer_mode))  # type: ignore[arg-type]
+    if mode != TrailerMode.range:  # a range only means something in "range" mode
+        changes.setdefault("trailer_start_s", None)
+        changes.setdefault("trailer_end_s", None)
+    start = changes.get("trailer_start_s", video.trailer_start_s)
+    end = changes.get("trailer_end_s", video.trailer_end_s)
+    same = (mode, start, end) == (video.trailer_mode, video.trailer_start_s, video.trailer_end_s)
+    if same:
+        return False
+    if video.status not in TRAILER_EDITABLE:
+        raise Conflict(
+            f"The trailer of a video that is {video.status.value} cannot change; unpublish it first.",
+            code="trailer_locked",
+        )
+    trailer.check_choice(
+        settings,
+        mode=mode,
+        start_s=start,  # type: ignore[arg-type]
+        end_s=end,  # type: ignore[arg-type]
+        duration_s=video.duration_s if video.media_prefix else None,
+    )
+    return bool(video.media_prefix and video.source_key and video.source_size_bytes is not None)
+
+
+async def _reprocess(session: AsyncSession, video: Video, user: User, *, reason: str) -> uuid.UUID:
+    """Run processing again on the stored source (e.g. to cut a new trailer); ends `ready`."""
+    job = VideoJob(video_id=video.id, kind="process", state=JobState.queued)
+    session.add(job)
+    await session.flush()
+    video.progress_percent = 0
+    video.progress_stage = "queued"
+    video.failure_reason = None
+    transition(session, video, VideoStatus.processing, actor_id=user.id, reason=reason, job_id=job.id)
+    return job.id
+
+
+def apply_pending_edit(video: Video) -> list[str]:
+    """Make the pending edit the video's own (on approval, or when it stops being live)."""
+    edit = video.pending_edit or {}
+    for name in PUBLIC_FIELDS:
+        if name in edit:
+            setattr(video, name, edit[name])
+    if edit.get("poster_key"):
+        video.poster_key = edit["poster_key"]
+    video.pending_edit = None
+    video.pending_edit_at = None
     video.search_text = search_text(video)
+    return sorted(edit)
+
+
+async def withdraw_edit(session: AsyncSession, user: User, video_id: uuid.UUID) -> Video:
+    """The instructor takes back their pending edit (the published version stays as it is)."""
+    video = await get_managed_video(session, video_id, user, for_update=True)
+    if not video.pending_edit:
+        raise Conflict("This video has no edit waiting for review.", code="no_pending_edit")
+    video.pending_edit = None
+    video.pending_edit_at = None
     await session.commit()
-    if video.status in LISTED:
-        invalidate_catalog()
     return video
 
 
@@ -512,13 +692,22 @@ async def complete_upload(
 
 
 async def submit_for_review(session: AsyncSession, user: User, video_id: uuid.UUID) -> Video:
+    """The instructor sends a processed video (its price set) to the moderators: the first time
+    from `ready`, again after a rejection or an unpublish."""
     video = await get_managed_video(session, video_id, user, for_update=True)
-    if video.status not in (VideoStatus.rejected, VideoStatus.unpublished) or not video.media_prefix:
+    if video.status not in SUBMITTABLE or not video.media_prefix:
         raise Conflict(
             f"A video that is {video.status.value} cannot be submitted for review.", code="invalid_status"
         )
-    video.review_note = "resubmitted by the instructor"
-    transition(session, video, VideoStatus.in_review, actor_id=user.id, reason="resubmitted")
+    first = video.status == VideoStatus.ready
+    video.review_note = (ReviewNote.submitted if first else ReviewNote.resubmitted).value
+    transition(
+        session,
+        video,
+        VideoStatus.in_review,
+        actor_id=user.id,
+        reason="submitted" if first else "resubmitted",
+    )
     await session.commit()
     return video
 
@@ -583,10 +772,11 @@ MAX_POSTER_BYTES = 5 * 1024 * 1024
 async def replace_poster(
     session: AsyncSession, user: User, video_id: uuid.UUID, data: bytes, content_type: str
 ) -> Video:
-    """A custom poster (JPEG/PNG, ≤ 5 MiB). Images only: the API still never touches video bytes."""
+    """A custom poster (JPEG/PNG, ≤ 5 MiB). Images only: the API still never touches video bytes.
+    On a published video the new poster waits for review (pending_edit)."""
     import hashlib
 
-    video = await get_managed_video(session, video_id, user)
+    video = await get_managed_video(session, video_id, user, for_update=True)
     kind = POSTER_TYPES.get(content_type.split(";")[0].strip().lower())
     if kind is None or not data.startswith(kind[1]):
         raise ValidationFailed("The poster must be a JPEG or PNG image.", code="invalid_poster")
@@ -595,10 +785,13 @@ async def replace_poster(
     digest = hashlib.sha256(data).hexdigest()[:16]
     key = f"videos/{video.id}/poster/{digest}/poster.{kind[0]}"
     await asyncio.to_thread(get_object_store().put_bytes, key, data, content_type)
-    video.poster_key = key
+    if video.status == VideoStatus.published:  # public-facing: waits for review
+        video.pending_edit = {**(video.pending_edit or {}), "poster_key": key}
+        video.pending_edit_at = utcnow()
+        video.edit_rejection_reason = None
+    else:
+        video.poster_key = key
     await session.commit()
-    if video.status in LISTED:
-        invalidate_catalog()
     return video
 
 

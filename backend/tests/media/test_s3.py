@@ -83,12 +83,13 @@ async def test_s3_multipart_upload_processing_and_playback(
     assert done is not None and done.status_code == 202, done.text
 
     row = video_row(video["id"])
-    assert row.status == VideoStatus.in_review, row.failure_reason
+    assert row.status == VideoStatus.ready, row.failure_reason
     source = s3.get_object(Bucket=BUCKET, Key=service.source_key(row.id))["Body"].read()
     assert source == data
     listed = s3.list_objects_v2(Bucket=BUCKET, Prefix=f"{row.media_prefix}hls/")["Contents"]
     assert {o["Key"].split("/")[-2] for o in listed if o["Key"].endswith(".ts")} == {"480p", "360p"}
 
+    assert (await client.post(f"/api/v1/videos/{video['id']}/submit", headers=headers)).status_code == 200
     assert (
         await client.post(f"/api/v1/admin/videos/{video['id']}/approve", headers=auth_headers(admin))
     ).status_code == 200
