@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ from app.core.errors import Conflict, NotFound, PayloadTooLarge, PermissionDenie
 from app.core.i18n import t
 from app.core.pagination import apply_cursor, page_of
 from app.core.storage import MultipartUpload, UploadedPart, get_object_store
-from app.core.uploads import ReapReport, Verdict
+from app.core.uploads import PartPlan, ReapReport, Verdict, parts_to_complete, presign_parts
 from app.core.uploads import reap_abandoned_uploads as reap_uploads
 from app.media import progress, schemas, trailer
 from app.media.models import JobState, ReviewNote, TrailerMode, Video, VideoEvent, VideoJob, VideoStatus
@@ -520,27 +519,20 @@ async def list_history(session: AsyncSession, video_id: uuid.UUID) -> list[Video
 # --- uploads (the bytes go straight to object storage) -----------------------------------------
 
 
-def _plan_parts(settings: Settings, size: int) -> tuple[int, int]:
-    part_size = max(settings.media_part_size_bytes, 1)
-    if size > part_size * S3_MAX_PARTS:
-        part_size = math.ceil(size / S3_MAX_PARTS)
-    return part_size, max(1, math.ceil(size / part_size))
+def _plan(video: Video, settings: Settings) -> PartPlan:
+    return PartPlan(video.upload_size_bytes or 0, video.upload_part_size or settings.media_part_size_bytes)
 
 
-async def _sign_parts(video: Video, numbers: Sequence[int], ttl: int) -> list[schemas.PartUrl]:
+async def _sign_parts(
+    video: Video, settings: Settings, numbers: Sequence[int], ttl: int
+) -> list[schemas.PartUrl]:
+    """URLs for the parts, each signed for its exact size (app/core/uploads.py)."""
     store = get_object_store()
     assert video.source_key and video.upload_id
-
-    def sign() -> list[schemas.PartUrl]:
-        return [
-            schemas.PartUrl(
-                part_number=n,
-                url=store.presign_part(video.source_key or "", video.upload_id or "", n, ttl),
-            )
-            for n in numbers
-        ]
-
-    return await asyncio.to_thread(sign)
+    signed = await asyncio.to_thread(
+        presign_parts, store, video.source_key, video.upload_id, _plan(video, settings), numbers, ttl
+    )
+    return [schemas.PartUrl(part_number=n, url=url) for n, url in signed]
 
 
 async def start_upload(
@@ -563,11 +555,11 @@ async def start_upload(
         with contextlib.suppress(NotFound):
             await asyncio.to_thread(store.abort_multipart, old_key, old_id)
     upload_id = await asyncio.to_thread(store.create_multipart, key, data.content_type or "video/mp4")
-    part_size, count = _plan_parts(settings, data.size_bytes)
+    plan = PartPlan.for_size(data.size_bytes, settings.media_part_size_bytes)
     video.source_key = key
     video.upload_id = upload_id
     video.upload_size_bytes = data.size_bytes
-    video.upload_part_size = part_size
+    video.upload_part_size = plan.part_size
     video.upload_filename = data.filename
     video.source_size_bytes = None
     video.failure_reason = None
@@ -580,10 +572,10 @@ async def start_upload(
     return schemas.UploadSessionOut(
         video_id=video.id,
         upload_id=upload_id,
-        part_size=part_size,
-        part_count=count,
+        part_size=plan.part_size,
+        part_count=plan.count,
         size_bytes=data.size_bytes,
-        parts=await _sign_parts(video, range(1, count + 1), ttl),
+        parts=await _sign_parts(video, settings, range(1, plan.count + 1), ttl),
         uploaded_parts=[],
         expires_in=ttl,
     )
@@ -603,18 +595,16 @@ async def resume_upload(
     video = await _open_upload(session, user, video_id)
     store = get_object_store()
     stored = await asyncio.to_thread(store.list_parts, video.source_key or "", video.upload_id or "")
-    size = video.upload_size_bytes or 0
-    part_size = video.upload_part_size or settings.media_part_size_bytes
-    count = max(1, math.ceil(size / part_size))
+    plan = _plan(video, settings)
     have = {p.part_number for p in stored}
     ttl = settings.s3_presign_ttl_seconds
     return schemas.UploadSessionOut(
         video_id=video.id,
         upload_id=video.upload_id or "",
-        part_size=part_size,
-        part_count=count,
-        size_bytes=size,
-        parts=await _sign_parts(video, [n for n in range(1, count + 1) if n not in have], ttl),
+        part_size=plan.part_size,
+        part_count=plan.count,
+        size_bytes=plan.total_bytes,
+        parts=await _sign_parts(video, settings, [n for n in range(1, plan.count + 1) if n not in have], ttl),
         uploaded_parts=[
             schemas.UploadedPartOut(part_number=p.part_number, etag=p.etag, size=p.size) for p in stored
         ],
@@ -627,10 +617,10 @@ async def sign_upload_parts(
 ) -> schemas.PartsOut:
     """Fresh URLs for chosen parts (a retry after a failed or expired PUT)."""
     video = await _open_upload(session, user, video_id)
-    if any(n < 1 or n > S3_MAX_PARTS for n in numbers):
-        raise ValidationFailed("Part numbers run from 1 to 10000.", code="invalid_parts")
     ttl = settings.s3_presign_ttl_seconds
-    return schemas.PartsOut(parts=await _sign_parts(video, sorted(set(numbers)), ttl), expires_in=ttl)
+    return schemas.PartsOut(
+        parts=await _sign_parts(video, settings, sorted(set(numbers)), ttl), expires_in=ttl
+    )
 
 
 async def abort_upload(session: AsyncSession, user: User, video_id: uuid.UUID) -> Video:
@@ -651,34 +641,19 @@ async def complete_upload(
     video_id: uuid.UUID,
     parts: list[schemas.CompletedPart] | None,
 ) -> Video:
-    """Assemble the parts, check the size, and hand the file to a processing job."""
+    """Check the parts against the declared size, assemble them, hand the file to a job."""
     video = await get_managed_video(session, video_id, user, for_update=True)
     if video.status != VideoStatus.uploading or not video.upload_id:
         raise Conflict("There is no upload in progress for this video.", code="no_upload")
     store = get_object_store()
     key, upload_id = video.source_key or source_key(video.id), video.upload_id
-    if parts is None:
-        stored = await asyncio.to_thread(store.list_parts, key, upload_id)
-        chosen = [UploadedPart(p.part_number, p.etag) for p in stored]
-    else:
-        chosen = [UploadedPart(p.part_number, p.etag) for p in sorted(parts, key=lambda p: p.part_number)]
-    if not chosen:
-        raise ValidationFailed("No parts have been uploaded.", code="invalid_parts")
+    listed = None
+    if parts is not None:
+        listed = [UploadedPart(p.part_number, p.etag) for p in sorted(parts, key=lambda p: p.part_number)]
+    chosen = await asyncio.to_thread(parts_to_complete, store, key, upload_id, _plan(video, settings), listed)
     await asyncio.to_thread(store.complete_multipart, key, upload_id, chosen)
-    info = await asyncio.to_thread(store.head, key)
-    size = info.size if info else 0
     video.upload_id = None
-    video.source_size_bytes = size
-    if size > settings.media_max_upload_bytes:
-        await asyncio.to_thread(store.delete, key)
-        video.source_size_bytes = None
-        reason = (
-            f"The file is too large ({size} bytes; the limit is {settings.media_max_upload_bytes} bytes)."
-        )
-        video.failure_reason = reason
-        transition(session, video, VideoStatus.failed, actor_id=user.id, reason=reason)
-        await session.commit()
-        return video
+    video.source_size_bytes = video.upload_size_bytes  # exactly: every part had its planned size
     job = VideoJob(video_id=video.id, kind="process", state=JobState.queued)
     session.add(job)
     await session.flush()

@@ -48,8 +48,10 @@ async def test_upload_in_parts_with_retry_and_resume_then_processing_reaches_rev
     urls = {p["part_number"]: p["url"] for p in session["parts"]}
 
     # Part 1 goes up; part 2 goes up with wrong bytes first and is retried (same number overwrites).
+    # A part of another size than planned is refused outright.
     assert (await put_part(client, urls[1], data[:small_parts])).status_code == 200
-    assert (await put_part(client, urls[2], b"garbage")).status_code == 200
+    assert (await put_part(client, urls[2], b"garbage")).status_code == 422
+    assert (await put_part(client, urls[2], b"g" * small_parts)).status_code == 200
     retry = await client.post(
         f"/api/v1/videos/{video['id']}/upload/parts", json={"part_numbers": [2]}, headers=headers
     )
@@ -182,11 +184,20 @@ async def test_oversized_uploads_are_refused(
     assert declared.status_code == 413
     assert declared.json()["error"]["code"] == "upload_too_large"
 
-    # A client that lies about the size: the stored object is measured when completing.
-    view = await _failed_upload(client, headers, b"\x00" * 20_000, declared_size=5_000)
-    assert "too large" in view["failure_reason"]
-    assert get_object_store().head(service.source_key(uuid.UUID(view["id"]))) is None
-    assert jobs_of(view["id"]) == []  # never reached a worker
+    # A client that lies about the size: the part is refused beyond its declared size
+    # (tests/storage/test_part_uploads.py) and the upload cannot complete without it.
+    video = await create_video(client, headers)
+    start = await client.post(
+        f"/api/v1/videos/{video['id']}/upload",
+        json={"filename": "big.mp4", "size_bytes": 5_000},
+        headers=headers,
+    )
+    [part] = start.json()["parts"]
+    assert (await put_part(client, part["url"], b"\x00" * 20_000)).status_code == 413
+    done = await client.post(f"/api/v1/videos/{video['id']}/upload/complete", headers=headers)
+    assert done.status_code == 422 and done.json()["error"]["code"] == "invalid_parts"
+    assert get_object_store().head(service.source_key(uuid.UUID(video["id"]))) is None
+    assert jobs_of(video["id"]) == []  # never reached a worker
 
 
 async def test_only_the_owner_can_complete_an_upload(
