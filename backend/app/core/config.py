@@ -104,6 +104,7 @@ class Settings(BaseSettings):
     anthropic_api_key: SecretStr | None = None
 
     extra_cors_origins: list[str] = Field(default_factory=list)
+    sse_max_streams_per_user: int = 5  # live progress streams one user may hold open at once
 
     # --- ops
     backup_dir: Path | None = None  # local backup store; default var/backups

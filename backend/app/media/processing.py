@@ -63,18 +63,6 @@ class Claim:
     trailer_end_s: float | None = None
 
 
-def _publish(video: Video) -> None:
-    progress_bus.publish(
-        video.id,
-        {
-            "status": video.status.value,
-            "percent": video.progress_percent,
-            "stage": video.progress_stage,
-            "failure_reason": video.failure_reason,
-        },
-    )
-
-
 def claim(session: Session, settings: Settings, job_id: uuid.UUID) -> Claim | None:
     job = session.scalar(select(VideoJob).where(VideoJob.id == job_id).with_for_update())
     if job is None:
@@ -124,7 +112,6 @@ def _mark_failed(session: Session, job: VideoJob, video: Video, reason: str, *, 
         video.failure_reason = reason
         video.progress_stage = "failed"
         transition(session, video, VideoStatus.failed, actor_id=None, reason=reason, job_id=job.id)
-    _publish(video)
 
 
 class Heartbeat:
@@ -160,7 +147,10 @@ class Heartbeat:
                 .where(Video.id == self.claim.video_id, Video.status == VideoStatus.processing)
                 .values(progress_percent=pct, progress_stage=stage)
             )
-        progress_bus.publish(self.claim.video_id, {"status": "processing", "percent": pct, "stage": stage})
+        progress_bus.publish(
+            self.claim.video_id,
+            {"status": "processing", "percent": pct, "stage": stage, "failure_reason": None},
+        )
 
 
 def _upload_tree(store: ObjectStore, root: Path, files: list[str], prefix: str) -> None:
@@ -322,7 +312,6 @@ def finish(claimed: Claim, result: dict[str, Any]) -> str:
         video.progress_stage = "done"
         video.failure_reason = None
         transition(session, video, VideoStatus.ready, actor_id=None, job_id=job.id)
-        _publish(video)
     if old_prefix and old_prefix != result["prefix"]:
         enqueue("media.delete_prefix", old_prefix)
     log.info("media_job_done", job_id=str(claimed.job_id), video_id=str(claimed.video_id))

@@ -7,7 +7,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
-from fastapi.responses import RedirectResponse, StreamingResponse
+from fastapi.responses import RedirectResponse
 
 from app.core import sse
 from app.core.errors import NotFound, PayloadTooLarge, PermissionDenied
@@ -262,16 +262,15 @@ async def abort_upload(session: SessionDep, user: CurrentUser, video_id: uuid.UU
 # --- progress (server-sent events) ----------------------------------------------------------------
 
 
-@router.get("/videos/{video_id}/events", response_class=StreamingResponse)
-async def video_events(
-    request: Request, session: SessionDep, user: CurrentUser, video_id: uuid.UUID
-) -> StreamingResponse:
+@router.get("/videos/{video_id}/events", response_class=sse.ProgressStream)
+async def video_events(session: SessionDep, user: CurrentUser, video_id: uuid.UUID) -> sse.ProgressStream:
     """`text/event-stream` of `progress` events ({status, percent, stage, failure_reason}) until
-    processing ends (`end` event). Owner and admins only."""
+    processing ends (`end` event). Owner and admins only; at most SSE_MAX_STREAMS_PER_USER open
+    streams per user (429 `too_many_streams`)."""
     await service.get_managed_video(session, video_id, user)
     await session.close()
-    return sse.progress_response(
-        request,
+    return await sse.progress_response(
+        owner=user.id,
         channel=progress.channel(video_id),
         load_state=lambda db: progress.state(db, video_id),
         active=progress.ACTIVE,

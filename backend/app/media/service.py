@@ -187,6 +187,7 @@ def transition(
     (a resubmission, or the auto-hide review) sees the edited version."""
     if video.status == VideoStatus.published and to != VideoStatus.published and video.pending_edit:
         apply_pending_edit(video)
+    progress.publish_after_commit(session, video)  # live progress streams follow every change
     session.add(
         VideoEvent(
             video_id=video.id,
@@ -796,7 +797,6 @@ def reap_abandoned_uploads(settings: Settings, *, now: datetime | None = None) -
     their videos go back to draft with a reason the instructor sees (app/core/uploads.py)."""
     cutoff = (now or utcnow()) - timedelta(seconds=settings.media_upload_abandon_seconds)
     reason = abandoned_upload_reason(settings)
-    marked: list[uuid.UUID] = []
 
     def abandon(session: Session, upload: MultipartUpload, cutoff: datetime) -> Verdict:
         video_id = video_id_of_source_key(upload.key)
@@ -806,7 +806,6 @@ def reap_abandoned_uploads(settings: Settings, *, now: datetime | None = None) -
         if video.updated_at >= cutoff:  # start_upload touched the row: the upload is younger
             return "keep"
         _abandon(session, video, reason)
-        marked.append(video.id)
         return "abandoned"
 
     def stranded(session: Session, open_ids: set[str], cutoff: datetime) -> int:
@@ -822,10 +821,6 @@ def reap_abandoned_uploads(settings: Settings, *, now: datetime | None = None) -
         gone = [video for video in rows if video.upload_id not in open_ids]
         for video in gone:
             _abandon(session, video, reason)
-            marked.append(video.id)
         return len(gone)
 
-    report = reap_uploads(domain="media", prefix="videos/", cutoff=cutoff, abandon=abandon, stranded=stranded)
-    for video_id in marked:  # wake open progress streams: the upload is over
-        progress.publish(video_id, {"status": VideoStatus.draft.value, "stage": UPLOAD_ABANDONED})
-    return report
+    return reap_uploads(domain="media", prefix="videos/", cutoff=cutoff, abandon=abandon, stranded=stranded)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Query, status
 
 from app.auth.models import User
 from app.core import ratelimit, sse
@@ -154,17 +153,15 @@ async def get_attempt(attempt_id: uuid.UUID, user: CurrentUser, session: Session
     return AttemptOut.model_validate(await service.get_attempt(session, attempt_id, user))
 
 
-@router.get("/attempts/{attempt_id}/events", response_class=StreamingResponse)
-async def attempt_events(
-    request: Request, attempt_id: uuid.UUID, user: CurrentUser, session: SessionDep
-) -> StreamingResponse:
+@router.get("/attempts/{attempt_id}/events", response_class=sse.ProgressStream)
+async def attempt_events(attempt_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> sse.ProgressStream:
     """`text/event-stream` of `progress` events ({status, percent, stage, failure_reason}) while
     the attempt uploads, waits and is analysed, then one `end` event (status ready or failed).
     Same audience as the attempt: its student, the reference's instructor, admins (others: 404)."""
     await service.get_attempt(session, attempt_id, user)
     await session.close()
-    return sse.progress_response(
-        request,
+    return await sse.progress_response(
+        owner=user.id,
         channel=progress.channel("attempt", attempt_id),
         load_state=lambda db: progress.attempt_state(db, attempt_id),
         active=progress.ACTIVE,
