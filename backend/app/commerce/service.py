@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import structlog
 from sqlalchemy import Select, case, func, select
@@ -51,6 +51,7 @@ log = structlog.get_logger(__name__)
 
 CheckoutKind = Literal["ppv", "rental", "subscription"]
 CHECKOUT_REUSE_WINDOW = timedelta(hours=23)  # Stripe Checkout Sessions live 24 h
+PendingRow = TypeVar("PendingRow", Purchase, Subscription)
 
 
 @dataclass(frozen=True)
@@ -256,28 +257,37 @@ async def _pending_purchase(
         current.status = PurchaseStatus.expired
         await session.commit()
         await _close_superseded_session(settings, current.checkout_session_id)
+    return await _insert_or_join(
+        session,
+        pending,
+        Purchase,
+        user_id=user_id,
+        video_id=video.id,
+        instructor_id=video.owner_id,
+        video_title=video.title[:200],
+        kind=kind,
+        status=PurchaseStatus.pending,
+        amount_cents=price,
+        currency=currency,
+        rental_hours=rental_hours,
+        platform_fee_bps=settings.commerce_platform_fee_bps,
+    )
+
+
+async def _insert_or_join(
+    session: AsyncSession, pending: Select[PendingRow], model: type[PendingRow], **values: Any
+) -> PendingRow:
+    """Insert the pending row unless a concurrent request just did (ON CONFLICT DO NOTHING
+    against the partial unique index), and return whichever row is the pending one now."""
     inserted = await session.scalar(
-        insert_ignoring_conflicts(session, Purchase)
-        .values(
-            user_id=user_id,
-            video_id=video.id,
-            instructor_id=video.owner_id,
-            video_title=video.title[:200],
-            kind=kind,
-            status=PurchaseStatus.pending,
-            amount_cents=price,
-            currency=currency,
-            rental_hours=rental_hours,
-            platform_fee_bps=settings.commerce_platform_fee_bps,
-        )
-        .returning(Purchase.id)
+        insert_ignoring_conflicts(session, model).values(**values).returning(model.id)
     )
     await session.commit()  # the row exists before Stripe can call back
     winner = await session.scalar(pending.execution_options(populate_existing=True))
     if winner is None:  # paid or expired in the instant between: let the buyer try again
         raise Conflict("Your checkout changed meanwhile; please try again.", code="checkout_changed")
     if inserted is None:
-        log.info("checkout_race_lost", purchase_id=str(winner.id))
+        log.info("checkout_race_lost", table=model.__tablename__, row_id=str(winner.id))
     return winner
 
 
@@ -367,24 +377,16 @@ async def _pending_subscription(
         current.checkout_url = None
         await session.commit()
         await _close_superseded_session(settings, current.checkout_session_id)
-    inserted = await session.scalar(
-        insert_ignoring_conflicts(session, Subscription)
-        .values(
-            user_id=user_id,
-            interval=interval,
-            status=SUBSCRIPTION_PENDING,
-            amount_cents=amount,
-            currency=currency,
-        )
-        .returning(Subscription.id)
+    return await _insert_or_join(
+        session,
+        pending,
+        Subscription,
+        user_id=user_id,
+        interval=interval,
+        status=SUBSCRIPTION_PENDING,
+        amount_cents=amount,
+        currency=currency,
     )
-    await session.commit()
-    winner = await session.scalar(pending.execution_options(populate_existing=True))
-    if winner is None:
-        raise Conflict("Your checkout changed meanwhile; please try again.", code="checkout_changed")
-    if inserted is None:
-        log.info("subscription_checkout_race_lost", subscription_id=str(winner.id))
-    return winner
 
 
 async def current_subscription(session: AsyncSession, user_id: uuid.UUID) -> Subscription | None:

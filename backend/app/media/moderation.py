@@ -21,7 +21,7 @@ from app.core.config import Settings
 from app.core.errors import Conflict, NotFound
 from app.core.pagination import apply_cursor, page_of
 from app.media.models import ReportReason, ReviewNote, Video, VideoReport, VideoStatus
-from app.media.service import _load, apply_pending_edit, invalidate_catalog, transition
+from app.media.service import _load, apply_pending_edit, drop_pending_edit, invalidate_catalog, transition
 
 
 async def review_queue(
@@ -185,9 +185,7 @@ async def approve_edit(session: AsyncSession, admin: User, video_id: uuid.UUID, 
 async def reject_edit(session: AsyncSession, admin: User, video_id: uuid.UUID, reason: str) -> Video:
     """The pending edit is dropped; the published version stays as it is."""
     video = await _with_pending_edit(session, video_id)
-    changed = sorted(video.pending_edit or {})
-    video.pending_edit = None
-    video.pending_edit_at = None
+    changed = drop_pending_edit(video)
     video.edit_rejection_reason = reason
     record(
         session,

@@ -483,10 +483,17 @@ def apply_pending_edit(video: Video) -> list[str]:
             setattr(video, name, edit[name])
     if edit.get("poster_key"):
         video.poster_key = edit["poster_key"]
-    video.pending_edit = None
-    video.pending_edit_at = None
+    drop_pending_edit(video)
     video.search_text = search_text(video)
     return sorted(edit)
+
+
+def drop_pending_edit(video: Video) -> list[str]:
+    """Forget the pending edit (withdrawn, declined or applied); returns what it changed."""
+    changed = sorted(video.pending_edit or {})
+    video.pending_edit = None
+    video.pending_edit_at = None
+    return changed
 
 
 async def withdraw_edit(session: AsyncSession, user: User, video_id: uuid.UUID) -> Video:
@@ -494,8 +501,7 @@ async def withdraw_edit(session: AsyncSession, user: User, video_id: uuid.UUID) 
     video = await get_managed_video(session, video_id, user, for_update=True)
     if not video.pending_edit:
         raise Conflict("This video has no edit waiting for review.", code="no_pending_edit")
-    video.pending_edit = None
-    video.pending_edit_at = None
+    drop_pending_edit(video)
     await session.commit()
     return video
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -15,11 +14,11 @@ from sqlalchemy import func, select
 
 from app.auth.models import Role, User
 from app.commerce.events import Ctx, Effects, on_checkout_completed, on_payment_intent_succeeded
-from app.commerce.models import Dispute, LedgerEntry, Purchase, PurchaseKind, PurchaseStatus, StripeEvent
+from app.commerce.models import Dispute, LedgerEntry, Purchase, PurchaseStatus, StripeEvent
 from app.db.session import sync_session
 from app.entitlements.models import Entitlement, EntitlementStatus
 
-from .conftest import Shapes, event
+from .conftest import Shapes, event, purchase_row
 
 pytestmark = [
     pytest.mark.slow,
@@ -31,20 +30,7 @@ TRIALS = 40
 
 def _paid_purchase(buyer: User, teacher: User, price: int) -> Shapes:
     """A purchase already paid (applied in-process: the race under test is what follows)."""
-    with sync_session() as s:
-        p = Purchase(
-            user_id=buyer.id,
-            video_id=uuid.uuid4(),
-            instructor_id=teacher.id,
-            kind=PurchaseKind.ppv,
-            amount_cents=price,
-            currency="usd",
-            platform_fee_bps=2000,
-            checkout_session_id=f"cs_{uuid.uuid4().hex}",
-        )
-        s.add(p)
-        s.flush()
-        shapes = Shapes(p.id, buyer.id, p.video_id, price, "usd", p.checkout_session_id or "")
+    shapes = purchase_row(buyer, teacher, price)
     ctx = Ctx(event_id=f"evt_setup_{shapes.tag}", type="setup", created=1_700_000_000, effects=Effects())
     with sync_session() as s:
         on_checkout_completed(s, shapes.checkout_completed(), ctx)

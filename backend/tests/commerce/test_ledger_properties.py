@@ -3,7 +3,6 @@ every total satisfies gross = net + Stripe fee + platform fee, and nothing is re
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 
 from hypothesis import HealthCheck, example, given, settings
@@ -20,10 +19,10 @@ from app.commerce.events import (
     on_dispute,
     on_payment_intent_succeeded,
 )
-from app.commerce.models import LedgerEntry, Purchase, PurchaseKind
+from app.commerce.models import LedgerEntry, Purchase
 from app.db.session import sync_session
 
-from .conftest import Shapes
+from .conftest import purchase_row
 
 amounts = st.integers(min_value=1, max_value=10_000_000)
 bps = st.integers(min_value=0, max_value=10_000)
@@ -96,20 +95,7 @@ def test_the_stored_ledger_balances_for_any_event_story(
     if not _PEOPLE:
         _PEOPLE.extend([make_user(), make_user()])
     buyer, teacher = _PEOPLE
-    with sync_session() as s:
-        p = Purchase(
-            user_id=buyer.id,
-            video_id=uuid.uuid4(),
-            instructor_id=teacher.id,
-            kind=PurchaseKind.ppv,
-            amount_cents=price,
-            currency="usd",
-            platform_fee_bps=2000,
-            checkout_session_id=f"cs_{uuid.uuid4().hex}",
-        )
-        s.add(p)
-        s.flush()
-        shapes = Shapes(p.id, buyer.id, p.video_id, price, "usd", p.checkout_session_id or "")
+    shapes = purchase_row(buyer, teacher, price)
     refunded = 0
     lost = 0
     deferred: list[tuple[int, str, int]] = []
