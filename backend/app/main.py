@@ -9,15 +9,26 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.routing import iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 
 from app.core.config import Settings, get_settings
-from app.core.errors import error_body, install_error_handlers
+from app.core.errors import (
+    DomainError,
+    ErrorResponse,
+    dependency_errors,
+    error_body,
+    error_responses,
+    install_error_handlers,
+)
 from app.core.logging import configure_logging
 from app.core.metrics import install_metrics
 from app.core.sentry import init_sentry
@@ -70,6 +81,71 @@ def _mount_web_client(app: FastAPI, dist: Path) -> None:
         if path and candidate.is_file() and dist_root in candidate.parents:
             return FileResponse(candidate)
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+def _dependency_calls(dependant: Dependant) -> list[Any]:
+    calls = []
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            calls.append(sub.call)
+        calls.extend(_dependency_calls(sub))
+    return calls
+
+
+def _takes_input(dependant: Dependant) -> bool:
+    if dependant.path_params or dependant.query_params or dependant.header_params or dependant.body_params:
+        return True
+    return any(_takes_input(sub) for sub in dependant.dependencies)
+
+
+def _route_errors(route: Any) -> set[type[DomainError] | int]:
+    """What an operation can answer besides success: what its dependencies raise (login, roles,
+    verification), 404 when its path names a resource, 422 when it takes any input."""
+    errors: set[type[DomainError] | int] = set()
+    for call in _dependency_calls(route.dependant):
+        errors.update(dependency_errors(call))
+    if route.dependant.path_params:
+        errors.add(404)
+    if _takes_input(route.dependant):
+        errors.add(422)
+    return errors
+
+
+def _install_openapi(app: FastAPI) -> None:
+    """The OpenAPI document lists each operation's error responses with the error envelope: the
+    ones derived from the route (above) plus those it declares (`responses=error_responses(...)`).
+    FastAPI's own 422 schema is replaced: our handler answers 422 with the envelope too."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        envelope = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(envelope.pop("$defs", {}))
+        components["ErrorResponse"] = envelope
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        for route in iter_route_contexts(app.routes):
+            if not isinstance(getattr(route, "dependant", None), Dependant):
+                continue
+            derived = error_responses(*_route_errors(route))
+            for method in route.methods or ():
+                operation = schema["paths"].get(route.path_format, {}).get(method.lower())
+                if operation is None:
+                    continue
+                responses = operation.setdefault("responses", {})
+                for status, spec in derived.items():
+                    responses.setdefault(str(status), {"description": spec["description"]})
+                for status, response in responses.items():
+                    if status.startswith(("4", "5")):
+                        response["content"] = {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}
+                        }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -138,6 +214,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for spec in ROOT_ROUTERS:
         app.include_router(_load_router(spec))
     _mount_web_client(app, settings.frontend_dist_dir)
+    _install_openapi(app)
     return app
 
 

@@ -73,22 +73,43 @@ def test_wrong_password_then_reset_password(new_page, platform) -> None:  # type
     log_out(page)
 
 
-def test_session_survives_reload_and_expired_access_token_is_refreshed(new_page, platform) -> None:  # type: ignore[no-untyped-def]
+def test_session_survives_reload_through_the_httponly_refresh_cookie(new_page, platform) -> None:  # type: ignore[no-untyped-def]
     page = new_page()
     email = unique_email("refresh")
     sign_up(page, email, "Refresh")
     log_in(page, email, PASSWORD, next_path="/library")
     expect(page).to_have_url(re.compile(r"/library$"))
-    # Quiet first: a reload while a refresh is in flight can lose the rotated pair (see report).
     page.wait_for_load_state("networkidle")
-    # Corrupt the access token: the client must refresh once with the refresh token and go on.
-    page.evaluate(
-        "() => { const t = JSON.parse(localStorage.getItem('mamc.tokens')); t.access_token = 'expired'; "
-        "localStorage.setItem('mamc.tokens', JSON.stringify(t)); }"
-    )
+    # The refresh token is an HttpOnly, SameSite=Strict cookie scoped to the refresh path; page
+    # scripts see neither it nor the access token in storage (only a "signed in" marker).
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "mamc_refresh"]
+    assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict"
+    assert cookie["path"] == "/api/v1/auth/refresh"
+    assert "mamc_refresh" not in page.evaluate("() => document.cookie")
+    stored = page.evaluate("() => JSON.stringify(Object.assign({}, localStorage))")
+    assert cookie["value"] not in stored and "access_token" not in stored
+    # A reload starts with no access token: the cookie gets a new one, and the session goes on.
     page.reload()
     expect(page.get_by_role("button", name="Account menu")).to_contain_text("Refresh")
-    assert page.evaluate("() => JSON.parse(localStorage.getItem('mamc.tokens')).access_token") != "expired"
+    rotated = next(c for c in page.context.cookies() if c["name"] == "mamc_refresh")
+    assert rotated["value"] != cookie["value"]  # refresh tokens rotate on every use
+    log_out(page)
+    assert [c for c in page.context.cookies() if c["name"] == "mamc_refresh"] == []
+    page.reload()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+
+
+def test_an_unverified_account_is_offered_the_verification_link_again(new_page, platform) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    email = unique_email("unverified")
+    sign_up(page, email, "Unverified")
+    log_in(page, email)
+    banner = page.get_by_role("status").filter(has_text="Your email is not verified yet")
+    expect(banner).to_be_visible()
+    banner.get_by_role("button", name="Resend verification email").click()
+    expect(page.get_by_text("Verification email sent.")).to_be_visible()
+    page.goto(platform.wait_link(email, "/verify-email"))
+    expect(page.get_by_text("Your email is verified. You can now log in.")).to_be_visible()
 
 
 def test_mobile_width_has_a_menu_toggle(new_page) -> None:  # type: ignore[no-untyped-def]

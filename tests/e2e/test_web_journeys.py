@@ -61,6 +61,8 @@ def world(browser, platform) -> World:  # type: ignore[no-untyped-def]
     admin, inst = ctx_admin.new_page(), ctx_inst.new_page()
     try:
         sign_up(inst, instructor_email, "Sensei Ito")
+        inst.goto(platform.wait_link(instructor_email, "/verify-email"))  # uploads need a verified email
+        expect(inst.get_by_text("Your email is verified. You can now log in.")).to_be_visible()
         log_in(admin, admin_email)
         _promote(admin, instructor_email, "Instructor")
         shot(admin, "journey-01-admin-promoted-instructor")
@@ -112,6 +114,9 @@ def test_student_finds_buys_and_watches_the_video(world: World, new_page, platfo
     page = new_page()
     email = unique_email("student")
     sign_up(page, email, "Student Kano")
+    # Buying needs a verified email: follow the link from the verification mail first.
+    page.goto(platform.wait_link(email, "/verify-email"))
+    expect(page.get_by_text("Your email is verified. You can now log in.")).to_be_visible()
     log_in(page, email)
 
     page.goto("/browse")
@@ -193,6 +198,8 @@ def test_reference_attempt_and_pose_feedback(world: World, new_page, platform) -
     student = new_page()
     email = unique_email("pupil")
     sign_up(student, email, "Pupil")
+    student.goto(platform.wait_link(email, "/verify-email"))  # attempt uploads need a verified email
+    expect(student.get_by_text("Your email is verified. You can now log in.")).to_be_visible()
     log_in(student, email)
     student.goto(f"/videos/{world.video_id}")
     student.get_by_role("link", name="Bodyweight squat").click()

@@ -28,10 +28,14 @@ class User(IdMixin, TimestampMixin, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    # it | en: the language of the mails we send them (set at sign-up, editable in /me)
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
 
 
 class RefreshToken(IdMixin, Base):
-    """One link of a rotation chain. Presenting a used link again revokes the whole family."""
+    """One link of a rotation chain (a "family" is one signed-in session). The successor of a link
+    is derived from the link itself, so a retry within the grace period gets the same successor;
+    presenting a used link later revokes the whole family."""
 
     __tablename__ = "refresh_tokens"
 

@@ -1,18 +1,25 @@
+"""Accounts over HTTP: sign-up, email verification, login, refresh, logout, password reset, /me,
+and the admins' user management.
+
+Browsers keep the refresh token in an HttpOnly cookie (SameSite=Strict, Secure on https) scoped
+to the refresh path, so page scripts never see it; apps may ask for it in the body instead.
+"""
+
 from __future__ import annotations
 
 import uuid
 
 from fastapi import APIRouter, Request, Response, status
 
-from app.auth import service
+from app.auth import service, throttle
 from app.auth.models import Role
 from app.auth.schemas import (
     Accepted,
     AdminUserUpdate,
     LoginRequest,
+    OptionalRefreshRequest,
     PasswordResetConfirm,
     PasswordResetRequest,
-    RefreshRequest,
     RegisterRequest,
     TokenPair,
     TokenRequest,
@@ -20,28 +27,92 @@ from app.auth.schemas import (
     UserPage,
     UserUpdate,
 )
-from app.core import ratelimit
+from app.core.config import Settings
+from app.core.errors import (
+    Conflict,
+    NotAuthenticated,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+    error_responses,
+)
+from app.core.i18n import normalize_language
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
-from app.deps import AdminUser, CurrentUser, SessionDep, SettingsDep, client_ip
+from app.deps import (
+    AdminUser,
+    ClientAddress,
+    CurrentUser,
+    OptionalUser,
+    SessionDep,
+    SettingsDep,
+    access_claims,
+)
 
 router = APIRouter(tags=["auth"])
 
+REFRESH_COOKIE = "mamc_refresh"
+# Cross-site pages cannot add a custom header to a request without CORS letting them: a refresh or
+# logout that relies on the cookie must carry it (on top of SameSite=Strict).
+CSRF_HEADER = "X-Requested-With"
 
-def _pair(tokens: service.IssuedTokens) -> TokenPair:
-    return TokenPair(
-        access_token=tokens.access_token,
-        refresh_token=tokens.refresh_token,
-        expires_in=tokens.expires_in,
+
+def _refresh_path(request: Request) -> str:
+    return str(request.app.url_path_for("refresh"))
+
+
+def _set_refresh_cookie(request: Request, response: Response, settings: Settings, raw: str) -> None:
+    response.set_cookie(
+        REFRESH_COOKIE,
+        raw,
+        max_age=settings.refresh_token_ttl_days * 86400,
+        path=_refresh_path(request),
+        secure=settings.app_base_url.startswith("https://"),
+        httponly=True,
+        samesite="strict",
     )
 
 
-@router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=UserOut)
+def _clear_refresh_cookie(request: Request, response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        REFRESH_COOKIE,
+        path=_refresh_path(request),
+        secure=settings.app_base_url.startswith("https://"),
+        httponly=True,
+        samesite="strict",
+    )
+
+
+def _cookie_token(request: Request) -> str | None:
+    raw = request.cookies.get(REFRESH_COOKIE)
+    if raw and not request.headers.get(CSRF_HEADER):
+        raise PermissionDenied(
+            f"Requests that use the session cookie need the {CSRF_HEADER} header.", code="csrf_header_missing"
+        )
+    return raw
+
+
+@router.post(
+    "/auth/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserOut,
+    responses=error_responses(Conflict, RateLimited),
+)
 async def register(
-    body: RegisterRequest, request: Request, session: SessionDep, settings: SettingsDep
+    body: RegisterRequest,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    address: ClientAddress,
 ) -> UserOut:
-    ratelimit.enforce("register:ip", client_ip(request), settings.rate_limit_register_per_ip)
+    """Mails a verification link in `language` (or the Accept-Language's, else English)."""
+    await throttle.registration(settings, address)
     user = await service.register(
-        session, settings, email=body.email, password=body.password, display_name=body.display_name
+        session,
+        settings,
+        email=body.email,
+        password=body.password,
+        display_name=body.display_name,
+        language=body.language or normalize_language(request.headers.get("accept-language")),
     )
     return UserOut.model_validate(user)
 
@@ -51,49 +122,112 @@ async def verify_email(body: TokenRequest, session: SessionDep) -> UserOut:
     return UserOut.model_validate(await service.verify_email(session, body.token))
 
 
-@router.post("/auth/resend-verification", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+@router.post(
+    "/auth/resend-verification",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    responses=error_responses(RateLimited),
+)
 async def resend_verification(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Accepted:
-    ratelimit.enforce("verify:account", str(user.id), 5, window_seconds=3600)
+    await throttle.verification_mail(user.id)
     await service.resend_verification(session, settings, user)
     return Accepted()
 
 
-@router.post("/auth/login", response_model=TokenPair)
+@router.post(
+    "/auth/login",
+    response_model=TokenPair,
+    responses=error_responses(NotAuthenticated, PermissionDenied, RateLimited),
+)
 async def login(
-    body: LoginRequest, request: Request, session: SessionDep, settings: SettingsDep
+    body: LoginRequest,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    address: ClientAddress,
 ) -> TokenPair:
-    ratelimit.enforce("login:ip", client_ip(request), settings.rate_limit_login_per_ip)
-    ratelimit.enforce(
-        "login:account", service.normalise_email(body.email), settings.rate_limit_login_per_account
+    await throttle.login(settings, service.normalise_email(body.email), address)
+    tokens = await service.login(session, settings, email=body.email, password=body.password)
+    if body.refresh_token_in == "body":
+        return TokenPair(
+            access_token=tokens.access_token, refresh_token=tokens.refresh_token, expires_in=tokens.expires_in
+        )
+    _set_refresh_cookie(request, response, settings, tokens.refresh_token)
+    return TokenPair(access_token=tokens.access_token, expires_in=tokens.expires_in)
+
+
+@router.post(
+    "/auth/refresh",
+    response_model=TokenPair,
+    responses=error_responses(NotAuthenticated, PermissionDenied),
+)
+async def refresh(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: OptionalRefreshRequest | None = None,
+) -> TokenPair:
+    """A new access token, rotating the refresh token: from the body if given (answered in the
+    body), else from the cookie (answered with a new cookie; needs the X-Requested-With header)."""
+    if body is not None and body.refresh_token:
+        tokens = await service.refresh(session, settings, body.refresh_token)
+        return TokenPair(
+            access_token=tokens.access_token, refresh_token=tokens.refresh_token, expires_in=tokens.expires_in
+        )
+    raw = _cookie_token(request)
+    if not raw:
+        raise NotAuthenticated("There is no session to refresh. Log in.", code="not_authenticated")
+    tokens = await service.refresh(session, settings, raw)
+    _set_refresh_cookie(request, response, settings, tokens.refresh_token)
+    return TokenPair(access_token=tokens.access_token, expires_in=tokens.expires_in)
+
+
+@router.post(
+    "/auth/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotAuthenticated)
+)
+async def logout(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: OptionalUser,
+    body: OptionalRefreshRequest | None = None,
+) -> Response:
+    """End this session: the one of the refresh token in the body, else the one the access token
+    was issued for. The session cookie is cleared either way."""
+    claims = access_claims(request) if user is not None else None
+    await service.logout(
+        session,
+        raw_token=body.refresh_token if body is not None else None,
+        session_id=claims.session_id if claims is not None else None,
     )
-    return _pair(await service.login(session, settings, email=body.email, password=body.password))
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    _clear_refresh_cookie(request, response, settings)
+    return response
 
 
-@router.post("/auth/refresh", response_model=TokenPair)
-async def refresh(body: RefreshRequest, session: SessionDep, settings: SettingsDep) -> TokenPair:
-    return _pair(await service.refresh(session, settings, body.refresh_token))
-
-
-@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(body: RefreshRequest, session: SessionDep) -> Response:
-    await service.logout(session, body.refresh_token)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@router.post("/auth/password-reset/request", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+@router.post(
+    "/auth/password-reset/request",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    responses=error_responses(RateLimited),
+)
 async def password_reset_request(
-    body: PasswordResetRequest, request: Request, session: SessionDep, settings: SettingsDep
+    body: PasswordResetRequest, session: SessionDep, settings: SettingsDep, address: ClientAddress
 ) -> Accepted:
-    ratelimit.enforce("reset:ip", client_ip(request), settings.rate_limit_login_per_ip)
-    ratelimit.enforce("reset:account", service.normalise_email(body.email), 5)
+    await throttle.password_reset(settings, service.normalise_email(body.email), address)
     await service.request_password_reset(session, settings, body.email)
     return Accepted()
 
 
-@router.post("/auth/password-reset/confirm", response_model=UserOut)
+@router.post(
+    "/auth/password-reset/confirm", response_model=UserOut, responses=error_responses(ValidationFailed)
+)
 async def password_reset_confirm(
     body: PasswordResetConfirm, session: SessionDep, settings: SettingsDep
 ) -> UserOut:
+    """Sets the new password, spends every reset link of the account and signs out every session."""
     user = await service.confirm_password_reset(session, settings, body.token, body.new_password)
     return UserOut.model_validate(user)
 
@@ -105,7 +239,10 @@ async def me(user: CurrentUser) -> UserOut:
 
 @router.patch("/me", response_model=UserOut)
 async def update_me(body: UserUpdate, user: CurrentUser, session: SessionDep) -> UserOut:
-    return UserOut.model_validate(await service.update_profile(session, user, display_name=body.display_name))
+    updated = await service.update_profile(
+        session, user, display_name=body.display_name, language=body.language
+    )
+    return UserOut.model_validate(updated)
 
 
 admin_router = APIRouter(prefix="/admin", tags=["admin: users"])

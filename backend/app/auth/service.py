@@ -1,10 +1,14 @@
 """Accounts: registration, verification, login with rotating refresh tokens, resets, roles.
 
-Takes plain arguments and a session; knows nothing of HTTP. Emails are enqueued after commit.
+Takes plain arguments and a session; knows nothing of HTTP. Emails are enqueued after commit, in
+the user's language. Password hashing runs off the event loop.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 import uuid
 from collections.abc import Sequence
@@ -20,18 +24,22 @@ from app.audit import service as audit
 from app.auth.models import EmailToken, EmailTokenPurpose, RefreshToken, Role, User
 from app.core.clock import as_utc, utcnow
 from app.core.config import Settings
+from app.core.email import EmailTemplate, render_email
 from app.core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from app.core.i18n import normalize_language
 from app.core.ids import uuid7
 from app.core.pagination import apply_cursor, page_of
 from app.core.security import (
     create_access_token,
+    derive_key,
     hash_password,
+    hash_password_async,
     hash_token,
     new_opaque_token,
     password_needs_rehash,
-    verify_password,
+    verify_password_async,
 )
-from app.worker.dispatch import enqueue
+from app.worker.dispatch import enqueue_after_commit
 
 _COMMON_PASSWORDS = frozenset(
     {
@@ -52,12 +60,20 @@ _COMMON_PASSWORDS = frozenset(
 # Verifying against a real hash when the account does not exist keeps login timing uniform.
 _DUMMY_HASH = hash_password("timing-equaliser-not-a-real-password")
 
+VERIFY_EMAIL = EmailTemplate(
+    "email.verify", before=("greeting", "intro"), action="action", after=("validity",)
+)
+RESET_PASSWORD = EmailTemplate(
+    "email.reset", before=("greeting", "intro"), action="action", after=("validity", "ignore")
+)
+
 
 @dataclass(frozen=True)
 class IssuedTokens:
     access_token: str
     refresh_token: str
     expires_in: int
+    session_id: uuid.UUID  # the refresh-token family: one signed-in session
 
 
 def normalise_email(email: str) -> str:
@@ -90,54 +106,67 @@ def _email_token(user_id: uuid.UUID, purpose: EmailTokenPurpose, ttl: timedelta)
     return row, raw
 
 
-def _enqueue_email(to: str, subject: str, text: str, html: str) -> None:
-    enqueue("default.send_email", {"to": to, "subject": subject, "text": text, "html": html})
-
-
-def _send_verification(settings: Settings, user: User, raw_token: str) -> None:
-    link = f"{settings.app_base_url}/verify-email?token={raw_token}"
-    _enqueue_email(
-        user.email,
-        "Confirm your email — Martial Arts Media Center",
-        f"Hello {user.display_name},\n\nConfirm your email address by opening this link:\n{link}\n\n"
-        f"The link is valid for {settings.email_token_ttl_hours} hours.",
-        f'<p>Hello {user.display_name},</p><p><a href="{link}">Confirm your email address</a></p>'
-        f"<p>The link is valid for {settings.email_token_ttl_hours} hours.</p>",
+def _mail_after_commit(
+    session: AsyncSession, template: EmailTemplate, user: User, link: str, **params: object
+) -> None:
+    message = render_email(
+        template, user.language, to=user.email, link=link, name=user.display_name, **params
+    )
+    enqueue_after_commit(
+        session,
+        "default.send_email",
+        {"to": message.to, "subject": message.subject, "text": message.text, "html": message.html},
     )
 
 
+def _queue_verification(session: AsyncSession, settings: Settings, user: User) -> None:
+    token_row, raw = _email_token(
+        user.id, EmailTokenPurpose.verify_email, timedelta(hours=settings.email_token_ttl_hours)
+    )
+    session.add(token_row)
+    link = f"{settings.app_base_url}/verify-email?token={raw}"
+    _mail_after_commit(session, VERIFY_EMAIL, user, link, count=settings.email_token_ttl_hours)
+
+
 async def register(
-    session: AsyncSession, settings: Settings, *, email: str, password: str, display_name: str
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    language: str | None = None,
 ) -> User:
     email = normalise_email(email)
     check_password_strength(settings, password, email)
     if await session.scalar(select(User.id).where(User.email == email)):
         raise Conflict("An account with this email already exists.", code="email_taken")
-    user = User(email=email, display_name=display_name.strip(), password_hash=hash_password(password))
+    user = User(
+        email=email,
+        display_name=display_name.strip(),
+        password_hash=await hash_password_async(password),
+        language=normalize_language(language),
+    )
     session.add(user)
     try:
         await session.flush()
     except IntegrityError as exc:
         await session.rollback()
         raise Conflict("An account with this email already exists.", code="email_taken") from exc
-    token_row, raw = _email_token(
-        user.id, EmailTokenPurpose.verify_email, timedelta(hours=settings.email_token_ttl_hours)
-    )
-    session.add(token_row)
+    _queue_verification(session, settings, user)
     await session.commit()
-    _send_verification(settings, user, raw)
     return user
 
 
 async def resend_verification(session: AsyncSession, settings: Settings, user: User) -> None:
     if user.email_verified_at is not None:
         return
-    token_row, raw = _email_token(
-        user.id, EmailTokenPurpose.verify_email, timedelta(hours=settings.email_token_ttl_hours)
-    )
-    session.add(token_row)
+    _queue_verification(session, settings, user)
     await session.commit()
-    _send_verification(settings, user, raw)
+
+
+def _rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def _consume_email_token(session: AsyncSession, raw: str, purpose: EmailTokenPurpose) -> EmailToken:
@@ -148,7 +177,15 @@ async def _consume_email_token(session: AsyncSession, raw: str, purpose: EmailTo
         raise ValidationFailed("This link is invalid or was already used.", code="token_invalid")
     if as_utc(row.expires_at) < utcnow():
         raise ValidationFailed("This link has expired. Ask for a new one.", code="token_expired")
-    row.used_at = utcnow()
+    # Spend it only if nobody else did meanwhile: two requests with one link cannot both succeed.
+    spent = await session.execute(
+        update(EmailToken)
+        .where(EmailToken.id == row.id, EmailToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(spent) != 1:
+        raise ValidationFailed("This link is invalid or was already used.", code="token_invalid")
     return row
 
 
@@ -161,39 +198,46 @@ async def verify_email(session: AsyncSession, raw_token: str) -> User:
     return user
 
 
-async def _issue_tokens(
-    session: AsyncSession, settings: Settings, user: User, family_id: uuid.UUID | None = None
-) -> IssuedTokens:
-    raw = new_opaque_token()
+def _successor_token(settings: Settings, raw: str) -> str:
+    """The refresh token that replaces `raw`. Derived, not random: a retry of `raw` within the grace
+    period gets this very token back (never a second, independent session), and only the holder
+    of `raw` plus the server's key can compute it."""
+    mac = hmac.new(derive_key(settings, "refresh-successor"), raw.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def _issue(settings: Settings, user: User, raw: str, family_id: uuid.UUID) -> IssuedTokens:
+    access, ttl = create_access_token(settings, user.id, user.role.value, session_id=family_id)
+    return IssuedTokens(access_token=access, refresh_token=raw, expires_in=ttl, session_id=family_id)
+
+
+def _new_link(settings: Settings, user_id: uuid.UUID, family_id: uuid.UUID, raw: str) -> RefreshToken:
     now = utcnow()
-    session.add(
-        RefreshToken(
-            user_id=user.id,
-            family_id=family_id or uuid7(),
-            token_hash=hash_token(raw),
-            created_at=now,
-            expires_at=now + timedelta(days=settings.refresh_token_ttl_days),
-        )
+    return RefreshToken(
+        user_id=user_id,
+        family_id=family_id,
+        token_hash=hash_token(raw),
+        created_at=now,
+        expires_at=now + timedelta(days=settings.refresh_token_ttl_days),
     )
-    access, ttl = create_access_token(settings, user.id, user.role.value)
-    return IssuedTokens(access_token=access, refresh_token=raw, expires_in=ttl)
 
 
 async def login(session: AsyncSession, settings: Settings, *, email: str, password: str) -> IssuedTokens:
     user = await session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
-        verify_password(_DUMMY_HASH, password)
+        await verify_password_async(_DUMMY_HASH, password)
         raise NotAuthenticated("Wrong email or password.", code="invalid_credentials")
-    if not verify_password(user.password_hash, password):
+    if not await verify_password_async(user.password_hash, password):
         raise NotAuthenticated("Wrong email or password.", code="invalid_credentials")
     if not user.is_active:
         raise PermissionDenied("This account has been deactivated.", code="account_inactive")
     if password_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = await hash_password_async(password)
     user.last_login_at = utcnow()
-    tokens = await _issue_tokens(session, settings, user)
+    raw, family_id = new_opaque_token(), uuid7()
+    session.add(_new_link(settings, user.id, family_id, raw))
     await session.commit()
-    return tokens
+    return _issue(settings, user, raw, family_id)
 
 
 async def _revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
@@ -201,6 +245,7 @@ async def _revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -211,55 +256,64 @@ def _within_reuse_grace(settings: Settings, row: RefreshToken) -> bool:
     )
 
 
-async def _retire_live_links(session: AsyncSession, family_id: uuid.UUID) -> None:
-    await session.execute(
-        update(RefreshToken)
-        .where(
-            RefreshToken.family_id == family_id,
-            RefreshToken.used_at.is_(None),
-            RefreshToken.revoked_at.is_(None),
-        )
-        .values(revoked_at=utcnow())
-    )
-
-
 async def refresh(session: AsyncSession, settings: Settings, raw_token: str) -> IssuedTokens:
+    """Rotate: spend `raw_token`, hand out its successor. Of several requests racing with one
+    token, exactly one spends it; the others (and any retry within the grace period) get that same
+    successor. A spent token presented after the grace, or once its successor is spent too, is a
+    stolen copy: the whole family (session) is revoked."""
     row = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_token(raw_token)))
     if row is None:
         raise NotAuthenticated("The refresh token is invalid.", code="token_invalid")
     if row.revoked_at is not None:
         raise NotAuthenticated("This session was signed out.", code="token_revoked")
-    if row.used_at is not None:
-        if _within_reuse_grace(settings, row):
-            # A benign retry (a reload or a second tab racing the rotation): the unused successor is
-            # retired and a new link is issued, so the family still has exactly one live token.
-            await _retire_live_links(session, row.family_id)
-            user = await get_active_user(session, row.user_id)
-            tokens = await _issue_tokens(session, settings, user, family_id=row.family_id)
-            await session.commit()
-            return tokens
-        # A rotated token came back: someone else holds a copy. End every session of the family.
-        await _revoke_family(session, row.family_id)
-        await session.commit()
-        raise NotAuthenticated(
-            "This refresh token was already used; the session has been closed for safety.",
-            code="refresh_token_reused",
-        )
     if as_utc(row.expires_at) < utcnow():
         raise NotAuthenticated("Your session has expired. Log in again.", code="token_expired")
-    user = await session.get_one(User, row.user_id)
-    if not user.is_active:
-        raise PermissionDenied("This account has been deactivated.", code="account_inactive")
-    row.used_at = utcnow()
-    tokens = await _issue_tokens(session, settings, user, family_id=row.family_id)
+    user = await get_active_user(session, row.user_id)
+    successor = _successor_token(settings, raw_token)
+    # The claim: on Postgres a racing UPDATE waits for the winner's commit, then matches nothing.
+    claimed = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None), RefreshToken.revoked_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(claimed) == 1:
+        session.add(_new_link(settings, user.id, row.family_id, successor))
+        await session.commit()
+        return _issue(settings, user, successor, row.family_id)
+
+    await session.refresh(row)
+    live_successor = await session.scalar(
+        select(RefreshToken.id).where(
+            RefreshToken.token_hash == hash_token(successor),
+            RefreshToken.used_at.is_(None),
+            RefreshToken.revoked_at.is_(None),
+        )
+    )
+    if row.revoked_at is None and live_successor is not None and _within_reuse_grace(settings, row):
+        await session.commit()  # a reload or a second tab racing the rotation: the same successor
+        return _issue(settings, user, successor, row.family_id)
+    # A rotated token came back: someone else holds a copy. End every session of the family.
+    await _revoke_family(session, row.family_id)
     await session.commit()
-    return tokens
+    raise NotAuthenticated(
+        "This refresh token was already used; the session has been closed for safety.",
+        code="refresh_token_reused",
+    )
 
 
-async def logout(session: AsyncSession, raw_token: str) -> None:
-    row = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_token(raw_token)))
-    if row is not None:
-        await _revoke_family(session, row.family_id)
+async def logout(
+    session: AsyncSession, *, raw_token: str | None = None, session_id: uuid.UUID | None = None
+) -> None:
+    """End one signed-in session, named by its refresh token or by the access token's session id."""
+    family_id = session_id
+    if raw_token:
+        row = await session.scalar(
+            select(RefreshToken).where(RefreshToken.token_hash == hash_token(raw_token))
+        )
+        family_id = row.family_id if row is not None else family_id
+    if family_id is not None:
+        await _revoke_family(session, family_id)
         await session.commit()
 
 
@@ -274,18 +328,9 @@ async def request_password_reset(session: AsyncSession, settings: Settings, emai
         timedelta(minutes=settings.password_reset_ttl_minutes),
     )
     session.add(token_row)
-    await session.commit()
     link = f"{settings.app_base_url}/reset-password?token={raw}"
-    _enqueue_email(
-        user.email,
-        "Reset your password — Martial Arts Media Center",
-        f"Someone asked to reset the password of this account. If it was you, open:\n{link}\n\n"
-        f"The link is valid for {settings.password_reset_ttl_minutes} minutes. "
-        "If it was not you, ignore this message.",
-        f'<p>Someone asked to reset the password of this account.</p><p><a href="{link}">Choose a new '
-        f"password</a> (valid for {settings.password_reset_ttl_minutes} minutes).</p>"
-        "<p>If it was not you, ignore this message.</p>",
-    )
+    _mail_after_commit(session, RESET_PASSWORD, user, link, count=settings.password_reset_ttl_minutes)
+    await session.commit()
 
 
 async def confirm_password_reset(
@@ -294,13 +339,26 @@ async def confirm_password_reset(
     row = await _consume_email_token(session, raw_token, EmailTokenPurpose.reset_password)
     user = await session.get_one(User, row.user_id)
     check_password_strength(settings, new_password, user.email)
-    user.password_hash = hash_password(new_password)
+    user.password_hash = await hash_password_async(new_password)
+    now = utcnow()
     if user.email_verified_at is None:
-        user.email_verified_at = utcnow()  # they proved they read the mailbox
+        user.email_verified_at = now  # they proved they read the mailbox
+    # Every other reset link mailed before this one is spent too: only this reset counts.
+    await session.execute(
+        update(EmailToken)
+        .where(
+            EmailToken.user_id == user.id,
+            EmailToken.purpose == EmailTokenPurpose.reset_password,
+            EmailToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
     await session.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
     )
     await session.commit()
     return user
@@ -330,9 +388,13 @@ async def get_users(session: AsyncSession, user_ids: Sequence[uuid.UUID]) -> dic
     return {user.id: user for user in rows}
 
 
-async def update_profile(session: AsyncSession, user: User, *, display_name: str | None) -> User:
+async def update_profile(
+    session: AsyncSession, user: User, *, display_name: str | None, language: str | None = None
+) -> User:
     if display_name is not None:
         user.display_name = display_name.strip()
+    if language is not None:
+        user.language = normalize_language(language)
     await session.commit()
     return user
 

@@ -12,8 +12,6 @@ Every mutating call carries an Idempotency-Key derived from our own row id.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from functools import lru_cache
 from typing import Any
 
@@ -22,6 +20,7 @@ import structlog
 
 from app.core.config import Settings, get_settings
 from app.core.errors import ServiceUnavailable
+from app.core.security import derive_key
 
 log = structlog.get_logger(__name__)
 
@@ -50,10 +49,7 @@ def webhook_secret(settings: Settings | None = None) -> str:
         raise ServiceUnavailable(
             "Payments are misconfigured (no webhook secret).", code="webhook_secret_missing"
         )
-    digest = hmac.new(
-        settings.secret_key.get_secret_value().encode(), b"mamc-stripe-sandbox-webhook", hashlib.sha256
-    ).hexdigest()
-    return f"whsec_sandbox_{digest[:40]}"
+    return f"whsec_sandbox_{derive_key(settings, 'stripe-sandbox-webhook').hex()[:40]}"
 
 
 @lru_cache(maxsize=4)

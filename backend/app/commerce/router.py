@@ -37,8 +37,9 @@ from app.commerce.schemas import (
     WebhookAck,
 )
 from app.core import ratelimit
+from app.core.errors import Conflict, NotFound, RateLimited, ServiceUnavailable, error_responses
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
-from app.deps import AdminUser, CurrentUser, InstructorUser, SessionDep
+from app.deps import AdminUser, CurrentUser, InstructorUser, SessionDep, VerifiedUser
 from app.entitlements import service as entitlements
 
 router = APIRouter(tags=["commerce"])
@@ -54,8 +55,13 @@ MonthParam = Annotated[
 # --------------------------------------------------------------------------- buyers
 
 
-@router.post("/checkout", response_model=CheckoutOut, status_code=status.HTTP_201_CREATED)
-async def checkout(body: CheckoutRequest, user: CurrentUser, session: SessionDep) -> CheckoutOut:
+@router.post(
+    "/checkout",
+    response_model=CheckoutOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(NotFound, Conflict, RateLimited, ServiceUnavailable),
+)
+async def checkout(body: CheckoutRequest, user: VerifiedUser, session: SessionDep) -> CheckoutOut:
     ratelimit.enforce("checkout:user", str(user.id), 30, window_seconds=60)
     result = await service.create_checkout(
         session, user=user, kind=body.kind, video_id=body.video_id, interval=body.interval
@@ -69,7 +75,9 @@ async def checkout(body: CheckoutRequest, user: CurrentUser, session: SessionDep
     )
 
 
-@router.post("/billing/portal", response_model=PortalOut)
+@router.post(
+    "/billing/portal", response_model=PortalOut, responses=error_responses(NotFound, ServiceUnavailable)
+)
 async def billing_portal(user: CurrentUser, session: SessionDep) -> PortalOut:
     return PortalOut(url=await service.create_portal_session(session, user=user))
 
@@ -230,7 +238,12 @@ async def admin_entitlements(
     return EntitlementPage(items=[EntitlementOut.model_validate(e) for e in items], next_cursor=next_cursor)
 
 
-@admin_router.post("/entitlements", response_model=EntitlementOut, status_code=status.HTTP_201_CREATED)
+@admin_router.post(
+    "/entitlements",
+    response_model=EntitlementOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(NotFound),
+)
 async def admin_grant(body: GrantRequest, admin: AdminUser, session: SessionDep) -> EntitlementOut:
     ent = await service.admin_grant(
         session,
@@ -278,7 +291,9 @@ async def sandbox_checkout(session_id: str, user: CurrentUser, session: SessionD
     return await sandbox.describe(session, session_id, user)
 
 
-@sandbox_router.post("/checkout/{session_id}/pay", response_model=SandboxPayOut)
+@sandbox_router.post(
+    "/checkout/{session_id}/pay", response_model=SandboxPayOut, responses=error_responses(Conflict)
+)
 async def sandbox_pay(session_id: str, user: CurrentUser, session: SessionDep) -> SandboxPayOut:
     """Development only: pay the buyer's own sandbox checkout (signed events → the webhook path)."""
     return SandboxPayOut(redirect_url=await sandbox.pay(session, session_id, user))

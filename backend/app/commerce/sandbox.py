@@ -35,6 +35,7 @@ from app.commerce.schemas import SandboxCheckoutOut
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.errors import Conflict, NotFound
+from app.core.security import derive_key
 
 API_VERSION = "2025-03-31.basil"
 
@@ -45,8 +46,8 @@ def _require_sandbox() -> None:
 
 
 def portal_token(customer_id: str) -> str:
-    key = get_settings().secret_key.get_secret_value().encode()
-    return hmac.new(key, f"sandbox-portal:{customer_id}".encode(), hashlib.sha256).hexdigest()[:32]
+    key = derive_key(get_settings(), "sandbox-portal")
+    return hmac.new(key, customer_id.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def check_portal_token(customer_id: str, token: str) -> None:

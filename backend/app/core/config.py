@@ -7,11 +7,14 @@ rate limits, a console/file email outbox, sandbox payments and offline AI.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, computed_field
+from pydantic import Field, SecretStr, computed_field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -28,7 +31,8 @@ class Settings(BaseSettings):
     # --- application
     app_env: Literal["development", "test", "production"] = "development"
     app_base_url: str = "http://127.0.0.1:8000"
-    secret_key: SecretStr = SecretStr("dev-insecure-change-me-0123456789abcdef")  # see _DEV_SECRET
+    # Unset: generated once into VAR_DIR/secret_key (never in production, which refuses to start).
+    secret_key: SecretStr = SecretStr("")
     var_dir: Path = REPO_ROOT / "var"
     log_level: str = "INFO"
     log_format: Literal["console", "json"] = "console"
@@ -57,6 +61,9 @@ class Settings(BaseSettings):
     rate_limit_login_per_account: int = 10
     rate_limit_register_per_ip: int = 10
     rate_limit_window_seconds: int = 60
+    # Proxies whose X-Forwarded-For is believed (uvicorn's/gunicorn's syntax: addresses or networks,
+    # comma-separated; "*" = anyone, refused in production). The same variable configures them.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
 
     # --- object storage
     local_storage_dir: Path | None = None
@@ -157,6 +164,18 @@ class Settings(BaseSettings):
     cloudfront_private_key_file: Path | None = None
     cloudfront_cookie_domain: str = ""  # Domain= of the signed cookies; empty = host-only
 
+    @model_validator(mode="after")
+    def _resolve_secret_key(self) -> Settings:
+        secret = self.secret_key.get_secret_value()
+        if secret in PUBLISHED_SECRETS:
+            raise ValueError(
+                "SECRET_KEY is a value published in the repository; remove it (a random one is then "
+                "generated into VAR_DIR/secret_key) or set a random value of 32+ characters"
+            )
+        if not secret and self.app_env != "production":
+            self.secret_key = SecretStr(load_or_create_secret(self.var_dir / "secret_key"))
+        return self
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def effective_database_url(self) -> str:
@@ -211,7 +230,29 @@ class Settings(BaseSettings):
         return "embedded"
 
 
-_DEV_SECRET = "dev-insecure-change-me-0123456789abcdef"
+# Secrets that were ever shipped in this repository: anyone can sign with them, so no environment
+# accepts them.
+PUBLISHED_SECRETS = frozenset({"dev-insecure-change-me-0123456789abcdef"})
+
+
+def load_or_create_secret(path: Path) -> str:
+    """The secret kept at `path`; the first caller creates it (random, mode 0600). Processes that
+    start together (API, worker, beat) agree: the file appears atomically, and only once."""
+    with contextlib.suppress(FileNotFoundError):
+        existing = path.read_text().strip()
+        if existing:
+            return existing
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)  # atomic; a racing process that linked first wins
+    finally:
+        draft.unlink(missing_ok=True)
+    return path.read_text().strip()
 
 
 def check_production_safety(settings: Settings) -> None:
@@ -219,8 +260,12 @@ def check_production_safety(settings: Settings) -> None:
     if settings.app_env != "production":
         return
     secret = settings.secret_key.get_secret_value()
-    if secret == _DEV_SECRET or len(secret) < 32:
+    if secret in PUBLISHED_SECRETS or len(secret) < 32:
         raise RuntimeError("SECRET_KEY must be set to a random value of 32+ characters in production")
+    if settings.forwarded_allow_ips.strip() == "*":
+        raise RuntimeError(
+            "FORWARDED_ALLOW_IPS='*' lets any client choose its address; list your proxies in production"
+        )
 
 
 def _is_set(secret: SecretStr | None) -> bool:

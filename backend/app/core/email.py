@@ -3,11 +3,19 @@
 The outbox (var/outbox/*.json) holds every message exactly as a user would receive it, links
 included, so a developer (or an end-to-end test) can click through verification and resets.
 Message bodies carry one-time tokens, so only the recipient domain and subject reach the logs.
+
+Messages are written with :func:`render_email`: the texts come from the platform catalogue
+(``app/locales``, it/en) in the recipient's language, and the HTML part escapes *everything* it
+puts on the page — catalogue text and values alike — so a display name or a title can never add
+markup, links or scripts to a mail.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -15,6 +23,7 @@ import structlog
 
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
+from app.core.i18n import t
 from app.core.ids import uuid7
 
 log = structlog.get_logger(__name__)
@@ -31,6 +40,43 @@ class EmailMessage:
 
 class EmailDeliveryError(Exception):
     """A transient delivery failure (the caller's task retries)."""
+
+
+@dataclass(frozen=True)
+class EmailTemplate:
+    """A mail made of catalogue texts: `<key>.subject`, the paragraphs `<key>.<name>` before and
+    after one optional call-to-action link labelled `<key>.<action>`."""
+
+    key: str
+    before: Sequence[str]
+    action: str | None = None
+    after: Sequence[str] = ()
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def render_email(
+    template: EmailTemplate, lang: str | None, *, to: str, link: str | None = None, **params: object
+) -> EmailMessage:
+    """The message in `lang` (it/en; anything else falls back to English)."""
+
+    def text(name: str) -> str:
+        return t(f"{template.key}.{name}", lang, **params)
+
+    # One line, whatever the values hold: no header tricks through a subject.
+    subject = _CONTROL.sub(" ", text("subject")).strip()
+    before = [text(name) for name in template.before]
+    after = [text(name) for name in template.after]
+    plain = list(before)
+    page = [f"<p>{html.escape(p)}</p>" for p in before]
+    if template.action and link:
+        label = text(template.action)
+        plain.append(f"{label}:\n{link}")
+        page.append(f'<p><a href="{html.escape(link, quote=True)}">{html.escape(label)}</a></p>')
+    plain += after
+    page += [f"<p>{html.escape(p)}</p>" for p in after]
+    return EmailMessage(to=to, subject=subject, text="\n\n".join(plain), html="\n".join(page))
 
 
 def send_email(message: EmailMessage, settings: Settings | None = None) -> str:

@@ -6,12 +6,15 @@ validation errors) into `{"error": {"code": ..., "message": ...}}` with the righ
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
@@ -77,6 +80,61 @@ class ServiceUnavailable(DomainError):
     code = "service_unavailable"
 
 
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any | None = None
+
+
+class ErrorResponse(BaseModel):
+    """The body of every 4xx/5xx answer."""
+
+    error: ErrorDetail
+
+
+_STATUS_TEXT = {
+    400: "Bad request",
+    401: "Not authenticated: no, an expired or an invalid access token (or credentials)",
+    403: "Not allowed (role, deactivated account, unverified email, ...)",
+    404: "Not found",
+    409: "Conflicts with the current state",
+    413: "Too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests: retry after Retry-After seconds",
+    503: "A service we depend on is unavailable",
+}
+
+
+def error_responses(*errors: type[DomainError] | int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for an endpoint: the error classes (or bare statuses) it can answer with, so
+    the OpenAPI document lists them with the error envelope."""
+    statuses = sorted({e if isinstance(e, int) else e.status_code for e in errors})
+    return {
+        status: {"model": ErrorResponse, "description": _STATUS_TEXT.get(status, "Error")}
+        for status in statuses
+    }
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_DEPENDENCY_ERRORS: dict[Callable[..., Any], tuple[type[DomainError], ...]] = {}
+
+
+def raises(*errors: type[DomainError]) -> Callable[[_F], _F]:
+    """Mark a FastAPI dependency with the errors it raises: every operation using it lists them in
+    the OpenAPI document (see app.main)."""
+
+    def mark(dependency: _F) -> _F:
+        _DEPENDENCY_ERRORS[dependency] = errors
+        return dependency
+
+    return mark
+
+
+def dependency_errors(dependency: Callable[..., Any]) -> tuple[type[DomainError], ...]:
+    return _DEPENDENCY_ERRORS.get(dependency, ())
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
@@ -95,6 +153,9 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
 }
+
+
+_UNPARSABLE_BODY = "There was an error parsing the body"  # fastapi.routing's detail
 
 
 def _describe_validation(exc: RequestValidationError) -> tuple[str, str, list[dict[str, Any]]]:
@@ -129,9 +190,25 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+            # FastAPI's answer to a body that is not even text (e.g. not UTF-8): the same as for
+            # any other body that is not JSON.
+            return JSONResponse(error_body("malformed_json", "The request body is not valid JSON."), 422)
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(DataError)
+    async def _bad_data(_: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value the request carried (a NUL character in text, a number out
+        # of the column's range, ...): bad input, not a server fault.
+        log.warning("database_rejected_value", error_type=type(exc.orig).__name__)
+        return JSONResponse(
+            error_body(
+                "invalid_value", "A value in the request cannot be stored (e.g. it holds a NUL character)."
+            ),
+            status_code=422,
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

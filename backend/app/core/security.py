@@ -1,12 +1,15 @@
-"""Password hashing (argon2id), access tokens (JWT HS256) and opaque random tokens."""
+"""Password hashing (argon2id), access tokens (JWT HS256), opaque random tokens, and the keys
+derived from SECRET_KEY for every other signature the platform makes."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from argon2 import PasswordHasher
@@ -35,6 +38,24 @@ def password_needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
+# Argon2 is deliberately slow (tens of milliseconds of CPU): async callers use these, which run it
+# in a worker thread so the event loop keeps serving other requests meanwhile.
+async def hash_password_async(password: str) -> str:
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def verify_password_async(password_hash: str, password: str) -> bool:
+    return await asyncio.to_thread(verify_password, password_hash, password)
+
+
+def derive_key(settings: Settings, purpose: str) -> bytes:
+    """A key for one purpose (the sandbox's webhook secret, ...), derived from SECRET_KEY with
+    HMAC-SHA256: it changes with SECRET_KEY, and knowing one purpose's key reveals no other."""
+    return hmac.new(
+        settings.secret_key.get_secret_value().encode(), f"mamc/{purpose}".encode(), hashlib.sha256
+    ).digest()
+
+
 def new_opaque_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -49,9 +70,12 @@ class AccessClaims:
     user_id: uuid.UUID
     role: str
     expires_at: datetime
+    session_id: uuid.UUID | None = None  # the refresh-token family the token was issued for
 
 
-def create_access_token(settings: Settings, user_id: uuid.UUID, role: str) -> tuple[str, int]:
+def create_access_token(
+    settings: Settings, user_id: uuid.UUID, role: str, session_id: uuid.UUID | None = None
+) -> tuple[str, int]:
     ttl = settings.access_token_ttl_seconds
     now = utcnow()
     payload = {
@@ -61,6 +85,8 @@ def create_access_token(settings: Settings, user_id: uuid.UUID, role: str) -> tu
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=ttl)).timestamp()),
     }
+    if session_id is not None:
+        payload["sid"] = str(session_id)
     token = jwt.encode(payload, settings.secret_key.get_secret_value(), algorithm=_ALGORITHM)
     return token, ttl
 
@@ -80,11 +106,12 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
     if payload.get("typ") != "access":
         raise NotAuthenticated("The access token is invalid.", code="token_invalid")
     try:
-        user_id = uuid.UUID(payload["sub"])
-    except ValueError as exc:
+        user_id = uuid.UUID(str(payload["sub"]))
+        # A validly signed `exp` can still be absurd (year 10^12): invalid, not a server error.
+        expires_at = datetime.fromtimestamp(int(payload["exp"]), UTC)
+        session_id = uuid.UUID(str(payload["sid"])) if "sid" in payload else None
+    except (ValueError, TypeError, OverflowError, OSError) as exc:
         raise NotAuthenticated("The access token is invalid.", code="token_invalid") from exc
     return AccessClaims(
-        user_id=user_id,
-        role=str(payload.get("role", "")),
-        expires_at=datetime.fromtimestamp(payload["exp"]).astimezone(),
+        user_id=user_id, role=str(payload.get("role", "")), expires_at=expires_at, session_id=session_id
     )

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from app.core.config import Settings, get_settings
 from app.core.errors import NotFound, PermissionDenied, ValidationFailed
+from app.core.security import derive_key
 
 
 @dataclass(frozen=True)
@@ -512,7 +513,7 @@ def build_object_store(settings: Settings) -> ObjectStore:
     return LocalObjectStore(
         settings.storage_dir,
         base_url=settings.app_base_url,
-        secret=hashlib.sha256(b"local-store:" + settings.secret_key.get_secret_value().encode()).digest(),
+        secret=derive_key(settings, "local-store"),
     )
 
 

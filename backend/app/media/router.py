@@ -10,10 +10,25 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 
 from app.core import sse
-from app.core.errors import NotFound, PayloadTooLarge, PermissionDenied
+from app.core.errors import (
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    PermissionDenied,
+    RateLimited,
+    error_responses,
+)
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
 from app.core.ratelimit import enforce
-from app.deps import AdminUser, CurrentUser, InstructorUser, OptionalUser, SessionDep, SettingsDep
+from app.deps import (
+    AdminUser,
+    CurrentUser,
+    InstructorUser,
+    OptionalUser,
+    SessionDep,
+    SettingsDep,
+    VerifiedUser,
+)
 from app.media import catalog, moderation, playback, progress, schemas, service
 from app.media.models import Level, Video, VideoReport, VideoStatus
 
@@ -125,7 +140,7 @@ async def get_video(session: SessionDep, user: OptionalUser, video_id: uuid.UUID
     return cached
 
 
-@router.patch("/videos/{video_id}", response_model=schemas.VideoOwnerOut)
+@router.patch("/videos/{video_id}", response_model=schemas.VideoOwnerOut, responses=error_responses(Conflict))
 async def update_video(
     session: SessionDep,
     settings: SettingsDep,
@@ -139,7 +154,11 @@ async def update_video(
     return await _owner_out(session, video)
 
 
-@router.delete("/videos/{video_id}/pending-edit", response_model=schemas.VideoOwnerOut)
+@router.delete(
+    "/videos/{video_id}/pending-edit",
+    response_model=schemas.VideoOwnerOut,
+    responses=error_responses(Conflict),
+)
 async def withdraw_edit(session: SessionDep, user: CurrentUser, video_id: uuid.UUID) -> schemas.VideoOwnerOut:
     """Take back an edit of a published video that waits for review."""
     return await _owner_out(session, await service.withdraw_edit(session, user, video_id))
@@ -157,13 +176,17 @@ async def video_history(session: SessionDep, user: CurrentUser, video_id: uuid.U
     return list(await service.list_history(session, video_id))
 
 
-@router.post("/videos/{video_id}/submit", response_model=schemas.VideoOwnerOut)
+@router.post(
+    "/videos/{video_id}/submit", response_model=schemas.VideoOwnerOut, responses=error_responses(Conflict)
+)
 async def submit_video(session: SessionDep, user: CurrentUser, video_id: uuid.UUID) -> schemas.VideoOwnerOut:
     """Send a processed (`ready`), rejected or unpublished video to the review queue."""
     return await _owner_out(session, await service.submit_for_review(session, user, video_id))
 
 
-@router.post("/videos/{video_id}/unpublish", response_model=schemas.VideoOwnerOut)
+@router.post(
+    "/videos/{video_id}/unpublish", response_model=schemas.VideoOwnerOut, responses=error_responses(Conflict)
+)
 async def unpublish_video(
     session: SessionDep, user: CurrentUser, video_id: uuid.UUID, body: schemas.DecisionIn | None = None
 ) -> schemas.VideoOwnerOut:
@@ -171,7 +194,11 @@ async def unpublish_video(
     return await _owner_out(session, video)
 
 
-@router.put("/videos/{video_id}/poster", response_model=schemas.VideoOwnerOut)
+@router.put(
+    "/videos/{video_id}/poster",
+    response_model=schemas.VideoOwnerOut,
+    responses=error_responses(PayloadTooLarge),
+)
 async def replace_poster(
     session: SessionDep, user: CurrentUser, video_id: uuid.UUID, request: Request
 ) -> schemas.VideoOwnerOut:
@@ -203,12 +230,15 @@ async def get_poster(
 
 
 @router.post(
-    "/videos/{video_id}/upload", response_model=schemas.UploadSessionOut, status_code=status.HTTP_201_CREATED
+    "/videos/{video_id}/upload",
+    response_model=schemas.UploadSessionOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(Conflict, PayloadTooLarge),
 )
 async def start_upload(
     session: SessionDep,
     settings: SettingsDep,
-    user: CurrentUser,
+    user: VerifiedUser,
     video_id: uuid.UUID,
     body: schemas.UploadStart,
 ) -> schemas.UploadSessionOut:
@@ -216,7 +246,9 @@ async def start_upload(
     return await service.start_upload(session, settings, user, video_id, body)
 
 
-@router.get("/videos/{video_id}/upload", response_model=schemas.UploadSessionOut)
+@router.get(
+    "/videos/{video_id}/upload", response_model=schemas.UploadSessionOut, responses=error_responses(Conflict)
+)
 async def resume_upload(
     session: SessionDep, settings: SettingsDep, user: CurrentUser, video_id: uuid.UUID
 ) -> schemas.UploadSessionOut:
@@ -224,7 +256,9 @@ async def resume_upload(
     return await service.resume_upload(session, settings, user, video_id)
 
 
-@router.post("/videos/{video_id}/upload/parts", response_model=schemas.PartsOut)
+@router.post(
+    "/videos/{video_id}/upload/parts", response_model=schemas.PartsOut, responses=error_responses(Conflict)
+)
 async def sign_parts(
     session: SessionDep,
     settings: SettingsDep,
@@ -240,6 +274,7 @@ async def sign_parts(
     "/videos/{video_id}/upload/complete",
     response_model=schemas.VideoOwnerOut,
     status_code=status.HTTP_202_ACCEPTED,
+    responses=error_responses(Conflict),
 )
 async def complete_upload(
     session: SessionDep,
@@ -254,7 +289,9 @@ async def complete_upload(
     return await _owner_out(session, video)
 
 
-@router.delete("/videos/{video_id}/upload", response_model=schemas.VideoOwnerOut)
+@router.delete(
+    "/videos/{video_id}/upload", response_model=schemas.VideoOwnerOut, responses=error_responses(Conflict)
+)
 async def abort_upload(session: SessionDep, user: CurrentUser, video_id: uuid.UUID) -> schemas.VideoOwnerOut:
     return await _owner_out(session, await service.abort_upload(session, user, video_id))
 
@@ -262,7 +299,9 @@ async def abort_upload(session: SessionDep, user: CurrentUser, video_id: uuid.UU
 # --- progress (server-sent events) ----------------------------------------------------------------
 
 
-@router.get("/videos/{video_id}/events", response_class=sse.ProgressStream)
+@router.get(
+    "/videos/{video_id}/events", response_class=sse.ProgressStream, responses=error_responses(RateLimited)
+)
 async def video_events(session: SessionDep, user: CurrentUser, video_id: uuid.UUID) -> sse.ProgressStream:
     """`text/event-stream` of `progress` events ({status, percent, stage, failure_reason}) until
     processing ends (`end` event). Owner and admins only; at most SSE_MAX_STREAMS_PER_USER open
@@ -340,7 +379,11 @@ def _report_out(row: VideoReport) -> schemas.ReportOut:
     "/videos/{video_id}/reports", response_model=schemas.ReportOut, status_code=status.HTTP_201_CREATED
 )
 async def report_video(
-    session: SessionDep, settings: SettingsDep, user: CurrentUser, video_id: uuid.UUID, body: schemas.ReportIn
+    session: SessionDep,
+    settings: SettingsDep,
+    user: VerifiedUser,
+    video_id: uuid.UUID,
+    body: schemas.ReportIn,
 ) -> schemas.ReportOut:
     """Report a published video to the moderators (once per user and video)."""
     enforce("media_report", str(user.id), 20, 3600)
@@ -401,7 +444,9 @@ async def admin_reports(session: SessionDep, _: AdminUser, video_id: uuid.UUID) 
     return [_report_out(r) for r in await moderation.list_reports(session, video_id)]
 
 
-@admin_router.post("/videos/{video_id}/approve", response_model=schemas.VideoOwnerOut)
+@admin_router.post(
+    "/videos/{video_id}/approve", response_model=schemas.VideoOwnerOut, responses=error_responses(Conflict)
+)
 async def approve_video(
     session: SessionDep, admin: AdminUser, video_id: uuid.UUID, body: schemas.DecisionIn | None = None
 ) -> schemas.VideoOwnerOut:
@@ -409,7 +454,9 @@ async def approve_video(
     return await _owner_out(session, video)
 
 
-@admin_router.post("/videos/{video_id}/reject", response_model=schemas.VideoOwnerOut)
+@admin_router.post(
+    "/videos/{video_id}/reject", response_model=schemas.VideoOwnerOut, responses=error_responses(Conflict)
+)
 async def reject_video(
     session: SessionDep, admin: AdminUser, video_id: uuid.UUID, body: schemas.RejectIn
 ) -> schemas.VideoOwnerOut:
@@ -417,7 +464,11 @@ async def reject_video(
     return await _owner_out(session, video)
 
 
-@admin_router.post("/videos/{video_id}/edit/approve", response_model=schemas.VideoOwnerOut)
+@admin_router.post(
+    "/videos/{video_id}/edit/approve",
+    response_model=schemas.VideoOwnerOut,
+    responses=error_responses(Conflict),
+)
 async def approve_edit(
     session: SessionDep, admin: AdminUser, video_id: uuid.UUID, body: schemas.DecisionIn | None = None
 ) -> schemas.VideoOwnerOut:
@@ -426,7 +477,11 @@ async def approve_edit(
     return await _owner_out(session, video)
 
 
-@admin_router.post("/videos/{video_id}/edit/reject", response_model=schemas.VideoOwnerOut)
+@admin_router.post(
+    "/videos/{video_id}/edit/reject",
+    response_model=schemas.VideoOwnerOut,
+    responses=error_responses(Conflict),
+)
 async def reject_edit(
     session: SessionDep, admin: AdminUser, video_id: uuid.UUID, body: schemas.RejectIn
 ) -> schemas.VideoOwnerOut:
@@ -435,7 +490,9 @@ async def reject_edit(
     return await _owner_out(session, video)
 
 
-@admin_router.post("/videos/{video_id}/unpublish", response_model=schemas.VideoOwnerOut)
+@admin_router.post(
+    "/videos/{video_id}/unpublish", response_model=schemas.VideoOwnerOut, responses=error_responses(Conflict)
+)
 async def admin_unpublish(
     session: SessionDep, admin: AdminUser, video_id: uuid.UUID, body: schemas.RejectIn
 ) -> schemas.VideoOwnerOut:

@@ -24,12 +24,13 @@ import json
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
 from urllib.parse import quote
 
 from app.core.config import Settings, get_settings
 from app.core.errors import PermissionDenied
+from app.core.security import derive_key
 
 SignerName = Literal["embedded", "nginx", "cloudfront"]
 EMBEDDED_MEDIA_PATH = "/media/t"  # served by the app at the root (embedded mode)
@@ -107,13 +108,13 @@ def valid_key(key: str) -> bool:
 
 
 @lru_cache
-def _tokens_for(secret: str) -> MediaTokens:
-    return MediaTokens(hashlib.sha256(b"media-token:" + secret.encode()).digest())
+def _tokens_for(key: bytes) -> MediaTokens:
+    return MediaTokens(key)
 
 
 def media_tokens(settings: Settings | None = None) -> MediaTokens:
     settings = settings or get_settings()
-    return _tokens_for(settings.secret_key.get_secret_value())
+    return _tokens_for(derive_key(settings, "media-token"))
 
 
 # --- signers -------------------------------------------------------------------------------
@@ -184,6 +185,20 @@ class NginxSigner:
         return self.signed_media_url(key, int(time.time()) + ttl_seconds)
 
 
+# A signer is built per request; the RSA key is read and parsed once per process (parsing a PEM
+# costs milliseconds of CPU, and reading the file is blocking I/O).
+@lru_cache(maxsize=4)
+def _private_key_from_pem(pem: str) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_private_key(pem.encode(), password=None)
+
+
+@lru_cache(maxsize=4)
+def _private_key_from_file(path: Path) -> Any:
+    return _private_key_from_pem(path.read_text())
+
+
 def _cf_b64(data: bytes) -> str:
     return base64.b64encode(data).decode().replace("+", "-").replace("=", "_").replace("/", "~")
 
@@ -192,16 +207,12 @@ class CloudFrontSigner:
     name: SignerName = "cloudfront"
 
     def __init__(self, settings: Settings) -> None:
-        from cryptography.hazmat.primitives import serialization
-
-        pem: bytes
         if settings.cloudfront_private_key is not None:
-            pem = settings.cloudfront_private_key.get_secret_value().encode()
+            self._key: Any = _private_key_from_pem(settings.cloudfront_private_key.get_secret_value())
         elif settings.cloudfront_private_key_file is not None:
-            pem = settings.cloudfront_private_key_file.read_bytes()
+            self._key = _private_key_from_file(settings.cloudfront_private_key_file)
         else:
             raise ValueError("CLOUDFRONT_PRIVATE_KEY or CLOUDFRONT_PRIVATE_KEY_FILE is required")
-        self._key: Any = serialization.load_pem_private_key(pem, password=None)
         self._key_pair_id = settings.cloudfront_key_pair_id
         domain = settings.cloudfront_domain.rstrip("/")
         self._base = domain if domain.startswith("http") else f"https://{domain}"

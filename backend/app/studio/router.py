@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query, status
 
 from app.auth.models import User
 from app.core import ratelimit, sse
+from app.core.errors import Conflict, NotFound, RateLimited, error_responses
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
 from app.core.storage import UploadedPart
-from app.deps import CurrentUser, InstructorUser, OptionalUser, SessionDep, SettingsDep
+from app.deps import CurrentUser, InstructorUser, OptionalUser, SessionDep, SettingsDep, VerifiedUser
 from app.studio import progress, service
 from app.studio.models import JobStatus, StudioAttempt
 from app.studio.schemas import (
@@ -56,7 +57,12 @@ def _upload(ticket: service.UploadTicket) -> UploadOut:
 # --- references
 
 
-@router.post("/references", status_code=status.HTTP_201_CREATED, response_model=ReferenceOut)
+@router.post(
+    "/references",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReferenceOut,
+    responses=error_responses(NotFound, Conflict),
+)
 async def create_reference(
     body: ReferenceCreate, user: InstructorUser, session: SessionDep, settings: SettingsDep
 ) -> ReferenceOut:
@@ -114,7 +120,7 @@ async def retry_reference(reference_id: uuid.UUID, user: InstructorUser, session
 async def create_attempt(
     reference_id: uuid.UUID,
     body: AttemptCreate,
-    user: CurrentUser,
+    user: VerifiedUser,
     session: SessionDep,
     settings: SettingsDep,
 ) -> AttemptUploadOut:
@@ -153,7 +159,9 @@ async def get_attempt(attempt_id: uuid.UUID, user: CurrentUser, session: Session
     return AttemptOut.model_validate(await service.get_attempt(session, attempt_id, user))
 
 
-@router.get("/attempts/{attempt_id}/events", response_class=sse.ProgressStream)
+@router.get(
+    "/attempts/{attempt_id}/events", response_class=sse.ProgressStream, responses=error_responses(RateLimited)
+)
 async def attempt_events(attempt_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> sse.ProgressStream:
     """`text/event-stream` of `progress` events ({status, percent, stage, failure_reason}) while
     the attempt uploads, waits and is analysed, then one `end` event (status ready or failed).
@@ -233,7 +241,7 @@ async def get_report(
     "/attempts/{attempt_id}/comments", status_code=status.HTTP_201_CREATED, response_model=CommentOut
 )
 async def add_comment(
-    attempt_id: uuid.UUID, body: CommentCreate, user: CurrentUser, session: SessionDep
+    attempt_id: uuid.UUID, body: CommentCreate, user: VerifiedUser, session: SessionDep
 ) -> CommentOut:
     """The reference's instructor comments on a student's attempt (shown on the report)."""
     comment = await service.add_comment(session, attempt_id, user, body.body)

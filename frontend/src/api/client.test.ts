@@ -8,11 +8,18 @@ const json = (status: number, body: unknown) =>
   new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 const USER = { id: "u1", email: "a@b.c", display_name: "A", role: "student", is_active: true, email_verified: true, created_at: "2024-01-01T00:00:00Z" };
 
-function setup(handler: (req: Request) => Response | Promise<Response>, tokens = { access_token: "old", refresh_token: "r1" }) {
-  const seen: { method: string; path: string; auth: string | null; body?: string }[] = [];
+function setup(handler: (req: Request) => Response | Promise<Response>, tokens = { access_token: "old" }) {
+  const seen: { method: string; path: string; auth: string | null; body?: string; csrf: string | null; credentials: string }[] = [];
   const fetch = vi.fn(async (req: Request) => {
     const body = req.method === "GET" ? undefined : await req.clone().text();
-    seen.push({ method: req.method, path: new URL(req.url).pathname, auth: req.headers.get("Authorization"), body });
+    seen.push({
+      method: req.method,
+      path: new URL(req.url).pathname,
+      auth: req.headers.get("Authorization"),
+      body,
+      csrf: req.headers.get("X-Requested-With"),
+      credentials: req.credentials,
+    });
     return handler(req);
   });
   const store = createTokenStore(null);
@@ -30,24 +37,36 @@ describe("API client wrapper", () => {
     expect(seen[0].auth).toBe("Bearer old");
   });
 
-  it("refreshes once on 401 and retries the original request with the new token", async () => {
+  it("refreshes once on 401 through the HttpOnly cookie and retries the original request", async () => {
     const { api, seen, store } = setup((req) => {
       const p = new URL(req.url).pathname;
-      if (p === "/api/v1/auth/refresh") return json(200, { access_token: "new", refresh_token: "r2", token_type: "bearer", expires_in: 900 });
+      if (p === "/api/v1/auth/refresh") return json(200, { access_token: "new", refresh_token: null, token_type: "bearer", expires_in: 900 });
       return req.headers.get("Authorization") === "Bearer new" ? json(200, USER) : json(401, { error: { code: "token_expired", message: "expired" } });
     });
     const me = await call(api.client.GET("/api/v1/me"));
     expect(me.id).toBe("u1");
     expect(seen.map((s) => s.path)).toEqual(["/api/v1/me", "/api/v1/auth/refresh", "/api/v1/me"]);
-    expect(JSON.parse(seen[1].body!)).toEqual({ refresh_token: "r1" });
-    expect(store.get()?.access_token).toBe("new");
-    expect(store.get()?.refresh_token).toBe("r2");
+    // No token in the body: the browser sends the cookie; the custom header is the CSRF check.
+    expect(seen[1].body).toBe("");
+    expect(seen[1].csrf).toBe("fetch");
+    expect(seen[1].credentials).toBe("same-origin");
+    expect(store.get()).toEqual({ access_token: "new", expires_at: expect.any(Number) });
+  });
+
+  it("never keeps a refresh token where page scripts can read it", async () => {
+    const mem = new Map<string, string>();
+    const storage = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v), removeItem: (k: string) => void mem.delete(k) } as Storage;
+    const store = createTokenStore(storage);
+    store.set({ access_token: "a1" });
+    expect([...mem.entries()]).toEqual([["mamc.session", "1"]]);
+    store.set(null);
+    expect(mem.size).toBe(0);
   });
 
   it("retries a request with a JSON body after refreshing", async () => {
     const { api, seen } = setup((req) => {
       const p = new URL(req.url).pathname;
-      if (p === "/api/v1/auth/refresh") return json(200, { access_token: "new", refresh_token: "r2", token_type: "bearer", expires_in: 900 });
+      if (p === "/api/v1/auth/refresh") return json(200, { access_token: "new", token_type: "bearer", expires_in: 900 });
       return req.headers.get("Authorization") === "Bearer new" ? json(200, USER) : json(401, {});
     });
     await call(api.client.PATCH("/api/v1/admin/users/{user_id}", { params: { path: { user_id: "u1" } }, body: { role: "instructor" } }));
@@ -56,7 +75,7 @@ describe("API client wrapper", () => {
 
   it("does not loop: a second 401 after refresh is returned as an error", async () => {
     const { api, seen } = setup((req) => {
-      if (new URL(req.url).pathname === "/api/v1/auth/refresh") return json(200, { access_token: "new", refresh_token: "r2", token_type: "bearer", expires_in: 900 });
+      if (new URL(req.url).pathname === "/api/v1/auth/refresh") return json(200, { access_token: "new", token_type: "bearer", expires_in: 900 });
       return json(401, { error: { code: "not_authenticated", message: "nope" } });
     });
     await expect(call(api.client.GET("/api/v1/me"))).rejects.toMatchObject({ status: 401, code: "not_authenticated" });
@@ -70,14 +89,31 @@ describe("API client wrapper", () => {
     );
     await expect(call(api.client.GET("/api/v1/me"))).rejects.toBeInstanceOf(ApiError);
     expect(store.get()).toBeNull();
+    expect(store.hasSession()).toBe(false);
     expect(onSessionExpired).toHaveBeenCalledOnce();
+  });
+
+  it("does not try to refresh when no session was ever started", async () => {
+    const { api, seen, store } = setup(() => json(401, {}));
+    store.set(null);
+    await expect(call(api.client.GET("/api/v1/me"))).rejects.toMatchObject({ status: 401 });
+    expect(seen.map((s) => s.path)).toEqual(["/api/v1/me"]);
+  });
+
+  it("tells the page when an action needs a verified email", async () => {
+    const { api } = setup(() => json(403, { error: { code: "email_not_verified", message: "Confirm your email" } }));
+    const heard = new Promise((resolve) => window.addEventListener("mamc:email-not-verified", resolve, { once: true }));
+    await expect(call(api.client.POST("/api/v1/checkout", { body: { kind: "ppv", video_id: "v1" } }))).rejects.toMatchObject({
+      code: "email_not_verified",
+    });
+    await expect(heard).resolves.toBeTruthy();
   });
 
   it("shares one refresh between concurrent 401s", async () => {
     const { api, seen } = setup(async (req) => {
       if (new URL(req.url).pathname === "/api/v1/auth/refresh") {
         await new Promise((r) => setTimeout(r, 10));
-        return json(200, { access_token: "new", refresh_token: "r2", token_type: "bearer", expires_in: 900 });
+        return json(200, { access_token: "new", token_type: "bearer", expires_in: 900 });
       }
       return req.headers.get("Authorization") === "Bearer new" ? json(200, USER) : json(401, {});
     });
@@ -87,7 +123,7 @@ describe("API client wrapper", () => {
 
   it("never refreshes on a failed login", async () => {
     const { api, seen } = setup(() => json(401, { error: { code: "invalid_credentials", message: "bad" } }));
-    await expect(call(api.client.POST("/api/v1/auth/login", { body: { email: "a", password: "b" } }))).rejects.toMatchObject({
+    await expect(call(api.client.POST("/api/v1/auth/login", { body: { email: "a", password: "b", refresh_token_in: "cookie" } }))).rejects.toMatchObject({
       code: "invalid_credentials",
       message: "bad",
     });
@@ -111,24 +147,20 @@ describe("API client wrapper", () => {
 });
 
 describe("API client across tabs", () => {
-  it("reads the token pair from storage, so a pair rotated by another tab is used", async () => {
-    const mem = new Map<string, string>();
+  it("a tab that finds the session marker refreshes through the shared cookie", async () => {
+    const mem = new Map<string, string>([["mamc.session", "1"]]); // another tab logged in
     const storage = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v), removeItem: (k: string) => void mem.delete(k) } as Storage;
     const seen: string[] = [];
     const fetch = vi.fn(async (req: Request) => {
-      seen.push(`${new URL(req.url).pathname} ${req.headers.get("Authorization")}`);
+      const path = new URL(req.url).pathname;
+      seen.push(`${path} ${req.headers.get("Authorization")}`);
+      if (path === "/api/v1/auth/refresh") return json(200, { access_token: "fresh", token_type: "bearer", expires_in: 900 });
       return req.headers.get("Authorization") === "Bearer fresh" ? json(200, USER) : json(401, {});
     });
     const store = createTokenStore(storage);
-    store.set({ access_token: "old", refresh_token: "r1" });
+    expect(store.hasSession()).toBe(true);
     const api = createApi({ baseUrl: BASE, fetch, tokens: store });
-    // Another tab refreshes between our request and its 401.
-    fetch.mockImplementationOnce(async (req: Request) => {
-      seen.push(`${new URL(req.url).pathname} ${req.headers.get("Authorization")}`);
-      mem.set("mamc.tokens", JSON.stringify({ access_token: "fresh", refresh_token: "r2" }));
-      return json(401, {});
-    });
     await call(api.client.GET("/api/v1/me"));
-    expect(seen).toEqual(["/api/v1/me Bearer old", "/api/v1/me Bearer fresh"]); // no second refresh
+    expect(seen).toEqual(["/api/v1/me null", "/api/v1/auth/refresh null", "/api/v1/me Bearer fresh"]);
   });
 });

@@ -6,7 +6,7 @@ import { createTokenStore, type TokenStore, type Tokens } from "./tokens";
 export const API_PREFIX = "/api/v1";
 const REFRESH_PATH = `${API_PREFIX}/auth/refresh`;
 /** Endpoints where a 401 means "bad credentials", never "expired access token". */
-const NO_REFRESH = [`${API_PREFIX}/auth/login`, REFRESH_PATH, `${API_PREFIX}/auth/logout`, `${API_PREFIX}/auth/register`];
+const NO_REFRESH = [`${API_PREFIX}/auth/login`, REFRESH_PATH, `${API_PREFIX}/auth/register`];
 
 type FetchLike = (input: Request) => Promise<Response>;
 
@@ -18,17 +18,17 @@ export interface ApiOptions {
   onSessionExpired?: () => void;
 }
 
-export function tokensFromPair(p: { access_token: string; refresh_token: string; expires_in?: number }): Tokens {
-  return {
-    access_token: p.access_token,
-    refresh_token: p.refresh_token,
-    expires_at: p.expires_in ? Date.now() + p.expires_in * 1000 : undefined,
-  };
+export function tokensFromPair(p: { access_token: string; expires_in?: number }): Tokens {
+  return { access_token: p.access_token, expires_at: p.expires_in ? Date.now() + p.expires_in * 1000 : undefined };
 }
+
+/** Sent with every request that relies on the refresh cookie (the server's CSRF check). */
+export const CSRF_HEADERS = { "X-Requested-With": "fetch" } as const;
 
 /**
  * Build the typed API client. A fetch wrapper adds the bearer token; on 401 it refreshes the
- * tokens once (single-flight: concurrent 401s share one refresh) and retries the request once.
+ * access token once through the HttpOnly refresh cookie (single-flight: concurrent 401s share
+ * one refresh, and tabs take turns) and retries the request once.
  */
 export function createApi(opts: ApiOptions = {}) {
   const tokens = opts.tokens ?? createTokenStore();
@@ -36,24 +36,22 @@ export function createApi(opts: ApiOptions = {}) {
   const baseUrl = opts.baseUrl ?? (typeof location !== "undefined" ? location.origin : "http://localhost");
   let refreshing: Promise<Tokens | null> | null = null;
 
-  /** Refresh the pair; `stale` is the access token that got the 401 (if another tab already
-   * rotated the pair, the new one is used instead of spending the refresh token again). */
+  /** A new access token from the refresh cookie; `stale` is the access token that got the 401
+   * (if this tab already has a newer one, that one is used instead of refreshing again). */
   async function refresh(stale?: string): Promise<Tokens | null> {
-    if (!tokens.get()?.refresh_token) return null;
+    if (!tokens.hasSession()) return null;
     if (!refreshing) {
       refreshing = withLock(async () => {
         const current = tokens.get();
-        if (!current?.refresh_token) return null;
-        if (stale && current.access_token !== stale) return current;
+        if (current && stale !== undefined && current.access_token !== stale) return current;
         try {
           const res = await baseFetch(
-            new Request(new URL(REFRESH_PATH, baseUrl), {
-              method: "POST",
-              headers: { "Content-Type": "application/json" },
-              body: JSON.stringify({ refresh_token: current.refresh_token }),
-            }),
+            new Request(new URL(REFRESH_PATH, baseUrl), { method: "POST", headers: CSRF_HEADERS, credentials: "same-origin" }),
           );
-          if (!res.ok) return null;
+          if (!res.ok) {
+            if (res.status === 401 || res.status === 403) tokens.set(null);
+            return null;
+          }
           const next = tokensFromPair(await res.json());
           tokens.set(next);
           return next;
@@ -83,8 +81,9 @@ export function createApi(opts: ApiOptions = {}) {
     const used = tokens.get();
     const first = await baseFetch(withAuth(req, used));
     const path = new URL(req.url).pathname;
-    if (first.status !== 401 || NO_REFRESH.includes(path) || !tokens.get()?.refresh_token) return first;
-    const next = await refresh(used?.access_token);
+    if (first.status === 403) announceUnverified(first);
+    if (first.status !== 401 || NO_REFRESH.includes(path) || !tokens.hasSession()) return first;
+    const next = await refresh(used?.access_token ?? "");
     if (!next) {
       tokens.set(null);
       opts.onSessionExpired?.();
@@ -104,6 +103,18 @@ export function createApi(opts: ApiOptions = {}) {
 }
 
 export type Api = ReturnType<typeof createApi>;
+
+/** A 403 `email_not_verified` anywhere: the verification banner offers to resend the link. */
+function announceUnverified(res: Response) {
+  if (typeof window === "undefined") return;
+  void res
+    .clone()
+    .json()
+    .then((body: { error?: { code?: string } }) => {
+      if (body?.error?.code === "email_not_verified") window.dispatchEvent(new CustomEvent("mamc:email-not-verified"));
+    })
+    .catch(() => undefined);
+}
 
 /** Serialise refreshes across tabs (Web Locks API where available). */
 function withLock<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,7 +1,11 @@
-/** Access/refresh token storage (localStorage) with change notifications. */
+/**
+ * The access token lives in memory only. The refresh token is an HttpOnly cookie the server sets
+ * (page scripts never see it), so all this module keeps in localStorage is a non-secret marker
+ * that a session exists: it tells a fresh page to try a refresh, and tells other tabs that this
+ * one logged in or out.
+ */
 export interface Tokens {
   access_token: string;
-  refresh_token: string;
   /** epoch ms when the access token expires (informational). */
   expires_at?: number;
 }
@@ -9,39 +13,40 @@ export interface Tokens {
 export interface TokenStore {
   get(): Tokens | null;
   set(t: Tokens | null): void;
+  /** Whether a refresh cookie is believed to exist (set at login, cleared at logout/expiry). */
+  hasSession(): boolean;
   subscribe(fn: (t: Tokens | null) => void): () => void;
 }
 
-const KEY = "mamc.tokens";
+export const SESSION_MARKER = "mamc.session";
 
-/**
- * Storage is the source of truth (read on every get), so every tab sees the pair another tab
- * just rotated: refresh tokens are single-use and a stale one would be treated as reuse.
- */
 export function createTokenStore(storage: Storage | null = safeStorage()): TokenStore {
   let current: Tokens | null = null;
-  current = read();
-  function read(): Tokens | null {
-    if (!storage) return current;
+  let memoryMarker = false;
+  const subs = new Set<(t: Tokens | null) => void>();
+  function mark(on: boolean) {
+    memoryMarker = on;
     try {
-      const raw = storage.getItem(KEY);
-      return raw ? (JSON.parse(raw) as Tokens) : null;
+      if (on) storage?.setItem(SESSION_MARKER, "1");
+      else storage?.removeItem(SESSION_MARKER);
     } catch {
-      return current;
+      /* storage disabled: the in-memory marker still works for this tab */
     }
   }
-  const subs = new Set<(t: Tokens | null) => void>();
   return {
-    get: () => (current = read()),
+    get: () => current,
     set(t) {
       current = t;
-      try {
-        if (t) storage?.setItem(KEY, JSON.stringify(t));
-        else storage?.removeItem(KEY);
-      } catch {
-        /* storage full / disabled: keep in memory */
-      }
+      mark(!!t);
       subs.forEach((fn) => fn(t));
+    },
+    hasSession() {
+      try {
+        if (storage) return storage.getItem(SESSION_MARKER) === "1";
+      } catch {
+        /* fall through */
+      }
+      return memoryMarker;
     },
     subscribe(fn) {
       subs.add(fn);

@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { api as defaultApi, call, tokensFromPair, type Api } from "../api/client";
+import { SESSION_MARKER } from "../api/tokens";
 import type { User as ApiUser } from "../api/types";
 
 export type User = ApiUser;
@@ -20,9 +21,11 @@ const Ctx = createContext<AuthCtx | null>(null);
 
 export function AuthProvider({ children, api = defaultApi }: { children: ReactNode; api?: Api }) {
   const [user, setUser] = useState<User | null>(null);
-  const [status, setStatus] = useState<Status>(() => (api.tokens.get() ? "loading" : "anon"));
+  const [status, setStatus] = useState<Status>(() => (api.tokens.get() || api.tokens.hasSession() ? "loading" : "anon"));
 
   const reload = useCallback(async () => {
+    // A fresh page has no access token: the HttpOnly refresh cookie gets one, if we are signed in.
+    if (!api.tokens.get() && api.tokens.hasSession()) await api.refresh();
     if (!api.tokens.get()) {
       setUser(null);
       setStatus("anon");
@@ -47,9 +50,11 @@ export function AuthProvider({ children, api = defaultApi }: { children: ReactNo
         setStatus("anon");
       }
     });
-    // Another tab logged in or out: follow it (a mere token rotation needs nothing).
+    // Another tab logged in or out: follow it.
     const onStorage = (e: StorageEvent) => {
-      if (e.key === "mamc.tokens" && !e.oldValue !== !e.newValue) void reload();
+      if (e.key !== SESSION_MARKER || !e.oldValue === !e.newValue) return;
+      if (!e.newValue) api.tokens.set(null);
+      void reload();
     };
     window.addEventListener("storage", onStorage);
     return () => {
@@ -60,7 +65,10 @@ export function AuthProvider({ children, api = defaultApi }: { children: ReactNo
 
   const login = useCallback(
     async (email: string, password: string) => {
-      const pair = await call(api.client.POST("/api/v1/auth/login", { body: { email, password } }));
+      // The refresh token comes back as an HttpOnly cookie; the body carries the access token.
+      const pair = await call(
+        api.client.POST("/api/v1/auth/login", { body: { email, password, refresh_token_in: "cookie" } }),
+      );
       api.tokens.set(tokensFromPair(pair));
       const me = await call(api.client.GET("/api/v1/me"));
       setUser(me);
@@ -71,10 +79,10 @@ export function AuthProvider({ children, api = defaultApi }: { children: ReactNo
   );
 
   const logout = useCallback(async () => {
-    const tk = api.tokens.get();
-    if (tk?.refresh_token) {
+    // Ends this session on the server (named by the access token) and clears the cookie.
+    if (api.tokens.get()) {
       try {
-        await api.client.POST("/api/v1/auth/logout", { body: { refresh_token: tk.refresh_token } });
+        await api.client.POST("/api/v1/auth/logout", {});
       } catch {
         /* best effort */
       }

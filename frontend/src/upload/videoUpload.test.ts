@@ -28,7 +28,7 @@ function backend(stored: { part_number: number; etag: string; size: number }[] =
     return json(404);
   });
   const tokens = createTokenStore(null);
-  tokens.set({ access_token: "a", refresh_token: "r" });
+  tokens.set({ access_token: "a" });
   return { api: createApi({ baseUrl: "http://t", fetch, tokens }), calls };
 }
 

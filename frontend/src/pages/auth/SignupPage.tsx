@@ -8,13 +8,16 @@ import { useAction, useDocumentTitle } from "../../lib/hooks";
 import { EMAIL_RE, MIN_PASSWORD } from "./validate";
 
 export default function SignupPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { api } = useAuth();
   const [form, setForm] = useState({ email: "", password: "", display_name: "" });
   const [touched, setTouched] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   useDocumentTitle(t("auth.signupTitle"));
-  const { run, busy, error } = useAction((body: typeof form) => call(api.client.POST("/api/v1/auth/register", { body })));
+  // Our mails (verification, resets) follow the language the account was created in.
+  const { run, busy, error } = useAction((body: typeof form) =>
+    call(api.client.POST("/api/v1/auth/register", { body: { ...body, language: lang } })),
+  );
 
   const errs = {
     display_name: !form.display_name.trim() ? t("auth.required") : null,

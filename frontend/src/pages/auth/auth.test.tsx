@@ -4,7 +4,7 @@ import userEvent from "@testing-library/user-event";
 import { json, makeUser, renderApp } from "../../test/render";
 import { safeNext } from "./LoginPage";
 
-const PAIR = { access_token: "a1", refresh_token: "r1", token_type: "bearer", expires_in: 900 };
+const PAIR = { access_token: "a1", refresh_token: null, token_type: "bearer", expires_in: 900 };
 
 describe("auth screens", () => {
   it("logs in, shows the user menu and redirects to ?next", async () => {
@@ -18,7 +18,7 @@ describe("auth screens", () => {
     await userEvent.click(screen.getByRole("button", { name: "Log in" }));
     await waitFor(() => expect(router.state.location.pathname).toBe("/library"));
     expect(store.get()?.access_token).toBe("a1");
-    expect(calls.find((c) => c.path === "/api/v1/auth/login")?.body).toEqual({ email: "kano@example.com", password: "secret-pass" });
+    expect(calls.find((c) => c.path === "/api/v1/auth/login")?.body).toEqual({ email: "kano@example.com", password: "secret-pass", refresh_token_in: "cookie" });
     expect(await screen.findByRole("button", { name: /Kano/ })).toBeInTheDocument();
   });
 
@@ -53,7 +53,7 @@ describe("auth screens", () => {
     await userEvent.type(screen.getByLabelText("Password"), "long-enough");
     await userEvent.click(screen.getByRole("button", { name: "Sign up" }));
     expect(await screen.findByRole("status")).toHaveTextContent("kano@example.com");
-    expect(calls.find((c) => c.path === "/api/v1/auth/register")?.body).toEqual({ email: "kano@example.com", password: "long-enough", display_name: "Kano" });
+    expect(calls.find((c) => c.path === "/api/v1/auth/register")?.body).toEqual({ email: "kano@example.com", password: "long-enough", display_name: "Kano", language: "en" });
   });
 
   it("verifies the email token from the link exactly once", async () => {
@@ -90,5 +90,39 @@ describe("auth screens", () => {
     expect(safeNext("//evil.com")).toBe("/");
     expect(safeNext("https://evil.com")).toBe("/");
     expect(safeNext(null)).toBe("/");
+  });
+
+  it("an unverified user blocked by email_not_verified is offered to resend the link", async () => {
+    const { calls } = renderApp(
+      "/account",
+      (_req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, makeUser({ email_verified: false, language: "en" }));
+        if (url.pathname === "/api/v1/auth/resend-verification") return json(202, { status: "accepted" });
+        return undefined;
+      },
+      { tokens: { access_token: "a1" } },
+    );
+    expect(await screen.findByText(/Your email is not verified yet/)).toBeInTheDocument();
+    window.dispatchEvent(new CustomEvent("mamc:email-not-verified"));
+    expect(await screen.findByText(/Confirm your email address to do that/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Resend verification email" }));
+    await waitFor(() => expect(calls.some((c) => c.path === "/api/v1/auth/resend-verification")).toBe(true));
+  });
+
+  it("chooses the language of the mails on the account page", async () => {
+    const { calls } = renderApp(
+      "/account",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me" && req.method === "GET") return json(200, makeUser({ language: "en" }));
+        if (url.pathname === "/api/v1/me") return json(200, makeUser({ language: "it" }));
+        return undefined;
+      },
+      { tokens: { access_token: "a1" } },
+    );
+    await userEvent.selectOptions(await screen.findByLabelText("Language of our emails"), "it");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === "PATCH" && c.path === "/api/v1/me")?.body).toEqual({ display_name: "Kano", language: "it" }),
+    );
   });
 });

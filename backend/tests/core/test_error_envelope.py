@@ -1,0 +1,52 @@
+"""Bad input is a 4xx with the error envelope, and the OpenAPI document says so (issue 11, item 13)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from app.auth.models import Role
+
+
+async def test_a_body_that_is_not_even_text_is_malformed_json(client: httpx.AsyncClient) -> None:
+    resp = await client.post(
+        "/api/v1/auth/login", content=b"\xff\xfe{\x81", headers={"Content-Type": "application/json"}
+    )
+    assert resp.status_code == 422
+    assert resp.json()["error"]["code"] == "malformed_json"
+
+
+async def test_a_nul_character_the_database_refuses_is_a_422(
+    client: httpx.AsyncClient, make_user: Any, auth_headers: Any
+) -> None:
+    instructor = make_user(role=Role.instructor)
+    resp = await client.post(
+        "/api/v1/videos",
+        json={"title": "Kata", "discipline": "karate", "tags": ["ok", "\u0000"]},
+        headers=auth_headers(instructor),
+    )
+    # Postgres refuses NUL in text (422 invalid_value); SQLite stores it.
+    assert resp.status_code in (201, 422), resp.text
+    if resp.status_code == 422:
+        assert resp.json()["error"]["code"] in ("invalid_value", "validation_error")
+
+
+def test_every_operation_documents_its_errors_with_the_envelope(app: FastAPI) -> None:
+    schema = app.openapi()
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    envelope = {"$ref": "#/components/schemas/ErrorResponse"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if status.startswith(("4", "5")):
+                    assert response["content"]["application/json"]["schema"] == envelope, (method, path)
+    login = schema["paths"]["/api/v1/auth/login"]["post"]["responses"]
+    assert {"401", "403", "422", "429"} <= set(login)
+    me = schema["paths"]["/api/v1/me"]["get"]["responses"]
+    assert {"401", "403"} <= set(me)
+    checkout = schema["paths"]["/api/v1/checkout"]["post"]["responses"]
+    assert {"401", "403", "404", "409", "422"} <= set(checkout)
+    admin_users = schema["paths"]["/api/v1/admin/users/{user_id}"]["patch"]["responses"]
+    assert {"401", "403", "404", "422"} <= set(admin_users)
