@@ -152,8 +152,8 @@ def worker_factory(tmp_path: Path) -> Iterator[Callable[..., Any]]:
 
     def start(*, wait: bool = True, **kwargs: Any) -> WorkerProcess:
         worker = WorkerProcess(log_dir=tmp_path, **kwargs)
+        started.append(worker)  # stopped afterwards even when it never became ready
         worker.start(wait=wait)
-        started.append(worker)
         return worker
 
     celery_app.conf.task_always_eager = False

@@ -47,7 +47,11 @@ class WorkerProcess:
         if self not in _STARTED:
             _STARTED.append(self)
         if wait:
-            self.wait_ready(timeout)
+            try:
+                self.wait_ready(timeout)
+            except BaseException:  # never leave a worker behind that nobody will stop
+                self.stop()
+                raise
 
     def wait_ready(self, timeout: float) -> None:
         """The worker is ready when it answers a ping task; this also proves it consumes the broker."""
