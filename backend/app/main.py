@@ -45,8 +45,9 @@ DOMAIN_ROUTERS = [
     "app.studio.router:router",
     "app.commerce.router:router",
     "app.commerce.router:admin_router",
-    "app.commerce.router:sandbox_router",
 ]
+# Development only (no STRIPE_SECRET_KEY): the payment sandbox (app/commerce/sandbox.py).
+SANDBOX_ROUTER = "app.commerce.router:sandbox_router"
 
 # Routers mounted at the root, outside /api/v1 (media: the embedded stand-in for nginx's /media/).
 ROOT_ROUTERS = [
@@ -197,6 +198,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     for spec in DOMAIN_ROUTERS:
         app.include_router(_load_router(spec), prefix=API_PREFIX)
+    from app.commerce.gateway import sandbox_enabled
+
+    if sandbox_enabled(settings):
+        app.include_router(_load_router(SANDBOX_ROUTER), prefix=API_PREFIX)
     for spec in ROOT_ROUTERS:
         app.include_router(_load_router(spec))
     _mount_web_client(app, settings.frontend_dist_dir)

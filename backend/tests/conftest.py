@@ -138,7 +138,8 @@ def celery_worker(_session_worker: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def worker_factory(tmp_path: Path) -> Iterator[Callable[..., Any]]:
-    """Start dedicated worker processes (e.g. to kill one mid-task); all are stopped afterwards.
+    """Start dedicated worker processes (e.g. to kill one mid-task; `wait=False` to start several
+    at once, then `wait_ready`); all are stopped afterwards.
     They are the only consumers: a running shared worker is stopped first (celery_worker starts
     it again when a later test needs it)."""
     from app.worker.celery_app import celery_app
@@ -148,10 +149,10 @@ def worker_factory(tmp_path: Path) -> Iterator[Callable[..., Any]]:
         other.stop()
     started: list[WorkerProcess] = []
 
-    def start(**kwargs: Any) -> WorkerProcess:
+    def start(*, wait: bool = True, **kwargs: Any) -> WorkerProcess:
         worker = WorkerProcess(log_dir=tmp_path, **kwargs)
-        worker.start()
-        started.append(worker)
+        started.append(worker)  # stopped afterwards even when it never became ready
+        worker.start(wait=wait)
         return worker
 
     celery_app.conf.task_always_eager = False

@@ -13,6 +13,7 @@ import BrowsePage from "./pages/catalog/BrowsePage";
 
 const VideoPage = lazy(() => import("./pages/catalog/VideoPage"));
 const LibraryPage = lazy(() => import("./pages/commerce/LibraryPage"));
+const SandboxCheckoutPage = lazy(() => import("./pages/commerce/SandboxCheckoutPage"));
 const ReferencesPage = lazy(() => import("./pages/studio/ReferencesPage"));
 const ReferenceMarkerPage = lazy(() => import("./pages/studio/ReferencesPage").then((m) => ({ default: m.ReferenceMarkerPage })));
 const PracticePage = lazy(() => import("./pages/studio/AttemptPages").then((m) => ({ default: m.PracticePage })));
@@ -50,6 +51,8 @@ export const routes: RouteObject[] = [
       { path: "/attempts/:id", element: <RequireAuth><AttemptPage /></RequireAuth> },
       { path: "/account", element: <RequireAuth><AccountPage /></RequireAuth> },
       { path: "/library", element: <RequireAuth><LibraryPage /></RequireAuth> },
+      // Development only: the payment sandbox's checkout (the API mounts it without a Stripe key).
+      { path: "/sandbox/checkout/:id", element: <RequireAuth><SandboxCheckoutPage /></RequireAuth> },
       // Alias in case the server's checkout success path is configured to /checkout/success.
       { path: "/checkout/success", element: <Navigate to={{ pathname: "/library", search: "?checkout=success" }} replace /> },
       {

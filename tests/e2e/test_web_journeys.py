@@ -1,6 +1,6 @@
 """The platform's main journeys through the web client, end to end on the embedded platform:
-an instructor uploads (multipart, presigned parts) and prices a video, follows processing,
-an admin promotes and approves, a student finds it, pays in the sandbox checkout, gets it in the
+an instructor uploads (multipart, presigned parts) a video priced in the upload form, follows
+processing, submits it for review, an admin promotes and approves, a student finds it, pays in the sandbox checkout, gets it in the
 library and watches it; then the pose studio: reference marked on the player, a student attempt,
 the feedback report."""
 
@@ -74,18 +74,26 @@ def world(browser, platform) -> World:  # type: ignore[no-untyped-def]
         inst.get_by_label("Title").fill(title)
         inst.get_by_label("Discipline").fill("fitness")
         inst.get_by_label("Description").fill("Bodyweight squats, side view: depth, knees, trunk.")
+        # The price (and the trailer choice) are part of the upload form.
+        inst.get_by_label("Purchase price").fill("9.99")
+        inst.get_by_label("Rental price").fill("2.99")
+        inst.get_by_label("Rental length (hours)").fill("48")
+        expect(inst.get_by_label("Trailer", exact=True)).to_have_value("auto")
         inst.get_by_role("button", name="Start upload").click()
         # Parts PUT to presigned URLs, complete, then the processing page follows SSE progress.
         expect(inst).to_have_url(re.compile(r"/studio/videos/[0-9a-f-]+$"), timeout=60_000)
         video_id = inst.url.rsplit("/", 1)[1]
         shot(inst, "journey-02-processing")
-        expect(inst.get_by_text("In review").first).to_be_visible(timeout=PROCESSING_TIMEOUT_MS)
-
-        inst.get_by_label("Purchase price").fill("9.99")
-        inst.get_by_label("Rental price").fill("2.99")
-        inst.get_by_label("Rental length (hours)").fill("48")
-        inst.get_by_role("button", name="Save").click()
-        expect(inst.get_by_text("Details saved.")).to_be_visible()
+        # Processed: nothing reaches the moderators until the instructor submits it.
+        expect(inst.get_by_text("Processing is done.", exact=False)).to_be_visible(
+            timeout=PROCESSING_TIMEOUT_MS
+        )
+        admin.goto("/admin")
+        expect(admin.get_by_role("heading", name="Review queue")).to_be_visible()
+        expect(admin.get_by_role("link", name=title)).to_have_count(0)
+        inst.get_by_role("button", name="Submit for review").click()
+        expect(inst.get_by_text("Submitted for review.")).to_be_visible()
+        expect(inst.get_by_text("In review").first).to_be_visible()
         shot(inst, "journey-03-priced-in-review")
 
         admin.goto("/admin")
@@ -123,7 +131,7 @@ def test_student_finds_buys_and_watches_the_video(world: World, new_page, platfo
     shot(page, "journey-05-video-locked")
 
     page.get_by_role("button", name=re.compile(r"Buy for")).click()
-    expect(page).to_have_url(re.compile(r"/api/v1/sandbox/checkout/"))  # the sandbox Stripe stand-in
+    expect(page).to_have_url(re.compile(r"/sandbox/checkout/"))  # the sandbox Stripe stand-in
     shot(page, "journey-06-sandbox-checkout")
     page.get_by_role("button", name=re.compile(r"^Pay")).click()
 
@@ -145,9 +153,14 @@ def test_student_finds_buys_and_watches_the_video(world: World, new_page, platfo
     )
     page.wait_for_function("() => document.querySelector('video').currentTime > 0.5", timeout=30_000)
     shot(page, "journey-08-playing")
-    # Resume position is remembered for this video.
-    page.evaluate("() => document.querySelector('video').pause()")
-    page.wait_for_function(f"() => localStorage.getItem('mamc.resume.{world.video_id}') !== null || true")
+    # Resume positions skip the first 5 s and the last 10 s (player/resume.ts): a 13 s clip
+    # paused mid-way has none to remember, so reopening it starts from the beginning.
+    page.evaluate("() => { const v = document.querySelector('video'); v.currentTime = 6; v.pause(); }")
+    page.wait_for_function("() => document.querySelector('video').paused")
+    assert page.evaluate(f"() => localStorage.getItem('mamc.resume.{world.video_id}')") is None
+    page.reload()
+    expect(page.locator("video")).to_have_count(1)
+    expect(page.get_by_text(re.compile(r"Resumed at"))).to_have_count(0)
 
 
 def test_reference_attempt_and_pose_feedback(world: World, new_page, platform) -> None:  # type: ignore[no-untyped-def]
@@ -198,10 +211,19 @@ def test_reference_attempt_and_pose_feedback(world: World, new_page, platform) -
 
     items = student.locator(".feedback-list button")
     if items.count():
+        # Clicking a correction seeks the attempt to where it happens: park the video far from
+        # that moment first, so the seek is what brings it there.
+        minutes, seconds = items.first.locator(".mono").inner_text().split(":")
+        at = int(minutes) * 60 + int(seconds)  # shown rounded to the second
+        student.evaluate(
+            f"() => {{ const v = document.querySelector('video'); v.pause();"
+            f" v.currentTime = {at} > v.duration / 2 ? 0 : v.duration - 0.2; }}"
+        )
         items.first.click()
         expect(items.first).to_have_attribute("aria-current", "true")
-        t = student.evaluate("() => document.querySelector('video').currentTime")
-        assert t >= 0
+        student.wait_for_function(
+            f"() => Math.abs(document.querySelector('video').currentTime - {at}) <= 1.5", timeout=10_000
+        )
     else:
         expect(student.get_by_text("Great: nothing to correct!")).to_be_visible()
 

@@ -233,6 +233,24 @@ def test_local_store_upload_parts_of_16_mib_pass_the_edge_and_other_api_bodies_s
         upstream.server_close()
 
 
+def test_prod_conf_rate_limits_auth_endpoints_per_address(
+    run_prod: Callable[[EdgeConfig], EdgeConfig],
+    self_signed_cert: Path,
+    tmp_path: Path,
+    site: dict[str, str],
+) -> None:
+    """The same budget as dev.conf, proven on the production config itself."""
+    edge = run_prod(prod_edge(tmp_path, self_signed_cert, site))
+    with httpx.Client(base_url=edge.public_url, verify=False) as client:
+        statuses = [client.post("/api/v1/auth/login", json={}).status_code for _ in range(30)]
+        other = client.get("/api/v1/videos").status_code
+    # burst=20 nodelay: the first 21 reach the (absent) upstream -> 502, the rest are refused.
+    assert 429 not in statuses[:20], statuses
+    assert statuses.count(429) >= 8, statuses
+    assert set(statuses) <= {429, 502}, statuses
+    assert other != 429, "the auth budget must not throttle the rest of the API"
+
+
 # --- dev.conf: media, SPA, limits ------------------------------------------------------------
 
 

@@ -4,6 +4,12 @@
 It claims the event row (processed_at IS NULL → now) in the same transaction as the effect, so
 a duplicate delivery, a replay or two workers racing on one event leave exactly one effect.
 
+Concurrency: two workers may apply two events about one purchase (a partial and a full refund)
+at the same moment. Every handler locks the row it changes (purchase, subscription, dispute:
+SELECT ... FOR UPDATE, re-read under the lock) and keeps the lock until its transaction commits,
+so the second handler starts from the first one's result. Rows that may not exist yet (a
+dispute, a Stripe customer) are inserted with ON CONFLICT DO NOTHING and then locked.
+
 Handlers never trust arrival order: each records the *state* an object is in (paid, amount
 refunded so far, a dispute's status, a subscription's status and period end) and derives
 purchase status and access from the accumulated state. Snapshots of subscriptions and disputes
@@ -18,10 +24,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
@@ -39,6 +45,7 @@ from app.commerce.models import (
     StripeEvent,
     Subscription,
     SubscriptionInterval,
+    insert_ignoring_conflicts,
 )
 from app.commerce.money import format_amount
 from app.core.clock import utcnow
@@ -49,11 +56,15 @@ from app.entitlements.models import EntitlementKind, EntitlementStatus, SourceTy
 from app.worker.dispatch import enqueue
 
 log = structlog.get_logger(__name__)
+RowT = TypeVar("RowT")
 
 APPLY_TASK = "default.commerce.apply_stripe_event"
 MAX_DEFERRED_ATTEMPTS = 12
 
 SUBSCRIPTION_GRANTING = {"active", "trialing", "past_due"}
+# Our own statuses before Stripe knows the subscription: checkout open / checkout abandoned.
+SUBSCRIPTION_PENDING = "pending"
+SUBSCRIPTION_CHECKOUT_EXPIRED = "expired"
 _SUBSCRIPTION_RANK = {
     "incomplete": 0,
     "trialing": 1,
@@ -203,16 +214,17 @@ def _deferred_for(s: Session, ref: str | None, ctx: Ctx) -> None:
     ctx.effects.reapply.extend(ids)
 
 
+def _locked(s: Session, stmt: Select[RowT]) -> RowT | None:
+    """The row, locked until the transaction ends and re-read under the lock (the identity map
+    may hold an older copy)."""
+    return s.scalar(stmt.with_for_update().execution_options(populate_existing=True))
+
+
 def _remember_customer(s: Session, user_id: uuid.UUID, customer_id: str | None) -> None:
+    """Insert-or-ignore: two purchases of one buyer paid at once both try to remember them."""
     if not customer_id:
         return
-    existing = s.scalar(select(StripeCustomer).where(StripeCustomer.user_id == user_id))
-    if (
-        existing is None
-        and s.scalar(select(StripeCustomer).where(StripeCustomer.customer_id == customer_id)) is None
-    ):
-        s.add(StripeCustomer(user_id=user_id, customer_id=customer_id))
-        s.flush()
+    s.execute(insert_ignoring_conflicts(s, StripeCustomer).values(user_id=user_id, customer_id=customer_id))
 
 
 def _email(ctx: Ctx, to: str, subject: str, text: str) -> None:
@@ -230,14 +242,15 @@ def _user_email(s: Session, user_id: uuid.UUID) -> str | None:
 def _purchase_by_ref(
     s: Session, *, metadata: dict[str, Any] | None = None, **refs: str | None
 ) -> Purchase | None:
+    """The purchase an event is about, locked for the rest of the handler."""
     purchase_id = _uuid((metadata or {}).get("mamc_purchase_id"))
     if purchase_id is not None:
-        found = s.get(Purchase, purchase_id)
+        found = _locked(s, select(Purchase).where(Purchase.id == purchase_id))
         if found is not None:
             return found
     for column, value in refs.items():
         if value:
-            found = s.scalar(select(Purchase).where(getattr(Purchase, column) == value))
+            found = _locked(s, select(Purchase).where(getattr(Purchase, column) == value))
             if found is not None:
                 return found
     return None
@@ -422,14 +435,15 @@ def on_checkout_completed(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
 def on_checkout_expired(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
     """The buyer never paid within the session's lifetime (24 h, or an expire call). The purchase
     ends "expired" and is never reused: the next checkout opens a new purchase and session. A
-    pending subscription row only loses its checkout URL (it stays invisible, as pending)."""
+    pending subscription row ends "expired" too (never shown as the user's subscription)."""
     metadata = obj.get("metadata") or {}
     if obj.get("mode") == "subscription":
         sub = _subscription_row(s, obj.get("subscription"), metadata, checkout_session_id=obj.get("id"))
         if sub is None:
             return "unmatched"
-        if sub.status != "pending" or sub.checkout_session_id != obj.get("id"):
+        if sub.status != SUBSCRIPTION_PENDING or sub.checkout_session_id != obj.get("id"):
             return "stale"
+        sub.status = SUBSCRIPTION_CHECKOUT_EXPIRED
         sub.checkout_url = None
         return "applied"
     p = _purchase_by_ref(s, metadata=metadata, checkout_session_id=obj.get("id"))
@@ -525,9 +539,8 @@ def on_dispute(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
         return "ignored"
     status = str(obj.get("status") or "needs_response")
     rank = 1 if status in DISPUTE_CLOSED else 0
-    d = s.scalar(select(Dispute).where(Dispute.stripe_dispute_id == dispute_id))
-    if d is None:
-        d = Dispute(
+    s.execute(  # created.../updated... for a new dispute may arrive at once: one row, then lock it
+        insert_ignoring_conflicts(s, Dispute, "stripe_dispute_id").values(
             stripe_dispute_id=dispute_id,
             amount_cents=int(obj.get("amount") or 0),
             currency=str(obj.get("currency") or "usd"),
@@ -536,7 +549,9 @@ def on_dispute(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
             state_event_created=0,
             state_rank=0,
         )
-        s.add(d)
+    )
+    d = _locked(s, select(Dispute).where(Dispute.stripe_dispute_id == dispute_id))
+    assert d is not None
     d.charge_id = d.charge_id or _id_of(obj.get("charge"))
     d.payment_intent_id = d.payment_intent_id or _id_of(obj.get("payment_intent"))
     stale = (ctx.created, rank) < (d.state_event_created, d.state_rank)
@@ -549,7 +564,7 @@ def on_dispute(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
         d.closed_at = (d.closed_at or ctx.at) if status in DISPUTE_CLOSED else None
         d.state_event_created, d.state_rank = ctx.created, rank
     s.flush()
-    p = s.get(Purchase, d.purchase_id) if d.purchase_id else None
+    p = _locked(s, select(Purchase).where(Purchase.id == d.purchase_id)) if d.purchase_id else None
     if p is None:
         p = _purchase_by_ref(s, payment_intent_id=d.payment_intent_id, charge_id=d.charge_id)
         if p is None:
@@ -594,16 +609,21 @@ def _alert_admins(s: Session, d: Dispute, p: Purchase, ctx: Ctx) -> None:
 def _subscription_row(
     s: Session, stripe_sub: Any, metadata: dict[str, Any], *, checkout_session_id: str | None = None
 ) -> Subscription | None:
+    """The subscription an event is about, locked for the rest of the handler."""
     stripe_id = _id_of(stripe_sub)
     if stripe_id:
-        found = s.scalar(select(Subscription).where(Subscription.stripe_subscription_id == stripe_id))
+        found = _locked(s, select(Subscription).where(Subscription.stripe_subscription_id == stripe_id))
         if found is not None:
             return found
     own_id = _uuid(metadata.get("mamc_subscription_id"))
-    if own_id is not None and (found := s.get(Subscription, own_id)) is not None:
-        return found
+    if own_id is not None:
+        found = _locked(s, select(Subscription).where(Subscription.id == own_id))
+        if found is not None:
+            return found
     if checkout_session_id:
-        found = s.scalar(select(Subscription).where(Subscription.checkout_session_id == checkout_session_id))
+        found = _locked(
+            s, select(Subscription).where(Subscription.checkout_session_id == checkout_session_id)
+        )
         if found is not None:
             return found
     return None
@@ -679,18 +699,23 @@ def on_subscription(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
         customer = _id_of(obj.get("customer"))
         if user_id is None and customer:
             user_id = s.scalar(select(StripeCustomer.user_id).where(StripeCustomer.customer_id == customer))
-        if user_id is None:
+        stripe_id = _id_of(obj.get("id"))
+        if user_id is None or stripe_id is None:
             return "unmatched"
-        sub = Subscription(
-            user_id=user_id,
-            interval=SubscriptionInterval.month,
-            status="pending",
-            state_event_created=0,
-            state_rank=0,
-            currency=str(obj.get("currency") or get_settings().commerce_subscription_currency),
+        s.execute(  # created outside our checkout; its events may arrive at once: one row
+            insert_ignoring_conflicts(s, Subscription, "stripe_subscription_id").values(
+                user_id=user_id,
+                interval=SubscriptionInterval.month,
+                status=SUBSCRIPTION_PENDING,
+                state_event_created=0,
+                state_rank=0,
+                currency=str(obj.get("currency") or get_settings().commerce_subscription_currency),
+                stripe_subscription_id=stripe_id,
+            )
         )
-        s.add(sub)
-        s.flush()
+        sub = _locked(s, select(Subscription).where(Subscription.stripe_subscription_id == stripe_id))
+        assert sub is not None
+        _deferred_for(s, stripe_id, ctx)
     sub.customer_id = sub.customer_id or _id_of(obj.get("customer"))
     _link_subscription(s, sub, obj.get("id"), ctx)
     return "applied" if _apply_subscription_snapshot(s, sub, obj, ctx) else "stale"

@@ -1,9 +1,10 @@
 """Talking to Stripe: the configured client, the webhook secret, and the few API calls we make.
 
 Production: STRIPE_SECRET_KEY set → the official library's StripeClient (STRIPE_API_BASE lets
-tests point it at a local stand-in for api.stripe.com). Embedded: no key → the sandbox
+tests point it at a local stand-in for api.stripe.com). Development without a key → the sandbox
 (app/commerce/sandbox.py) plays Stripe's part, signing its events with a secret derived from
-SECRET_KEY, and everything after the signature check is the production path.
+SECRET_KEY, and everything after the signature check is the production path. The sandbox never
+runs in production: the API refuses to start there without Stripe keys (core/config.py).
 
 Calls here are synchronous (the library's HTTP client); async callers run them in a thread.
 Every mutating call carries an Idempotency-Key derived from our own row id.
@@ -31,6 +32,12 @@ class PaymentProviderError(ServiceUnavailable):
 def is_sandbox(settings: Settings | None = None) -> bool:
     settings = settings or get_settings()
     return settings.stripe_secret_key is None or not settings.stripe_secret_key.get_secret_value()
+
+
+def sandbox_enabled(settings: Settings | None = None) -> bool:
+    """The sandbox checkout is mounted only in development (and the test suite), without a key."""
+    settings = settings or get_settings()
+    return settings.app_env in ("development", "test") and is_sandbox(settings)
 
 
 def webhook_secret(settings: Settings | None = None) -> str:
@@ -91,6 +98,15 @@ def create_checkout_session(params: dict[str, Any], *, idempotency_key: str) -> 
         client().v1.checkout.sessions.create,
         params=params,  # type: ignore[arg-type]
         options={"idempotency_key": idempotency_key},
+    )
+
+
+def expire_checkout_session(session_id: str) -> dict[str, Any]:
+    return _call(
+        "checkout.sessions.expire",
+        client().v1.checkout.sessions.expire,
+        session_id,
+        options={"idempotency_key": f"mamc-expire-{session_id}"},
     )
 
 

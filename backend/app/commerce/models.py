@@ -8,8 +8,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.clock import utcnow
 from app.db.base import Base, IdMixin, TimestampMixin
@@ -68,7 +70,19 @@ class Purchase(IdMixin, TimestampMixin, Base):
     """One PPV or rental sale of one video (state derived from Stripe facts, see service)."""
 
     __tablename__ = "purchases"
-    __table_args__ = (Index("ix_purchases_user_video", "user_id", "video_id"),)
+    __table_args__ = (
+        Index("ix_purchases_user_video", "user_id", "video_id"),
+        # One open checkout per buyer, video and kind: two tabs clicking "Buy" share it.
+        Index(
+            "uq_purchases_one_pending",
+            "user_id",
+            "video_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     video_id: Mapped[uuid.UUID] = mapped_column(index=True)
@@ -109,9 +123,20 @@ class SubscriptionInterval(enum.StrEnum):
 
 
 class Subscription(IdMixin, TimestampMixin, Base):
-    """The platform subscription of one user; `status` mirrors Stripe's (plus "pending")."""
+    """The platform subscription of one user; `status` mirrors Stripe's, plus our own "pending"
+    (checkout open) and "expired" (checkout abandoned or superseded)."""
 
     __tablename__ = "subscriptions"
+    __table_args__ = (
+        # One open subscription checkout per user: two tabs clicking "Subscribe" share it.
+        Index(
+            "uq_subscriptions_one_pending",
+            "user_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     interval: Mapped[SubscriptionInterval] = mapped_column(
@@ -181,3 +206,14 @@ class LedgerEntry(IdMixin, Base):
     platform_fee_cents: Mapped[int] = mapped_column(default=0)
     net_cents: Mapped[int]
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def insert_ignoring_conflicts(
+    session: Session | AsyncSession, model: type[Base], *conflict_columns: str
+) -> postgresql.Insert | sqlite.Insert:
+    """INSERT ... ON CONFLICT DO NOTHING for the session's database (PostgreSQL or SQLite): the
+    first of two concurrent writers inserts, the other one finds the row. `conflict_columns`
+    names the unique index; none means any unique constraint."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model).on_conflict_do_nothing(index_elements=list(conflict_columns) or None)

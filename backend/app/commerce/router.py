@@ -31,6 +31,8 @@ from app.commerce.schemas import (
     PurchasePage,
     RefundRequest,
     RevokeRequest,
+    SandboxCheckoutOut,
+    SandboxPayOut,
     SubscriptionOut,
     WebhookAck,
 )
@@ -42,7 +44,8 @@ from app.entitlements import service as entitlements
 
 router = APIRouter(tags=["commerce"])
 admin_router = APIRouter(prefix="/admin", tags=["admin: payments"])
-sandbox_router = APIRouter(prefix="/sandbox", tags=["sandbox payments"], include_in_schema=False)
+# Mounted only in development without STRIPE_SECRET_KEY (app/main.py, gateway.sandbox_enabled).
+sandbox_router = APIRouter(prefix="/sandbox", tags=["sandbox payments (development only)"])
 
 MonthParam = Annotated[
     str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM (default: this month)")
@@ -282,29 +285,33 @@ async def admin_payouts_csv(
 # --------------------------------------------------------------------------- sandbox (embedded mode)
 
 
-@sandbox_router.get("/checkout/{session_id}", response_class=HTMLResponse)
-async def sandbox_checkout_page(session_id: str, session: SessionDep) -> HTMLResponse:
-    row = await sandbox.find_checkout(session, session_id)
-    return HTMLResponse(sandbox.checkout_page(row, session_id), headers={"Cache-Control": "no-store"})
+@sandbox_router.get("/checkout/{session_id}", response_model=SandboxCheckoutOut)
+async def sandbox_checkout(session_id: str, user: CurrentUser, session: SessionDep) -> SandboxCheckoutOut:
+    """Development only: the buyer's own sandbox checkout (what the web client's page shows)."""
+    return await sandbox.describe(session, session_id, user)
 
 
-@sandbox_router.post("/checkout/{session_id}/pay")
-async def sandbox_pay(session_id: str, session: SessionDep) -> RedirectResponse:
-    return RedirectResponse(await sandbox.pay(session, session_id), status_code=status.HTTP_303_SEE_OTHER)
+@sandbox_router.post(
+    "/checkout/{session_id}/pay", response_model=SandboxPayOut, responses=error_responses(Conflict)
+)
+async def sandbox_pay(session_id: str, user: CurrentUser, session: SessionDep) -> SandboxPayOut:
+    """Development only: pay the buyer's own sandbox checkout (signed events → the webhook path)."""
+    return SandboxPayOut(redirect_url=await sandbox.pay(session, session_id, user))
 
 
-@sandbox_router.post("/checkout/{session_id}/decline", response_class=HTMLResponse)
-async def sandbox_decline(session_id: str, session: SessionDep) -> HTMLResponse:
-    await sandbox.decline(session, session_id)
-    return HTMLResponse(sandbox.declined_page(session_id), status_code=status.HTTP_402_PAYMENT_REQUIRED)
+@sandbox_router.post("/checkout/{session_id}/decline", status_code=status.HTTP_204_NO_CONTENT)
+async def sandbox_decline(session_id: str, user: CurrentUser, session: SessionDep) -> Response:
+    """Development only: simulate the buyer's card being declined."""
+    await sandbox.decline(session, session_id, user)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@sandbox_router.get("/portal/{customer_id}", response_class=HTMLResponse)
+@sandbox_router.get("/portal/{customer_id}", response_class=HTMLResponse, include_in_schema=False)
 async def sandbox_portal(customer_id: str, session: SessionDep, token: str = "") -> HTMLResponse:
     return HTMLResponse(await sandbox.portal_page(session, customer_id, token))
 
 
-@sandbox_router.post("/portal/{customer_id}/cancel")
+@sandbox_router.post("/portal/{customer_id}/cancel", include_in_schema=False)
 async def sandbox_portal_cancel(customer_id: str, session: SessionDep, token: str = "") -> RedirectResponse:
     sandbox.check_portal_token(customer_id, token)
     await sandbox.cancel_subscriptions(session, customer_id)

@@ -1,6 +1,9 @@
 """Embedded payments: a local stand-in for Stripe Checkout, refunds and the Customer Portal.
 
-Used when STRIPE_SECRET_KEY is unset. The checkout page's "Pay" builds the events Stripe would
+Development only: mounted when APP_ENV is development (or test) and STRIPE_SECRET_KEY is unset
+(gateway.sandbox_enabled); production refuses to start without Stripe keys. The checkout page is
+the web client's /sandbox/checkout/<id>; it reads and pays through this module's JSON endpoints,
+which need the buyer's own session (anyone else gets 404). "Pay" builds the events Stripe would
 send (checkout.session.completed, payment_intent.succeeded with the fee, or for a subscription
 customer.subscription.created and invoice.paid), signs each with the webhook secret exactly
 as Stripe does (t=..., v1=HMAC-SHA256) and hands it to `webhooks.ingest` — the function behind
@@ -17,27 +20,28 @@ import json
 import uuid
 from datetime import timedelta
 from html import escape
-from typing import Any
+from typing import Any, Literal
 
 import stripe
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import service as auth_service
+from app.auth.models import User
 from app.commerce import webhooks
-from app.commerce.gateway import is_sandbox, webhook_secret
-from app.commerce.models import Purchase, StripeCustomer, Subscription, SubscriptionInterval
-from app.commerce.money import format_amount
+from app.commerce.events import SUBSCRIPTION_CHECKOUT_EXPIRED, SUBSCRIPTION_PENDING
+from app.commerce.gateway import sandbox_enabled, webhook_secret
+from app.commerce.models import Purchase, PurchaseStatus, StripeCustomer, Subscription, SubscriptionInterval
+from app.commerce.schemas import SandboxCheckoutOut
 from app.core.clock import utcnow
 from app.core.config import get_settings
-from app.core.errors import NotFound
+from app.core.errors import Conflict, NotFound
 from app.core.security import derive_key
 
 API_VERSION = "2025-03-31.basil"
 
 
 def _require_sandbox() -> None:
-    if not is_sandbox():
+    if not sandbox_enabled():
         raise NotFound("Not found.", code="not_found")
 
 
@@ -88,15 +92,46 @@ async def _customer_for(session: AsyncSession, user_id: uuid.UUID) -> str:
     return existing or f"cus_sb_{_hex(user_id)[:24]}"
 
 
-async def find_checkout(session: AsyncSession, session_id: str) -> Purchase | Subscription:
+async def find_checkout(session: AsyncSession, session_id: str, buyer: User) -> Purchase | Subscription:
+    """The buyer's own checkout; anyone else's is indistinguishable from a missing one."""
     _require_sandbox()
-    purchase = await session.scalar(select(Purchase).where(Purchase.checkout_session_id == session_id))
-    if purchase is not None:
-        return purchase
-    sub = await session.scalar(select(Subscription).where(Subscription.checkout_session_id == session_id))
-    if sub is not None:
-        return sub
-    raise NotFound("This checkout does not exist or has expired.", code="checkout_not_found")
+    row: Purchase | Subscription | None = await session.scalar(
+        select(Purchase).where(Purchase.checkout_session_id == session_id)
+    )
+    if row is None:
+        row = await session.scalar(select(Subscription).where(Subscription.checkout_session_id == session_id))
+    if row is None or row.user_id != buyer.id:
+        raise NotFound("This checkout does not exist or has expired.", code="checkout_not_found")
+    return row
+
+
+def _state(row: Purchase | Subscription) -> Literal["open", "paid", "failed", "expired"]:
+    if isinstance(row, Purchase):
+        if row.paid_at is not None:
+            return "paid"
+        if row.status == PurchaseStatus.expired:
+            return "expired"
+        return "failed" if row.status == PurchaseStatus.failed else "open"
+    if row.status == SUBSCRIPTION_PENDING:
+        return "open"
+    return "expired" if row.status == SUBSCRIPTION_CHECKOUT_EXPIRED else "paid"
+
+
+async def describe(session: AsyncSession, session_id: str, buyer: User) -> SandboxCheckoutOut:
+    row = await find_checkout(session, session_id, buyer)
+    settings = get_settings()
+    purchase = row if isinstance(row, Purchase) else None
+    return SandboxCheckoutOut(
+        checkout_session_id=session_id,
+        kind="subscription" if purchase is None else purchase.kind.value,
+        title=purchase.video_title if purchase else "",
+        amount_cents=row.amount_cents or 0,
+        currency=row.currency,
+        rental_hours=purchase.rental_hours if purchase else None,
+        interval=row.interval if isinstance(row, Subscription) else None,
+        status=_state(row),
+        cancel_url=settings.app_base_url.rstrip("/") + settings.commerce_checkout_cancel_path,
+    )
 
 
 def _fee(amount: int) -> int:
@@ -106,11 +141,21 @@ def _fee(amount: int) -> int:
     ) // 10_000 + settings.commerce_sandbox_fee_fixed_cents
 
 
-async def pay(session: AsyncSession, session_id: str) -> str:
-    """Simulate a successful payment; returns the success URL."""
-    row = await find_checkout(session, session_id)
+def _success_url(session_id: str) -> str:
     settings = get_settings()
-    user = await auth_service.get_user(session, row.user_id)
+    path = settings.commerce_checkout_success_path
+    sep = "&" if "?" in path else "?"
+    return settings.app_base_url.rstrip("/") + f"{path}{sep}session_id={session_id}"
+
+
+async def pay(session: AsyncSession, session_id: str, buyer: User) -> str:
+    """Simulate the buyer paying their own checkout; returns the success URL."""
+    row = await find_checkout(session, session_id, buyer)
+    state = _state(row)
+    if state == "expired":
+        raise Conflict("This checkout has expired; start again from the video.", code="checkout_expired")
+    if state == "paid":
+        return _success_url(session_id)
     customer = await _customer_for(session, row.user_id)
     tag = _hex(row.id)
     if isinstance(row, Purchase):
@@ -132,7 +177,7 @@ async def pay(session: AsyncSession, session_id: str) -> str:
             "amount_total": amount,
             "currency": currency,
             "customer": customer,
-            "customer_details": {"email": user.email},
+            "customer_details": {"email": buyer.email},
             "client_reference_id": str(row.id),
             "payment_intent": pi,
             "subscription": None,
@@ -215,7 +260,7 @@ async def pay(session: AsyncSession, session_id: str) -> str:
             "amount_total": amount,
             "currency": row.currency,
             "customer": customer,
-            "customer_details": {"email": user.email},
+            "customer_details": {"email": buyer.email},
             "client_reference_id": str(row.id),
             "payment_intent": None,
             "subscription": sub_id,
@@ -237,15 +282,13 @@ async def pay(session: AsyncSession, session_id: str) -> str:
         await deliver(session, f"evt_sb_{tag}_completed", "checkout.session.completed", completed)
         await deliver(session, f"evt_sb_{tag}_sub_created", "customer.subscription.created", subscription)
         await deliver(session, f"evt_sb_{tag}_invoice_paid", "invoice.paid", invoice)
-    path = settings.commerce_checkout_success_path
-    sep = "&" if "?" in path else "?"
-    return settings.app_base_url.rstrip("/") + f"{path}{sep}session_id={session_id}"
+    return _success_url(session_id)
 
 
-async def decline(session: AsyncSession, session_id: str) -> None:
-    """Simulate a declined card (payment_intent.payment_failed)."""
-    row = await find_checkout(session, session_id)
-    if not isinstance(row, Purchase):
+async def decline(session: AsyncSession, session_id: str, buyer: User) -> None:
+    """Simulate the buyer's card being declined (payment_intent.payment_failed)."""
+    row = await find_checkout(session, session_id, buyer)
+    if not isinstance(row, Purchase) or _state(row) in ("paid", "expired"):
         return
     tag = _hex(row.id)
     failed = {
@@ -337,46 +380,6 @@ def _page(title: str, body: str) -> str:
         f"<meta name=viewport content='width=device-width,initial-scale=1'><style>{_STYLE}</style></head>"
         f"<body><main>{body}<p class=note>Sandbox payments: no real money moves. "
         f"(STRIPE_SECRET_KEY is not set.)</p></main></body></html>"
-    )
-
-
-def checkout_page(row: Purchase | Subscription, session_id: str) -> str:
-    settings = get_settings()
-    if isinstance(row, Purchase):
-        what = (
-            f"Rent “{escape(row.video_title)}” — {row.rental_hours} hours from first play"
-            if row.rental_hours
-            else f"Buy “{escape(row.video_title)}” — watch forever"
-        )
-        amount = format_amount(row.amount_cents, row.currency)
-        done = row.paid_at is not None
-    else:
-        what = f"Platform subscription ({row.interval.value}ly)"
-        amount = format_amount(row.amount_cents or 0, row.currency)
-        done = row.status != "pending"
-    cancel = escape(settings.app_base_url.rstrip("/") + settings.commerce_checkout_cancel_path)
-    sid = escape(session_id)
-    if done:
-        actions = "<p><strong>Already paid.</strong></p>"
-    else:
-        actions = (
-            f"<form method=post action='/api/v1/sandbox/checkout/{sid}/pay'>"
-            f"<button class=pay type=submit>Pay {escape(amount)}</button></form>"
-        )
-        if isinstance(row, Purchase):
-            actions += (
-                f"<form method=post action='/api/v1/sandbox/checkout/{sid}/decline'>"
-                f"<button class=decline type=submit>Simulate a declined card</button></form>"
-            )
-        actions += f"<p><a href='{cancel}'>Cancel and go back</a></p>"
-    return _page("Checkout (sandbox)", f"<h1>{what}</h1><div class=amount>{escape(amount)}</div>{actions}")
-
-
-def declined_page(session_id: str) -> str:
-    sid = escape(session_id)
-    return _page(
-        "Payment declined (sandbox)",
-        f"<h1>Your card was declined.</h1><p><a href='/api/v1/sandbox/checkout/{sid}'>Try again</a></p>",
     )
 
 

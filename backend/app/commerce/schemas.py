@@ -24,6 +24,24 @@ class CheckoutOut(BaseModel):
     reused: bool
 
 
+class SandboxCheckoutOut(BaseModel):
+    """Development only: what the sandbox checkout page shows the buyer."""
+
+    checkout_session_id: str
+    kind: Literal["ppv", "rental", "subscription"]
+    title: str
+    amount_cents: int
+    currency: str
+    rental_hours: int | None
+    interval: SubscriptionInterval | None
+    status: Literal["open", "paid", "failed", "expired"]
+    cancel_url: str
+
+
+class SandboxPayOut(BaseModel):
+    redirect_url: str  # where Stripe Checkout would send the buyer next
+
+
 class PortalOut(BaseModel):
     url: str
 

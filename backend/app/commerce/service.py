@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, TypeVar
 
 import structlog
 from sqlalchemy import Select, case, func, select
@@ -26,7 +25,7 @@ from app.audit import service as audit
 from app.auth import service as auth_service
 from app.auth.models import User
 from app.commerce import gateway
-from app.commerce.events import SUBSCRIPTION_GRANTING
+from app.commerce.events import SUBSCRIPTION_CHECKOUT_EXPIRED, SUBSCRIPTION_GRANTING, SUBSCRIPTION_PENDING
 from app.commerce.models import (
     Dispute,
     LedgerEntry,
@@ -37,6 +36,7 @@ from app.commerce.models import (
     StripeCustomer,
     Subscription,
     SubscriptionInterval,
+    insert_ignoring_conflicts,
 )
 from app.commerce.pricing import normalise_currency, validate_price
 from app.core.clock import utcnow
@@ -51,6 +51,7 @@ log = structlog.get_logger(__name__)
 
 CheckoutKind = Literal["ppv", "rental", "subscription"]
 CHECKOUT_REUSE_WINDOW = timedelta(hours=23)  # Stripe Checkout Sessions live 24 h
+PendingRow = TypeVar("PendingRow", Purchase, Subscription)
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,9 @@ def _success_url(settings: Settings) -> str:
     return _url(settings, f"{path}{sep}session_id={{CHECKOUT_SESSION_ID}}")
 
 
-def _sandbox_session_id() -> str:
-    return f"cs_test_sandbox_{secrets.token_hex(16)}"
+def _sandbox_session_id(row_id: uuid.UUID) -> str:
+    """One session per row, as Stripe answers one per idempotency key."""
+    return f"cs_test_sandbox_{row_id.hex}"
 
 
 async def _customer_id(session: AsyncSession, user_id: uuid.UUID) -> str | None:
@@ -81,11 +83,13 @@ async def _customer_id(session: AsyncSession, user_id: uuid.UUID) -> str | None:
 
 
 async def _open_session(
-    session: AsyncSession, settings: Settings, params: dict[str, Any], idempotency_key: str
+    session: AsyncSession, settings: Settings, params: dict[str, Any], row_id: uuid.UUID, idempotency_key: str
 ) -> tuple[str, str]:
+    """(session id, URL) of the row's Checkout Session. Asking again for the same row (a tab
+    that lost the race to open it) gets the same session back."""
     if gateway.is_sandbox(settings):
-        sid = _sandbox_session_id()
-        return sid, _url(settings, f"/api/v1/sandbox/checkout/{sid}")
+        sid = _sandbox_session_id(row_id)
+        return sid, _url(settings, f"/sandbox/checkout/{sid}")  # the web client's sandbox page
     created = await run_in_threadpool(
         gateway.create_checkout_session, params, idempotency_key=idempotency_key
     )
@@ -151,38 +155,18 @@ async def _video_checkout(
     rental_hours = (
         (video.rental_hours or settings.commerce_default_rental_hours) if kind == "rental" else None
     )
-
-    reusable = await session.scalar(
-        select(Purchase)
-        .where(
-            Purchase.user_id == user.id,
-            Purchase.video_id == video.id,
-            Purchase.kind == PurchaseKind(kind),
-            Purchase.status == PurchaseStatus.pending,
-            Purchase.amount_cents == price,
-            Purchase.currency == currency,
-            Purchase.checkout_url.is_not(None),
-            Purchase.created_at > utcnow() - CHECKOUT_REUSE_WINDOW,
-        )
-        .order_by(Purchase.id.desc())
-        .limit(1)
-    )
-    if reusable is not None and reusable.checkout_session_id and reusable.checkout_url:
-        return CheckoutResult(reusable.checkout_session_id, reusable.checkout_url, reusable.id, None, True)
-
-    purchase = Purchase(
+    purchase = await _pending_purchase(
+        session,
         user_id=user.id,
-        video_id=video.id,
-        instructor_id=video.owner_id,
-        video_title=video.title[:200],
+        video=video,
         kind=PurchaseKind(kind),
-        amount_cents=price,
+        price=price,
         currency=currency,
         rental_hours=rental_hours,
-        platform_fee_bps=settings.commerce_platform_fee_bps,
+        settings=settings,
     )
-    session.add(purchase)
-    await session.commit()  # the row exists before Stripe can call back
+    if purchase.checkout_session_id and purchase.checkout_url:
+        return CheckoutResult(purchase.checkout_session_id, purchase.checkout_url, purchase.id, None, True)
 
     metadata = {
         "mamc_kind": "purchase",
@@ -197,13 +181,15 @@ async def _video_checkout(
             {
                 "quantity": 1,
                 "price_data": {
-                    "currency": currency,
-                    "unit_amount": price,
+                    "currency": purchase.currency,
+                    "unit_amount": purchase.amount_cents,
                     "product_data": {
-                        "name": f"{video.title[:200]}",
+                        "name": purchase.video_title,
                         "description": f"{label}"
                         + (
-                            f" ({rental_hours} hours from first play)" if rental_hours else " (watch forever)"
+                            f" ({purchase.rental_hours} hours from first play)"
+                            if purchase.rental_hours
+                            else " (watch forever)"
                         ),
                         "metadata": {"mamc_video_id": str(video.id)},
                     },
@@ -218,11 +204,91 @@ async def _video_checkout(
         "allow_promotion_codes": True,
         **(await _customer_params(session, user, "payment")),
     }
-    sid, url = await _open_session(session, settings, params, f"mamc-checkout-{purchase.id}")
+    sid, url = await _open_session(session, settings, params, purchase.id, f"mamc-checkout-{purchase.id}")
     purchase.checkout_session_id, purchase.checkout_url = sid, url
     await session.commit()
     log.info("checkout_opened", purchase_id=str(purchase.id), kind=kind, sandbox=gateway.is_sandbox(settings))
     return CheckoutResult(sid, url, purchase.id, None, False)
+
+
+async def _close_superseded_session(settings: Settings, session_id: str | None) -> None:
+    """Expire a superseded checkout's Stripe session, so it cannot be paid besides the new one
+    (best effort: it may have completed or expired meanwhile; its events then tell the truth)."""
+    if not session_id or gateway.is_sandbox(settings):
+        return
+    try:
+        await run_in_threadpool(gateway.expire_checkout_session, session_id)
+    except gateway.PaymentProviderError:
+        log.warning("checkout_superseded_session_not_expired", checkout_session_id=session_id)
+
+
+def _still_open(created_at: datetime) -> bool:
+    return created_at > utcnow() - CHECKOUT_REUSE_WINDOW
+
+
+async def _pending_purchase(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    video: media_service.VideoSummary,
+    kind: PurchaseKind,
+    price: int,
+    currency: str,
+    rental_hours: int | None,
+    settings: Settings,
+) -> Purchase:
+    """The buyer's one pending purchase of this video and kind (a unique index allows no other).
+
+    A pending purchase on the same terms opened less than CHECKOUT_REUSE_WINDOW ago is reused; an
+    older one, or one at another price, is superseded (it ends "expired"). Of two requests racing
+    to insert, the one that loses gets the winner's row, and with it the winner's session (the
+    session is requested with the purchase's own idempotency key)."""
+    pending = select(Purchase).where(
+        Purchase.user_id == user_id,
+        Purchase.video_id == video.id,
+        Purchase.kind == kind,
+        Purchase.status == PurchaseStatus.pending,
+    )
+    current = await session.scalar(pending)
+    if current is not None:
+        if current.amount_cents == price and current.currency == currency and _still_open(current.created_at):
+            return current
+        current.expired_at = utcnow()
+        current.status = PurchaseStatus.expired
+        await session.commit()
+        await _close_superseded_session(settings, current.checkout_session_id)
+    return await _insert_or_join(
+        session,
+        pending,
+        Purchase,
+        user_id=user_id,
+        video_id=video.id,
+        instructor_id=video.owner_id,
+        video_title=video.title[:200],
+        kind=kind,
+        status=PurchaseStatus.pending,
+        amount_cents=price,
+        currency=currency,
+        rental_hours=rental_hours,
+        platform_fee_bps=settings.commerce_platform_fee_bps,
+    )
+
+
+async def _insert_or_join(
+    session: AsyncSession, pending: Select[PendingRow], model: type[PendingRow], **values: Any
+) -> PendingRow:
+    """Insert the pending row unless a concurrent request just did (ON CONFLICT DO NOTHING
+    against the partial unique index), and return whichever row is the pending one now."""
+    inserted = await session.scalar(
+        insert_ignoring_conflicts(session, model).values(**values).returning(model.id)
+    )
+    await session.commit()  # the row exists before Stripe can call back
+    winner = await session.scalar(pending.execution_options(populate_existing=True))
+    if winner is None:  # paid or expired in the instant between: let the buyer try again
+        raise Conflict("Your checkout changed meanwhile; please try again.", code="checkout_changed")
+    if inserted is None:
+        log.info("checkout_race_lost", table=model.__tablename__, row_id=str(winner.id))
+    return winner
 
 
 def _plan(settings: Settings, interval: SubscriptionInterval) -> tuple[str, int]:
@@ -237,28 +303,17 @@ async def _subscription_checkout(
     current = await current_subscription(session, user.id)
     if current is not None and current.status in SUBSCRIPTION_GRANTING:
         raise Conflict("You already have an active subscription.", code="already_subscribed")
-    reusable = await session.scalar(
-        select(Subscription)
-        .where(
-            Subscription.user_id == user.id,
-            Subscription.status == "pending",
-            Subscription.interval == interval,
-            Subscription.checkout_url.is_not(None),
-            Subscription.created_at > utcnow() - CHECKOUT_REUSE_WINDOW,
-        )
-        .order_by(Subscription.id.desc())
-        .limit(1)
-    )
-    if reusable is not None and reusable.checkout_session_id and reusable.checkout_url:
-        return CheckoutResult(reusable.checkout_session_id, reusable.checkout_url, None, reusable.id, True)
-
     price_id, amount = _plan(settings, interval)
-    currency = normalise_currency(settings.commerce_subscription_currency)
-    sub = Subscription(
-        user_id=user.id, interval=interval, status="pending", amount_cents=amount, currency=currency
+    sub = await _pending_subscription(
+        session,
+        user_id=user.id,
+        interval=interval,
+        amount=amount,
+        currency=normalise_currency(settings.commerce_subscription_currency),
+        settings=settings,
     )
-    session.add(sub)
-    await session.commit()
+    if sub.checkout_session_id and sub.checkout_url:
+        return CheckoutResult(sub.checkout_session_id, sub.checkout_url, None, sub.id, True)
     metadata = {
         "mamc_kind": "subscription",
         "mamc_subscription_id": str(sub.id),
@@ -270,10 +325,10 @@ async def _subscription_checkout(
         else {
             "quantity": 1,
             "price_data": {
-                "currency": currency,
-                "unit_amount": amount,
-                "recurring": {"interval": interval.value},
-                "product_data": {"name": f"Martial Arts Media Center — {interval.value}ly subscription"},
+                "currency": sub.currency,
+                "unit_amount": sub.amount_cents,
+                "recurring": {"interval": sub.interval.value},
+                "product_data": {"name": f"Martial Arts Media Center — {sub.interval.value}ly subscription"},
             },
         }
     )
@@ -288,10 +343,50 @@ async def _subscription_checkout(
         "allow_promotion_codes": True,
         **(await _customer_params(session, user, "subscription")),
     }
-    sid, url = await _open_session(session, settings, params, f"mamc-subscribe-{sub.id}")
+    sid, url = await _open_session(session, settings, params, sub.id, f"mamc-subscribe-{sub.id}")
     sub.checkout_session_id, sub.checkout_url = sid, url
     await session.commit()
     return CheckoutResult(sid, url, None, sub.id, False)
+
+
+async def _pending_subscription(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    interval: SubscriptionInterval,
+    amount: int,
+    currency: str,
+    settings: Settings,
+) -> Subscription:
+    """The user's one pending subscription checkout (a unique index allows no other): reused
+    when it is for the same plan and still open, superseded ("expired") otherwise; the loser of
+    a race to insert gets the winner's row and session, as for purchases."""
+    pending = select(Subscription).where(
+        Subscription.user_id == user_id, Subscription.status == SUBSCRIPTION_PENDING
+    )
+    current = await session.scalar(pending)
+    if current is not None:
+        if (
+            current.interval == interval
+            and current.amount_cents == amount
+            and current.currency == currency
+            and _still_open(current.created_at)
+        ):
+            return current
+        current.status = SUBSCRIPTION_CHECKOUT_EXPIRED
+        current.checkout_url = None
+        await session.commit()
+        await _close_superseded_session(settings, current.checkout_session_id)
+    return await _insert_or_join(
+        session,
+        pending,
+        Subscription,
+        user_id=user_id,
+        interval=interval,
+        status=SUBSCRIPTION_PENDING,
+        amount_cents=amount,
+        currency=currency,
+    )
 
 
 async def current_subscription(session: AsyncSession, user_id: uuid.UUID) -> Subscription | None:
@@ -299,7 +394,10 @@ async def current_subscription(session: AsyncSession, user_id: uuid.UUID) -> Sub
     rows = (
         await session.scalars(
             select(Subscription)
-            .where(Subscription.user_id == user_id, Subscription.status != "pending")
+            .where(
+                Subscription.user_id == user_id,
+                Subscription.status.not_in([SUBSCRIPTION_PENDING, SUBSCRIPTION_CHECKOUT_EXPIRED]),
+            )
             .order_by(Subscription.id.desc())
         )
     ).all()
@@ -523,16 +621,22 @@ async def get_my_purchase(session: AsyncSession, *, user: User, purchase_id: uui
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """[first instant, first instant of the next month) of a YYYY-MM month, in UTC."""
     try:
         first = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise ValidationFailed("month must look like 2026-11.", code="invalid_month") from exc
-    nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        nxt = (
+            first.replace(year=first.year + 1, month=1)
+            if first.month == 12
+            else first.replace(month=first.month + 1)
+        )
+    except ValueError as exc:  # not a month, or the last one the calendar holds (9999-12)
+        raise ValidationFailed("month must be a month such as 2026-11.", code="invalid_month") from exc
     return first, nxt
 
 
 def current_month() -> str:
-    return date.today().strftime("%Y-%m")
+    """This month in UTC (the ledger's timestamps are UTC)."""
+    return utcnow().strftime("%Y-%m")
 
 
 async def list_ledger(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.commerce import events
 from app.commerce.gateway import PaymentProviderError
@@ -11,7 +11,8 @@ from app.worker.celery_app import celery_app
 
 @celery_app.task(
     name="default.commerce.apply_stripe_event",
-    autoretry_for=(OperationalError, PaymentProviderError, ConnectionError),
+    # IntegrityError: a concurrent writer inserted the same row first; the retry finds it.
+    autoretry_for=(OperationalError, IntegrityError, PaymentProviderError, ConnectionError),
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=10,

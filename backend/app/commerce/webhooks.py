@@ -14,13 +14,11 @@ from typing import Any
 import stripe
 import structlog
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.commerce.events import APPLY_TASK, related_ref
 from app.commerce.gateway import webhook_secret
-from app.commerce.models import StripeEvent
+from app.commerce.models import StripeEvent, insert_ignoring_conflicts
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.errors import DomainError
@@ -52,13 +50,17 @@ def verify(payload: bytes, signature: str | None) -> dict[str, Any]:
     timestamp tolerance with the official library, then parse. Raises InvalidSignature (400)."""
     settings = get_settings()
     try:
+        text = payload.decode("utf-8")  # Stripe sends UTF-8 JSON; anything else is not from Stripe
+    except UnicodeDecodeError as exc:
+        raise InvalidPayload("The webhook body is not UTF-8 JSON.") from exc
+    try:
         stripe.WebhookSignature.verify_header(
-            payload, signature, webhook_secret(settings), settings.stripe_webhook_tolerance_seconds
+            text, signature, webhook_secret(settings), settings.stripe_webhook_tolerance_seconds
         )
     except stripe.SignatureVerificationError as exc:
         raise InvalidSignature("The Stripe-Signature header is not valid for this payload.") from exc
     try:
-        event = json.loads(payload)
+        event = json.loads(text)
         if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
             raise ValueError("not an event")
         if not isinstance((event.get("data") or {}).get("object"), dict):
@@ -83,12 +85,9 @@ async def ingest(session: AsyncSession, payload: bytes, signature: str | None) -
         "received_at": utcnow(),
         "attempts": 0,
     }
-    bind = session.get_bind()
-    insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
     stmt = (
-        insert(StripeEvent)
+        insert_ignoring_conflicts(session, StripeEvent, "event_id")
         .values(id=uuid7(), **values)
-        .on_conflict_do_nothing(index_elements=["event_id"])
         .returning(StripeEvent.id)
     )
     created = (await session.execute(stmt)).scalar_one_or_none() is not None

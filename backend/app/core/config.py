@@ -128,6 +128,7 @@ class Settings(BaseSettings):
     anthropic_api_key: SecretStr | None = None
 
     extra_cors_origins: list[str] = Field(default_factory=list)
+    sse_max_streams_per_user: int = 5  # live progress streams one user may hold open at once
 
     # --- ops
     backup_dir: Path | None = None  # local backup store; default var/backups
@@ -165,7 +166,9 @@ class Settings(BaseSettings):
     media_max_height: int = 4096
     media_segment_seconds: int = 6  # HLS segment length (4-6 s)
     media_max_rendition: int = 1080  # top rung of the ladder (never upscaled)
-    media_trailer_seconds: int = 15  # public trailer of the first N seconds; 0 = none
+    media_trailer_seconds: int = 15  # automatic trailer: the first N seconds; 0 = none
+    media_trailer_max_share: float = Field(default=0.2, ge=0.0, le=1.0)  # longest trailer / video
+    media_trailer_min_video_seconds: float = 60.0  # shorter videos get no automatic trailer
     media_signer: Literal["auto", "embedded", "nginx", "cloudfront"] = "auto"
     media_public_base_url: str = ""  # where /media/ is served (nginx host); empty = APP_BASE_URL
     media_playback_ttl_seconds: int = (
@@ -182,7 +185,8 @@ class Settings(BaseSettings):
     media_reaper_interval_seconds: int = 20  # how often beat runs the media reaper
     media_job_max_attempts: int = 3
     media_upload_abandon_seconds: int = 86400  # unfinished uploads older than this: aborted, back to draft
-    media_reports_auto_hide: int = 3  # open reports that hide a published video; 0 = never
+    media_reports_auto_hide: int = 3  # open trusted reports that hide a published video; 0 = never
+    media_report_trusted_after_hours: int = 72  # a verified account this old reports "trusted"
     media_catalog_cache_ttl_seconds: int = 60  # catalog pages (then served stale while one refreshes)
     media_search_cache_ttl_seconds: int = 15  # catalog pages with a search text `q`
     cloudfront_domain: str = ""  # e.g. d111111abcdef8.cloudfront.net (or a CNAME)
@@ -244,6 +248,18 @@ class Settings(BaseSettings):
     def uses_s3(self) -> bool:
         return bool(self.s3_bucket)
 
+    @property
+    def effective_media_signer(self) -> Literal["embedded", "nginx", "cloudfront"]:
+        """Who signs playback URLs: MEDIA_SIGNER, or with "auto" CloudFront when configured, else
+        nginx when MEDIA_SIGNING_SECRET is set, else the app itself (embedded)."""
+        if self.media_signer != "auto":
+            return self.media_signer
+        if self.cloudfront_domain and self.cloudfront_key_pair_id:
+            return "cloudfront"
+        if self.media_signing_secret is not None:
+            return "nginx"
+        return "embedded"
+
 
 # Secrets that were ever shipped in this repository: anyone can sign with them, so no environment
 # accepts them.
@@ -283,8 +299,35 @@ def check_production_safety(settings: Settings) -> None:
         )
 
 
+def _is_set(secret: SecretStr | None) -> bool:
+    return secret is not None and bool(secret.get_secret_value())
+
+
+def check_production_services(settings: Settings) -> None:
+    """Refuse to run production on the embedded stand-ins of outside services: the payment
+    sandbox (anyone could "pay"), the email outbox (mails never leave the server) and the app
+    signing and serving media itself."""
+    if settings.app_env != "production":
+        return
+    problems = []
+    if not _is_set(settings.stripe_secret_key):
+        problems.append("STRIPE_SECRET_KEY (without it payments run in the sandbox)")
+    if not _is_set(settings.stripe_webhook_secret):
+        problems.append("STRIPE_WEBHOOK_SECRET (Stripe's signing secret of the webhook endpoint)")
+    if not _is_set(settings.sendgrid_api_key):
+        problems.append("SENDGRID_API_KEY (without it mails only reach var/outbox)")
+    if settings.effective_media_signer == "embedded":
+        problems.append(
+            "MEDIA_SIGNER nginx or cloudfront (set MEDIA_SIGNING_SECRET or CLOUDFRONT_*; "
+            "the embedded signer is for development)"
+        )
+    if problems:
+        raise RuntimeError("production needs " + "; ".join(problems))
+
+
 @lru_cache
 def get_settings() -> Settings:
     settings = Settings()
     check_production_safety(settings)
+    check_production_services(settings)
     return settings

@@ -17,7 +17,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -64,7 +64,9 @@ class ObjectStore(Protocol):
     def delete_prefix(self, prefix: str) -> int: ...
     def presign_get(self, key: str, ttl_seconds: int) -> str: ...
     def create_multipart(self, key: str, content_type: str) -> str: ...
-    def presign_part(self, key: str, upload_id: str, part_number: int, ttl_seconds: int) -> str: ...
+    def presign_part(
+        self, key: str, upload_id: str, part_number: int, ttl_seconds: int, *, size: int
+    ) -> str: ...
     def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]: ...
     def complete_multipart(self, key: str, upload_id: str, parts: list[UploadedPart]) -> None: ...
     def abort_multipart(self, key: str, upload_id: str) -> None: ...
@@ -108,6 +110,66 @@ def _writing(*partial: Path) -> Iterator[None]:
 
             raise InsufficientStorage(t("errors.storage_full")) from exc
         raise
+
+
+class PartTooLarge(ValidationFailed):
+    status_code = 413
+    code = "part_too_large"
+
+
+class PartWriter:
+    """One part being received: bytes go straight to a temporary file in the upload's staging
+    directory (never held in memory), at most `size` of them; `commit` puts the part in place
+    only if exactly `size` arrived. Blocking file IO: async callers run it in a thread."""
+
+    def __init__(self, staging: Path, part_number: int, size: int) -> None:
+        self.part_number = part_number
+        self.size = size
+        self.received = 0
+        self._staging = staging
+        self._digest = hashlib.md5(usedforsecurity=False)
+        self._tmp = staging / f"{part_number:05d}.{uuid.uuid4().hex}.tmp"
+        self._file = self._tmp.open("wb")
+
+    def write(self, chunk: bytes) -> None:
+        if self.received + len(chunk) > self.size:
+            self.discard()
+            raise PartTooLarge(
+                f"Part {self.part_number} is larger than its declared {self.size} bytes.",
+                details={"part_number": self.part_number, "expected": self.size},
+            )
+        self._digest.update(chunk)
+        try:
+            with _writing(self._tmp):
+                self._file.write(chunk)
+        except BaseException:
+            with suppress(OSError):  # flushing the rest may fail again on a full disk
+                self._file.close()
+            raise
+        self.received += len(chunk)
+
+    def commit(self) -> str:
+        """The part's ETag; a part shorter than declared is discarded (400)."""
+        with _writing(self._tmp):
+            self._file.close()
+        if self.received != self.size:
+            self._tmp.unlink(missing_ok=True)
+            raise ValidationFailed(
+                f"Part {self.part_number} has {self.received} bytes instead of its declared {self.size}.",
+                code="upload_size_mismatch",
+                details={"part_number": self.part_number, "expected": self.size, "received": self.received},
+            )
+        etag = self._digest.hexdigest()
+        etag_tmp = self._tmp.with_suffix(".etag-tmp")
+        with _writing(self._tmp, etag_tmp):
+            etag_tmp.write_text(etag)
+        self._tmp.replace(self._staging / f"{self.part_number:05d}.part")
+        etag_tmp.replace(self._staging / f"{self.part_number:05d}.etag")
+        return etag
+
+    def discard(self) -> None:
+        self._file.close()
+        self._tmp.unlink(missing_ok=True)
 
 
 class LocalObjectStore:
@@ -227,7 +289,8 @@ class LocalObjectStore:
             raise NotFound("No such upload.", code="upload_not_found")
         return staging
 
-    def presign_part(self, key: str, upload_id: str, part_number: int, ttl_seconds: int) -> str:
+    def presign_part(self, key: str, upload_id: str, part_number: int, ttl_seconds: int, *, size: int) -> str:
+        """A signed PUT URL for one part of exactly `size` bytes (the token carries the size)."""
         self._staging_dir(key, upload_id)
         token = self.sign(
             {
@@ -235,26 +298,15 @@ class LocalObjectStore:
                 "k": key,
                 "u": upload_id,
                 "n": part_number,
+                "s": size,
                 "exp": time.time() + ttl_seconds,
             }
         )
         return f"{self._base_url}/api/v1/storage/parts?token={token}"
 
-    def write_part(self, key: str, upload_id: str, part_number: int, chunks: Iterator[bytes]) -> str:
-        staging = self._staging_dir(key, upload_id)
-        digest = hashlib.md5(usedforsecurity=False)
-        tmp = staging / f"{part_number:05d}.{uuid.uuid4().hex}.tmp"
-        etag_tmp = tmp.with_suffix(".etag-tmp")
-        with _writing(tmp, etag_tmp):
-            with tmp.open("wb") as fh:
-                for chunk in chunks:
-                    digest.update(chunk)
-                    fh.write(chunk)
-            etag = digest.hexdigest()
-            etag_tmp.write_text(etag)
-        tmp.replace(staging / f"{part_number:05d}.part")
-        etag_tmp.replace(staging / f"{part_number:05d}.etag")
-        return etag
+    def open_part(self, key: str, upload_id: str, part_number: int, size: int) -> PartWriter:
+        """Start receiving a part (see PartWriter); a retried part replaces the earlier one."""
+        return PartWriter(self._staging_dir(key, upload_id), part_number, size)
 
     def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
         staging = self._staging_dir(key, upload_id)
@@ -408,7 +460,8 @@ class S3ObjectStore:
         )
         return str(resp["UploadId"])
 
-    def presign_part(self, key: str, upload_id: str, part_number: int, ttl_seconds: int) -> str:
+    def presign_part(self, key: str, upload_id: str, part_number: int, ttl_seconds: int, *, size: int) -> str:
+        """Content-Length is a signed header: S3 refuses a body of any other size."""
         return str(
             self._client.generate_presigned_url(
                 "upload_part",
@@ -417,6 +470,7 @@ class S3ObjectStore:
                     "Key": key,
                     "UploadId": upload_id,
                     "PartNumber": part_number,
+                    "ContentLength": size,
                 },
                 ExpiresIn=ttl_seconds,
             )

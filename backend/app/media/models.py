@@ -33,7 +33,8 @@ class VideoStatus(enum.StrEnum):
     uploading = "uploading"  # multipart upload open
     processing = "processing"  # a job probes/transcodes it
     failed = "failed"  # the upload could not be used (failure_reason says why)
-    in_review = "in_review"  # waiting for a moderator (new, resubmitted or auto-hidden)
+    ready = "ready"  # processed; waits for its instructor to submit it (with its price) for review
+    in_review = "in_review"  # waiting for a moderator (submitted, resubmitted or auto-hidden)
     published = "published"  # in the catalog
     rejected = "rejected"  # a moderator said no (rejection_reason)
     unpublished = "unpublished"  # taken down by its instructor or a moderator
@@ -53,6 +54,21 @@ class JobState(enum.StrEnum):
     succeeded = "succeeded"
     failed = "failed"
     cancelled = "cancelled"
+
+
+class TrailerMode(enum.StrEnum):
+    auto = "auto"  # the first MEDIA_TRAILER_SECONDS (none for videos shorter than the minimum)
+    range = "range"  # the instructor's range [trailer_start_s, trailer_end_s)
+    off = "off"  # no public trailer
+
+
+class ReviewNote(enum.StrEnum):
+    """Why a video is in the moderators' queue (shown to them in their language)."""
+
+    submitted = "submitted"
+    resubmitted = "resubmitted"
+    auto_hidden = "auto_hidden"
+    edit_pending = "edit_pending"  # published; a public-facing edit waits for review
 
 
 class ReportReason(enum.StrEnum):
@@ -124,6 +140,13 @@ class Video(IdMixin, TimestampMixin, Base):
     # Outputs of the current processing job: everything under media_prefix
     media_prefix: Mapped[str | None] = mapped_column(String(300), default=None)
     has_trailer: Mapped[bool] = mapped_column(default=False)
+    # The instructor's trailer choice (app/media/trailer.py turns it into the range that is cut).
+    trailer_mode: Mapped[TrailerMode] = mapped_column(
+        Enum(TrailerMode, name="video_trailer_mode", native_enum=False, length=10),
+        default=TrailerMode.auto,
+    )
+    trailer_start_s: Mapped[float | None] = mapped_column(default=None)
+    trailer_end_s: Mapped[float | None] = mapped_column(default=None)
     poster_key: Mapped[str | None] = mapped_column(String(300), default=None)
     duration_s: Mapped[float | None] = mapped_column(default=None)
     width: Mapped[int | None] = mapped_column(default=None)
@@ -132,6 +155,13 @@ class Video(IdMixin, TimestampMixin, Base):
     probe: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     open_report_count: Mapped[int] = mapped_column(default=0)
+    # Open reports from trusted reporters (verified, account old enough): what auto-hide counts.
+    trusted_report_count: Mapped[int] = mapped_column(default=0)
+    # A public-facing edit (title, description, poster, price) of a published video, waiting
+    # for review while the published version stays live: {field: new value}.
+    pending_edit: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    pending_edit_at: Mapped[datetime | None] = mapped_column(default=None)
+    edit_rejection_reason: Mapped[str | None] = mapped_column(Text, default=None)
     published_at: Mapped[datetime | None] = mapped_column(default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
 
@@ -171,6 +201,9 @@ class VideoReport(IdMixin, Base):
         Enum(ReportReason, name="video_report_reason", native_enum=False, length=20)
     )
     details: Mapped[str] = mapped_column(Text, default="")
+    # Verified and old enough (MEDIA_REPORT_TRUSTED_AFTER_HOURS) when reporting: counts toward
+    # auto-hide; other reports reach the moderators but never hide a video on their own.
+    trusted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
     resolved_by: Mapped[uuid.UUID | None] = mapped_column(

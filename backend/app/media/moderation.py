@@ -1,9 +1,14 @@
-"""Moderation: the review queue, approve/reject (each decision in the audit log), user reports
-and the auto-hide after MEDIA_REPORTS_AUTO_HIDE open reports."""
+"""Moderation: the review queue, approve/reject (each decision in the audit log), pending edits
+of published videos, user reports and the auto-hide.
+
+Reports are weighted: a report from a verified account at least MEDIA_REPORT_TRUSTED_AFTER_HOURS
+old is "trusted". Every report reaches the moderators, but only trusted ones count toward
+MEDIA_REPORTS_AUTO_HIDE: fresh or unverified accounts cannot hide a video on their own."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,17 +20,19 @@ from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.errors import Conflict, NotFound
 from app.core.pagination import apply_cursor, page_of
-from app.media.models import ReportReason, Video, VideoReport, VideoStatus
-from app.media.service import _load, invalidate_catalog, transition
+from app.media.models import ReportReason, ReviewNote, Video, VideoReport, VideoStatus
+from app.media.service import _load, apply_pending_edit, drop_pending_edit, invalidate_catalog, transition
 
 
 async def review_queue(
     session: AsyncSession, *, limit: int, cursor: str | None, include_reported: bool = True
 ) -> tuple[list[Video], str | None]:
-    """Oldest first: videos waiting for review, and published videos with open reports."""
-    condition = Video.status == VideoStatus.in_review
+    """Oldest first: videos waiting for review, published videos with an edit waiting for review,
+    and (unless `include_reported` is false) published videos with open reports."""
+    live = Video.status == VideoStatus.published
+    condition = or_(Video.status == VideoStatus.in_review, live & Video.pending_edit_at.is_not(None))
     if include_reported:
-        condition = or_(condition, (Video.status == VideoStatus.published) & (Video.open_report_count > 0))
+        condition = or_(condition, live & (Video.open_report_count > 0))
     stmt = select(Video).where(condition)
     rows = (
         await session.scalars(apply_cursor(stmt, Video.id, limit=limit, cursor=cursor, newest_first=False))
@@ -51,6 +58,7 @@ async def approve(session: AsyncSession, admin: User, video_id: uuid.UUID, note:
         transition(session, video, VideoStatus.published, actor_id=admin.id, reason=note)
         video.published_at = video.published_at or utcnow()
     video.open_report_count = 0
+    video.trusted_report_count = 0
     video.review_note = None
     video.rejection_reason = None
     record(
@@ -76,6 +84,7 @@ async def reject(session: AsyncSession, admin: User, video_id: uuid.UUID, reason
     transition(session, video, VideoStatus.rejected, actor_id=admin.id, reason=reason)
     video.rejection_reason = reason
     video.open_report_count = 0
+    video.trusted_report_count = 0
     video.review_note = None
     record(
         session,
@@ -91,6 +100,13 @@ async def reject(session: AsyncSession, admin: User, video_id: uuid.UUID, reason
     return video
 
 
+def is_trusted_reporter(settings: Settings, user: User) -> bool:
+    """Verified, and the account is old enough: a throwaway account is neither."""
+    if user.email_verified_at is None:
+        return False
+    return user.created_at <= utcnow() - timedelta(hours=settings.media_report_trusted_after_hours)
+
+
 async def report(
     session: AsyncSession,
     settings: Settings,
@@ -102,7 +118,10 @@ async def report(
     video = await _load(session, video_id, for_update=True)
     if video.status != VideoStatus.published:
         raise NotFound("No such video.", code="video_not_found")
-    row = VideoReport(video_id=video.id, reporter_id=user.id, reason=reason, details=details.strip())
+    trusted = is_trusted_reporter(settings, user)
+    row = VideoReport(
+        video_id=video.id, reporter_id=user.id, reason=reason, details=details.strip(), trusted=trusted
+    )
     session.add(row)
     try:
         await session.flush()
@@ -110,25 +129,75 @@ async def report(
         await session.rollback()
         raise Conflict("You have already reported this video.", code="already_reported") from exc
     video.open_report_count += 1
+    video.trusted_report_count += int(trusted)
     threshold = settings.media_reports_auto_hide
-    hidden = threshold > 0 and video.open_report_count >= threshold
+    hidden = threshold > 0 and video.trusted_report_count >= threshold
     if hidden:
-        note = f"auto-hidden after {video.open_report_count} reports"
-        video.review_note = note
-        transition(session, video, VideoStatus.in_review, actor_id=None, reason=note)
+        video.review_note = ReviewNote.auto_hidden.value
+        transition(
+            session,
+            video,
+            VideoStatus.in_review,
+            actor_id=None,
+            reason=f"auto-hidden after {video.trusted_report_count} trusted reports",
+        )
         record(
             session,
             actor_id=None,
             action="media.video.auto_hide",
             subject_type="video",
             subject_id=video.id,
-            reason=note,
-            data={"open_reports": video.open_report_count},
+            reason=f"{video.trusted_report_count} trusted reports",
+            data={"open_reports": video.open_report_count, "trusted_reports": video.trusted_report_count},
         )
     await session.commit()
     if hidden:
         await invalidate_catalog()
     return row
+
+
+async def _with_pending_edit(session: AsyncSession, video_id: uuid.UUID) -> Video:
+    video = await _load(session, video_id, for_update=True)
+    if video.status != VideoStatus.published or not video.pending_edit:
+        raise Conflict("This video has no edit waiting for review.", code="no_pending_edit")
+    return video
+
+
+async def approve_edit(session: AsyncSession, admin: User, video_id: uuid.UUID, note: str | None) -> Video:
+    """The pending edit goes live."""
+    video = await _with_pending_edit(session, video_id)
+    changed = apply_pending_edit(video)
+    video.edit_rejection_reason = None
+    record(
+        session,
+        actor_id=admin.id,
+        action="media.video.edit_approve",
+        subject_type="video",
+        subject_id=video.id,
+        reason=note,
+        data={"changed": changed},
+    )
+    await session.commit()
+    await invalidate_catalog()
+    return video
+
+
+async def reject_edit(session: AsyncSession, admin: User, video_id: uuid.UUID, reason: str) -> Video:
+    """The pending edit is dropped; the published version stays as it is."""
+    video = await _with_pending_edit(session, video_id)
+    changed = drop_pending_edit(video)
+    video.edit_rejection_reason = reason
+    record(
+        session,
+        actor_id=admin.id,
+        action="media.video.edit_reject",
+        subject_type="video",
+        subject_id=video.id,
+        reason=reason,
+        data={"changed": changed},
+    )
+    await session.commit()
+    return video
 
 
 async def list_reports(session: AsyncSession, video_id: uuid.UUID) -> list[VideoReport]:

@@ -201,14 +201,24 @@ async def ensure_still_entitled(grant: MediaGrant, settings: Settings) -> None:
 
 
 async def poster_url(
-    session: AsyncSession, settings: Settings, user: User | None, video_id: uuid.UUID
+    session: AsyncSession,
+    settings: Settings,
+    user: User | None,
+    video_id: uuid.UUID,
+    *,
+    pending: bool = False,
 ) -> str:
+    """The poster's signed URL; `pending`: the poster of an edit waiting for review (owner and
+    admins only)."""
     video = await _load(session, video_id)
-    if (video.status != VideoStatus.published and not is_manager(video, user)) or not video.poster_key:
+    key = video.poster_key
+    if pending:
+        key = (video.pending_edit or {}).get("poster_key") if is_manager(video, user) else None
+    if (video.status != VideoStatus.published and not is_manager(video, user)) or not key:
         raise NotFound("No poster.", code="poster_not_found")
     # Signed for a day, rounded to the hour so browsers and CDNs see a stable URL meanwhile.
     ttl = 86400 + (3600 - int(time.time()) % 3600)
-    return build_signer(settings).sign_object(video.poster_key, ttl)
+    return build_signer(settings).sign_object(key, ttl)
 
 
 # --- the app's media handler -----------------------------------------------------------------

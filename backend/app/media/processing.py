@@ -7,7 +7,8 @@ A job (`video_jobs` row) is the unit of idempotency:
   retry can overlap without double effects.
 - every output goes under `videos/<video>/<job>/`, so a rerun overwrites the same keys;
 - progress writes double as the heartbeat and check the lease: a run that lost its lease stops;
-- the final transition (processing → in_review) happens once, under the lease, in one transaction.
+- the final transition (processing → ready: the instructor then submits it for review) happens
+  once, under the lease, in one transaction.
 
 video_studio is imported here only (never on the API path).
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -31,8 +33,9 @@ from app.core.config import Settings, get_settings
 from app.core.storage import ObjectStore, get_object_store, guess_content_type
 from app.db.session import sync_session
 from app.media import progress as progress_bus
-from app.media.models import JobState, Video, VideoJob, VideoStatus
+from app.media.models import JobState, TrailerMode, Video, VideoJob, VideoStatus
 from app.media.service import job_prefix, transition
+from app.media.trailer import trailer_window
 from app.worker.dispatch import enqueue
 from app.worker.heartbeat import Keepalive
 
@@ -56,18 +59,9 @@ class Claim:
     lease: str
     attempt: int
     source_key: str
-
-
-def _publish(video: Video) -> None:
-    progress_bus.publish(
-        video.id,
-        {
-            "status": video.status.value,
-            "percent": video.progress_percent,
-            "stage": video.progress_stage,
-            "failure_reason": video.failure_reason,
-        },
-    )
+    trailer_mode: TrailerMode = TrailerMode.auto
+    trailer_start_s: float | None = None
+    trailer_end_s: float | None = None
 
 
 def claim(session: Session, settings: Settings, job_id: uuid.UUID) -> Claim | None:
@@ -98,7 +92,16 @@ def claim(session: Session, settings: Settings, job_id: uuid.UUID) -> Claim | No
     job.heartbeat_at = now
     job.stage = "starting"
     video.progress_stage = "starting"
-    return Claim(job.id, video.id, job.lease, job.attempts, video.source_key)
+    return Claim(
+        job.id,
+        video.id,
+        job.lease,
+        job.attempts,
+        video.source_key,
+        video.trailer_mode,
+        video.trailer_start_s,
+        video.trailer_end_s,
+    )
 
 
 def _mark_failed(session: Session, job: VideoJob, video: Video, reason: str, *, error: str) -> None:
@@ -110,7 +113,6 @@ def _mark_failed(session: Session, job: VideoJob, video: Video, reason: str, *, 
         video.failure_reason = reason
         video.progress_stage = "failed"
         transition(session, video, VideoStatus.failed, actor_id=None, reason=reason, job_id=job.id)
-    _publish(video)
 
 
 class Heartbeat:
@@ -136,7 +138,10 @@ class Heartbeat:
                 .where(Video.id == self.claim.video_id, Video.status == VideoStatus.processing)
                 .values(progress_percent=pct, progress_stage=stage)
             )
-        progress_bus.publish(self.claim.video_id, {"status": "processing", "percent": pct, "stage": stage})
+        progress_bus.publish(
+            self.claim.video_id,
+            {"status": "processing", "percent": pct, "stage": stage, "failure_reason": None},
+        )
 
     def touch(self) -> None:
         """Refresh only the heartbeat (the Keepalive thread); LeaseLost if the lease is gone."""
@@ -243,12 +248,20 @@ def _pipeline(settings: Settings, claimed: Claim, beat: Heartbeat, workdir: Path
     beat(84, "sprite", force=True)
     make_sprite(source, workdir / "sprite.jpg", workdir / "sprite.vtt", probe_result=info)
     trailer = None
-    if settings.media_trailer_seconds > 0:
+    window = trailer_window(
+        settings,
+        duration_s=info.duration_s,
+        mode=claimed.trailer_mode,
+        start_s=claimed.trailer_start_s,
+        end_s=claimed.trailer_end_s,
+    )
+    if window is not None:
         beat(88, "trailer", force=True)
         trailer = make_trailer(
             source,
             workdir / "trailer",
-            float(settings.media_trailer_seconds),
+            window.length_s,
+            start_s=window.start_s,
             probe_result=info,
             segment_seconds=settings.media_segment_seconds,
         )
@@ -308,9 +321,7 @@ def finish(claimed: Claim, result: dict[str, Any]) -> str:
         video.progress_percent = 100
         video.progress_stage = "done"
         video.failure_reason = None
-        video.review_note = "new upload"
-        transition(session, video, VideoStatus.in_review, actor_id=None, job_id=job.id)
-        _publish(video)
+        transition(session, video, VideoStatus.ready, actor_id=None, job_id=job.id)
     if old_prefix and old_prefix != result["prefix"]:
         enqueue("media.delete_prefix", old_prefix)
     log.info("media_job_done", job_id=str(claimed.job_id), video_id=str(claimed.video_id))
@@ -342,27 +353,29 @@ def release(claimed: Claim, error: str) -> bool:
     return True
 
 
-def reap_stuck_jobs(*, stale_seconds: int | None = None) -> list[uuid.UUID]:
+def reap_stuck_jobs(
+    *, stale_seconds: int | None = None, only: Collection[uuid.UUID] | None = None
+) -> list[uuid.UUID]:
     """Requeue jobs whose run died (no heartbeat for `stale_seconds`, default
     MEDIA_JOB_STALE_SECONDS) or whose message was lost (queued for JOB_LOST_AFTER_SECONDS: a
     job merely waiting behind others must not be enqueued twice); fail those that used up
-    MEDIA_JOB_MAX_ATTEMPTS."""
+    MEDIA_JOB_MAX_ATTEMPTS. `only` limits it to those job ids (a test reaps its own rows, not
+    other tests' in the shared database)."""
     settings = get_settings()
     cutoff = utcnow() - timedelta(seconds=stale_seconds or settings.media_job_stale_seconds)
     lost_cutoff = utcnow() - timedelta(seconds=settings.job_lost_after_seconds)
     requeued: list[uuid.UUID] = []
+    stuck = select(VideoJob).where(
+        or_(
+            (VideoJob.state == JobState.running)
+            & or_(VideoJob.heartbeat_at < cutoff, VideoJob.heartbeat_at.is_(None)),
+            (VideoJob.state == JobState.queued) & (VideoJob.updated_at < lost_cutoff),
+        )
+    )
+    if only is not None:
+        stuck = stuck.where(VideoJob.id.in_(list(only)))
     with sync_session() as session:
-        jobs = session.scalars(
-            select(VideoJob)
-            .where(
-                or_(
-                    (VideoJob.state == JobState.running)
-                    & or_(VideoJob.heartbeat_at < cutoff, VideoJob.heartbeat_at.is_(None)),
-                    (VideoJob.state == JobState.queued) & (VideoJob.updated_at < lost_cutoff),
-                )
-            )
-            .with_for_update(skip_locked=True)
-        ).all()
+        jobs = session.scalars(stuck.with_for_update(skip_locked=True)).all()
         for job in jobs:
             video = session.get(Video, job.video_id)
             if video is None or video.status != VideoStatus.processing:

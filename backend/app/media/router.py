@@ -6,12 +6,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import RedirectResponse, StreamingResponse
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi.responses import RedirectResponse
 
 from app.core import ratelimit, sse
 from app.core.cache import CachedBody, etag_matches
-from app.core.errors import PayloadTooLarge, PermissionDenied
+from app.core.errors import (
+    Conflict,
+    PayloadTooLarge,
+    PermissionDenied,
+    RateLimited,
+    error_responses,
+)
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
 from app.deps import (
     AdminUser,
@@ -31,8 +37,15 @@ admin_router = APIRouter(prefix="/admin", tags=["admin: moderation"])
 files_router = APIRouter(tags=["media files"], include_in_schema=False)
 
 
-async def _owner_out(session: SessionDep, video: Video) -> schemas.VideoOwnerOut:
-    return service.to_owner_out(video, await service.instructor_names(session, [video]))
+def _language(accept_language: Annotated[str | None, Header()] = None) -> str | None:
+    return accept_language
+
+
+Language = Annotated[str | None, Depends(_language)]
+
+
+async def _owner_out(session: SessionDep, video: Video, lang: str | None = None) -> schemas.VideoOwnerOut:
+    return service.to_owner_out(video, await service.instructor_names(session, [video]), lang)
 
 
 # --- catalog ------------------------------------------------------------------------------------
@@ -122,31 +135,50 @@ async def instructor_videos(
 
 @router.post("/videos", response_model=schemas.VideoOwnerOut, status_code=status.HTTP_201_CREATED)
 async def create_video(
-    session: SessionDep, user: InstructorUser, body: schemas.VideoCreate
+    session: SessionDep, settings: SettingsDep, user: InstructorUser, body: schemas.VideoCreate
 ) -> schemas.VideoOwnerOut:
-    video = await service.create_video(session, user, body)
+    """The upload form: details, price and trailer choice. Upload next, then submit for review."""
+    video = await service.create_video(session, settings, user, body)
     return await _owner_out(session, video)
 
 
 @router.get(
     "/videos/{video_id}", response_model=schemas.VideoOwnerOut | schemas.VideoOut, responses=NOT_MODIFIED
 )
-async def get_video(request: Request, session: SessionDep, user: OptionalUser, video_id: uuid.UUID) -> Any:
+async def get_video(
+    request: Request, session: SessionDep, user: OptionalUser, video_id: uuid.UUID, lang: Language
+) -> Any:
     """The public card (with an `ETag`); the owner and admins also get upload/processing/review
     state."""
     if user is not None:
         video = await service.get_visible_video(session, video_id, user)
         if service.is_manager(video, user):
-            return await _owner_out(session, video)
+            return await _owner_out(session, video, lang)
     return _cached(await catalog.cached_card(video_id), request)
 
 
-@router.patch("/videos/{video_id}", response_model=schemas.VideoOwnerOut)
+@router.patch("/videos/{video_id}", response_model=schemas.VideoOwnerOut, responses=error_responses(Conflict))
 async def update_video(
-    session: SessionDep, user: CurrentUser, video_id: uuid.UUID, body: schemas.VideoUpdate
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    video_id: uuid.UUID,
+    body: schemas.VideoUpdate,
 ) -> schemas.VideoOwnerOut:
-    video = await service.update_video(session, user, video_id, body)
+    """Only the fields sent change. On a published video, title, description and price changes
+    wait for review in `pending_edit` (the published version stays live)."""
+    video = await service.update_video(session, settings, user, video_id, body)
     return await _owner_out(session, video)
+
+
+@router.delete(
+    "/videos/{video_id}/pending-edit",
+    response_model=schemas.VideoOwnerOut,
+    responses=error_responses(Conflict),
+)
+async def withdraw_edit(session: SessionDep, user: CurrentUser, video_id: uuid.UUID) -> schemas.VideoOwnerOut:
+    """Take back an edit of a published video that waits for review."""
+    return await _owner_out(session, await service.withdraw_edit(session, user, video_id))
 
 
 @router.delete("/videos/{video_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -161,13 +193,17 @@ async def video_history(session: SessionDep, user: CurrentUser, video_id: uuid.U
     return list(await service.list_history(session, video_id))
 
 
-@router.post("/videos/{video_id}/submit", response_model=schemas.VideoOwnerOut)
+@router.post(
+    "/videos/{video_id}/submit", response_model=schemas.VideoOwnerOut, responses=error_responses(Conflict)
+)
 async def submit_video(session: SessionDep, user: CurrentUser, video_id: uuid.UUID) -> schemas.VideoOwnerOut:
-    """Send a rejected or unpublished video (back) to the review queue."""
+    """Send a processed (`ready`), rejected or unpublished video to the review queue."""
     return await _owner_out(session, await service.submit_for_review(session, user, video_id))
 
 
-@router.post("/videos/{video_id}/unpublish", response_model=schemas.VideoOwnerOut)
+@router.post(
+    "/videos/{video_id}/unpublish", response_model=schemas.VideoOwnerOut, responses=error_responses(Conflict)
+)
 async def unpublish_video(
     session: SessionDep, user: CurrentUser, video_id: uuid.UUID, body: schemas.DecisionIn | None = None
 ) -> schemas.VideoOwnerOut:
@@ -175,7 +211,11 @@ async def unpublish_video(
     return await _owner_out(session, video)
 
 
-@router.put("/videos/{video_id}/poster", response_model=schemas.VideoOwnerOut)
+@router.put(
+    "/videos/{video_id}/poster",
+    response_model=schemas.VideoOwnerOut,
+    responses=error_responses(PayloadTooLarge),
+)
 async def replace_poster(
     session: SessionDep, user: CurrentUser, video_id: uuid.UUID, request: Request
 ) -> schemas.VideoOwnerOut:
@@ -196,9 +236,10 @@ async def replace_poster(
 
 @router.get("/videos/{video_id}/poster", response_class=RedirectResponse, status_code=302)
 async def get_poster(
-    session: SessionDep, settings: SettingsDep, user: OptionalUser, video_id: uuid.UUID
+    session: SessionDep, settings: SettingsDep, user: OptionalUser, video_id: uuid.UUID, pending: bool = False
 ) -> RedirectResponse:
-    url = await playback.poster_url(session, settings, user, video_id)
+    """The poster; `pending=true`: the one waiting for review (owner and admins)."""
+    url = await playback.poster_url(session, settings, user, video_id, pending=pending)
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "public, max-age=3600"})
 
 
@@ -206,7 +247,10 @@ async def get_poster(
 
 
 @router.post(
-    "/videos/{video_id}/upload", response_model=schemas.UploadSessionOut, status_code=status.HTTP_201_CREATED
+    "/videos/{video_id}/upload",
+    response_model=schemas.UploadSessionOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(Conflict, PayloadTooLarge),
 )
 async def start_upload(
     session: SessionDep,
@@ -219,7 +263,9 @@ async def start_upload(
     return await service.start_upload(session, settings, user, video_id, body)
 
 
-@router.get("/videos/{video_id}/upload", response_model=schemas.UploadSessionOut)
+@router.get(
+    "/videos/{video_id}/upload", response_model=schemas.UploadSessionOut, responses=error_responses(Conflict)
+)
 async def resume_upload(
     session: SessionDep, settings: SettingsDep, user: CurrentUser, video_id: uuid.UUID
 ) -> schemas.UploadSessionOut:
@@ -227,7 +273,9 @@ async def resume_upload(
     return await service.resume_upload(session, settings, user, video_id)
 
 
-@router.post("/videos/{video_id}/upload/parts", response_model=schemas.PartsOut)
+@router.post(
+    "/videos/{video_id}/upload/parts", response_model=schemas.PartsOut, responses=error_responses(Conflict)
+)
 async def sign_parts(
     session: SessionDep,
     settings: SettingsDep,
@@ -243,6 +291,7 @@ async def sign_parts(
     "/videos/{video_id}/upload/complete",
     response_model=schemas.VideoOwnerOut,
     status_code=status.HTTP_202_ACCEPTED,
+    responses=error_responses(Conflict),
 )
 async def complete_upload(
     session: SessionDep,
@@ -257,7 +306,9 @@ async def complete_upload(
     return await _owner_out(session, video)
 
 
-@router.delete("/videos/{video_id}/upload", response_model=schemas.VideoOwnerOut)
+@router.delete(
+    "/videos/{video_id}/upload", response_model=schemas.VideoOwnerOut, responses=error_responses(Conflict)
+)
 async def abort_upload(session: SessionDep, user: CurrentUser, video_id: uuid.UUID) -> schemas.VideoOwnerOut:
     return await _owner_out(session, await service.abort_upload(session, user, video_id))
 
@@ -265,16 +316,17 @@ async def abort_upload(session: SessionDep, user: CurrentUser, video_id: uuid.UU
 # --- progress (server-sent events) ----------------------------------------------------------------
 
 
-@router.get("/videos/{video_id}/events", response_class=StreamingResponse)
-async def video_events(
-    request: Request, session: SessionDep, user: CurrentUser, video_id: uuid.UUID
-) -> StreamingResponse:
+@router.get(
+    "/videos/{video_id}/events", response_class=sse.ProgressStream, responses=error_responses(RateLimited)
+)
+async def video_events(session: SessionDep, user: CurrentUser, video_id: uuid.UUID) -> sse.ProgressStream:
     """`text/event-stream` of `progress` events ({status, percent, stage, failure_reason}) until
-    processing ends (`end` event). Owner and admins only."""
+    processing ends (`end` event). Owner and admins only; at most SSE_MAX_STREAMS_PER_USER open
+    streams per user (429 `too_many_streams`)."""
     await service.get_managed_video(session, video_id, user)
     await session.close()
-    return sse.progress_response(
-        request,
+    return await sse.progress_response(
+        owner=user.id,
         channel=progress.channel(video_id),
         load_state=lambda db: progress.state(db, video_id),
         active=progress.ACTIVE,
@@ -363,11 +415,13 @@ async def report_video(
 async def review_queue(
     session: SessionDep,
     _: AdminUser,
+    lang: Language,
     include_reported: bool = True,
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> schemas.ReviewQueuePage:
-    """Oldest first: videos in review (new, resubmitted, auto-hidden) and reported published ones."""
+    """Oldest first: videos in review (submitted, resubmitted, auto-hidden), published ones with an
+    edit waiting for review, and reported published ones."""
     rows, next_cursor = await moderation.review_queue(
         session, limit=limit, cursor=cursor, include_reported=include_reported
     )
@@ -375,9 +429,11 @@ async def review_queue(
     return schemas.ReviewQueuePage(
         items=[
             schemas.ReviewItemOut(
-                video=service.to_owner_out(v, names),
+                video=service.to_owner_out(v, names, lang),
                 open_reports=v.open_report_count,
-                review_note=v.review_note,
+                trusted_reports=v.trusted_report_count,
+                review_note=service.review_note_text(v, lang),
+                has_pending_edit=v.pending_edit is not None,
             )
             for v in rows
         ],
@@ -386,12 +442,14 @@ async def review_queue(
 
 
 @admin_router.get("/videos/{video_id}", response_model=schemas.AdminVideoOut)
-async def admin_video(session: SessionDep, admin: AdminUser, video_id: uuid.UUID) -> schemas.AdminVideoOut:
+async def admin_video(
+    session: SessionDep, admin: AdminUser, video_id: uuid.UUID, lang: Language
+) -> schemas.AdminVideoOut:
     video = await service.get_managed_video(session, video_id, admin)
     reports = await moderation.list_reports(session, video_id)
     history = await service.list_history(session, video_id)
     return schemas.AdminVideoOut(
-        video=await _owner_out(session, video),
+        video=await _owner_out(session, video, lang),
         reports=[_report_out(r) for r in reports],
         history=[schemas.VideoEventOut.model_validate(e, from_attributes=True) for e in history],
         probe=dict(video.probe or {}),
@@ -403,7 +461,9 @@ async def admin_reports(session: SessionDep, _: AdminUser, video_id: uuid.UUID) 
     return [_report_out(r) for r in await moderation.list_reports(session, video_id)]
 
 
-@admin_router.post("/videos/{video_id}/approve", response_model=schemas.VideoOwnerOut)
+@admin_router.post(
+    "/videos/{video_id}/approve", response_model=schemas.VideoOwnerOut, responses=error_responses(Conflict)
+)
 async def approve_video(
     session: SessionDep, admin: AdminUser, video_id: uuid.UUID, body: schemas.DecisionIn | None = None
 ) -> schemas.VideoOwnerOut:
@@ -411,7 +471,9 @@ async def approve_video(
     return await _owner_out(session, video)
 
 
-@admin_router.post("/videos/{video_id}/reject", response_model=schemas.VideoOwnerOut)
+@admin_router.post(
+    "/videos/{video_id}/reject", response_model=schemas.VideoOwnerOut, responses=error_responses(Conflict)
+)
 async def reject_video(
     session: SessionDep, admin: AdminUser, video_id: uuid.UUID, body: schemas.RejectIn
 ) -> schemas.VideoOwnerOut:
@@ -419,7 +481,35 @@ async def reject_video(
     return await _owner_out(session, video)
 
 
-@admin_router.post("/videos/{video_id}/unpublish", response_model=schemas.VideoOwnerOut)
+@admin_router.post(
+    "/videos/{video_id}/edit/approve",
+    response_model=schemas.VideoOwnerOut,
+    responses=error_responses(Conflict),
+)
+async def approve_edit(
+    session: SessionDep, admin: AdminUser, video_id: uuid.UUID, body: schemas.DecisionIn | None = None
+) -> schemas.VideoOwnerOut:
+    """The pending edit of a published video goes live."""
+    video = await moderation.approve_edit(session, admin, video_id, body.reason if body else None)
+    return await _owner_out(session, video)
+
+
+@admin_router.post(
+    "/videos/{video_id}/edit/reject",
+    response_model=schemas.VideoOwnerOut,
+    responses=error_responses(Conflict),
+)
+async def reject_edit(
+    session: SessionDep, admin: AdminUser, video_id: uuid.UUID, body: schemas.RejectIn
+) -> schemas.VideoOwnerOut:
+    """Drop the pending edit (the instructor sees the reason); the published version stays."""
+    video = await moderation.reject_edit(session, admin, video_id, body.reason)
+    return await _owner_out(session, video)
+
+
+@admin_router.post(
+    "/videos/{video_id}/unpublish", response_model=schemas.VideoOwnerOut, responses=error_responses(Conflict)
+)
 async def admin_unpublish(
     session: SessionDep, admin: AdminUser, video_id: uuid.UUID, body: schemas.RejectIn
 ) -> schemas.VideoOwnerOut:

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from app.media.models import Level, ReportReason
+from app.media.models import Level, ReportReason, TrailerMode
 
 PriceType = Literal["free", "ppv", "rental", "subscription"]
 
@@ -37,7 +37,18 @@ class PricingIn(BaseModel):
         return self
 
 
-class VideoCreate(PricingIn):
+class TrailerIn(BaseModel):
+    """The public trailer: "auto" (the first seconds, if the video is long enough), "range" (from
+    trailer_start_s to trailer_end_s) or "off". Never more than MEDIA_TRAILER_MAX_SHARE of it."""
+
+    trailer_mode: TrailerMode = TrailerMode.auto
+    trailer_start_s: float | None = Field(default=None, ge=0, le=24 * 3600)
+    trailer_end_s: float | None = Field(default=None, ge=0, le=24 * 3600)
+
+
+class VideoCreate(PricingIn, TrailerIn):
+    """The upload form: details, price (free when no price is set) and trailer choice."""
+
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=10_000)
     discipline: str = Field(min_length=1, max_length=60)
@@ -64,6 +75,9 @@ class VideoUpdate(BaseModel):
     rental_hours: int | None = Field(default=None, ge=1, le=24 * 365)
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     subscription_included: bool | None = None
+    trailer_mode: TrailerMode | None = None
+    trailer_start_s: float | None = Field(default=None, ge=0, le=24 * 3600)
+    trailer_end_s: float | None = Field(default=None, ge=0, le=24 * 3600)
 
     @field_validator("tags")
     @classmethod
@@ -105,15 +119,37 @@ class VideoOut(BaseModel):
     updated_at: datetime
 
 
+class PendingEditOut(BaseModel):
+    """A public-facing edit of a published video waiting for review (only the fields changed;
+    the published version stays live until a moderator approves)."""
+
+    title: str | None = None
+    description: str | None = None
+    price_cents: int | None = None
+    rental_price_cents: int | None = None
+    rental_hours: int | None = None
+    currency: str | None = None
+    subscription_included: bool | None = None
+    poster_url: str | None = None  # the proposed poster (owner and admins may view it)
+    changed: list[str]  # names of the fields the edit changes (a price may change to "none")
+    submitted_at: datetime
+
+
 class VideoOwnerOut(VideoOut):
-    """What the owner (and admins) see in addition: upload/processing state."""
+    """What the owner (and admins) see in addition: upload/processing/review state."""
 
     progress: ProgressOut
     failure_reason: str | None
     rejection_reason: str | None
-    review_note: str | None
+    review_note: str | None  # why it is in the review queue, in the reader's language
     source_size_bytes: int | None
     open_report_count: int
+    trusted_report_count: int
+    trailer_mode: TrailerMode
+    trailer_start_s: float | None
+    trailer_end_s: float | None
+    pending_edit: PendingEditOut | None
+    edit_rejection_reason: str | None
 
 
 class VideoPage(BaseModel):
@@ -208,6 +244,7 @@ class ReportOut(BaseModel):
     reporter_id: uuid.UUID
     reason: ReportReason
     details: str
+    trusted: bool  # counts toward auto-hide (a verified account old enough)
     created_at: datetime
     resolved_at: datetime | None
     resolution: str | None
@@ -232,7 +269,9 @@ class VideoEventOut(BaseModel):
 class ReviewItemOut(BaseModel):
     video: VideoOwnerOut
     open_reports: int
+    trusted_reports: int
     review_note: str | None
+    has_pending_edit: bool
 
 
 class ReviewQueuePage(BaseModel):

@@ -2,11 +2,18 @@
 
 Status machine (transitions happen only here and in processing.py / moderation.py):
 
-    draft ─start_upload→ uploading ─complete→ processing ─job done→ in_review ─approve→ published
-      ↑        │  ↺ restart       ↑ failed ←─ bad input / job gave up      └─reject→ rejected
-      └─abort──┘                  └── start_upload (retry)                        │
+    draft ─start_upload→ uploading ─complete→ processing ─job done→ ready ─submit→ in_review
+      ↑        │  ↺ restart       ↑ failed ←─ bad input / job gave up          approve↙  ↘reject
+      └─abort──┘                  └── start_upload (retry)               published    rejected
     published ─unpublish→ unpublished ─submit→ in_review      rejected ─submit→ in_review
-    published ─N reports→ in_review (auto-hidden)              any ─delete→ archived (soft)
+    published ─N trusted reports→ in_review (auto-hidden)      any ─delete→ archived (soft)
+    ready / rejected / unpublished ─new trailer choice→ processing (cut again) → ready
+
+Nothing reaches the review queue by itself: the instructor submits, with the price set in the
+upload form. A public-facing edit of a published video (title, description, poster, price)
+waits in `pending_edit` for a moderator while the published version stays live
+(moderation.approve_edit / reject_edit). Instructor powers follow the role: an owner who is no
+longer an instructor manages nothing.
 
 For other domains: `get_video_summary` / `get_video_summary_sync` (commerce, studio) and
 `get_source_object_key` / `get_source_object_key_sync` (studio).
@@ -16,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,12 +38,13 @@ from app.core.cache import get_cache
 from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.errors import Conflict, NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
+from app.core.i18n import t
 from app.core.pagination import apply_cursor, page_of
 from app.core.storage import MultipartUpload, UploadedPart, get_object_store
-from app.core.uploads import ReapReport, Verdict
+from app.core.uploads import PartPlan, ReapReport, Verdict, parts_to_complete, presign_parts
 from app.core.uploads import reap_abandoned_uploads as reap_uploads
-from app.media import progress, schemas
-from app.media.models import JobState, Video, VideoEvent, VideoJob, VideoStatus
+from app.media import progress, schemas, trailer
+from app.media.models import JobState, ReviewNote, TrailerMode, Video, VideoEvent, VideoJob, VideoStatus
 from app.worker.dispatch import enqueue
 
 CATALOG_CACHE = "media:catalog"
@@ -47,6 +54,29 @@ S3_MAX_PARTS = 10_000
 UPLOADABLE = {VideoStatus.draft, VideoStatus.uploading, VideoStatus.failed, VideoStatus.rejected}
 # Statuses whose metadata changes are visible in the catalog.
 LISTED = {VideoStatus.published}
+# What the public sees of a published video: changing these waits for review.
+PUBLIC_FIELDS = (
+    "title",
+    "description",
+    "price_cents",
+    "rental_price_cents",
+    "rental_hours",
+    "currency",
+    "subscription_included",
+)
+PRICING_FIELDS = ("price_cents", "rental_price_cents", "rental_hours", "currency", "subscription_included")
+TRAILER_FIELDS = ("trailer_mode", "trailer_start_s", "trailer_end_s")
+# Statuses a new trailer choice can be made in: before processing, or processed and not live
+# (then the trailer is cut again). Unpublish a published video to change its trailer.
+TRAILER_EDITABLE = {
+    VideoStatus.draft,
+    VideoStatus.uploading,
+    VideoStatus.failed,
+    VideoStatus.ready,
+    VideoStatus.rejected,
+    VideoStatus.unpublished,
+}
+SUBMITTABLE = {VideoStatus.ready, VideoStatus.rejected, VideoStatus.unpublished}
 
 
 @dataclass(frozen=True)
@@ -152,7 +182,12 @@ def transition(
     reason: str | None = None,
     job_id: uuid.UUID | None = None,
 ) -> None:
-    """Change the status and append the history row (same transaction as the caller)."""
+    """Change the status and append the history row (same transaction as the caller). A video
+    leaving `published` takes its pending edit in: it is no longer live, and the next review
+    (a resubmission, or the auto-hide review) sees the edited version."""
+    if video.status == VideoStatus.published and to != VideoStatus.published and video.pending_edit:
+        apply_pending_edit(video)
+    progress.publish_after_commit(session, video)  # live progress streams follow every change
     session.add(
         VideoEvent(
             video_id=video.id,
@@ -172,7 +207,11 @@ async def invalidate_catalog() -> None:
 
 
 def is_manager(video: Video, user: User | None) -> bool:
-    return user is not None and (user.id == video.owner_id or user.role == Role.admin)
+    """Admins, and the owner while they hold the instructor role: powers follow the role, so a
+    demoted instructor no longer edits, unpublishes or uploads."""
+    if user is None:
+        return False
+    return user.role == Role.admin or (user.role == Role.instructor and user.id == video.owner_id)
 
 
 async def _load(session: AsyncSession, video_id: uuid.UUID, *, for_update: bool = False) -> Video:
@@ -203,11 +242,14 @@ async def get_managed_video(
     return video
 
 
+def _poster_version(key: str) -> str:
+    return key.rsplit("/", 2)[-2][:12] if "/" in key else ""
+
+
 def poster_path(video: Video) -> str | None:
     if not video.poster_key:
         return None
-    version = video.poster_key.rsplit("/", 2)[-2][:12] if "/" in video.poster_key else ""
-    return f"/api/v1/videos/{video.id}/poster?v={version}"
+    return f"/api/v1/videos/{video.id}/poster?v={_poster_version(video.poster_key)}"
 
 
 def to_out(video: Video, names: dict[uuid.UUID, str] | None = None) -> schemas.VideoOut:
@@ -241,16 +283,54 @@ def to_out(video: Video, names: dict[uuid.UUID, str] | None = None) -> schemas.V
     )
 
 
-def to_owner_out(video: Video, names: dict[uuid.UUID, str] | None = None) -> schemas.VideoOwnerOut:
+def review_note_text(video: Video, lang: str | None = None) -> str | None:
+    """Why the video is in the queue, in the reader's language (notes written before they were
+    codes are shown as they are)."""
+    if video.review_note is None:
+        if video.status == VideoStatus.published and video.pending_edit:
+            return t(f"media.review_note.{ReviewNote.edit_pending.value}", lang)
+        return None
+    try:
+        note = ReviewNote(video.review_note)
+    except ValueError:
+        return video.review_note
+    return t(f"media.review_note.{note.value}", lang, count=video.trusted_report_count)
+
+
+def _pending_edit_out(video: Video) -> schemas.PendingEditOut | None:
+    edit = video.pending_edit
+    if not edit or video.pending_edit_at is None:
+        return None
+    values = {k: v for k, v in edit.items() if k in PUBLIC_FIELDS}
+    poster = None
+    if edit.get("poster_key"):
+        poster = f"/api/v1/videos/{video.id}/poster?pending=true&v={_poster_version(edit['poster_key'])}"
+    return schemas.PendingEditOut(
+        **values,
+        poster_url=poster,
+        changed=sorted([*values, *(["poster"] if poster else [])]),
+        submitted_at=video.pending_edit_at,
+    )
+
+
+def to_owner_out(
+    video: Video, names: dict[uuid.UUID, str] | None = None, lang: str | None = None
+) -> schemas.VideoOwnerOut:
     base = to_out(video, names).model_dump()
     return schemas.VideoOwnerOut(
         **base,
         progress=schemas.ProgressOut(percent=video.progress_percent, stage=video.progress_stage),
         failure_reason=video.failure_reason,
         rejection_reason=video.rejection_reason,
-        review_note=video.review_note,
+        review_note=review_note_text(video, lang),
         source_size_bytes=video.source_size_bytes,
         open_report_count=video.open_report_count,
+        trusted_report_count=video.trusted_report_count,
+        trailer_mode=video.trailer_mode,
+        trailer_start_s=video.trailer_start_s,
+        trailer_end_s=video.trailer_end_s,
+        pending_edit=_pending_edit_out(video),
+        edit_rejection_reason=video.edit_rejection_reason,
     )
 
 
@@ -270,8 +350,17 @@ def _check_price_bounds(currency: str, *prices: int | None) -> None:
         validate_price(currency, price)
 
 
-async def create_video(session: AsyncSession, owner: User, data: schemas.VideoCreate) -> Video:
+async def create_video(
+    session: AsyncSession, settings: Settings, owner: User, data: schemas.VideoCreate
+) -> Video:
     _check_price_bounds(data.currency, data.price_cents, data.rental_price_cents)
+    trailer.check_choice(
+        settings,
+        mode=data.trailer_mode,
+        start_s=data.trailer_start_s,
+        end_s=data.trailer_end_s,
+        duration_s=None,
+    )
     video = Video(owner_id=owner.id, **data.model_dump())
     video.search_text = search_text(video)
     session.add(video)
@@ -282,42 +371,139 @@ async def create_video(session: AsyncSession, owner: User, data: schemas.VideoCr
 
 
 async def update_video(
-    session: AsyncSession, user: User, video_id: uuid.UUID, patch: schemas.VideoUpdate
+    session: AsyncSession, settings: Settings, user: User, video_id: uuid.UUID, patch: schemas.VideoUpdate
 ) -> Video:
-    video = await get_managed_video(session, video_id, user)
+    """Change a video's details. On a published video, public-facing changes (title, description,
+    price) go to `pending_edit` for review while the published version stays live; the others
+    (discipline, style, level, tags, language) apply at once. A new trailer choice on a processed
+    video that is not live cuts the trailer again."""
+    video = await get_managed_video(session, video_id, user, for_update=True)
     changes = patch.model_dump(exclude_unset=True)
-    for name in ("title", "discipline", "level", "currency", "subscription_included", "language"):
+    for name in (
+        "title",
+        "discipline",
+        "level",
+        "currency",
+        "subscription_included",
+        "language",
+        "trailer_mode",
+    ):
         if name in changes and changes[name] is None:
             raise ValidationFailed(f"{name} cannot be empty.", code="validation_error")
+    if "description" in changes and changes["description"] is None:
+        changes["description"] = ""
+    if "tags" in changes and changes["tags"] is None:
+        changes["tags"] = []
+    recut = _trailer_change(settings, video, changes)
+    held = video.status == VideoStatus.published
+    public = {k: changes.pop(k) for k in PUBLIC_FIELDS if held and k in changes}
+    proposed = {**(video.pending_edit or {}), **public}
+    pricing = {k: getattr(video, k) for k in PRICING_FIELDS} | {
+        k: v for k, v in {**proposed, **changes}.items() if k in PRICING_FIELDS
+    }
+    _check_pricing(
+        pricing,
+        bounds=bool((public.keys() | changes.keys()) & {"price_cents", "rental_price_cents", "currency"}),
+    )
     for name, value in changes.items():
-        if name == "description" and value is None:
-            value = ""
-        if name == "tags" and value is None:
-            value = []
         setattr(video, name, value)
+    if public:
+        # Only what differs from the live version waits (setting a field back withdraws it).
+        pending = {k: v for k, v in proposed.items() if k == "poster_key" or getattr(video, k) != v}
+        video.pending_edit = pending or None
+        video.pending_edit_at = utcnow() if pending else None
+        video.edit_rejection_reason = None
+    video.search_text = search_text(video)
+    job_id = await _reprocess(session, video, user, reason="new trailer choice") if recut else None
+    await session.commit()
+    if job_id is not None:
+        enqueue("media.process_video", str(job_id))
+    if video.status in LISTED and changes:
+        await invalidate_catalog()
+    return video
+
+
+def _check_pricing(pricing: dict[str, object], *, bounds: bool) -> None:
+    """The pricing a video would have: rental price and hours together; prices within the
+    admin-set bounds when a price or the currency changes (bounds may move later)."""
     try:
-        schemas.PricingIn(
-            price_cents=video.price_cents,
-            rental_price_cents=video.rental_price_cents,
-            rental_hours=video.rental_hours,
-            currency=video.currency,
-            subscription_included=video.subscription_included,
-        )
+        checked = schemas.PricingIn.model_validate(pricing)
     except ValueError as exc:
-        await session.rollback()
         raise ValidationFailed(
             "rental_price_cents and rental_hours go together.", code="invalid_pricing"
         ) from exc
-    if changes.keys() & {"price_cents", "rental_price_cents", "currency"}:
-        try:
-            _check_price_bounds(video.currency, video.price_cents, video.rental_price_cents)
-        except ValidationFailed:
-            await session.rollback()
-            raise
+    if bounds:
+        _check_price_bounds(checked.currency, checked.price_cents, checked.rental_price_cents)
+
+
+def _trailer_change(settings: Settings, video: Video, changes: dict[str, object]) -> bool:
+    """Validate a new trailer choice (in `changes`); True when the trailer must be cut again."""
+    if not changes.keys() & set(TRAILER_FIELDS):
+        return False
+    mode = TrailerMode(changes.get("trailer_mode", video.trailer_mode))  # type: ignore[arg-type]
+    if mode != TrailerMode.range:  # a range only means something in "range" mode
+        changes.setdefault("trailer_start_s", None)
+        changes.setdefault("trailer_end_s", None)
+    start = changes.get("trailer_start_s", video.trailer_start_s)
+    end = changes.get("trailer_end_s", video.trailer_end_s)
+    same = (mode, start, end) == (video.trailer_mode, video.trailer_start_s, video.trailer_end_s)
+    if same:
+        return False
+    if video.status not in TRAILER_EDITABLE:
+        raise Conflict(
+            f"The trailer of a video that is {video.status.value} cannot change; unpublish it first.",
+            code="trailer_locked",
+        )
+    trailer.check_choice(
+        settings,
+        mode=mode,
+        start_s=start,  # type: ignore[arg-type]
+        end_s=end,  # type: ignore[arg-type]
+        duration_s=video.duration_s if video.media_prefix else None,
+    )
+    return bool(video.media_prefix and video.source_key and video.source_size_bytes is not None)
+
+
+async def _reprocess(session: AsyncSession, video: Video, user: User, *, reason: str) -> uuid.UUID:
+    """Run processing again on the stored source (e.g. to cut a new trailer); ends `ready`."""
+    job = VideoJob(video_id=video.id, kind="process", state=JobState.queued)
+    session.add(job)
+    await session.flush()
+    video.progress_percent = 0
+    video.progress_stage = "queued"
+    video.failure_reason = None
+    transition(session, video, VideoStatus.processing, actor_id=user.id, reason=reason, job_id=job.id)
+    return job.id
+
+
+def apply_pending_edit(video: Video) -> list[str]:
+    """Make the pending edit the video's own (on approval, or when it stops being live)."""
+    edit = video.pending_edit or {}
+    for name in PUBLIC_FIELDS:
+        if name in edit:
+            setattr(video, name, edit[name])
+    if edit.get("poster_key"):
+        video.poster_key = edit["poster_key"]
+    drop_pending_edit(video)
     video.search_text = search_text(video)
+    return sorted(edit)
+
+
+def drop_pending_edit(video: Video) -> list[str]:
+    """Forget the pending edit (withdrawn, declined or applied); returns what it changed."""
+    changed = sorted(video.pending_edit or {})
+    video.pending_edit = None
+    video.pending_edit_at = None
+    return changed
+
+
+async def withdraw_edit(session: AsyncSession, user: User, video_id: uuid.UUID) -> Video:
+    """The instructor takes back their pending edit (the published version stays as it is)."""
+    video = await get_managed_video(session, video_id, user, for_update=True)
+    if not video.pending_edit:
+        raise Conflict("This video has no edit waiting for review.", code="no_pending_edit")
+    drop_pending_edit(video)
     await session.commit()
-    if video.status in LISTED:
-        await invalidate_catalog()
     return video
 
 
@@ -341,27 +527,20 @@ async def list_history(session: AsyncSession, video_id: uuid.UUID) -> list[Video
 # --- uploads (the bytes go straight to object storage) -----------------------------------------
 
 
-def _plan_parts(settings: Settings, size: int) -> tuple[int, int]:
-    part_size = max(settings.media_part_size_bytes, 1)
-    if size > part_size * S3_MAX_PARTS:
-        part_size = math.ceil(size / S3_MAX_PARTS)
-    return part_size, max(1, math.ceil(size / part_size))
+def _plan(video: Video, settings: Settings) -> PartPlan:
+    return PartPlan(video.upload_size_bytes or 0, video.upload_part_size or settings.media_part_size_bytes)
 
 
-async def _sign_parts(video: Video, numbers: Sequence[int], ttl: int) -> list[schemas.PartUrl]:
+async def _sign_parts(
+    video: Video, settings: Settings, numbers: Sequence[int], ttl: int
+) -> list[schemas.PartUrl]:
+    """URLs for the parts, each signed for its exact size (app/core/uploads.py)."""
     store = get_object_store()
     assert video.source_key and video.upload_id
-
-    def sign() -> list[schemas.PartUrl]:
-        return [
-            schemas.PartUrl(
-                part_number=n,
-                url=store.presign_part(video.source_key or "", video.upload_id or "", n, ttl),
-            )
-            for n in numbers
-        ]
-
-    return await asyncio.to_thread(sign)
+    signed = await asyncio.to_thread(
+        presign_parts, store, video.source_key, video.upload_id, _plan(video, settings), numbers, ttl
+    )
+    return [schemas.PartUrl(part_number=n, url=url) for n, url in signed]
 
 
 async def start_upload(
@@ -384,11 +563,11 @@ async def start_upload(
         with contextlib.suppress(NotFound):
             await asyncio.to_thread(store.abort_multipart, old_key, old_id)
     upload_id = await asyncio.to_thread(store.create_multipart, key, data.content_type or "video/mp4")
-    part_size, count = _plan_parts(settings, data.size_bytes)
+    plan = PartPlan.for_size(data.size_bytes, settings.media_part_size_bytes)
     video.source_key = key
     video.upload_id = upload_id
     video.upload_size_bytes = data.size_bytes
-    video.upload_part_size = part_size
+    video.upload_part_size = plan.part_size
     video.upload_filename = data.filename
     video.source_size_bytes = None
     video.failure_reason = None
@@ -401,10 +580,10 @@ async def start_upload(
     return schemas.UploadSessionOut(
         video_id=video.id,
         upload_id=upload_id,
-        part_size=part_size,
-        part_count=count,
+        part_size=plan.part_size,
+        part_count=plan.count,
         size_bytes=data.size_bytes,
-        parts=await _sign_parts(video, range(1, count + 1), ttl),
+        parts=await _sign_parts(video, settings, range(1, plan.count + 1), ttl),
         uploaded_parts=[],
         expires_in=ttl,
     )
@@ -424,18 +603,16 @@ async def resume_upload(
     video = await _open_upload(session, user, video_id)
     store = get_object_store()
     stored = await asyncio.to_thread(store.list_parts, video.source_key or "", video.upload_id or "")
-    size = video.upload_size_bytes or 0
-    part_size = video.upload_part_size or settings.media_part_size_bytes
-    count = max(1, math.ceil(size / part_size))
+    plan = _plan(video, settings)
     have = {p.part_number for p in stored}
     ttl = settings.s3_presign_ttl_seconds
     return schemas.UploadSessionOut(
         video_id=video.id,
         upload_id=video.upload_id or "",
-        part_size=part_size,
-        part_count=count,
-        size_bytes=size,
-        parts=await _sign_parts(video, [n for n in range(1, count + 1) if n not in have], ttl),
+        part_size=plan.part_size,
+        part_count=plan.count,
+        size_bytes=plan.total_bytes,
+        parts=await _sign_parts(video, settings, [n for n in range(1, plan.count + 1) if n not in have], ttl),
         uploaded_parts=[
             schemas.UploadedPartOut(part_number=p.part_number, etag=p.etag, size=p.size) for p in stored
         ],
@@ -448,10 +625,10 @@ async def sign_upload_parts(
 ) -> schemas.PartsOut:
     """Fresh URLs for chosen parts (a retry after a failed or expired PUT)."""
     video = await _open_upload(session, user, video_id)
-    if any(n < 1 or n > S3_MAX_PARTS for n in numbers):
-        raise ValidationFailed("Part numbers run from 1 to 10000.", code="invalid_parts")
     ttl = settings.s3_presign_ttl_seconds
-    return schemas.PartsOut(parts=await _sign_parts(video, sorted(set(numbers)), ttl), expires_in=ttl)
+    return schemas.PartsOut(
+        parts=await _sign_parts(video, settings, sorted(set(numbers)), ttl), expires_in=ttl
+    )
 
 
 async def abort_upload(session: AsyncSession, user: User, video_id: uuid.UUID) -> Video:
@@ -472,34 +649,19 @@ async def complete_upload(
     video_id: uuid.UUID,
     parts: list[schemas.CompletedPart] | None,
 ) -> Video:
-    """Assemble the parts, check the size, and hand the file to a processing job."""
+    """Check the parts against the declared size, assemble them, hand the file to a job."""
     video = await get_managed_video(session, video_id, user, for_update=True)
     if video.status != VideoStatus.uploading or not video.upload_id:
         raise Conflict("There is no upload in progress for this video.", code="no_upload")
     store = get_object_store()
     key, upload_id = video.source_key or source_key(video.id), video.upload_id
-    if parts is None:
-        stored = await asyncio.to_thread(store.list_parts, key, upload_id)
-        chosen = [UploadedPart(p.part_number, p.etag) for p in stored]
-    else:
-        chosen = [UploadedPart(p.part_number, p.etag) for p in sorted(parts, key=lambda p: p.part_number)]
-    if not chosen:
-        raise ValidationFailed("No parts have been uploaded.", code="invalid_parts")
+    listed = None
+    if parts is not None:
+        listed = [UploadedPart(p.part_number, p.etag) for p in sorted(parts, key=lambda p: p.part_number)]
+    chosen = await asyncio.to_thread(parts_to_complete, store, key, upload_id, _plan(video, settings), listed)
     await asyncio.to_thread(store.complete_multipart, key, upload_id, chosen)
-    info = await asyncio.to_thread(store.head, key)
-    size = info.size if info else 0
     video.upload_id = None
-    video.source_size_bytes = size
-    if size > settings.media_max_upload_bytes:
-        await asyncio.to_thread(store.delete, key)
-        video.source_size_bytes = None
-        reason = (
-            f"The file is too large ({size} bytes; the limit is {settings.media_max_upload_bytes} bytes)."
-        )
-        video.failure_reason = reason
-        transition(session, video, VideoStatus.failed, actor_id=user.id, reason=reason)
-        await session.commit()
-        return video
+    video.source_size_bytes = video.upload_size_bytes  # exactly: every part had its planned size
     job = VideoJob(video_id=video.id, kind="process", state=JobState.queued)
     session.add(job)
     await session.flush()
@@ -513,13 +675,22 @@ async def complete_upload(
 
 
 async def submit_for_review(session: AsyncSession, user: User, video_id: uuid.UUID) -> Video:
+    """The instructor sends a processed video (its price set) to the moderators: the first time
+    from `ready`, again after a rejection or an unpublish."""
     video = await get_managed_video(session, video_id, user, for_update=True)
-    if video.status not in (VideoStatus.rejected, VideoStatus.unpublished) or not video.media_prefix:
+    if video.status not in SUBMITTABLE or not video.media_prefix:
         raise Conflict(
             f"A video that is {video.status.value} cannot be submitted for review.", code="invalid_status"
         )
-    video.review_note = "resubmitted by the instructor"
-    transition(session, video, VideoStatus.in_review, actor_id=user.id, reason="resubmitted")
+    first = video.status == VideoStatus.ready
+    video.review_note = (ReviewNote.submitted if first else ReviewNote.resubmitted).value
+    transition(
+        session,
+        video,
+        VideoStatus.in_review,
+        actor_id=user.id,
+        reason="submitted" if first else "resubmitted",
+    )
     await session.commit()
     return video
 
@@ -584,10 +755,11 @@ MAX_POSTER_BYTES = 5 * 1024 * 1024
 async def replace_poster(
     session: AsyncSession, user: User, video_id: uuid.UUID, data: bytes, content_type: str
 ) -> Video:
-    """A custom poster (JPEG/PNG, ≤ 5 MiB). Images only: the API still never touches video bytes."""
+    """A custom poster (JPEG/PNG, ≤ 5 MiB). Images only: the API still never touches video bytes.
+    On a published video the new poster waits for review (pending_edit)."""
     import hashlib
 
-    video = await get_managed_video(session, video_id, user)
+    video = await get_managed_video(session, video_id, user, for_update=True)
     kind = POSTER_TYPES.get(content_type.split(";")[0].strip().lower())
     if kind is None or not data.startswith(kind[1]):
         raise ValidationFailed("The poster must be a JPEG or PNG image.", code="invalid_poster")
@@ -596,10 +768,13 @@ async def replace_poster(
     digest = hashlib.sha256(data).hexdigest()[:16]
     key = f"videos/{video.id}/poster/{digest}/poster.{kind[0]}"
     await asyncio.to_thread(get_object_store().put_bytes, key, data, content_type)
-    video.poster_key = key
+    if video.status == VideoStatus.published:  # public-facing: waits for review
+        video.pending_edit = {**(video.pending_edit or {}), "poster_key": key}
+        video.pending_edit_at = utcnow()
+        video.edit_rejection_reason = None
+    else:
+        video.poster_key = key
     await session.commit()
-    if video.status in LISTED:
-        await invalidate_catalog()
     return video
 
 
@@ -629,7 +804,6 @@ def reap_abandoned_uploads(settings: Settings, *, now: datetime | None = None) -
     their videos go back to draft with a reason the instructor sees (app/core/uploads.py)."""
     cutoff = (now or utcnow()) - timedelta(seconds=settings.media_upload_abandon_seconds)
     reason = abandoned_upload_reason(settings)
-    marked: list[uuid.UUID] = []
 
     def abandon(session: Session, upload: MultipartUpload, cutoff: datetime) -> Verdict:
         video_id = video_id_of_source_key(upload.key)
@@ -639,7 +813,6 @@ def reap_abandoned_uploads(settings: Settings, *, now: datetime | None = None) -
         if video.updated_at >= cutoff:  # start_upload touched the row: the upload is younger
             return "keep"
         _abandon(session, video, reason)
-        marked.append(video.id)
         return "abandoned"
 
     def stranded(session: Session, open_ids: set[str], cutoff: datetime) -> int:
@@ -655,10 +828,6 @@ def reap_abandoned_uploads(settings: Settings, *, now: datetime | None = None) -
         gone = [video for video in rows if video.upload_id not in open_ids]
         for video in gone:
             _abandon(session, video, reason)
-            marked.append(video.id)
         return len(gone)
 
-    report = reap_uploads(domain="media", prefix="videos/", cutoff=cutoff, abandon=abandon, stranded=stranded)
-    for video_id in marked:  # wake open progress streams: the upload is over
-        progress.publish(video_id, {"status": VideoStatus.draft.value, "stage": UPLOAD_ABANDONED})
-    return report
+    return reap_uploads(domain="media", prefix="videos/", cutoff=cutoff, abandon=abandon, stranded=stranded)

@@ -344,13 +344,7 @@ class CloudFrontSigner:
 
 
 def signer_name(settings: Settings) -> SignerName:
-    if settings.media_signer != "auto":
-        return settings.media_signer
-    if settings.cloudfront_domain and settings.cloudfront_key_pair_id:
-        return "cloudfront"
-    if settings.media_signing_secret is not None:
-        return "nginx"
-    return "embedded"
+    return settings.effective_media_signer
 
 
 def build_signer(settings: Settings) -> PlaybackSigner:

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -492,13 +492,17 @@ TASKS = {"reference": EXTRACT_REFERENCE_TASK, "attempt": ANALYSE_ATTEMPT_TASK}
 
 
 def reap_stuck_jobs(
-    settings: Settings | None = None, *, timeout_seconds: float | None = None
+    settings: Settings | None = None,
+    *,
+    timeout_seconds: float | None = None,
+    only: Collection[uuid.UUID] | None = None,
 ) -> list[tuple[str, uuid.UUID]]:
     """Running jobs without a heartbeat for the timeout (STUDIO_JOB_TIMEOUT_SECONDS unless
     `timeout_seconds` is given) go back to pending; pending jobs queued longer than
     JOB_LOST_AFTER_SECONDS (a lost message, not one waiting behind others) are queued again.
     Returns what it (re)queued; the caller enqueues them after this commit (requeue_stuck_jobs
-    does both)."""
+    does both). `only` limits it to those job ids (a test reaps its own rows, not other tests'
+    in the shared database)."""
     settings = settings or get_settings()
     now = utcnow()
     timeout = settings.studio_job_timeout_seconds if timeout_seconds is None else timeout_seconds
@@ -507,19 +511,15 @@ def reap_stuck_jobs(
     requeue: list[tuple[str, uuid.UUID]] = []
     with sync_session() as session:
         for kind, model in MODELS.items():
-            rows = cast(
-                Sequence[Job],
-                session.scalars(
-                    select(model)
-                    .where(
-                        or_(
-                            and_(model.status == JobStatus.running, model.heartbeat_at < stale),
-                            and_(model.status == JobStatus.pending, model.queued_at < lost),
-                        )
-                    )
-                    .with_for_update(skip_locked=True)
-                ).all(),
+            stuck = select(model).where(
+                or_(
+                    and_(model.status == JobStatus.running, model.heartbeat_at < stale),
+                    and_(model.status == JobStatus.pending, model.queued_at < lost),
+                )
             )
+            if only is not None:
+                stuck = stuck.where(model.id.in_(list(only)))
+            rows = cast(Sequence[Job], session.scalars(stuck.with_for_update(skip_locked=True)).all())
             for job in rows:
                 if job.status == JobStatus.running:
                     log.warning("studio_job_requeued", kind=kind, job_id=str(job.id), runs=job.run_count)
@@ -532,10 +532,12 @@ def reap_stuck_jobs(
     return requeue
 
 
-def requeue_stuck_jobs(*, timeout_seconds: float | None = None) -> list[tuple[str, uuid.UUID]]:
+def requeue_stuck_jobs(
+    *, timeout_seconds: float | None = None, only: Collection[uuid.UUID] | None = None
+) -> list[tuple[str, uuid.UUID]]:
     """The reaper (beat: default.studio.reap_stuck_jobs): reap, then enqueue each job's task
     again once the reset is committed. Returns what it requeued."""
-    requeued = reap_stuck_jobs(timeout_seconds=timeout_seconds)
+    requeued = reap_stuck_jobs(timeout_seconds=timeout_seconds, only=only)
     for kind, job_id in requeued:
         enqueue(TASKS[kind], str(job_id))
     if requeued:

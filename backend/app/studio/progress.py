@@ -1,5 +1,6 @@
-"""Live progress of studio jobs: workers nudge a Redis channel after every progress write, the
-attempt's SSE endpoint (app/core/sse.py) streams the row's state (and polls it without Redis)."""
+"""Live progress of studio jobs: workers publish the job's whole state on a Redis channel after
+every committed progress write (jobs._nudge); the attempt's SSE endpoint (app/core/sse.py)
+streams those states (and reads the row itself in embedded mode, without Redis)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ def channel(kind: str, job_id: uuid.UUID | str) -> str:
 
 
 def publish(kind: str, job_id: uuid.UUID | str, payload: dict[str, Any]) -> None:
+    """`payload`: the whole committed state, the four keys of attempt_state."""
     sse.publish(channel(kind, job_id), payload)
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, status
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Header, Query, status
 
 from app.auth.models import User
 from app.core import ratelimit, sse
-from app.core.errors import Conflict, NotFound, error_responses
+from app.core.errors import Conflict, NotFound, RateLimited, error_responses
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
 from app.core.storage import UploadedPart
 from app.deps import CurrentUser, InstructorUser, OptionalUser, SessionDep, SettingsDep, VerifiedUser
@@ -166,17 +165,17 @@ async def get_attempt(attempt_id: uuid.UUID, user: CurrentUser, session: Session
     return AttemptOut.model_validate(await service.get_attempt(session, attempt_id, user))
 
 
-@router.get("/attempts/{attempt_id}/events", response_class=StreamingResponse)
-async def attempt_events(
-    request: Request, attempt_id: uuid.UUID, user: CurrentUser, session: SessionDep
-) -> StreamingResponse:
+@router.get(
+    "/attempts/{attempt_id}/events", response_class=sse.ProgressStream, responses=error_responses(RateLimited)
+)
+async def attempt_events(attempt_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> sse.ProgressStream:
     """`text/event-stream` of `progress` events ({status, percent, stage, failure_reason}) while
     the attempt uploads, waits and is analysed, then one `end` event (status ready or failed).
     Same audience as the attempt: its student, the reference's instructor, admins (others: 404)."""
     await service.get_attempt(session, attempt_id, user)
     await session.close()
-    return sse.progress_response(
-        request,
+    return await sse.progress_response(
+        owner=user.id,
         channel=progress.channel("attempt", attempt_id),
         load_state=lambda db: progress.attempt_state(db, attempt_id),
         active=progress.ACTIVE,

@@ -26,6 +26,7 @@ from app.core.errors import Conflict, NotFound, PayloadTooLarge, PermissionDenie
 from app.core.ids import uuid7
 from app.core.pagination import apply_cursor, page_of
 from app.core.storage import UploadedPart, get_object_store
+from app.core.uploads import PartPlan, parts_to_complete, presign_parts
 from app.studio import keys
 from app.studio.models import JobStatus, StudioAttempt, StudioComment, StudioReference
 from app.studio.videos import PUBLISHED, get_source_key, get_video
@@ -229,10 +230,9 @@ async def _presign_parts(
     upload_id = attempt.upload_id
     assert upload_id is not None
 
-    def sign() -> list[PartUrl]:
-        return [PartUrl(n, store.presign_part(attempt.source_key, upload_id, n, ttl)) for n in numbers]
-
-    return await asyncio.to_thread(sign), utcnow() + timedelta(seconds=ttl)
+    plan = PartPlan(attempt.size_bytes, attempt.part_size)  # each URL signed for its part's size
+    signed = await asyncio.to_thread(presign_parts, store, attempt.source_key, upload_id, plan, numbers, ttl)
+    return [PartUrl(n, url) for n, url in signed], utcnow() + timedelta(seconds=ttl)
 
 
 async def create_attempt(
@@ -332,8 +332,12 @@ async def complete_upload(
         return attempt
     assert attempt.upload_id is not None
     store = get_object_store()
+    plan = PartPlan(attempt.size_bytes, attempt.part_size)
     try:
-        await asyncio.to_thread(store.complete_multipart, attempt.source_key, attempt.upload_id, list(parts))
+        checked = await asyncio.to_thread(
+            parts_to_complete, store, attempt.source_key, attempt.upload_id, plan, list(parts)
+        )
+        await asyncio.to_thread(store.complete_multipart, attempt.source_key, attempt.upload_id, checked)
     except NotFound:
         await session.refresh(attempt)
         if attempt.status != JobStatus.uploading:  # a concurrent completion won

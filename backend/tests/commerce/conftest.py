@@ -256,6 +256,26 @@ def invoice_obj(sub_id: str, *, status: str, period_end: int, amount: int = 1500
 # --------------------------------------------------------------------------- rows
 
 
+def purchase_row(buyer: User, teacher: User, price: int, currency: str = "usd") -> Shapes:
+    """A pending PPV purchase row of an unknown video, written directly (no checkout call)."""
+    from app.commerce.models import Purchase, PurchaseKind
+
+    with sync_session() as s:
+        p = Purchase(
+            user_id=buyer.id,
+            video_id=uuid.uuid4(),
+            instructor_id=teacher.id,
+            kind=PurchaseKind.ppv,
+            amount_cents=price,
+            currency=currency,
+            platform_fee_bps=2000,
+            checkout_session_id=f"cs_{uuid.uuid4().hex}",
+        )
+        s.add(p)
+        s.flush()
+        return Shapes(p.id, buyer.id, p.video_id, price, currency, p.checkout_session_id or "")
+
+
 @pytest.fixture
 def make_video() -> Callable[..., Video]:
     def factory(owner: User, **fields: Any) -> Video:

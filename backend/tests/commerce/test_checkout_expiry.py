@@ -171,7 +171,7 @@ async def test_an_expired_subscription_checkout_is_not_reused(
     assert _outcome(expired["id"]) == "applied"
     with sync_session() as s:
         sub = s.get(Subscription, uuid.UUID(first["subscription_id"]))
-        assert sub is not None and sub.status == "pending" and sub.checkout_url is None
+        assert sub is not None and sub.status == "expired" and sub.checkout_url is None
     nxt = (await client.post("/api/v1/checkout", json=body, headers=auth_headers(student))).json()
     assert nxt["reused"] is False and nxt["checkout_session_id"] != first["checkout_session_id"]
     assert len(stripe_api.calls("POST", "/v1/checkout/sessions")) == 2

@@ -25,16 +25,15 @@ async def _play(client: httpx.AsyncClient, headers: dict[str, str], video_id: An
 
 
 async def _buy(client: httpx.AsyncClient, headers: dict[str, str], payload: dict[str, Any]) -> dict[str, Any]:
+    """Checkout, then "Pay" on the sandbox page as the signed-in buyer (the page's API calls)."""
     r = await client.post("/api/v1/checkout", json=payload, headers=headers)
     assert r.status_code == 201, r.text
     body: dict[str, Any] = r.json()
-    path = httpx.URL(body["url"]).path
-    page = await client.get(path)
-    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    action = re.search(r"action='([^']+/pay)'", page.text)
-    assert action, page.text
-    paid = await client.post(action.group(1))
-    assert paid.status_code == 303 and "checkout=success" in paid.headers["location"]
+    api = f"/api/v1/sandbox/checkout/{body['checkout_session_id']}"
+    page = await client.get(api, headers=headers)
+    assert page.status_code == 200 and page.json()["status"] == "open", page.text
+    paid = await client.post(f"{api}/pay", headers=headers)
+    assert paid.status_code == 200 and "checkout=success" in paid.json()["redirect_url"], paid.text
     return body
 
 
@@ -139,15 +138,15 @@ async def test_sandbox_declined_card_and_admin_refund(
     r = await client.post(
         "/api/v1/checkout", json={"kind": "ppv", "video_id": str(video.id)}, headers=auth_headers(student)
     )
-    path = httpx.URL(r.json()["url"]).path
-    declined = await client.post(path + "/decline")
-    assert declined.status_code == 402
+    api = f"/api/v1/sandbox/checkout/{r.json()['checkout_session_id']}"
+    declined = await client.post(api + "/decline", headers=auth_headers(student))
+    assert declined.status_code == 204
     mine = (
         await client.get(f"/api/v1/me/purchases/{r.json()['purchase_id']}", headers=auth_headers(student))
     ).json()
     assert mine["status"] == "failed"
     assert any("failed" in str(m["subject"]).lower() for m in outbox(to=student.email))
-    assert (await client.post(path + "/pay")).status_code == 303
+    assert (await client.post(api + "/pay", headers=auth_headers(student))).status_code == 200
     assert (await _play(client, auth_headers(student), video.id)).status_code == 200
     refund = await client.post(
         f"/api/v1/admin/payments/{r.json()['purchase_id']}/refund",
@@ -226,8 +225,11 @@ async def test_a_student_never_reads_another_students_purchases(
         assert (await client.get(path, headers=auth_headers(bob))).status_code == 403, path
     assert (await client.get("/api/v1/earnings/ledger", headers=auth_headers(bob))).status_code == 403
     assert (await client.get("/api/v1/me/purchases")).status_code == 401
-    # Someone else's sandbox checkout cannot be paid for them to find out anything: ids are unguessable.
-    assert (await client.get("/api/v1/sandbox/checkout/cs_test_sandbox_guess")).status_code == 404
+    # Someone else's sandbox checkout is not found (nor paid: test_sandbox_guard.py).
+    guess = await client.get(
+        f"/api/v1/sandbox/checkout/{body['checkout_session_id']}", headers=auth_headers(bob)
+    )
+    assert guess.status_code == 404
 
 
 async def test_checkout_refuses_what_is_not_for_sale(

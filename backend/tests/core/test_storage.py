@@ -86,7 +86,7 @@ def test_multipart_upload_through_presigned_urls_resumes_and_retries(store: Obje
     upload_id = store.create_multipart(key, "video/mp4")
 
     def put(part_number: int, body: bytes) -> str:
-        url = store.presign_part(key, upload_id, part_number, ttl_seconds=300)
+        url = store.presign_part(key, upload_id, part_number, ttl_seconds=300, size=len(body))
         if isinstance(store, LocalObjectStore):
             transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
             import asyncio
@@ -102,7 +102,7 @@ def test_multipart_upload_through_presigned_urls_resumes_and_retries(store: Obje
         return resp.headers["ETag"].strip('"')
 
     etags = {1: put(1, data[0])}
-    etags[2] = put(2, b"corrupted first try")
+    etags[2] = put(2, b"\xff" * len(data[1]))  # corrupted first try
     etags[2] = put(2, data[1])  # a retried part replaces the earlier attempt
     listed = store.list_parts(key, upload_id)  # an interrupted client resumes from this list
     assert [p.part_number for p in listed] == [1, 2]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from app.auth.models import User
+from app.core.clock import utcnow
 from app.db.session import sync_session
 from app.media.models import Video, VideoJob
 
@@ -78,6 +81,16 @@ async def upload_file(
     return await client.post(
         f"/api/v1/videos/{video_id}/upload/complete", json={"parts": etags}, headers=headers
     )
+
+
+def settled(user: User, days: int = 30) -> User:
+    """An account created `days` ago (make_user's are brand new)."""
+    with sync_session() as session:
+        row = session.get(User, user.id)
+        assert row is not None
+        row.created_at = utcnow() - timedelta(days=days)
+    user.created_at = utcnow() - timedelta(days=days)
+    return user
 
 
 def video_row(video_id: str | uuid.UUID) -> Video:

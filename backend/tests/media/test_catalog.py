@@ -118,10 +118,16 @@ async def test_cached_catalog_is_invalidated_on_edit_and_unpublish(
 
     edit = await client.patch(
         f"/api/v1/videos/{video.id}",
-        json={"title": "New title", "price_cents": 500},
+        json={"title": "New title", "price_cents": 500, "level": "advanced"},
         headers=auth_headers(teacher),
     )
     assert edit.status_code == 200
+    # The level is not public-facing: live at once; title and price wait for review.
+    during = (await client.get("/api/v1/videos", params={"q": tag})).json()["items"][0]
+    assert (during["title"], during["price_cents"], during["level"]) == ("Old title", None, "advanced")
+    admin = make_user(role=Role.admin)
+    approved = await client.post(f"/api/v1/admin/videos/{video.id}/edit/approve", headers=auth_headers(admin))
+    assert approved.status_code == 200, approved.text
     after = (await client.get("/api/v1/videos", params={"q": tag})).json()["items"][0]
     assert after["title"] == "New title" and after["price_cents"] == 500 and after["is_free"] is False
     assert (await client.get(f"/api/v1/videos/{video.id}")).json()["title"] == "New title"

@@ -51,7 +51,8 @@ async def test_processing_is_streamed_as_the_row_changes_until_review(
             row = session.get(Video, video_id)
             assert row is not None
             row.status, row.progress_percent, row.progress_stage = status, percent, stage
-        progress.publish(video_id, {"status": status.value, "percent": percent, "stage": stage})
+            state = progress.state_of(row)
+        progress.publish(video_id, state)  # as a worker does: the whole state, after the commit
 
     move(VideoStatus.processing, 0, "starting")
     stream = asyncio.create_task(

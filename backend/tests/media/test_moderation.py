@@ -17,7 +17,7 @@ from app.core.storage import get_object_store
 from app.db.session import async_session_scope, sync_session
 from app.media import service
 from app.media.models import Video, VideoStatus
-from tests.media.helpers import video_row
+from tests.media.helpers import settled, video_row
 
 Headers = Callable[[User], dict[str, str]]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -107,7 +107,7 @@ async def test_reports_reach_the_queue_and_enough_of_them_hide_the_video(
     monkeypatch.setattr(settings, "media_reports_auto_hide", 2)
     tag = f"rp{instructor.id.hex[:8]}"
     video = make_video(instructor, tags=[tag])
-    first, second = make_user(), make_user()
+    first, second = settled(make_user()), settled(make_user())  # trusted reporters
     admin_headers = auth_headers(admin)
 
     resp = await client.post(
@@ -143,7 +143,8 @@ async def test_reports_reach_the_queue_and_enough_of_them_hide_the_video(
     assert [e["action"] for e in hidden] == ["media.video.auto_hide"] and hidden[0]["actor_id"] is None
 
     detail = (await client.get(f"/api/v1/admin/videos/{video.id}", headers=admin_headers)).json()
-    assert len(detail["reports"]) == 2 and detail["video"]["review_note"] == "auto-hidden after 2 reports"
+    assert len(detail["reports"]) == 2
+    assert detail["video"]["review_note"] == "Hidden after 2 reports from trusted accounts"
     approved = await client.post(f"/api/v1/admin/videos/{video.id}/approve", headers=admin_headers)
     assert approved.status_code == 200 and approved.json()["open_report_count"] == 0
     reports = (await client.get(f"/api/v1/admin/videos/{video.id}/reports", headers=admin_headers)).json()
@@ -174,8 +175,11 @@ async def test_poster_replacement_delete_and_service_contract(
         f"/api/v1/videos/{video.id}/poster", content=PNG, headers={**headers, "Content-Type": "image/png"}
     )
     assert poster.status_code == 200
-    new_key = video_row(video.id).poster_key
+    # Published: the new poster waits for review (test_pending_edits.py); the old one stays live.
+    row = video_row(video.id)
+    new_key = (row.pending_edit or {}).get("poster_key")
     assert new_key is not None and new_key.endswith("/poster.png") and store.get_bytes(new_key) == PNG
+    assert row.poster_key == video.poster_key
     redirect = await client.get(f"/api/v1/videos/{video.id}/poster")
     assert redirect.status_code == 302
 

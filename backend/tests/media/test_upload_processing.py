@@ -48,8 +48,10 @@ async def test_upload_in_parts_with_retry_and_resume_then_processing_reaches_rev
     urls = {p["part_number"]: p["url"] for p in session["parts"]}
 
     # Part 1 goes up; part 2 goes up with wrong bytes first and is retried (same number overwrites).
+    # A part of another size than planned is refused outright.
     assert (await put_part(client, urls[1], data[:small_parts])).status_code == 200
-    assert (await put_part(client, urls[2], b"garbage")).status_code == 200
+    assert (await put_part(client, urls[2], b"garbage")).status_code == 422
+    assert (await put_part(client, urls[2], b"g" * small_parts)).status_code == 200
     retry = await client.post(
         f"/api/v1/videos/{video['id']}/upload/parts", json={"part_numbers": [2]}, headers=headers
     )
@@ -76,11 +78,12 @@ async def test_upload_in_parts_with_retry_and_resume_then_processing_reaches_rev
     assert done.status_code == 202, done.text
 
     row = video_row(video["id"])
-    assert row.status == VideoStatus.in_review, row.failure_reason
+    assert row.status == VideoStatus.ready, row.failure_reason  # waits for the instructor to submit
     assert row.source_size_bytes == len(data)
     assert row.renditions == ["480p", "360p"]  # 640x480 source: never upscaled to 720p/1080p
     assert row.width == 640 and row.height == 480 and row.duration_s == pytest.approx(6.0, abs=0.2)
-    assert row.progress_percent == 100 and row.has_trailer
+    assert row.progress_percent == 100
+    assert not row.has_trailer  # 6 s: shorter than MEDIA_TRAILER_MIN_VIDEO_SECONDS, no automatic trailer
     assert get_object_store().get_bytes(service.source_key(row.id)) == data
 
     store = get_object_store()
@@ -89,18 +92,22 @@ async def test_upload_in_parts_with_retry_and_resume_then_processing_reaches_rev
     assert "avc1." in master and "mp4a.40.2" in master
     variant = store.get_bytes(f"{row.media_prefix}hls/480p/index.m3u8").decode()
     assert "#EXT-X-TARGETDURATION:6" in variant and "#EXT-X-ENDLIST" in variant
-    for name in ("poster.jpg", "sprite.jpg", "sprite.vtt", "trailer/master.m3u8"):
+    for name in ("poster.jpg", "sprite.jpg", "sprite.vtt"):
         assert store.head(row.media_prefix + name) is not None, name
+    assert store.head(row.media_prefix + "trailer/master.m3u8") is None
 
     (job,) = jobs_of(video["id"])
     assert job.state == JobState.succeeded and job.attempts == 1
     assert row.media_prefix == f"videos/{row.id}/{job.id}/"
 
     owner_view = (await client.get(f"/api/v1/videos/{video['id']}", headers=headers)).json()
-    assert owner_view["status"] == "in_review"
+    assert owner_view["status"] == "ready"
     assert owner_view["progress"] == {"percent": 100, "stage": "done"}
+    submitted = await client.post(f"/api/v1/videos/{video['id']}/submit", headers=headers)
+    assert submitted.status_code == 200 and submitted.json()["status"] == "in_review"
+    assert submitted.json()["review_note"] == "Submitted by the instructor"
     history = (await client.get(f"/api/v1/videos/{video['id']}/history", headers=headers)).json()
-    assert [h["to_status"] for h in history] == ["draft", "uploading", "processing", "in_review"]
+    assert [h["to_status"] for h in history] == ["draft", "uploading", "processing", "ready", "in_review"]
 
 
 async def _failed_upload(
@@ -152,7 +159,7 @@ async def test_truncated_video_fails_and_the_instructor_can_upload_again(
     again = await upload_file(client, headers, view["id"], data)
     assert again is not None and again.status_code == 202
     row = video_row(view["id"])
-    assert row.status == VideoStatus.in_review and row.failure_reason is None
+    assert row.status == VideoStatus.ready and row.failure_reason is None
     failed_job, good_job = sorted(jobs_of(view["id"]), key=lambda j: j.id)
     assert failed_job.state == JobState.failed and good_job.state == JobState.succeeded
     # the failed job left no outputs behind
@@ -177,11 +184,20 @@ async def test_oversized_uploads_are_refused(
     assert declared.status_code == 413
     assert declared.json()["error"]["code"] == "upload_too_large"
 
-    # A client that lies about the size: the stored object is measured when completing.
-    view = await _failed_upload(client, headers, b"\x00" * 20_000, declared_size=5_000)
-    assert "too large" in view["failure_reason"]
-    assert get_object_store().head(service.source_key(uuid.UUID(view["id"]))) is None
-    assert jobs_of(view["id"]) == []  # never reached a worker
+    # A client that lies about the size: the part is refused beyond its declared size
+    # (tests/storage/test_part_uploads.py) and the upload cannot complete without it.
+    video = await create_video(client, headers)
+    start = await client.post(
+        f"/api/v1/videos/{video['id']}/upload",
+        json={"filename": "big.mp4", "size_bytes": 5_000},
+        headers=headers,
+    )
+    [part] = start.json()["parts"]
+    assert (await put_part(client, part["url"], b"\x00" * 20_000)).status_code == 413
+    done = await client.post(f"/api/v1/videos/{video['id']}/upload/complete", headers=headers)
+    assert done.status_code == 422 and done.json()["error"]["code"] == "invalid_parts"
+    assert get_object_store().head(service.source_key(uuid.UUID(video["id"]))) is None
+    assert jobs_of(video["id"]) == []  # never reached a worker
 
 
 async def test_only_the_owner_can_complete_an_upload(
@@ -207,7 +223,7 @@ async def test_only_the_owner_can_complete_an_upload(
 
     done = await client.post(f"/api/v1/videos/{video['id']}/upload/complete", headers=headers)
     assert done.status_code == 202
-    assert video_row(video["id"]).status == VideoStatus.in_review
+    assert video_row(video["id"]).status == VideoStatus.ready
 
 
 async def test_students_cannot_create_videos_and_pricing_is_validated(

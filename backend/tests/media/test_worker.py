@@ -62,7 +62,7 @@ async def test_worker_processes_upload_then_approved_video_plays_in_ffmpeg_throu
     assert stream.status_code == 200
     assert stream.headers["content-type"].startswith("text/event-stream")
     events = parse_events(stream.text)
-    assert events[-1][0] == "end" and events[-1][1]["status"] == "in_review", (
+    assert events[-1][0] == "end" and events[-1][1]["status"] == "ready", (
         events,
         celery_worker.logs()[-3000:],
     )
@@ -74,6 +74,7 @@ async def test_worker_processes_upload_then_approved_video_plays_in_ffmpeg_throu
     assert job.state == JobState.succeeded and job.attempts == 1
     assert job.started_at is not None and job.finished_at is not None
 
+    assert (await client.post(f"/api/v1/videos/{video['id']}/submit", headers=headers)).status_code == 200
     approve = await client.post(
         f"/api/v1/admin/videos/{video['id']}/approve",
         json={"reason": "clear and safe"},
@@ -131,10 +132,10 @@ async def test_worker_killed_mid_transcode_job_completes_exactly_once(
     # Nothing finishes it while no worker runs; the reaper sees the stale heartbeat.
     celery_worker.start()
     await asyncio.sleep(1.5)
-    assert processing.reap_stuck_jobs(stale_seconds=1) == [job.id]
+    assert processing.reap_stuck_jobs(stale_seconds=1, only=[job.id]) == [job.id]
 
     await _wait_for(
-        lambda: video_row(video["id"]).status == VideoStatus.in_review, 180, "the requeued job", celery_worker
+        lambda: video_row(video["id"]).status == VideoStatus.ready, 180, "the requeued job", celery_worker
     )
     (job,) = jobs_of(video["id"])
     assert job.state == JobState.succeeded
@@ -142,15 +143,15 @@ async def test_worker_killed_mid_transcode_job_completes_exactly_once(
 
     # A late redelivery of the original message (acks_late) finds the job done: a no-op.
     assert processing.run_job(job.id) == "skipped"
-    assert processing.reap_stuck_jobs(stale_seconds=1) == []
+    assert processing.reap_stuck_jobs(stale_seconds=1, only=[job.id]) == []
 
     with sync_session() as session:
-        to_review = session.scalars(
+        to_ready = session.scalars(
             select(VideoEvent).where(
-                VideoEvent.video_id == uuid.UUID(video["id"]), VideoEvent.to_status == "in_review"
+                VideoEvent.video_id == uuid.UUID(video["id"]), VideoEvent.to_status == "ready"
             )
         ).all()
-        assert len(to_review) == 1 and to_review[0].job_id == job.id
+        assert len(to_ready) == 1 and to_ready[0].job_id == job.id
         assert session.scalar(select(VideoJob.attempts).where(VideoJob.id == job.id)) == 2
 
     row = video_row(video["id"])

@@ -25,9 +25,13 @@ def test_a_full_disk_is_a_507_and_nothing_stored_before_is_lost(tiny_disk: Path)
     store = LocalObjectStore(tiny_disk, base_url="http://x", secret=b"k" * 32)
     store.put_bytes("videos/a/poster.jpg", b"\xff\xd8" + b"p" * 1000)
     upload = store.create_multipart("videos/b/source/original", "video/mp4")
-    first = store.write_part("videos/b/source/original", upload, 1, iter([b"1" * 1024 * 1024]))
+    part = store.open_part("videos/b/source/original", upload, 1, 1024 * 1024)
+    part.write(b"1" * 1024 * 1024)
+    first = part.commit()
+    part = store.open_part("videos/b/source/original", upload, 2, 4 * 1024 * 1024)
     with pytest.raises(InsufficientStorage) as full:
-        store.write_part("videos/b/source/original", upload, 2, iter([b"2" * 1024 * 1024] * 4))
+        for _ in range(4):
+            part.write(b"2" * 1024 * 1024)
     assert full.value.status_code == 507 and full.value.code == "storage_full"
     with pytest.raises(InsufficientStorage):
         store.put_bytes("videos/c/poster.jpg", b"x" * 4 * 1024 * 1024)

@@ -119,8 +119,8 @@ async def test_worker_killed_mid_analysis_attempt_completes_exactly_once(
         1,
     )
     # The reaper (here with a 1 s timeout instead of STUDIO_JOB_TIMEOUT_SECONDS) requeues it.
-    requeued = jobs.requeue_stuck_jobs(timeout_seconds=1)
-    assert requeued.count(("attempt", attempt_id)) == 1
+    requeued = jobs.requeue_stuck_jobs(timeout_seconds=1, only=[attempt_id])  # not other tests' rows
+    assert requeued == [("attempt", attempt_id)]
 
     final = await wait_for(
         client,
@@ -181,5 +181,5 @@ async def test_worker_killed_mid_analysis_attempt_completes_exactly_once(
     )
     assert _keys_under(prefix) == outputs
     # A ready job is never reaped again.
-    assert ("attempt", attempt_id) not in jobs.requeue_stuck_jobs(timeout_seconds=1)
+    assert jobs.requeue_stuck_jobs(timeout_seconds=1, only=[attempt_id]) == []
     assert _row(attempt_id).run_count == 2

@@ -166,6 +166,12 @@ class StripeStandIn:
                 "metadata": _nested(rec.form, "metadata"),
             }
             self.sessions[body["id"]] = {"form": rec.form, "tag": tag}
+        elif (
+            rec.method == "POST"
+            and rec.path.startswith("/v1/checkout/sessions/")
+            and rec.path.endswith("/expire")
+        ):
+            body = {"id": rec.path.split("/")[4], "object": "checkout.session", "status": "expired"}
         elif rec.method == "POST" and rec.path == "/v1/refunds":
             body = {
                 "id": f"re_{tag}",

@@ -25,16 +25,20 @@ class WorkerProcess:
     def __init__(self, *, queues: tuple[str, ...] = QUEUES, concurrency: int = 1, log_dir: Path) -> None:
         self.queues = queues
         self.concurrency = concurrency
-        self.log_path = log_dir / f"worker-{uuid.uuid4().hex[:8]}.log"
+        self.name = uuid.uuid4().hex[:8]
+        # A queue only this worker consumes: its readiness ping cannot be answered by another one.
+        self.ping_queue = f"ping-{self.name}"
+        self.log_path = log_dir / f"worker-{self.name}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 90.0) -> None:
+    def start(self, timeout: float = 90.0, *, wait: bool = True) -> None:
+        """Spawn the worker and (unless `wait=False`: call wait_ready later) wait until it answers."""
         env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false", "PYTHONUNBUFFERED": "1"}
         command = [
             sys.executable, "-m", "celery", "-A", "app.worker.celery_app:celery_app", "worker",
-            "-Q", ",".join(self.queues), "-c", str(self.concurrency), "--pool", "prefork",
+            "-Q", ",".join((*self.queues, self.ping_queue)), "-c", str(self.concurrency), "--pool", "prefork",
             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
-            "-n", f"test-{uuid.uuid4().hex[:6]}@%h",
+            "-n", f"test-{self.name}@%h",
         ]  # fmt: skip
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
@@ -42,14 +46,19 @@ class WorkerProcess:
         )
         if self not in _STARTED:
             _STARTED.append(self)
-        self.wait_ready(timeout)
+        if wait:
+            try:
+                self.wait_ready(timeout)
+            except BaseException:  # never leave a worker behind that nobody will stop
+                self.stop()
+                raise
 
     def wait_ready(self, timeout: float) -> None:
         """The worker is ready when it answers a ping task; this also proves it consumes the broker."""
         previous = celery_app.conf.task_always_eager
         celery_app.conf.task_always_eager = False
         try:
-            result = celery_app.send_task("default.ping", args=["ready?"])
+            result = celery_app.send_task("default.ping", args=["ready?"], queue=self.ping_queue)
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 if self.process is not None and self.process.poll() is not None:

@@ -271,7 +271,10 @@ export interface paths {
          */
         get: operations["list_videos_api_v1_videos_get"];
         put?: never;
-        /** Create Video */
+        /**
+         * Create Video
+         * @description The upload form: details, price and trailer choice. Upload next, then submit for review.
+         */
         post: operations["create_video_api_v1_videos_post"];
         delete?: never;
         options?: never;
@@ -349,8 +352,32 @@ export interface paths {
         delete: operations["delete_video_api_v1_videos__video_id__delete"];
         options?: never;
         head?: never;
-        /** Update Video */
+        /**
+         * Update Video
+         * @description Only the fields sent change. On a published video, title, description and price changes
+         *     wait for review in `pending_edit` (the published version stays live).
+         */
         patch: operations["update_video_api_v1_videos__video_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/videos/{video_id}/pending-edit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Withdraw Edit
+         * @description Take back an edit of a published video that waits for review.
+         */
+        delete: operations["withdraw_edit_api_v1_videos__video_id__pending_edit_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/videos/{video_id}/history": {
@@ -381,7 +408,7 @@ export interface paths {
         put?: never;
         /**
          * Submit Video
-         * @description Send a rejected or unpublished video (back) to the review queue.
+         * @description Send a processed (`ready`), rejected or unpublished video to the review queue.
          */
         post: operations["submit_video_api_v1_videos__video_id__submit_post"];
         delete?: never;
@@ -414,7 +441,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Poster */
+        /**
+         * Get Poster
+         * @description The poster; `pending=true`: the one waiting for review (owner and admins).
+         */
         get: operations["get_poster_api_v1_videos__video_id__poster_get"];
         /**
          * Replace Poster
@@ -503,7 +533,8 @@ export interface paths {
         /**
          * Video Events
          * @description `text/event-stream` of `progress` events ({status, percent, stage, failure_reason}) until
-         *     processing ends (`end` event). Owner and admins only.
+         *     processing ends (`end` event). Owner and admins only; at most SSE_MAX_STREAMS_PER_USER open
+         *     streams per user (429 `too_many_streams`).
          */
         get: operations["video_events_api_v1_videos__video_id__events_get"];
         put?: never;
@@ -584,7 +615,8 @@ export interface paths {
         };
         /**
          * Review Queue
-         * @description Oldest first: videos in review (new, resubmitted, auto-hidden) and reported published ones.
+         * @description Oldest first: videos in review (submitted, resubmitted, auto-hidden), published ones with an
+         *     edit waiting for review, and reported published ones.
          */
         get: operations["review_queue_api_v1_admin_moderation_queue_get"];
         put?: never;
@@ -657,6 +689,46 @@ export interface paths {
         put?: never;
         /** Reject Video */
         post: operations["reject_video_api_v1_admin_videos__video_id__reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/videos/{video_id}/edit/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve Edit
+         * @description The pending edit of a published video goes live.
+         */
+        post: operations["approve_edit_api_v1_admin_videos__video_id__edit_approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/videos/{video_id}/edit/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject Edit
+         * @description Drop the pending edit (the instructor sees the reason); the published version stays.
+         */
+        post: operations["reject_edit_api_v1_admin_videos__video_id__edit_reject_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1241,6 +1313,66 @@ export interface paths {
         get: operations["admin_payouts_csv_api_v1_admin_payouts_csv_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sandbox/checkout/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sandbox Checkout
+         * @description Development only: the buyer's own sandbox checkout (what the web client's page shows).
+         */
+        get: operations["sandbox_checkout_api_v1_sandbox_checkout__session_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sandbox/checkout/{session_id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sandbox Pay
+         * @description Development only: pay the buyer's own sandbox checkout (signed events → the webhook path).
+         */
+        post: operations["sandbox_pay_api_v1_sandbox_checkout__session_id__pay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sandbox/checkout/{session_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sandbox Decline
+         * @description Development only: simulate the buyer's card being declined.
+         */
+        post: operations["sandbox_decline_api_v1_sandbox_checkout__session_id__decline_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1859,14 +1991,6 @@ export interface components {
             refresh_token_in: "cookie" | "body";
         };
         /**
-         * OptionalRefreshRequest
-         * @description The refresh token in the body (apps), or nothing: the HttpOnly cookie (browsers).
-         */
-        OptionalRefreshRequest: {
-            /** Refresh Token */
-            refresh_token?: string | null;
-        };
-        /**
          * MatchOut
          * @description Is this the reference movement? When not, score is null and there are no corrections.
          */
@@ -1922,6 +2046,14 @@ export interface components {
             code: string;
             /** Message */
             message: string;
+        };
+        /**
+         * OptionalRefreshRequest
+         * @description The refresh token in the body (apps), or nothing: the HttpOnly cookie (browsers).
+         */
+        OptionalRefreshRequest: {
+            /** Refresh Token */
+            refresh_token?: string | null;
         };
         /** OwnerVideoPage */
         OwnerVideoPage: {
@@ -2001,6 +2133,36 @@ export interface components {
             month: string;
             /** Lines */
             lines: components["schemas"]["PayoutLineOut"][];
+        };
+        /**
+         * PendingEditOut
+         * @description A public-facing edit of a published video waiting for review (only the fields changed;
+         *     the published version stays live until a moderator approves).
+         */
+        PendingEditOut: {
+            /** Title */
+            title?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Price Cents */
+            price_cents?: number | null;
+            /** Rental Price Cents */
+            rental_price_cents?: number | null;
+            /** Rental Hours */
+            rental_hours?: number | null;
+            /** Currency */
+            currency?: string | null;
+            /** Subscription Included */
+            subscription_included?: boolean | null;
+            /** Poster Url */
+            poster_url?: string | null;
+            /** Changed */
+            changed: string[];
+            /**
+             * Submitted At
+             * Format: date-time
+             */
+            submitted_at: string;
         };
         /** PhaseOut */
         PhaseOut: {
@@ -2350,8 +2512,12 @@ export interface components {
             video: components["schemas"]["VideoOwnerOut"];
             /** Open Reports */
             open_reports: number;
+            /** Trusted Reports */
+            trusted_reports: number;
             /** Review Note */
             review_note: string | null;
+            /** Has Pending Edit */
+            has_pending_edit: boolean;
         };
         /** ReviewQueuePage */
         ReviewQueuePage: {
@@ -2370,6 +2536,40 @@ export interface components {
          * @enum {string}
          */
         Role: "student" | "instructor" | "admin";
+        /**
+         * SandboxCheckoutOut
+         * @description Development only: what the sandbox checkout page shows the buyer.
+         */
+        SandboxCheckoutOut: {
+            /** Checkout Session Id */
+            checkout_session_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "ppv" | "rental" | "subscription";
+            /** Title */
+            title: string;
+            /** Amount Cents */
+            amount_cents: number;
+            /** Currency */
+            currency: string;
+            /** Rental Hours */
+            rental_hours: number | null;
+            interval: components["schemas"]["SubscriptionInterval"] | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "paid" | "failed" | "expired";
+            /** Cancel Url */
+            cancel_url: string;
+        };
+        /** SandboxPayOut */
+        SandboxPayOut: {
+            /** Redirect Url */
+            redirect_url: string;
+        };
         /** SignParts */
         SignParts: {
             /** Part Numbers */
@@ -2456,6 +2656,11 @@ export interface components {
             /** Token */
             token: string;
         };
+        /**
+         * TrailerMode
+         * @enum {string}
+         */
+        TrailerMode: "auto" | "range" | "off";
         /**
          * UploadComplete
          * @description Omit `parts` to complete with every part the store holds (a resumed upload).
@@ -2570,8 +2775,17 @@ export interface components {
             /** Language */
             language?: ("en" | "it") | null;
         };
-        /** VideoCreate */
+        /**
+         * VideoCreate
+         * @description The upload form: details, price (free when no price is set) and trailer choice.
+         */
         VideoCreate: {
+            /** @default auto */
+            trailer_mode: components["schemas"]["TrailerMode"];
+            /** Trailer Start S */
+            trailer_start_s?: number | null;
+            /** Trailer End S */
+            trailer_end_s?: number | null;
             /** Price Cents */
             price_cents?: number | null;
             /** Rental Price Cents */
@@ -2693,7 +2907,7 @@ export interface components {
         };
         /**
          * VideoOwnerOut
-         * @description What the owner (and admins) see in addition: upload/processing state.
+         * @description What the owner (and admins) see in addition: upload/processing/review state.
          */
         VideoOwnerOut: {
             /**
@@ -2770,6 +2984,16 @@ export interface components {
             source_size_bytes: number | null;
             /** Open Report Count */
             open_report_count: number;
+            /** Trusted Report Count */
+            trusted_report_count: number;
+            trailer_mode: components["schemas"]["TrailerMode"];
+            /** Trailer Start S */
+            trailer_start_s: number | null;
+            /** Trailer End S */
+            trailer_end_s: number | null;
+            pending_edit: components["schemas"]["PendingEditOut"] | null;
+            /** Edit Rejection Reason */
+            edit_rejection_reason: string | null;
         };
         /** VideoPage */
         VideoPage: {
@@ -2782,7 +3006,7 @@ export interface components {
          * VideoStatus
          * @enum {string}
          */
-        VideoStatus: "draft" | "uploading" | "processing" | "failed" | "in_review" | "published" | "rejected" | "unpublished" | "archived";
+        VideoStatus: "draft" | "uploading" | "processing" | "failed" | "ready" | "in_review" | "published" | "rejected" | "unpublished" | "archived";
         /**
          * VideoUpdate
          * @description Only the fields sent change (pricing rules are re-checked on the result).
@@ -2811,6 +3035,11 @@ export interface components {
             currency?: string | null;
             /** Subscription Included */
             subscription_included?: boolean | null;
+            trailer_mode?: components["schemas"]["TrailerMode"] | null;
+            /** Trailer Start S */
+            trailer_start_s?: number | null;
+            /** Trailer End S */
+            trailer_end_s?: number | null;
         };
         /** WarningOut */
         WarningOut: {
@@ -2846,6 +3075,8 @@ export interface components {
             reason: components["schemas"]["ReportReason"];
             /** Details */
             details: string;
+            /** Trusted */
+            trusted: boolean;
             /**
              * Created At
              * Format: date-time
@@ -3870,7 +4101,9 @@ export interface operations {
     get_video_api_v1_videos__video_id__get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "accept-language"?: string | null;
+            };
             path: {
                 video_id: string;
             };
@@ -4039,6 +4272,82 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    withdraw_edit_api_v1_videos__video_id__pending_edit_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoOwnerOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -4155,6 +4464,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -4217,6 +4535,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -4230,7 +4557,9 @@ export interface operations {
     };
     get_poster_api_v1_videos__video_id__poster_get: {
         parameters: {
-            query?: never;
+            query?: {
+                pending?: boolean;
+            };
             header?: never;
             path: {
                 video_id: string;
@@ -4331,6 +4660,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -4382,6 +4720,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4451,6 +4798,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -4502,6 +4867,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4571,6 +4945,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -4626,6 +5009,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4691,6 +5083,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4885,7 +5286,9 @@ export interface operations {
                 limit?: number;
                 cursor?: string | null;
             };
-            header?: never;
+            header?: {
+                "accept-language"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4932,7 +5335,9 @@ export interface operations {
     admin_video_api_v1_admin_videos__video_id__get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "accept-language"?: string | null;
+            };
             path: {
                 video_id: string;
             };
@@ -5096,6 +5501,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -5158,6 +5572,157 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    approve_edit_api_v1_admin_videos__video_id__edit_approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DecisionIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoOwnerOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    reject_edit_api_v1_admin_videos__video_id__edit_reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoOwnerOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -5213,6 +5778,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5687,6 +6261,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7086,6 +7669,187 @@ export interface operations {
             };
             /** @description Not allowed (role, deactivated account, unverified email, ...) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    sandbox_checkout_api_v1_sandbox_checkout__session_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxCheckoutOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    sandbox_pay_api_v1_sandbox_checkout__session_id__pay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxPayOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    sandbox_decline_api_v1_sandbox_checkout__session_id__decline_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,7 +13,8 @@ export function card(i: number, over: Record<string, unknown> = {}) {
 export function ownerVideo(i: number, over: Record<string, unknown> = {}) {
   return {
     ...card(i), status: "processing", progress: { percent: 30, stage: "transcode" }, failure_reason: null, rejection_reason: null,
-    review_note: null, source_size_bytes: 1000, open_report_count: 0, ...over,
+    review_note: null, source_size_bytes: 1000, open_report_count: 0, trusted_report_count: 0,
+    trailer_mode: "auto", trailer_start_s: null, trailer_end_s: null, pending_edit: null, edit_rejection_reason: null, ...over,
   };
 }
 

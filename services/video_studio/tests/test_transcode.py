@@ -178,6 +178,33 @@ def test_trailer_is_one_small_rung_of_the_first_seconds(clips: dict[str, Path], 
     _check_ladder(out, {"480p": (854, 480)}, audio=True)
 
 
+def _first_frame(path: Path, at_s: float = 0.0) -> bytes:
+    """One decoded 32x18 grey frame (input seek to `at_s`)."""
+    done = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", f"{at_s:.3f}", "-i", str(path),
+         "-frames:v", "1", "-vf", "scale=32:18", "-pix_fmt", "gray", "-f", "rawvideo", "-"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    return done.stdout
+
+
+def _distance(a: bytes, b: bytes) -> float:
+    return sum(abs(x - y) for x, y in zip(a, b, strict=True)) / len(a)
+
+
+def test_trailer_from_a_chosen_start_shows_that_part(clips: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "trailer"
+    result = make_trailer(clips["mid"], out, seconds=3, start_s=6)
+    assert result.duration_s == pytest.approx(3.0, abs=0.1)
+    first = _first_frame(out / "480p" / result.variants[0].segments[0].split("/", 1)[1])
+    assert _distance(first, _first_frame(clips["mid"], 6.0)) < 8  # testsrc2 moves every frame
+    assert _distance(first, _first_frame(clips["mid"], 0.0)) > 2 * _distance(
+        first, _first_frame(clips["mid"], 6.0)
+    )
+    with pytest.raises(ValueError):
+        make_trailer(clips["mid"], tmp_path / "bad", seconds=3, start_s=-1)
+
+
 def test_poster_and_sprite_have_the_right_dimensions(clips: dict[str, Path], tmp_path: Path) -> None:
     poster = make_poster(clips["mid"], tmp_path / "poster.jpg")
     assert (poster.width, poster.height) == (854, 480)

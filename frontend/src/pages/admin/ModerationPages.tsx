@@ -8,6 +8,7 @@ import { ErrorState, SkeletonLines, StatusBadge } from "../../components/ui";
 import { useToast } from "../../components/Toasts";
 import { ReasonDialog } from "../../components/ReasonDialog";
 import { Player } from "../../player/Player";
+import type { Resp } from "../../api/types";
 
 /** Review queue (and, with `reportedOnly`, the reported published videos). */
 export function ReviewQueuePage({ reportedOnly = false }: { reportedOnly?: boolean }) {
@@ -30,11 +31,15 @@ export function ReviewQueuePage({ reportedOnly = false }: { reportedOnly?: boole
           <table className="table">
             <thead><tr><th scope="col">{t("studio.videoTitle")}</th><th scope="col">{t("admin.instructor")}</th><th scope="col">{t("admin.status")}</th><th scope="col">{t("admin.reviewNote")}</th><th scope="col">{t("admin.created")}</th></tr></thead>
             <tbody>
-              {items.map(({ video: v, open_reports, review_note }) => (
+              {items.map(({ video: v, open_reports, trusted_reports, review_note, has_pending_edit }) => (
                 <tr key={v.id}>
                   <td><Link to={`/admin/videos/${v.id}`}>{v.title}</Link></td>
                   <td>{v.instructor_name ?? "—"}</td>
-                  <td><StatusBadge status={v.status} />{open_reports > 0 && <div><span className="badge badge-danger">{t("admin.openReports", { n: open_reports })}</span></div>}</td>
+                  <td>
+                    <StatusBadge status={v.status} />
+                    {has_pending_edit && <div><span className="badge">{t("admin.editWaiting")}</span></div>}
+                    {open_reports > 0 && <div><span className="badge badge-danger">{t("admin.openReports", { n: open_reports, trusted: trusted_reports })}</span></div>}
+                  </td>
                   <td className="small">{review_note ?? "—"}</td>
                   <td className="small muted">{fmtDate(v.created_at)}</td>
                 </tr>
@@ -48,7 +53,46 @@ export function ReviewQueuePage({ reportedOnly = false }: { reportedOnly?: boole
   );
 }
 
-type Decision = "approve" | "reject" | "unpublish";
+type Decision = "approve" | "reject" | "unpublish" | "approveEdit" | "rejectEdit";
+type Pending = NonNullable<Resp<"/api/v1/admin/videos/{video_id}", "get">["video"]["pending_edit"]>;
+type Shown = Resp<"/api/v1/admin/videos/{video_id}", "get">["video"];
+
+/** What the instructor asks to change on a published video, next to what is live now. */
+function PendingEdit({ live, edit }: { live: Shown; edit: Pending }) {
+  const { t, fmtMoney, fmtDate } = useI18n();
+  const currency = edit.changed.includes("currency") && edit.currency ? edit.currency : live.currency;
+  const show = (field: string, value: unknown, cur: string): string => {
+    if (field === "price_cents" || field === "rental_price_cents") return value == null ? t("admin.notSold") : fmtMoney(Number(value), cur);
+    if (field === "subscription_included") return t(value ? "common.yes" : "common.no");
+    return value == null || value === "" ? "—" : String(value);
+  };
+  const rows = edit.changed.filter((f) => f !== "poster");
+  return (
+    <section className="panel stack" aria-labelledby="edit-h">
+      <h2 id="edit-h" className="label" style={{ margin: 0 }}>{t("admin.pendingEdit", { date: fmtDate(edit.submitted_at) })}</h2>
+      <div className="table-wrap">
+        <table className="table">
+          <thead><tr><th scope="col">{t("admin.field")}</th><th scope="col">{t("admin.liveValue")}</th><th scope="col">{t("admin.proposedValue")}</th></tr></thead>
+          <tbody>
+            {rows.map((f) => (
+              <tr key={f}>
+                <th scope="row">{t(`studio.fields.${f}`)}</th>
+                <td style={{ whiteSpace: "pre-line" }}>{show(f, live[f as keyof Shown], live.currency)}</td>
+                <td style={{ whiteSpace: "pre-line" }}><strong>{show(f, edit[f as keyof Pending], currency)}</strong></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {edit.poster_url && (
+        <div className="row">
+          {live.poster_url && <figure style={{ margin: 0 }}><img src={live.poster_url} alt={t("admin.livePoster")} style={{ width: 160, borderRadius: 6 }} /><figcaption className="small muted">{t("admin.liveValue")}</figcaption></figure>}
+          <figure style={{ margin: 0 }}><img src={edit.poster_url} alt={t("admin.proposedPoster")} style={{ width: 160, borderRadius: 6 }} /><figcaption className="small muted">{t("admin.proposedValue")}</figcaption></figure>
+        </div>
+      )}
+    </section>
+  );
+}
 
 /** One video under review: player, details, reports, history, decision buttons. */
 export function AdminVideoPage() {
@@ -61,13 +105,19 @@ export function AdminVideoPage() {
   const playback = useLoad(() => call(api.client.GET("/api/v1/videos/{video_id}/playback", { params: { path } })).catch(() => null), [api, id]);
   const [dialog, setDialog] = useState<Decision | null>(null);
   const decide = useAction(async (kind: Decision, reason: string) => {
+    const note = reason ? { reason } : null;
     const out =
       kind === "approve"
-        ? await call(api.client.POST("/api/v1/admin/videos/{video_id}/approve", { params: { path }, body: reason ? { reason } : null }))
+        ? await call(api.client.POST("/api/v1/admin/videos/{video_id}/approve", { params: { path }, body: note }))
         : kind === "reject"
           ? await call(api.client.POST("/api/v1/admin/videos/{video_id}/reject", { params: { path }, body: { reason } }))
-          : await call(api.client.POST("/api/v1/admin/videos/{video_id}/unpublish", { params: { path }, body: { reason } }));
-    toast.push(t(kind === "approve" ? "admin.approved" : kind === "reject" ? "admin.rejected" : "admin.unpublished"), "success");
+          : kind === "approveEdit"
+            ? await call(api.client.POST("/api/v1/admin/videos/{video_id}/edit/approve", { params: { path }, body: note }))
+            : kind === "rejectEdit"
+              ? await call(api.client.POST("/api/v1/admin/videos/{video_id}/edit/reject", { params: { path }, body: { reason } }))
+              : await call(api.client.POST("/api/v1/admin/videos/{video_id}/unpublish", { params: { path }, body: { reason } }));
+    const done = { approve: "admin.approved", reject: "admin.rejected", unpublish: "admin.unpublished", approveEdit: "admin.editApproved", rejectEdit: "admin.editRejected" } as const;
+    toast.push(t(done[kind]), "success");
     setDialog(null);
     data.reload();
     return out;
@@ -80,6 +130,8 @@ export function AdminVideoPage() {
   const canApprove = ["in_review", "rejected", "unpublished"].includes(v.status);
   const canReject = v.status === "in_review";
   const canUnpublish = v.status === "published";
+  const pending = v.status === "published" ? v.pending_edit : null;
+  const optional = dialog === "approve" || dialog === "approveEdit";
 
   return (
     <div className="stack">
@@ -95,11 +147,14 @@ export function AdminVideoPage() {
             <p style={{ whiteSpace: "pre-line" }}>{v.description}</p>
             {v.review_note && <p className="small"><strong>{t("admin.reviewNote")}:</strong> {v.review_note}</p>}
           </section>
+          {pending && <PendingEdit live={v} edit={pending} />}
         </div>
         <aside className="stack">
           <div className="panel stack">
             {canApprove && <button className="btn btn-primary btn-block" onClick={() => setDialog("approve")}>{t("admin.approve")}</button>}
             {canReject && <button className="btn btn-danger btn-block" onClick={() => setDialog("reject")}>{t("admin.reject")}</button>}
+            {pending && <button className="btn btn-primary btn-block" onClick={() => setDialog("approveEdit")}>{t("admin.approveEdit")}</button>}
+            {pending && <button className="btn btn-block" onClick={() => setDialog("rejectEdit")}>{t("admin.rejectEdit")}</button>}
             {canUnpublish && <button className="btn btn-danger btn-block" onClick={() => setDialog("unpublish")}>{t("admin.unpublish")}</button>}
           </div>
           <section aria-labelledby="rep-h">
@@ -109,6 +164,7 @@ export function AdminVideoPage() {
                 {reports.map((r) => (
                   <li key={r.id} className="panel">
                     <strong>{t(`admin.reportReason.${r.reason}`)}</strong> <span className="small muted">· {fmtDate(r.created_at)}</span>
+                    {" "}<span className={r.trusted ? "badge badge-ok" : "badge badge-warn"} title={t(r.trusted ? "admin.trustedHint" : "admin.untrustedHint")}>{t(r.trusted ? "admin.trusted" : "admin.untrusted")}</span>
                     {r.details && <p className="small" style={{ margin: 0 }}>{r.details}</p>}
                     {r.resolution && <span className="badge">{r.resolution}</span>}
                   </li>
@@ -129,10 +185,10 @@ export function AdminVideoPage() {
       {dialog && (
         <ReasonDialog
           title={t(`admin.${dialog}`)}
-          label={t(dialog === "approve" ? "admin.approveNote" : "admin.reason")}
-          hint={dialog === "approve" ? undefined : t("admin.reasonHint")}
-          optional={dialog === "approve"}
-          danger={dialog !== "approve"}
+          label={t(optional ? "admin.approveNote" : "admin.reason")}
+          hint={optional ? undefined : t("admin.reasonHint")}
+          optional={optional}
+          danger={!optional}
           busy={decide.busy}
           error={decide.error}
           confirmLabel={t(`admin.${dialog}`)}

@@ -19,12 +19,12 @@ describe("admin console", () => {
       (req, url) => {
         if (url.pathname === "/api/v1/me") return json(200, admin);
         if (url.pathname === "/api/v1/admin/moderation/queue")
-          return json(200, { items: [{ video: ownerVideo(1, { status: "in_review" }), open_reports: 2, review_note: "new upload" }], next_cursor: null });
+          return json(200, { items: [{ video: ownerVideo(1, { status: "in_review" }), open_reports: 2, trusted_reports: 1, review_note: "Submitted by the instructor", has_pending_edit: false }], next_cursor: null });
         if (url.pathname === "/api/v1/admin/videos/v1/reject" && req.method === "POST") return json(200, ownerVideo(1, { status: "rejected" }));
         if (url.pathname === "/api/v1/admin/videos/v1")
           return json(200, {
             video: ownerVideo(1, { status: "in_review" }),
-            reports: [{ id: "r1", video_id: "v1", reporter_id: "u2", reason: "spam", details: "ads", created_at: "2024-06-01T00:00:00Z", resolved_at: null, resolution: null }],
+            reports: [{ id: "r1", video_id: "v1", reporter_id: "u2", reason: "spam", details: "ads", trusted: false, created_at: "2024-06-01T00:00:00Z", resolved_at: null, resolution: null }],
             history: [{ from_status: "processing", to_status: "in_review", actor_id: null, reason: null, created_at: "2024-06-01T00:00:00Z" }],
             probe: {},
           });
@@ -32,9 +32,10 @@ describe("admin console", () => {
       },
       { tokens: TOKENS },
     );
-    expect(await screen.findByText("2 open reports")).toBeInTheDocument();
+    expect(await screen.findByText("2 open reports (1 trusted)")).toBeInTheDocument();
     await userEvent.click(screen.getByRole("link", { name: "Kata 1" }));
     expect(await screen.findByText("Spam")).toBeInTheDocument();
+    expect(screen.getByText("New or unverified account")).toBeInTheDocument(); // the report's weight
     await userEvent.click(screen.getByRole("button", { name: "Reject" }));
     const dialog = screen.getByRole("dialog", { name: "Reject" });
     const confirm = within(dialog).getByRole("button", { name: "Reject" });
@@ -44,6 +45,35 @@ describe("admin console", () => {
     await waitFor(() => expect(calls.some((c) => c.path === "/api/v1/admin/videos/v1/reject")).toBe(true));
     expect(calls.find((c) => c.path === "/api/v1/admin/videos/v1/reject")!.body).toEqual({ reason: "Audio is missing" });
     expect(await screen.findByText("Video rejected.")).toBeInTheDocument();
+  });
+
+  it("shows a published video's pending edit next to the live version and approves it", async () => {
+    const live = ownerVideo(1, {
+      status: "published", title: "Kata 1", price_cents: 1299,
+      pending_edit: { title: "Kata 1, revised", price_cents: 1599, poster_url: "/api/v1/videos/v1/poster?pending=true&v=abc", changed: ["poster", "price_cents", "title"], submitted_at: "2024-06-02T00:00:00Z" },
+    });
+    const { calls } = renderApp(
+      "/admin/videos/v1",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, admin);
+        if (url.pathname === "/api/v1/admin/videos/v1/edit/approve" && req.method === "POST")
+          return json(200, { ...live, title: "Kata 1, revised", price_cents: 1599, pending_edit: null });
+        if (url.pathname === "/api/v1/admin/videos/v1") return json(200, { video: live, reports: [], history: [], probe: {} });
+        if (url.pathname === "/api/v1/videos/v1/playback") return json(200, playback({ access: "admin" }));
+      },
+      { tokens: TOKENS },
+    );
+    const row = (await screen.findByRole("rowheader", { name: "Title" })).closest("tr")!;
+    expect(within(row).getByText("Kata 1")).toBeInTheDocument();
+    expect(within(row).getByText("Kata 1, revised")).toBeInTheDocument();
+    const price = screen.getByRole("rowheader", { name: "Purchase price" }).closest("tr")!;
+    expect(within(price).getByText("€12.99")).toBeInTheDocument();
+    expect(within(price).getByText("€15.99")).toBeInTheDocument();
+    expect(screen.getByAltText("The proposed poster")).toHaveAttribute("src", "/api/v1/videos/v1/poster?pending=true&v=abc");
+    await userEvent.click(screen.getByRole("button", { name: "Approve the changes" }));
+    await userEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Approve the changes" }));
+    await waitFor(() => expect(calls.some((c) => c.path === "/api/v1/admin/videos/v1/edit/approve")).toBe(true));
+    expect(await screen.findByText("Changes approved and live.")).toBeInTheDocument();
   });
 
   it("changes a user's role with PATCH and updates the row", async () => {

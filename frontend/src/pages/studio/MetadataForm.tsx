@@ -10,7 +10,14 @@ const VIDEO_LANGS = ["en", "it", "es", "fr", "de", "pt", "ja"];
 const centsToStr = (c: number | null | undefined) => (c == null ? "" : (c / 100).toFixed(2));
 const strToCents = (s: string) => (s.trim() === "" ? null : Math.round(Number(s.replace(",", ".")) * 100));
 
-/** Title, description, discipline/style/level/tags and pricing. `full` adds pricing. */
+const numToStr = (n: number | null | undefined) => (n == null ? "" : String(n));
+const strToNum = (s: string) => (s.trim() === "" ? null : Number(s.replace(",", ".")));
+
+/**
+ * Title, description, discipline/style/level/tags, pricing and the public trailer. `full` adds
+ * pricing and the trailer choice (the upload form and the video page; both are part of what
+ * the instructor submits for review). The server caps the trailer's share of the video.
+ */
 export function MetadataForm({ initial, onSubmit, busy, submitLabel, full = true }: {
   initial: Partial<VideoMeta>;
   onSubmit: (m: VideoMeta) => void;
@@ -32,16 +39,26 @@ export function MetadataForm({ initial, onSubmit, busy, submitLabel, full = true
     rentalHours: initial.rental_hours != null ? String(initial.rental_hours) : "48",
     currency: initial.currency ?? "EUR",
     subscription: initial.subscription_included ?? false,
+    trailerMode: initial.trailer_mode ?? "auto",
+    trailerStart: numToStr(initial.trailer_start_s),
+    trailerEnd: numToStr(initial.trailer_end_s),
   });
   const [touched, setTouched] = useState(false);
   const set = (k: keyof typeof m) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) =>
     setM({ ...m, [k]: e.target.type === "checkbox" ? (e.target as HTMLInputElement).checked : e.target.value });
   const badPrice = (s: string) => s.trim() !== "" && !(Number(s.replace(",", ".")) >= 0);
+  const start = strToNum(m.trailerStart);
+  const end = strToNum(m.trailerEnd);
+  const rangeError =
+    m.trailerMode === "range" && (start == null || end == null || !(start >= 0) || !(end > start))
+      ? t("studio.trailerRangeInvalid")
+      : null;
   const errors = {
     title: !m.title.trim() ? t("auth.required") : null,
     discipline: !m.discipline.trim() ? t("auth.required") : null,
     price: badPrice(m.price) ? t("errors.validation_error") : null,
     rental: badPrice(m.rental) ? t("errors.validation_error") : null,
+    trailer: full ? rangeError : null,
   };
 
   function submit(e: FormEvent) {
@@ -65,6 +82,9 @@ export function MetadataForm({ initial, onSubmit, busy, submitLabel, full = true
         rental_hours: rental != null ? Number(m.rentalHours) || 48 : null,
         currency: m.currency,
         subscription_included: m.subscription,
+        trailer_mode: m.trailerMode as VideoMeta["trailer_mode"],
+        trailer_start_s: m.trailerMode === "range" ? start : null,
+        trailer_end_s: m.trailerMode === "range" ? end : null,
       });
     }
     onSubmit(out);
@@ -98,6 +118,21 @@ export function MetadataForm({ initial, onSubmit, busy, submitLabel, full = true
             </SelectField>
           </div>
           <label className="checkbox"><input type="checkbox" checked={m.subscription} onChange={set("subscription")} /> {t("studio.subscription")}</label>
+        </fieldset>
+      )}
+      {full && (
+        <fieldset className="panel" style={{ marginBottom: 16 }}>
+          <legend className="label">{t("studio.trailer")}</legend>
+          <p className="small muted">{t("studio.trailerHint")}</p>
+          <SelectField label={t("studio.trailerMode")} value={m.trailerMode} onChange={set("trailerMode")}>
+            {(["auto", "range", "off"] as const).map((k) => <option key={k} value={k}>{t(`studio.trailerModes.${k}`)}</option>)}
+          </SelectField>
+          {m.trailerMode === "range" && (
+            <div className="grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(140px, 1fr))", gap: 12 }}>
+              <Field label={t("studio.trailerStart")} inputMode="decimal" value={m.trailerStart} onChange={set("trailerStart")} error={touched ? errors.trailer : null} />
+              <Field label={t("studio.trailerEnd")} inputMode="decimal" value={m.trailerEnd} onChange={set("trailerEnd")} />
+            </div>
+          )}
         </fieldset>
       )}
       <button className="btn btn-primary" disabled={busy}>{busy ? t("common.loading") : submitLabel}</button>

@@ -11,7 +11,8 @@ import { openEventStream } from "../../lib/sse";
 import { ApiError, toApiError } from "../../api/errors";
 import { isOwnerView, type OwnerVideo } from "../../api/types";
 
-const TERMINAL = new Set(["failed", "in_review", "published", "rejected", "unpublished", "archived", "draft"]);
+const TERMINAL = new Set(["failed", "ready", "in_review", "published", "rejected", "unpublished", "archived", "draft"]);
+const SUBMITTABLE = ["ready", "rejected", "unpublished"];
 
 export default function StudioVideoPage() {
   const { id = "" } = useParams();
@@ -62,7 +63,7 @@ export default function StudioVideoPage() {
 
   const nav = useNavigate();
   const history = useLoad(() => call(api.client.GET("/api/v1/videos/{video_id}/history", { params: { path: { video_id: id } } })), [api, id, status]);
-  const act = useAction(async (kind: "submit" | "unpublish" | "delete" | "abort") => {
+  const act = useAction(async (kind: "submit" | "unpublish" | "delete" | "abort" | "withdraw") => {
     const path = { params: { path: { video_id: id } } };
     if (kind === "delete") {
       if (!window.confirm(t("studio.deleteConfirm", { title: video.data?.title ?? "" }))) return null;
@@ -76,25 +77,29 @@ export default function StudioVideoPage() {
         ? await call(api.client.POST("/api/v1/videos/{video_id}/submit", path))
         : kind === "unpublish"
           ? await call(api.client.POST("/api/v1/videos/{video_id}/unpublish", { ...path, body: null }))
-          : await call(api.client.DELETE("/api/v1/videos/{video_id}/upload", path));
+          : kind === "withdraw"
+            ? await call(api.client.DELETE("/api/v1/videos/{video_id}/pending-edit", path))
+            : await call(api.client.DELETE("/api/v1/videos/{video_id}/upload", path));
     video.setData(out);
     setLive(null);
     if (kind === "submit") toast.push(t("studio.submitted"), "success");
     if (kind === "unpublish") toast.push(t("studio.unpublishedOk"), "success");
+    if (kind === "withdraw") toast.push(t("studio.editWithdrawn"), "success");
     return out;
   });
   const poster = useAction(async (file: File) => {
     const res = await api.raw(`/api/v1/videos/${id}/poster`, { method: "PUT", headers: { "Content-Type": file.type }, body: file });
     if (!res.ok) throw toApiError(res.status, await res.json().catch(() => null));
-    video.setData((await res.json()) as OwnerVideo);
-    toast.push(t("studio.posterSaved"), "success");
+    const out = (await res.json()) as OwnerVideo;
+    video.setData(out);
+    toast.push(t(out.pending_edit?.poster_url ? "studio.editPending" : "studio.posterSaved"), "success");
     return true;
   });
 
   const save = useAction(async (m: VideoMeta) => {
     const out = await call(api.client.PATCH("/api/v1/videos/{video_id}", { params: { path: { video_id: id } }, body: m }));
     video.setData(out);
-    toast.push(t("studio.savedMeta"), "success");
+    toast.push(t(out.pending_edit ? "studio.editPending" : "studio.savedMeta"), "success");
     return out;
   });
 
@@ -102,6 +107,11 @@ export default function StudioVideoPage() {
   if (!v) return <SkeletonLines lines={8} />;
   const percent = live?.percent ?? v.progress.percent;
   const stage = live?.stage ?? v.progress.stage;
+  const pending = v.pending_edit;
+  // The form edits the version waiting for review when there is one.
+  const editable = pending
+    ? { ...v, ...Object.fromEntries(pending.changed.filter((k) => k !== "poster").map((k) => [k, pending[k as keyof typeof pending]])) }
+    : v;
 
   return (
     <div className="stack">
@@ -124,11 +134,20 @@ export default function StudioVideoPage() {
       {status === "draft" && <Link className="btn btn-primary" to={`/studio/upload?video=${v.id}`}>{t("studio.upload")}</Link>}
       {status === "failed" && v.failure_reason && <div className="alert alert-error">{t("studio.failure", { reason: v.failure_reason })}</div>}
       {status === "rejected" && v.rejection_reason && <div className="alert alert-error">{t("studio.rejected", { reason: v.rejection_reason })}</div>}
+      {status === "ready" && <div className="alert alert-ok" role="status">{t("studio.readyHint")}</div>}
+      {pending && (
+        <section className="alert alert-warn stack" aria-labelledby="pending-h">
+          <h2 id="pending-h" className="label" style={{ margin: 0 }}>{t("studio.editPendingTitle")}</h2>
+          <p style={{ margin: 0 }}>{t("studio.editPendingBody", { fields: pending.changed.map((k) => t(`studio.fields.${k}`)).join(", ") })}</p>
+          <div><button className="btn btn-sm" disabled={act.busy} onClick={() => act.run("withdraw")}>{t("studio.withdrawEdit")}</button></div>
+        </section>
+      )}
+      {!pending && v.edit_rejection_reason && <div className="alert alert-error">{t("studio.editRejected", { reason: v.edit_rejection_reason })}</div>}
       <section className="panel stack" aria-labelledby="act-h">
         <h2 id="act-h" className="label">{t("studio.actions")}</h2>
         {act.error && <div className="alert alert-error" role="alert">{act.error}</div>}
         <div className="row">
-          {["rejected", "unpublished"].includes(status ?? "") && <button className="btn btn-primary" disabled={act.busy} onClick={() => act.run("submit")}>{t("studio.submit")}</button>}
+          {SUBMITTABLE.includes(status ?? "") && <button className="btn btn-primary" disabled={act.busy} onClick={() => act.run("submit")}>{t("studio.submit")}</button>}
           {status === "published" && <button className="btn" disabled={act.busy} onClick={() => act.run("unpublish")}>{t("studio.unpublish")}</button>}
           {status === "uploading" && <button className="btn" disabled={act.busy} onClick={() => act.run("abort")}>{t("studio.abortUpload")}</button>}
           <span className="spacer" />
@@ -148,7 +167,8 @@ export default function StudioVideoPage() {
       <section className="card" aria-labelledby="meta-h">
         <h2 id="meta-h">{t("studio.metadata")}</h2>
         {save.error && <div className="alert alert-error" role="alert">{save.error}</div>}
-        <MetadataForm key={v.id} initial={v} busy={save.busy} submitLabel={t("common.save")} onSubmit={(m) => save.run(m)} />
+        {status === "published" && <p className="small muted">{t("studio.publishedEditHint")}</p>}
+        <MetadataForm key={`${v.id}-${pending?.submitted_at ?? ""}`} initial={editable} busy={save.busy} submitLabel={t("common.save")} onSubmit={(m) => save.run(m)} />
       </section>
       {history.data && history.data.length > 0 && (
         <section aria-labelledby="hist-h">

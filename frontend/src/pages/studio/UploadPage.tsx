@@ -46,10 +46,14 @@ export default function UploadPage({ put }: { put?: PutPart }) {
       let id = videoId ?? resumingFile?.resourceId ?? null;
       if (!id) {
         if (!meta?.title || !meta.discipline) throw new Error("metadata required");
+        // The upload form carries the price and the trailer choice: the instructor submits the
+        // processed video for review with them (nothing goes to review by itself).
         const v = await call(
           api.client.POST("/api/v1/videos", {
             body: { title: meta.title, discipline: meta.discipline, description: meta.description ?? "", style: meta.style ?? null, level: meta.level ?? "all_levels", tags: meta.tags ?? [],
-              language: meta.language ?? "en", currency: "EUR", subscription_included: false },
+              language: meta.language ?? "en", price_cents: meta.price_cents ?? null, rental_price_cents: meta.rental_price_cents ?? null,
+              rental_hours: meta.rental_hours ?? null, currency: meta.currency ?? "EUR", subscription_included: meta.subscription_included ?? false,
+              trailer_mode: meta.trailer_mode ?? "auto", trailer_start_s: meta.trailer_start_s ?? null, trailer_end_s: meta.trailer_end_s ?? null },
           }),
         );
         id = v.id;
@@ -106,7 +110,7 @@ export default function UploadPage({ put }: { put?: PutPart }) {
       ) : (
         <div className="panel">
           {fileInput}
-          <MetadataForm initial={{}} full={false} busy={busy} submitLabel={t("studio.start")} onSubmit={(m) => go(m)} />
+          <MetadataForm initial={{}} busy={busy} submitLabel={t("studio.start")} onSubmit={(m) => go(m)} />
         </div>
       )}
     </div>

@@ -62,13 +62,53 @@ describe("studio", () => {
     expect(auth).toBe("Bearer a");
   });
 
+  it("a processed video is submitted for review by its instructor", async () => {
+    const { calls } = renderApp(
+      "/studio/videos/v1",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, instructor);
+        if (url.pathname === "/api/v1/videos/v1/submit" && req.method === "POST") return json(200, ownerVideo(1, { status: "in_review" }));
+        if (url.pathname === "/api/v1/videos/v1/history") return json(200, []);
+        if (url.pathname === "/api/v1/videos/v1") return json(200, ownerVideo(1, { status: "ready", progress: { percent: 100, stage: "done" } }));
+      },
+      { tokens: TOKENS },
+    );
+    expect(await screen.findByText(/Processing is done/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Submit for review" }));
+    await waitFor(() => expect(calls.some((c) => c.path === "/api/v1/videos/v1/submit")).toBe(true));
+    expect(await screen.findByText("Submitted for review.")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Submit for review" })).not.toBeInTheDocument();
+  });
+
+  it("a published video's edit waits for review and can be withdrawn", async () => {
+    const pending = { title: "Heian Nidan", changed: ["title"], submitted_at: "2024-06-02T00:00:00Z" };
+    const { calls } = renderApp(
+      "/studio/videos/v1",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, instructor);
+        if (url.pathname === "/api/v1/videos/v1/pending-edit" && req.method === "DELETE") return json(200, ownerVideo(1, { status: "published" }));
+        if (url.pathname === "/api/v1/videos/v1/history") return json(200, []);
+        if (url.pathname === "/api/v1/videos/v1") return json(200, ownerVideo(1, { status: "published", pending_edit: pending }));
+      },
+      { tokens: TOKENS },
+    );
+    expect(await screen.findByText("Changes waiting for review")).toBeInTheDocument();
+    expect(screen.getByText(/Your changes to Title wait for a moderator/)).toBeInTheDocument();
+    expect(screen.getByLabelText("Title")).toHaveValue("Heian Nidan"); // the form edits the pending version
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Kata 1"); // the live one stays
+    await userEvent.click(screen.getByRole("button", { name: "Withdraw the changes" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "DELETE")).toBe(true));
+    expect(await screen.findByText("Changes withdrawn.")).toBeInTheDocument();
+    expect(screen.queryByText("Changes waiting for review")).not.toBeInTheDocument();
+  });
+
   it("saves edited metadata with PATCH", async () => {
     const { calls } = renderApp(
       "/studio/videos/v1",
       (req, url) => {
         if (url.pathname === "/api/v1/me") return json(200, instructor);
-        if (url.pathname === "/api/v1/videos/v1" && req.method === "PATCH") return json(200, ownerVideo(1, { status: "published", title: "Heian Nidan" }));
-        if (url.pathname === "/api/v1/videos/v1") return json(200, ownerVideo(1, { status: "published" }));
+        if (url.pathname === "/api/v1/videos/v1" && req.method === "PATCH") return json(200, ownerVideo(1, { status: "unpublished", title: "Heian Nidan" }));
+        if (url.pathname === "/api/v1/videos/v1") return json(200, ownerVideo(1, { status: "unpublished" }));
       },
       { tokens: TOKENS },
     );
@@ -80,7 +120,7 @@ describe("studio", () => {
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(calls.some((c) => c.method === "PATCH")).toBe(true));
     const body = calls.find((c) => c.method === "PATCH")!.body as Record<string, unknown>;
-    expect(body).toMatchObject({ title: "Heian Nidan", price_cents: 950, rental_price_cents: 399, rental_hours: 48, currency: "EUR" });
+    expect(body).toMatchObject({ title: "Heian Nidan", price_cents: 950, rental_price_cents: 399, rental_hours: 48, currency: "EUR", trailer_mode: "auto" });
     expect(await screen.findByRole("heading", { name: "Heian Nidan" })).toBeInTheDocument();
   });
 });

@@ -65,9 +65,17 @@ describe("studio upload page", () => {
     await userEvent.upload(await screen.findByLabelText("Video file"), file);
     await userEvent.type(screen.getByLabelText("Title"), "Heian Shodan");
     await userEvent.type(screen.getByLabelText("Discipline"), "Karate");
+    // The price and the trailer are chosen in the upload form (the video is submitted with them).
+    await userEvent.type(screen.getByLabelText("Purchase price"), "12.50");
+    await userEvent.selectOptions(screen.getByLabelText("Trailer"), "range");
+    await userEvent.type(screen.getByLabelText("Trailer starts at (s)"), "3");
+    await userEvent.type(screen.getByLabelText("Trailer ends at (s)"), "9.5");
     await userEvent.click(screen.getByRole("button", { name: "Start upload" }));
     await waitFor(() => expect(router.state.location.pathname).toBe("/studio/videos/v7"), { timeout: 4000 });
-    expect(calls.find((c) => c.path === "/api/v1/videos" && c.method === "POST")!.body).toMatchObject({ title: "Heian Shodan", discipline: "karate", level: "all_levels" });
+    expect(calls.find((c) => c.path === "/api/v1/videos" && c.method === "POST")!.body).toMatchObject({
+      title: "Heian Shodan", discipline: "karate", level: "all_levels", price_cents: 1250, rental_price_cents: null,
+      trailer_mode: "range", trailer_start_s: 3, trailer_end_s: 9.5,
+    });
     expect(FakeXHR.puts.map((p) => p.size).reduce((a, b) => a + b, 0)).toBe(10);
     expect(FakeXHR.puts.find((p) => p.url.includes("part=1"))!.url).toContain("sig=2"); // retried with a fresh URL
     expect(calls.find((c) => c.path.endsWith("/complete"))!.body).toEqual({

@@ -186,9 +186,13 @@ def build_hls_command(
     until_s: float | None = None,
     preset: str = "veryfast",
     crf: int = 21,
+    from_s: float = 0.0,
 ) -> list[str]:
-    """ffmpeg arguments (without the binary) writing `<out_dir>/<rung>/index.m3u8` + segments."""
+    """ffmpeg arguments (without the binary) writing `<out_dir>/<rung>/index.m3u8` + segments:
+    `until_s` seconds of the input from `from_s` (input seek: accurate when re-encoding)."""
     args: list[str] = ["-y", *SAFE_INPUT_OPTIONS]
+    if from_s > 0:
+        args += ["-ss", f"{from_s:.3f}"]
     if until_s is not None:
         args += ["-t", f"{until_s:.3f}"]
     args += ["-i", input_url(input_path), "-filter_complex", _filter_graph(rungs, fps)]
@@ -288,6 +292,7 @@ def _encode(
     until_s: float | None,
     progress: ProgressCallback | None,
     preset: str,
+    from_s: float = 0.0,
 ) -> HlsResult:
     if not 2 <= segment_seconds <= 10:
         raise ValueError("segment_seconds must be between 2 and 10")
@@ -299,7 +304,8 @@ def _encode(
         shutil.rmtree(staging)
     for rung in rungs:
         (staging / rung.name).mkdir(parents=True)
-    duration = info.duration_s if until_s is None else min(info.duration_s, until_s)
+    left = max(0.0, info.duration_s - from_s)
+    duration = left if until_s is None else min(left, until_s)
     fps = info.fps if info.fps is None else min(info.fps, MAX_FPS)
     args = build_hls_command(
         input_path,
@@ -310,6 +316,7 @@ def _encode(
         segment_seconds=segment_seconds,
         until_s=until_s,
         preset=preset,
+        from_s=from_s,
     )
 
     def on_fraction(fraction: float) -> None:
@@ -401,11 +408,15 @@ def make_trailer(
     max_short_side: int = 480,
     segment_seconds: int = 6,
     progress: ProgressCallback | None = None,
+    start_s: float = 0.0,
 ) -> HlsResult:
-    """A small public HLS of the first `seconds`: one rung (480p, or the source size if smaller),
-    same layout as transcode_hls (`out_dir/master.m3u8`, `out_dir/480p/...`)."""
+    """A small public HLS of `seconds` from `start_s` (default: the start): one rung (480p, or
+    the source size if smaller), same layout as transcode_hls (`out_dir/master.m3u8`,
+    `out_dir/480p/...`). The caller decides the range (the platform caps a trailer's share)."""
     if seconds <= 0:
         raise ValueError("seconds must be positive")
+    if start_s < 0:
+        raise ValueError("start_s must not be negative")
     if progress is not None:
         progress(0.0, "probe")
     info = probe_result if probe_result is not None else probe(input_path)
@@ -419,4 +430,5 @@ def make_trailer(
         until_s=seconds,
         progress=progress,
         preset="veryfast",
+        from_s=start_s,
     )
