@@ -194,7 +194,7 @@ def test_s3_errors_and_slowness_uploads_and_processing_retry_and_finish(tmp_path
             sampler.start()
             started = time.monotonic()
             _upload(journey, video_id, clip.read_bytes())
-            took = wait_status(journey, video_id, "in_review", 300)
+            took = wait_status(journey, video_id, "ready", 300)
             stop.set()
             sampler.join(timeout=10)
             (job,) = jobs_of(topology, video_id)
@@ -208,7 +208,7 @@ def test_s3_errors_and_slowness_uploads_and_processing_retry_and_finish(tmp_path
             check(span >= 3 and len(beats) >= 2, f"upload stage {span:.1f}s, heartbeats seen {len(beats)}")
             print(
                 f"\ns3 drill: {sum(proxy.injected.values())} injected 500s ({dict(proxy.injected)}), "
-                f"+0.4s per request; in review {time.monotonic() - started:.0f}s after the first part "
+                f"+0.4s per request; processed {time.monotonic() - started:.0f}s after the first part "
                 f"(processing {took:.0f}s, {job['attempts']} attempt(s)); "
                 f"heartbeat advanced {len(beats) - 1}x "
                 f"during a {span:.0f}s output upload"
@@ -236,16 +236,16 @@ def test_a_worker_killed_mid_job_completes_the_job_once_within_two_minutes(tmp_p
         topology.kill("worker-media")  # SIGKILL: main process, pool child, ffmpeg
         killed_at = time.monotonic()
         topology.launch("worker-media")  # the container restarts (restart: unless-stopped)
-        wait_status(journey, video_id, "in_review", 150)
+        wait_status(journey, video_id, "ready", 150)
         took = time.monotonic() - killed_at
         (job,) = jobs_of(topology, video_id)
         check(job["state"] == "succeeded" and job["attempts"] == 2 and job["requeues"] == 1, f"job {job}")
         events = sql(
             topology,
-            "SELECT count(*) FROM video_events WHERE video_id = %s AND to_status = 'in_review'",
+            "SELECT count(*) FROM video_events WHERE video_id = %s AND to_status = 'ready'",
             uuid.UUID(video_id),
         )[0][0]
-        check(events == 1, f"{events} transitions to in_review")
+        check(events == 1, f"{events} transitions to ready")
         check(took <= 120, f"the job completed {took:.0f}s after the kill (limit 120 s)")
         print(
             f"\nworker drill: killed mid-transcode, requeued by the reaper, "
@@ -310,7 +310,7 @@ def test_the_api_killed_mid_upload_the_upload_resumes(tmp_path: Path) -> None:
             )
         done = journey.api("POST", f"/videos/{video_id}/upload/complete", "admin", json={"parts": etags})
         check(done.status_code == 202, f"complete: {done.status_code} {done.text[:300]}")
-        wait_status(journey, video_id, "in_review", 240)
+        wait_status(journey, video_id, "ready", 240)
         source = Path(topology.env["LOCAL_STORAGE_DIR"]) / "videos" / video_id / "source" / "original"
         check(hashlib.sha256(source.read_bytes()).digest() == hashlib.sha256(data).digest(), "source differs")
         print(

@@ -184,6 +184,7 @@ async def test_catalog_pages_carry_an_etag_and_answer_304_until_something_change
     auth_headers: Headers,
     make_user: Callable[..., User],
     make_video: Callable[..., Video],
+    admin: User,
 ) -> None:
     teacher = make_user(role=Role.instructor)
     tag = f"et{teacher.id.hex[:8]}"
@@ -204,6 +205,11 @@ async def test_catalog_pages_carry_an_etag_and_answer_304_until_something_change
         f"/api/v1/videos/{video.id}", json={"title": "After"}, headers=auth_headers(teacher)
     )
     assert edit.status_code == 200
+    # a published title waits for review: the catalog changes when the edit is approved
+    waiting = await client.get("/api/v1/videos", params={"q": tag}, headers={"If-None-Match": before})
+    assert waiting.status_code == 304
+    approved = await client.post(f"/api/v1/admin/videos/{video.id}/edit/approve", headers=auth_headers(admin))
+    assert approved.status_code == 200, approved.text
     changed = await client.get("/api/v1/videos", params={"q": tag}, headers={"If-None-Match": before})
     assert changed.status_code == 200 and changed.json()["items"][0]["title"] == "After"
     assert changed.headers["etag"] != before
