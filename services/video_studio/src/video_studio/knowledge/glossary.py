@@ -105,10 +105,10 @@ class Glossary:
                     self._exact.setdefault("".join(tokens(form)), _Form(term, term.category, lang, form, 1.0))
         for category, per_lang in category_words.items():
             for lang_name, words in per_lang.items():
-                lang: TermLanguage = "it" if lang_name == "it" else "en"
+                word_lang: TermLanguage = "it" if lang_name == "it" else "en"
                 for word in words:
                     key = "".join(tokens(word))
-                    self._exact.setdefault(key, _Form(None, category, lang, word, GENERIC_WEIGHT))
+                    self._exact.setdefault(key, _Form(None, category, word_lang, word, GENERIC_WEIGHT))
         self._fuzzy_keys = [
             key
             for key, f in self._exact.items()

@@ -115,7 +115,7 @@ class LocalWhisper:
 
     def supports(self, language: str) -> LanguageSupport:
         model = self._model()
-        if not model.is_multilingual and language != "en":
+        if not model.model.is_multilingual and language != "en":
             return LanguageSupport(
                 False, "knowledge.reason.model_english_only", {"model": self.model, "language": language}
             )
