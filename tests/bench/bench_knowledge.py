@@ -65,7 +65,8 @@ def s(name: str, clip: str, voice: str | None, sentence: str, caption: str | Non
 
 
 SAMPLES = (
-    s("squats-it", "pose_squats", "it", "Ora facciamo gli squat: scendete piano e risalite.", "Squat", "general"),
+    s("squats-it", "pose_squats", "it", "Ora facciamo gli squat: scendete piano e risalite.", "Squat",
+      "general"),
     s("squats-en", "pose_squats", "en", "Ten squats now, keep your back straight.", None, "general"),
     s("squats-silent", "pose_squats", None, "", None, "general"),
     s("squats-punch-en", "pose_squats", "en", "Oi zuki, the lunge punch, then age uke.", "Age uke",
@@ -221,17 +222,18 @@ def main() -> int:
             print(
                 f"  {sample.name:18s} expected {sorted(sample.expected)} -> shown at 0.5: {shown}", flush=True
             )
-    print(f"samples: {len(SAMPLES)} ({sum(1 for x in SAMPLES if x.voice)} spoken, "
-          f"{sum(1 for x in SAMPLES if x.caption)} with on-screen text), extraction "
-          f"{seconds:.1f} s for {media_seconds:.1f} s of video "
-          f"({seconds / max(media_seconds, 1e-9):.2f} s per s; noisy)")  # fmt: skip
+    rate = seconds / max(media_seconds, 1e-9)
+    spoken = sum(1 for x in SAMPLES if x.voice)
+    captioned = sum(1 for x in SAMPLES if x.caption)
+    print(
+        f"samples: {len(SAMPLES)} ({spoken} spoken, {captioned} with on-screen text), extraction "
+        f"{seconds:.1f} s for {media_seconds:.1f} s of video ({rate:.2f} s per s; noisy)"
+    )
     print("WER (offline Whisper base, int8)     ours: glossary prompt + VAD   bare: no prompt   ratio")
     for lang in ("it", "en"):
         o, b = errors["ours"].get(lang, [0, 1]), errors["bare"].get(lang, [0, 1])
         wo, wb = o[0] / max(1, o[1]), b[0] / max(1, b[1])
-        print(
-            f"  {lang}  ({o[1]} words)                      {wo:6.3f}                      {wb:6.3f}      {ratio(wo, wb)}"
-        )
+        print(f"  {lang}  ({o[1]} words){'':22s}{wo:6.3f}{'':22s}{wb:6.3f}      {ratio(wo, wb)}")
     mo, mb = float(np.mean(ocr_ours)), float(np.mean(ocr_bare))
     print(f"OCR character accuracy ({len(ocr_ours)} captions)  ours: merged keyframes {mo:.3f}   "
           f"bare: middle frame {mb:.3f}   ratio {ratio(mo, mb)};  raw readings per merged text "
