@@ -157,69 +157,46 @@ def classify(unit: Unit, glossary: Glossary, track: MotionTrack | None) -> list[
     """Labels of one segment, most confident first."""
     categories: dict[str, _Evidence] = defaultdict(_Evidence)
     terms: dict[str, _Evidence] = defaultdict(_Evidence)
+    matches: list[tuple[TermMatch, float, EvidenceWordDoc | None, EvidenceTextDoc | None]] = []
     for seg in unit.speech:
-        for match, word_doc, weight in _word_matches(glossary, seg):
-            if match.category is not None:
-                categories[match.category].weights.append(weight)
-                categories[match.category].words.append(word_doc)
-            if match.term is not None:
-                terms[match.term.id].weights.append(weight)
-                terms[match.term.id].words.append(word_doc)
+        matches += [
+            (match, weight, word_doc, None) for match, word_doc, weight in _word_matches(glossary, seg)
+        ]
     for text in unit.texts:
-        for match, text_doc, weight in _text_matches(glossary, text):
-            if match.category is not None:
-                categories[match.category].weights.append(weight)
-                categories[match.category].texts.append(text_doc)
-            if match.term is not None:
-                terms[match.term.id].weights.append(weight)
-                terms[match.term.id].texts.append(text_doc)
+        matches += [
+            (match, weight, None, text_doc) for match, text_doc, weight in _text_matches(glossary, text)
+        ]
+    for match, weight, word_doc, text_doc in matches:
+        targets = [categories[match.category]] if match.category is not None else []
+        if match.term is not None:
+            targets.append(terms[match.term.id])
+        for target in targets:
+            target.weights.append(weight)
+            if word_doc is not None:
+                target.words.append(word_doc)
+            if text_doc is not None:
+                target.texts.append(text_doc)
     motion: dict[str, MotionEvidence] = {}
     if track is not None and unit.start is not None and unit.end is not None:
-        for category, evidence in track.window(unit.start, unit.end).items():
-            motion[category] = evidence
-    labels: list[LabelDoc] = []
+        for seen_type, seen_evidence in track.window(unit.start, unit.end).items():
+            motion[seen_type] = seen_evidence
+    candidates: list[tuple[str, str, str | None, _Evidence, MotionEvidence | None, float]] = []
     for category in TECHNIQUES:
-        text_p = categories[category].probability if category in categories else 0.0
         seen = motion.get(category)
-        motion_p = seen.score if seen is not None else 0.0
-        confidence = 1.0 - (1.0 - text_p) * (1.0 - motion_p)
-        if confidence < KEEP:
-            continue
-        found = categories.get(category, _Evidence())
-        labels.append(
-            _label(
-                "category",
-                category,
-                None,
-                confidence,
-                text_p,
-                motion_p,
-                unit,
-                found,
-                seen if motion_p > 0 else None,
-            )
-        )
-    for term_id, found in terms.items():
+        share = 1.0 if seen is not None else 0.0
+        candidates.append(("category", category, None, categories.get(category, _Evidence()), seen, share))
+    for term_id, evidence in terms.items():
         term = glossary.term(term_id)
-        text_p = found.probability
         seen = motion.get(term.category) if term.category else None
-        motion_p = TERM_MOTION_SHARE * seen.score if seen is not None else 0.0
+        candidates.append(("technique", term_id, term.category, evidence, seen, TERM_MOTION_SHARE))
+    labels: list[LabelDoc] = []
+    for kind, value, term_type, said, seen, share in candidates:
+        text_p = said.probability
+        motion_p = share * seen.score if seen is not None else 0.0
         confidence = 1.0 - (1.0 - text_p) * (1.0 - motion_p)
-        if confidence < KEEP:
-            continue
-        labels.append(
-            _label(
-                "technique",
-                term_id,
-                term.category,
-                confidence,
-                text_p,
-                motion_p,
-                unit,
-                found,
-                seen if motion_p > 0 else None,
-            )
-        )
+        if confidence >= KEEP:
+            shown = seen if motion_p > 0 else None
+            labels.append(_label(kind, value, term_type, confidence, text_p, motion_p, unit, said, shown))
     labels.sort(key=lambda lab: -lab["confidence"])
     return labels
 
