@@ -62,13 +62,14 @@ admin: install ## create the first admin: make admin EMAIL=you@example.com [ENV_
 openapi: install ## write var/openapi.json (the web/mobile API client is generated from it)
 	cd backend && $(PY) python -m app openapi -o $(ROOT)/var/openapi.json
 
-system-deps: ## Debian packages the tests drive for real (nginx, chromium, redis, pgbouncer, wrk); needs root
+system-deps: ## Debian packages the tests drive for real (nginx, chromium, redis, pgbouncer, wrk, espeak-ng); needs root
 	@missing=""; command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	  command -v chromium >/dev/null || missing="$$missing chromium"; \
 	  command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	  [ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null || missing="$$missing pgbouncer"; \
 	  command -v wrk >/dev/null || missing="$$missing wrk"; \
 	  command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
+	  command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ]; then \
 	      created=0; [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; created=1; }; \

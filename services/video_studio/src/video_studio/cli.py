@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("video_studio.pose.cli", "compare an attempt skeleton with a reference"),
     "probe": ("video_studio.transcode.cli_probe", "probe a media file (container, codecs, size)"),
     "hls": ("video_studio.transcode.cli_hls", "transcode a video into an HLS ladder"),
+    "knowledge": ("video_studio.knowledge.cli", "extract transcript, text, techniques and chapters"),
 }
 
 EXIT_BAD_INPUT = 2

@@ -1,0 +1,97 @@
+"""Capability Protocols and the value types they exchange (plain, JSON-serialisable)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+
+class ProviderError(RuntimeError):
+    """An outside service failed or answered something unusable (not the user's input: the job
+    may be retried). `code` is stable for logs and job rows."""
+
+    def __init__(self, message: str, *, code: str = "provider_error", retryable: bool = True) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start: float  # seconds from the start of the audio
+    end: float
+    probability: float | None = None  # the recogniser's confidence, when it gives one
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+    # exp(mean token log-probability) where the recogniser reports it; a rough confidence.
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Transcript:
+    language: str | None  # ISO 639-1 code the recogniser detected (or was told), None if unknown
+    language_probability: float | None
+    duration_s: float
+    segments: tuple[Segment, ...]
+    provider: str  # "offline-whisper", "openai"
+    model: str
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text.strip() for s in self.segments if s.text.strip())
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LanguageSupport:
+    """Whether a provider can transcribe a language; `reason` is a catalogue key when not."""
+
+    supported: bool
+    reason: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class SpeechToText(Protocol):
+    """Speech in an audio (or video) file -> a transcript with word timestamps."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def model(self) -> str: ...
+
+    def supports(self, language: str) -> LanguageSupport:
+        """Can this provider transcribe `language` (ISO 639-1)?"""
+        ...
+
+    def transcribe(
+        self, audio: Path, *, language: str | None = None, prompt: str | None = None
+    ) -> Transcript:
+        """`language` None: detect it. `prompt`: vocabulary to bias the recogniser towards
+        (glossary terms). Raises ProviderError when the service fails."""
+        ...
+
+
+@runtime_checkable
+class Translator(Protocol):
+    """Machine translation of short texts (the LLM-backed implementation comes with the coach).
+
+    `glossary` maps source terms to their approved translations; an implementation must keep
+    them. Knowledge calls it only for what the translation memory did not answer."""
+
+    @property
+    def name(self) -> str: ...
+
+    def translate(self, text: str, *, source: str, target: str, glossary: Mapping[str, str]) -> str: ...

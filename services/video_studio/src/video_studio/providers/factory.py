@@ -1,0 +1,37 @@
+"""Building a provider from plain arguments (the backend passes its settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final, Literal, TypeAlias
+
+from video_studio.providers.base import SpeechToText
+
+SttProvider: TypeAlias = Literal["offline", "openai"]
+STT_PROVIDERS: Final[tuple[SttProvider, ...]] = ("offline", "openai")
+
+
+def make_speech_to_text(
+    provider: str = "offline",
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    model: str | None = None,
+    model_dir: Path | None = None,
+    cpu_threads: int = 0,
+) -> SpeechToText:
+    """`offline`: the bundled Whisper (or `model_dir`); `openai`: needs `api_key`, `model`
+    defaults to whisper-1, `base_url` to OpenAI's."""
+    if provider == "offline":
+        from video_studio.providers.whisper_local import LocalWhisper
+
+        return LocalWhisper(model_dir=model_dir, cpu_threads=cpu_threads)
+    if provider == "openai":
+        if not api_key:
+            raise ValueError("the openai speech-to-text provider needs an API key")
+        from video_studio.providers.openai_stt import DEFAULT_MODEL, OpenAISpeechToText
+
+        return OpenAISpeechToText(
+            api_key=api_key, base_url=base_url or None, model_name=model or DEFAULT_MODEL
+        )
+    raise ValueError(f"unknown speech-to-text provider {provider!r} (choose from {', '.join(STT_PROVIDERS)})")
