@@ -11,6 +11,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -217,6 +218,10 @@ def _token_expiry(token: str) -> int:
     return int(json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["e"])
 
 
+def _body_expiry(body: dict[str, Any]) -> int:
+    return int(datetime.fromisoformat(body["expires_at"]).timestamp())
+
+
 def _cf_unb64(text: str) -> bytes:
     return base64.b64decode(text.replace("-", "+").replace("_", "=").replace("~", "/"))
 
@@ -273,6 +278,9 @@ async def test_cloudfront_signer_issues_verifiable_url_and_cookies(
     )
     statement = json.loads(policy)["Statement"][0]
     assert statement["Resource"] == f"https://d111111abcdef8.cloudfront.net/{video.media_prefix}*"
+    assert statement["Condition"]["DateLessThan"]["AWS:EpochTime"] == _body_expiry(body)
+    signed_values = query["Signature"][0] + cookies["CloudFront-Policy"]["value"]
+    assert not set("+/=") & set(signed_values + cookies["CloudFront-Signature"]["value"])  # URL-safe
     assert cookies["CloudFront-Key-Pair-Id"]["value"] == "K2JCJMDEHXQW5F"
     set_cookies = resp.headers.get_list("set-cookie")
     assert any(c.startswith("CloudFront-Policy=") and "Domain=.example.com" in c for c in set_cookies)
