@@ -204,6 +204,12 @@ async def test_catalog_pages_carry_an_etag_and_answer_304_until_something_change
         f"/api/v1/videos/{video.id}", json={"title": "After"}, headers=auth_headers(teacher)
     )
     assert edit.status_code == 200
+    # A published video's new title waits for review: the catalog is the same until it goes live.
+    waiting = await client.get("/api/v1/videos", params={"q": tag}, headers={"If-None-Match": before})
+    assert waiting.status_code == 304
+    admin = make_user(role=Role.admin)
+    approved = await client.post(f"/api/v1/admin/videos/{video.id}/edit/approve", headers=auth_headers(admin))
+    assert approved.status_code == 200, approved.text
     changed = await client.get("/api/v1/videos", params={"q": tag}, headers={"If-None-Match": before})
     assert changed.status_code == 200 and changed.json()["items"][0]["title"] == "After"
     assert changed.headers["etag"] != before
