@@ -31,6 +31,7 @@ TASK_MODULES = [
     "app.studio.tasks",
 ]
 
+
 def time_limits(settings: Settings) -> dict[str, int]:
     """Hard time limit (seconds) of the tasks of each queue."""
     return {
