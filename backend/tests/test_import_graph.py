@@ -1,5 +1,6 @@
-"""The import graph: every module of `app` imports, and no chain of imports leads from a module
-back to itself, in the backend (`app`) or the compute package (`video_studio`).
+"""The import graph: every module of `app` imports, no chain of imports leads from a module back
+to itself (in the backend, `app`, or the compute package, `video_studio`), and only the HTTP layer
+imports the web framework: services return plain results that routers turn into responses.
 
 The graph is grimp's (the engine of import-linter): it reads the sources, so an import inside a
 function counts as much as one at the top of the file (a cycle hidden in a function still breaks
@@ -46,6 +47,44 @@ def describe(graph: grimp.ImportGraph, cycle: list[str]) -> str:
         for detail in graph.get_import_details(importer=importer, imported=imported):
             steps.append(f"{importer}:{detail['line_number']}: {detail['line_contents']}")
     return "\n".join(steps)
+
+
+WEB_FRAMEWORK = ("fastapi", "starlette", "sse_starlette")
+# The HTTP layer: every router, plus the app factory, the request dependencies, the pure-ASGI
+# middleware (request context, metrics, the pre-routing fast path), the error handlers and the
+# server-sent-events responses.
+HTTP_ADAPTERS = {
+    "app.main",
+    "app.deps",
+    "app.core.errors",
+    "app.core.logging",
+    "app.core.metrics",
+    "app.core.sse",
+    "app.media.hot_paths",
+}
+
+
+def _is_http_layer(module: str) -> bool:
+    return module in HTTP_ADAPTERS or module.rsplit(".", 1)[-1] == "router"
+
+
+def test_only_the_http_layer_imports_the_web_framework() -> None:
+    graph = grimp.build_graph("app", include_external_packages=True, cache_dir=None)
+    importers = {
+        module: framework
+        for framework in WEB_FRAMEWORK
+        if framework in graph.modules
+        for module in graph.find_modules_that_directly_import(framework)
+    }
+    assert "app.media.router" in importers and "app.main" in importers  # the check sees imports
+    outside = sorted(
+        f"{module} imports {framework}"
+        for module, framework in importers.items()
+        if not _is_http_layer(module)
+    )
+    assert outside == []
+    services = [m for m in graph.modules if m.endswith(".service")]
+    assert len(services) > 5 and not set(services) & set(importers)
 
 
 def test_no_import_cycle_in_the_backend_or_the_compute_package() -> None:

@@ -18,11 +18,13 @@ from app.core.errors import (
     RateLimited,
     error_responses,
 )
-from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
+from app.core.pagination import DEFAULT_LIMIT
 from app.deps import (
     AdminUser,
     CurrentUser,
+    CursorParam,
     InstructorUser,
+    LimitParam,
     OptionalUser,
     SessionDep,
     SettingsDep,
