@@ -504,8 +504,8 @@ async def admin_grant(
     await media_service.get_video_summary(session, video_id)
     if expires_at is not None and expires_at <= utcnow():
         raise ValidationFailed("The end of the grant must be in the future.", code="invalid_expiry")
-    ent = await entitlements.grant(
-        session,
+    ent = await session.run_sync(
+        entitlements.grant,
         user_id=user_id,
         video_id=video_id,
         kind=EntitlementKind.manual,
@@ -532,7 +532,7 @@ async def admin_grant(
 async def admin_revoke(
     session: AsyncSession, *, admin: User, entitlement_id: uuid.UUID, reason: str
 ) -> Entitlement:
-    ent = await entitlements.revoke(session, entitlement_id, reason=f"admin: {reason}")
+    ent = await session.run_sync(entitlements.revoke, entitlement_id, reason=f"admin: {reason}")
     audit.record(
         session,
         actor_id=admin.id,
@@ -690,7 +690,7 @@ async def payout_report(
     if instructor_id:
         stmt = stmt.where(LedgerEntry.instructor_id == instructor_id)
     rows = (await session.execute(stmt)).all()
-    users = await auth_service.get_users(session, [r[0] for r in rows])
+    users = await session.run_sync(auth_service.get_users, [r[0] for r in rows])
     lines = []
     for iid, currency, sales, gross, sfee, pfee, net in rows:
         user = users.get(iid)

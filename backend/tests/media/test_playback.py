@@ -119,12 +119,12 @@ async def test_access_follows_entitlements_and_status(
     make_user: Callable[..., User],
     make_video: Callable[..., Video],
 ) -> None:
-    from app.entitlements.service import EntitlementKind, SourceType, grant_sync
+    from app.entitlements.service import EntitlementKind, SourceType, grant
 
     paid = make_video(instructor, price_cents=1900, currency="EUR")
     student, buyer, admin = make_user(), make_user(), make_user(role=Role.admin)
     with sync_session() as session:
-        grant_sync(
+        grant(
             session,
             user_id=buyer.id,
             video_id=paid.id,
@@ -302,10 +302,10 @@ async def test_cloudfront_signer_issues_verifiable_url_and_cookies(
 def _buy(user: User, video: Video) -> uuid.UUID:
     """A PPV right as the payment webhook grants it (sync session, like the worker; called in a
     thread, as a worker has no event loop: its cache invalidation is then synchronous)."""
-    from app.entitlements.service import EntitlementKind, SourceType, grant_sync
+    from app.entitlements.service import EntitlementKind, SourceType, grant
 
     with sync_session() as session:
-        right = grant_sync(
+        right = grant(
             session,
             user_id=user.id,
             video_id=video.id,
@@ -318,11 +318,11 @@ def _buy(user: User, video: Video) -> uuid.UUID:
 
 
 def _refund(entitlement_id: uuid.UUID) -> None:
-    """What a refund does to the right (commerce → entitlements.revoke_sync, in a worker)."""
-    from app.entitlements.service import revoke_sync
+    """What a refund does to the right (commerce → entitlements.revoke, in a worker)."""
+    from app.entitlements.service import revoke
 
     with sync_session() as session:
-        revoke_sync(session, entitlement_id, reason="refunded")
+        revoke(session, entitlement_id, reason="refunded")
 
 
 @pytest.fixture
