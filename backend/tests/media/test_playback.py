@@ -56,11 +56,13 @@ async def test_embedded_token_plays_master_variants_segments_and_thumbnails(
     master = await client.get(_path(master_url))
     assert master.status_code == 200
     assert master.headers["content-type"].startswith("application/vnd.apple.mpegurl")
+    assert master.headers["cache-control"] == "private, max-age=5"
     variant_url = urljoin(master_url, "360p/index.m3u8")  # relative URIs inherit the token
     variant = await client.get(_path(variant_url))
     assert variant.status_code == 200 and "seg_00000.ts" in variant.text
     segment = await client.get(_path(urljoin(variant_url, "seg_00001.ts")))
     assert segment.status_code == 200 and segment.content == b"\x47" * 188 * 2
+    assert segment.headers["cache-control"] == "private, max-age=3600"
     vtt = await client.get(_path(body["thumbnails_url"]))
     assert vtt.status_code == 200
     sprite = await client.get(_path(urljoin(body["thumbnails_url"], "sprite.jpg")))
@@ -69,6 +71,27 @@ async def test_embedded_token_plays_master_variants_segments_and_thumbnails(
     poster = await client.get(f"/api/v1/videos/{video.id}/poster")  # public, for <img src>
     assert poster.status_code == 302
     assert (await client.get(_path(poster.headers["location"]))).status_code == 200
+
+
+async def test_the_media_handler_service_answers_with_plain_results_not_responses(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    instructor: User,
+    make_video: Callable[..., Video],
+    settings: Any,
+) -> None:
+    from app.core.storage import LocalObjectStore, get_object_store
+    from app.media import playback
+
+    video = make_video(instructor)
+    token = (await _play(client, video, auth_headers(instructor))).json()["token"]
+    playlist = await playback.media(settings, token, f"{video.media_prefix}hls/master.m3u8")
+    assert isinstance(playlist, playback.MediaBytes)
+    assert playlist.body.startswith(b"#EXTM3U") and playlist.max_age_s == playback.PLAYLIST_MAX_AGE_S
+    segment = await playback.media(settings, token, f"{video.media_prefix}hls/360p/seg_00001.ts")
+    assert segment.media_type == "video/mp2t" and segment.max_age_s == playback.SEGMENT_MAX_AGE_S
+    if isinstance(get_object_store(), LocalObjectStore):
+        assert isinstance(segment, playback.MediaFile) and segment.path.read_bytes() == b"\x47" * 188 * 2
 
 
 async def test_unsigned_tampered_expired_and_out_of_scope_media_requests_get_403(
