@@ -186,6 +186,7 @@ def test_worker_image_carries_the_studio_stack_and_api_does_not() -> None:
     assert any("--from=builder-slim" in line for line in stages["api"])
     heavy = re.search(r'ARG HEAVY="([^"]+)"', text)
     assert heavy and "imageio-ffmpeg" in heavy.group(1) and "mediapipe" in heavy.group(1)
+    assert "--no-install-package av" in heavy.group(1)  # PyAV: the media worker's probe only
     assert "exec gunicorn -c gunicorn.conf.py app.main:app" in text
     assert (REPO / "backend" / "gunicorn.conf.py").is_file()
     lock = (REPO / "uv.lock").read_text()
