@@ -381,7 +381,7 @@ def _read_video(container: InputContainer, stream: VideoStream, *, measure: bool
     return timeline
 
 
-def read_streams(path: str) -> dict[str, Any]:
+def _read_streams(path: str) -> dict[str, Any]:
     """What FFmpeg reads from `path`: the fields of ProbeResult after `container`. Raises
     InvalidInputError when FFmpeg cannot read it or it has no video track."""
     with _open(path) as container:
@@ -468,7 +468,7 @@ def probe(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> P
     elif container in ("webm", "matroska"):
         _check_ebml(path, size)
 
-    info = read_streams(path)
+    info = _read_streams(path)
     if info["duration_s"] is None or info["duration_s"] <= 0:
         raise InvalidInputError(CORRUPT + "its duration cannot be determined")
     result = ProbeResult(path=path, size_bytes=size, container=container, **info)
