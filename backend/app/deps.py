@@ -1,5 +1,5 @@
 """Shared FastAPI dependencies: settings, DB session, current user, role and verification
-guards, the client's address."""
+guards, the client's address, the pagination query parameters."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Annotated
 
 import structlog
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,11 +16,14 @@ from app.auth import service as auth_service
 from app.auth.models import Role, User
 from app.core.config import Settings, get_settings
 from app.core.errors import NotAuthenticated, PermissionDenied, raises
+from app.core.pagination import CURSOR_MAX_LENGTH, MAX_LIMIT
 from app.core.security import AccessClaims, decode_access_token
 from app.db.session import get_async_session
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_async_session)]
+LimitParam = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+CursorParam = Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH)]
 
 _bearer = HTTPBearer(auto_error=False)
 

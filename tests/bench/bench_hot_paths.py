@@ -159,7 +159,7 @@ def migrate_and_seed(env: dict[str, str], videos: int, viewers: int) -> dict[str
     from app.core.clock import utcnow
     from app.core.storage import get_object_store
     from app.db.session import sync_session
-    from app.entitlements.service import EntitlementKind, SourceType, grant_sync
+    from app.entitlements.service import EntitlementKind, SourceType, grant
     from app.media.models import Level, Video, VideoStatus
     from app.media.service import search_text
 
@@ -220,7 +220,7 @@ def migrate_and_seed(env: dict[str, str], videos: int, viewers: int) -> dict[str
         s.add_all(buyers)
         s.flush()
         for buyer in buyers:
-            grant_sync(
+            grant(
                 s,
                 user_id=buyer.id,
                 video_id=playable.id,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +188,7 @@ def test_worker_image_carries_the_studio_stack_and_api_does_not() -> None:
     assert any("--from=builder-slim" in line for line in stages["api"])
     heavy = re.search(r'ARG HEAVY="([^"]+)"', text)
     assert heavy and "imageio-ffmpeg" in heavy.group(1) and "mediapipe" in heavy.group(1)
+    assert "--no-install-package av" in heavy.group(1)  # PyAV: the media worker's probe only
     assert "exec gunicorn -c gunicorn.conf.py app.main:app" in text
     assert (REPO / "backend" / "gunicorn.conf.py").is_file()
     lock = (REPO / "uv.lock").read_text()
@@ -371,3 +374,35 @@ def test_the_edge_fetches_signed_media_from_an_origin_and_the_csp_names_the_medi
 
     largest_part = max(Settings().media_part_size_bytes, Settings().studio_upload_part_size)
     assert size and int(size.group(1)) * 1024**2 > largest_part
+
+
+HEAVY_MODULES = {
+    "mediapipe": "mediapipe",
+    "opencv-contrib-python": "cv2",
+    "matplotlib": "matplotlib",
+    "imageio-ffmpeg": "imageio_ffmpeg",
+    "av": "av",
+    "faster-whisper": "faster_whisper",
+    "ctranslate2": "ctranslate2",
+    "onnxruntime": "onnxruntime",
+    "rapidocr-onnxruntime": "rapidocr_onnxruntime",
+    "pypdfium2": "pypdfium2",
+    "lingua-language-detector": "lingua",
+}
+
+
+def test_the_api_process_loads_none_of_the_packages_its_image_leaves_out() -> None:
+    """The slim API image omits the compute stacks (ARG HEAVY): importing the app must not need them."""
+    heavy = re.search(r'ARG HEAVY="([^"]+)"', (REPO / "backend" / "Dockerfile").read_text())
+    assert heavy
+    omitted = set(re.findall(r"--no-install-package (\S+)", heavy.group(1)))
+    assert set(HEAVY_MODULES) <= omitted
+    probe = (
+        "import sys, app.main; app.main.create_app(); "
+        f"print(','.join(sorted(m for m in {sorted(HEAVY_MODULES.values())!r} if m in sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO / "backend", capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "", f"the API imports {result.stdout.strip()}"

@@ -8,8 +8,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from app.audit import service
-from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
-from app.deps import AdminUser, SessionDep
+from app.core.pagination import DEFAULT_LIMIT
+from app.deps import AdminUser, CursorParam, LimitParam, SessionDep
 
 router = APIRouter(prefix="/admin", tags=["admin: audit"])
 

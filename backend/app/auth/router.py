@@ -37,11 +37,13 @@ from app.core.errors import (
     error_responses,
 )
 from app.core.i18n import normalize_language
-from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
+from app.core.pagination import DEFAULT_LIMIT
 from app.deps import (
     AdminUser,
     ClientAddress,
     CurrentUser,
+    CursorParam,
+    LimitParam,
     OptionalUser,
     SessionDep,
     SettingsDep,

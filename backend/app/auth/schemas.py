@@ -42,10 +42,6 @@ class LoginRequest(BaseModel):
     )
 
 
-class RefreshRequest(BaseModel):
-    refresh_token: str = Field(min_length=10, max_length=200)
-
-
 class OptionalRefreshRequest(BaseModel):
     """The refresh token in the body (apps), or nothing: the HttpOnly cookie (browsers)."""
 

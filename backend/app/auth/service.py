@@ -380,11 +380,13 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:
     return user
 
 
-async def get_users(session: AsyncSession, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, User]:
-    """Other domains read users through here (e.g. instructor names on videos)."""
+def get_users(session: Session, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, User]:
+    """Other domains read users through here (instructor names on videos, receipts). Written once,
+    sync: workers call it on their Session, the API through `await session.run_sync(get_users, ids)`
+    (see app.entitlements.service for the boundary)."""
     if not user_ids:
         return {}
-    rows = await session.scalars(select(User).where(User.id.in_(set(user_ids))))
+    rows = session.scalars(select(User).where(User.id.in_(set(user_ids))))
     return {user.id: user for user in rows}
 
 
@@ -490,15 +492,7 @@ def purge_expired_tokens_sync(session: Session) -> int:
     return removed
 
 
-def get_users_sync(session: Session, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, User]:
-    """Sync twin of get_users for workers (e.g. commerce receipts)."""
-    if not user_ids:
-        return {}
-    rows = session.scalars(select(User).where(User.id.in_(set(user_ids))))
-    return {user.id: user for user in rows}
-
-
-def admin_emails_sync(session: Session) -> list[str]:
+def admin_emails(session: Session) -> list[str]:
     """Addresses of every active admin (alerts such as payment disputes)."""
     rows = session.scalars(select(User.email).where(User.role == Role.admin, User.is_active.is_(True)))
     return list(rows)

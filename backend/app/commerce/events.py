@@ -163,7 +163,7 @@ def _record_failure(event_id: str, exc: Exception) -> None:
     log.warning("stripe_event_failed", event_id=event_id, error_type=type(exc).__name__)
 
 
-def retry_unprocessed_sync(older_than: timedelta | None = None) -> int:
+def retry_unprocessed(older_than: timedelta | None = None) -> int:
     """The reaper: re-enqueue events stored but not processed (lost task, deferred, failed)."""
     settings = get_settings()
     cutoff = utcnow() - (older_than or timedelta(minutes=settings.commerce_event_retry_minutes))
@@ -232,7 +232,7 @@ def _email(ctx: Ctx, to: str, subject: str, text: str) -> None:
 
 
 def _user_email(s: Session, user_id: uuid.UUID) -> str | None:
-    user = auth_service.get_users_sync(s, [user_id]).get(user_id)
+    user = auth_service.get_users(s, [user_id]).get(user_id)
     return user.email if user else None
 
 
@@ -391,7 +391,7 @@ def recompute_purchase(s: Session, p: Purchase) -> None:
         p.status, access = PurchaseStatus.paid, EntitlementStatus.active
     if access is None:
         return
-    entitlements.grant_sync(
+    entitlements.grant(
         s,
         user_id=p.user_id,
         video_id=p.video_id,
@@ -400,7 +400,7 @@ def recompute_purchase(s: Session, p: Purchase) -> None:
         source_id=p.id,
         rental_hours=p.rental_hours,
     )
-    entitlements.set_source_state_sync(s, SourceType.purchase, p.id, access, reason=reason)
+    entitlements.set_source_state(s, SourceType.purchase, p.id, access, reason=reason)
 
 
 # --------------------------------------------------------------------------- handlers
@@ -597,7 +597,7 @@ def _alert_admins(s: Session, d: Dispute, p: Purchase, ctx: Ctx) -> None:
         f"The buyer's access is suspended until the dispute closes. Evidence is due by {due}.\n"
         f"Respond in the Stripe Dashboard; see Admin > Disputes."
     )
-    recipients = dict.fromkeys([*auth_service.admin_emails_sync(s), *get_settings().commerce_alert_emails])
+    recipients = dict.fromkeys([*auth_service.admin_emails(s), *get_settings().commerce_alert_emails])
     for to in recipients:
         _email(ctx, to, f"[action needed] Payment dispute {d.stripe_dispute_id}", text)
     log.warning("payment_dispute_opened", dispute=d.stripe_dispute_id, purchase_id=str(p.id))
@@ -647,7 +647,7 @@ def _period_end(obj: dict[str, Any]) -> datetime | None:
 
 def _sync_subscription_access(s: Session, sub: Subscription) -> None:
     if sub.status in SUBSCRIPTION_GRANTING:
-        entitlements.grant_sync(
+        entitlements.grant(
             s,
             user_id=sub.user_id,
             video_id=None,
@@ -656,7 +656,7 @@ def _sync_subscription_access(s: Session, sub: Subscription) -> None:
             source_id=sub.id,
             expires_at=sub.current_period_end,
         )
-        entitlements.set_source_state_sync(
+        entitlements.set_source_state(
             s,
             SourceType.subscription,
             sub.id,
@@ -665,7 +665,7 @@ def _sync_subscription_access(s: Session, sub: Subscription) -> None:
             update_expiry=True,
         )
     else:
-        entitlements.set_source_state_sync(
+        entitlements.set_source_state(
             s, SourceType.subscription, sub.id, EntitlementStatus.revoked, reason=f"subscription_{sub.status}"
         )
 
@@ -813,8 +813,3 @@ def related_ref(event_type: str, obj: dict[str, Any]) -> str | None:
     if event_type.startswith("checkout.session."):
         return _id_of(obj.get("payment_intent")) or _id_of(obj.get("subscription"))
     return None
-
-
-def run_in_session(fn: Callable[[Session], Any]) -> Any:
-    with sync_session() as s:
-        return fn(s)

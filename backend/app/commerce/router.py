@@ -38,8 +38,8 @@ from app.commerce.schemas import (
 )
 from app.core import ratelimit
 from app.core.errors import Conflict, NotFound, RateLimited, ServiceUnavailable, error_responses
-from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
-from app.deps import AdminUser, CurrentUser, InstructorUser, SessionDep, VerifiedUser
+from app.core.pagination import DEFAULT_LIMIT
+from app.deps import AdminUser, CurrentUser, CursorParam, InstructorUser, LimitParam, SessionDep, VerifiedUser
 from app.entitlements import service as entitlements
 
 router = APIRouter(tags=["commerce"])

@@ -8,6 +8,7 @@ Stripe is the source of truth for money (we only record what its events say); ou
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import uuid
@@ -19,7 +20,6 @@ from typing import Any, Literal, TypeVar
 import structlog
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.concurrency import run_in_threadpool
 
 from app.audit import service as audit
 from app.auth import service as auth_service
@@ -90,7 +90,7 @@ async def _open_session(
     if gateway.is_sandbox(settings):
         sid = _sandbox_session_id(row_id)
         return sid, _url(settings, f"/sandbox/checkout/{sid}")  # the web client's sandbox page
-    created = await run_in_threadpool(
+    created = await asyncio.to_thread(
         gateway.create_checkout_session, params, idempotency_key=idempotency_key
     )
     return str(created["id"]), str(created["url"])
@@ -217,7 +217,7 @@ async def _close_superseded_session(settings: Settings, session_id: str | None) 
     if not session_id or gateway.is_sandbox(settings):
         return
     try:
-        await run_in_threadpool(gateway.expire_checkout_session, session_id)
+        await asyncio.to_thread(gateway.expire_checkout_session, session_id)
     except gateway.PaymentProviderError:
         log.warning("checkout_superseded_session_not_expired", checkout_session_id=session_id)
 
@@ -420,7 +420,7 @@ async def create_portal_session(
 
         return _url(settings, f"/api/v1/sandbox/portal/{customer}?token={sandbox.portal_token(customer)}")
     minute = utcnow().strftime("%Y%m%d%H%M")
-    created = await run_in_threadpool(
+    created = await asyncio.to_thread(
         gateway.create_portal_session,
         customer,
         _url(settings, "/account/billing"),
@@ -475,7 +475,7 @@ async def refund_purchase(
 
         refund_id = await sandbox.refund(session, p)
     else:
-        refund = await run_in_threadpool(
+        refund = await asyncio.to_thread(
             gateway.create_refund,
             p.payment_intent_id,
             amount=None,
@@ -504,8 +504,8 @@ async def admin_grant(
     await media_service.get_video_summary(session, video_id)
     if expires_at is not None and expires_at <= utcnow():
         raise ValidationFailed("The end of the grant must be in the future.", code="invalid_expiry")
-    ent = await entitlements.grant(
-        session,
+    ent = await session.run_sync(
+        entitlements.grant,
         user_id=user_id,
         video_id=video_id,
         kind=EntitlementKind.manual,
@@ -532,7 +532,7 @@ async def admin_grant(
 async def admin_revoke(
     session: AsyncSession, *, admin: User, entitlement_id: uuid.UUID, reason: str
 ) -> Entitlement:
-    ent = await entitlements.revoke(session, entitlement_id, reason=f"admin: {reason}")
+    ent = await session.run_sync(entitlements.revoke, entitlement_id, reason=f"admin: {reason}")
     audit.record(
         session,
         actor_id=admin.id,
@@ -690,7 +690,7 @@ async def payout_report(
     if instructor_id:
         stmt = stmt.where(LedgerEntry.instructor_id == instructor_id)
     rows = (await session.execute(stmt)).all()
-    users = await auth_service.get_users(session, [r[0] for r in rows])
+    users = await session.run_sync(auth_service.get_users, [r[0] for r in rows])
     lines = []
     for iid, currency, sales, gross, sfee, pfee, net in rows:
         user = users.get(iid)

@@ -25,4 +25,4 @@ def apply_stripe_event(event_id: str) -> str:
 @celery_app.task(name="default.commerce.retry_stripe_events")
 def retry_stripe_events() -> int:
     """Reaper: re-enqueue stored events that are still unprocessed (lost, deferred, failed)."""
-    return events.retry_unprocessed_sync()
+    return events.retry_unprocessed()

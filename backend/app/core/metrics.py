@@ -34,6 +34,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.worker.queues import QUEUES
+
 log = structlog.get_logger(__name__)
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -154,15 +156,6 @@ def _broker_redis_url() -> str:
     return url if url.startswith(("redis://", "rediss://")) else ""
 
 
-def _queues() -> tuple[str, ...]:
-    try:
-        from app.worker.celery_app import QUEUES
-
-        return tuple(QUEUES)
-    except Exception:  # the API can scrape without importing every task module
-        return ("default", "media", "studio")
-
-
 _extra_collectors: list[Collector] = []
 
 
@@ -192,7 +185,7 @@ def install_queue_depth(redis_url: str | None = None, queues: Sequence[str] | No
     if not url:
         return
     _extra_collectors[:] = [c for c in _extra_collectors if not isinstance(c, QueueDepthCollector)]
-    _extra_collectors.append(QueueDepthCollector(url, queues or _queues()))
+    _extra_collectors.append(QueueDepthCollector(url, queues or QUEUES))
 
 
 # --- wiring ------------------------------------------------------------------------------------

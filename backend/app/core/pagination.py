@@ -1,7 +1,8 @@
 """Cursor pagination: `limit` (default 20, max 100) + an opaque `cursor`.
 
 Rows are ordered by their UUIDv7 id, which sorts by creation time, so the cursor is just the
-last id seen, encoded so clients treat it as opaque.
+last id seen, encoded so clients treat it as opaque. The query parameters that carry them are
+declared for the routes in app/deps.py (`LimitParam`, `CursorParam`).
 """
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import Query
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -22,8 +22,7 @@ T = TypeVar("T")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
-LimitParam = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-CursorParam = Annotated[str | None, Query(max_length=200)]
+CURSOR_MAX_LENGTH = 200
 
 
 def encode_cursor(last_id: uuid.UUID) -> str:

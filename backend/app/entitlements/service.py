@@ -1,24 +1,31 @@
 """The entitlement service: the only door to the `entitlements` table.
 
-Readers
+Readers (API only, async)
   - `may_play` — the playback endpoint's one question ("may this user play this video now?").
   - `list_for_user` — "My library".
 
-Writers (each idempotent, each with a sync twin `*_sync` for Celery workers; the async ones run
-the same code on the AsyncSession's sync session). None of them commits: the caller owns the
+Writers (sync, over a `Session`; each idempotent). None of them commits: the caller owns the
 transaction, so a webhook event, its effect and its audit entry commit together.
-  - `grant` / `grant_sync`: create (or return) the right for a source (purchase, subscription,
-    admin grant). Keyed by (source_type, source_id); a second call changes nothing.
-  - `set_source_state_sync`: drive a source's right to a state (active/suspended/revoked) and
-    period end; commerce calls it with the *current* state of the Stripe object, so any order of
-    events converges.
-  - `revoke` / `suspend` / `restore` (and `_sync`): by entitlement id or by source.
+  - `grant`: create (or return) the right for a source (purchase, subscription, admin grant).
+    Keyed by (source_type, source_id); a second call changes nothing.
+  - `set_source_state`: drive a source's right to a state (active/suspended/revoked) and period
+    end; commerce calls it with the *current* state of the Stripe object, so any order of events
+    converges.
+  - `revoke` / `suspend` / `restore`: by entitlement id.
+
+One sync/async boundary. Every function is written once. One that the workers need (the
+writers: Stripe events are applied by Celery workers, which hold a plain `Session`) is written
+sync; the API, which holds an `AsyncSession`, calls that same function through
+`await session.run_sync(entitlements.grant, ...)`: SQLAlchemy runs it on the AsyncSession's own
+sync session, connection and transaction, and its async layer is itself a greenlet bridge over
+that same sync ORM, so nothing blocks the event loop. The other way round (sync workers running
+the async functions) would need an event loop and an async engine in every worker task, for
+the same queries. Functions only the API uses (the readers) stay async. No `_sync` twins.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,19 +49,14 @@ __all__ = [
     "PlayableVideo",
     "SourceType",
     "access_namespace",
-    "get_entitlement",
-    "get_for_source_sync",
+    "get_for_source",
     "grant",
-    "grant_sync",
     "list_for_user",
     "may_play",
     "restore",
-    "restore_sync",
     "revoke",
-    "revoke_sync",
-    "set_source_state_sync",
+    "set_source_state",
     "suspend",
-    "suspend_sync",
 ]
 
 
@@ -213,14 +215,7 @@ async def list_for_user(
     return page_of(rows, limit)
 
 
-async def get_entitlement(session: AsyncSession, entitlement_id: uuid.UUID) -> Entitlement:
-    ent = await session.get(Entitlement, entitlement_id)
-    if ent is None:
-        raise NotFound("No such entitlement.", code="entitlement_not_found")
-    return ent
-
-
-def get_for_source_sync(session: Session, source_type: SourceType, source_id: str) -> Entitlement | None:
+def get_for_source(session: Session, source_type: SourceType, source_id: str) -> Entitlement | None:
     return session.scalar(
         select(Entitlement).where(
             Entitlement.source_type == source_type, Entitlement.source_id == str(source_id)
@@ -228,22 +223,10 @@ def get_for_source_sync(session: Session, source_type: SourceType, source_id: st
     )
 
 
-async def video_ids_with_access(session: AsyncSession, user_id: uuid.UUID) -> Sequence[uuid.UUID]:
-    """Video ids the user holds a per-video right for (active), e.g. to badge a catalogue."""
-    rows = await session.scalars(
-        select(Entitlement.video_id).where(
-            Entitlement.user_id == user_id,
-            Entitlement.status == EntitlementStatus.active,
-            Entitlement.video_id.is_not(None),
-        )
-    )
-    return [v for v in rows.all() if v is not None]
+# --------------------------------------------------------------------------- writing
 
 
-# --------------------------------------------------------------------------- writing (sync core)
-
-
-def grant_sync(
+def grant(
     session: Session,
     *,
     user_id: uuid.UUID,
@@ -263,7 +246,7 @@ def grant_sync(
     if kind == EntitlementKind.rental and (rental_hours is None or rental_hours <= 0):
         raise ValidationFailed("A rental needs a positive number of hours.", code="invalid_grant")
     source = str(source_id) if source_id is not None else str(uuid7())
-    existing = get_for_source_sync(session, source_type, source)
+    existing = get_for_source(session, source_type, source)
     if existing is not None:
         return existing
     now = utcnow()
@@ -286,7 +269,7 @@ def grant_sync(
         with session.begin_nested():
             session.add(ent)
     except IntegrityError:
-        found = get_for_source_sync(session, source_type, source)
+        found = get_for_source(session, source_type, source)
         if found is None:
             raise
         return found
@@ -302,7 +285,7 @@ def _set_status(ent: Entitlement, status: EntitlementStatus, reason: str | None)
     return True
 
 
-def set_source_state_sync(
+def set_source_state(
     session: Session,
     source_type: SourceType,
     source_id: str | uuid.UUID,
@@ -316,7 +299,7 @@ def set_source_state_sync(
 
     Returns the row (None if the source has none). Setting the state it already has is a no-op.
     """
-    ent = get_for_source_sync(session, source_type, str(source_id))
+    ent = get_for_source(session, source_type, str(source_id))
     if ent is None:
         return None
     _set_status(ent, status, reason)
@@ -332,13 +315,13 @@ def _by_id(session: Session, entitlement_id: uuid.UUID) -> Entitlement:
     return ent
 
 
-def revoke_sync(session: Session, entitlement_id: uuid.UUID, *, reason: str) -> Entitlement:
+def revoke(session: Session, entitlement_id: uuid.UUID, *, reason: str) -> Entitlement:
     ent = _by_id(session, entitlement_id)
     _set_status(ent, EntitlementStatus.revoked, reason)
     return ent
 
 
-def suspend_sync(session: Session, entitlement_id: uuid.UUID) -> Entitlement:
+def suspend(session: Session, entitlement_id: uuid.UUID) -> Entitlement:
     """Active → suspended (a revoked right stays revoked)."""
     ent = _by_id(session, entitlement_id)
     if ent.status == EntitlementStatus.active:
@@ -346,49 +329,9 @@ def suspend_sync(session: Session, entitlement_id: uuid.UUID) -> Entitlement:
     return ent
 
 
-def restore_sync(session: Session, entitlement_id: uuid.UUID) -> Entitlement:
+def restore(session: Session, entitlement_id: uuid.UUID) -> Entitlement:
     """Suspended → active (a revoked right needs a new grant)."""
     ent = _by_id(session, entitlement_id)
     if ent.status == EntitlementStatus.suspended:
         _set_status(ent, EntitlementStatus.active, None)
     return ent
-
-
-# --------------------------------------------------------------------------- writing (async twins)
-
-
-async def grant(
-    session: AsyncSession,
-    *,
-    user_id: uuid.UUID,
-    video_id: uuid.UUID | None,
-    kind: EntitlementKind,
-    source_type: SourceType,
-    source_id: str | uuid.UUID | None = None,
-    expires_at: datetime | None = None,
-    rental_hours: int | None = None,
-) -> Entitlement:
-    return await session.run_sync(
-        lambda s: grant_sync(
-            s,
-            user_id=user_id,
-            video_id=video_id,
-            kind=kind,
-            source_type=source_type,
-            source_id=source_id,
-            expires_at=expires_at,
-            rental_hours=rental_hours,
-        )
-    )
-
-
-async def revoke(session: AsyncSession, entitlement_id: uuid.UUID, *, reason: str) -> Entitlement:
-    return await session.run_sync(lambda s: revoke_sync(s, entitlement_id, reason=reason))
-
-
-async def suspend(session: AsyncSession, entitlement_id: uuid.UUID) -> Entitlement:
-    return await session.run_sync(lambda s: suspend_sync(s, entitlement_id))
-
-
-async def restore(session: AsyncSession, entitlement_id: uuid.UUID) -> Entitlement:
-    return await session.run_sync(lambda s: restore_sync(s, entitlement_id))

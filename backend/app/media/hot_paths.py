@@ -8,8 +8,9 @@ ones by both.
   parameters; a clean one goes straight to `catalog.cached_page` (one Redis round trip on a hit),
   and the cached bytes are sent as they are, with their ETag, or 304 for a matching
   If-None-Match.
-- `GET /api/v1/media/t/<token>/<key>` (and the embedded `/media/t/…`) — `playback.serve_media`:
-  token check, the cached entitlement re-check, the cached rewritten playlist.
+- `GET /api/v1/media/t/<token>/<key>` (and the embedded `/media/t/…`) for a playlist or a
+  thumbnail track — `playback.text_media`: token check, the cached entitlement re-check, the
+  cached rewritten playlist.
 
 Anything this module does not recognise exactly (another parameter, a value the route would
 refuse, HEAD, a cache failure) falls through to the FastAPI route, which remains the one
@@ -34,6 +35,7 @@ from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from app.core.storage import CONTENT_TYPES
 from app.media import catalog, playback, schemas
 from app.media.models import Level
+from app.media.router import media_cache_control
 
 CATALOG_PATH = "/api/v1/videos"
 MEDIA_PREFIXES = ("/api/v1/media/t/", "/media/t/")
@@ -42,7 +44,7 @@ _LEVELS = {level.value: level for level in Level}
 _PRICE_TYPES = set(get_args(schemas.PriceType))
 _JSON = b"application/json"
 _TEXT_TYPES = {suffix: CONTENT_TYPES[suffix].encode() for suffix in playback.TEXT_SUFFIXES}
-_PLAYLIST_HEADERS = [(k.lower().encode(), v.encode()) for k, v in playback.PLAYLIST_HEADERS.items()]
+_PLAYLIST_HEADERS = [(b"cache-control", media_cache_control(playback.PLAYLIST_MAX_AGE_S).encode())]
 
 
 class _RouteLabel:

@@ -1,5 +1,9 @@
-"""Playback: who may play what (asks app.entitlements only), the signed answer, and the app's
-own `/media/t/<token>/<key>` handler (embedded mode; playlists behind nginx).
+"""Playback: who may play what (asks app.entitlements only), the signed answer, and what the
+app's own `/media/t/<token>/<key>` handler serves (embedded mode; playlists behind nginx).
+
+No HTTP here: `media()` answers with a plain result (bytes, a file, a byte stream or a redirect
+target, each with how long it may be cached) that the router and the pre-routing fast path
+(hot_paths.py) turn into responses.
 
 Access ends with its reason: a paid playback's token names the viewer and the video, and every
 request through the app's media handler (every playlist; in embedded mode every segment too)
@@ -27,12 +31,12 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 import cachetools
-from fastapi import Response
-from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import User
@@ -221,10 +225,44 @@ async def poster_url(
     return build_signer(settings).sign_object(key, ttl)
 
 
-# --- the app's media handler -----------------------------------------------------------------
+# --- what the app's media handler serves -----------------------------------------------------
 
-PLAYLIST_HEADERS = {"Cache-Control": "private, max-age=5"}
-SEGMENT_HEADERS = {"Cache-Control": "private, max-age=3600"}
+# How long a client may keep what it got: a playlist's signed segment links change every bucket,
+# a segment under a job's prefix never changes.
+PLAYLIST_MAX_AGE_S = 5
+SEGMENT_MAX_AGE_S = 3600
+
+
+@dataclass(frozen=True)
+class MediaBytes:
+    body: bytes
+    media_type: str
+    max_age_s: int
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    path: Path
+    media_type: str
+    max_age_s: int
+
+
+@dataclass(frozen=True)
+class MediaStream:
+    chunks: Iterator[bytes]
+    media_type: str
+    size: int
+    max_age_s: int
+
+
+@dataclass(frozen=True)
+class MediaRedirect:
+    """Fetch it from there instead (a segment behind nginx: its own signed link)."""
+
+    url: str
+
+
+Media = MediaBytes | MediaFile | MediaStream | MediaRedirect
 
 
 def _stream_s3(store: S3ObjectStore, key: str) -> Iterator[bytes]:
@@ -307,34 +345,29 @@ async def text_media(settings: Settings, token: str, key: str) -> bytes:
     return await _stored_text(key)
 
 
-async def serve_media(settings: Settings, token: str, key: str) -> Response:
-    """Serve `key` if `token` covers it and its viewer may still play it. Any signature problem
+async def media(settings: Settings, token: str, key: str) -> Media:
+    """What `key` is, if `token` covers it and its viewer may still play it. Any signature problem
     → 403 (never 404 first); a right that ended → 403 `access_revoked`."""
     if key.endswith(TEXT_SUFFIXES):
         data = await text_media(settings, token, key)
-        return Response(data, media_type=guess_content_type(key), headers=PLAYLIST_HEADERS)
+        return MediaBytes(data, guess_content_type(key), PLAYLIST_MAX_AGE_S)
     grant = media_tokens(settings).verify(token, key)
     await ensure_still_entitled(grant, settings)
     mode = signer_name(settings)
     if mode == "nginx":
         signer = build_signer(settings)
         assert isinstance(signer, NginxSigner)
-        expires = segment_link_expiry(grant.expires, settings)
-        return RedirectResponse(signer.signed_media_url(key, expires), status_code=302)
+        return MediaRedirect(signer.signed_media_url(key, segment_link_expiry(grant.expires, settings)))
     store = get_object_store()
     if isinstance(store, LocalObjectStore):
         path = store.path_for(key)
         if not path.is_file():
             raise NotFound("No such media.", code="media_not_found")
-        return FileResponse(path, media_type=guess_content_type(key), headers=SEGMENT_HEADERS)
+        return MediaFile(path, guess_content_type(key), SEGMENT_MAX_AGE_S)
     if isinstance(store, S3ObjectStore):
         info = await asyncio.to_thread(store.head, key)
         if info is None:
             raise NotFound("No such media.", code="media_not_found")
-        return StreamingResponse(
-            _stream_s3(store, key),
-            media_type=guess_content_type(key),
-            headers={**SEGMENT_HEADERS, "Content-Length": str(info.size)},
-        )
+        return MediaStream(_stream_s3(store, key), guess_content_type(key), info.size, SEGMENT_MAX_AGE_S)
     data = await asyncio.to_thread(store.get_bytes, key)
-    return Response(data, media_type=guess_content_type(key), headers=SEGMENT_HEADERS)
+    return MediaBytes(data, guess_content_type(key), SEGMENT_MAX_AGE_S)

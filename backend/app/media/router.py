@@ -7,7 +7,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
-from fastapi.responses import RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
 
 from app.core import ratelimit, sse
 from app.core.cache import CachedBody, etag_matches
@@ -18,11 +18,13 @@ from app.core.errors import (
     RateLimited,
     error_responses,
 )
-from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
+from app.core.pagination import DEFAULT_LIMIT
 from app.deps import (
     AdminUser,
     CurrentUser,
+    CursorParam,
     InstructorUser,
+    LimitParam,
     OptionalUser,
     SessionDep,
     SettingsDep,
@@ -369,15 +371,31 @@ async def video_trailer(
     return _with_cookies(response, await playback.playback(session, settings, user, video_id, "trailer"))
 
 
+def media_cache_control(max_age_s: int) -> str:
+    return f"private, max-age={max_age_s}"
+
+
+def _media_response(answer: playback.Media) -> Response:
+    if isinstance(answer, playback.MediaRedirect):
+        return RedirectResponse(answer.url, status_code=302)
+    headers = {"Cache-Control": media_cache_control(answer.max_age_s)}
+    if isinstance(answer, playback.MediaFile):
+        return FileResponse(answer.path, media_type=answer.media_type, headers=headers)
+    if isinstance(answer, playback.MediaStream):
+        headers["Content-Length"] = str(answer.size)
+        return StreamingResponse(answer.chunks, media_type=answer.media_type, headers=headers)
+    return Response(answer.body, media_type=answer.media_type, headers=headers)
+
+
 @router.get("/media/t/{token}/{key:path}", include_in_schema=False)
 async def api_media(settings: SettingsDep, token: str, key: str) -> Response:
     """The media handler under /api (behind nginx: playlists rewritten with signed segment URLs)."""
-    return await playback.serve_media(settings, token, key)
+    return _media_response(await playback.media(settings, token, key))
 
 
 @files_router.api_route("/media/t/{token}/{key:path}", methods=["GET", "HEAD"])
 async def embedded_media(settings: SettingsDep, token: str, key: str) -> Response:
-    return await playback.serve_media(settings, token, key)
+    return _media_response(await playback.media(settings, token, key))
 
 
 @files_router.api_route("/media/{key:path}", methods=["GET", "HEAD"])

@@ -15,8 +15,8 @@ waits in `pending_edit` for a moderator while the published version stays live
 (moderation.approve_edit / reject_edit). Instructor powers follow the role: an owner who is no
 longer an instructor manages nothing.
 
-For other domains: `get_video_summary` / `get_video_summary_sync` (commerce, studio) and
-`get_source_object_key` / `get_source_object_key_sync` (studio).
+For other domains: `get_video_summary` (commerce, studio) and `get_source_object_key` (studio),
+async: only the API asks them (no worker does; see app.entitlements.service for the rule).
 """
 
 from __future__ import annotations
@@ -124,23 +124,9 @@ async def get_video_summary(session: AsyncSession, video_id: uuid.UUID) -> Video
     return _summary(video)
 
 
-def get_video_summary_sync(session: Session, video_id: uuid.UUID) -> VideoSummary:
-    video = session.get(Video, video_id)
-    if video is None:
-        raise NotFound("No such video.", code="video_not_found")
-    return _summary(video)
-
-
 async def get_source_object_key(session: AsyncSession, video_id: uuid.UUID) -> str:
     """The object key of the video's original upload (NotFound until an upload completed)."""
     video = await session.get(Video, video_id)
-    if video is None or video.source_key is None or video.source_size_bytes is None:
-        raise NotFound("This video has no uploaded source.", code="video_source_not_found")
-    return video.source_key
-
-
-def get_source_object_key_sync(session: Session, video_id: uuid.UUID) -> str:
-    video = session.get(Video, video_id)
     if video is None or video.source_key is None or video.source_size_bytes is None:
         raise NotFound("This video has no uploaded source.", code="video_source_not_found")
     return video.source_key
@@ -335,7 +321,7 @@ def to_owner_out(
 
 
 async def instructor_names(session: AsyncSession, videos: Sequence[Video]) -> dict[uuid.UUID, str]:
-    users = await auth_service.get_users(session, list({v.owner_id for v in videos}))
+    users = await session.run_sync(auth_service.get_users, list({v.owner_id for v in videos}))
     return {uid: u.display_name for uid, u in users.items()}
 
 

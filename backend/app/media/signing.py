@@ -10,7 +10,8 @@
   above) and every segment / image line is rewritten to its own nginx-signed URL.
 - `cloudfront`: a canned-policy signed URL for the master playlist plus signed cookies
   (custom policy, `https://<domain>/<prefix>*`) that cover the variant playlists and segments.
-  RSA-SHA1 with the trusted key group's private key (cryptography).
+  botocore's CloudFrontSigner writes the policies and URLs; RSA-SHA1 with the trusted key
+  group's private key (cryptography), parsed once per process.
 
 A full playback's app token also names the viewer and the video (`Viewer`, `MediaGrant`), so the
 app can re-check the right on every playlist it serves (app/media/playback.py). Segment links
@@ -30,13 +31,17 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
+import botocore.signers
 import cachetools
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from app.core.config import Settings, get_settings
 from app.core.errors import PermissionDenied
@@ -274,73 +279,83 @@ class NginxSigner:
 # A signer is built per request; the RSA key is read and parsed once per process (parsing a PEM
 # costs milliseconds of CPU, and reading the file is blocking I/O).
 @lru_cache(maxsize=4)
-def _private_key_from_pem(pem: str) -> Any:
+def _private_key_from_pem(pem: str) -> RSAPrivateKey:
     from cryptography.hazmat.primitives import serialization
 
-    return serialization.load_pem_private_key(pem.encode(), password=None)
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    if not isinstance(key, RSAPrivateKey):
+        raise ValueError("The CloudFront private key must be an RSA key")
+    return key
 
 
 @lru_cache(maxsize=4)
-def _private_key_from_file(path: Path) -> Any:
+def _private_key_from_file(path: Path) -> RSAPrivateKey:
     return _private_key_from_pem(path.read_text())
 
 
-def _cf_b64(data: bytes) -> str:
-    return base64.b64encode(data).decode().replace("+", "-").replace("=", "_").replace("/", "~")
-
-
 class CloudFrontSigner:
+    """botocore's CloudFrontSigner builds the policies and the URLs (CloudFront's base64 alphabet,
+    canned and custom policies); it only needs an RSA-SHA1 signing function, given the parsed key.
+    The signed cookies carry exactly the `Policy` and `Signature` values of a custom-policy URL."""
+
     name: SignerName = "cloudfront"
 
     def __init__(self, settings: Settings) -> None:
         if settings.cloudfront_private_key is not None:
-            self._key: Any = _private_key_from_pem(settings.cloudfront_private_key.get_secret_value())
+            key = _private_key_from_pem(settings.cloudfront_private_key.get_secret_value())
         elif settings.cloudfront_private_key_file is not None:
-            self._key = _private_key_from_file(settings.cloudfront_private_key_file)
+            key = _private_key_from_file(settings.cloudfront_private_key_file)
         else:
             raise ValueError("CLOUDFRONT_PRIVATE_KEY or CLOUDFRONT_PRIVATE_KEY_FILE is required")
         self._key_pair_id = settings.cloudfront_key_pair_id
+        self._signer = botocore.signers.CloudFrontSigner(self._key_pair_id, _rsa_sha1(key))
         domain = settings.cloudfront_domain.rstrip("/")
         self._base = domain if domain.startswith("http") else f"https://{domain}"
         self._cookie_domain = settings.cloudfront_cookie_domain or None
-
-    def _sign(self, message: bytes) -> str:
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding
-
-        return _cf_b64(self._key.sign(message, padding.PKCS1v15(), hashes.SHA1()))
-
-    @staticmethod
-    def policy(resource: str, expires: int) -> bytes:
-        statement = {"Resource": resource, "Condition": {"DateLessThan": {"AWS:EpochTime": expires}}}
-        return json.dumps({"Statement": [statement]}, separators=(",", ":")).encode()
+        self._playlist_ttl = settings.media_playlist_ttl_seconds
 
     def canned_url(self, key: str, expires: int) -> str:
         url = f"{self._base}/{quote(key)}"
-        signature = self._sign(self.policy(url, expires))
-        return f"{url}?Expires={expires}&Signature={signature}&Key-Pair-Id={self._key_pair_id}"
+        return str(self._signer.generate_presigned_url(url, date_less_than=_utc(expires)))
 
     def sign_playlist(
         self, prefix: str, master_key: str, ttl_seconds: int, *, viewer: Viewer | None = None
     ) -> SignedPlayback:
-        settings = get_settings()
         now = int(time.time())
         cookie_expires = now + ttl_seconds
-        policy = self.policy(f"{self._base}/{quote(prefix)}*", cookie_expires)
+        resource = f"{self._base}/{quote(prefix)}*"
+        policy = self._signer.build_policy(resource, _utc(cookie_expires))
+        signed = urlsplit(self._signer.generate_presigned_url(resource, policy=policy))
+        query = dict(parse_qsl(signed.query))
         path = "/" + str(PurePosixPath(prefix))
         cookies = [
             SignedCookie(name, value, path, self._cookie_domain, cookie_expires)
             for name, value in (
-                ("CloudFront-Policy", _cf_b64(policy)),
-                ("CloudFront-Signature", self._sign(policy)),
+                ("CloudFront-Policy", query["Policy"]),
+                ("CloudFront-Signature", query["Signature"]),
                 ("CloudFront-Key-Pair-Id", self._key_pair_id),
             )
         ]
-        url = self.canned_url(master_key, now + min(ttl_seconds, settings.media_playlist_ttl_seconds))
+        url = self.canned_url(master_key, now + min(ttl_seconds, self._playlist_ttl))
         return SignedPlayback(url=url, expires_at=cookie_expires, cookies=cookies)
 
     def sign_object(self, key: str, ttl_seconds: int) -> str:
         return self.canned_url(key, int(time.time()) + ttl_seconds)
+
+
+def _rsa_sha1(key: RSAPrivateKey) -> Callable[[bytes], bytes]:
+    """The signing function botocore asks for: RSA-SHA1, PKCS#1 v1.5 (what CloudFront verifies)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    def sign(message: bytes) -> bytes:
+        return key.sign(message, padding.PKCS1v15(), hashes.SHA1())
+
+    return sign
+
+
+def _utc(unix_seconds: int) -> datetime:
+    return datetime.fromtimestamp(unix_seconds, UTC)
 
 
 def signer_name(settings: Settings) -> SignerName:
@@ -354,10 +369,6 @@ def build_signer(settings: Settings) -> PlaybackSigner:
     if name == "nginx":
         return NginxSigner(settings)
     return EmbeddedSigner(settings)
-
-
-def get_signer() -> PlaybackSigner:
-    return build_signer(get_settings())
 
 
 # --- playlist rewriting for per-file signatures (nginx) --------------------------------------

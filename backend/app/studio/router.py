@@ -10,9 +10,18 @@ from fastapi import APIRouter, Header, Query, status
 from app.auth.models import User
 from app.core import ratelimit, sse
 from app.core.errors import Conflict, NotFound, RateLimited, error_responses
-from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
+from app.core.pagination import DEFAULT_LIMIT
 from app.core.storage import UploadedPart
-from app.deps import CurrentUser, InstructorUser, OptionalUser, SessionDep, SettingsDep, VerifiedUser
+from app.deps import (
+    CurrentUser,
+    CursorParam,
+    InstructorUser,
+    LimitParam,
+    OptionalUser,
+    SessionDep,
+    SettingsDep,
+    VerifiedUser,
+)
 from app.studio import progress, service
 from app.studio.models import JobStatus, StudioAttempt
 from app.studio.schemas import (

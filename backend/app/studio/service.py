@@ -440,7 +440,7 @@ async def list_instructor_attempts(
         stmt = stmt.where(StudioAttempt.status == status)
     rows = (await session.scalars(apply_cursor(stmt, StudioAttempt.id, limit=limit, cursor=cursor))).all()
     items, next_cursor = page_of(rows, limit)
-    students = await auth_service.get_users(session, [a.student_id for a in items])
+    students = await session.run_sync(auth_service.get_users, [a.student_id for a in items])
     return items, next_cursor, students
 
 
@@ -481,7 +481,7 @@ async def _comments(session: AsyncSession, attempt_id: uuid.UUID) -> list[Commen
             .order_by(StudioComment.created_at, StudioComment.id)
         )
     ).all()
-    authors = await auth_service.get_users(session, [c.author_id for c in rows if c.author_id])
+    authors = await session.run_sync(auth_service.get_users, [c.author_id for c in rows if c.author_id])
     return [
         CommentView(
             c.id,

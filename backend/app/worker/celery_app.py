@@ -18,6 +18,9 @@ from kombu.entity import Queue
 
 from app.core.config import Settings, get_settings
 from app.core.metrics import install_celery_metrics
+from app.worker.queues import QUEUES, route_task
+
+__all__ = ["QUEUES", "celery_app", "create_celery", "route_task", "time_limits"]
 
 TASK_MODULES = [
     "app.worker.tasks",
@@ -27,13 +30,6 @@ TASK_MODULES = [
     "app.commerce.tasks",
     "app.studio.tasks",
 ]
-
-QUEUES = ("default", "media", "studio")
-
-
-def route_task(name: str, *_: Any, **__: Any) -> dict[str, str]:
-    prefix = name.split(".", 1)[0]
-    return {"queue": prefix if prefix in QUEUES else "default"}
 
 
 def time_limits(settings: Settings) -> dict[str, int]:

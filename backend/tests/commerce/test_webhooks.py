@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.commerce.events import retry_unprocessed_sync
+from app.commerce.events import retry_unprocessed
 from app.commerce.models import Dispute, LedgerEntry, Purchase, PurchaseStatus, StripeEvent, Subscription
 from app.db.session import sync_session
 from app.entitlements.models import Entitlement, EntitlementStatus
@@ -363,6 +363,6 @@ async def test_the_reaper_reapplies_stored_but_unprocessed_events(post_event: Ca
     await post_event(evt)
     from datetime import timedelta
 
-    assert retry_unprocessed_sync(older_than=timedelta(seconds=-5)) >= 1
+    assert retry_unprocessed(older_than=timedelta(seconds=-5)) >= 1
     stored = _stored(evt["id"])
     assert stored is not None and stored.attempts >= 2 and stored.processed_at is None

@@ -26,7 +26,7 @@ def _grant(
             EntitlementKind.subscription: SourceType.subscription,
             EntitlementKind.manual: SourceType.admin,
         }.get(kind, SourceType.purchase)
-        return ent.grant_sync(
+        return ent.grant(
             s,
             user_id=user_id,
             video_id=video_id,
@@ -92,7 +92,7 @@ async def test_subscription_covers_included_videos_while_period_lasts(make_user)
     refused = await _ask(student, excluded)
     assert not refused.allowed and refused.reason == "not_in_subscription"
     with sync_session() as s:
-        ent.set_source_state_sync(
+        ent.set_source_state(
             s,
             SourceType.subscription,
             row.source_id,
@@ -109,14 +109,14 @@ async def test_suspended_and_revoked_refuse_and_restore_returns(make_user) -> No
     video = _video(owner.id)
     row = _grant(student.id, video.video_id, EntitlementKind.ppv)
     with sync_session() as s:
-        ent.suspend_sync(s, row.id)
+        ent.suspend(s, row.id)
     assert (await _ask(student, video)).reason == "suspended"
     with sync_session() as s:
-        ent.restore_sync(s, row.id)
+        ent.restore(s, row.id)
     assert (await _ask(student, video)).allowed
     with sync_session() as s:
-        ent.revoke_sync(s, row.id, reason="refund")
-        ent.restore_sync(s, row.id)  # a revoked right is not restored
+        ent.revoke(s, row.id, reason="refund")
+        ent.restore(s, row.id)  # a revoked right is not restored
     refused = await _ask(student, video)
     assert not refused.allowed and refused.reason == "revoked"
 

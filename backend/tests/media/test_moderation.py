@@ -14,7 +14,7 @@ import pytest
 from app.auth.models import Role, User
 from app.core.errors import NotFound
 from app.core.storage import get_object_store
-from app.db.session import async_session_scope, sync_session
+from app.db.session import async_session_scope
 from app.media import service
 from app.media.models import Video, VideoStatus
 from tests.media.helpers import settled, video_row
@@ -194,8 +194,7 @@ async def test_poster_replacement_delete_and_service_contract(
             await service.get_video_summary(session, uuid.uuid4())
         with pytest.raises(NotFound):
             await service.get_source_object_key(session, video.id)  # made without an upload
-    with sync_session() as session:
-        assert service.get_video_summary_sync(session, video.id).title == video.title
+        assert (await service.get_video_summary(session, video.id)).title == video.title
 
     # Delete: soft (row kept for purchases), objects removed by the worker task (eager here).
     assert (await client.delete(f"/api/v1/videos/{video.id}", headers=headers)).status_code == 204
@@ -204,8 +203,8 @@ async def test_poster_replacement_delete_and_service_contract(
     assert (await client.get(f"/api/v1/videos/{video.id}/playback", headers=headers)).status_code == 404
     row = video_row(video.id)
     assert row.status == VideoStatus.archived and row.deleted_at is not None
-    with sync_session() as session:
-        assert service.get_video_summary_sync(session, video.id).status == "archived"
+    async with async_session_scope() as session:
+        assert (await service.get_video_summary(session, video.id)).status == "archived"
     mine = (await client.get("/api/v1/videos/mine", headers=headers)).json()["items"]
     assert str(video.id) not in [v["id"] for v in mine]
 

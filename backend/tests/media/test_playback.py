@@ -11,6 +11,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -55,11 +56,13 @@ async def test_embedded_token_plays_master_variants_segments_and_thumbnails(
     master = await client.get(_path(master_url))
     assert master.status_code == 200
     assert master.headers["content-type"].startswith("application/vnd.apple.mpegurl")
+    assert master.headers["cache-control"] == "private, max-age=5"
     variant_url = urljoin(master_url, "360p/index.m3u8")  # relative URIs inherit the token
     variant = await client.get(_path(variant_url))
     assert variant.status_code == 200 and "seg_00000.ts" in variant.text
     segment = await client.get(_path(urljoin(variant_url, "seg_00001.ts")))
     assert segment.status_code == 200 and segment.content == b"\x47" * 188 * 2
+    assert segment.headers["cache-control"] == "private, max-age=3600"
     vtt = await client.get(_path(body["thumbnails_url"]))
     assert vtt.status_code == 200
     sprite = await client.get(_path(urljoin(body["thumbnails_url"], "sprite.jpg")))
@@ -68,6 +71,27 @@ async def test_embedded_token_plays_master_variants_segments_and_thumbnails(
     poster = await client.get(f"/api/v1/videos/{video.id}/poster")  # public, for <img src>
     assert poster.status_code == 302
     assert (await client.get(_path(poster.headers["location"]))).status_code == 200
+
+
+async def test_the_media_handler_service_answers_with_plain_results_not_responses(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    instructor: User,
+    make_video: Callable[..., Video],
+    settings: Any,
+) -> None:
+    from app.core.storage import LocalObjectStore, get_object_store
+    from app.media import playback
+
+    video = make_video(instructor)
+    token = (await _play(client, video, auth_headers(instructor))).json()["token"]
+    playlist = await playback.media(settings, token, f"{video.media_prefix}hls/master.m3u8")
+    assert isinstance(playlist, playback.MediaBytes)
+    assert playlist.body.startswith(b"#EXTM3U") and playlist.max_age_s == playback.PLAYLIST_MAX_AGE_S
+    segment = await playback.media(settings, token, f"{video.media_prefix}hls/360p/seg_00001.ts")
+    assert segment.media_type == "video/mp2t" and segment.max_age_s == playback.SEGMENT_MAX_AGE_S
+    if isinstance(get_object_store(), LocalObjectStore):
+        assert isinstance(segment, playback.MediaFile) and segment.path.read_bytes() == b"\x47" * 188 * 2
 
 
 async def test_unsigned_tampered_expired_and_out_of_scope_media_requests_get_403(
@@ -118,12 +142,12 @@ async def test_access_follows_entitlements_and_status(
     make_user: Callable[..., User],
     make_video: Callable[..., Video],
 ) -> None:
-    from app.entitlements.service import EntitlementKind, SourceType, grant_sync
+    from app.entitlements.service import EntitlementKind, SourceType, grant
 
     paid = make_video(instructor, price_cents=1900, currency="EUR")
     student, buyer, admin = make_user(), make_user(), make_user(role=Role.admin)
     with sync_session() as session:
-        grant_sync(
+        grant(
             session,
             user_id=buyer.id,
             video_id=paid.id,
@@ -217,6 +241,10 @@ def _token_expiry(token: str) -> int:
     return int(json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["e"])
 
 
+def _body_expiry(body: dict[str, Any]) -> int:
+    return int(datetime.fromisoformat(body["expires_at"]).timestamp())
+
+
 def _cf_unb64(text: str) -> bytes:
     return base64.b64decode(text.replace("-", "+").replace("_", "=").replace("~", "/"))
 
@@ -273,6 +301,9 @@ async def test_cloudfront_signer_issues_verifiable_url_and_cookies(
     )
     statement = json.loads(policy)["Statement"][0]
     assert statement["Resource"] == f"https://d111111abcdef8.cloudfront.net/{video.media_prefix}*"
+    assert statement["Condition"]["DateLessThan"]["AWS:EpochTime"] == _body_expiry(body)
+    signed_values = query["Signature"][0] + cookies["CloudFront-Policy"]["value"]
+    assert not set("+/=") & set(signed_values + cookies["CloudFront-Signature"]["value"])  # URL-safe
     assert cookies["CloudFront-Key-Pair-Id"]["value"] == "K2JCJMDEHXQW5F"
     set_cookies = resp.headers.get_list("set-cookie")
     assert any(c.startswith("CloudFront-Policy=") and "Domain=.example.com" in c for c in set_cookies)
@@ -294,10 +325,10 @@ async def test_cloudfront_signer_issues_verifiable_url_and_cookies(
 def _buy(user: User, video: Video) -> uuid.UUID:
     """A PPV right as the payment webhook grants it (sync session, like the worker; called in a
     thread, as a worker has no event loop: its cache invalidation is then synchronous)."""
-    from app.entitlements.service import EntitlementKind, SourceType, grant_sync
+    from app.entitlements.service import EntitlementKind, SourceType, grant
 
     with sync_session() as session:
-        right = grant_sync(
+        right = grant(
             session,
             user_id=user.id,
             video_id=video.id,
@@ -310,11 +341,11 @@ def _buy(user: User, video: Video) -> uuid.UUID:
 
 
 def _refund(entitlement_id: uuid.UUID) -> None:
-    """What a refund does to the right (commerce → entitlements.revoke_sync, in a worker)."""
-    from app.entitlements.service import revoke_sync
+    """What a refund does to the right (commerce → entitlements.revoke, in a worker)."""
+    from app.entitlements.service import revoke
 
     with sync_session() as session:
-        revoke_sync(session, entitlement_id, reason="refunded")
+        revoke(session, entitlement_id, reason="refunded")
 
 
 @pytest.fixture

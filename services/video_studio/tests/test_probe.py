@@ -1,4 +1,6 @@
-"""probe(): magic bytes, truncation checks, ffmpeg stderr parsing, limits, and the CLI."""
+"""probe(): magic bytes, truncation checks, what FFmpeg reads from real files (codecs, profile,
+sample aspect ratio, rotation, cover art, surround audio, a duration the header lacks, why a file
+cannot be read), limits, and the CLI."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import pytest
 from video_studio.cli import main
 from video_studio.errors import InvalidInputError
 from video_studio.transcode import Limits, ProbeResult, ffmpeg_exe, probe
-from video_studio.transcode.probe import parse_ffmpeg_info, sniff_container, split_top_level
+from video_studio.transcode.probe import sniff_container
 
 
 def _ffmpeg(*args: str) -> None:
@@ -57,9 +59,47 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     cut_plain.write_bytes(plain.read_bytes()[: plain.stat().st_size // 2])
     webm_cut = d / "cut.webm"
     webm_cut.write_bytes(webm.read_bytes()[: webm.stat().st_size // 2])
+    cover = d / "cover.jpg"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x64", "-frames:v", "1", str(cover))
+    # A phone clip: HEVC Main with non-square pixels (SAR 4:3) at 29.97 fps, 5.1 audio at 48 kHz,
+    # held upright (display matrix).
+    upright = d / "phone_upright.mp4"
+    _ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=240x180:rate=30000/1001",
+        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "2",
+        "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error",
+        "-vf", "setsar=4/3", "-pix_fmt", "yuv420p", "-tag:v", "hvc1", "-c:a", "aac", "-ac", "6",
+        str(upright),
+    )  # fmt: skip
+    phone = d / "phone.mp4"
+    _ffmpeg("-display_rotation", "-90", "-i", str(upright), "-c", "copy", str(phone))
+    # An ISO file (isom brand) with sound and cover art: FFmpeg shows the cover as a one-picture
+    # video stream, which is not a video track.
+    audio_only = d / "voice_memo.mp4"
+    _ffmpeg(
+        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-i", str(cover), "-t", "2",
+        "-map", "0:a", "-map", "1:v", "-c:a", "aac", "-c:v", "mjpeg", "-disposition:v", "attached_pic",
+        str(audio_only),
+    )  # fmt: skip
+    live = d / "recorded_in_browser.webm"  # written as it streams: no duration in the header
+    _ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "3",
+        "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-live", "1", "-f", "webm",
+        str(live),
+    )  # fmt: skip
+    unknown_codec = d / "unknown_codec.avi"  # an AVI whose video is tagged with a made-up FourCC
+    _ffmpeg("-i", str(silent), "-c", "copy", str(d / "silent.avi"))
+    unknown_codec.write_bytes((d / "silent.avi").read_bytes().replace(b"avc1", b"qqqq"))
+    # Headers that pass the sniff and the structural checks but that FFmpeg cannot read.
+    bad_ebml = d / "bad_header.mkv"  # EBML header whose DocType runs past its parent element
+    bad_ebml.write_bytes(b"\x1a\x45\xdf\xa3\x8a\x42\x82\x88matroskX" + bytes(300))
+    bad_ts = d / "noise.ts"  # MPEG-TS sync bytes around noise
+    bad_ts.write_bytes((b"\x47" + bytes(range(187))) * 20)
     return {
         "small": small, "silent": silent, "rotated": rotated, "webm": webm, "png": png,
         "empty": empty, "text": text, "cut": cut, "cut_plain": cut_plain, "webm_cut": webm_cut,
+        "phone": phone, "audio_only": audio_only, "live": live, "unknown_codec": unknown_codec,
+        "bad_ebml": bad_ebml, "bad_ts": bad_ts,
     }  # fmt: skip
 
 
@@ -170,43 +210,44 @@ def test_sniff_names_what_a_non_video_looks_like(head: bytes, what: str) -> None
     assert what in str(info.value)
 
 
-def test_parse_ffmpeg_info_handles_older_rotate_tag_sar_and_attached_pictures() -> None:
-    stderr = """Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'phone.mov':
-  Duration: 00:01:02.50, start: 0.000000, bitrate: 17000 kb/s
-  Stream #0:0[0x1](und): Video: hevc (Main) (hvc1 / 0x31637668), yuv420p(tv, bt709), 1440x1080 [SAR 4:3 DAR 16:9], 16000 kb/s, 29.97 fps, 29.97 tbr, 600 tbn (default)
-    Metadata:
-      rotate          : 90
-      handler_name    : Core Media Video
-  Stream #0:1[0x2](und): Audio: aac (LC) (mp4a / 0x6134706D), 48000 Hz, 5.1, fltp, 256 kb/s
-  Stream #0:2: Video: mjpeg (Baseline), yuvj420p(pc), 600x600, 90k tbr, 90k tbn (attached pic)
-"""  # noqa: E501
-    info = parse_ffmpeg_info(stderr)
-    assert info["video_codec"] == "hevc"
-    assert info["video_profile"] == "Main"
-    assert (info["coded_width"], info["coded_height"]) == (1440, 1080)
-    assert info["rotation"] == 90
-    assert (info["width"], info["height"]) == (1080, 1920)  # SAR 4:3 widens to 1920, then turns
-    assert info["fps"] == pytest.approx(29.97)
-    assert info["duration_s"] == pytest.approx(62.5)
-    assert info["audio_channels"] == 6 and info["audio_sample_rate"] == 48000
+def test_probe_reads_profile_pixel_aspect_rotation_and_surround_audio(clips: dict[str, Path]) -> None:
+    result = probe(clips["phone"])
+    assert result.container == "mp4"
+    assert result.format_name == "mov,mp4,m4a,3gp,3g2,mj2"
+    assert (result.video_codec, result.video_profile) == ("hevc", "Main")
+    assert result.pix_fmt == "yuv420p"
+    assert (result.coded_width, result.coded_height) == (240, 180)
+    assert result.rotation == 90
+    assert (result.width, result.height) == (180, 320)  # SAR 4:3 widens 240 to 320, then turns
+    assert result.fps == pytest.approx(29.97)
+    assert result.duration_s == pytest.approx(2.0, abs=0.1)
+    assert (result.audio_codec, result.audio_sample_rate, result.audio_channels) == ("aac", 48000, 6)
 
 
-def test_parse_ffmpeg_info_audio_only_is_not_a_video() -> None:
-    stderr = """Input #0, mp3, from 'song.mp3':
-  Duration: 00:03:00.00, start: 0.000000, bitrate: 128 kb/s
-  Stream #0:0: Audio: mp3 (mp3float), 44100 Hz, stereo, fltp, 128 kb/s
-"""
-    with pytest.raises(InvalidInputError, match="no video track"):
-        parse_ffmpeg_info(stderr)
+def test_probe_of_sound_with_cover_art_says_it_has_no_video_track(clips: dict[str, Path]) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        probe(clips["audio_only"])
+    assert str(info.value) == "This file has no video track (it looks like audio only)"
 
 
-def test_split_top_level_keeps_parenthesised_commas() -> None:
-    assert split_top_level("vp9 (Profile 0), yuv420p(tv, progressive), 320x240, SAR 1:1") == [
-        "vp9 (Profile 0)",
-        "yuv420p(tv, progressive)",
-        "320x240",
-        "SAR 1:1",
-    ]
+def test_probe_measures_the_duration_a_live_recorded_webm_does_not_declare(clips: dict[str, Path]) -> None:
+    result = probe(clips["live"])
+    assert result.container == "webm"
+    assert result.duration_s == pytest.approx(3.0, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("clip", "message"),
+    [
+        ("bad_ebml", "The video file is truncated or corrupt: the WebM/Matroska header is damaged"),
+        ("bad_ts", "The video file is truncated or corrupt: Invalid data found when processing input"),
+        ("unknown_codec", "This video's codec is not supported (FFmpeg has no decoder for it)"),
+    ],
+)
+def test_probe_says_why_ffmpeg_cannot_read_a_file(clips: dict[str, Path], clip: str, message: str) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        probe(clips[clip])
+    assert str(info.value) == message
 
 
 def test_probe_cli_prints_json(clips: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:

@@ -189,12 +189,6 @@ class Alignment:
     tempo: float  # window duration / template duration
     rate: float  # template samples per second
 
-    def attempt_for_ref(self) -> list[list[int]]:
-        out: list[list[int]] = [[] for _ in range(len(self.ref))]
-        for i, j in self.path:
-            out[i].append(j)
-        return out
-
     def ref_cost(self) -> FloatArray:
         """Per template sample: the mean cost of the path steps through it."""
         total = np.zeros(len(self.ref))

@@ -7,7 +7,8 @@
     make_sprite(input, out_jpg, out_vtt) -> Sprite
     cut_range(source, out, start_s, length_s) -> Path  (video-only re-encode of a time range)
 
-ffmpeg comes only from imageio-ffmpeg.
+The ffmpeg program comes only from imageio-ffmpeg; probing reads files with FFmpeg's libraries
+in-process through PyAV (`av`).
 """
 
 from video_studio.transcode.cut import cut_range
