@@ -9,10 +9,12 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo $(ROOT)/.tools/bin/uv)
 PY := $(UV) run --frozen
 WEB := $(ROOT)/frontend
+SHARED := $(ROOT)/packages/shared
+MOBILE := $(ROOT)/mobile
 STAMP := $(ROOT)/var/.stamps
 
 .PHONY: help install run api worker beat web migrate admin test test-services test-embedded test-e2e test-web \
-        lint typecheck bench system-deps openapi clean prod-local prod-smoke
+        lint typecheck bench system-deps openapi clean prod-local prod-smoke test-contract
 
 help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -29,7 +31,10 @@ $(STAMP)/python: uv.lock pyproject.toml backend/pyproject.toml services/video_st
 $(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund
 
-$(WEB)/dist/index.html: $(WEB)/node_modules/.package-lock.json $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts -type f 2>/dev/null)
+$(SHARED)/node_modules/.package-lock.json: $(SHARED)/package-lock.json
+	cd $(SHARED) && npm ci --no-audit --no-fund
+
+$(WEB)/dist/index.html: $(WEB)/node_modules/.package-lock.json $(shell find $(WEB)/src $(SHARED)/src $(WEB)/index.html $(WEB)/vite.config.ts -type f 2>/dev/null)
 	cd $(WEB) && npm run build
 
 install: $(STAMP)/python ## install Python deps (uv, locked) and build the web client if needed
@@ -62,6 +67,9 @@ admin: install ## create the first admin: make admin EMAIL=you@example.com [ENV_
 openapi: install ## write var/openapi.json (the web/mobile API client is generated from it)
 	cd backend && $(PY) python -m app openapi -o $(ROOT)/var/openapi.json
 
+test-contract: openapi $(SHARED)/node_modules/.package-lock.json ## the API types both clients import (packages/shared) match var/openapi.json
+	cd $(SHARED) && OPENAPI_SOURCE=$(ROOT)/var/openapi.json node scripts/gen-api.mjs --check
+
 system-deps: ## Debian packages the tests drive for real (nginx, chromium, redis, pgbouncer, wrk, espeak-ng); needs root
 	@missing=""; command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	  command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -89,6 +97,7 @@ test: install system-deps ## the whole suite: lint, types, Postgres+Redis profil
 	$(MAKE) --no-print-directory lint typecheck
 	$(MAKE) --no-print-directory test-services
 	$(MAKE) --no-print-directory test-embedded
+	$(MAKE) --no-print-directory test-contract
 	$(MAKE) --no-print-directory test-web
 
 test-services: $(STAMP)/python ## everything against real Postgres + Redis (embedded defaults if unreachable)
