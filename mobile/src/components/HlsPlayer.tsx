@@ -7,10 +7,9 @@ import { View } from "react-native";
 import { useVideoPlayer, VideoView } from "expo-video";
 import { useApp } from "../lib/app";
 import { parseMaster, type Variant } from "../lib/hls";
+import { loadResume, saveResume } from "../lib/resume";
 import { Btn, P } from "../ui/kit";
 
-const RESUME_PREFIX = "mamc.resume.";
-const MIN_RESUME_S = 5;
 
 export function HlsPlayer({ url, resumeKey, label, autoPlay }: { url: string; resumeKey?: string; label: string; autoPlay?: boolean }) {
   const { t, device, duration } = useApp();
@@ -46,15 +45,13 @@ export function HlsPlayer({ url, resumeKey, label, autoPlay }: { url: string; re
 
   useEffect(() => {
     if (!resumeKey) return;
-    void device.storage.get(RESUME_PREFIX + resumeKey).then((v) => {
-      const s = Number(v);
-      if (Number.isFinite(s) && s >= MIN_RESUME_S) {
-        player.currentTime = s;
-        setResumedAt(s);
-      }
+    void loadResume(device.storage, resumeKey).then((s) => {
+      if (s == null) return;
+      player.currentTime = s;
+      setResumedAt(s);
     });
     const sub = player.addListener("timeUpdate", ({ currentTime }) => {
-      if (keyRef.current && currentTime >= MIN_RESUME_S) void device.storage.set(RESUME_PREFIX + keyRef.current, String(Math.floor(currentTime)));
+      if (keyRef.current) void saveResume(device.storage, keyRef.current, currentTime);
     });
     return () => sub.remove();
   }, [device, player, resumeKey]);
