@@ -104,7 +104,7 @@ def _seed(url: str, var_dir: Path, env: dict[str, str]) -> Seeded:
         inst = _login(api, inst_email)
         video = api.post(
             "/videos", headers=inst,
-            json={"title": title, "description": "Seeded for the mobile smoke.", "discipline": "fitness", "price_cents": 990, "currency": "EUR", "trailer_mode": "auto"},
+            json={"title": title, "description": "Seeded for the mobile smoke.", "discipline": "fitness", "price_cents": 990, "currency": "EUR", "trailer_mode": "range", "trailer_start_s": 0, "trailer_end_s": 4},
         )  # fmt: skip
         assert video.status_code == 201, video.text
         vid = video.json()["id"]
@@ -198,17 +198,20 @@ def test_mobile_web_export_login_browse_trailer_library(browser, seeded: Seeded)
     ctx = browser.new_context(base_url=seeded.url, locale="en-GB", viewport={"width": 412, "height": 900})
     ctx.set_default_timeout(20_000)
     page: Page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     try:
         page.goto("/login")
-        page.get_by_label("Email").fill(seeded.student)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        page.get_by_label("Email", exact=True).fill(seeded.student)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Log in", exact=True).click()
         expect(page.get_by_text("Signed in as Student")).to_be_visible()
 
-        page.get_by_role("button", name="Browse").click()
-        expect(page.get_by_role("heading", name="Browse videos")).to_be_visible()
+        page.get_by_role("button", name="Browse", exact=True).click()
+        expect(page.get_by_role("heading", name="Browse videos").first).to_be_visible()
         page.get_by_role("button", name=seeded.title).click()
-        expect(page.get_by_role("heading", name=seeded.title)).to_be_visible()
+        expect(page.get_by_role("heading", name=seeded.title).first).to_be_visible()
         expect(page.get_by_role("button", name=re.compile(r"Buy for .*9[.,]90"))).to_be_visible()
 
         trailer = page.get_by_label("Watch trailer")
@@ -221,8 +224,11 @@ def test_mobile_web_export_login_browse_trailer_library(browser, seeded: Seeded)
         shot(page, "mobile-web-trailer")
 
         page.goto("/library")
-        expect(page.get_by_role("heading", name="My library")).to_be_visible()
+        expect(page.get_by_role("heading", name="My library").first).to_be_visible()
         expect(page.get_by_text("You have not bought or rented any videos yet.")).to_be_visible()
         shot(page, "mobile-web-library")
+    except Exception as e:  # a failed expectation or a locator timeout: keep what the browser said
+        shot(page, "FAILED-mobile-web")
+        raise AssertionError(f"{e}\nbrowser errors: {errors[-5:]}") from e
     finally:
         ctx.close()
