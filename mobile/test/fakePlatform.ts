@@ -44,6 +44,10 @@ export class FakePlatform {
   refreshTokens = new Set<string>();
   attempts = new Map<string, AttemptRow>();
   videos: VideoPage = { items: [], next_cursor: null };
+  /** Purchases by id: status moves to "paid" when the checkout page is "paid" (payCheckout). */
+  purchases = new Map<string, { id: string; video_id: string; status: string }>();
+  /** Videos the user may play. */
+  entitled = new Set<string>();
   /** Part PUTs answered so far (part numbers, in order). */
   puts: number[] = [];
   /** The next PUTs of these part numbers drop the connection (network loss). */
@@ -94,8 +98,24 @@ export class FakePlatform {
       return this.pair();
     }
     if (req.method === "GET" && path === "/videos") return json(200, this.videos);
+    if (req.method === "GET" && (m = path.match(/^\/videos\/([\w-]+)$/))) {
+      const v = this.videos.items.find((x) => x.id === m![1]);
+      return v ? json(200, v) : fail(404, "video_not_found", "No such video.");
+    }
     if (!authed) return fail(401, "not_authenticated", "Log in.");
     if (req.method === "GET" && path === "/me") return json(200, this.user);
+    if (req.method === "GET" && (m = path.match(/^\/videos\/([\w-]+)\/playback$/)))
+      return this.entitled.has(m[1]) ? json(200, { url: `${BASE}/media/t/tok/${m[1]}/master.m3u8` }) : fail(403, "not_entitled", "Buy, rent or subscribe to watch.");
+    if (req.method === "GET" && path === "/studio/references") return json(200, { items: [], next_cursor: null });
+    if (req.method === "POST" && path === "/checkout") {
+      const id = `pur-${++this.n}`;
+      this.purchases.set(id, { id, video_id: body.video_id, status: "pending" });
+      return json(201, { checkout_session_id: `cs-${id}`, url: `${BASE}/sandbox/checkout/cs-${id}`, purchase_id: id, subscription_id: null, reused: false });
+    }
+    if (req.method === "GET" && (m = path.match(/^\/me\/purchases\/([\w-]+)$/))) {
+      const p = this.purchases.get(m[1]);
+      return p ? json(200, { ...p, video_title: "", kind: "ppv", amount_cents: 999, currency: "EUR", rental_hours: null, amount_refunded_cents: 0, paid_at: null, refunded_at: null, created_at: "2026-01-01T00:00:00Z" }) : fail(404, "purchase_not_found", "No such purchase.");
+    }
     if (req.method === "GET" && (m = path.match(/^\/studio\/references\/([\w-]+)$/)))
       return json(200, { id: m[1], name: "Mae geri", video_id: "v1", instructor_id: "i1", status: "ready", progress: 100, stage: "done", failure_reason: null, t_start: 1, t_end: 3, joints: [], technique: "kick", created_at: "2026-01-01T00:00:00Z", finished_at: null });
     if (req.method === "POST" && (m = path.match(/^\/studio\/references\/([\w-]+)\/attempts$/))) {
@@ -144,6 +164,14 @@ export class FakePlatform {
     row.stored.set(part, { etag, size: bytes.length });
     this.puts.push(part);
     return new Response(null, { status: 200, headers: { ETag: etag } });
+  }
+
+  /** What the payment provider's webhook does: the purchase is paid and the video unlocked. */
+  payCheckout(url: string): void {
+    const id = url.split("/cs-")[1];
+    const p = this.purchases.get(id)!;
+    p.status = "paid";
+    this.entitled.add(p.video_id);
   }
 
   /** Bytes of the stored parts of an attempt, in order (to check nothing was sent twice or skipped). */

@@ -9,6 +9,12 @@ import Practice from "../src/app/practice/[referenceId]";
 import Coach from "../src/app/coach";
 import Catalog from "../src/app/catalog";
 import Settings from "../src/app/settings";
+import VideoPage from "../src/app/videos/[id]";
+import type { VideoCard } from "@mamc/shared/api/types";
+
+function kickVideo(): VideoCard {
+  return { id: "v1", owner_id: "i1", instructor_name: "Sensei", title: "Front kick basics", description: "", discipline: "karate", style: null, level: "beginner", tags: [], language: "en", price_cents: 999, rental_price_cents: null, rental_hours: null, currency: "EUR", subscription_included: false, is_free: false, status: "published", duration_s: 60, width: 1280, height: 720, renditions: [], has_trailer: false, poster_url: null, published_at: null, created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z" };
+}
 
 /** A camera that "records" a 12-byte clip when asked (3 parts of 5, 5, 2 bytes). */
 function fakeCamera() {
@@ -112,10 +118,7 @@ describe("coach chat", () => {
 describe("offline catalog", () => {
   it("shows the cached catalog with an offline notice when the network is gone", async () => {
     const platform = new FakePlatform();
-    platform.videos = {
-      items: [{ id: "v1", owner_id: "i1", instructor_name: "Sensei", title: "Front kick basics", description: "", discipline: "karate", style: null, level: "beginner", tags: [], language: "en", price_cents: 999, rental_price_cents: null, rental_hours: null, currency: "EUR", subscription_included: false, is_free: false, status: "published", duration_s: 60, width: 1280, height: 720, renditions: [], has_trailer: true, poster_url: null, published_at: null, created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z" }],
-      next_cursor: null,
-    };
+    platform.videos = { items: [kickVideo()], next_cursor: null };
     const device = fakeDevice(platform);
     const first = renderScreen(<Catalog />, platform, { device });
     expect(await screen.findByText("Front kick basics")).toBeTruthy();
@@ -159,5 +162,44 @@ describe("accessibility", () => {
     const { checked, missing } = unlabelledControls(r.UNSAFE_root);
     expect(checked).toBeGreaterThan(1);
     expect(missing).toEqual([]);
+  });
+});
+
+describe("purchase through the web checkout", () => {
+  it("opens the checkout in the in-app browser, polls the purchase, closes the browser once paid and unlocks the video", async () => {
+    jest.useFakeTimers({ doNotFake: ["nextTick", "setImmediate", "queueMicrotask"] });
+    try {
+      const platform = new FakePlatform();
+      platform.videos = { items: [kickVideo()], next_cursor: null };
+      let opened = "";
+      let closed = false;
+      let release: () => void = () => undefined;
+      const browser = {
+        open: jest.fn((url: string) => {
+          opened = url;
+          return new Promise<void>((r) => (release = r));
+        }),
+        dismiss: jest.fn(() => {
+          closed = true;
+          release();
+        }),
+      };
+      const device = fakeDevice(platform, { browser });
+      await signIn(platform, device);
+      mockParams.current = { id: "v1" };
+      renderScreen(<VideoPage />, platform, { device });
+      fireEvent.press(await screen.findByRole("button", { name: /^Buy for/ }));
+      await waitFor(() => expect(opened).toMatch(/\/sandbox\/checkout\/cs-/));
+      await act(async () => void jest.advanceTimersByTime(2500));
+      expect(closed).toBe(false); // still pending: keep polling
+      platform.payCheckout(opened);
+      await act(async () => void jest.advanceTimersByTime(2500));
+      await waitFor(() => expect(closed).toBe(true));
+      expect(await screen.findByText("Payment confirmed. Enjoy your training!")).toBeTruthy();
+      expect(await screen.findByRole("button", { name: "Watch now" })).toBeTruthy();
+      expect(await device.storage.get("mamc.notifications")).toContain("library.confirmed");
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
