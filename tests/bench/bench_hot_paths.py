@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "ops"))
+sys.path[:0] = [str(REPO), str(REPO / "tests" / "ops")]  # ops_support imports tests.prodlocal
 from ops_support import (  # noqa: E402  (processes, ports and nginx templates, shared with the ops tests)
     free_port,
     nginx_global_args,
