@@ -279,7 +279,27 @@ def start_platform(env: dict[str, str], workers: int, bodies: Path) -> Platform:
     nginx = start_nginx(env, "nginx", nginx_port, api_port)
     for port, proc in ((api_port, api), (bare_port, bare), (nginx_port, nginx)):
         wait_for(port, proc)
+    wait_until_serving(f"http://127.0.0.1:{api_port}/health", api)
     return Platform(api_port, bare_port, nginx_port, api, bare, nginx)
+
+
+def wait_until_serving(url: str, proc: subprocess.Popen[bytes], timeout: float = 180.0) -> None:
+    """gunicorn's master listens before its workers have imported the app (tens of seconds on
+    a loaded machine): wait for answers, not for the port. Each try is a new connection, which
+    the kernel hands to any worker's socket (reuse-port), so several answers in a row mean every
+    worker is serving."""
+    deadline, answers = time.monotonic() + timeout, 0
+    while time.monotonic() < deadline and answers < 8:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited ({proc.returncode})")
+        try:
+            answers = answers + 1 if get(url)[0] == 200 else 0
+        except OSError:
+            answers = 0
+            time.sleep(0.5)
+    if answers >= 8:
+        return
+    raise RuntimeError(f"{url}: no answer in {timeout:.0f}s")
 
 
 def start_nginx(env: dict[str, str], name: str, port: int, upstream_port: int) -> subprocess.Popen[bytes]:
@@ -467,6 +487,7 @@ def measure(
         stderr=subprocess.DEVNULL,
     )
     wait_for(platform.bare_port, platform.bare)
+    wait_until_serving(f"http://127.0.0.1:{platform.bare_port}/bare/catalog", platform.bare)
 
     # The framework's own ceiling for the playlist row: the bare app behind the same nginx location.
     bare_edge_port = free_port()
