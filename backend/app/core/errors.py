@@ -17,6 +17,8 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core.i18n import catalogue, normalize_language, t
+
 log = structlog.get_logger(__name__)
 
 
@@ -141,6 +143,16 @@ def dependency_errors(dependency: Callable[..., Any]) -> tuple[type[DomainError]
     return _DEPENDENCY_ERRORS.get(dependency, ())
 
 
+def localized_message(error: DomainError, accept_language: str | None) -> str:
+    """The error's message in the language the client asks for (Accept-Language). English is
+    the message written where the error was raised; another language uses the catalogue's
+    `errors.<code>` when it has one (a generic text for the code), else the English message."""
+    language = normalize_language(accept_language)
+    if language == "en" or not catalogue().has(f"errors.{error.code}"):
+        return error.message
+    return t(f"errors.{error.code}", language)
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
@@ -182,9 +194,10 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, str, list[di
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        message = localized_message(exc, request.headers.get("accept-language"))
         return JSONResponse(
-            error_body(exc.code, exc.message, exc.details),
+            error_body(exc.code, message, exc.details),
             status_code=exc.status_code,
             headers=exc.headers,
         )
