@@ -68,3 +68,27 @@ async def test_error_messages_follow_the_clients_language(client: httpx.AsyncCli
     )
     assert uncatalogued.json()["error"]["code"] == "invalid_credentials"
     assert uncatalogued.json()["error"]["message"] == "Wrong email or password."
+
+
+async def test_a_database_pool_that_stays_full_answers_503_with_retry_after_in_the_callers_language() -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import QueuePool
+
+    from app.core.http_errors import install_error_handlers
+
+    engine = create_engine("sqlite://", poolclass=QueuePool, pool_size=1, max_overflow=0, pool_timeout=0.05)
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/busy")
+    def busy() -> dict[str, str]:
+        with engine.connect(), engine.connect():  # the second waits for the only connection
+            return {"never": "reached"}
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        resp = await c.get("/busy", headers={"Accept-Language": "it-IT,it;q=0.9"})
+    engine.dispose()
+    assert resp.status_code == 503
+    assert resp.headers["Retry-After"] == "2"
+    assert resp.json()["error"]["code"] == "service_busy"
+    assert resp.json()["error"]["message"].startswith("Il servizio")
