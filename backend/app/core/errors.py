@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from app.core.i18n import catalogue, normalize_language, t
+
 
 class DomainError(Exception):
     status_code = 400
@@ -132,6 +134,16 @@ def raises(*errors: type[DomainError]) -> Callable[[_F], _F]:
 
 def dependency_errors(dependency: Callable[..., Any]) -> tuple[type[DomainError], ...]:
     return _DEPENDENCY_ERRORS.get(dependency, ())
+
+
+def localized_message(error: DomainError, accept_language: str | None) -> str:
+    """The error's message in the language the client asks for (Accept-Language). English is
+    the message written where the error was raised; another language uses the catalogue's
+    `errors.<code>` when it has one (a generic text for the code), else the English message."""
+    language = normalize_language(accept_language)
+    if language == "en" or not catalogue().has(f"errors.{error.code}"):
+        return error.message
+    return t(f"errors.{error.code}", language)
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

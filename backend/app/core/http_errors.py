@@ -14,7 +14,7 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.errors import DomainError, error_body
+from app.core.errors import DomainError, error_body, localized_message
 from app.core.i18n import normalize_language, t
 
 log = structlog.get_logger(__name__)
@@ -56,9 +56,10 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, str, list[di
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        message = localized_message(exc, request.headers.get("accept-language"))
         return JSONResponse(
-            error_body(exc.code, exc.message, exc.details),
+            error_body(exc.code, message, exc.details),
             status_code=exc.status_code,
             headers=exc.headers,
         )
