@@ -53,9 +53,12 @@ def make_text_to_speech(
         from video_studio.providers.espeak_tts import EspeakTextToSpeech
 
         return EspeakTextToSpeech()
-    if provider in ("openai", "elevenlabs") and not api_key:
+    if provider not in TTS_PROVIDERS:
+        raise ValueError(
+            f"unknown text-to-speech provider {provider!r} (choose from {', '.join(TTS_PROVIDERS)})"
+        )
+    if not api_key:
         raise ValueError(f"the {provider} text-to-speech provider needs an API key")
-    assert api_key is not None
     if provider == "openai":
         from video_studio.providers.openai_tts import DEFAULT_TTS_MODEL, DEFAULT_TTS_VOICE, OpenAITextToSpeech
 
@@ -65,17 +68,15 @@ def make_text_to_speech(
             model_name=model or DEFAULT_TTS_MODEL,
             voice_name=voice or DEFAULT_TTS_VOICE,
         )
-    if provider == "elevenlabs":
-        from video_studio.providers.elevenlabs_tts import (
-            DEFAULT_BASE_URL,
-            DEFAULT_CLONE_MODEL,
-            ElevenLabsVoiceCloning,
-        )
+    from video_studio.providers.elevenlabs_tts import (
+        DEFAULT_BASE_URL,
+        DEFAULT_CLONE_MODEL,
+        ElevenLabsVoiceCloning,
+    )
 
-        return ElevenLabsVoiceCloning(
-            api_key=api_key,
-            base_url=base_url or DEFAULT_BASE_URL,
-            model_id=model or DEFAULT_CLONE_MODEL,
-            stock_voice=voice,
-        )
-    raise ValueError(f"unknown text-to-speech provider {provider!r} (choose from {', '.join(TTS_PROVIDERS)})")
+    return ElevenLabsVoiceCloning(
+        api_key=api_key,
+        base_url=base_url or DEFAULT_BASE_URL,
+        model_id=model or DEFAULT_CLONE_MODEL,
+        stock_voice=voice,
+    )
