@@ -35,17 +35,17 @@ SCRIPT_IT = {
 
 
 @pytest.fixture(scope="session")
-def lesson(tmp_path_factory: pytest.TempPathFactory, vt: Any) -> Path:
+def lesson(tmp_path_factory: pytest.TempPathFactory, media: Any) -> Path:
     folder = tmp_path_factory.mktemp("lesson")
     lines = [
         "Today we train the front kick.",
         "Lift the knee high, then snap the foot.",
         "Return to guard and breathe.",
     ]
-    wavs = [vt.espeak_wav(folder / f"e{k}.wav", text, "en-us") for k, text in enumerate(lines)]
+    wavs = [media.espeak_wav(folder / f"e{k}.wav", text, "en-us") for k, text in enumerate(lines)]
     out = folder / "lesson.mp4"
     subprocess.run(
-        [vt.ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=gray:s=320x240:r=25:d=12",
+        [media.ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=gray:s=320x240:r=25:d=12",
          "-i", str(wavs[0]), "-i", str(wavs[1]), "-i", str(wavs[2]), "-f", "lavfi", "-i", "sine=f=220:d=12",
          "-filter_complex",
          "[1]adelay=500|500[a];[2]adelay=4500|4500[b];[3]adelay=8500|8500[c];[4]volume=0.05[m];"

@@ -64,14 +64,14 @@ def test_too_short_silence_music_noise_and_clipping_each_get_their_reason(
 
 
 def test_different_people_in_the_samples_are_refused(
-    voice_samples: dict[str, Path], tmp_path: Path, vt: Any
+    voice_samples: dict[str, Path], tmp_path: Path, media: Any
 ) -> None:
-    other = vt.espeak_wav(tmp_path / "other.wav", vt.training_it + " " + vt.training_it, "it+m7", 20)
+    other = media.espeak_wav(tmp_path / "other.wav", media.training_it + " " + media.training_it, "it+m7", 20)
     keys = _reasons([voice_samples["ogg"], voice_samples["mp3"], other])
     assert keys == ["voice.reason.different_speakers"]
 
 
-def test_not_audio_and_video_without_sound_raise_audio_input_errors(tmp_path: Path, vt: Any) -> None:
+def test_not_audio_and_video_without_sound_raise_audio_input_errors(tmp_path: Path, media: Any) -> None:
     text = tmp_path / "notes.mp3"
     text.write_text("not audio at all\n" * 50)
     with pytest.raises(AudioInputError) as unreadable:
@@ -79,7 +79,7 @@ def test_not_audio_and_video_without_sound_raise_audio_input_errors(tmp_path: Pa
     assert unreadable.value.reason == "voice.reason.unreadable"
     silent_video = tmp_path / "silent.mp4"
     subprocess.run(
-        [vt.ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=red:s=64x64:d=2",
+        [media.ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=red:s=64x64:d=2",
          "-pix_fmt", "yuv420p", str(silent_video)],
         check=True,
     )  # fmt: skip

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import wave
 from collections.abc import Iterator
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -54,24 +53,13 @@ class Recorder:
         self.requests: list[dict[str, Any]] = []
 
 
-def _serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def _tone_pcm(seconds: float, rate: int) -> bytes:
     t = np.arange(int(seconds * rate)) / rate
     return (0.3 * np.sin(2 * np.pi * 200 * t) * 32767).astype("<i2").tobytes()
 
 
 @pytest.fixture
-def openai_speech() -> Iterator[tuple[str, Recorder]]:
+def openai_speech(media: Any) -> Iterator[tuple[str, Recorder]]:
     state = Recorder()
 
     class Handler(BaseHTTPRequestHandler):
@@ -108,7 +96,7 @@ def openai_speech() -> Iterator[tuple[str, Recorder]]:
             self.end_headers()
             self.wfile.write(data)
 
-    for url in _serve(Handler):
+    for url in media.serve_local(Handler):
         yield url + "/v1", state
 
 
@@ -135,7 +123,7 @@ def test_openai_tts_wrong_key_is_a_permanent_provider_error(openai_speech: tuple
 
 
 @pytest.fixture
-def elevenlabs() -> Iterator[tuple[str, Recorder]]:
+def elevenlabs(media: Any) -> Iterator[tuple[str, Recorder]]:
     state = Recorder()
     voices: dict[str, str] = {}
 
@@ -213,7 +201,7 @@ def elevenlabs() -> Iterator[tuple[str, Recorder]]:
             self.end_headers()
             self.wfile.write(raw)
 
-    for url in _serve(Handler):
+    for url in media.serve_local(Handler):
         yield url, state
 
 
