@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 import os
 import subprocess
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -218,6 +221,40 @@ def ffmpeg_variant(
     return dst
 
 
+# --- voice (issue 15): real speech from espeak-ng, the offline TTS the platform ships ---------------
+TRAINING_IT = (
+    "Oggi alleniamo il calcio frontale. Ginocchio alto, piede a martello, poi ritorno in guardia. "
+    "Respira e ripeti dieci volte con calma. Il pugno parte dal fianco e ruota alla fine del movimento. "
+    "Tieni le spalle basse e guarda il compagno negli occhi. Ogni tecnica nasce da una posizione stabile "
+    "e da un respiro tranquillo."
+)
+
+
+def espeak_wav(path: Path, text: str, voice: str = "it", pitch: int | None = None, wpm: int = 175) -> Path:
+    cmd = ["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(path)]
+    if pitch is not None:
+        cmd += ["-p", str(pitch)]
+    subprocess.run([*cmd, text], check=True, capture_output=True)
+    return path
+
+
+def encode_audio(src: Path, dst: Path, *extra: str) -> Path:
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(src), *extra, str(dst)], check=True)
+    return dst
+
+
+def serve_local(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A local HTTP stand-in for an outside service: yields its base URL, stops afterwards."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 class Media:
     """Helpers for tests (conftest is not importable under --import-mode=importlib)."""
 
@@ -232,6 +269,10 @@ class Media:
     arm_swings = staticmethod(arm_swings)
     as_doc = staticmethod(as_doc)
     ffmpeg_variant = staticmethod(ffmpeg_variant)
+    training_it = TRAINING_IT
+    espeak_wav = staticmethod(espeak_wav)
+    encode_audio = staticmethod(encode_audio)
+    serve_local = staticmethod(serve_local)
 
 
 @pytest.fixture(scope="session")
@@ -277,3 +318,26 @@ class RealClips:
 @pytest.fixture(scope="session")
 def real(tmp_path_factory: pytest.TempPathFactory) -> RealClips:
     return RealClips(tmp_path_factory.mktemp("real-clips"))
+
+
+@pytest.fixture(scope="session")
+def voice_samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """About 75 s of one espeak-ng voice (`it+f3`, pitch 70) in four containers: a profile's input."""
+    folder = tmp_path_factory.mktemp("voice-samples")
+    wavs = [espeak_wav(folder / f"take{k}.wav", TRAINING_IT, "it+f3", 70) for k in range(4)]
+    return {
+        "ogg": encode_audio(wavs[0], folder / "take0.ogg", "-c:a", "libvorbis"),
+        "mp3": encode_audio(wavs[1], folder / "take1.mp3", "-c:a", "libmp3lame"),
+        "m4a": encode_audio(wavs[2], folder / "take2.m4a", "-c:a", "aac"),
+        "webm": encode_audio(wavs[3], folder / "take3.webm", "-c:a", "libopus"),
+        "wav": wavs[0],
+    }
+
+
+@pytest.fixture(scope="session")
+def voice_profile(voice_samples: dict[str, Path]) -> Any:
+    from video_studio.voice import analyse_samples
+
+    analysis = analyse_samples([voice_samples[k] for k in ("ogg", "mp3", "m4a", "webm")])
+    assert analysis.profile is not None, analysis.to_dict()["reasons"]
+    return analysis.profile

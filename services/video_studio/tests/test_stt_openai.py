@@ -5,12 +5,11 @@ official SDK's code path runs end to end."""
 from __future__ import annotations
 
 import json
-import threading
 import wave
 from collections.abc import Iterator
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +48,7 @@ class StandIn:
 
 
 @pytest.fixture
-def openai_stand_in() -> Iterator[tuple[str, StandIn]]:
+def openai_stand_in(media: Any) -> Iterator[tuple[str, StandIn]]:
     state = StandIn()
 
     class Handler(BaseHTTPRequestHandler):
@@ -96,14 +95,8 @@ def openai_stand_in() -> Iterator[tuple[str, StandIn]]:
             self.end_headers()
             self.wfile.write(raw)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1", state
-    finally:
-        server.shutdown()
-        server.server_close()
+    for url in media.serve_local(Handler):
+        yield url + "/v1", state
 
 
 def _wav(path: Path, seconds: float = 0.5) -> Path:

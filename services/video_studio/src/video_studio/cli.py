@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "probe": ("video_studio.transcode.cli_probe", "probe a media file (container, codecs, size)"),
     "hls": ("video_studio.transcode.cli_hls", "transcode a video into an HLS ladder"),
     "knowledge": ("video_studio.knowledge.cli", "extract transcript, text, techniques and chapters"),
+    "voice": ("video_studio.voice.cli", "voice profiles, dubbing into another language, segment retakes"),
 }
 
 EXIT_BAD_INPUT = 2

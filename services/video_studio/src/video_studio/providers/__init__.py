@@ -9,8 +9,12 @@ settings or environment variables. Implemented now:
 - translation: the `Translator` Protocol only; knowledge uses the translation memory first and
   a `Translator` when one is given (the LLM-backed one comes with the coach).
 
+- text-to-speech (issue 15): `EspeakTextToSpeech` (offline default, espeak-ng),
+  `OpenAITextToSpeech` (official SDK) and `ElevenLabsVoiceCloning` (instant voice cloning over
+  HTTP with httpx; also a `VoiceCloner`), built by `make_text_to_speech(...)`.
+
 Later tasks add their capability next to these (one module per provider, a Protocol in `base`):
-a chat LLM (issue 14), text-to-speech and voice cloning (issue 15).
+a chat LLM (issue 14).
 
 Heavy libraries (faster-whisper, openai) are imported only when a provider is built, so the API
 process can import the types without them.
@@ -20,21 +24,36 @@ from video_studio.providers.base import (
     LanguageSupport,
     ProviderError,
     Segment,
+    SpeechAudio,
     SpeechToText,
+    TextToSpeech,
     Transcript,
     Translator,
+    Voice,
+    VoiceCloner,
     Word,
 )
-from video_studio.providers.factory import STT_PROVIDERS, make_speech_to_text
+from video_studio.providers.factory import (
+    STT_PROVIDERS,
+    TTS_PROVIDERS,
+    make_speech_to_text,
+    make_text_to_speech,
+)
 
 __all__ = [
     "STT_PROVIDERS",
+    "TTS_PROVIDERS",
     "LanguageSupport",
     "ProviderError",
     "Segment",
+    "SpeechAudio",
     "SpeechToText",
+    "TextToSpeech",
     "Transcript",
     "Translator",
+    "Voice",
+    "VoiceCloner",
     "Word",
     "make_speech_to_text",
+    "make_text_to_speech",
 ]

@@ -95,3 +95,61 @@ class Translator(Protocol):
     def name(self) -> str: ...
 
     def translate(self, text: str, *, source: str, target: str, glossary: Mapping[str, str]) -> str: ...
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Who speaks: a provider's voice id (espeak-ng `it`, `en-us+f3`; OpenAI `alloy`; a cloned
+    voice's id) and, for espeak-ng, the pitch (0-99) that makes a stock variant distinct."""
+
+    id: str
+    pitch: int | None = None
+
+
+@dataclass(frozen=True)
+class SpeechAudio:
+    """Synthesised speech: mono float32 samples in -1..1 at `sample_rate`."""
+
+    samples: Any  # numpy float32 array, shape (n,)
+    sample_rate: int
+    provider: str
+    voice: str
+
+    @property
+    def duration_s(self) -> float:
+        return float(len(self.samples)) / self.sample_rate
+
+
+@runtime_checkable
+class TextToSpeech(Protocol):
+    """Text in one language -> speech. `rate` scales the speaking rate (1.0 = the voice's normal,
+    2.0 = twice as fast); providers clamp it to what they can do."""
+
+    @property
+    def name(self) -> str: ...
+
+    def supports(self, language: str) -> LanguageSupport: ...
+
+    def default_voice(self, language: str) -> Voice: ...
+
+    def synthesize(
+        self, text: str, *, language: str, voice: Voice | None = None, rate: float = 1.0
+    ) -> SpeechAudio:
+        """Raises ProviderError when the service fails."""
+        ...
+
+
+@runtime_checkable
+class VoiceCloner(Protocol):
+    """A provider that makes a voice of its own from recordings (ElevenLabs' instant cloning)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def clone(self, name: str, samples: list[Path], *, description: str = "") -> Voice:
+        """Uploads the samples; the returned voice's id is the provider's. Raises ProviderError."""
+        ...
+
+    def delete_voice(self, voice: Voice) -> None:
+        """Revoking consent removes the provider's copy too."""
+        ...

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final, Literal, TypeAlias
 
-from video_studio.providers.base import SpeechToText
+from video_studio.providers.base import SpeechToText, TextToSpeech
 
 SttProvider: TypeAlias = Literal["offline", "openai"]
 STT_PROVIDERS: Final[tuple[SttProvider, ...]] = ("offline", "openai")
+TtsProvider: TypeAlias = Literal["offline", "openai", "elevenlabs"]
+TTS_PROVIDERS: Final[tuple[TtsProvider, ...]] = ("offline", "openai", "elevenlabs")
 
 
 def make_speech_to_text(
@@ -35,3 +37,46 @@ def make_speech_to_text(
             api_key=api_key, base_url=base_url or None, model_name=model or DEFAULT_MODEL
         )
     raise ValueError(f"unknown speech-to-text provider {provider!r} (choose from {', '.join(STT_PROVIDERS)})")
+
+
+def make_text_to_speech(
+    provider: str = "offline",
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    model: str | None = None,
+    voice: str | None = None,
+) -> TextToSpeech:
+    """`offline`: espeak-ng; `openai`: OpenAI TTS (needs `api_key`); `elevenlabs`: the cloning API
+    (needs `api_key`; `voice` is a stock voice id for speakers without a clone)."""
+    if provider == "offline":
+        from video_studio.providers.espeak_tts import EspeakTextToSpeech
+
+        return EspeakTextToSpeech()
+    if provider not in TTS_PROVIDERS:
+        raise ValueError(
+            f"unknown text-to-speech provider {provider!r} (choose from {', '.join(TTS_PROVIDERS)})"
+        )
+    if not api_key:
+        raise ValueError(f"the {provider} text-to-speech provider needs an API key")
+    if provider == "openai":
+        from video_studio.providers.openai_tts import DEFAULT_TTS_MODEL, DEFAULT_TTS_VOICE, OpenAITextToSpeech
+
+        return OpenAITextToSpeech(
+            api_key=api_key,
+            base_url=base_url or None,
+            model_name=model or DEFAULT_TTS_MODEL,
+            voice_name=voice or DEFAULT_TTS_VOICE,
+        )
+    from video_studio.providers.elevenlabs_tts import (
+        DEFAULT_BASE_URL,
+        DEFAULT_CLONE_MODEL,
+        ElevenLabsVoiceCloning,
+    )
+
+    return ElevenLabsVoiceCloning(
+        api_key=api_key,
+        base_url=base_url or DEFAULT_BASE_URL,
+        model_id=model or DEFAULT_CLONE_MODEL,
+        stock_voice=voice,
+    )
