@@ -388,6 +388,12 @@ HEAVY_MODULES = {
     "rapidocr-onnxruntime": "rapidocr_onnxruntime",
     "pypdfium2": "pypdfium2",
     "lingua-language-detector": "lingua",
+    "torch": "torch",
+    "resemblyzer": "resemblyzer",
+    "pyworld": "pyworld",
+    "librosa": "librosa",
+    "scikit-learn": "sklearn",
+    "pyloudnorm": "pyloudnorm",
 }
 
 
