@@ -59,7 +59,7 @@ HTTP_ADAPTERS = {
     "app.core.errors",
     "app.core.logging",
     "app.core.metrics",
-    "app.core.sse",
+    "app.progress.stream",
     "app.media.hot_paths",
 }
 

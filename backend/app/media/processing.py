@@ -28,13 +28,13 @@ import structlog
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from app import progress as progress_bus
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.storage import ObjectStore, get_object_store, guess_content_type
 from app.db.session import sync_session
-from app.media import progress as progress_bus
 from app.media.models import JobState, TrailerMode, Video, VideoJob, VideoStatus
-from app.media.service import job_prefix, transition
+from app.media.service import job_prefix, progress_channel, transition
 from app.media.trailer import trailer_window
 from app.worker.dispatch import enqueue
 from app.worker.heartbeat import Keepalive
@@ -139,7 +139,7 @@ class Heartbeat:
                 .values(progress_percent=pct, progress_stage=stage)
             )
         progress_bus.publish(
-            self.claim.video_id,
+            progress_channel(self.claim.video_id),
             {"status": "processing", "percent": pct, "stage": stage, "failure_reason": None},
         )
 

@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from app import progress
 from app.auth import service as auth_service
 from app.auth.models import Role, User
 from app.core.cache import get_cache
@@ -43,7 +44,7 @@ from app.core.pagination import apply_cursor, page_of
 from app.core.storage import MultipartUpload, UploadedPart, get_object_store
 from app.core.uploads import PartPlan, ReapReport, Verdict, parts_to_complete, presign_parts
 from app.core.uploads import reap_abandoned_uploads as reap_uploads
-from app.media import progress, schemas, trailer
+from app.media import schemas, trailer
 from app.media.models import JobState, ReviewNote, TrailerMode, Video, VideoEvent, VideoJob, VideoStatus
 from app.worker.dispatch import enqueue
 
@@ -132,6 +133,31 @@ async def get_source_object_key(session: AsyncSession, video_id: uuid.UUID) -> s
     return video.source_key
 
 
+# --- live progress (app/progress) --------------------------------------------------------------
+
+# A video's stream stays open while it is in one of these; any other status ends it.
+PROGRESS_ACTIVE = frozenset({VideoStatus.uploading.value, VideoStatus.processing.value})
+
+
+def progress_channel(video_id: uuid.UUID | str) -> str:
+    return progress.channel("media", video_id)
+
+
+def progress_state(video: Video) -> progress.State:
+    """What a `progress` event carries: {status, percent, stage, failure_reason}."""
+    return {
+        "status": video.status.value,
+        "percent": video.progress_percent,
+        "stage": video.progress_stage,
+        "failure_reason": video.failure_reason,
+    }
+
+
+async def load_progress_state(session: AsyncSession, video_id: uuid.UUID) -> progress.State | None:
+    video = await session.get(Video, video_id)
+    return None if video is None else progress_state(video)
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 
@@ -173,7 +199,8 @@ def transition(
     (a resubmission, or the auto-hide review) sees the edited version."""
     if video.status == VideoStatus.published and to != VideoStatus.published and video.pending_edit:
         apply_pending_edit(video)
-    progress.publish_after_commit(session, video)  # live progress streams follow every change
+    # live progress streams follow every change
+    progress.publish_after_commit(session, progress_channel(video.id), lambda: progress_state(video))
     session.add(
         VideoEvent(
             video_id=video.id,

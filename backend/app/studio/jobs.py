@@ -33,6 +33,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from app import progress as progress_bus
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.errors import DomainError
@@ -41,9 +42,8 @@ from app.core.uploads import ReapReport, Verdict
 from app.core.uploads import reap_abandoned_uploads as reap_uploads
 from app.db.session import sync_session
 from app.studio import keys
-from app.studio import progress as progress_bus
 from app.studio.models import JobStatus, StudioAttempt, StudioReference
-from app.studio.service import ANALYSE_ATTEMPT_TASK, EXTRACT_REFERENCE_TASK
+from app.studio.service import ANALYSE_ATTEMPT_TASK, EXTRACT_REFERENCE_TASK, progress_channel
 from app.worker.dispatch import enqueue
 from app.worker.heartbeat import Keepalive
 
@@ -153,7 +153,7 @@ def _nudge(
     """Wake the job's progress streams (after the commit: they read the row, the truth)."""
     kind = "reference" if model is StudioReference else "attempt"
     payload = {"status": status.value, "percent": percent, "stage": stage, "failure_reason": failure_reason}
-    progress_bus.publish(kind, job_id, payload)
+    progress_bus.publish(progress_channel(kind, job_id), payload)
 
 
 def _held(model: JobModel, job_id: uuid.UUID, lease: str) -> Any:

@@ -18,6 +18,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import progress
 from app.auth import service as auth_service
 from app.auth.models import Role, User
 from app.core.clock import utcnow
@@ -41,6 +42,32 @@ log = structlog.get_logger(__name__)
 EXTRACT_REFERENCE_TASK = "studio.extract_reference"
 ANALYSE_ATTEMPT_TASK = "studio.analyse_attempt"
 MAX_PARTS = 10_000
+
+
+# --- live progress (app/progress)
+
+# An attempt's stream stays open while it is in one of these; ready or failed ends it.
+PROGRESS_ACTIVE = frozenset({JobStatus.uploading.value, JobStatus.pending.value, JobStatus.running.value})
+
+
+def progress_channel(kind: str, job_id: uuid.UUID | str) -> str:
+    """kind: "attempt" or "reference"."""
+    return progress.channel("studio", kind, job_id)
+
+
+def job_state(job: StudioReference | StudioAttempt) -> progress.State:
+    """What a `progress` event carries: {status, percent, stage, failure_reason} (as for videos)."""
+    return {
+        "status": job.status.value,
+        "percent": job.progress,
+        "stage": job.stage,
+        "failure_reason": job.failure_reason,
+    }
+
+
+async def load_attempt_state(session: AsyncSession, attempt_id: uuid.UUID) -> progress.State | None:
+    attempt = await session.get(StudioAttempt, attempt_id)
+    return None if attempt is None else job_state(attempt)
 
 
 def _is_admin(user: User | None) -> bool:
