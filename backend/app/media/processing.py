@@ -140,7 +140,7 @@ class Heartbeat:
             )
         progress_bus.publish(
             progress_channel(self.claim.video_id),
-            {"status": "processing", "percent": pct, "stage": stage, "failure_reason": None},
+            progress_bus.state(VideoStatus.processing.value, pct, stage, None),
         )
 
     def touch(self) -> None:

@@ -145,12 +145,9 @@ def progress_channel(video_id: uuid.UUID | str) -> str:
 
 def progress_state(video: Video) -> progress.State:
     """What a `progress` event carries: {status, percent, stage, failure_reason}."""
-    return {
-        "status": video.status.value,
-        "percent": video.progress_percent,
-        "stage": video.progress_stage,
-        "failure_reason": video.failure_reason,
-    }
+    return progress.state(
+        video.status.value, video.progress_percent, video.progress_stage, video.failure_reason
+    )
 
 
 async def load_progress_state(session: AsyncSession, video_id: uuid.UUID) -> progress.State | None:

@@ -10,6 +10,6 @@ A new domain declares a channel name, a `state_of(row)` giving {status, percent,
 failure_reason} and the statuses during which a stream stays open; see README "Shared mechanisms".
 """
 
-from app.progress.bus import State, channel, publish, publish_after_commit
+from app.progress.bus import State, channel, publish, publish_after_commit, state
 
-__all__ = ["State", "channel", "publish", "publish_after_commit"]
+__all__ = ["State", "channel", "publish", "publish_after_commit", "state"]

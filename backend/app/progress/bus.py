@@ -35,6 +35,11 @@ State = dict[str, Any]
 CHANNEL_PREFIX = "mamc"
 
 
+def state(status: str, percent: int, stage: str | None, failure_reason: str | None) -> State:
+    """The one shape of a progress event, for every domain."""
+    return {"status": status, "percent": percent, "stage": stage, "failure_reason": failure_reason}
+
+
 def channel(domain: str, *parts: uuid.UUID | str) -> str:
     """The channel of one job's progress: `mamc:<domain>:progress:<part>:...`, e.g.
     channel("media", video_id) or channel("studio", "attempt", attempt_id)."""

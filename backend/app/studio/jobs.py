@@ -152,7 +152,7 @@ def _nudge(
 ) -> None:
     """Wake the job's progress streams (after the commit: they read the row, the truth)."""
     kind = "reference" if model is StudioReference else "attempt"
-    payload = {"status": status.value, "percent": percent, "stage": stage, "failure_reason": failure_reason}
+    payload = progress_bus.state(status.value, percent, stage, failure_reason)
     progress_bus.publish(progress_channel(kind, job_id), payload)
 
 

@@ -57,12 +57,7 @@ def progress_channel(kind: str, job_id: uuid.UUID | str) -> str:
 
 def job_state(job: StudioReference | StudioAttempt) -> progress.State:
     """What a `progress` event carries: {status, percent, stage, failure_reason} (as for videos)."""
-    return {
-        "status": job.status.value,
-        "percent": job.progress,
-        "stage": job.stage,
-        "failure_reason": job.failure_reason,
-    }
+    return progress.state(job.status.value, job.progress, job.stage, job.failure_reason)
 
 
 async def load_attempt_state(session: AsyncSession, attempt_id: uuid.UUID) -> progress.State | None:
