@@ -26,10 +26,10 @@ from app.core.errors import (
     dependency_errors,
     error_body,
     error_responses,
-    install_error_handlers,
 )
+from app.core.http_errors import install_error_handlers
+from app.core.http_metrics import install_metrics
 from app.core.logging import RequestContextMiddleware, configure_logging
-from app.core.metrics import install_metrics
 from app.core.sentry import init_sentry
 
 API_PREFIX = "/api/v1"

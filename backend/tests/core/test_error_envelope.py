@@ -50,3 +50,27 @@ def test_every_operation_documents_its_errors_with_the_envelope(app: FastAPI) ->
     assert {"401", "403", "404", "409", "422"} <= set(checkout)
     admin_users = schema["paths"]["/api/v1/admin/users/{user_id}"]["patch"]["responses"]
     assert {"401", "403", "404", "422"} <= set(admin_users)
+
+
+async def test_a_database_pool_that_stays_full_answers_503_with_retry_after_in_the_callers_language() -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import QueuePool
+
+    from app.core.http_errors import install_error_handlers
+
+    engine = create_engine("sqlite://", poolclass=QueuePool, pool_size=1, max_overflow=0, pool_timeout=0.05)
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/busy")
+    def busy() -> dict[str, str]:
+        with engine.connect(), engine.connect():  # the second waits for the only connection
+            return {"never": "reached"}
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        resp = await c.get("/busy", headers={"Accept-Language": "it-IT,it;q=0.9"})
+    engine.dispose()
+    assert resp.status_code == 503
+    assert resp.headers["Retry-After"] == "2"
+    assert resp.json()["error"]["code"] == "service_busy"
+    assert resp.json()["error"]["message"].startswith("Il servizio")
