@@ -59,7 +59,7 @@ HTTP_ADAPTERS = {
     "app.core.http_errors",
     "app.core.logging",
     "app.core.http_metrics",
-    "app.core.sse",
+    "app.progress.stream",
     "app.media.hot_paths",
 }
 

@@ -1,6 +1,8 @@
 """Worker side of media: run a processing job, reap stuck jobs, purge deleted videos.
 
-A job (`video_jobs` row) is the unit of idempotency:
+A job (`video_jobs` row, one per processing run of a video) is the unit of idempotency, run by the
+job engine (app/jobs/engine.py: claim, lease, heartbeat thread, attempts, reaper, per-run work
+directory):
 - a run first *claims* it with a fresh lease (queued, or running with a heartbeat older than
   MEDIA_JOB_STALE_SECONDS); anything else — succeeded, failed, cancelled, or running with a live
   heartbeat — makes the run a no-op. So a redelivered message, a reaper requeue and a Celery
@@ -15,7 +17,6 @@ video_studio is imported here only (never on the API path).
 
 from __future__ import annotations
 
-import shutil
 import time
 import uuid
 from collections.abc import Collection
@@ -25,27 +26,38 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app import progress as progress_bus
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.storage import ObjectStore, get_object_store, guess_content_type
 from app.db.session import sync_session
-from app.media import progress as progress_bus
+from app.jobs import engine as jobs
 from app.media.models import JobState, TrailerMode, Video, VideoJob, VideoStatus
-from app.media.service import job_prefix, transition
+from app.media.service import job_prefix, progress_channel, transition
 from app.media.trailer import trailer_window
 from app.worker.dispatch import enqueue
-from app.worker.heartbeat import Keepalive
 
 log = structlog.get_logger(__name__)
 
 GENERIC_FAILURE = "Processing failed on our side. Please upload the video again or contact support."
 
 
-class LeaseLost(Exception):
-    """Another run owns the job now (or it was cancelled): stop without touching state."""
+LeaseLost = jobs.LeaseLost
+
+VIDEO_JOBS = jobs.JobTable(
+    VideoJob,
+    domain="media",
+    task="media.process_video",
+    running=JobState.running,
+    queued=JobState.queued,
+    status="state",
+    lease="lease",
+    attempts="attempts",
+    queued_since="updated_at",
+)
 
 
 class RetryableJobError(Exception):
@@ -65,43 +77,45 @@ class Claim:
 
 
 def claim(session: Session, settings: Settings, job_id: uuid.UUID) -> Claim | None:
-    job = session.scalar(select(VideoJob).where(VideoJob.id == job_id).with_for_update())
-    if job is None:
-        return None
-    now = utcnow()
-    stale_before = now - timedelta(seconds=settings.media_job_stale_seconds)
-    if job.state == JobState.running:
-        beat = job.heartbeat_at or job.started_at
-        if beat is not None and beat > stale_before:
-            log.info("media_job_skip_live", job_id=str(job_id))
-            return None
-    elif job.state != JobState.queued:
+    stale_before = utcnow() - timedelta(seconds=settings.media_job_stale_seconds)
+    job = session.scalar(
+        select(VideoJob)
+        .where(VideoJob.id == job_id, jobs.claimable(VIDEO_JOBS, stale_before=stale_before))
+        .with_for_update()
+    )
+    if job is None:  # missing, done, or held by a live run
+        log.info("media_job_skip", job_id=str(job_id))
         return None
     video = session.scalar(select(Video).where(Video.id == job.video_id).with_for_update())
-    if video is None or video.status != VideoStatus.processing or not video.source_key:
-        job.state = JobState.cancelled
-        job.finished_at = now
+    if _ended(session, settings, job, video, error="too many attempts"):
         return None
-    if job.attempts >= settings.media_job_max_attempts:
-        _mark_failed(session, job, video, GENERIC_FAILURE, error=job.error or "too many attempts")
-        return None
-    job.state = JobState.running
-    job.lease = uuid.uuid4().hex
-    job.attempts += 1
-    job.started_at = now
-    job.heartbeat_at = now
-    job.stage = "starting"
+    assert video is not None and video.source_key is not None  # else _ended
+    lease = jobs.claim(session, VIDEO_JOBS, job.id, stale_before=stale_before, values={"stage": "starting"})
+    assert lease is not None  # the row is locked and claimable
     video.progress_stage = "starting"
     return Claim(
         job.id,
         video.id,
-        job.lease,
-        job.attempts,
+        lease,
+        job.attempts + 1,
         video.source_key,
         video.trailer_mode,
         video.trailer_start_s,
         video.trailer_end_s,
     )
+
+
+def _ended(session: Session, settings: Settings, job: VideoJob, video: Video | None, *, error: str) -> bool:
+    """Cancel the job when its video left processing (deleted, ...), fail it when it used up
+    MEDIA_JOB_MAX_ATTEMPTS: either way it is not run again."""
+    if video is None or video.status != VideoStatus.processing or not video.source_key:
+        job.state = JobState.cancelled
+        job.finished_at = utcnow()
+        return True
+    if job.attempts >= settings.media_job_max_attempts:
+        _mark_failed(session, job, video, GENERIC_FAILURE, error=job.error or error)
+        return True
+    return False
 
 
 def _mark_failed(session: Session, job: VideoJob, video: Video, reason: str, *, error: str) -> None:
@@ -120,6 +134,7 @@ class Heartbeat:
 
     def __init__(self, claim: Claim, min_interval: float = 1.0) -> None:
         self.claim = claim
+        self.lease = jobs.Lease(VIDEO_JOBS, claim.job_id, claim.lease)
         self.min_interval = min_interval
         self._last_at = 0.0
         self._last = (-1, "")
@@ -132,34 +147,20 @@ class Heartbeat:
             return
         self._last, self._last_at = (pct, stage), now
         with sync_session() as session:
-            self._beat(session, percent=pct, stage=stage)
+            jobs.beat(session, VIDEO_JOBS, self.claim.job_id, self.claim.lease, percent=pct, stage=stage)
             session.execute(
                 update(Video)
                 .where(Video.id == self.claim.video_id, Video.status == VideoStatus.processing)
                 .values(progress_percent=pct, progress_stage=stage)
             )
         progress_bus.publish(
-            self.claim.video_id,
-            {"status": "processing", "percent": pct, "stage": stage, "failure_reason": None},
+            progress_channel(self.claim.video_id),
+            progress_bus.state(VideoStatus.processing.value, pct, stage, None),
         )
 
     def touch(self) -> None:
-        """Refresh only the heartbeat (the Keepalive thread); LeaseLost if the lease is gone."""
-        with sync_session() as session:
-            self._beat(session)
-
-    def _beat(self, session: Session, **values: object) -> None:
-        updated = session.execute(
-            update(VideoJob)
-            .where(
-                VideoJob.id == self.claim.job_id,
-                VideoJob.lease == self.claim.lease,
-                VideoJob.state == JobState.running,
-            )
-            .values(heartbeat_at=utcnow(), **values)
-        )
-        if updated.rowcount == 0:  # type: ignore[attr-defined]
-            raise LeaseLost(str(self.claim.job_id))
+        """Refresh only the heartbeat (the keepalive thread); LeaseLost if the lease is gone."""
+        self.lease.touch()
 
 
 def _upload_tree(store: ObjectStore, root: Path, files: list[str], prefix: str) -> None:
@@ -168,10 +169,6 @@ def _upload_tree(store: ObjectStore, root: Path, files: list[str], prefix: str) 
     ordered = sorted(files, key=lambda name: (name == "master.m3u8", name.endswith(".m3u8"), name))
     for name in ordered:
         store.put_file(prefix + name, root / name, content_type=guess_content_type(name))
-
-
-def work_dir(settings: Settings, job_id: uuid.UUID) -> Path:
-    return settings.var_dir / "work" / "media" / str(job_id)
 
 
 def run_job(job_id: uuid.UUID) -> str:
@@ -185,11 +182,11 @@ def run_job(job_id: uuid.UUID) -> str:
         return "skipped"
     log.info("media_job_started", job_id=str(job_id), video_id=str(claimed.video_id), attempt=claimed.attempt)
     beat = Heartbeat(claimed)
-    workdir = work_dir(settings, job_id)
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
     try:
-        with Keepalive(beat.touch, every=settings.job_heartbeat_seconds, lost=(LeaseLost,)):
+        with (
+            jobs.run_dir(settings, "media", job_id) as workdir,
+            beat.lease.keepalive(settings.job_heartbeat_seconds),
+        ):
             result = _pipeline(settings, claimed, beat, workdir)
         return finish(claimed, result)
     except LeaseLost:
@@ -202,8 +199,6 @@ def run_job(job_id: uuid.UUID) -> str:
         if claimed.attempt < settings.media_job_max_attempts and release(claimed, repr(exc)):
             raise RetryableJobError(repr(exc)) from exc
         return fail(claimed, GENERIC_FAILURE, error=repr(exc))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _pipeline(settings: Settings, claimed: Claim, beat: Heartbeat, workdir: Path) -> dict[str, Any]:
@@ -343,14 +338,7 @@ def fail(claimed: Claim, reason: str, *, error: str) -> str:
 def release(claimed: Claim, error: str) -> bool:
     """Give the job back for a retry (keeps `attempts`)."""
     with sync_session() as session:
-        try:
-            job, _ = _locked(session, claimed)
-        except LeaseLost:
-            return False
-        job.state = JobState.queued
-        job.lease = None
-        job.error = error[:4000]
-    return True
+        return jobs.release(session, VIDEO_JOBS, claimed.job_id, lease=claimed.lease, error=error[:4000])
 
 
 def reap_stuck_jobs(
@@ -359,41 +347,27 @@ def reap_stuck_jobs(
     """Requeue jobs whose run died (no heartbeat for `stale_seconds`, default
     MEDIA_JOB_STALE_SECONDS) or whose message was lost (queued for JOB_LOST_AFTER_SECONDS: a
     job merely waiting behind others must not be enqueued twice); fail those that used up
-    MEDIA_JOB_MAX_ATTEMPTS. `only` limits it to those job ids (a test reaps its own rows, not
-    other tests' in the shared database)."""
+    MEDIA_JOB_MAX_ATTEMPTS, cancel those whose video left processing. `only` limits it to those
+    job ids (a test reaps its own rows, not other tests')."""
     settings = get_settings()
-    cutoff = utcnow() - timedelta(seconds=stale_seconds or settings.media_job_stale_seconds)
-    lost_cutoff = utcnow() - timedelta(seconds=settings.job_lost_after_seconds)
-    requeued: list[uuid.UUID] = []
-    stuck = select(VideoJob).where(
-        or_(
-            (VideoJob.state == JobState.running)
-            & or_(VideoJob.heartbeat_at < cutoff, VideoJob.heartbeat_at.is_(None)),
-            (VideoJob.state == JobState.queued) & (VideoJob.updated_at < lost_cutoff),
-        )
+    now = utcnow()
+
+    def decide(session: Session, job: VideoJob) -> bool:
+        if _ended(session, settings, job, session.get(Video, job.video_id), error="worker lost"):
+            return False
+        job.requeues += 1
+        job.stage = "requeued"
+        return True
+
+    requeued = jobs.reap(
+        [VIDEO_JOBS],
+        stale_before=now - timedelta(seconds=stale_seconds or settings.media_job_stale_seconds),
+        lost_before=now - timedelta(seconds=settings.job_lost_after_seconds),
+        only=only,
+        decide=decide,
     )
-    if only is not None:
-        stuck = stuck.where(VideoJob.id.in_(list(only)))
-    with sync_session() as session:
-        jobs = session.scalars(stuck.with_for_update(skip_locked=True)).all()
-        for job in jobs:
-            video = session.get(Video, job.video_id)
-            if video is None or video.status != VideoStatus.processing:
-                job.state = JobState.cancelled
-                job.finished_at = utcnow()
-                continue
-            if job.attempts >= settings.media_job_max_attempts:
-                _mark_failed(session, job, video, GENERIC_FAILURE, error=job.error or "worker lost")
-                continue
-            job.state = JobState.queued
-            job.lease = None
-            job.requeues += 1
-            job.stage = "requeued"
-            requeued.append(job.id)
-            log.warning("media_job_requeued", job_id=str(job.id), attempts=job.attempts)
-    for job_id in requeued:
-        enqueue("media.process_video", str(job_id))
-    return requeued
+    jobs.requeue(requeued)
+    return [job_id for _, job_id in requeued]
 
 
 def purge_video(video_id: uuid.UUID) -> int:

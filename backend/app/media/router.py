@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
 
-from app.core import ratelimit, sse
+from app.core import ratelimit
 from app.core.cache import CachedBody, etag_matches
 from app.core.errors import (
     Conflict,
@@ -30,8 +30,9 @@ from app.deps import (
     SettingsDep,
     VerifiedUser,
 )
-from app.media import catalog, moderation, playback, progress, schemas, service
+from app.media import catalog, moderation, playback, schemas, service
 from app.media.models import Level, Video, VideoReport, VideoStatus
+from app.progress import stream as sse
 
 router = APIRouter(tags=["media"])
 admin_router = APIRouter(prefix="/admin", tags=["admin: moderation"])
@@ -329,9 +330,9 @@ async def video_events(session: SessionDep, user: CurrentUser, video_id: uuid.UU
     await session.close()
     return await sse.progress_response(
         owner=user.id,
-        channel=progress.channel(video_id),
-        load_state=lambda db: progress.state(db, video_id),
-        active=progress.ACTIVE,
+        channel=service.progress_channel(video_id),
+        load_state=lambda db: service.load_progress_state(db, video_id),
+        active=service.PROGRESS_ACTIVE,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from app.media.models import Level, ReportReason, TrailerMode
+from app.uploads.schemas import UploadedPartOut as UploadedPartOut
 
 PriceType = Literal["free", "ppv", "rental", "subscription"]
 
@@ -171,12 +172,6 @@ class UploadStart(BaseModel):
 class PartUrl(BaseModel):
     part_number: int
     url: str
-
-
-class UploadedPartOut(BaseModel):
-    part_number: int
-    etag: str
-    size: int
 
 
 class UploadSessionOut(BaseModel):

@@ -22,29 +22,28 @@ async: only the API asks them (no worker does; see app.entitlements.service for 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from app import progress, uploads
 from app.auth import service as auth_service
 from app.auth.models import Role, User
 from app.core.cache import get_cache
 from app.core.clock import utcnow
-from app.core.config import Settings
+from app.core.config import Settings, get_settings
 from app.core.errors import Conflict, NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
 from app.core.i18n import t
 from app.core.pagination import apply_cursor, page_of
 from app.core.storage import MultipartUpload, UploadedPart, get_object_store
 from app.core.text_search import fold
-from app.core.uploads import PartPlan, ReapReport, Verdict, parts_to_complete, presign_parts
-from app.core.uploads import reap_abandoned_uploads as reap_uploads
-from app.media import progress, schemas, trailer
+from app.jobs.outputs import output_prefix
+from app.media import schemas, trailer
 from app.media.models import JobState, ReviewNote, TrailerMode, Video, VideoEvent, VideoJob, VideoStatus
 from app.worker.dispatch import enqueue
 
@@ -133,6 +132,28 @@ async def get_source_object_key(session: AsyncSession, video_id: uuid.UUID) -> s
     return video.source_key
 
 
+# --- live progress (app/progress) --------------------------------------------------------------
+
+# A video's stream stays open while it is in one of these; any other status ends it.
+PROGRESS_ACTIVE = frozenset({VideoStatus.uploading.value, VideoStatus.processing.value})
+
+
+def progress_channel(video_id: uuid.UUID | str) -> str:
+    return progress.channel("media", video_id)
+
+
+def progress_state(video: Video) -> progress.State:
+    """What a `progress` event carries: {status, percent, stage, failure_reason}."""
+    return progress.state(
+        video.status.value, video.progress_percent, video.progress_stage, video.failure_reason
+    )
+
+
+async def load_progress_state(session: AsyncSession, video_id: uuid.UUID) -> progress.State | None:
+    video = await session.get(Video, video_id)
+    return None if video is None else progress_state(video)
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 
@@ -140,19 +161,9 @@ def source_key(video_id: uuid.UUID) -> str:
     return f"videos/{video_id}/source/original"
 
 
-def video_id_of_source_key(key: str) -> uuid.UUID | None:
-    """The inverse of source_key (None for any other key)."""
-    parts = key.split("/")
-    try:
-        video_id = uuid.UUID(parts[1]) if len(parts) == 4 else None
-    except ValueError:
-        return None
-    return video_id if video_id is not None and key == source_key(video_id) else None
-
-
 def job_prefix(video_id: uuid.UUID, job_id: uuid.UUID) -> str:
     """Everything a processing job writes lives here: a rerun overwrites, a new job never collides."""
-    return f"videos/{video_id}/{job_id}/"
+    return output_prefix(f"videos/{video_id}", job_id)
 
 
 def search_text(video: Video) -> str:
@@ -175,7 +186,8 @@ def transition(
     (a resubmission, or the auto-hide review) sees the edited version."""
     if video.status == VideoStatus.published and to != VideoStatus.published and video.pending_edit:
         apply_pending_edit(video)
-    progress.publish_after_commit(session, video)  # live progress streams follow every change
+    # live progress streams follow every change
+    progress.publish_after_commit(session, progress_channel(video.id), lambda: progress_state(video))
     session.add(
         VideoEvent(
             video_id=video.id,
@@ -515,20 +527,28 @@ async def list_history(session: AsyncSession, video_id: uuid.UUID) -> list[Video
 # --- uploads (the bytes go straight to object storage) -----------------------------------------
 
 
-def _plan(video: Video, settings: Settings) -> PartPlan:
-    return PartPlan(video.upload_size_bytes or 0, video.upload_part_size or settings.media_part_size_bytes)
+VIDEO_UPLOAD = uploads.UploadKind(
+    name="media",
+    prefix="videos/",
+    key_of=source_key,
+    max_bytes=lambda settings: settings.media_max_upload_bytes,
+    part_size=lambda settings: settings.media_part_size_bytes,
+    abandon_after_seconds=lambda settings: settings.media_upload_abandon_seconds,
+    too_large=lambda limit: f"The file is too large: the limit is {limit} bytes.",
+    allow_empty=True,
+)
 
 
-async def _sign_parts(
-    video: Video, settings: Settings, numbers: Sequence[int], ttl: int
-) -> list[schemas.PartUrl]:
-    """URLs for the parts, each signed for its exact size (app/core/uploads.py)."""
-    store = get_object_store()
-    assert video.source_key and video.upload_id
-    signed = await asyncio.to_thread(
-        presign_parts, store, video.source_key, video.upload_id, _plan(video, settings), numbers, ttl
+def _upload(video: Video, settings: Settings) -> uploads.Upload:
+    assert video.upload_id
+    plan = uploads.PartPlan(
+        video.upload_size_bytes or 0, video.upload_part_size or settings.media_part_size_bytes
     )
-    return [schemas.PartUrl(part_number=n, url=url) for n, url in signed]
+    return uploads.Upload(video.source_key or source_key(video.id), video.upload_id, plan)
+
+
+def _part_urls(signed: uploads.Signed) -> list[schemas.PartUrl]:
+    return [schemas.PartUrl(part_number=n, url=url) for n, url in signed.parts]
 
 
 async def start_upload(
@@ -539,23 +559,18 @@ async def start_upload(
         raise Conflict(
             f"A video that is {video.status.value} cannot take a new upload.", code="invalid_status"
         )
-    if data.size_bytes > settings.media_max_upload_bytes:
-        raise PayloadTooLarge(
-            f"The file is too large: the limit is {settings.media_max_upload_bytes} bytes.",
-            code="upload_too_large",
-        )
-    store = get_object_store()
-    key = source_key(video.id)
-    if video.upload_id:  # a restart: the old multipart upload is dropped
-        old_key, old_id = video.source_key or key, video.upload_id
-        with contextlib.suppress(NotFound):
-            await asyncio.to_thread(store.abort_multipart, old_key, old_id)
-    upload_id = await asyncio.to_thread(store.create_multipart, key, data.content_type or "video/mp4")
-    plan = PartPlan.for_size(data.size_bytes, settings.media_part_size_bytes)
-    video.source_key = key
-    video.upload_id = upload_id
+    upload = await uploads.start(
+        VIDEO_UPLOAD,
+        settings,
+        video.id,
+        size_bytes=data.size_bytes,
+        content_type=data.content_type or "video/mp4",
+        replacing=_upload(video, settings) if video.upload_id else None,  # a restart drops the old one
+    )
+    video.source_key = upload.key
+    video.upload_id = upload.upload_id
     video.upload_size_bytes = data.size_bytes
-    video.upload_part_size = plan.part_size
+    video.upload_part_size = upload.plan.part_size
     video.upload_filename = data.filename
     video.source_size_bytes = None
     video.failure_reason = None
@@ -564,16 +579,16 @@ async def start_upload(
     if video.status != VideoStatus.uploading:
         transition(session, video, VideoStatus.uploading, actor_id=user.id)
     await session.commit()
-    ttl = settings.s3_presign_ttl_seconds
+    signed = await uploads.sign(VIDEO_UPLOAD, upload, range(1, upload.plan.count + 1), settings)
     return schemas.UploadSessionOut(
         video_id=video.id,
-        upload_id=upload_id,
-        part_size=plan.part_size,
-        part_count=plan.count,
+        upload_id=upload.upload_id,
+        part_size=upload.plan.part_size,
+        part_count=upload.plan.count,
         size_bytes=data.size_bytes,
-        parts=await _sign_parts(video, settings, range(1, plan.count + 1), ttl),
+        parts=_part_urls(signed),
         uploaded_parts=[],
-        expires_in=ttl,
+        expires_in=signed.expires_in,
     )
 
 
@@ -589,22 +604,19 @@ async def resume_upload(
 ) -> schemas.UploadSessionOut:
     """Which parts the store already holds, and fresh URLs for the missing ones."""
     video = await _open_upload(session, user, video_id)
-    store = get_object_store()
-    stored = await asyncio.to_thread(store.list_parts, video.source_key or "", video.upload_id or "")
-    plan = _plan(video, settings)
-    have = {p.part_number for p in stored}
-    ttl = settings.s3_presign_ttl_seconds
+    upload = _upload(video, settings)
+    stored, signed = await uploads.resume(VIDEO_UPLOAD, upload, settings)
     return schemas.UploadSessionOut(
         video_id=video.id,
-        upload_id=video.upload_id or "",
-        part_size=plan.part_size,
-        part_count=plan.count,
-        size_bytes=plan.total_bytes,
-        parts=await _sign_parts(video, settings, [n for n in range(1, plan.count + 1) if n not in have], ttl),
+        upload_id=upload.upload_id,
+        part_size=upload.plan.part_size,
+        part_count=upload.plan.count,
+        size_bytes=upload.plan.total_bytes,
+        parts=_part_urls(signed),
         uploaded_parts=[
             schemas.UploadedPartOut(part_number=p.part_number, etag=p.etag, size=p.size) for p in stored
         ],
-        expires_in=ttl,
+        expires_in=signed.expires_in,
     )
 
 
@@ -613,17 +625,13 @@ async def sign_upload_parts(
 ) -> schemas.PartsOut:
     """Fresh URLs for chosen parts (a retry after a failed or expired PUT)."""
     video = await _open_upload(session, user, video_id)
-    ttl = settings.s3_presign_ttl_seconds
-    return schemas.PartsOut(
-        parts=await _sign_parts(video, settings, sorted(set(numbers)), ttl), expires_in=ttl
-    )
+    signed = await uploads.sign(VIDEO_UPLOAD, _upload(video, settings), numbers, settings)
+    return schemas.PartsOut(parts=_part_urls(signed), expires_in=signed.expires_in)
 
 
 async def abort_upload(session: AsyncSession, user: User, video_id: uuid.UUID) -> Video:
     video = await _open_upload(session, user, video_id)
-    store = get_object_store()
-    with contextlib.suppress(NotFound):
-        await asyncio.to_thread(store.abort_multipart, video.source_key or "", video.upload_id or "")
+    await uploads.abort(_upload(video, get_settings()))
     video.upload_id = None
     transition(session, video, VideoStatus.draft, actor_id=user.id, reason="upload aborted")
     await session.commit()
@@ -641,13 +649,8 @@ async def complete_upload(
     video = await get_managed_video(session, video_id, user, for_update=True)
     if video.status != VideoStatus.uploading or not video.upload_id:
         raise Conflict("There is no upload in progress for this video.", code="no_upload")
-    store = get_object_store()
-    key, upload_id = video.source_key or source_key(video.id), video.upload_id
-    listed = None
-    if parts is not None:
-        listed = [UploadedPart(p.part_number, p.etag) for p in sorted(parts, key=lambda p: p.part_number)]
-    chosen = await asyncio.to_thread(parts_to_complete, store, key, upload_id, _plan(video, settings), listed)
-    await asyncio.to_thread(store.complete_multipart, key, upload_id, chosen)
+    listed = None if parts is None else [UploadedPart(p.part_number, p.etag) for p in parts]
+    await uploads.complete(_upload(video, settings), listed)
     video.upload_id = None
     video.source_size_bytes = video.upload_size_bytes  # exactly: every part had its planned size
     job = VideoJob(video_id=video.id, kind="process", state=JobState.queued)
@@ -787,14 +790,13 @@ def _abandon(session: Session, video: Video, reason: str) -> None:
     transition(session, video, VideoStatus.draft, actor_id=None, reason=UPLOAD_ABANDONED)
 
 
-def reap_abandoned_uploads(settings: Settings, *, now: datetime | None = None) -> ReapReport:
+def reap_abandoned_uploads(settings: Settings, *, now: datetime | None = None) -> uploads.ReapReport:
     """Abort video uploads started more than MEDIA_UPLOAD_ABANDON_SECONDS ago and never completed;
-    their videos go back to draft with a reason the instructor sees (app/core/uploads.py)."""
-    cutoff = (now or utcnow()) - timedelta(seconds=settings.media_upload_abandon_seconds)
+    their videos go back to draft with a reason the instructor sees (app/uploads/reaper.py)."""
     reason = abandoned_upload_reason(settings)
 
-    def abandon(session: Session, upload: MultipartUpload, cutoff: datetime) -> Verdict:
-        video_id = video_id_of_source_key(upload.key)
+    def abandon(session: Session, upload: MultipartUpload, cutoff: datetime) -> uploads.Verdict:
+        video_id = VIDEO_UPLOAD.id_of_key(upload.key)
         video = session.get(Video, video_id, with_for_update=True) if video_id else None
         if video is None or video.upload_id != upload.upload_id or video.status != VideoStatus.uploading:
             return "orphan"
@@ -818,4 +820,4 @@ def reap_abandoned_uploads(settings: Settings, *, now: datetime | None = None) -
             _abandon(session, video, reason)
         return len(gone)
 
-    return reap_uploads(domain="media", prefix="videos/", cutoff=cutoff, abandon=abandon, stranded=stranded)
+    return uploads.reap_abandoned(VIDEO_UPLOAD, settings, abandon=abandon, stranded=stranded, now=now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from app.core.config import get_settings
+from app.jobs.engine import retry_countdown
 from app.media import processing, service
 from app.worker.celery_app import celery_app
 
@@ -15,7 +16,7 @@ def process_video(self, job_id: str) -> str:  # type: ignore[no-untyped-def]
     try:
         return processing.run_job(uuid.UUID(job_id))
     except processing.RetryableJobError as exc:
-        raise self.retry(exc=exc, countdown=min(300, 15 * 2**self.request.retries)) from exc
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries, base=15)) from exc
 
 
 @celery_app.task(name="default.media.reap_stuck_jobs")

@@ -4,12 +4,13 @@
                           |------fail----> failed   (bad input: the studio's message for the user)
                           '--reaper------> pending  (no progress for STUDIO_JOB_TIMEOUT_SECONDS)
 
-The job row is the idempotency key. A run first *claims* the row with one conditional UPDATE:
-only a pending job, or a running one whose holder is gone (same Celery task id redelivered after
-a worker died, or no heartbeat for the timeout), can be claimed; a ready job is never redone.
-Each claim gets a fresh lease; progress and the final write only land while the lease is held,
-so a run that lost its job stops at its next progress report. Outputs go to keys derived from
-the job id, so a rerun overwrites them. video_studio is imported here only (never in the API).
+The job row is the idempotency key, run by the job engine (app/jobs/engine.py). A run first
+*claims* the row with one conditional UPDATE: only a pending job, or a running one whose holder
+is gone (same Celery task id redelivered after a worker died, or no heartbeat for the timeout),
+can be claimed; a ready job is never redone. Each claim gets a fresh lease; progress and the
+final write only land while the lease is held, so a run that lost its job stops at its next
+progress report. Each run works in its own directory; outputs go to keys derived from the job
+id, so a rerun overwrites them. video_studio is imported here only (never in the API).
 """
 
 from __future__ import annotations
@@ -17,35 +18,30 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
 import structlog
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from app import progress as progress_bus
+from app import uploads
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.errors import DomainError
 from app.core.storage import MultipartUpload, get_object_store
-from app.core.uploads import ReapReport, Verdict
-from app.core.uploads import reap_abandoned_uploads as reap_uploads
 from app.db.session import sync_session
+from app.jobs import engine as jobs
 from app.studio import keys
-from app.studio import progress as progress_bus
 from app.studio.models import JobStatus, StudioAttempt, StudioReference
-from app.studio.service import ANALYSE_ATTEMPT_TASK, EXTRACT_REFERENCE_TASK
-from app.worker.dispatch import enqueue
-from app.worker.heartbeat import Keepalive
+from app.studio.service import ANALYSE_ATTEMPT_TASK, ATTEMPT_UPLOAD, EXTRACT_REFERENCE_TASK, progress_channel
 
 log = structlog.get_logger(__name__)
 
@@ -78,8 +74,16 @@ REPORT_FIELDS = (
 )
 
 
-class JobLost(Exception):
-    """Another run took this job over (or it was reset); this run must stop quietly."""
+JobLost = jobs.LeaseLost  # another run took this job over (or it was reset): stop quietly
+
+REFERENCE_JOBS = jobs.JobTable(StudioReference, domain="studio", task=EXTRACT_REFERENCE_TASK)
+ATTEMPT_JOBS = jobs.JobTable(StudioAttempt, domain="studio", task=ANALYSE_ATTEMPT_TASK)
+TABLES: dict[str, jobs.JobTable] = {"reference": REFERENCE_JOBS, "attempt": ATTEMPT_JOBS}
+MODELS: dict[str, JobModel] = {"reference": StudioReference, "attempt": StudioAttempt}
+
+
+def _table(model: JobModel) -> jobs.JobTable:
+    return REFERENCE_JOBS if model is StudioReference else ATTEMPT_JOBS
 
 
 class BadInput(Exception):
@@ -99,41 +103,26 @@ def _rowcount(result: Any) -> int:
 
 def claim(model: JobModel, job_id: uuid.UUID, task_id: str, settings: Settings) -> Claim | str:
     """Take the job for this run, or say why not ("missing", "already_ready", "failed", "busy"...)."""
-    now = utcnow()
-    stale = now - timedelta(seconds=settings.studio_job_timeout_seconds)
-    lease = uuid.uuid4().hex
+    stale = utcnow() - timedelta(seconds=settings.studio_job_timeout_seconds)
     with sync_session() as session:
-        result = session.execute(
-            update(model)
-            .where(
-                model.id == job_id,
-                or_(
-                    model.status == JobStatus.pending,
-                    and_(
-                        model.status == JobStatus.running,
-                        or_(model.task_id == task_id, model.heartbeat_at < stale),
-                    ),
-                ),
-            )
-            .values(
-                status=JobStatus.running,
-                task_id=task_id,
-                lease_id=lease,
-                run_count=model.run_count + 1,
-                progress=0,
-                stage="starting",
-                failure_reason=None,
-                started_at=now,
-                heartbeat_at=now,
-                finished_at=None,
-            )
-            .execution_options(synchronize_session=False)
+        lease = jobs.claim(
+            session,
+            _table(model),
+            job_id,
+            stale_before=stale,
+            takeover=model.task_id == task_id,  # the same task redelivered after its worker died
+            values={
+                "task_id": task_id,
+                "progress": 0,
+                "stage": "starting",
+                "failure_reason": None,
+                "finished_at": None,
+            },
         )
-        claimed = _rowcount(result) == 1
         row = cast(Job | None, session.get(model, job_id, populate_existing=True))
     if row is None:
         return "missing"
-    if not claimed:
+    if lease is None:
         return {JobStatus.ready: "already_ready", JobStatus.failed: "failed"}.get(row.status, "busy")
     _nudge(model, job_id, JobStatus.running, 0, "starting")
     if row.run_count > settings.studio_job_max_runs:
@@ -152,30 +141,22 @@ def _nudge(
 ) -> None:
     """Wake the job's progress streams (after the commit: they read the row, the truth)."""
     kind = "reference" if model is StudioReference else "attempt"
-    payload = {"status": status.value, "percent": percent, "stage": stage, "failure_reason": failure_reason}
-    progress_bus.publish(kind, job_id, payload)
-
-
-def _held(model: JobModel, job_id: uuid.UUID, lease: str) -> Any:
-    return and_(model.id == job_id, model.status == JobStatus.running, model.lease_id == lease)
+    payload = progress_bus.state(status.value, percent, stage, failure_reason)
+    progress_bus.publish(progress_channel(kind, job_id), payload)
 
 
 def _finish_failed(model: JobModel, job_id: uuid.UUID, lease: str | None, reason: str) -> bool:
     with sync_session() as session:
-        cond = model.id == job_id if lease is None else _held(model, job_id, lease)
-        result = session.execute(
-            update(model)
-            .where(cond)
-            .values(
-                status=JobStatus.failed,
-                stage="failed",
-                failure_reason=reason[:2000],
-                finished_at=utcnow(),
-                heartbeat_at=utcnow(),
-            )
-            .execution_options(synchronize_session=False)
+        failed = jobs.settle(
+            session,
+            _table(model),
+            job_id,
+            lease,
+            JobStatus.failed,
+            stage="failed",
+            failure_reason=reason[:2000],
+            finished_at=utcnow(),
         )
-        failed = _rowcount(result) == 1
     if failed:
         _nudge(model, job_id, JobStatus.failed, 0, "failed", reason[:2000])
     return failed
@@ -190,12 +171,7 @@ def release_for_retry(kind: str, job_id: uuid.UUID, task_id: str) -> None:
     """A transient fault: hand the job back (pending) so the retried task can claim it again."""
     model = MODELS[kind]
     with sync_session() as session:
-        session.execute(
-            update(model)
-            .where(model.id == job_id, model.status == JobStatus.running, model.task_id == task_id)
-            .values(status=JobStatus.pending, stage="retrying", queued_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+        jobs.release(session, TABLES[kind], job_id, holder=model.task_id == task_id, stage="retrying")
     _nudge(model, job_id, JobStatus.pending, 0, "retrying")
 
 
@@ -205,6 +181,8 @@ class Progress:
     def __init__(self, model: JobModel, claim: Claim, *, min_interval: float = 0.5) -> None:
         self.model = model
         self.claim = claim
+        self.lease = jobs.Lease(_table(model), claim.job_id, claim.lease)
+        self._held = (self.lease.table, claim.job_id, claim.lease)
         self.min_interval = min_interval
         self.percent = 0
         self.stage_name = "starting"
@@ -220,28 +198,15 @@ class Progress:
         ):
             return
         with sync_session() as session:
-            result = session.execute(
-                update(self.model)
-                .where(_held(self.model, self.claim.job_id, self.claim.lease))
-                .values(progress=percent, stage=stage, heartbeat_at=utcnow())
-                .execution_options(synchronize_session=False)
+            jobs.beat(
+                session, self.lease.table, self.claim.job_id, self.claim.lease, progress=percent, stage=stage
             )
-            if _rowcount(result) != 1:
-                raise JobLost(str(self.claim.job_id))
         self.percent, self.stage_name, self._last_write = percent, stage, now
         _nudge(self.model, self.claim.job_id, JobStatus.running, percent, stage)
 
     def touch(self) -> None:
-        """Refresh only the heartbeat (the Keepalive thread); JobLost if the lease is gone."""
-        with sync_session() as session:
-            result = session.execute(
-                update(self.model)
-                .where(_held(self.model, self.claim.job_id, self.claim.lease))
-                .values(heartbeat_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
-            if _rowcount(result) != 1:
-                raise JobLost(str(self.claim.job_id))
+        """Refresh only the heartbeat (the keepalive thread); JobLost if the lease is gone."""
+        self.lease.touch()
 
     def within(self, lo: int, hi: int, stage: str) -> Callable[[float], None]:
         """A compute callback(fraction 0..1) mapped onto lo..hi percent."""
@@ -252,15 +217,6 @@ class Progress:
                 self.set(lo + round((hi - lo) * min(max(fraction, 0.0), 1.0)), stage, force=False)
 
         return report
-
-
-@contextmanager
-def _workdir(prefix: str) -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix=prefix))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def _run(
@@ -287,8 +243,8 @@ def _run(
         session.expunge(job)
     try:
         with (
-            _workdir(f"studio-{kind}-") as workdir,
-            Keepalive(progress.touch, every=settings.job_heartbeat_seconds, lost=(JobLost,)),
+            jobs.run_dir(settings, f"studio-{kind}", job_id) as workdir,
+            progress.lease.keepalive(settings.job_heartbeat_seconds),
         ):
             values = body(job, progress, workdir, settings)
     except JobLost:
@@ -310,21 +266,18 @@ def _run(
         _finish_failed(model, job_id, claimed.lease, GENERIC_FAILURE)
         return "failed"
     with sync_session() as session:
-        result = session.execute(
-            update(model)
-            .where(_held(model, job_id, claimed.lease))
-            .values(
-                status=JobStatus.ready,
-                progress=100,
-                stage="done",
-                failure_reason=None,
-                finished_at=utcnow(),
-                heartbeat_at=utcnow(),
-                **values,
-            )
-            .execution_options(synchronize_session=False)
+        landed = jobs.settle(
+            session,
+            _table(model),
+            job_id,
+            claimed.lease,
+            JobStatus.ready,
+            progress=100,
+            stage="done",
+            failure_reason=None,
+            finished_at=utcnow(),
+            **values,
         )
-        landed = _rowcount(result) == 1
     if landed:
         _nudge(model, job_id, JobStatus.ready, 100, "done")
     bound.info("studio_job_ready" if landed else "studio_job_lost")
@@ -484,10 +437,6 @@ def run_attempt_job(attempt_id: uuid.UUID, task_id: str) -> str:
     return _run("attempt", attempt_id, task_id, _attempt_body)
 
 
-MODELS: dict[str, JobModel] = {"reference": StudioReference, "attempt": StudioAttempt}
-TASKS = {"reference": EXTRACT_REFERENCE_TASK, "attempt": ANALYSE_ATTEMPT_TASK}
-
-
 # --- the reaper
 
 
@@ -506,30 +455,18 @@ def reap_stuck_jobs(
     settings = settings or get_settings()
     now = utcnow()
     timeout = settings.studio_job_timeout_seconds if timeout_seconds is None else timeout_seconds
-    stale = now - timedelta(seconds=timeout)
-    lost = now - timedelta(seconds=settings.job_lost_after_seconds)
-    requeue: list[tuple[str, uuid.UUID]] = []
-    with sync_session() as session:
-        for kind, model in MODELS.items():
-            stuck = select(model).where(
-                or_(
-                    and_(model.status == JobStatus.running, model.heartbeat_at < stale),
-                    and_(model.status == JobStatus.pending, model.queued_at < lost),
-                )
-            )
-            if only is not None:
-                stuck = stuck.where(model.id.in_(list(only)))
-            rows = cast(Sequence[Job], session.scalars(stuck.with_for_update(skip_locked=True)).all())
-            for job in rows:
-                if job.status == JobStatus.running:
-                    log.warning("studio_job_requeued", kind=kind, job_id=str(job.id), runs=job.run_count)
-                job.status = JobStatus.pending
-                job.stage = "requeued"
-                job.task_id = None
-                job.lease_id = None
-                job.queued_at = now
-                requeue.append((kind, job.id))
-    return requeue
+    requeued = jobs.reap(
+        list(TABLES.values()),
+        stale_before=now - timedelta(seconds=timeout),
+        lost_before=now - timedelta(seconds=settings.job_lost_after_seconds),
+        only=only,
+        values={"stage": "requeued", "task_id": None},
+    )
+    return [(_kind(table), job_id) for table, job_id in requeued]
+
+
+def _kind(table: jobs.JobTable) -> str:
+    return "reference" if table is REFERENCE_JOBS else "attempt"
 
 
 def requeue_stuck_jobs(
@@ -538,8 +475,7 @@ def requeue_stuck_jobs(
     """The reaper (beat: default.studio.reap_stuck_jobs): reap, then enqueue each job's task
     again once the reset is committed. Returns what it requeued."""
     requeued = reap_stuck_jobs(timeout_seconds=timeout_seconds, only=only)
-    for kind, job_id in requeued:
-        enqueue(TASKS[kind], str(job_id))
+    jobs.requeue([(TABLES[kind], job_id) for kind, job_id in requeued])
     if requeued:
         log.warning("studio_jobs_requeued", count=len(requeued))
     return requeued
@@ -548,15 +484,6 @@ def requeue_stuck_jobs(
 # --- abandoned attempt uploads (beat: default.studio.reap_abandoned_uploads)
 
 UPLOAD_ABANDONED = "upload abandoned"
-
-
-def _attempt_id_of_source_key(key: str) -> uuid.UUID | None:
-    parts = key.split("/")
-    try:
-        attempt_id = uuid.UUID(parts[2]) if len(parts) == 4 else None
-    except ValueError:
-        return None
-    return attempt_id if attempt_id is not None and key == keys.attempt_source(attempt_id) else None
 
 
 def _fail_abandoned_upload(session: Session, attempt_id: uuid.UUID, upload_id: str) -> bool:
@@ -580,15 +507,16 @@ def _fail_abandoned_upload(session: Session, attempt_id: uuid.UUID, upload_id: s
     return _rowcount(result) == 1
 
 
-def reap_abandoned_uploads(settings: Settings | None = None, *, now: datetime | None = None) -> ReapReport:
+def reap_abandoned_uploads(
+    settings: Settings | None = None, *, now: datetime | None = None
+) -> uploads.ReapReport:
     """Abort attempt uploads started more than STUDIO_UPLOAD_ABANDON_SECONDS ago and never
-    completed; the attempt fails with "upload abandoned" (app/core/uploads.py)."""
+    completed; the attempt fails with "upload abandoned" (app/uploads/reaper.py)."""
     settings = settings or get_settings()
-    cutoff = (now or utcnow()) - timedelta(seconds=settings.studio_upload_abandon_seconds)
     failed: list[uuid.UUID] = []
 
-    def abandon(session: Session, upload: MultipartUpload, cutoff: datetime) -> Verdict:
-        attempt_id = _attempt_id_of_source_key(upload.key)
+    def abandon(session: Session, upload: MultipartUpload, cutoff: datetime) -> uploads.Verdict:
+        attempt_id = ATTEMPT_UPLOAD.id_of_key(upload.key)
         attempt = session.get(StudioAttempt, attempt_id) if attempt_id else None
         if attempt is None or attempt.upload_id != upload.upload_id:
             return "orphan"
@@ -618,9 +546,7 @@ def reap_abandoned_uploads(settings: Settings | None = None, *, now: datetime | 
                 count += 1
         return count
 
-    report = reap_uploads(
-        domain="studio", prefix="studio/attempts/", cutoff=cutoff, abandon=abandon, stranded=stranded
-    )
+    report = uploads.reap_abandoned(ATTEMPT_UPLOAD, settings, abandon=abandon, stranded=stranded, now=now)
     for attempt_id in failed:  # end the attempt's open progress stream
         _nudge(StudioAttempt, attempt_id, JobStatus.failed, 0, "failed", UPLOAD_ABANDONED)
     return report

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+from app.jobs.outputs import output_prefix
+
 
 def reference_prefix(reference_id: uuid.UUID) -> str:
-    return f"studio/references/{reference_id}/"
+    return output_prefix("studio/references", reference_id)
 
 
 def reference_skeleton(reference_id: uuid.UUID) -> str:
@@ -18,7 +20,7 @@ def reference_clip(reference_id: uuid.UUID) -> str:
 
 
 def attempt_prefix(attempt_id: uuid.UUID) -> str:
-    return f"studio/attempts/{attempt_id}/"
+    return output_prefix("studio/attempts", attempt_id)
 
 
 def attempt_source(attempt_id: uuid.UUID) -> str:

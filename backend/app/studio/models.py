@@ -7,42 +7,16 @@ under keys derived from the row id (app/studio/keys.py), so a rerun overwrites t
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, IdMixin, TimestampMixin
-
-
-class JobStatus(enum.StrEnum):
-    uploading = "uploading"  # attempts only: waiting for the client to finish the upload
-    pending = "pending"  # queued for a worker
-    running = "running"
-    ready = "ready"
-    failed = "failed"
-
-
-_STATUS = Enum(JobStatus, name="studio_job_status", native_enum=False, length=20)
-
-
-class JobColumns:
-    """What both job kinds share: state, progress and the bookkeeping the reaper needs."""
-
-    status: Mapped[JobStatus] = mapped_column(_STATUS, default=JobStatus.pending, index=True)
-    progress: Mapped[int] = mapped_column(Integer, default=0)  # percent, 0..100
-    stage: Mapped[str] = mapped_column(String(40), default="queued")
-    failure_reason: Mapped[str | None] = mapped_column(Text, default=None)
-    task_id: Mapped[str | None] = mapped_column(String(64), default=None)  # Celery task of the holder
-    lease_id: Mapped[str | None] = mapped_column(String(32), default=None)  # one per claim
-    run_count: Mapped[int] = mapped_column(Integer, default=0)
-    queued_at: Mapped[datetime | None] = mapped_column(default=None)
-    started_at: Mapped[datetime | None] = mapped_column(default=None)
-    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
-    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+from app.jobs.models import JobColumns
+from app.jobs.models import JobStatus as JobStatus  # studio code and tests name it from here
 
 
 class StudioReference(IdMixin, TimestampMixin, JobColumns, Base):

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, status
 
 from app.auth.models import User
-from app.core import ratelimit, sse
+from app.core import ratelimit
 from app.core.errors import Conflict, NotFound, RateLimited, error_responses
 from app.core.pagination import DEFAULT_LIMIT
 from app.core.storage import UploadedPart
@@ -22,7 +22,8 @@ from app.deps import (
     SettingsDep,
     VerifiedUser,
 )
-from app.studio import progress, service
+from app.progress import stream as sse
+from app.studio import service
 from app.studio.models import JobStatus, StudioAttempt
 from app.studio.schemas import (
     AttemptCreate,
@@ -185,9 +186,9 @@ async def attempt_events(attempt_id: uuid.UUID, user: CurrentUser, session: Sess
     await session.close()
     return await sse.progress_response(
         owner=user.id,
-        channel=progress.channel("attempt", attempt_id),
-        load_state=lambda db: progress.attempt_state(db, attempt_id),
-        active=progress.ACTIVE,
+        channel=service.progress_channel("attempt", attempt_id),
+        load_state=lambda db: service.load_attempt_state(db, attempt_id),
+        active=service.PROGRESS_ACTIVE,
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.studio.models import JobStatus
+from app.uploads.schemas import UploadedPartOut as UploadedPartOut
 from video_studio.i18n import Language
 from video_studio.techniques import Technique
 
@@ -100,12 +101,6 @@ class InstructorAttemptPage(BaseModel):
 class PartUrlOut(BaseModel):
     part_number: int
     url: str
-
-
-class UploadedPartOut(BaseModel):
-    part_number: int
-    etag: str
-    size: int
 
 
 class UploadOut(BaseModel):

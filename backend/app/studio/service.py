@@ -18,15 +18,15 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import progress, uploads
 from app.auth import service as auth_service
 from app.auth.models import Role, User
 from app.core.clock import utcnow
 from app.core.config import Settings
-from app.core.errors import Conflict, NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
+from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.core.ids import uuid7
 from app.core.pagination import apply_cursor, page_of
 from app.core.storage import UploadedPart, get_object_store
-from app.core.uploads import PartPlan, parts_to_complete, presign_parts
 from app.studio import keys
 from app.studio.models import JobStatus, StudioAttempt, StudioComment, StudioReference
 from app.studio.videos import PUBLISHED, get_source_key, get_video
@@ -40,7 +40,27 @@ log = structlog.get_logger(__name__)
 
 EXTRACT_REFERENCE_TASK = "studio.extract_reference"
 ANALYSE_ATTEMPT_TASK = "studio.analyse_attempt"
-MAX_PARTS = 10_000
+
+
+# --- live progress (app/progress)
+
+# An attempt's stream stays open while it is in one of these; ready or failed ends it.
+PROGRESS_ACTIVE = frozenset({JobStatus.uploading.value, JobStatus.pending.value, JobStatus.running.value})
+
+
+def progress_channel(kind: str, job_id: uuid.UUID | str) -> str:
+    """kind: "attempt" or "reference"."""
+    return progress.channel("studio", kind, job_id)
+
+
+def job_state(job: StudioReference | StudioAttempt) -> progress.State:
+    """What a `progress` event carries: {status, percent, stage, failure_reason} (as for videos)."""
+    return progress.state(job.status.value, job.progress, job.stage, job.failure_reason)
+
+
+async def load_attempt_state(session: AsyncSession, attempt_id: uuid.UUID) -> progress.State | None:
+    attempt = await session.get(StudioAttempt, attempt_id)
+    return None if attempt is None else job_state(attempt)
 
 
 def _is_admin(user: User | None) -> bool:
@@ -203,36 +223,36 @@ class UploadTicket:
     expires_at: datetime | None = None
 
 
-def _check_upload(settings: Settings, filename: str, content_type: str, size_bytes: int) -> tuple[int, int]:
-    if not content_type.lower().startswith("video/"):
-        raise ValidationFailed("Upload a video file (content type video/*).", code="not_a_video")
-    if size_bytes <= 0:
-        raise ValidationFailed("The file is empty.", code="empty_file")
-    if size_bytes > settings.studio_attempt_max_bytes:
-        raise PayloadTooLarge(
-            f"An attempt video may be at most {settings.studio_attempt_max_bytes // (1024 * 1024)} MiB.",
-            code="attempt_too_large",
-        )
-    part_size = settings.studio_upload_part_size
-    part_count = max(1, math.ceil(size_bytes / part_size))
-    if part_count > MAX_PARTS:
-        raise PayloadTooLarge("The file needs too many parts.", code="attempt_too_large")
-    if not filename.strip():
-        raise ValidationFailed("The file needs a name.", code="filename_required")
-    return part_size, part_count
+ATTEMPT_UPLOAD = uploads.UploadKind(
+    name="studio",
+    prefix="studio/attempts/",
+    key_of=keys.attempt_source,
+    max_bytes=lambda settings: settings.studio_attempt_max_bytes,
+    part_size=lambda settings: settings.studio_upload_part_size,
+    abandon_after_seconds=lambda settings: settings.studio_upload_abandon_seconds,
+    too_large=lambda limit: f"An attempt video may be at most {limit // (1024 * 1024)} MiB.",
+    too_large_code="attempt_too_large",
+    content_types=("video/",),
+    wrong_type="Upload a video file (content type video/*).",
+    wrong_type_code="not_a_video",
+    bad_part_code="invalid_part_number",
+)
 
 
-async def _presign_parts(
-    settings: Settings, attempt: StudioAttempt, numbers: Sequence[int]
-) -> tuple[list[PartUrl], datetime]:
-    store = get_object_store()
-    ttl = settings.s3_presign_ttl_seconds
-    upload_id = attempt.upload_id
-    assert upload_id is not None
+def _upload(attempt: StudioAttempt) -> uploads.Upload:
+    assert attempt.upload_id is not None
+    return uploads.Upload(
+        attempt.source_key, attempt.upload_id, uploads.PartPlan(attempt.size_bytes, attempt.part_size)
+    )
 
-    plan = PartPlan(attempt.size_bytes, attempt.part_size)  # each URL signed for its part's size
-    signed = await asyncio.to_thread(presign_parts, store, attempt.source_key, upload_id, plan, numbers, ttl)
-    return [PartUrl(n, url) for n, url in signed], utcnow() + timedelta(seconds=ttl)
+
+def _ticket(
+    attempt: StudioAttempt, signed: uploads.Signed, uploaded: list[UploadedPart] | None = None
+) -> UploadTicket:
+    parts = [PartUrl(n, url) for n, url in signed.parts]
+    return UploadTicket(
+        attempt, attempt.part_size, attempt.part_count, parts, uploaded or [], signed.expires_at
+    )
 
 
 async def create_attempt(
@@ -252,11 +272,13 @@ async def create_attempt(
             "This reference is not ready yet; attempts can be sent once its skeleton is extracted.",
             code="reference_not_ready",
         )
-    part_size, part_count = _check_upload(settings, filename, content_type, size_bytes)
+    uploads.check_declared(ATTEMPT_UPLOAD, settings, size_bytes=size_bytes, content_type=content_type)
+    if not filename.strip():
+        raise ValidationFailed("The file needs a name.", code="filename_required")
     attempt_id = uuid7()
-    source_key = keys.attempt_source(attempt_id)
-    store = get_object_store()
-    upload_id = await asyncio.to_thread(store.create_multipart, source_key, content_type)
+    upload = await uploads.start(
+        ATTEMPT_UPLOAD, settings, attempt_id, size_bytes=size_bytes, content_type=content_type
+    )
     attempt = StudioAttempt(
         id=attempt_id,
         reference_id=reference.id,
@@ -264,19 +286,19 @@ async def create_attempt(
         filename=filename.strip()[:255],
         content_type=content_type,
         size_bytes=size_bytes,
-        part_size=part_size,
-        part_count=part_count,
-        source_key=source_key,
-        upload_id=upload_id,
+        part_size=upload.plan.part_size,
+        part_count=upload.plan.count,
+        source_key=upload.key,
+        upload_id=upload.upload_id,
         status=JobStatus.uploading,
         stage="uploading",
         lang=lang,
     )
     session.add(attempt)
     await session.commit()
-    parts, expires_at = await _presign_parts(settings, attempt, range(1, part_count + 1))
+    signed = await uploads.sign(ATTEMPT_UPLOAD, upload, range(1, upload.plan.count + 1), settings)
     log.info("studio_attempt_created", attempt_id=str(attempt.id), reference_id=str(reference.id))
-    return UploadTicket(attempt, part_size, part_count, parts, [], expires_at)
+    return _ticket(attempt, signed)
 
 
 async def _own_attempt(session: AsyncSession, attempt_id: uuid.UUID, user: User) -> StudioAttempt:
@@ -297,12 +319,8 @@ async def resume_upload(
     attempt = await _own_attempt(session, attempt_id, user)
     if attempt.status != JobStatus.uploading or attempt.upload_id is None:
         raise _not_uploading(attempt)
-    store = get_object_store()
-    uploaded = await asyncio.to_thread(store.list_parts, attempt.source_key, attempt.upload_id)
-    have = {p.part_number for p in uploaded}
-    missing = [n for n in range(1, attempt.part_count + 1) if n not in have]
-    parts, expires_at = await _presign_parts(settings, attempt, missing)
-    return UploadTicket(attempt, attempt.part_size, attempt.part_count, parts, uploaded, expires_at)
+    uploaded, signed = await uploads.resume(ATTEMPT_UPLOAD, _upload(attempt), settings)
+    return _ticket(attempt, signed, uploaded)
 
 
 async def sign_parts(
@@ -312,11 +330,8 @@ async def sign_parts(
     attempt = await _own_attempt(session, attempt_id, user)
     if attempt.status != JobStatus.uploading or attempt.upload_id is None:
         raise _not_uploading(attempt)
-    wanted = sorted(set(numbers))
-    if not wanted or wanted[0] < 1 or wanted[-1] > attempt.part_count:
-        raise ValidationFailed(f"Part numbers go from 1 to {attempt.part_count}.", code="invalid_part_number")
-    parts, expires_at = await _presign_parts(settings, attempt, wanted)
-    return UploadTicket(attempt, attempt.part_size, attempt.part_count, parts, [], expires_at)
+    signed = await uploads.sign(ATTEMPT_UPLOAD, _upload(attempt), numbers, settings)
+    return _ticket(attempt, signed)
 
 
 async def complete_upload(
@@ -330,19 +345,14 @@ async def complete_upload(
     attempt = await _own_attempt(session, attempt_id, user)
     if attempt.status != JobStatus.uploading:
         return attempt
-    assert attempt.upload_id is not None
-    store = get_object_store()
-    plan = PartPlan(attempt.size_bytes, attempt.part_size)
     try:
-        checked = await asyncio.to_thread(
-            parts_to_complete, store, attempt.source_key, attempt.upload_id, plan, list(parts)
-        )
-        await asyncio.to_thread(store.complete_multipart, attempt.source_key, attempt.upload_id, checked)
+        await uploads.complete(_upload(attempt), parts)
     except NotFound:
         await session.refresh(attempt)
         if attempt.status != JobStatus.uploading:  # a concurrent completion won
             return attempt
         raise
+    store = get_object_store()
     info = await asyncio.to_thread(store.head, attempt.source_key)
     now = utcnow()
     attempt.upload_id = None

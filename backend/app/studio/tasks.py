@@ -11,6 +11,7 @@ from typing import Any
 
 import structlog
 
+from app.jobs.engine import retry_countdown
 from app.studio import jobs
 from app.worker.celery_app import celery_app
 
@@ -30,7 +31,7 @@ def _drive(task: Any, kind: str, job_id: str, run: Any) -> str:
             log.warning("studio_job_gave_up", kind=kind, job_id=job_id, error=type(exc).__name__)
             return "failed"
         jobs.release_for_retry(kind, job_uuid, task.request.id)
-        raise task.retry(exc=exc, countdown=min(300, 10 * 2**task.request.retries)) from exc
+        raise task.retry(exc=exc, countdown=retry_countdown(task.request.retries, base=10)) from exc
 
 
 @celery_app.task(name="studio.extract_reference", bind=True, acks_late=True, max_retries=MAX_RETRIES)

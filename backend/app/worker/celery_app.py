@@ -102,7 +102,7 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "default.ops.backup",
         "schedule": crontab(hour=3, minute=17),
     },
-    # media + studio: abort multipart uploads never completed (app/core/uploads.py)
+    # media + studio: abort multipart uploads never completed (app/uploads)
     "media-reap-abandoned-uploads": {
         "task": "default.media.reap_abandoned_uploads",
         "schedule": timedelta(hours=1),

@@ -107,11 +107,11 @@ async def test_unfinished_uploads_are_aborted_and_their_videos_go_back_to_draft(
 
 def test_a_source_key_maps_back_to_its_video_only_when_it_is_one() -> None:
     video_id = uuid.uuid4()
-    assert service.video_id_of_source_key(service.source_key(video_id)) == video_id
+    assert service.VIDEO_UPLOAD.id_of_key(service.source_key(video_id)) == video_id
     for key in (
         f"videos/{video_id}/source/other",
         f"videos/{str(video_id).upper()}/source/original",
         "videos/not-a-uuid/source/original",
         f"videos/{video_id}/hls/720p/seg_00001.ts",
     ):
-        assert service.video_id_of_source_key(key) is None
+        assert service.VIDEO_UPLOAD.id_of_key(key) is None

@@ -1,4 +1,4 @@
-"""GET /videos/{id}/events (app/core/sse.py): the processing stream without a worker process."""
+"""GET /videos/{id}/events (app/progress): the processing stream without a worker process."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from collections.abc import Callable
 
 import httpx
 
+from app import progress
 from app.auth.models import Role, User
 from app.db.session import sync_session
-from app.media import progress
+from app.media import service
 from app.media.models import Video, VideoStatus
 from tests.media.helpers import create_video
 from tests.support.sse import parse_events
@@ -51,8 +52,10 @@ async def test_processing_is_streamed_as_the_row_changes_until_review(
             row = session.get(Video, video_id)
             assert row is not None
             row.status, row.progress_percent, row.progress_stage = status, percent, stage
-            state = progress.state_of(row)
-        progress.publish(video_id, state)  # as a worker does: the whole state, after the commit
+            state = service.progress_state(row)
+        progress.publish(
+            service.progress_channel(video_id), state
+        )  # as a worker does: the whole state, after the commit
 
     move(VideoStatus.processing, 0, "starting")
     stream = asyncio.create_task(

@@ -1,4 +1,4 @@
-"""Live progress streams (app/core/sse.py): with Redis they follow the published states instead
+"""Live progress streams (app/progress): with Redis they follow the published states instead
 of reading the database over and over, and each user may hold only so many at once."""
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ import httpx
 import pytest
 from sqlalchemy import event
 
+from app import progress
 from app.auth.models import User
 from app.db.session import get_async_engine, sync_session
-from app.media import progress
+from app.media import service
 from app.media.models import Video, VideoStatus
 from tests.support.sse import parse_events
 
@@ -29,8 +30,8 @@ def _move(video_id: uuid.UUID, status: VideoStatus, percent: int, stage: str) ->
         row = session.get(Video, video_id)
         assert row is not None
         row.status, row.progress_percent, row.progress_stage = status, percent, stage
-        state = progress.state_of(row)
-    progress.publish(video_id, state)
+        state = service.progress_state(row)
+    progress.publish(service.progress_channel(video_id), state)
 
 
 @pytest.fixture

@@ -21,10 +21,10 @@ from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.storage import get_object_store
 from app.db.session import _engine_kwargs, sync_session
+from app.jobs.heartbeat import Keepalive
 from app.media import processing
 from app.media.models import JobState, Video, VideoJob, VideoStatus
 from app.worker.celery_app import _broker_options, celery_app, create_celery, route_task, time_limits
-from app.worker.heartbeat import Keepalive
 
 PG_URL = "postgresql+psycopg://u@127.0.0.1:5432/db"
 

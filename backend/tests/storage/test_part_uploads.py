@@ -15,7 +15,7 @@ import pytest
 
 from app.auth.models import User
 from app.core.storage import LocalObjectStore, get_object_store
-from app.core.uploads import PartPlan
+from app.uploads import PartPlan
 from tests.media.helpers import create_video, put_part, video_row
 
 Headers = Callable[[User], dict[str, str]]

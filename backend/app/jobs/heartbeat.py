@@ -1,7 +1,7 @@
 """A running job's heartbeat, kept apart from its progress.
 
 Progress reports come when the work advances; a long download, one slow segment upload or a
-render without callbacks can go minutes without one. The job reapers (media and studio) must
+render without callbacks can go minutes without one. The job reaper (app/jobs/engine.py) must
 nevertheless tell a busy worker from a dead one within JOB_HEARTBEAT_SECONDS + their stale
 limit, so while a job runs a daemon thread refreshes its heartbeat every JOB_HEARTBEAT_SECONDS.
 The thread dies with the worker process (SIGKILL, OOM, time limit): the heartbeat then stops and

@@ -1,5 +1,6 @@
-"""Server-sent progress streams, shared by every domain with background jobs (media processing,
-studio analyses): one publisher (`publish`) and one stream (`progress_response`).
+"""The one progress stream (`progress_response`), shared by every domain with background jobs
+(media processing, studio analyses; next knowledge, dubs, the coach...). Its publisher is
+app/progress/bus.py (`publish`, kept free of HTTP so workers and services import it).
 
 A job's row is the truth. Whoever changes it (a worker, or the API for a status change it makes)
 commits, then `publish`es the job's whole state on its channel. A stream sends the row's state
@@ -37,8 +38,9 @@ from sse_starlette.sse import EventSourceResponse
 
 from app.core.config import get_settings
 from app.core.errors import RateLimited
-from app.core.redis import get_redis, new_async_redis
+from app.core.redis import new_async_redis
 from app.db.session import async_session_scope
+from app.progress.bus import State
 
 log = structlog.get_logger(__name__)
 
@@ -49,20 +51,7 @@ RECONCILE_SECONDS = 30.0  # with Redis: the row is read this rarely, in case a m
 SLOT_LEASE_SECONDS = 60.0  # a stream's slot expires unless renewed (a crashed API process frees it)
 
 ProgressStream = EventSourceResponse  # what the routes return (and declare as response_class)
-State = dict[str, Any]
 StateLoader = Callable[[AsyncSession], Awaitable[State | None]]
-
-
-def publish(channel: str, payload: State) -> None:
-    """Send the job's whole committed state to the streams listening on `channel` (best effort:
-    the row stays the truth). Synchronous: async callers run it in a thread."""
-    client = get_redis()
-    if client is None:
-        return
-    try:
-        client.publish(channel, json.dumps(payload, default=str))
-    except Exception as exc:
-        log.warning("progress_publish_failed", channel=channel, error=str(exc))
 
 
 # --- per-user stream slots ---------------------------------------------------------------------
