@@ -87,6 +87,23 @@ def test_only_the_http_layer_imports_the_web_framework() -> None:
     assert len(services) > 5 and not set(services) & set(importers)
 
 
+def test_a_worker_loading_every_task_module_never_loads_the_web_framework() -> None:
+    # The worker image could then leave FastAPI out, and a task can never build an HTTP response.
+    probe = textwrap.dedent(
+        """
+        import importlib, sys
+        from app.worker.celery_app import TASK_MODULES
+        for name in TASK_MODULES:
+            importlib.import_module(name)
+        print(sorted(m for m in {"fastapi", "starlette", "sse_starlette"} if m in sys.modules))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
 def test_no_import_cycle_in_the_backend_or_the_compute_package() -> None:
     graph = grimp.build_graph(*PACKAGES, exclude_type_checking_imports=True, cache_dir=None)
     assert "app.core.metrics" in graph.modules and "video_studio.transcode.probe" in graph.modules
