@@ -6,8 +6,8 @@ settings or environment variables. Implemented now:
 
 - speech-to-text: `LocalWhisper` (offline default, a Whisper model shipped in a PyPI package)
   and `OpenAISpeechToText` (OpenAI's transcription API through the official `openai` SDK);
-- translation: the `Translator` Protocol only; knowledge uses the translation memory first and
-  a `Translator` when one is given (the LLM-backed one comes with the coach).
+- translation: `OpenAITranslator` (chat completions) behind the `Translator` Protocol; knowledge
+  uses the translation memory first and a translator only when a key is set.
 
 Later tasks add their capability next to these (one module per provider, a Protocol in `base`):
 a chat LLM (issue 14), text-to-speech and voice cloning (issue 15).
@@ -25,7 +25,7 @@ from video_studio.providers.base import (
     Translator,
     Word,
 )
-from video_studio.providers.factory import STT_PROVIDERS, make_speech_to_text
+from video_studio.providers.factory import STT_PROVIDERS, make_speech_to_text, make_translator
 
 __all__ = [
     "STT_PROVIDERS",
@@ -37,4 +37,5 @@ __all__ = [
     "Translator",
     "Word",
     "make_speech_to_text",
+    "make_translator",
 ]
