@@ -45,7 +45,9 @@ def glossary_rows(glossary: Glossary | None = None) -> Iterator[dict[str, str]]:
 async def load(session: AsyncSession) -> TranslationMemory:
     """The memory as stored; rebuilt only when rows were added (count + newest id)."""
     global _cached
-    count, newest = (await session.execute(select(func.count(MemoryRow.id), func.max(MemoryRow.id)))).one()
+    count, newest = (
+        await session.execute(select(func.count(MemoryRow.id), func.max(MemoryRow.created_at)))
+    ).one()
     stamp = (int(count or 0), str(newest))
     with _lock:
         if _cached is not None and _cached[0] == stamp:

@@ -121,9 +121,12 @@ async def _embedded(session: AsyncSession, variants: list[str]) -> dict[uuid.UUI
     return scores
 
 
-async def search(session: AsyncSession, q: str, lang: str, *, limit: int = 20) -> Result:
-    tm = await memory.load(session)
-    expansions = memory.expand_query(q, lang, tm)
+async def search(session: AsyncSession, q: str, lang: str, *, limit: int = 20, expand: bool = True) -> Result:
+    """`expand=False`: the query alone, in its own language (the bench's bare baseline)."""
+    if expand:
+        expansions = memory.expand_query(q, lang, await memory.load(session))
+    else:
+        expansions = {lang: [q] if tokens(q) else []}
     variants = list(dict.fromkeys(v for vs in expansions.values() for v in vs))
     if not variants:
         return Result(q, lang, expansions, [])
