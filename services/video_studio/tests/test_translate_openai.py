@@ -86,14 +86,17 @@ def test_the_translator_sends_the_text_and_the_glossary_terms_it_must_keep(
     assert request["path"] == "/v1/chat/completions" and request["auth"] == f"Bearer {API_KEY}"
     system, user = request["body"]["messages"]
     assert user == {"role": "user", "content": text}
-    assert "from Italian to English" in system["content"] and "calcio frontale -> front kick" in system["content"]
+    assert "from Italian to English" in system["content"]
+    assert "calcio frontale -> front kick" in system["content"]
 
 
 def test_no_key_means_no_translator() -> None:
     assert make_translator("openai", api_key=None) is None
 
 
-def test_a_refused_request_is_a_provider_error_that_is_not_retried(chat_stand_in: tuple[str, StandIn]) -> None:
+def test_a_refused_request_is_a_provider_error_that_is_not_retried(
+    chat_stand_in: tuple[str, StandIn],
+) -> None:
     url, state = chat_stand_in
     state.status = 400
     translator = OpenAITranslator(api_key=API_KEY, base_url=url, max_retries=0)
@@ -102,7 +105,9 @@ def test_a_refused_request_is_a_provider_error_that_is_not_retried(chat_stand_in
     assert err.value.code == "bad_request" and not err.value.retryable
 
 
-def test_the_memory_answers_first_and_the_llm_only_for_what_it_cannot(chat_stand_in: tuple[str, StandIn]) -> None:
+def test_the_memory_answers_first_and_the_llm_only_for_what_it_cannot(
+    chat_stand_in: tuple[str, StandIn],
+) -> None:
     url, state = chat_stand_in
     translator = OpenAITranslator(api_key=API_KEY, base_url=url)
     memory = TranslationMemory(glossary=default_glossary())
