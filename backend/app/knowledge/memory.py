@@ -137,9 +137,9 @@ def expand_query(
                 for name in match.term.names[code][:2]:
                     add(code, name)
         elif match.category is not None:
-            for code, words in gloss.category_words.get(match.category, {}).items():
-                if code in out:
+            for word_lang, words in gloss.category_words.get(match.category, {}).items():
+                if word_lang in out:
                     for word in words[:2]:
-                        add(code, word)
+                        add(word_lang, word)
     # Each variant must have something to match.
     return {code: [v for v in variants if tokens(v)] for code, variants in out.items()}

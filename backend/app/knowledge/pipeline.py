@@ -125,7 +125,7 @@ def _body(job: Any, progress: Any, workdir: Path, settings: Settings) -> dict[st
 
     store = get_object_store()
     progress.set(2, "downloading")
-    source = workdir / "source"
+    source = workdir / ("video" if job.video_id is not None else "document")  # messages name it
     store.download(job.source_key, source)
     extracting = progress.within(5, 90, "extracting")
     try:
