@@ -36,9 +36,11 @@ from app.core.clock import utcnow
 from app.db.base import Base, IdMixin, TimestampMixin
 from app.studio.models import JobColumns
 
+# Written as PostgreSQL prints it back (pg_get_indexdef), so the migration check compares equal.
 TS_CONFIG_SQL = (
-    "CASE lang WHEN 'it' THEN 'italian'::regconfig WHEN 'en' THEN 'english'::regconfig "
-    "ELSE 'simple'::regconfig END"
+    "\nCASE lang\n    WHEN 'it'::text THEN 'italian'::regconfig\n"
+    "    WHEN 'en'::text THEN 'english'::regconfig\n"
+    "    ELSE 'simple'::regconfig\nEND"
 )
 
 
