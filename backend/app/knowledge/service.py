@@ -622,10 +622,12 @@ async def caption_text(session: AsyncSession, track_id: uuid.UUID, viewer: User 
     track = await session.get(CaptionTrack, track_id)
     if track is None:
         raise NotFound("No such caption track.", code="caption_not_found")
-    if track.review_state != ReviewState.approved:
-        if viewer is None:
-            raise NotFound("No such caption track.", code="caption_not_found")
-        await _managed_video(session, track.video_id, viewer)
+    from app.media import service as media_service
+
+    summary = await media_service.get_video_summary(session, track.video_id)
+    public = track.review_state == ReviewState.approved and summary.status == PUBLISHED
+    if not public and not _may_manage(summary.owner_id, viewer):
+        raise NotFound("No such caption track.", code="caption_not_found")
     data = await asyncio.to_thread(get_object_store().get_bytes, track.vtt_key)
     return data.decode("utf-8")
 
