@@ -20,7 +20,7 @@ _LAZY = frozenset({"NothingFoundError", "Options", "captions", "extract"})
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from video_studio.knowledge import extractor
+        from video_studio.knowledge import extractor  # sets the names on this package (_export)
 
         return getattr(extractor, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
