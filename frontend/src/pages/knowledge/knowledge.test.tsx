@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { json, makeUser, renderApp } from "../../test/render";
-import { card } from "../../test/fixtures";
+import { card, ownerVideo } from "../../test/fixtures";
 
 const TOKENS = { access_token: "a", refresh_token: "r" };
 
@@ -81,5 +81,29 @@ describe("knowledge", () => {
     await userEvent.click(screen.getByRole("button", { name: "Translate" }));
     expect(await screen.findByText(/only translation-memory matches/)).toBeInTheDocument();
     expect(calls.find((c) => c.path.endsWith("/translate"))?.body).toEqual({ source: "it", target: "en" });
+  });
+
+  it("the instructor corrects the extracted captions and approves them into the player", async () => {
+    const vtt = "WEBVTT\n\n00:00:00.500 --> 00:00:03.000\nOggi alleniamo mae geri.\n";
+    const track = { id: "t1", video_id: "v1", lang: "it", number: 1, source: "extracted", review_state: "unreviewed", created_at: "2026-01-01T00:00:00Z" };
+    const { calls } = renderApp(
+      "/studio/videos/v1",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, makeUser({ role: "instructor" }));
+        if (url.pathname === "/api/v1/videos/v1") return json(200, ownerVideo(1, { status: "published" }));
+        if (url.pathname === "/api/v1/knowledge/videos/v1") return json(200, { video_id: "v1", chapters: [], techniques: [], captions: [track] });
+        if (url.pathname === "/api/v1/knowledge/captions/t1") return new Response(vtt, { status: 200, headers: { "Content-Type": "text/vtt" } });
+        if (url.pathname === "/api/v1/knowledge/videos/v1/captions" && req.method === "POST") return json(201, { ...track, id: "t2", number: 2, source: "human", review_state: "approved" });
+      },
+      { tokens: TOKENS },
+    );
+    const box = await screen.findByRole("textbox", { name: "WebVTT" }, { timeout: 5000 });
+    await waitFor(() => expect(box).toHaveValue(vtt));
+    await userEvent.clear(box);
+    await userEvent.type(box, "WEBVTT{enter}{enter}00:00:00.500 --> 00:00:03.000{enter}Today: mae geri.");
+    await userEvent.click(screen.getByRole("button", { name: "Save and approve" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST" && c.path === "/api/v1/knowledge/videos/v1/captions")).toBe(true));
+    const sent = calls.find((c) => c.method === "POST" && c.path.endsWith("/captions"))?.body as { lang: string; vtt: string; approve: boolean };
+    expect(sent).toEqual({ lang: "it", vtt: "WEBVTT\n\n00:00:00.500 --> 00:00:03.000\nToday: mae geri.", approve: true });
   });
 });
