@@ -3,15 +3,15 @@ import { call } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
 import { useI18n } from "../../i18n/i18n";
 import { useAction, useLoad } from "../../lib/hooks";
+import { LangTabs, type EditLang } from "./KnowledgePanel";
 
-type Lang = "it" | "en";
 
 /** The instructor's captions of one video: the newest track per language (extracted or edited),
  * its WebVTT text to correct, saved as a new version and approved into the player. */
 export function CaptionsEditor({ videoId }: { videoId: string }) {
   const { t } = useI18n();
   const { api } = useAuth();
-  const [lang, setLang] = useState<Lang>("it");
+  const [lang, setLang] = useState<EditLang>("it");
   const [text, setText] = useState<string | null>(null);
   const panel = useLoad(
     () => call(api.client.GET("/api/v1/knowledge/videos/{video_id}", { params: { path: { video_id: videoId } } })).catch(() => null),
@@ -32,19 +32,7 @@ export function CaptionsEditor({ videoId }: { videoId: string }) {
   return (
     <section className="card stack" aria-labelledby="cc-h">
       <h2 id="cc-h">{t("knowledge.captions")}</h2>
-      <div className="row" role="tablist" aria-label={t("knowledge.language")}>
-        {(["it", "en"] as const).map((code) => (
-          <button key={code} role="tab" aria-selected={lang === code} className={`btn btn-sm ${lang === code ? "btn-primary" : ""}`}
-            onClick={() => { setLang(code); setText(null); }}>
-            {code.toUpperCase()}
-          </button>
-        ))}
-      </div>
-      {track && (
-        <p className="small muted" style={{ margin: 0 }}>
-          {t("knowledge.versionLine", { n: track.number, source: t(`knowledge.source.${track.source}`), state: t(`knowledge.state.${track.review_state}`) })}
-        </p>
-      )}
+      <LangTabs lang={lang} onPick={(code) => { setLang(code); setText(null); }} version={track} />
       <label className="field">
         <span>WebVTT</span>
         <textarea className="input" rows={8} value={value} placeholder={"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n…"} onChange={(e) => setText(e.target.value)} />

@@ -7,7 +7,7 @@ import { ErrorState, SkeletonLines } from "../../components/ui";
 import { useI18n } from "../../i18n/i18n";
 import { useAction, useDocumentTitle, useLoad } from "../../lib/hooks";
 import NotFoundPage from "../NotFoundPage";
-import { pickVersion, type KnowledgeItem } from "./KnowledgePanel";
+import { LangTabs, pickVersion, type EditLang, type KnowledgeItem } from "./KnowledgePanel";
 
 type SearchOut = Resp<"/api/v1/knowledge/search", "get">;
 type Moment = SearchOut["items"][number]["moments"][number];
@@ -145,7 +145,7 @@ export function KnowledgeReviewPage() {
 function ReviewCard({ item, onChange }: { item: KnowledgeItem; onChange: () => void }) {
   const { t, fmtDuration } = useI18n();
   const { api } = useAuth();
-  const [lang, setLang] = useState<Lang>("it");
+  const [lang, setLang] = useState<EditLang>("it");
   const current = item.versions.filter((v) => v.lang === lang).sort((a, b) => b.number - a.number)[0];
   const [title, setTitle] = useState(current?.title ?? "");
   const [body, setBody] = useState(current?.body ?? "");
@@ -172,7 +172,7 @@ function ReviewCard({ item, onChange }: { item: KnowledgeItem; onChange: () => v
       setNote(`${out.message ?? ""} ${t("knowledge.suggestions")}: ${out.suggestions.map((s) => s.text).join(", ")}`);
     }
   });
-  function pick(next: Lang) {
+  function pick(next: EditLang) {
     setLang(next);
     const v = item.versions.filter((x) => x.lang === next).sort((a, b) => b.number - a.number)[0];
     setTitle(v?.title ?? "");
@@ -188,18 +188,7 @@ function ReviewCard({ item, onChange }: { item: KnowledgeItem; onChange: () => v
         {item.confidence != null && <span>{t("knowledge.confidence", { pct: Math.round(item.confidence * 100) })}</span>}
         {at?.video_id && <Link to={`/videos/${at.video_id}?t=${Math.floor(at.start_s ?? 0)}`}>▶ {fmtDuration(at.start_s ?? 0)}</Link>}
       </p>
-      <div className="row" role="tablist" aria-label={t("knowledge.language")}>
-        {(["it", "en"] as const).map((code) => (
-          <button key={code} role="tab" aria-selected={lang === code} className={`btn btn-sm ${lang === code ? "btn-primary" : ""}`} onClick={() => pick(code)}>
-            {code.toUpperCase()}
-          </button>
-        ))}
-      </div>
-      {current && (
-        <p className="small muted" style={{ margin: 0 }}>
-          {t("knowledge.versionLine", { n: current.number, source: t(`knowledge.source.${current.source}`), state: t(`knowledge.state.${current.review_state}`) })}
-        </p>
-      )}
+      <LangTabs lang={lang} onPick={pick} version={current} />
       <label className="field">
         <span>{t("knowledge.titleLabel")}</span>
         <input className="input" value={title} onChange={(e) => setTitle(e.target.value)} />

@@ -70,3 +70,30 @@ export function KnowledgePanel({ videoId, onSeek }: { videoId: string; onSeek: (
     </section>
   );
 }
+
+export type EditLang = "it" | "en";
+
+/** The language tabs of the review and captions editors, with the version line under them. */
+export function LangTabs({ lang, onPick, version }: {
+  lang: EditLang;
+  onPick: (lang: EditLang) => void;
+  version?: { number: number; source: string; review_state: string };
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <div className="row" role="tablist" aria-label={t("knowledge.language")}>
+        {(["it", "en"] as const).map((code) => (
+          <button key={code} role="tab" aria-selected={lang === code} className={`btn btn-sm ${lang === code ? "btn-primary" : ""}`} onClick={() => onPick(code)}>
+            {code.toUpperCase()}
+          </button>
+        ))}
+      </div>
+      {version && (
+        <p className="small muted" style={{ margin: 0 }}>
+          {t("knowledge.versionLine", { n: version.number, source: t(`knowledge.source.${version.source}`), state: t(`knowledge.state.${version.review_state}`) })}
+        </p>
+      )}
+    </>
+  );
+}
