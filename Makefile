@@ -9,10 +9,13 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo $(ROOT)/.tools/bin/uv)
 PY := $(UV) run --frozen
 WEB := $(ROOT)/frontend
+SHARED := $(ROOT)/packages/shared
+MOBILE := $(ROOT)/mobile
 STAMP := $(ROOT)/var/.stamps
 
 .PHONY: help install run api worker beat web migrate admin test test-services test-embedded test-e2e test-web \
-        lint typecheck bench system-deps openapi clean prod-local prod-smoke
+        lint typecheck bench system-deps openapi clean prod-local prod-smoke test-contract \
+        test-mobile mobile
 
 help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -29,7 +32,13 @@ $(STAMP)/python: uv.lock pyproject.toml backend/pyproject.toml services/video_st
 $(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund
 
-$(WEB)/dist/index.html: $(WEB)/node_modules/.package-lock.json $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts -type f 2>/dev/null)
+$(SHARED)/node_modules/.package-lock.json: $(SHARED)/package-lock.json
+	cd $(SHARED) && npm ci --no-audit --no-fund
+
+$(MOBILE)/node_modules/.package-lock.json: $(MOBILE)/package-lock.json
+	cd $(MOBILE) && npm ci --no-audit --no-fund
+
+$(WEB)/dist/index.html: $(WEB)/node_modules/.package-lock.json $(shell find $(WEB)/src $(SHARED)/src $(WEB)/index.html $(WEB)/vite.config.ts -type f 2>/dev/null)
 	cd $(WEB) && npm run build
 
 install: $(STAMP)/python ## install Python deps (uv, locked) and build the web client if needed
@@ -62,6 +71,9 @@ admin: install ## create the first admin: make admin EMAIL=you@example.com [ENV_
 openapi: install ## write var/openapi.json (the web/mobile API client is generated from it)
 	cd backend && $(PY) python -m app openapi -o $(ROOT)/var/openapi.json
 
+test-contract: openapi $(SHARED)/node_modules/.package-lock.json ## the API types both clients import (packages/shared) match var/openapi.json
+	cd $(SHARED) && OPENAPI_SOURCE=$(ROOT)/var/openapi.json node scripts/gen-api.mjs --check
+
 system-deps: ## Debian packages the tests drive for real (nginx, chromium, redis, pgbouncer, wrk, espeak-ng); needs root
 	@missing=""; command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	  command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -89,7 +101,9 @@ test: install system-deps ## the whole suite: lint, types, Postgres+Redis profil
 	$(MAKE) --no-print-directory lint typecheck
 	$(MAKE) --no-print-directory test-services
 	$(MAKE) --no-print-directory test-embedded
+	$(MAKE) --no-print-directory test-contract
 	$(MAKE) --no-print-directory test-web
+	$(MAKE) --no-print-directory test-mobile
 
 test-services: $(STAMP)/python ## everything against real Postgres + Redis (embedded defaults if unreachable)
 	$(PY) pytest
@@ -108,6 +122,21 @@ test-e2e: install system-deps ## browser journeys only (Playwright + Debian chro
 
 test-web: ## web client unit tests (Vitest)
 	@if [ -f $(WEB)/package-lock.json ]; then $(MAKE) --no-print-directory $(WEB)/node_modules/.package-lock.json && cd $(WEB) && npm test; fi
+
+test-mobile: $(MOBILE)/node_modules/.package-lock.json $(STAMP)/python ## mobile app: tsc, Jest, android + ios + web exports, web export smoke (Playwright)
+	cd $(MOBILE) && npx tsc --noEmit && npx jest
+	cd $(MOBILE) && rm -rf dist-android dist-ios dist \
+	  && npx expo export --platform android --output-dir dist-android \
+	  && npx expo export --platform ios --output-dir dist-ios \
+	  && npx expo export --platform web --output-dir dist
+	MAMC_MOBILE_DIST=$(MOBILE)/dist $(PY) pytest tests/e2e/test_mobile_web.py -q
+
+mobile: $(MOBILE)/node_modules/.package-lock.json $(STAMP)/python ## Expo dev server for a phone on the same network (API URL from settings; MOBILE_API_URL overrides)
+	@api="$${MOBILE_API_URL:-$$(cd backend && $(PY) python -c 'from app.core.config import get_settings; print(get_settings().app_base_url)')}"; \
+	  lan="$$(hostname -I 2>/dev/null | awk '{print $$1}')"; \
+	  case "$$api" in *://127.0.0.1*|*://localhost*) [ -z "$$lan" ] || api="$$(echo "$$api" | sed -E "s#://(127\.0\.0\.1|localhost)#://$$lan#")";; esac; \
+	  echo "API for the app: $$api (the API must listen on the network: cd backend && uv run python -m app run --host 0.0.0.0)"; \
+	  cd $(MOBILE) && EXPO_PUBLIC_API_URL="$$api" npx expo start --lan
 
 bench: install ## benchmarks: each prints our figure, a bare baseline from the same run, and the ratio
 	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(PY) python $$script || exit 1; done

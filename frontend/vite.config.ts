@@ -1,5 +1,5 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from "vite";
+import { defineConfig, searchForWorkspaceRoot } from "vite";
 import react from "@vitejs/plugin-react";
 
 const API_TARGET = process.env.MAMC_API ?? "http://127.0.0.1:8000";
@@ -8,6 +8,8 @@ export default defineConfig({
   plugins: [react()],
   server: {
     port: 5173,
+    // @mamc/shared (API types, catalogues) lives in ../packages/shared, outside this root.
+    fs: { allow: [searchForWorkspaceRoot(process.cwd()), "../packages/shared"] },
     proxy: {
       // Same-origin in production (the API serves dist/), proxied in development.
       "/api": { target: API_TARGET, changeOrigin: false, ws: false },

@@ -6,7 +6,7 @@ from sqlalchemy import Connection
 
 from alembic import context
 from app.core.config import get_settings
-from app.db.registry import load_all_models
+from app.db.registry import load_all_models, only_this_dialect
 from app.db.session import get_sync_engine
 
 target_metadata = load_all_models()
@@ -19,6 +19,11 @@ def _configure(connection: Connection | None = None, url: str | None = None) -> 
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite needs batch mode to alter tables
         compare_type=True,
+        include_object=only_this_dialect(
+            connection.dialect.name
+            if connection
+            else ("sqlite" if get_settings().is_sqlite else "postgresql")
+        ),
         literal_binds=url is not None,
     )
 

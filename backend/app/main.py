@@ -26,10 +26,10 @@ from app.core.errors import (
     dependency_errors,
     error_body,
     error_responses,
-    install_error_handlers,
 )
+from app.core.http_errors import install_error_handlers
+from app.core.http_metrics import install_metrics
 from app.core.logging import RequestContextMiddleware, configure_logging
-from app.core.metrics import install_metrics
 from app.core.sentry import init_sentry
 
 API_PREFIX = "/api/v1"
@@ -175,6 +175,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if public_docs else None,
         docs_url="/docs" if public_docs else None,
         redoc_url=None,
+        # FastAPI's native OpenTelemetry hook: we export Prometheus metrics and Sentry errors, no
+        # OTel; left on, it asks the global providers on every request (a cost on the hot paths).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_error_handlers(app)
     from app.media.hot_paths import HotPathMiddleware

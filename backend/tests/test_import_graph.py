@@ -56,9 +56,9 @@ WEB_FRAMEWORK = ("fastapi", "starlette", "sse_starlette")
 HTTP_ADAPTERS = {
     "app.main",
     "app.deps",
-    "app.core.errors",
+    "app.core.http_errors",
     "app.core.logging",
-    "app.core.metrics",
+    "app.core.http_metrics",
     "app.core.sse",
     "app.media.hot_paths",
 }

@@ -3,7 +3,7 @@ caption tracks, the translation memory (seeded with the compute glossary's pairs
 the full-text index on PostgreSQL
 
 Revision ID: 0011_knowledge
-Revises: 0009_moderation_commerce (another branch adds 0010; rechained at merge)
+Revises: 0010_catalog_search_typos
 Create Date: 2026-11-29 17:00:00.000000
 """
 
@@ -17,7 +17,7 @@ from app.core.clock import utcnow
 from app.core.ids import uuid7
 
 revision: str = "0011_knowledge"
-down_revision: str | Sequence[str] | None = "0009_moderation_commerce"
+down_revision: str | Sequence[str] | None = "0010_catalog_search_typos"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -24,7 +24,7 @@ from app.audit import service as audit
 from app.auth.models import EmailToken, EmailTokenPurpose, RefreshToken, Role, User
 from app.core.clock import as_utc, utcnow
 from app.core.config import Settings
-from app.core.email import EmailTemplate, render_email
+from app.core.email import EmailTemplate, render_email, task_payload
 from app.core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from app.core.i18n import normalize_language
 from app.core.ids import uuid7
@@ -112,11 +112,7 @@ def _mail_after_commit(
     message = render_email(
         template, user.language, to=user.email, link=link, name=user.display_name, **params
     )
-    enqueue_after_commit(
-        session,
-        "default.send_email",
-        {"to": message.to, "subject": message.subject, "text": message.text, "html": message.html},
-    )
+    enqueue_after_commit(session, "default.send_email", task_payload(message))
 
 
 def _queue_verification(session: AsyncSession, settings: Settings, user: User) -> None:
@@ -492,7 +488,6 @@ def purge_expired_tokens_sync(session: Session) -> int:
     return removed
 
 
-def admin_emails(session: Session) -> list[str]:
-    """Addresses of every active admin (alerts such as payment disputes)."""
-    rows = session.scalars(select(User.email).where(User.role == Role.admin, User.is_active.is_(True)))
-    return list(rows)
+def admins(session: Session) -> list[User]:
+    """Every active admin (alerts such as payment disputes, each in the admin's language)."""
+    return list(session.scalars(select(User).where(User.role == Role.admin, User.is_active.is_(True))))

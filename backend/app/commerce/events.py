@@ -50,6 +50,8 @@ from app.commerce.models import (
 from app.commerce.money import format_amount
 from app.core.clock import utcnow
 from app.core.config import get_settings
+from app.core.email import EmailTemplate, render_email, task_payload
+from app.core.i18n import catalogue, t
 from app.db.session import sync_session
 from app.entitlements import service as entitlements
 from app.entitlements.models import EntitlementKind, EntitlementStatus, SourceType
@@ -83,7 +85,7 @@ DISPUTE_RESTORES = {"won", "warning_closed"}
 class Effects:
     """What to do after the transaction commits."""
 
-    emails: list[dict[str, Any]] = field(default_factory=list)
+    emails: list[dict[str, object]] = field(default_factory=list)
     reapply: list[str] = field(default_factory=list)
 
 
@@ -227,13 +229,48 @@ def _remember_customer(s: Session, user_id: uuid.UUID, customer_id: str | None) 
     s.execute(insert_ignoring_conflicts(s, StripeCustomer).values(user_id=user_id, customer_id=customer_id))
 
 
-def _email(ctx: Ctx, to: str, subject: str, text: str) -> None:
-    ctx.effects.emails.append({"to": to, "subject": subject, "text": text, "html": None})
+# --------------------------------------------------------------------------- mails
+# Every mail is written in its recipient's language (it/en) from app/locales, by render_email,
+# which escapes whatever a user or an instructor typed (names, titles).
+
+RECEIPT_PURCHASE = EmailTemplate("email.receipt", before=("greeting", "purchase", "order"))
+RECEIPT_RENTAL = EmailTemplate("email.receipt", before=("greeting", "rental", "order"))
+PAYMENT_FAILED = EmailTemplate("email.payment_failed", before=("greeting", "intro", "retry"))
+REFUND_PARTIAL = EmailTemplate("email.refund", before=("greeting", "intro"))
+REFUND_FULL = EmailTemplate("email.refund", before=("greeting", "intro", "access_ended"))
+SUBSCRIPTION_RECEIPT = EmailTemplate("email.subscription_receipt", before=("greeting", "intro"))
+SUBSCRIPTION_RECEIPT_UNTIL = EmailTemplate(
+    "email.subscription_receipt", before=("greeting", "intro", "until")
+)
+SUBSCRIPTION_FAILED = EmailTemplate("email.subscription_failed", before=("greeting", "intro", "action"))
+DISPUTE_ALERT = EmailTemplate("email.dispute_alert", before=("intro", "suspended", "respond"))
 
 
-def _user_email(s: Session, user_id: uuid.UUID) -> str | None:
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str
+    language: str
+
+
+def _email(ctx: Ctx, to: Recipient, template: EmailTemplate, **params: object) -> None:
+    message = render_email(template, to.language, to=to.email, link=None, name=to.name, **params)
+    ctx.effects.emails.append(task_payload(message))
+
+
+def _recipient(s: Session, user_id: uuid.UUID) -> Recipient | None:
     user = auth_service.get_users(s, [user_id]).get(user_id)
-    return user.email if user else None
+    return Recipient(user.email, user.display_name, user.language) if user else None
+
+
+def _title(p: Purchase, lang: str) -> str:
+    return p.video_title or t("email.untitled_video", lang)
+
+
+def _coded(group: str, code: object, lang: str, fallback: str) -> str:
+    """The catalogue's text for a provider's code (a decline or dispute reason), else `fallback`."""
+    key = f"{group}.{code}"
+    return t(key, lang) if code and catalogue().has(key) else fallback
 
 
 # --------------------------------------------------------------------------- purchases
@@ -308,10 +345,11 @@ def _post(
     s.flush()
 
 
-def _sync_reversals(s: Session, p: Purchase, kind: LedgerEntryType, at: datetime) -> None:
+def _sync_reversals(s: Session, p: Purchase, kind: LedgerEntryType, at: datetime) -> bool:
+    """Post what is reversed but not yet in the ledger; True when an entry was posted."""
     gross = _sale_gross(s, p)
     if gross is None:
-        return
+        return False
     lost = s.scalar(
         select(func.coalesce(func.sum(Dispute.amount_cents), 0)).where(
             Dispute.purchase_id == p.id, Dispute.status == "lost"
@@ -320,8 +358,10 @@ def _sync_reversals(s: Session, p: Purchase, kind: LedgerEntryType, at: datetime
     target = p.amount_refunded_cents + int(lost or 0)
     before = _reversed_total(s, p)
     entry = ledger.reversal(gross, p.platform_fee_bps, before, target)
-    if entry is not None:
-        _post(s, p, kind, str(min(target, gross)), entry, at)
+    if entry is None:
+        return False
+    _post(s, p, kind, str(min(target, gross)), entry, at)
+    return True
 
 
 def _record_fee(s: Session, p: Purchase, fee: int | None, at: datetime) -> None:
@@ -349,18 +389,17 @@ def _mark_paid(
         _sync_reversals(s, p, LedgerEntryType.refund, ctx.at)
     if p.receipt_sent_at is None:
         p.receipt_sent_at = utcnow()
-        to = _user_email(s, p.user_id)
+        to = _recipient(s, p.user_id)
         if to:
-            what = "Rental" if p.kind == PurchaseKind.rental else "Purchase"
-            window = (
-                f" You can watch for {p.rental_hours} hours from your first play." if p.rental_hours else ""
-            )
+            rental = p.kind == PurchaseKind.rental and bool(p.rental_hours)
             _email(
                 ctx,
                 to,
-                f"Your receipt: {p.video_title or 'video'}",
-                f'{what} of "{p.video_title}": {format_amount(p.amount_cents, p.currency)}.{window}\n'
-                f"Order {p.id}. Thank you for training with us.",
+                RECEIPT_RENTAL if rental else RECEIPT_PURCHASE,
+                title=_title(p, to.language),
+                amount=format_amount(p.amount_cents, p.currency, to.language),
+                count=p.rental_hours,
+                order=p.id,
             )
 
 
@@ -499,15 +538,23 @@ def on_payment_intent_failed(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
     p.failed_at = ctx.at
     p.failure_message = str(error.get("message") or "The payment was declined.")[:500]
     recompute_purchase(s, p)
-    to = _user_email(s, p.user_id)
+    to = _recipient(s, p.user_id)
     if to:
+        # Stripe's message is English: the mail names the decline by its code instead.
+        reason = _coded("email.payment_failed.reasons", error.get("decline_code"), to.language, "")
+        reason = reason or _coded(
+            "email.payment_failed.reasons",
+            error.get("code"),
+            to.language,
+            t("email.payment_failed.reasons.default", to.language),
+        )
         _email(
             ctx,
             to,
-            f"Payment failed: {p.video_title or 'your order'}",
-            f"We could not take the payment of {format_amount(p.amount_cents, p.currency)} "
-            f'for "{p.video_title}": {p.failure_message}\nNothing was charged. You can try again '
-            f"from the video's page with another card.",
+            PAYMENT_FAILED,
+            title=_title(p, to.language),
+            amount=format_amount(p.amount_cents, p.currency, to.language),
+            reason=reason,
         )
     return "applied"
 
@@ -528,8 +575,19 @@ def on_charge_refunded(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
             p.amount_refunded_cents = p.amount_cents
     if p.paid_at is None:
         return "deferred"  # refund known before the payment: apply once the payment is recorded
-    _sync_reversals(s, p, LedgerEntryType.refund, ctx.at)
+    refunded_now = _sync_reversals(s, p, LedgerEntryType.refund, ctx.at)
     recompute_purchase(s, p)
+    to = _recipient(s, p.user_id) if refunded_now else None
+    if to:
+        full = p.amount_refunded_cents >= p.amount_cents
+        _email(
+            ctx,
+            to,
+            REFUND_FULL if full else REFUND_PARTIAL,
+            title=_title(p, to.language),
+            amount=format_amount(min(p.amount_refunded_cents, p.amount_cents), p.currency, to.language),
+            order=p.id,
+        )
     return "applied"
 
 
@@ -590,16 +648,28 @@ def _alert_admins(s: Session, d: Dispute, p: Purchase, ctx: Ctx) -> None:
         reason=d.reason,
         data={"dispute": d.stripe_dispute_id, "amount_cents": d.amount_cents, "currency": d.currency},
     )
-    due = d.evidence_due_by.strftime("%Y-%m-%d %H:%M UTC") if d.evidence_due_by else "unknown"
-    text = (
-        f"A payment dispute was opened: {d.stripe_dispute_id} ({d.reason or 'no reason given'}) for "
-        f'{format_amount(d.amount_cents, d.currency)} on purchase {p.id} ("{p.video_title}").\n'
-        f"The buyer's access is suspended until the dispute closes. Evidence is due by {due}.\n"
-        f"Respond in the Stripe Dashboard; see Admin > Disputes."
-    )
-    recipients = dict.fromkeys([*auth_service.admin_emails(s), *get_settings().commerce_alert_emails])
-    for to in recipients:
-        _email(ctx, to, f"[action needed] Payment dispute {d.stripe_dispute_id}", text)
+    recipients = {a.email: Recipient(a.email, a.display_name, a.language) for a in auth_service.admins(s)}
+    for address in get_settings().commerce_alert_emails:  # no account, so no language: English
+        recipients.setdefault(address, Recipient(address, address, "en"))
+    for to in recipients.values():
+        lang = to.language
+        due = (
+            t("email.dispute_alert.due", lang, due=d.evidence_due_by)
+            if d.evidence_due_by
+            else t("email.dispute_alert.due_unknown", lang)
+        )
+        reason = d.reason or "none"
+        _email(
+            ctx,
+            to,
+            DISPUTE_ALERT,
+            dispute=d.stripe_dispute_id,
+            reason=_coded("email.dispute_alert.reasons", reason, lang, reason),
+            amount=format_amount(d.amount_cents, d.currency, lang),
+            order=p.id,
+            title=_title(p, lang),
+            due=due,
+        )
     log.warning("payment_dispute_opened", dispute=d.stripe_dispute_id, purchase_id=str(p.id))
 
 
@@ -747,16 +817,17 @@ def on_invoice_paid(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
         sub.current_period_end = end
         if sub.status in SUBSCRIPTION_GRANTING:
             _sync_subscription_access(s, sub)
-    to = _user_email(s, sub.user_id)
+    to = _recipient(s, sub.user_id)
     amount = int(obj.get("amount_paid") or 0)
     if to and amount > 0:
-        until = f" Your access runs until {end:%Y-%m-%d}." if end else ""
         _email(
             ctx,
             to,
-            "Your subscription receipt",
-            f"We received {format_amount(amount, str(obj.get('currency') or sub.currency))} for your "
-            f"{sub.interval.value}ly subscription (invoice {obj.get('number') or obj.get('id')}).{until}",
+            SUBSCRIPTION_RECEIPT_UNTIL if end else SUBSCRIPTION_RECEIPT,
+            amount=format_amount(amount, str(obj.get("currency") or sub.currency), to.language),
+            interval=t(f"email.subscription_receipt.interval.{sub.interval.value}", to.language),
+            invoice=obj.get("number") or obj.get("id"),
+            until=end,
         )
     return "applied"
 
@@ -768,16 +839,14 @@ def on_invoice_failed(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
     sub = _subscription_row(s, stripe_id, {})
     if sub is None:
         return "deferred"
-    to = _user_email(s, sub.user_id)
+    to = _recipient(s, sub.user_id)
     if to:
         amount = int(obj.get("amount_due") or 0)
         _email(
             ctx,
             to,
-            "Your subscription payment failed",
-            f"We could not collect {format_amount(amount, str(obj.get('currency') or sub.currency))} for "
-            f"your subscription. Stripe will retry; to keep watching, update your card under "
-            f"Account > Billing (Manage billing).",
+            SUBSCRIPTION_FAILED,
+            amount=format_amount(amount, str(obj.get("currency") or sub.currency), to.language),
         )
     return "applied"
 

@@ -79,6 +79,11 @@ def render_email(
     return EmailMessage(to=to, subject=subject, text="\n\n".join(plain), html="\n".join(page))
 
 
+def task_payload(message: EmailMessage) -> dict[str, object]:
+    """What the "default.send_email" task takes (its argument must be JSON)."""
+    return {"to": message.to, "subject": message.subject, "text": message.text, "html": message.html}
+
+
 def send_email(message: EmailMessage, settings: Settings | None = None) -> str:
     settings = settings or get_settings()
     if settings.sendgrid_api_key is not None:

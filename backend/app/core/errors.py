@@ -1,7 +1,8 @@
-"""Domain errors with a stable machine-readable `code`, and their one mapping to HTTP.
+"""Domain errors with a stable machine-readable `code`, and the error envelope.
 
-Services raise these; `install_error_handlers` turns every one of them (and FastAPI's own
-validation errors) into `{"error": {"code": ..., "message": ...}}` with the right status.
+Services raise these; `app.core.http_errors.install_error_handlers` turns every one of them (and
+FastAPI's own validation errors) into `{"error": {"code": ..., "message": ...}}` with the right
+status. This module imports no web framework: workers and services import it.
 """
 
 from __future__ import annotations
@@ -9,15 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import structlog
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-log = structlog.get_logger(__name__)
+from app.core.i18n import catalogue, normalize_language, t
 
 
 class DomainError(Exception):
@@ -141,84 +136,18 @@ def dependency_errors(dependency: Callable[..., Any]) -> tuple[type[DomainError]
     return _DEPENDENCY_ERRORS.get(dependency, ())
 
 
+def localized_message(error: DomainError, accept_language: str | None) -> str:
+    """The error's message in the language the client asks for (Accept-Language). English is
+    the message written where the error was raised; another language uses the catalogue's
+    `errors.<code>` when it has one (a generic text for the code), else the English message."""
+    language = normalize_language(accept_language)
+    if language == "en" or not catalogue().has(f"errors.{error.code}"):
+        return error.message
+    return t(f"errors.{error.code}", language)
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         error["details"] = details
     return {"error": error}
-
-
-_HTTP_CODES = {
-    400: "bad_request",
-    401: "not_authenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    429: "rate_limited",
-}
-
-
-_UNPARSABLE_BODY = "There was an error parsing the body"  # fastapi.routing's detail
-
-
-def _describe_validation(exc: RequestValidationError) -> tuple[str, str, list[dict[str, Any]]]:
-    errors = exc.errors()
-    if any(err.get("type") == "json_invalid" for err in errors):
-        return "malformed_json", "The request body is not valid JSON.", []
-    details = [
-        {
-            "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"),
-            "problem": err["msg"],
-        }
-        for err in errors
-    ]
-    first = details[0] if details else {"field": "", "problem": "invalid input"}
-    where = f" ({first['field']})" if first["field"] else ""
-    return "validation_error", f"Invalid input{where}: {first['problem']}", details
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(
-            error_body(exc.code, exc.message, exc.details),
-            status_code=exc.status_code,
-            headers=exc.headers,
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        code, message, details = _describe_validation(exc)
-        return JSONResponse(error_body(code, message, details or None), status_code=422)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
-            # FastAPI's answer to a body that is not even text (e.g. not UTF-8): the same as for
-            # any other body that is not JSON.
-            return JSONResponse(error_body("malformed_json", "The request body is not valid JSON."), 422)
-        code = _HTTP_CODES.get(exc.status_code, "http_error")
-        message = exc.detail if isinstance(exc.detail, str) else "Request failed."
-        return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
-
-    @app.exception_handler(DataError)
-    async def _bad_data(_: Request, exc: DataError) -> JSONResponse:
-        # The database refused a value the request carried (a NUL character in text, a number out
-        # of the column's range, ...): bad input, not a server fault.
-        log.warning("database_rejected_value", error_type=type(exc.orig).__name__)
-        return JSONResponse(
-            error_body(
-                "invalid_value", "A value in the request cannot be stored (e.g. it holds a NUL character)."
-            ),
-            status_code=422,
-        )
-
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled_error", error_type=type(exc).__name__)
-        return JSONResponse(
-            error_body("internal_error", "Something went wrong on our side."), status_code=500
-        )

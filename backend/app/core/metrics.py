@@ -1,7 +1,8 @@
 """Prometheus metrics for the API and the workers.
 
-API: `install_metrics(app)` adds an ASGI middleware (request count and latency by method, route
-template and status -- `/api/v1/videos/{video_id}`, never the concrete path) and GET /metrics.
+API: `app.core.http_metrics.install_metrics(app)` adds an ASGI middleware (request count and
+latency by method, route template and status) and GET /metrics; it lives apart so that workers,
+which import this module, never load the web framework.
 Workers: `install_celery_metrics()` connects Celery signals (task durations by task and state,
 failures, retries) and, when WORKER_METRICS_PORT is set, serves /metrics from the worker.
 Queue depth: `celery_queue_length{queue}` is read from the Redis broker (LLEN) at scrape time
@@ -19,9 +20,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import structlog
-from fastapi import FastAPI
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
@@ -30,9 +29,6 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.worker.queues import QUEUES
 
@@ -56,57 +52,6 @@ TASK_DURATION = Histogram(
 )
 TASK_FAILURES = Counter("celery_task_failures_total", "Celery tasks that raised.", ("task",))
 TASK_RETRIES = Counter("celery_task_retries_total", "Celery task retries requested.", ("task",))
-
-UNMATCHED_ROUTE = "unmatched"
-
-
-def route_template(scope: Scope) -> str:
-    """The matched route's path template; mounts give their prefix; anything else is folded into
-    one label so that scanners cannot blow up the series count."""
-    route = scope.get("route")
-    path = getattr(route, "path", None) or getattr(route, "path_format", None)
-    if isinstance(path, str) and path:
-        return path
-    return UNMATCHED_ROUTE
-
-
-class PrometheusMiddleware:
-    """Pure ASGI (no BaseHTTPMiddleware), so streaming and SSE responses pass through untouched."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        # labelled children by (method, route, status): `.labels()` costs more than the update
-        self._series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
-
-    def _children(self, labels: tuple[str, str, str]) -> tuple[Any, Any]:
-        found = self._series.get(labels)
-        if found is None:
-            found = (HTTP_REQUESTS.labels(*labels), HTTP_LATENCY.labels(*labels))
-            self._series[labels] = found
-        return found
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            requests, latency = self._children(
-                (scope.get("method", "GET"), route_template(scope), str(status))
-            )
-            requests.inc()
-            latency.observe(time.perf_counter() - started)
-
 
 # --- queue depth -------------------------------------------------------------------------------
 
@@ -188,17 +133,7 @@ def install_queue_depth(redis_url: str | None = None, queues: Sequence[str] | No
     _extra_collectors.append(QueueDepthCollector(url, queues or QUEUES))
 
 
-# --- wiring ------------------------------------------------------------------------------------
-
-
-def install_metrics(app: FastAPI) -> None:
-    """Request metrics middleware + GET /metrics (not in the OpenAPI schema)."""
-    app.add_middleware(PrometheusMiddleware)
-    install_queue_depth()
-
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics(_: Request) -> Response:
-        return Response(render_latest(), media_type=CONTENT_TYPE_LATEST)
+# --- workers -----------------------------------------------------------------------------------
 
 
 _task_started: dict[str, float] = {}

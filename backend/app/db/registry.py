@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import MetaData
+from sqlalchemy import Index, MetaData
 
 MODEL_MODULES = [
     "app.auth.models",
@@ -23,3 +25,16 @@ def load_all_models() -> MetaData:
     from app.db.base import Base
 
     return Base.metadata
+
+
+def only_this_dialect(dialect: str) -> Callable[..., bool]:
+    """Alembic's `include_object`: leave out of a comparison the indexes the models create only on
+    another database (`Index(...).ddl_if(dialect="postgresql")`, e.g. trigram indexes on SQLite)."""
+
+    def include(obj: Any, _name: str | None, type_: str, reflected: bool, _compare_to: Any) -> bool:
+        if type_ == "index" and not reflected and isinstance(obj, Index):
+            wanted = getattr(obj, "_ddl_if", None)  # SQLAlchemy keeps ddl_if() here
+            return wanted is None or wanted.dialect in (None, dialect)
+        return True
+
+    return include

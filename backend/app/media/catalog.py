@@ -1,9 +1,12 @@
 """The public catalog: published videos, searched and filtered, newest published first, cached
 as encoded response bytes.
 
-Search: PostgreSQL full-text (`to_tsvector('simple', search_text)`, GIN index, prefix match per
-term: "kick" finds "kicks"); SQLite: every term as a substring. `search_text` holds the title,
-description, tags, discipline and style, lower-cased.
+Search: every term must match. PostgreSQL: full-text prefix match (`to_tsvector('simple',
+search_text)`, GIN index: "kick" finds "kicks"); SQLite: the term as a substring. Either way a
+word of 4+ letters also matches a word that differs by a typo ("squt" finds "squat": pg_trgm's
+`<%` on a trigram index, the same rule as a SQL function on SQLite), and accents never matter
+("karaté" finds "karate" and back): `search_text` (title, description, tags, discipline, style)
+and the terms are folded the same way (app/core/text_search.py).
 
 Order and paging: `published_at` descending (ties: id), keyset cursor over both — a video
 published today comes first even if it was created a year ago.
@@ -21,17 +24,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import struct
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, func, literal, literal_column, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import service as auth_service
+from app.core import text_search
 from app.core.cache import CachedBody, get_cache
 from app.core.config import get_settings
 from app.core.errors import NotFound, ValidationFailed
@@ -41,10 +44,6 @@ from app.media.models import Level, Video, VideoStatus
 from app.media.service import CATALOG_CACHE, instructor_names, to_out
 
 _CURSOR = struct.Struct(">q16s")  # published_at in µs since the epoch, then the id
-
-
-def _terms(q: str) -> list[str]:
-    return re.findall(r"\w+", q.lower())[:8]
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ class CatalogQuery:
 
     @property
     def terms(self) -> list[str]:
-        return _terms(self.q or "")
+        return text_search.terms(self.q or "")
 
     def cache_key(self) -> str:
         """Equal for queries that select the same rows (normalised text, case-folded filters)."""
@@ -91,20 +90,30 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         raise ValidationFailed("The cursor is not valid.", code="invalid_cursor") from exc
 
 
+def _term_matches(term: str, *, postgres: bool) -> ColumnElement[bool]:
+    exact: ColumnElement[bool]
+    near: ColumnElement[bool]
+    if postgres:
+        config: Any = literal_column("'simple'::regconfig")
+        exact = func.to_tsvector(config, Video.search_text).op("@@")(func.to_tsquery(config, f"{term}:*"))
+    else:
+        exact = Video.search_text.contains(term, autoescape=True)
+    if not text_search.forgives_typos(term):
+        return exact
+    if postgres:
+        near = literal(term).op("<%")(Video.search_text)
+    else:
+        near = func.word_similarity(term, Video.search_text) >= text_search.WORD_SIMILARITY_THRESHOLD
+    return or_(exact, near)
+
+
 async def query_page(session: AsyncSession, query: CatalogQuery) -> schemas.VideoPage:
     """The page from the database (no cache)."""
     stmt = select(Video).where(Video.status == VideoStatus.published, Video.published_at.is_not(None))
     terms = query.terms
-    if terms:
-        if session.get_bind().dialect.name == "postgresql":
-            text_query = " & ".join(f"{t}:*" for t in terms)
-            config: Any = literal_column("'simple'::regconfig")
-            stmt = stmt.where(
-                func.to_tsvector(config, Video.search_text).op("@@")(func.to_tsquery(config, text_query))
-            )
-        else:
-            for term in terms:
-                stmt = stmt.where(Video.search_text.contains(term, autoescape=True))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for term in terms:
+        stmt = stmt.where(_term_matches(term, postgres=postgres))
     if query.discipline:
         stmt = stmt.where(func.lower(Video.discipline) == query.discipline.lower())
     if query.level:

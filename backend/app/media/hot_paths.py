@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.cache import CachedBody, etag_matches
 from app.core.config import get_settings
-from app.core.errors import DomainError, error_body
+from app.core.errors import DomainError, error_body, localized_message
 from app.core.logging import mark_routine
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from app.core.storage import CONTENT_TYPES
@@ -149,8 +149,9 @@ class HotPathMiddleware:
         try:
             body = await playback.text_media(get_settings(), token, key)
         except DomainError as exc:
+            message = localized_message(exc, _header(scope, b"accept-language"))
             error = JSONResponse(
-                error_body(exc.code, exc.message, exc.details),
+                error_body(exc.code, message, exc.details),
                 status_code=exc.status_code,
                 headers=exc.headers,
             )

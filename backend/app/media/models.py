@@ -98,6 +98,13 @@ class Video(IdMixin, TimestampMixin, Base):
             func.to_tsvector(literal_column("'simple'::regconfig"), literal_column("search_text")),
             postgresql_using="gin",
         ).ddl_if(dialect="postgresql"),
+        # Typo-tolerant catalog search (pg_trgm's `<%`): app/core/text_search.py
+        Index(
+            "ix_videos_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -41,6 +41,7 @@ from app.core.errors import Conflict, NotFound, PayloadTooLarge, PermissionDenie
 from app.core.i18n import t
 from app.core.pagination import apply_cursor, page_of
 from app.core.storage import MultipartUpload, UploadedPart, get_object_store
+from app.core.text_search import fold
 from app.core.uploads import PartPlan, ReapReport, Verdict, parts_to_complete, presign_parts
 from app.core.uploads import reap_abandoned_uploads as reap_uploads
 from app.media import progress, schemas, trailer
@@ -157,8 +158,9 @@ def job_prefix(video_id: uuid.UUID, job_id: uuid.UUID) -> str:
 
 
 def search_text(video: Video) -> str:
+    """What the catalog searches, folded (lower-case, no accents: app/core/text_search.py)."""
     parts = [video.title, video.description, " ".join(video.tags), video.discipline, video.style or ""]
-    return " ".join(p for p in parts if p).lower()
+    return fold(" ".join(p for p in parts if p))
 
 
 def transition(

@@ -141,7 +141,8 @@ async def test_duplicates_and_replays_have_no_second_effect(
     assert p.status == PurchaseStatus.partially_refunded and p.amount_refunded_cents == 500
     kinds = sorted(e.entry_type.value for e in _ledger(p.id))
     assert kinds == ["refund", "sale"]
-    assert len(outbox(to=student.email)) == 1
+    receipt, refund = outbox(to=student.email)  # one refund mail for three deliveries
+    assert "receipt" in str(receipt["subject"]).lower() and "refund" in str(refund["subject"]).lower()
     with sync_session() as s:
         assert (
             s.scalar(

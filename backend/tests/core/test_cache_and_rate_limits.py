@@ -263,3 +263,59 @@ async def test_login_limit_fails_closed_when_redis_is_down(unreachable_redis: No
 async def test_other_limits_fail_open_when_redis_is_down(unreachable_redis: None) -> None:
     for _ in range(5):
         await ratelimit.limit("media_report", uuid.uuid4().hex, 1)
+
+
+@needs_redis
+async def test_concurrent_hits_share_one_mget_and_each_gets_its_own_entry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.core import cache as cache_module
+
+    cache = _cache("redis")
+    for n in range(20):
+        await cache.fetch("catalog", f"k{n}", lambda n=n: _async_body(f"v{n}"), ttl_seconds=60)
+    client = cache_module._client()
+    sent: list[int] = []
+    real_mget = client.mget
+
+    async def counting_mget(keys: list[str]) -> list[bytes | None]:
+        sent.append(len(keys))
+        return await real_mget(keys)
+
+    monkeypatch.setattr(client, "mget", counting_mget)
+
+    async def never() -> bytes:
+        raise AssertionError("a hit computed")
+
+    hits = await asyncio.gather(*(cache.fetch("catalog", f"k{n}", never, ttl_seconds=60) for n in range(20)))
+    assert [h.body for h in hits] == [_body(f"v{n}") for n in range(20)]
+    assert sent == [40], "one MGET of 20 (generation, entry) pairs"
+
+
+@needs_redis
+async def test_a_lookup_started_after_an_invalidation_never_sees_the_old_entry() -> None:
+    """Batched reads still happen after the request arrived: an invalidation that completed
+    before a look-up began is always seen, even when the look-up joins a batch."""
+    cache = _cache("redis")
+    await cache.fetch("entitlements:user:1", "play", lambda: _async_body("allowed"), ttl_seconds=60)
+    await cache.invalidate("entitlements:user:1")
+    seen = await asyncio.gather(
+        cache.fetch("entitlements:user:1", "play", lambda: _async_body("refused"), ttl_seconds=60),
+        cache.fetch("catalog", "other", lambda: _async_body("x"), ttl_seconds=60),
+    )
+    assert seen[0].body == _body("refused")
+
+
+async def test_a_failed_batch_reaches_every_waiter_and_each_passes_through(unreachable_redis: None) -> None:
+    cache = Cache(RedisBackend(), prefix=f"test:{uuid.uuid4().hex}")
+    results = await asyncio.gather(
+        *(
+            cache.fetch("catalog", f"k{n}", lambda n=n: _async_body(f"db{n}"), ttl_seconds=60)
+            for n in range(5)
+        )
+    )
+    assert [r.body for r in results] == [_body(f"db{n}") for n in range(5)]
+
+
+async def _async_body(text: str) -> bytes:
+    return _body(text)

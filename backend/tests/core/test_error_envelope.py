@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -50,3 +51,44 @@ def test_every_operation_documents_its_errors_with_the_envelope(app: FastAPI) ->
     assert {"401", "403", "404", "409", "422"} <= set(checkout)
     admin_users = schema["paths"]["/api/v1/admin/users/{user_id}"]["patch"]["responses"]
     assert {"401", "403", "404", "422"} <= set(admin_users)
+
+
+async def test_error_messages_follow_the_clients_language(client: httpx.AsyncClient) -> None:
+    """English is the message written where the error was raised; Italian comes from the
+    platform catalogue (errors.<code>); a code the catalogue lacks stays English."""
+    path = f"/api/v1/videos/{uuid.uuid4()}"
+    english = (await client.get(path)).json()["error"]
+    italian = (await client.get(path, headers={"Accept-Language": "it-IT,it;q=0.9"})).json()["error"]
+    assert english == {"code": "video_not_found", "message": "No such video."}
+    assert italian == {"code": "video_not_found", "message": "Video inesistente."}
+    uncatalogued = await client.post(
+        "/api/v1/auth/login",
+        json={"email": "nobody@example.com", "password": "Wrong-password-1"},
+        headers={"Accept-Language": "it"},
+    )
+    assert uncatalogued.json()["error"]["code"] == "invalid_credentials"
+    assert uncatalogued.json()["error"]["message"] == "Wrong email or password."
+
+
+async def test_a_database_pool_that_stays_full_answers_503_with_retry_after_in_the_callers_language() -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import QueuePool
+
+    from app.core.http_errors import install_error_handlers
+
+    engine = create_engine("sqlite://", poolclass=QueuePool, pool_size=1, max_overflow=0, pool_timeout=0.05)
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/busy")
+    def busy() -> dict[str, str]:
+        with engine.connect(), engine.connect():  # the second waits for the only connection
+            return {"never": "reached"}
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        resp = await c.get("/busy", headers={"Accept-Language": "it-IT,it;q=0.9"})
+    engine.dispose()
+    assert resp.status_code == 503
+    assert resp.headers["Retry-After"] == "2"
+    assert resp.json()["error"]["code"] == "service_busy"
+    assert resp.json()["error"]["message"].startswith("Il servizio")

@@ -3,6 +3,7 @@ pages, and the cache invalidated on edit/unpublish/publish."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -277,3 +278,22 @@ async def test_the_catalog_is_served_from_the_database_when_redis_is_down(
     finally:
         monkeypatch.undo()
         reset_redis()
+
+
+async def test_search_forgives_accents_and_one_typo_but_not_a_different_word(
+    client: httpx.AsyncClient, make_user: Callable[..., User], make_video: Callable[..., Video]
+) -> None:
+    teacher = make_user(role=Role.instructor)
+    tag = f"t0{uuid.uuid4().hex[:12]}"  # has a digit, so it matches only as typed; unique
+    karate = make_video(teacher, title="Karaté Shōtōkan: Heian Shodan", discipline="karate", tags=[tag])
+    squat = make_video(teacher, title="Deep squat for kicks", discipline="fitness", tags=[tag])
+    mawashi = make_video(teacher, title="Mawashi geri", discipline="kickboxing", tags=[tag])
+
+    assert await _ids(client, q=f"{tag} karate") == [str(karate.id)]  # stored accent, plain query
+    assert await _ids(client, q=f"{tag} KARATÉ shotokan") == [str(karate.id)]
+    assert await _ids(client, q=f"{tag} shōtōkan") == [str(karate.id)]  # accent in the query
+    assert await _ids(client, q=f"{tag} squt") == [str(squat.id)]  # a letter missing
+    assert await _ids(client, q=f"{tag} mawasi") == [str(mawashi.id)]
+    assert await _ids(client, q=f"{tag} mawashi gery") == [str(mawashi.id)]
+    assert await _ids(client, q=f"{tag} judo") == []  # a different word is not a typo
+    assert await _ids(client, q=f"{tag} kck") == []  # under 4 letters: exact prefixes only

@@ -392,6 +392,12 @@ async def test_a_refund_stops_the_next_playlist_of_an_earlier_playback(
     again = await client.get(_path(urljoin(master_url, "360p/index.m3u8")))
     assert again.status_code == 403, again.text
     assert again.json()["error"]["code"] == "access_revoked"
+    variant_path = _path(urljoin(master_url, "360p/index.m3u8"))
+    italian = await client.get(variant_path, headers={"Accept-Language": "it"})
+    assert italian.json()["error"] == {
+        "code": "access_revoked",
+        "message": "Il tuo accesso a questo video è terminato.",
+    }
     segment = await client.get(_path(urljoin(master_url, "360p/seg_00000.ts")))
     assert segment.status_code == 403, "embedded mode serves segments through the same check"
     trailer = (await client.get(f"/api/v1/videos/{video.id}/trailer")).json()

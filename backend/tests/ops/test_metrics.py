@@ -12,7 +12,7 @@ from celery import Celery
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
-from app.core import metrics
+from app.core import http_metrics, metrics
 
 
 def _samples(text: str, name: str) -> list[tuple[dict[str, str], float]]:
@@ -30,7 +30,7 @@ def _value(text: str, name: str, **labels: str) -> float:
 
 async def test_requests_are_counted_by_route_template_and_status() -> None:
     app = FastAPI()
-    metrics.install_metrics(app)
+    http_metrics.install_metrics(app)
     route = f"/things-{uuid.uuid4().hex[:6]}/{{thing_id}}"
 
     @app.get(route)
@@ -54,7 +54,7 @@ async def test_requests_are_counted_by_route_template_and_status() -> None:
     assert not any(
         "/random-" in labels.get("route", "") for labels, _ in _samples(text, "http_requests_total")
     ), "raw paths must not become labels"
-    assert _value(text, "http_requests_total", route=metrics.UNMATCHED_ROUTE, status="404") >= 1
+    assert _value(text, "http_requests_total", route=http_metrics.UNMATCHED_ROUTE, status="404") >= 1
 
 
 async def test_platform_app_exposes_metrics_for_health() -> None:

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { call, createApi } from "./client";
-import { ApiError } from "./errors";
+import { ApiError } from "@mamc/shared/api/errors";
 import { createTokenStore } from "./tokens";
 
 const BASE = "http://test.local";

@@ -1,7 +1,9 @@
 import createClient from "openapi-fetch";
-import type { paths } from "./schema";
-import { ApiError, toApiError } from "./errors";
+import type { paths } from "@mamc/shared/api/schema";
+import { call } from "@mamc/shared/api/errors";
 import { createTokenStore, type TokenStore, type Tokens } from "./tokens";
+
+export { call };
 
 export const API_PREFIX = "/api/v1";
 const REFRESH_PATH = `${API_PREFIX}/auth/refresh`;
@@ -120,23 +122,6 @@ function announceUnverified(res: Response) {
 function withLock<T>(fn: () => Promise<T>): Promise<T> {
   const locks = typeof navigator !== "undefined" ? (navigator as Navigator & { locks?: LockManager }).locks : undefined;
   return locks ? (locks.request("mamc-token-refresh", fn) as Promise<T>) : fn();
-}
-
-/**
- * Unwrap an openapi-fetch result: return data or throw ApiError.
- * Usage: `const me = await call(api.client.GET("/api/v1/me"))`.
- */
-export async function call<T>(
-  p: Promise<{ data?: T; error?: unknown; response: Response }>,
-): Promise<T> {
-  let r: { data?: T; error?: unknown; response: Response };
-  try {
-    r = await p;
-  } catch (e) {
-    throw ApiError.network(e);
-  }
-  if (!r.response.ok) throw toApiError(r.response.status, r.error);
-  return r.data as T;
 }
 
 /** The app-wide client. */

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { api as defaultApi, call, tokensFromPair, type Api } from "../api/client";
 import { SESSION_MARKER } from "../api/tokens";
-import type { User as ApiUser } from "../api/types";
+import type { User as ApiUser } from "@mamc/shared/api/types";
 
 export type User = ApiUser;
 export type Role = User["role"];

@@ -1,5 +1,5 @@
 import { Link } from "react-router-dom";
-import type { VideoCard } from "../api/types";
+import type { VideoCard } from "@mamc/shared/api/types";
 import { useI18n } from "../i18n/i18n";
 
 type Priced = Pick<VideoCard, "is_free" | "price_cents" | "rental_price_cents" | "currency" | "subscription_included">;

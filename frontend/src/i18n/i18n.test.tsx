@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import en from "./en.json";
-import it_ from "./it.json";
+import en from "@mamc/shared/i18n/en.json";
+import it_ from "@mamc/shared/i18n/it.json";
 import { detectLang, I18nProvider, translate, useI18n, LANGS, type Lang } from "./i18n";
 
 function keys(o: object, prefix = ""): string[] {

@@ -1,37 +1,18 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
-import en from "./en.json";
-import it from "./it.json";
+import { DICTS, LANGS, formatDate, formatDuration, formatMoney, isLang, langFromLocale, translate, type Lang, type Vars } from "@mamc/shared/i18n";
 
-export const LANGS = ["en", "it"] as const;
-export type Lang = (typeof LANGS)[number];
-type Dict = { [k: string]: string | Dict };
-const DICTS: Record<Lang, Dict> = { en, it };
+export { DICTS, LANGS, translate, type Lang, type Vars };
 const STORAGE_KEY = "mamc.lang";
 
 export function detectLang(): Lang {
   try {
     const saved = localStorage.getItem(STORAGE_KEY);
-    if (saved && (LANGS as readonly string[]).includes(saved)) return saved as Lang;
+    if (isLang(saved)) return saved;
   } catch {
     /* ignore */
   }
   const nav = typeof navigator !== "undefined" ? navigator.languages?.[0] ?? navigator.language : "";
-  return nav?.toLowerCase().startsWith("it") ? "it" : "en";
-}
-
-function lookup(d: Dict, key: string): string | undefined {
-  let cur: string | Dict | undefined = d;
-  for (const part of key.split(".")) {
-    if (cur == null || typeof cur === "string") return undefined;
-    cur = cur[part];
-  }
-  return typeof cur === "string" ? cur : undefined;
-}
-
-export type Vars = Record<string, string | number>;
-export function translate(lang: Lang, key: string, vars?: Vars): string {
-  const s = lookup(DICTS[lang], key) ?? lookup(DICTS.en, key) ?? key;
-  return vars ? s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m)) : s;
+  return langFromLocale(nav);
 }
 
 interface I18nCtx {
@@ -60,21 +41,13 @@ export function I18nProvider({ children, initial }: { children: ReactNode; initi
     }
   }, []);
   const value = useMemo<I18nCtx>(() => {
-    const locale = lang === "it" ? "it-IT" : "en-GB";
     return {
       lang,
       setLang,
       t: (k, v) => translate(lang, k, v),
-      fmtDate: (d) => new Intl.DateTimeFormat(locale, { dateStyle: "medium" }).format(new Date(d)),
-      fmtMoney: (minor, currency) =>
-        new Intl.NumberFormat(locale, { style: "currency", currency: currency.toUpperCase() }).format(minor / 100),
-      fmtDuration: (s) => {
-        const sec = Math.max(0, Math.round(s));
-        const h = Math.floor(sec / 3600);
-        const m = Math.floor((sec % 3600) / 60);
-        const ss = String(sec % 60).padStart(2, "0");
-        return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
-      },
+      fmtDate: (d) => formatDate(lang, d),
+      fmtMoney: (minor, currency) => formatMoney(lang, minor, currency),
+      fmtDuration: formatDuration,
     };
   }, [lang, setLang]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;

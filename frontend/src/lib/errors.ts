@@ -1,4 +1,4 @@
-import { ApiError } from "../api/errors";
+import { ApiError } from "@mamc/shared/api/errors";
 
 type T = (key: string, vars?: Record<string, string | number>) => string;
 

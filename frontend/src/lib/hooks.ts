@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useI18n } from "../i18n/i18n";
 import { errorMessage } from "./errors";
-import { ApiError } from "../api/errors";
+import { ApiError } from "@mamc/shared/api/errors";
 import { useOptionalToast } from "../components/Toasts";
 
 /** Server and network trouble is also announced in a toast; validation errors stay inline. */

@@ -8,7 +8,7 @@ import { ErrorState, SkeletonLines, StatusBadge } from "../../components/ui";
 import { useToast } from "../../components/Toasts";
 import { ReasonDialog } from "../../components/ReasonDialog";
 import { Player } from "../../player/Player";
-import type { Resp } from "../../api/types";
+import type { Resp } from "@mamc/shared/api/types";
 
 /** Review queue (and, with `reportedOnly`, the reported published videos). */
 export function ReviewQueuePage({ reportedOnly = false }: { reportedOnly?: boolean }) {

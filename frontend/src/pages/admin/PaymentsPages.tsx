@@ -7,7 +7,7 @@ import { useAction, useDocumentTitle, usePaged } from "../../lib/hooks";
 import { ErrorState, SelectField, SkeletonLines, StatusBadge } from "../../components/ui";
 import { useToast } from "../../components/Toasts";
 import { ReasonDialog } from "../../components/ReasonDialog";
-import type { Item, Resp } from "../../api/types";
+import type { Item, Resp } from "@mamc/shared/api/types";
 
 type Payment = Item<Resp<"/api/v1/admin/payments", "get">>;
 const STATUSES = ["pending", "paid", "failed", "partially_refunded", "refunded", "disputed", "dispute_lost"] as const;

@@ -5,7 +5,7 @@ import { useI18n } from "../../i18n/i18n";
 import { useDocumentTitle, useLoad } from "../../lib/hooks";
 import { ErrorState, SkeletonGrid } from "../../components/ui";
 import { VideoCardView } from "../../components/VideoCardView";
-import type { VideoCard } from "../../api/types";
+import type { VideoCard } from "@mamc/shared/api/types";
 
 function Shelf({ id, title, items, more }: { id: string; title: string; items: VideoCard[]; more: string }) {
   const { t } = useI18n();

@@ -6,7 +6,7 @@ import { useI18n } from "../../i18n/i18n";
 import { useAction, useDocumentTitle, useLoad, usePaged } from "../../lib/hooks";
 import { ErrorState, SkeletonGrid, StatusBadge } from "../../components/ui";
 import { clearPendingCheckout, loadPendingCheckout, startCheckout, type PendingCheckout } from "../../lib/checkout";
-import type { Entitlement, VideoCard } from "../../api/types";
+import type { Entitlement, VideoCard } from "@mamc/shared/api/types";
 
 export const POLL_MS = import.meta.env.MODE === "test" ? 50 : 2000;
 export const POLL_LIMIT_MS = 90_000;

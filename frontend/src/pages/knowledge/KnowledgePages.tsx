@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { call } from "../../api/client";
-import type { Resp } from "../../api/types";
+import type { Resp } from "@mamc/shared/api/types";
 import { useAuth } from "../../auth/AuthContext";
 import { ErrorState, SkeletonLines } from "../../components/ui";
 import { useI18n } from "../../i18n/i18n";

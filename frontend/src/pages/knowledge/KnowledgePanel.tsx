@@ -1,5 +1,5 @@
 import { call } from "../../api/client";
-import type { Resp } from "../../api/types";
+import type { Resp } from "@mamc/shared/api/types";
 import { useAuth } from "../../auth/AuthContext";
 import { useI18n } from "../../i18n/i18n";
 import { useLoad } from "../../lib/hooks";

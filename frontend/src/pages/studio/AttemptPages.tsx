@@ -8,7 +8,7 @@ import { useAction, useDocumentTitle, useLoad, usePaged } from "../../lib/hooks"
 import { ErrorState, Progress, SkeletonLines, StatusBadge } from "../../components/ui";
 import { uploadAttemptFile } from "../../upload/videoUpload";
 import { jointLabel, SPEEDS } from "./pose";
-import type { Resp } from "../../api/types";
+import type { Resp } from "@mamc/shared/api/types";
 
 type Report = Resp<"/api/v1/studio/attempts/{attempt_id}/report", "get">;
 type Feedback = Report["feedback"][number];

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useAuth } from "../../auth/AuthContext";
 import { call } from "../../api/client";
-import { toApiError } from "../../api/errors";
+import { toApiError } from "@mamc/shared/api/errors";
 import { useI18n } from "../../i18n/i18n";
 import { useAction, useDocumentTitle, useLoad, usePaged } from "../../lib/hooks";
 import { ErrorState, SkeletonLines } from "../../components/ui";

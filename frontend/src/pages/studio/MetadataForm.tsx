@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { useI18n } from "../../i18n/i18n";
 import { Field, SelectField, TextAreaField } from "../../components/ui";
-import type { Body } from "../../api/types";
+import type { Body } from "@mamc/shared/api/types";
 
 export type VideoMeta = Body<"/api/v1/videos/{video_id}", "patch">;
 const LEVELS = ["beginner", "intermediate", "advanced", "all_levels"] as const;

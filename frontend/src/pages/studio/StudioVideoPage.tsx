@@ -9,8 +9,8 @@ import { ErrorState, Progress, SkeletonLines, StatusBadge } from "../../componen
 import { useToast } from "../../components/Toasts";
 import { MetadataForm, type VideoMeta } from "./MetadataForm";
 import { openEventStream } from "../../lib/sse";
-import { ApiError, toApiError } from "../../api/errors";
-import { isOwnerView, type OwnerVideo } from "../../api/types";
+import { ApiError, toApiError } from "@mamc/shared/api/errors";
+import { isOwnerView, type OwnerVideo } from "@mamc/shared/api/types";
 
 const TERMINAL = new Set(["failed", "ready", "in_review", "published", "rejected", "unpublished", "archived", "draft"]);
 const SUBMITTABLE = ["ready", "rejected", "unpublished"];

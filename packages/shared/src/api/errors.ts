@@ -36,3 +36,18 @@ export function toApiError(status: number, body: unknown): ApiError {
   }
   return new ApiError(status, status >= 500 ? "server_error" : "http_error", typeof body === "string" && body ? body : `HTTP ${status}`);
 }
+
+/**
+ * Unwrap an openapi-fetch result: return data or throw ApiError.
+ * Usage: `const me = await call(api.client.GET("/api/v1/me"))`.
+ */
+export async function call<T>(p: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let r: { data?: T; error?: unknown; response: Response };
+  try {
+    r = await p;
+  } catch (e) {
+    throw ApiError.network(e);
+  }
+  if (!r.response.ok) throw toApiError(r.response.status, r.error);
+  return r.data as T;
+}

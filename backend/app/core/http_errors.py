@@ -1,0 +1,113 @@
+"""The one mapping from errors to HTTP answers, installed on the API app: domain errors, FastAPI's
+validation errors, Starlette's HTTP errors, values the database refuses and a full connection
+pool all answer with the error envelope; anything else is a logged 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.errors import DomainError, error_body, localized_message
+from app.core.i18n import normalize_language, t
+
+log = structlog.get_logger(__name__)
+
+POOL_TIMEOUT_RETRY_AFTER_SECONDS = 2
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+_UNPARSABLE_BODY = "There was an error parsing the body"  # fastapi.routing's detail
+
+
+def _describe_validation(exc: RequestValidationError) -> tuple[str, str, list[dict[str, Any]]]:
+    errors = exc.errors()
+    if any(err.get("type") == "json_invalid" for err in errors):
+        return "malformed_json", "The request body is not valid JSON.", []
+    details = [
+        {
+            "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"),
+            "problem": err["msg"],
+        }
+        for err in errors
+    ]
+    first = details[0] if details else {"field": "", "problem": "invalid input"}
+    where = f" ({first['field']})" if first["field"] else ""
+    return "validation_error", f"Invalid input{where}: {first['problem']}", details
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        message = localized_message(exc, request.headers.get("accept-language"))
+        return JSONResponse(
+            error_body(exc.code, message, exc.details),
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        code, message, details = _describe_validation(exc)
+        return JSONResponse(error_body(code, message, details or None), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+            # FastAPI's answer to a body that is not even text (e.g. not UTF-8): the same as for
+            # any other body that is not JSON.
+            return JSONResponse(error_body("malformed_json", "The request body is not valid JSON."), 422)
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        message = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(DataError)
+    async def _bad_data(_: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value the request carried (a NUL character in text, a number out
+        # of the column's range, ...): bad input, not a server fault.
+        log.warning("database_rejected_value", error_type=type(exc.orig).__name__)
+        return JSONResponse(
+            error_body(
+                "invalid_value", "A value in the request cannot be stored (e.g. it holds a NUL character)."
+            ),
+            status_code=422,
+        )
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every database connection stayed busy for the pool's whole timeout: overload, which
+        # passes; the client may retry (a 500 would page someone for a capacity problem).
+        log.warning("database_pool_exhausted")
+        return JSONResponse(
+            error_body(
+                "service_busy",
+                t("errors.service_busy", normalize_language(request.headers.get("accept-language"))),
+            ),
+            status_code=503,
+            headers={"Retry-After": str(POOL_TIMEOUT_RETRY_AFTER_SECONDS)},
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", error_type=type(exc).__name__)
+        return JSONResponse(
+            error_body("internal_error", "Something went wrong on our side."), status_code=500
+        )

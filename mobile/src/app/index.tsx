@@ -1,0 +1,49 @@
+import { Stack, router } from "expo-router";
+import { View } from "react-native";
+import type { VideoCard } from "@mamc/shared/api/types";
+import { useApp } from "../lib/app";
+import { call } from "../lib/api";
+import { cachedFetch } from "../lib/cache";
+import { useLoad } from "../lib/hooks";
+import { Btn, ErrorBox, Loading, P, Screen, Title } from "../ui/kit";
+import { VideoList } from "../components/VideoList";
+
+export default function Home() {
+  const { t, api, device, user, restoring, date } = useApp();
+  const latest = useLoad(
+    () => cachedFetch(device.storage, "home", () => call(api.client.GET("/api/v1/videos", { params: { query: { limit: 6 } } }))),
+    [api],
+  );
+  const go = (href: string) => () => router.push(href);
+  return (
+    <Screen offline={latest.data?.offline ? date(latest.data.savedAt) : null}>
+      <Stack.Screen options={{ title: t("nav.home") }} />
+      <Title>{t("catalog.heroTitle")}</Title>
+      <P muted>{t("catalog.heroBody")}</P>
+      {restoring ? <Loading /> : null}
+      {user ? <P>{t("mobile.signedInAs", { name: user.display_name })}</P> : null}
+      <View style={{ gap: 8 }}>
+        <Btn label={t("nav.browse")} onPress={go("/catalog")} />
+        <Btn label={t("common.search")} kind="secondary" onPress={go("/search")} />
+        {user ? (
+          <>
+            <Btn label={t("nav.library")} kind="secondary" onPress={go("/library")} />
+            <Btn label={t("mobile.coach.title")} kind="secondary" onPress={go("/coach")} />
+            {user.role !== "student" ? <Btn label={t("nav.studio")} kind="secondary" onPress={go("/studio")} /> : null}
+            <Btn label={t("mobile.notifications.title")} kind="secondary" onPress={go("/notifications")} />
+          </>
+        ) : (
+          <>
+            <Btn label={t("nav.login")} kind="secondary" onPress={go("/login")} />
+            <Btn label={t("nav.signup")} kind="secondary" onPress={go("/signup")} />
+          </>
+        )}
+        <Btn label={t("mobile.settings.title")} kind="secondary" onPress={go("/settings")} />
+      </View>
+      <Title>{t("catalog.new")}</Title>
+      {latest.loading ? <Loading /> : null}
+      <ErrorBox error={latest.error} />
+      {latest.data ? <VideoList items={latest.data.data.items as VideoCard[]} /> : null}
+    </Screen>
+  );
+}

@@ -1,0 +1,209 @@
+/**
+ * A local stand-in for the platform speaking the API's real protocol (paths, bodies, the
+ * `{"error":{"code","message"}}` envelope) and an S3-like store for presigned part PUTs. Shapes are
+ * typed from the generated schema, so a contract change breaks these tests at compile time.
+ */
+import type { Resp } from "@mamc/shared/api/types";
+import type { Device, KeyValueStore, LocalFile } from "../src/device/types";
+import { fetchSender } from "../src/lib/sender";
+
+type UploadOut = Resp<"/api/v1/studio/attempts/{attempt_id}/upload", "get">;
+type AttemptOut = Resp<"/api/v1/studio/attempts/{attempt_id}", "get">;
+type User = Resp<"/api/v1/me", "get">;
+type VideoPage = Resp<"/api/v1/videos", "get">;
+
+export const BASE = "http://api.test";
+const STORAGE = "http://storage.test";
+
+interface AttemptRow {
+  attempt: AttemptOut;
+  partSize: number;
+  partCount: number;
+  stored: Map<number, { etag: string; size: number }>;
+  completed: { part_number: number; etag: string }[] | null;
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+const fail = (status: number, code: string, message: string) => json(status, { error: { code, message } });
+
+export class FakePlatform {
+  user: User = {
+    id: "u1",
+    email: "kim@example.com",
+    display_name: "Kim",
+    role: "student",
+    is_active: true,
+    email_verified: true,
+    language: "en",
+    created_at: "2026-01-01T00:00:00Z",
+  };
+  password = "correct horse 9";
+  accessTokens = new Set<string>();
+  refreshTokens = new Set<string>();
+  attempts = new Map<string, AttemptRow>();
+  videos: VideoPage = { items: [], next_cursor: null };
+  /** Purchases by id: status moves to "paid" when the checkout page is "paid" (payCheckout). */
+  purchases = new Map<string, { id: string; video_id: string; status: string }>();
+  /** Videos the user may play. */
+  entitled = new Set<string>();
+  /** Part PUTs answered so far (part numbers, in order). */
+  puts: number[] = [];
+  /** The next PUTs of these part numbers drop the connection (network loss). */
+  dropParts = new Set<number>();
+  /** The next PUT of these part numbers answers 403 (expired URL). */
+  expireParts = new Set<number>();
+  /** Every request fails at the connection (the device is offline). */
+  offline = false;
+  partSize = 5;
+  /** How many part URLs the create call presigns (the rest are asked for with /upload/parts). */
+  presignFirst = 2;
+  private n = 0;
+
+  private pair(): Response {
+    const access = `acc-${++this.n}`;
+    const refresh = `ref-${this.n}-xxxxxxxxxx`;
+    this.accessTokens.add(access);
+    this.refreshTokens.add(refresh);
+    return json(200, { access_token: access, refresh_token: refresh, token_type: "bearer", expires_in: 900 });
+  }
+
+  private uploadOut(row: AttemptRow, numbers: number[]): UploadOut {
+    return {
+      part_size: row.partSize,
+      part_count: row.partCount,
+      parts: numbers.map((part_number) => ({ part_number, url: `${STORAGE}/${row.attempt.id}/${part_number}?sig=${this.n}` })),
+      uploaded_parts: [...row.stored.entries()].map(([part_number, p]) => ({ part_number, etag: p.etag, size: p.size })),
+      expires_at: null,
+    };
+  }
+
+  fetch = async (input: Request | string, init?: RequestInit): Promise<Response> => {
+    const req = typeof input === "string" ? new Request(input, init) : input;
+    if (this.offline) throw new TypeError("Network request failed");
+    const url = new URL(req.url);
+    if (url.origin === STORAGE) return this.storagePut(url, req);
+    const path = url.pathname.replace(/^\/api\/v1/, "");
+    const body = req.method === "GET" ? null : await req.text().then((t) => (t ? JSON.parse(t) : null));
+    const bearer = req.headers.get("Authorization")?.replace("Bearer ", "");
+    const authed = bearer !== undefined && this.accessTokens.has(bearer);
+    let m: RegExpMatchArray | null;
+    if (req.method === "POST" && path === "/auth/login") {
+      if (body.email !== this.user.email || body.password !== this.password) return fail(401, "invalid_credentials", "Wrong email or password.");
+      return this.pair();
+    }
+    if (req.method === "POST" && path === "/auth/refresh") {
+      if (!body?.refresh_token || !this.refreshTokens.delete(body.refresh_token)) return fail(401, "token_invalid", "This session is invalid.");
+      return this.pair();
+    }
+    if (req.method === "GET" && path === "/videos") return json(200, this.videos);
+    if (req.method === "GET" && (m = path.match(/^\/videos\/([\w-]+)$/))) {
+      const v = this.videos.items.find((x) => x.id === m![1]);
+      return v ? json(200, v) : fail(404, "video_not_found", "No such video.");
+    }
+    if (!authed) return fail(401, "not_authenticated", "Log in.");
+    if (req.method === "GET" && path === "/me") return json(200, this.user);
+    if (req.method === "GET" && (m = path.match(/^\/videos\/([\w-]+)\/playback$/)))
+      return this.entitled.has(m[1]) ? json(200, { url: `${BASE}/media/t/tok/${m[1]}/master.m3u8` }) : fail(403, "not_entitled", "Buy, rent or subscribe to watch.");
+    if (req.method === "GET" && path === "/studio/references") return json(200, { items: [], next_cursor: null });
+    if (req.method === "POST" && path === "/checkout") {
+      const id = `pur-${++this.n}`;
+      this.purchases.set(id, { id, video_id: body.video_id, status: "pending" });
+      return json(201, { checkout_session_id: `cs-${id}`, url: `${BASE}/sandbox/checkout/cs-${id}`, purchase_id: id, subscription_id: null, reused: false });
+    }
+    if (req.method === "GET" && (m = path.match(/^\/me\/purchases\/([\w-]+)$/))) {
+      const p = this.purchases.get(m[1]);
+      return p ? json(200, { ...p, video_title: "", kind: "ppv", amount_cents: 999, currency: "EUR", rental_hours: null, amount_refunded_cents: 0, paid_at: null, refunded_at: null, created_at: "2026-01-01T00:00:00Z" }) : fail(404, "purchase_not_found", "No such purchase.");
+    }
+    if (req.method === "GET" && (m = path.match(/^\/studio\/references\/([\w-]+)$/)))
+      return json(200, { id: m[1], name: "Mae geri", video_id: "v1", instructor_id: "i1", status: "ready", progress: 100, stage: "done", failure_reason: null, t_start: 1, t_end: 3, joints: [], technique: "kick", created_at: "2026-01-01T00:00:00Z", finished_at: null });
+    if (req.method === "POST" && (m = path.match(/^\/studio\/references\/([\w-]+)\/attempts$/))) {
+      if (!body.size_bytes || body.size_bytes < 1) return fail(422, "validation_error", "The file is empty.");
+      const id = `att-${++this.n}`;
+      const partCount = Math.ceil(body.size_bytes / this.partSize);
+      const attempt: AttemptOut = {
+        id, reference_id: m[1], student_id: this.user.id, filename: body.filename, size_bytes: body.size_bytes,
+        status: "uploading", progress: 0, stage: "upload", failure_reason: null, score: null,
+        created_at: "2026-01-01T00:00:00Z", uploaded_at: null, finished_at: null,
+      };
+      const row: AttemptRow = { attempt, partSize: this.partSize, partCount, stored: new Map(), completed: null };
+      this.attempts.set(id, row);
+      const first = Array.from({ length: Math.min(this.presignFirst, partCount) }, (_, i) => i + 1);
+      return json(201, { attempt, upload: this.uploadOut(row, first) });
+    }
+    if ((m = path.match(/^\/studio\/attempts\/([\w-]+)(\/upload|\/upload\/parts|\/complete)?$/))) {
+      const row = this.attempts.get(m[1]);
+      if (!row) return fail(404, "attempt_not_found", "No such attempt.");
+      if (req.method === "GET" && !m[2]) return json(200, row.attempt);
+      if (req.method === "GET" && m[2] === "/upload") {
+        const missing = Array.from({ length: row.partCount }, (_, i) => i + 1).filter((k) => !row.stored.has(k));
+        return json(200, this.uploadOut(row, missing));
+      }
+      if (req.method === "POST" && m[2] === "/upload/parts") return json(200, this.uploadOut(row, body.part_numbers));
+      if (req.method === "POST" && m[2] === "/complete") {
+        const parts = body.parts as { part_number: number; etag: string }[];
+        const ok = parts.length === row.partCount && parts.every((p) => row.stored.get(p.part_number)?.etag === p.etag);
+        if (!ok) return fail(409, "upload_incomplete", "Some parts are missing or do not match.");
+        row.completed = parts;
+        row.attempt = { ...row.attempt, status: "pending", uploaded_at: "2026-01-01T00:01:00Z" };
+        return json(202, row.attempt);
+      }
+    }
+    return fail(404, "not_found", `No route ${req.method} ${path}`);
+  };
+
+  private async storagePut(url: URL, req: Request): Promise<Response> {
+    const [, id, n] = url.pathname.split("/");
+    const part = Number(n);
+    if (this.dropParts.delete(part)) throw new TypeError("Network request failed");
+    if (this.expireParts.delete(part)) return new Response("<Error><Code>AccessDenied</Code></Error>", { status: 403 });
+    const row = this.attempts.get(id)!;
+    const bytes = new Uint8Array(await req.arrayBuffer());
+    const etag = `"etag-${id}-${part}-${bytes.length}"`;
+    row.stored.set(part, { etag, size: bytes.length });
+    this.puts.push(part);
+    return new Response(null, { status: 200, headers: { ETag: etag } });
+  }
+
+  /** What the payment provider's webhook does: the purchase is paid and the video unlocked. */
+  payCheckout(url: string): void {
+    const id = url.split("/cs-")[1];
+    const p = this.purchases.get(id)!;
+    p.status = "paid";
+    this.entitled.add(p.video_id);
+  }
+
+  /** Bytes of the stored parts of an attempt, in order (to check nothing was sent twice or skipped). */
+  storedSizes(id: string): number[] {
+    const row = this.attempts.get(id)!;
+    return [...row.stored.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p.size);
+  }
+}
+
+export function memoryStore(): KeyValueStore & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return {
+    data,
+    get: async (k) => data.get(k) ?? null,
+    set: async (k, v) => void data.set(k, v),
+    delete: async (k) => void data.delete(k),
+  };
+}
+
+export const clipFile = (size: number): LocalFile => ({ uri: "file:///clip.mp4", name: "clip.mp4", size, mimeType: "video/mp4" });
+
+export function fakeDevice(platform: FakePlatform, overrides: Partial<Device> = {}): Device {
+  const bytes = (f: LocalFile) => new Blob([new Uint8Array(f.size).fill(7)]);
+  return {
+    secure: memoryStore(),
+    storage: memoryStore(),
+    sender: fetchSender((u, i) => platform.fetch(u, i), async (f) => bytes(f)),
+    camera: { requestPermissions: async () => true, Preview: () => null },
+    gallery: { pickVideo: async () => null },
+    useVoice: () => ({ requestPermissions: async () => true, start: async () => undefined, stop: async () => null }),
+    push: { register: async () => null },
+    browser: { open: async () => undefined, dismiss: () => undefined },
+    ...overrides,
+  };
+}

@@ -1,0 +1,62 @@
+/** Shared test helpers: expo-router and expo-video replaced by inert stand-ins, and a renderer
+ * that wraps a screen in the app's provider with a fake device and the fake platform. */
+import type { ReactElement } from "react";
+import { render } from "@testing-library/react-native";
+import { AppProvider } from "../src/lib/app";
+import type { CoachClient } from "../src/lib/coach";
+import type { Device } from "../src/device/types";
+import { BASE, FakePlatform, fakeDevice } from "./fakePlatform";
+
+export const mockRouter = { push: jest.fn(), replace: jest.fn(), back: jest.fn() };
+export const mockParams: { current: Record<string, string> } = { current: {} };
+
+jest.mock("expo-router", () => ({
+  router: mockRouter,
+  useLocalSearchParams: () => mockParams.current,
+  Stack: { Screen: () => null },
+  Redirect: () => null,
+}));
+
+jest.mock("expo-video", () => ({
+  useVideoPlayer: () => ({ play: jest.fn(), addListener: () => ({ remove: jest.fn() }), replaceAsync: jest.fn(), currentTime: 0 }),
+  VideoView: () => null,
+}));
+
+/** Log the device in the way the app does: a refresh token in the secure store. */
+export async function signIn(platform: FakePlatform, device: Device): Promise<void> {
+  const res = await platform.fetch(
+    new Request(`${BASE}/api/v1/auth/login`, {
+      method: "POST",
+      body: JSON.stringify({ email: platform.user.email, password: platform.password, refresh_token_in: "body" }),
+    }),
+  );
+  await device.secure.set("mamc.refresh_token", ((await res.json()) as { refresh_token: string }).refresh_token);
+}
+
+export function renderScreen(ui: ReactElement, platform: FakePlatform, opts: { device?: Device; coach?: CoachClient } = {}) {
+  const device = opts.device ?? fakeDevice(platform);
+  const utils = render(
+    <AppProvider device={device} baseUrl={BASE} fetch={platform.fetch} coach={opts.coach} initialLang="en">
+      {ui}
+    </AppProvider>,
+  );
+  return { ...utils, device };
+}
+
+type Node = { type: unknown; props: Record<string, unknown> };
+
+/** Host controls (anything pressable or editable) rendered without an accessibility label, as
+ * short descriptions (never the nodes themselves: printing a React tree in a diff is huge). */
+export function unlabelledControls(root: { findAll: (p: (n: Node) => boolean) => Node[] }): { checked: number; missing: string[] } {
+  const controls = root.findAll(
+    (n) => typeof n.type === "string" && (typeof n.props.onResponderRelease === "function" || typeof n.props.onChangeText === "function"),
+  );
+  const missing = controls.filter((n) => !n.props.accessibilityLabel).map((n) => `${String(n.type)} ${String(n.props.testID ?? "")}`);
+  return { checked: controls.length, missing };
+}
+
+beforeEach(() => {
+  mockRouter.push.mockReset();
+  mockRouter.replace.mockReset();
+  mockParams.current = {};
+});

@@ -1,0 +1,56 @@
+/**
+ * The it/en catalogues both clients read, and the lookup they share. Platform concerns (where the
+ * chosen language is stored, how the device language is detected) stay in each client.
+ */
+import en from "./en.json";
+import it from "./it.json";
+
+export const LANGS = ["en", "it"] as const;
+export type Lang = (typeof LANGS)[number];
+export type Dict = { [k: string]: string | Dict };
+export const DICTS: Record<Lang, Dict> = { en, it };
+export type Vars = Record<string, string | number>;
+
+export function isLang(s: string | null | undefined): s is Lang {
+  return !!s && (LANGS as readonly string[]).includes(s);
+}
+
+/** "it" for any Italian locale tag ("it", "it-IT", "it_CH"), else "en". */
+export function langFromLocale(tag: string | null | undefined): Lang {
+  return tag?.toLowerCase().startsWith("it") ? "it" : "en";
+}
+
+function lookup(d: Dict, key: string): string | undefined {
+  let cur: string | Dict | undefined = d;
+  for (const part of key.split(".")) {
+    if (cur == null || typeof cur === "string") return undefined;
+    cur = cur[part];
+  }
+  return typeof cur === "string" ? cur : undefined;
+}
+
+/** The string for `key` in `lang` (English, then the key itself, when missing), with `{var}`s filled. */
+export function translate(lang: Lang, key: string, vars?: Vars): string {
+  const s = lookup(DICTS[lang], key) ?? lookup(DICTS.en, key) ?? key;
+  return vars ? s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m)) : s;
+}
+
+export function localeOf(lang: Lang): string {
+  return lang === "it" ? "it-IT" : "en-GB";
+}
+
+export function formatMoney(lang: Lang, minor: number, currency: string): string {
+  return new Intl.NumberFormat(localeOf(lang), { style: "currency", currency: currency.toUpperCase() }).format(minor / 100);
+}
+
+export function formatDate(lang: Lang, d: string | number | Date): string {
+  return new Intl.DateTimeFormat(localeOf(lang), { dateStyle: "medium" }).format(new Date(d));
+}
+
+export function formatDuration(seconds: number): string {
+  const sec = Math.max(0, Math.round(seconds));
+  const h = Math.floor(sec / 3600);
+  const m = Math.floor((sec % 3600) / 60);
+  const ss = String(sec % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
