@@ -33,6 +33,9 @@ const StudioLayout = lazy(() => import("./pages/studio/StudioLayout"));
 const StudioHome = lazy(() => import("./pages/studio/StudioHome"));
 const UploadPage = lazy(() => import("./pages/studio/UploadPage"));
 const StudioVideoPage = lazy(() => import("./pages/studio/StudioVideoPage"));
+const KnowledgeSearchPage = lazy(() => import("./pages/knowledge/KnowledgePages").then((m) => ({ default: m.KnowledgeSearchPage })));
+const KnowledgeItemPage = lazy(() => import("./pages/knowledge/KnowledgePages").then((m) => ({ default: m.KnowledgeItemPage })));
+const KnowledgeReviewPage = lazy(() => import("./pages/knowledge/KnowledgePages").then((m) => ({ default: m.KnowledgeReviewPage })));
 
 export const routes: RouteObject[] = [
   {
@@ -41,6 +44,8 @@ export const routes: RouteObject[] = [
       { path: "/", element: <HomePage /> },
       { path: "/browse", element: <BrowsePage /> },
       { path: "/videos/:id", element: <VideoPage /> },
+      { path: "/knowledge", element: <KnowledgeSearchPage /> },
+      { path: "/knowledge/items/:id", element: <KnowledgeItemPage /> },
       { path: "/login", element: <LoginPage /> },
       { path: "/signup", element: <SignupPage /> },
       { path: "/verify-email", element: <VerifyEmailPage /> },
@@ -66,6 +71,7 @@ export const routes: RouteObject[] = [
           { path: "references/new", element: <ReferenceMarkerPage /> },
           { path: "attempts", element: <InstructorAttemptsPage /> },
           { path: "earnings", element: <EarningsPage /> },
+          { path: "knowledge", element: <KnowledgeReviewPage /> },
         ],
       },
       {
@@ -78,6 +84,7 @@ export const routes: RouteObject[] = [
           { path: "users", element: <UsersPage /> },
           { path: "payments", element: <PaymentsPage /> },
           { path: "disputes", element: <DisputesPage /> },
+          { path: "knowledge", element: <KnowledgeReviewPage /> },
           { path: "audit", element: <AuditPage /> },
           { path: "payouts", element: <EarningsPage admin /> },
         ],

@@ -126,6 +126,15 @@ class Settings(BaseSettings):
     # --- AI
     openai_api_key: SecretStr | None = None
     anthropic_api_key: SecretStr | None = None
+    openai_base_url: str = ""  # empty: OpenAI's; an OpenAI-compatible server otherwise
+
+    # --- knowledge (issue 13)
+    knowledge_stt_provider: Literal["offline", "openai"] = "offline"  # openai needs OPENAI_API_KEY
+    knowledge_stt_model: str = "whisper-1"
+    knowledge_translation_model: str = "gpt-4o-mini"  # used only when OPENAI_API_KEY is set
+    knowledge_languages: list[str] = Field(default_factory=lambda: ["it", "en"])
+    knowledge_ocr: bool = True  # read on-screen text of videos
+    knowledge_document_max_bytes: int = 50 * 1024 * 1024
 
     extra_cors_origins: list[str] = Field(default_factory=list)
     sse_max_streams_per_user: int = 5  # live progress streams one user may hold open at once

@@ -15,6 +15,7 @@ MODEL_MODULES = [
     "app.entitlements.models",
     "app.commerce.models",
     "app.studio.models",
+    "app.knowledge.models",
 ]
 
 

@@ -57,6 +57,9 @@ async def approve(session: AsyncSession, admin: User, video_id: uuid.UUID, note:
     if video.status != VideoStatus.published:
         transition(session, video, VideoStatus.published, actor_id=admin.id, reason=note)
         video.published_at = video.published_at or utcnow()
+        from app.knowledge.service import video_published  # extraction is queued after the commit
+
+        await video_published(session, video_id=video.id, owner_id=video.owner_id)
     video.open_report_count = 0
     video.trusted_report_count = 0
     video.review_note = None

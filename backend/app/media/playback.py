@@ -99,6 +99,10 @@ async def playback(
         await _remember_access(viewer, settings)
     signer = build_signer(settings)
     master = (prefix + "master.m3u8") if kind == "trailer" else (prefix + "hls/master.m3u8")
+    if kind == "full":  # the master naming the approved captions (HLS subtitles), if any
+        from app.knowledge.service import subtitled_master
+
+        master = await subtitled_master(session, video.id, prefix) or master
     signed = signer.sign_playlist(prefix, master, ttl, viewer=viewer if kind == "full" else None)
     thumbnails = None
     if kind == "full":

@@ -92,6 +92,7 @@ class VideoSummary:
     subscription_included: bool
     is_free: bool
     duration_s: float | None = None  # known once processed (the studio uses it)
+    media_prefix: str | None = None  # where the HLS outputs live (knowledge adds captions there)
 
 
 def is_free(video: Video) -> bool:
@@ -111,6 +112,7 @@ def _summary(video: Video) -> VideoSummary:
         subscription_included=video.subscription_included,
         is_free=is_free(video),
         duration_s=video.duration_s,
+        media_prefix=video.media_prefix,
     )
 
 

@@ -82,8 +82,14 @@ TABLES: dict[str, jobs.JobTable] = {"reference": REFERENCE_JOBS, "attempt": ATTE
 MODELS: dict[str, JobModel] = {"reference": StudioReference, "attempt": StudioAttempt}
 
 
+def _kind_of(model: JobModel) -> str:
+    return next(kind for kind, known in MODELS.items() if known is model)
+
+
 def _table(model: JobModel) -> jobs.JobTable:
-    return REFERENCE_JOBS if model is StudioReference else ATTEMPT_JOBS
+    """The engine's table for a job model. Other domains whose rows are jobs of this shape (e.g.
+    knowledge extraction) register theirs in MODELS and TABLES and run through `_run`."""
+    return TABLES[_kind_of(model)]
 
 
 class BadInput(Exception):
@@ -140,7 +146,7 @@ def _nudge(
     failure_reason: str | None = None,
 ) -> None:
     """Wake the job's progress streams (after the commit: they read the row, the truth)."""
-    kind = "reference" if model is StudioReference else "attempt"
+    kind = _kind_of(model)
     payload = progress_bus.state(status.value, percent, stage, failure_reason)
     progress_bus.publish(progress_channel(kind, job_id), payload)
 
@@ -466,7 +472,7 @@ def reap_stuck_jobs(
 
 
 def _kind(table: jobs.JobTable) -> str:
-    return "reference" if table is REFERENCE_JOBS else "attempt"
+    return next(kind for kind, known in TABLES.items() if known is table)
 
 
 def requeue_stuck_jobs(

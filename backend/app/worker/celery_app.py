@@ -29,6 +29,7 @@ TASK_MODULES = [
     "app.media.tasks",
     "app.commerce.tasks",
     "app.studio.tasks",
+    "app.knowledge.tasks",
 ]
 
 

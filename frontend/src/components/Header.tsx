@@ -69,6 +69,7 @@ export function Header() {
           <ul className="nav-links">
             <li><NavLink to="/" end>{t("nav.home")}</NavLink></li>
             <li><NavLink to="/browse">{t("nav.browse")}</NavLink></li>
+            <li><NavLink to="/knowledge">{t("knowledge.nav")}</NavLink></li>
             {status !== "loading" && !user && <li className="mobile-only"><NavLink to="/signup">{t("nav.signup")}</NavLink></li>}
             {user && <li><NavLink to="/library">{t("nav.library")}</NavLink></li>}
             {hasRole("instructor", "admin") && <li><NavLink to="/studio">{t("nav.studio")}</NavLink></li>}

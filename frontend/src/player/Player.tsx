@@ -18,6 +18,8 @@ interface Props {
   resumeId?: string;
   title?: string;
   autoPlay?: boolean;
+  /** Seconds to start at (a link to a moment); wins over the remembered position. */
+  startAt?: number | null;
   onTime?: (t: number) => void;
   /** Rendered absolutely over the video (e.g. pose overlay canvas). */
   overlay?: ReactNode;
@@ -26,9 +28,10 @@ interface Props {
 }
 
 interface Level { index: number; height: number; bitrate: number }
+interface Caption { index: number; name: string; lang: string }
 
 export const Player = forwardRef<PlayerHandle, Props>(function Player(
-  { src, poster, resumeId, title, autoPlay, onTime, overlay, children },
+  { src, poster, resumeId, title, autoPlay, startAt, onTime, overlay, children },
   ref,
 ) {
   const { t, fmtDuration } = useI18n();
@@ -37,6 +40,8 @@ export const Player = forwardRef<PlayerHandle, Props>(function Player(
   const lastSaved = useRef(0);
   const [levels, setLevels] = useState<Level[]>([]);
   const [level, setLevel] = useState(-1);
+  const [captions, setCaptions] = useState<Caption[]>([]);
+  const [caption, setCaption] = useState(-1);
   const [status, setStatus] = useState<string | null>(null);
   const [fatal, setFatal] = useState(false);
   const [resumedAt, setResumedAt] = useState<number | null>(null);
@@ -61,6 +66,7 @@ export const Player = forwardRef<PlayerHandle, Props>(function Player(
     setStatus(null);
     setLevels([]);
     setLevel(-1);
+    setCaptions([]);
     (async () => {
       const { default: Hls } = await import("hls.js");
       if (cancelled) return;
@@ -78,6 +84,11 @@ export const Player = forwardRef<PlayerHandle, Props>(function Player(
       hlsRef.current = hls;
       hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
         setLevels(data.levels.map((l, index) => ({ index, height: l.height, bitrate: l.bitrate })));
+      });
+      // Captions: the master's SUBTITLES renditions (approved by the instructor).
+      hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, (_e, data) => {
+        setCaptions(data.subtitleTracks.map((s, index) => ({ index, name: s.name, lang: s.lang ?? "" })));
+        setCaption(hls.subtitleTrack);
       });
       let recoveries = 0;
       hls.on(Hls.Events.ERROR, (_e, data) => {
@@ -116,6 +127,10 @@ export const Player = forwardRef<PlayerHandle, Props>(function Player(
       if (c.playing) void v.play().catch(() => undefined);
       return;
     }
+    if (v && startAt != null) {
+      v.currentTime = Math.max(0, startAt);
+      return;
+    }
     if (!v || !resumeId) return;
     const pos = loadResume(resumeId, v.duration);
     if (pos != null) {
@@ -138,6 +153,15 @@ export const Player = forwardRef<PlayerHandle, Props>(function Player(
   function onPause() {
     const v = videoRef.current;
     if (v && resumeId) saveResume(resumeId, v.currentTime, v.duration);
+  }
+
+  function changeCaption(i: number) {
+    setCaption(i);
+    const hls = hlsRef.current;
+    if (hls) {
+      hls.subtitleTrack = i;
+      hls.subtitleDisplay = i >= 0;
+    }
   }
 
   function changeLevel(i: number) {
@@ -163,8 +187,17 @@ export const Player = forwardRef<PlayerHandle, Props>(function Player(
         />
         {overlay}
       </div>
-      {(levels.length > 1 || resumedAt != null || status || children) && (
+      {(levels.length > 1 || captions.length > 0 || resumedAt != null || status || children) && (
         <div className="player-bar">
+          {captions.length > 0 && (
+            <label className="row small">
+              {t("knowledge.captions")}
+              <select className="select lang-select" value={caption} onChange={(e) => changeCaption(Number(e.target.value))}>
+                <option value={-1}>{t("knowledge.captionsOff")}</option>
+                {captions.map((c) => <option key={c.index} value={c.index}>{c.name || c.lang}</option>)}
+              </select>
+            </label>
+          )}
           {levels.length > 1 && (
             <label className="row small">
               {t("player.quality")}

@@ -1,12 +1,13 @@
-import { useEffect, useState } from "react";
-import { Link, useLocation, useParams } from "react-router-dom";
+import { useEffect, useRef, useState } from "react";
+import { Link, useLocation, useParams, useSearchParams } from "react-router-dom";
 import { useAuth } from "../../auth/AuthContext";
 import { call } from "../../api/client";
 import { ApiError } from "@mamc/shared/api/errors";
 import { useI18n } from "../../i18n/i18n";
 import { useAction, useDocumentTitle, useLoad } from "../../lib/hooks";
 import { ErrorState, Skeleton, SkeletonLines } from "../../components/ui";
-import { Player } from "../../player/Player";
+import { Player, type PlayerHandle } from "../../player/Player";
+import { KnowledgePanel } from "../knowledge/KnowledgePanel";
 import { startCheckout, type PurchaseKind } from "../../lib/checkout";
 import { levelLabel } from "../../components/VideoCardView";
 import type { Item, Resp } from "@mamc/shared/api/types";
@@ -33,6 +34,9 @@ export default function VideoPage() {
   const { t, fmtMoney, fmtDuration, fmtDate } = useI18n();
   const { api, user } = useAuth();
   const loc = useLocation();
+  const [search] = useSearchParams();
+  const startAt = search.get("t") != null ? Number(search.get("t")) || 0 : null; // a link to a moment
+  const player = useRef<PlayerHandle>(null);
   const path = { video_id: id };
   const detail = useLoad(() => call(api.client.GET("/api/v1/videos/{video_id}", { params: { path } })), [api, id]);
   // A playback grant starts a rental's clock, so an unstarted rental waits for "Start watching".
@@ -107,7 +111,7 @@ export default function VideoPage() {
     <article className="two-col">
       <div className="stack">
         {granted ? (
-          <Player src={granted.url} poster={granted.poster_url ?? v.poster_url} resumeId={v.id} title={v.title} autoPlay={rentalStarted} />
+          <Player ref={player} src={granted.url} poster={granted.poster_url ?? v.poster_url} resumeId={v.id} title={v.title} autoPlay={rentalStarted} startAt={startAt} />
         ) : trailerUrl ? (
           <Player src={trailerUrl} poster={v.poster_url} title={`${v.title} — ${t("video.trailer")}`} autoPlay />
         ) : (
@@ -184,6 +188,7 @@ export default function VideoPage() {
             </>
           )}
         </div>
+        <KnowledgePanel videoId={id} onSeek={(t) => player.current?.seek(t)} />
         {refs.data && refs.data.length > 0 && (
           <section className="panel stack" aria-labelledby="practice-h">
             <h2 id="practice-h" className="label">{t("pose.practice")}</h2>

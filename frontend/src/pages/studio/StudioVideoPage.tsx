@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
+import { CaptionsEditor } from "../knowledge/CaptionsEditor";
 import { useAuth } from "../../auth/AuthContext";
 import { call } from "../../api/client";
 import { useI18n } from "../../i18n/i18n";
@@ -170,6 +171,7 @@ export default function StudioVideoPage() {
         {status === "published" && <p className="small muted">{t("studio.publishedEditHint")}</p>}
         <MetadataForm key={`${v.id}-${pending?.submitted_at ?? ""}`} initial={editable} busy={save.busy} submitLabel={t("common.save")} onSubmit={(m) => save.run(m)} />
       </section>
+      {(status === "published" || status === "unpublished") && <CaptionsEditor videoId={v.id} />}
       {history.data && history.data.length > 0 && (
         <section aria-labelledby="hist-h">
           <h2 id="hist-h">{t("studio.history")}</h2>

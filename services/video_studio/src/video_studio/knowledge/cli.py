@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from video_studio.errors import InvalidInputError
-from video_studio.knowledge.extract import Options, captions, extract
+from video_studio.knowledge.extractor import Options, captions, extract
 from video_studio.knowledge.language import TEXT_LANGUAGES
 from video_studio.knowledge.text import chapter_title, label_name
 from video_studio.providers.base import ProviderError

@@ -6,8 +6,8 @@ settings or environment variables. Implemented now:
 
 - speech-to-text: `LocalWhisper` (offline default, a Whisper model shipped in a PyPI package)
   and `OpenAISpeechToText` (OpenAI's transcription API through the official `openai` SDK);
-- translation: the `Translator` Protocol only; knowledge uses the translation memory first and
-  a `Translator` when one is given (the LLM-backed one comes with the coach).
+- translation: `OpenAITranslator` (chat completions) behind the `Translator` Protocol; knowledge
+  uses the translation memory first and a translator only when a key is set.
 
 - text-to-speech (issue 15): `EspeakTextToSpeech` (offline default, espeak-ng),
   `OpenAITextToSpeech` (official SDK) and `ElevenLabsVoiceCloning` (instant voice cloning over
@@ -38,6 +38,7 @@ from video_studio.providers.factory import (
     TTS_PROVIDERS,
     make_speech_to_text,
     make_text_to_speech,
+    make_translator,
 )
 
 __all__ = [
@@ -56,4 +57,5 @@ __all__ = [
     "Word",
     "make_speech_to_text",
     "make_text_to_speech",
+    "make_translator",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final, Literal, TypeAlias
 
-from video_studio.providers.base import SpeechToText, TextToSpeech
+from video_studio.providers.base import SpeechToText, TextToSpeech, Translator
 
 SttProvider: TypeAlias = Literal["offline", "openai"]
 STT_PROVIDERS: Final[tuple[SttProvider, ...]] = ("offline", "openai")
@@ -80,3 +80,20 @@ def make_text_to_speech(
         model_id=model or DEFAULT_CLONE_MODEL,
         stock_voice=voice,
     )
+
+
+def make_translator(
+    provider: str = "openai",
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    model: str | None = None,
+) -> Translator | None:
+    """The machine translator, or None without a key (offline: only the translation memory)."""
+    if not api_key:
+        return None
+    if provider == "openai":
+        from video_studio.providers.openai_translate import DEFAULT_MODEL, OpenAITranslator
+
+        return OpenAITranslator(api_key=api_key, base_url=base_url or None, model_name=model or DEFAULT_MODEL)
+    raise ValueError(f"unknown translation provider {provider!r} (choose from openai)")

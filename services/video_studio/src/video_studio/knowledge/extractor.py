@@ -335,3 +335,16 @@ def captions(doc: KnowledgeDoc) -> str | None:
     if doc["speech"] is None or not doc["speech"]["segments"]:
         return None
     return to_webvtt(doc["speech"]["segments"])
+
+
+def _export() -> None:
+    """The package re-exports these lazily; set them on it now, so a submodule's own name
+    (`video_studio.knowledge.captions`, loaded above) never shadows the function."""
+    import sys
+
+    package = sys.modules["video_studio.knowledge"]
+    for name in ("NothingFoundError", "Options", "captions", "extract"):
+        setattr(package, name, globals()[name])
+
+
+_export()

@@ -1,0 +1,34 @@
+"""Knowledge tasks (queue `studio`): thin drivers of app/knowledge/pipeline.py.
+
+The extraction task shares the studio's job machinery (lease, heartbeat, reaper, retries with
+backoff for transient faults); the job row decides whether anything is left to do.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import structlog
+
+from app.knowledge import pipeline
+from app.worker.celery_app import celery_app
+
+log = structlog.get_logger(__name__)
+
+MAX_RETRIES = 5
+UNAVAILABLE = "A service was temporarily unavailable while extracting knowledge. Please try again."
+
+
+@celery_app.task(name=pipeline.EXTRACT_TASK, bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def knowledge_extract(self: Any, job_id: str) -> str:
+    job_uuid = uuid.UUID(job_id)
+    try:
+        return pipeline.run_job(job_uuid, task_id=self.request.id or uuid.uuid4().hex)
+    except pipeline.TRANSIENT_ERRORS as exc:
+        if self.request.called_directly or self.request.is_eager or self.request.retries >= MAX_RETRIES:
+            pipeline.fail_job(job_uuid, UNAVAILABLE)
+            log.warning("knowledge_job_gave_up", job_id=job_id, error=type(exc).__name__)
+            return "failed"
+        pipeline.release_for_retry(job_uuid, self.request.id)
+        raise self.retry(exc=exc, countdown=min(300, 10 * 2**self.request.retries)) from exc
