@@ -13,6 +13,7 @@ MODEL_MODULES = [
     "app.entitlements.models",
     "app.commerce.models",
     "app.studio.models",
+    "app.coach.models",
 ]
 
 
