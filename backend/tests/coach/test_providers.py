@@ -20,11 +20,15 @@ TURNS = (ChatTurn("user", "How do I chamber my front kick?"),)
 
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
-def test_a_vendor_reply_streams_token_by_token_with_its_usage_and_the_passages_in_the_prompt(provider: str) -> None:
+def test_a_vendor_reply_streams_token_by_token_with_its_usage_and_the_passages_in_the_prompt(
+    provider: str,
+) -> None:
     with llm_stand_in() as (base, state):
         url = f"{base}/v1" if provider == "openai" else base
         model = make_chat_model(provider, api_key="sk-standin", base_url=url, model="stand-in-model")
-        chunks = list(model.stream(system="RULES", turns=TURNS, passages=[KICK], language="en", max_tokens=100))
+        chunks = list(
+            model.stream(system="RULES", turns=TURNS, passages=[KICK], language="en", max_tokens=100)
+        )
     texts = [c.text for c in chunks if c.text]
     assert len(texts) == len(state.tokens()) > 5  # streamed, not one block
     assert "".join(texts) == DEFAULT_REPLY
@@ -33,18 +37,26 @@ def test_a_vendor_reply_streams_token_by_token_with_its_usage_and_the_passages_i
     request = state.requests[-1]["body"]
     assert request["stream"] is True and request["model"] == "stand-in-model" and request["max_tokens"] == 100
     system = request["messages"][0]["content"] if provider == "openai" else request["system"]
-    assert system.startswith("RULES") and "[1] (video) Mae geri: the front kick: Chamber the knee high." in system
+    assert (
+        system.startswith("RULES")
+        and "[1] (video) Mae geri: the front kick: Chamber the knee high." in system
+    )
     assert request["messages"][-1] == {"role": "user", "content": "How do I chamber my front kick?"}
     if provider == "openai":
         assert request["stream_options"] == {"include_usage": True}
         assert state.requests[-1]["headers"]["authorization"] == "Bearer sk-standin"
     else:
         headers = state.requests[-1]["headers"]  # the SDK's release decides which header carries it
-        assert "sk-standin" in (headers.get("x-api-key"), headers.get("authorization", "").removeprefix("Bearer "))
+        assert "sk-standin" in (
+            headers.get("x-api-key"),
+            headers.get("authorization", "").removeprefix("Bearer "),
+        )
 
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
-@pytest.mark.parametrize(("status", "code", "retryable"), [(401, "auth_failed", False), (500, "llm_failed", True)])
+@pytest.mark.parametrize(
+    ("status", "code", "retryable"), [(401, "auth_failed", False), (500, "llm_failed", True)]
+)
 def test_a_vendor_failure_is_a_provider_error_saying_whether_to_retry(
     provider: str, status: int, code: str, retryable: bool
 ) -> None:
@@ -52,7 +64,7 @@ def test_a_vendor_failure_is_a_provider_error_saying_whether_to_retry(
         state.status = status
         url = f"{base}/v1" if provider == "openai" else base
         model = make_chat_model(provider, api_key="sk-standin", base_url=url)
-        setattr(model, "max_retries", 0)
+        model.max_retries = 0
         with pytest.raises(ProviderError) as caught:
             list(model.stream(system="S", turns=TURNS, passages=[], language="en", max_tokens=10))
     assert caught.value.code == code and caught.value.retryable is retryable
@@ -83,14 +95,19 @@ def test_without_a_key_moderation_is_the_offline_word_list() -> None:
         ("the strike should kill the momentum of the attacker", ()),
     ],
 )
-def test_the_word_list_catches_insults_and_threats_but_not_techniques(text: str, flagged: tuple[str, ...]) -> None:
+def test_the_word_list_catches_insults_and_threats_but_not_techniques(
+    text: str, flagged: tuple[str, ...]
+) -> None:
     assert WordListModerator().flagged(text) == flagged
 
 
 def _answer(question: str, passages: list[Passage], language: str) -> list[str]:
     model = OfflineAnswerer()
     turns = (ChatTurn("user", question),)
-    return [c.text for c in model.stream(system="", turns=turns, passages=passages, language=language, max_tokens=0)]
+    return [
+        c.text
+        for c in model.stream(system="", turns=turns, passages=passages, language=language, max_tokens=0)
+    ]
 
 
 def test_the_offline_answer_says_what_it_is_and_quotes_the_best_sentences_with_citations() -> None:

@@ -77,7 +77,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         state = self.state
-        state.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
+        state.requests.append(
+            {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+        )
         anthropic = self.path.endswith("/v1/messages")
         if state.status != 200:
             if anthropic:
@@ -105,7 +107,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _openai(self, body: dict[str, Any]) -> None:
         model, tokens = str(body["model"]), self.state.tokens()
         self._sse()
-        self._write(f"data: {json.dumps(_openai_chunk(model, {'role': 'assistant', 'content': ''}, None))}\n\n")
+        self._write(
+            f"data: {json.dumps(_openai_chunk(model, {'role': 'assistant', 'content': ''}, None))}\n\n"
+        )
         for token in tokens:
             time.sleep(self.state.delay_s)
             self._write(f"data: {json.dumps(_openai_chunk(model, {'content': token}, None))}\n\n")
