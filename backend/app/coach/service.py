@@ -16,7 +16,7 @@ import wave
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -81,20 +81,27 @@ async def check_budget(session: AsyncSession, settings: Settings, user: User) ->
 
 
 def add_usage(session: Session, user_id: uuid.UUID, tokens: int, now: datetime | None = None) -> None:
-    """Add provider tokens to the user's month, the row locked (replies finish concurrently)."""
+    """Add provider tokens to the user's month. One atomic UPDATE (replies finish concurrently:
+    a read-then-write would lose additions); the month's first addition inserts the row."""
     if tokens <= 0:
         return
-    key = (user_id, month_key(now or utcnow()))
-    row = session.get(CoachUsage, key, with_for_update=True)
-    if row is None:
-        try:
-            with session.begin_nested():
-                session.add(CoachUsage(user_id=user_id, month=key[1], tokens=tokens))
-            return
-        except IntegrityError:  # another reply created the month's row first
-            row = session.get(CoachUsage, key, with_for_update=True, populate_existing=True)
-            assert row is not None
-    row.tokens += tokens
+    month = month_key(now or utcnow())
+    add = (
+        update(CoachUsage)
+        .where(CoachUsage.user_id == user_id, CoachUsage.month == month)
+        .values(tokens=CoachUsage.tokens + tokens)
+    )
+    if _rowcount(session.execute(add)):
+        return
+    try:
+        with session.begin_nested():
+            session.add(CoachUsage(user_id=user_id, month=month, tokens=tokens))
+    except IntegrityError:  # another reply inserted the month's row first
+        session.execute(add)
+
+
+def _rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # --- conversations and messages ------------------------------------------------------------------
@@ -325,7 +332,7 @@ def purge_expired(session: Session, settings: Settings, now: datetime | None = N
     """Delete conversations untouched for COACH_RETENTION_DAYS (their messages go with them)."""
     cutoff = (now or utcnow()) - timedelta(days=settings.coach_retention_days)
     result = session.execute(delete(CoachConversation).where(CoachConversation.updated_at < cutoff))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return _rowcount(result)
 
 
 async def export_user_data(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:

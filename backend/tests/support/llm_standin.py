@@ -42,8 +42,8 @@ class StandInState:
 
 def _openai_chunk(model: str, delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
     return {
-        "id": "chatcmpl-standin", "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
-        "system_fingerprint": "fp_standin",
+        "id": "chatcmpl-standin", "object": "chat.completion.chunk", "created": int(time.time()),
+        "model": model, "system_fingerprint": "fp_standin",
         "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
     }  # fmt: skip
 
@@ -128,8 +128,8 @@ class _Handler(BaseHTTPRequestHandler):
         tokens = self.state.tokens()
         self._sse()
         self._event("message_start", {"type": "message_start", "message": {
-            "id": "msg_standin", "type": "message", "role": "assistant", "content": [], "model": body["model"],
-            "stop_reason": None, "stop_sequence": None,
+            "id": "msg_standin", "type": "message", "role": "assistant", "content": [],
+            "model": body["model"], "stop_reason": None, "stop_sequence": None,
             "usage": {"input_tokens": self.state.input_tokens, "output_tokens": 1}}})  # fmt: skip
         self._event("content_block_start", {"type": "content_block_start", "index": 0,
                                             "content_block": {"type": "text", "text": ""}})  # fmt: skip
