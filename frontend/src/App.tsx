@@ -33,6 +33,7 @@ const StudioLayout = lazy(() => import("./pages/studio/StudioLayout"));
 const StudioHome = lazy(() => import("./pages/studio/StudioHome"));
 const UploadPage = lazy(() => import("./pages/studio/UploadPage"));
 const StudioVideoPage = lazy(() => import("./pages/studio/StudioVideoPage"));
+const CoachPage = lazy(() => import("./pages/coach/CoachPage"));
 
 export const routes: RouteObject[] = [
   {
@@ -51,6 +52,7 @@ export const routes: RouteObject[] = [
       { path: "/attempts/:id", element: <RequireAuth><AttemptPage /></RequireAuth> },
       { path: "/account", element: <RequireAuth><AccountPage /></RequireAuth> },
       { path: "/library", element: <RequireAuth><LibraryPage /></RequireAuth> },
+      { path: "/coach", element: <RequireAuth><CoachPage /></RequireAuth> },
       // Development only: the payment sandbox's checkout (the API mounts it without a Stripe key).
       { path: "/sandbox/checkout/:id", element: <RequireAuth><SandboxCheckoutPage /></RequireAuth> },
       // Alias in case the server's checkout success path is configured to /checkout/success.
