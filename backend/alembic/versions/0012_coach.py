@@ -52,6 +52,8 @@ def upgrade() -> None:
         sa.Column("input_tokens", sa.Integer(), nullable=False),
         sa.Column("output_tokens", sa.Integer(), nullable=False),
         sa.Column("failure_reason", sa.Text(), nullable=True),
+        sa.Column("speak", sa.Boolean(), nullable=False),
+        sa.Column("speech_key", sa.String(512), nullable=True),
         sa.Column("created_at", UTC, nullable=False),
         sa.Column("finished_at", UTC, nullable=True),
         sa.ForeignKeyConstraint(

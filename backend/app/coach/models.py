@@ -63,6 +63,8 @@ class CoachMessage(IdMixin, Base):
     input_tokens: Mapped[int] = mapped_column(Integer, default=0)
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)
     failure_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    speak: Mapped[bool] = mapped_column(default=False)  # the student asked to hear the reply
+    speech_key: Mapped[str | None] = mapped_column(String(512), default=None)  # the spoken reply
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
 

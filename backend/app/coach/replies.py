@@ -21,7 +21,7 @@ from typing import Final
 import structlog
 from sqlalchemy import select
 
-from app.coach import retrieval, service, stream
+from app.coach import retrieval, service, speech, stream
 from app.coach.models import (
     ACTIVE_STATUSES,
     CoachConversation,
@@ -102,6 +102,7 @@ class _Job:
     question: str
     language: str
     turns: tuple[ChatTurn, ...]
+    speak: bool
 
 
 def _claim(reply_id: uuid.UUID, settings: Settings) -> _Job | None:
@@ -125,7 +126,13 @@ def _claim(reply_id: uuid.UUID, settings: Settings) -> _Job | None:
         reply.status = MessageStatus.streaming.value
         reply.text = ""
         return _Job(
-            reply.id, conversation.id, conversation.user_id, question.text, reply.language, tuple(turns)
+            reply.id,
+            conversation.id,
+            conversation.user_id,
+            question.text,
+            reply.language,
+            tuple(turns),
+            reply.speak,
         )
 
 
@@ -257,7 +264,27 @@ def run_reply(reply_id: uuid.UUID, *, last_attempt: bool = True) -> str:
         model=model,
         tokens=(tokens_in, tokens_out),
     )
+    if job.speak:
+        _speak(job, publisher.text, language, settings)
     return MessageStatus.done.value
+
+
+def _speak(job: _Job, text: str, language: str, settings: Settings) -> None:
+    """The finished reply as speech (stored, then a `speech` event); best effort: the text stands."""
+    key = f"coach/speech/{job.reply_id}.wav"
+    try:
+        with TemporaryDirectory(prefix="coach-speech-") as tmp:
+            wav = speech.synthesize(text, language, Path(tmp) / "reply.wav")
+            get_object_store().put_file(key, wav, "audio/wav")
+    except ProviderError as exc:
+        log.warning("coach_speech_failed", reply_id=str(job.reply_id), error=exc.code)
+        return
+    with sync_session() as session:
+        reply = session.get(CoachMessage, job.reply_id)
+        if reply is None:
+            return
+        reply.speech_key = key
+    stream.publish(job.conversation_id, "speech", stream.speech_event(job.reply_id, key))
 
 
 # --- voice questions ---------------------------------------------------------------------------------

@@ -75,7 +75,9 @@ async def post_message(
     abusive text."""
     await ratelimit.limit("coach:minute", str(user.id), settings.coach_messages_per_minute, window_seconds=60)
     await ratelimit.limit("coach:day", str(user.id), settings.coach_messages_per_day, window_seconds=86400)
-    reply = await service.post_message(session, settings, user, conversation_id, body.text, body.language)
+    reply = await service.post_message(
+        session, settings, user, conversation_id, body.text, body.language, speak=body.speak
+    )
     return MessageAccepted(message_id=reply.id)
 
 

@@ -33,6 +33,7 @@ class MessageCreate(BaseModel):
     language: Language | None = Field(
         default=None, description="The question's language (it or en); default: the conversation's"
     )
+    speak: bool = Field(default=False, description="Also speak the reply: a `speech` event brings its audio")
 
 
 class MessageAccepted(BaseModel):

@@ -150,6 +150,8 @@ async def post_message(
     conversation_id: uuid.UUID,
     text: str,
     language: str | None,
+    *,
+    speak: bool = False,
 ) -> CoachMessage:
     """Record the question and a pending reply, and hand the reply to the `coach` queue."""
     conversation = await get_conversation(session, user, conversation_id)
@@ -181,6 +183,7 @@ async def post_message(
         status=MessageStatus.pending.value,
         language=lang,
         reply_to=question.id,
+        speak=speak,
         created_at=now,
     )
     session.add(reply)

@@ -6,6 +6,7 @@ Events (JSON data):
 
     event: token       {message_id, text, offset}   text of the reply from character `offset`
     event: done        {message_id, status, sources, error}
+    event: speech      {message_id, url}            the reply spoken (asked with `speak`)
     event: transcript  {transcription_id, status, text, language, confidence, error}
     event: end         {}                           only with close_when_idle
 
@@ -43,6 +44,7 @@ from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.errors import RateLimited
 from app.core.redis import new_async_redis
+from app.core.storage import get_object_store
 from app.db.session import async_session_scope
 
 POLL_SECONDS = 0.2
@@ -76,6 +78,14 @@ def done_event(message: CoachMessage) -> dict[str, Any]:
     }
 
 
+SPEECH_URL_TTL_SECONDS = 3600
+
+
+def speech_event(message_id: uuid.UUID | str, key: str) -> dict[str, Any]:
+    url = get_object_store().presign_get(key, SPEECH_URL_TTL_SECONDS)
+    return {"message_id": str(message_id), "url": url}
+
+
 def transcript_event(row: CoachTranscription) -> dict[str, Any]:
     return {
         "transcription_id": str(row.id),
@@ -95,6 +105,7 @@ class _Seen:
     chars: dict[str, int] = field(default_factory=dict)
     finished: set[str] = field(default_factory=set)
     transcripts: set[str] = field(default_factory=set)
+    speeches: set[str] = field(default_factory=set)
     active: bool = True  # anything still being written (as of the last row read)
 
     def token(self, data: dict[str, Any]) -> Event | None:
@@ -121,6 +132,12 @@ class _Seen:
                 return []
             self.finished.add(mid)
             return [("done", data)]
+        if name == "speech":
+            mid = str(data["message_id"])
+            if mid in self.speeches:
+                return []
+            self.speeches.add(mid)
+            return [("speech", data)]
         if name == "transcript":
             tid = str(data["transcription_id"])
             if tid in self.transcripts or data.get("status") == TranscriptionStatus.pending:
@@ -173,6 +190,8 @@ async def _from_rows(conversation_id: uuid.UUID, since: datetime, seen: _Seen) -
             events += seen.accept("token", token_event(message))
         if message.status not in ACTIVE_STATUSES:
             events += seen.accept("done", done_event(message))
+        if message.speech_key and str(message.id) not in seen.speeches:
+            events += seen.accept("speech", speech_event(message.id, message.speech_key))
     for row in transcripts:
         if row.status == TranscriptionStatus.pending.value:
             active = True

@@ -207,3 +207,27 @@ async def test_the_export_holds_every_conversation_and_delete_removes_one(
     assert [m["role"] for m in conversation["messages"]] == ["user", "assistant"]
     assert (await client.delete(f"{API}/conversations/{conversation_id}", headers=headers)).status_code == 204
     assert (await client.get(f"{API}/export", headers=headers)).json()["conversations"] == []
+
+
+@pytest.mark.slow
+async def test_a_reply_asked_to_be_spoken_brings_its_audio(
+    client: httpx.AsyncClient, auth_headers: Headers, student: User
+) -> None:
+    from app.core.storage import get_object_store
+
+    headers = auth_headers(student)
+    conversation_id = await new_conversation(client, headers)
+    resp = await client.post(
+        f"{API}/conversations/{conversation_id}/messages",
+        json={"text": "what is a front kick?", "speak": True},
+        headers=headers,
+    )
+    message_id = resp.json()["message_id"]
+    stream = await events(client, headers, conversation_id)
+    speech = dict(stream)["speech"]
+    assert speech["message_id"] == message_id and speech["url"]
+    with sync_session() as session:
+        key = session.get_one(CoachMessage, uuid.UUID(message_id)).speech_key
+    assert key is not None
+    audio = get_object_store().get_bytes(key)
+    assert audio[:4] == b"RIFF" and audio[8:12] == b"WAVE" and len(audio) > 20_000  # seconds of speech

@@ -2282,6 +2282,12 @@ export interface components {
              * @description The question's language (it or en); default: the conversation's
              */
             language?: ("en" | "it") | null;
+            /**
+             * Speak
+             * @description Also speak the reply: a `speech` event brings its audio
+             * @default false
+             */
+            speak: boolean;
         };
         /** MessageOut */
         MessageOut: {

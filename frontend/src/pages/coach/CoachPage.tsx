@@ -82,6 +82,14 @@ export default function CoachPage() {
         } catch {
           return;
         }
+        if (e.event === "speech") {
+          const sp = data as { message_id: string; url: string };
+          if (!spoken.current.has(sp.message_id)) {
+            spoken.current.add(sp.message_id);
+            void new Audio(sp.url).play().catch(() => undefined);
+          }
+          return;
+        }
         if (e.event === "transcript") {
           const tr = data as Transcript;
           waiting.current.get(tr.transcription_id)?.(tr);
@@ -94,16 +102,7 @@ export default function CoachPage() {
 
   useEffect(() => {
     bottom.current?.scrollIntoView?.({ block: "end" });
-    if (!speak || typeof speechSynthesis === "undefined") return;
-    for (const m of messages) {
-      if (m.role === "assistant" && m.status === "done" && !spoken.current.has(m.id)) {
-        spoken.current.add(m.id);
-        const utterance = new SpeechSynthesisUtterance(m.text.replace(/\[\d+\]/g, ""));
-        utterance.lang = lang === "it" ? "it-IT" : "en-US";
-        speechSynthesis.speak(utterance);
-      }
-    }
-  }, [messages, speak, lang]);
+  }, [messages]);
 
   async function send(e?: FormEvent) {
     e?.preventDefault();
@@ -115,7 +114,7 @@ export default function CoachPage() {
       const accepted = await call(
         api.client.POST("/api/v1/coach/conversations/{conversation_id}/messages", {
           params: { path: { conversation_id: conversationId } },
-          body: { text, language: lang },
+          body: { text, language: lang, speak },
         }),
       );
       setMessages((list) => [
