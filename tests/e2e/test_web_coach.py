@@ -19,7 +19,7 @@ from test_web_journeys import World, world  # noqa: F401  (the published video t
 pytestmark = pytest.mark.e2e
 
 REPLY_TIMEOUT_MS = 60_000
-TRANSCRIPT_TIMEOUT_MS = 120_000  # the worker loads the offline Whisper model on first use
+TRANSCRIPT_TIMEOUT_MS = 90_000  # the worker loads the offline Whisper model on first use
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +71,8 @@ def test_a_recorded_question_becomes_an_editable_transcript(  # type: ignore[no-
         ctx = fake_mic.new_context(base_url=platform.url, locale="en-GB", permissions=["microphone"])
         ctx.set_default_timeout(20_000)
         page = ctx.new_page()
+        console: list[str] = []
+        page.on("console", lambda message: console.append(message.text))
         log_in(page, student, next_path="/coach")
         page.goto("/coach")
         page.get_by_role("button", name="Record").click()
@@ -79,7 +81,13 @@ def test_a_recorded_question_becomes_an_editable_transcript(  # type: ignore[no-
         shot(page, "coach-02-recording")
         page.get_by_role("button", name="Stop").click()
         box = page.get_by_label("Your question")
-        expect(box).to_have_value(re.compile("squat", re.I), timeout=TRANSCRIPT_TIMEOUT_MS)
+        try:
+            expect(box).to_have_value(re.compile("squat", re.I), timeout=TRANSCRIPT_TIMEOUT_MS)
+        except AssertionError:
+            shot(page, "FAILED-coach-transcript")
+            raise AssertionError(
+                f"no transcript; browser console: {console[-10:]}; see {platform.var_dir.parent}"
+            ) from None
         expect(page.get_by_text("Check the transcript, correct it if needed, then send.")).to_be_visible()
         box.fill(box.input_value() + " Thanks!")  # the transcript is editable before sending
         page.get_by_role("button", name="Send").click()

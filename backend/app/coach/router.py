@@ -150,7 +150,7 @@ async def transcribe(
     row = await service.create_transcription(
         session, settings, user, conversation_id, data, audio.content_type or "", language
     )
-    row = await service.wait_for_transcription(session, user, row.id, settings.coach_transcribe_wait_seconds)
+    row = await service.wait_for_transcription(user.id, row.id, settings.coach_transcribe_wait_seconds)
     code = status.HTTP_202_ACCEPTED if row.status == TranscriptionStatus.pending.value else status.HTTP_200_OK
     return JSONResponse(_transcription_out(row).model_dump(mode="json"), status_code=code)
 

@@ -37,6 +37,7 @@ from app.core.errors import DomainError, NotFound, PayloadTooLarge, RateLimited,
 from app.core.i18n import normalize_language, t
 from app.core.pagination import apply_cursor, page_of
 from app.core.storage import get_object_store
+from app.db.session import async_session_scope
 from app.worker.dispatch import enqueue_after_commit
 from video_studio.providers.moderation_offline import WordListModerator
 
@@ -301,23 +302,26 @@ async def create_transcription(
 async def get_transcription(
     session: AsyncSession, user: User, transcription_id: uuid.UUID
 ) -> CoachTranscription:
-    row = await session.get(CoachTranscription, transcription_id, populate_existing=True)
+    row = await session.get(CoachTranscription, transcription_id)
     if row is None or row.user_id != user.id:
         raise NotFound(t("coach.transcription_not_found", user.language), code="transcription_not_found")
     return row
 
 
 async def wait_for_transcription(
-    session: AsyncSession, user: User, transcription_id: uuid.UUID, seconds: float
+    user_id: uuid.UUID, transcription_id: uuid.UUID, seconds: float
 ) -> CoachTranscription:
-    """The row once the worker finished it, or as it is after `seconds`."""
+    """The row once the worker finished it, or as it is after `seconds`. Each look is a short
+    session of its own: the request's session (and the user loaded in it) stays untouched."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     while True:
-        row = await get_transcription(session, user, transcription_id)
+        async with async_session_scope() as session:
+            row = await session.get(CoachTranscription, transcription_id)
+        if row is None or row.user_id != user_id:
+            raise NotFound("No such voice question.", code="transcription_not_found")
         if row.status != TranscriptionStatus.pending.value or loop.time() >= deadline:
             return row
-        await session.rollback()  # a fresh snapshot on the next read
         await asyncio.sleep(0.1)
 
 

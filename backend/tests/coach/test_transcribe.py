@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from app.auth.models import User
+from app.core.config import Settings
 from tests.coach.conftest import API, Headers, events, new_conversation
 
 pytestmark = pytest.mark.slow
@@ -101,3 +102,23 @@ async def test_silence_is_no_speech(client: httpx.AsyncClient, auth_headers: Hea
     conversation_id = await new_conversation(client, headers)
     body = (await _send(client, headers, conversation_id, _silence(2.0), "audio/wav")).json()
     assert body["status"] == "failed" and body["error"]["code"] == "no_speech"
+
+
+async def test_a_transcript_not_ready_in_time_answers_202_and_can_be_polled(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    student: User,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The task is not sent here (no worker answers): the request waits its half second, then 202."""
+    monkeypatch.setattr(settings, "coach_transcribe_wait_seconds", 0.5)
+    monkeypatch.setattr("app.worker.dispatch.enqueue", lambda *args, **kwargs: "not-sent")
+    headers = auth_headers(student)
+    conversation_id = await new_conversation(client, headers)
+    resp = await _send(client, headers, conversation_id, _silence(1.0), "audio/wav")
+    assert resp.status_code == 202, resp.text
+    body = resp.json()
+    assert body["status"] == "pending" and body["text"] == "" and body["error"] is None
+    polled = await client.get(f"{API}/transcriptions/{body['transcription_id']}", headers=headers)
+    assert polled.status_code == 200 and polled.json()["status"] == "pending"
