@@ -36,16 +36,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))  # `tests` is the repository's (ops_support imports tests.prodlocal)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(REPO / "backend"))
+sys.path.insert(0, str(REPO / "backend" / "tests" / "support"))  # the LLM stand-in of the tests
 
 import httpx  # noqa: E402
 from bench_hot_paths import BACKEND, free_port, services, stop_process, wait_for  # noqa: E402
+from llm_standin import llm_stand_in  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
-from tests.support.llm_standin import llm_stand_in  # noqa: E402
-
-EMAIL, PASSWORD = "bench-coach@example.com", "Bench-coach-2026"
+EMAIL, PASSWORD = "bench-learner@example.com", "Kata-2024-heian-tsuki"
 TOKEN_DELAY_S = 0.02
 QUESTIONS = {
     "en": ["How do I keep my balance in the front kick?", "How deep should my squat be?",
@@ -267,11 +267,13 @@ def main() -> int:
         state.delay_s = TOKEN_DELAY_S
         cli_env = {**os.environ, **env}
         subprocess.run([sys.executable, "-m", "app", "migrate"], cwd=BACKEND, env=cli_env, check=True)
-        subprocess.run(
+        admin = subprocess.run(
             [sys.executable, "-m", "app", "create-admin", "--email", EMAIL, "--password", PASSWORD,
              "--name", "Bench"],
-            cwd=BACKEND, env=cli_env, check=True, capture_output=True,
+            cwd=BACKEND, env=cli_env, check=False, capture_output=True, text=True,
         )  # fmt: skip
+        if admin.returncode:
+            raise SystemExit(f"create-admin failed: {admin.stdout}{admin.stderr}")
 
         with platform(env, {"COACH_PROVIDER": "offline"}) as base:
             off_first, off_rate = asyncio.run(measure(base, args.runs, None))
