@@ -32,7 +32,10 @@ from typing import Any
 
 import anyio
 import redis.asyncio as aioredis
+import structlog
 from sqlalchemy import or_, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sse_starlette.event import ServerSentEvent
 from sse_starlette.sse import EventSourceResponse
@@ -47,8 +50,10 @@ from app.core.redis import new_async_redis
 from app.core.storage import get_object_store
 from app.db.session import async_session_scope
 
+log = structlog.get_logger(__name__)
+
 POLL_SECONDS = 0.2
-RECONCILE_SECONDS = 3.0
+RECONCILE_SECONDS = 10.0
 RECENT = timedelta(seconds=30)  # finished this recently before a stream opened: still sent
 MAX_STREAM_SECONDS = 3600.0
 
@@ -179,8 +184,14 @@ async def _rows(
 
 
 async def _from_rows(conversation_id: uuid.UUID, since: datetime, seen: _Seen) -> list[Event]:
-    async with async_session_scope() as session:
-        messages, transcripts = await _rows(session, conversation_id, since)
+    """What the rows hold that this stream has not sent. A busy database (pool exhausted,
+    timeout) costs this look only: the stream stays open and looks again later."""
+    try:
+        async with async_session_scope() as session:
+            messages, transcripts = await _rows(session, conversation_id, since)
+    except (SQLAlchemyTimeoutError, OperationalError) as exc:
+        log.warning("coach_stream_read_failed", error=type(exc).__name__)
+        return []
     events: list[Event] = []
     active = False
     for message in messages:
@@ -252,8 +263,9 @@ async def _events(
                 decoded = _decode(await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0))
                 if decoded is not None:
                     events = seen.accept(*decoded)
-                    if decoded[0] in ("done", "transcript"):  # the last word is the row's
-                        events = [*events, *await _from_rows(conversation_id, since, seen)]
+                    if close_when_idle and decoded[0] in ("done", "transcript"):
+                        read_at = 0.0  # is anything else still being written? the rows say
+
             for name, data in events:
                 yield _sse(name, data)
     finally:
