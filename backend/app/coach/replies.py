@@ -21,7 +21,8 @@ from typing import Final
 import structlog
 from sqlalchemy import select
 
-from app.coach import retrieval, service, speech, stream
+from app.coach import events as stream
+from app.coach import retrieval, service, speech
 from app.coach.models import (
     ACTIVE_STATUSES,
     CoachConversation,

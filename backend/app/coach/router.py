@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 from sse_starlette.sse import EventSourceResponse
 
-from app.coach import service, stream
+from app.coach import events, service, stream
 from app.coach.models import CoachTranscription, TranscriptionStatus
 from app.coach.schemas import (
     ConversationCreate,
@@ -119,7 +119,7 @@ async def conversation_events(
 
 
 def _transcription_out(row: CoachTranscription) -> TranscriptionOut:
-    return TranscriptionOut.model_validate(stream.transcript_event(row))
+    return TranscriptionOut.model_validate(events.transcript_event(row))
 
 
 @router.post(

@@ -40,14 +40,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sse_starlette.event import ServerSentEvent
 from sse_starlette.sse import EventSourceResponse
 
-from app.coach import service
+from app.coach.events import channel, done_event, speech_event, token_event, transcript_event
 from app.coach.models import ACTIVE_STATUSES, CoachMessage, CoachTranscription, Role, TranscriptionStatus
 from app.core import sse
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.errors import RateLimited
 from app.core.redis import new_async_redis
-from app.core.storage import get_object_store
 from app.db.session import async_session_scope
 
 log = structlog.get_logger(__name__)
@@ -58,49 +57,6 @@ RECENT = timedelta(seconds=30)  # finished this recently before a stream opened:
 MAX_STREAM_SECONDS = 3600.0
 
 Event = tuple[str, dict[str, Any]]
-
-
-def channel(conversation_id: uuid.UUID | str) -> str:
-    return f"mamc:coach:conversation:{conversation_id}"
-
-
-def publish(conversation_id: uuid.UUID | str, event: str, data: dict[str, Any]) -> None:
-    """Best effort (the rows stay the truth); a no-op without Redis."""
-    sse.publish(channel(conversation_id), {"event": event, "data": data})
-
-
-def token_event(message: CoachMessage, offset: int = 0) -> dict[str, Any]:
-    return {"message_id": str(message.id), "text": message.text[offset:], "offset": offset}
-
-
-def done_event(message: CoachMessage) -> dict[str, Any]:
-    error = {"code": "reply_failed", "message": message.failure_reason} if message.failure_reason else None
-    return {
-        "message_id": str(message.id),
-        "status": message.status,
-        "sources": message.sources,
-        "error": error,
-    }
-
-
-SPEECH_URL_TTL_SECONDS = 3600
-
-
-def speech_event(message_id: uuid.UUID | str, key: str) -> dict[str, Any]:
-    url = get_object_store().presign_get(key, SPEECH_URL_TTL_SECONDS)
-    return {"message_id": str(message_id), "url": url}
-
-
-def transcript_event(row: CoachTranscription) -> dict[str, Any]:
-    return {
-        "transcription_id": str(row.id),
-        "status": row.status,
-        "text": row.text,
-        "language": row.language,
-        "confidence": row.confidence,
-        "duration_s": row.duration_s,
-        "error": service.transcription_error(row),
-    }
 
 
 @dataclass
