@@ -51,7 +51,7 @@ api: install ## run only the API (uvicorn, reload)
 	cd backend && $(PY) python -m app migrate && $(PY) uvicorn app.main:app --reload --host 127.0.0.1 --port 8000
 
 worker: install ## run only a Celery worker on every queue (QUEUES=media to pick)
-	cd backend && $(PY) celery -A app.worker.celery_app:celery_app worker -Q $${QUEUES:-default,media,studio} -l INFO
+	cd backend && $(PY) celery -A app.worker.celery_app:celery_app worker -Q $${QUEUES:-default,media,studio,coach} -l INFO
 
 beat: install ## run only Celery beat (periodic jobs: reapers, token purge, backups)
 	cd backend && $(PY) celery -A app.worker.celery_app:celery_app beat -l INFO

@@ -23,7 +23,7 @@ def _commands(host: str, port: int, worker_concurrency: int) -> dict[str, list[s
         ],
         "worker": [
             python, "-m", "celery", "-A", "app.worker.celery_app:celery_app", "worker",
-            "-Q", "default,media,studio", "-c", str(worker_concurrency), "-l", "INFO",
+            "-Q", "default,media,studio,coach", "-c", str(worker_concurrency), "-l", "INFO",
             "--without-gossip", "--without-mingle",
         ],
         "beat": [python, "-m", "celery", "-A", "app.worker.celery_app:celery_app", "beat", "-l", "INFO"],

@@ -60,6 +60,7 @@ HTTP_ADAPTERS = {
     "app.core.logging",
     "app.core.http_metrics",
     "app.progress.stream",
+    "app.coach.stream",
     "app.media.hot_paths",
 }
 

@@ -36,6 +36,7 @@ const StudioVideoPage = lazy(() => import("./pages/studio/StudioVideoPage"));
 const KnowledgeSearchPage = lazy(() => import("./pages/knowledge/KnowledgePages").then((m) => ({ default: m.KnowledgeSearchPage })));
 const KnowledgeItemPage = lazy(() => import("./pages/knowledge/KnowledgePages").then((m) => ({ default: m.KnowledgeItemPage })));
 const KnowledgeReviewPage = lazy(() => import("./pages/knowledge/KnowledgePages").then((m) => ({ default: m.KnowledgeReviewPage })));
+const CoachPage = lazy(() => import("./pages/coach/CoachPage"));
 
 export const routes: RouteObject[] = [
   {
@@ -56,6 +57,7 @@ export const routes: RouteObject[] = [
       { path: "/attempts/:id", element: <RequireAuth><AttemptPage /></RequireAuth> },
       { path: "/account", element: <RequireAuth><AccountPage /></RequireAuth> },
       { path: "/library", element: <RequireAuth><LibraryPage /></RequireAuth> },
+      { path: "/coach", element: <RequireAuth><CoachPage /></RequireAuth> },
       // Development only: the payment sandbox's checkout (the API mounts it without a Stripe key).
       { path: "/sandbox/checkout/:id", element: <RequireAuth><SandboxCheckoutPage /></RequireAuth> },
       // Alias in case the server's checkout success path is configured to /checkout/success.

@@ -23,7 +23,12 @@ DEV = REPO / "docker-compose.yml"
 PROD = REPO / "docker-compose.prod.yml"
 ONE_SHOT = {"migrate", "minio-init"}
 DEV_SERVICES = {"postgres", "redis", "minio", "mailpit", "migrate", "api", "worker", "beat", "web"}
-PROD_WORKERS = {"worker-default": "default", "worker-media": "media", "worker-studio": "studio"}
+PROD_WORKERS = {
+    "worker-default": "default",
+    "worker-media": "media",
+    "worker-studio": "studio",
+    "worker-coach": "coach",
+}
 PROD_SERVICES = {"nginx", "migrate", "api", *PROD_WORKERS, "beat", "redis", "redis-cache", "postgres"}
 # ${NAME}, ${NAME:-x}, ${NAME:?x}, $NAME -- but not $$NAME (a literal $ for the container shell)
 VAR = re.compile(r"(?<!\$)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
@@ -352,10 +357,12 @@ def test_database_connections_fit_postgres_with_four_api_containers() -> None:
     )  # gunicorn.conf.py
     assert "WEB_CONCURRENCY" not in services["api"]["environment"]
     api = 4 * api_workers * per_process("api")
-    workers = sum(
-        default_of(str(services[name]["environment"]["WORKER_CONCURRENCY"])) * per_process(name)
-        for name in PROD_WORKERS
-    )
+
+    def processes(name: str) -> int:  # a thread-pool worker is one process sharing one pool
+        env = services[name]["environment"]
+        return 1 if env.get("WORKER_POOL") == "threads" else default_of(str(env["WORKER_CONCURRENCY"]))
+
+    workers = sum(processes(name) * per_process(name) for name in PROD_WORKERS)
     assert api + workers + 1 <= max_connections - 10, (api, workers, max_connections)
 
 

@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     celery_time_limit_default_seconds: int = 600
     celery_time_limit_media_seconds: int = 14400
     celery_time_limit_studio_seconds: int = 1800
+    celery_time_limit_coach_seconds: int = 300  # one reply or one transcription
     # Redis broker: an unacknowledged message is redelivered after this; must exceed every limit
     celery_visibility_timeout_seconds: int = 21600
 
@@ -135,6 +136,26 @@ class Settings(BaseSettings):
     knowledge_languages: list[str] = Field(default_factory=lambda: ["it", "en"])
     knowledge_ocr: bool = True  # read on-screen text of videos
     knowledge_document_max_bytes: int = 50 * 1024 * 1024
+    anthropic_base_url: str = ""  # empty = api.anthropic.com
+
+    # --- coach (AI chat, app/coach)
+    # auto: OpenAI if keyed, else Anthropic if keyed, else the offline answerer
+    coach_provider: Literal["auto", "offline", "openai", "anthropic"] = "auto"
+    coach_openai_model: str = "gpt-4o-mini"
+    coach_anthropic_model: str = "claude-3-5-haiku-latest"
+    coach_max_reply_tokens: int = 800  # longest reply asked of a provider
+    coach_history_turns: int = 12  # earlier messages sent with a question
+    coach_monthly_token_budget: int = 200_000  # provider tokens (in + out) per user per calendar month
+    coach_messages_per_minute: int = 6  # questions one user may send per minute
+    coach_messages_per_day: int = 200
+    coach_transcriptions_per_hour: int = 60
+    coach_retention_days: int = 365  # conversations untouched this long are deleted (beat, daily)
+    coach_stt_provider: Literal["auto", "offline", "openai"] = "auto"  # auto: openai with a key
+    coach_audio_max_bytes: int = 8 * 1024 * 1024  # largest voice question upload
+    coach_audio_max_seconds: float = 60.0  # longest voice question
+    coach_transcribe_wait_seconds: float = 4.0  # the request waits this long for a short transcript
+    coach_stream_flush_seconds: float = 0.05  # tokens are published in batches at most this old
+    coach_store_every_seconds: float = 0.5  # the growing reply is written to its row this often
 
     extra_cors_origins: list[str] = Field(default_factory=list)
     sse_max_streams_per_user: int = 5  # live progress streams one user may hold open at once

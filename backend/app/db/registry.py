@@ -16,6 +16,7 @@ MODEL_MODULES = [
     "app.commerce.models",
     "app.studio.models",
     "app.knowledge.models",
+    "app.coach.models",
 ]
 
 

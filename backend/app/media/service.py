@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -124,6 +124,44 @@ async def get_video_summary(session: AsyncSession, video_id: uuid.UUID) -> Video
     if video is None:
         raise NotFound("No such video.", code="video_not_found")
     return _summary(video)
+
+
+@dataclass(frozen=True)
+class PublishedText:
+    """A published video's words, for retrieval (the coach)."""
+
+    id: uuid.UUID
+    title: str
+    text: str  # description, discipline, style, tags
+    language: str
+
+
+def published_videos_matching(
+    session: Session, words: Sequence[str], *, limit: int = 30
+) -> list[PublishedText]:
+    """Published videos whose search text holds any of `words` (substrings, lower-case), newest
+    first. Sync: the coach's worker asks it."""
+    words = [w.lower() for w in words if w][:12]
+    if not words:
+        return []
+    stmt = (
+        select(Video)
+        .where(Video.status == VideoStatus.published)
+        .where(or_(*(Video.search_text.contains(w, autoescape=True) for w in words)))
+        .order_by(Video.published_at.desc())
+        .limit(limit)
+    )
+    return [
+        PublishedText(
+            id=v.id,
+            title=v.title,
+            text=" ".join(
+                x for x in (v.description, v.discipline, v.style or "", " ".join(v.tags or [])) if x
+            ),
+            language=v.language,
+        )
+        for v in session.scalars(stmt)
+    ]
 
 
 async def get_source_object_key(session: AsyncSession, video_id: uuid.UUID) -> str:

@@ -27,6 +27,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import anyio
@@ -200,17 +201,18 @@ async def _events(
                 await client.aclose()  # type: ignore[attr-defined]
 
 
-async def progress_response(
-    *,
-    owner: uuid.UUID | str,
-    channel: str,
-    load_state: StateLoader,
-    active: Collection[str],
-    max_seconds: float = MAX_STREAM_SECONDS,
-) -> ProgressStream:
-    """The `text/event-stream` response (unbuffered by nginx) following one job for `owner` (the
-    user). Authorise before calling this and close the request's session: the stream outlives
-    it. Raises RateLimited (429 `too_many_streams`) when `owner` already holds the most streams."""
+@dataclass(frozen=True)
+class StreamSlot:
+    """One live stream's place in its owner's quota, and the Redis client it listens with."""
+
+    slots: StreamSlots
+    stream_id: str
+    client: Any  # redis.asyncio.Redis, or None in embedded mode
+
+
+async def claim_stream_slot(owner: uuid.UUID | str) -> StreamSlot:
+    """A slot for one more live stream of `owner` (every kind of stream counts: job progress, the
+    coach's conversations). Raises RateLimited (429 `too_many_streams`) past the per-user cap."""
     settings = get_settings()
     client = new_async_redis()
     slots: StreamSlots = RedisSlots(client) if client is not None else _memory_slots
@@ -223,18 +225,40 @@ async def progress_response(
             code="too_many_streams",
             headers={"Retry-After": str(int(KEEPALIVE_SECONDS))},
         )
+    return StreamSlot(slots, stream_id, client)
+
+
+def event_stream_response(events: AsyncIterator[ServerSentEvent]) -> ProgressStream:
+    """The `text/event-stream` response, unbuffered by nginx, pinged every KEEPALIVE_SECONDS."""
     return EventSourceResponse(
+        events,
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        ping=int(KEEPALIVE_SECONDS),
+        sep=SEP,
+    )
+
+
+async def progress_response(
+    *,
+    owner: uuid.UUID | str,
+    channel: str,
+    load_state: StateLoader,
+    active: Collection[str],
+    max_seconds: float = MAX_STREAM_SECONDS,
+) -> ProgressStream:
+    """The `text/event-stream` response (unbuffered by nginx) following one job for `owner` (the
+    user). Authorise before calling this and close the request's session: the stream outlives
+    it. Raises RateLimited (429 `too_many_streams`) when `owner` already holds the most streams."""
+    slot = await claim_stream_slot(owner)
+    return event_stream_response(
         _events(
             channel=channel,
             load_state=load_state,
             active=active,
             owner=str(owner),
-            stream_id=stream_id,
-            slots=slots,
-            client=client,
+            stream_id=slot.stream_id,
+            slots=slot.slots,
+            client=slot.client,
             max_seconds=max_seconds,
-        ),
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        ping=int(KEEPALIVE_SECONDS),
-        sep=SEP,
+        )
     )

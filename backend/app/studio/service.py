@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from app import progress, uploads
 from app.auth import service as auth_service
@@ -557,3 +558,44 @@ async def add_comment(session: AsyncSession, attempt_id: uuid.UUID, author: User
     session.add(comment)
     await session.commit()
     return CommentView(comment.id, author.id, author.display_name, comment.body, comment.created_at)
+
+
+@dataclass(frozen=True)
+class ReportDigest:
+    """A student's finished analysis in a few words (the coach's context): score and top cues."""
+
+    attempt_id: uuid.UUID
+    reference_name: str
+    technique_label: str
+    score: float | None
+    cues: list[str]
+    finished_at: datetime | None
+
+
+def latest_report_digests(
+    session: Session, student_id: uuid.UUID, lang: Language, *, limit: int = 3
+) -> list[ReportDigest]:
+    """The student's newest ready reports, rendered in `lang`. Sync: the coach's worker asks it."""
+    rows = session.execute(
+        select(StudioAttempt, StudioReference.name)
+        .join(StudioReference, StudioReference.id == StudioAttempt.reference_id)
+        .where(StudioAttempt.student_id == student_id, StudioAttempt.status == JobStatus.ready)
+        .where(StudioAttempt.report.is_not(None))
+        .order_by(StudioAttempt.finished_at.desc(), StudioAttempt.id.desc())
+        .limit(limit)
+    ).all()
+    digests = []
+    for attempt, name in rows:
+        report = render_report(attempt.report or {}, lang)
+        cues = [str(c.get("message", "")) for c in report.get("top_cues", []) if c.get("message")]
+        digests.append(
+            ReportDigest(
+                attempt.id,
+                name,
+                str(report.get("technique_label", "")),
+                attempt.score,
+                cues,
+                attempt.finished_at,
+            )
+        )
+    return digests

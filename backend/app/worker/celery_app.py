@@ -1,7 +1,8 @@
 """The Celery app shared by every worker and by the API (which only enqueues).
 
 Broker: REDIS_URL (or CELERY_BROKER_URL) in production, a filesystem broker under var/broker in
-embedded mode. Queues: `default` (email, bookkeeping), `media` (transcoding), `studio` (pose work).
+embedded mode. Queues: `default` (email, bookkeeping), `media` (transcoding), `studio` (pose work),
+`coach` (chat replies and voice transcription; a thread pool, see docker-compose.prod.yml).
 Every task acks late and is rejected back to the queue if its worker dies, so tasks must be
 idempotent; each domain keeps its job state in its own table.
 """
@@ -30,6 +31,7 @@ TASK_MODULES = [
     "app.commerce.tasks",
     "app.studio.tasks",
     "app.knowledge.tasks",
+    "app.coach.tasks",
 ]
 
 
@@ -39,6 +41,7 @@ def time_limits(settings: Settings) -> dict[str, int]:
         "default": settings.celery_time_limit_default_seconds,
         "media": settings.celery_time_limit_media_seconds,
         "studio": settings.celery_time_limit_studio_seconds,
+        "coach": settings.celery_time_limit_coach_seconds,
     }
 
 
@@ -116,6 +119,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "studio-reap-stuck-jobs": {
         "task": "default.studio.reap_stuck_jobs",
         "schedule": timedelta(seconds=get_settings().studio_reaper_interval_seconds),
+    },
+    # coach: conversations past COACH_RETENTION_DAYS (app/coach/service.py)
+    "coach-purge-conversations": {
+        "task": "default.coach.purge_conversations",
+        "schedule": crontab(hour=4, minute=41),
     },
 }
 

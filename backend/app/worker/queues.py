@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-QUEUES = ("default", "media", "studio")
+QUEUES = ("default", "media", "studio", "coach")
 
 
 def route_task(name: str, *_: Any, **__: Any) -> dict[str, str]:

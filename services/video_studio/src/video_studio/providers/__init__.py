@@ -13,8 +13,11 @@ settings or environment variables. Implemented now:
   `OpenAITextToSpeech` (official SDK) and `ElevenLabsVoiceCloning` (instant voice cloning over
   HTTP with httpx; also a `VoiceCloner`), built by `make_text_to_speech(...)`.
 
-Later tasks add their capability next to these (one module per provider, a Protocol in `base`):
-a chat LLM (issue 14).
+- chat (the coach, issue 14): `OpenAIChat` and `AnthropicChat` (streaming, official SDKs) and the
+  offline `OfflineAnswerer`, built by `make_chat_model(...)`; moderation by `make_moderator(...)`
+  (OpenAI's endpoint with a key, an offline word list without).
+
+A new capability goes next to these: one module per provider, a Protocol in `base`.
 
 Heavy libraries (faster-whisper, openai) are imported only when a provider is built, so the API
 process can import the types without them.

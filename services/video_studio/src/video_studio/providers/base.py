@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -153,3 +153,80 @@ class VoiceCloner(Protocol):
     def delete_voice(self, voice: Voice) -> None:
         """Revoking consent removes the provider's copy too."""
         ...
+
+
+# --- chat (the coach, issue 14) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    role: str  # "user" or "assistant"
+    content: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A piece of retrieved context a reply may cite: a catalog video (or a moment of it), one of
+    the student's pose reports, a knowledge item. `ref` is stable ("video:<id>", ...)."""
+
+    ref: str
+    kind: str  # "video", "pose_report", "knowledge"
+    title: str
+    text: str
+    url: str | None = None
+    start_s: float | None = None  # a moment inside a video
+    score: float = 0.0  # retrieval relevance, higher is better
+
+    def source(self) -> dict[str, Any]:
+        """What the client gets in `done.sources` (no passage text)."""
+        return {
+            "ref": self.ref,
+            "kind": self.kind,
+            "title": self.title,
+            "url": self.url,
+            "start_s": self.start_s,
+        }
+
+
+@dataclass(frozen=True)
+class ChatChunk:
+    """A piece of a streamed reply; the last chunk of a provider that bills tokens carries the
+    usage it reported (input and output tokens), with or without text."""
+
+    text: str = ""
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+
+@runtime_checkable
+class ChatModel(Protocol):
+    """A streamed reply to a conversation, grounded in retrieved passages (every implementation
+    gets the same passages: an LLM reads them in its prompt, the offline answerer quotes them)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def model(self) -> str: ...
+
+    def stream(
+        self,
+        *,
+        system: str,
+        turns: Sequence[ChatTurn],
+        passages: Sequence[Passage],
+        language: str,
+        max_tokens: int,
+    ) -> Iterator[ChatChunk]:
+        """Yields the reply's text as it is generated. Raises ProviderError when the service fails."""
+        ...
+
+
+@runtime_checkable
+class Moderator(Protocol):
+    """Is a text abusive? Returns the flagged categories (empty: acceptable)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def flagged(self, text: str) -> tuple[str, ...]: ...

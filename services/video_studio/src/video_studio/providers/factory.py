@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final, Literal, TypeAlias
 
-from video_studio.providers.base import SpeechToText, TextToSpeech, Translator
+from video_studio.providers.base import ChatModel, Moderator, SpeechToText, TextToSpeech, Translator
 
 SttProvider: TypeAlias = Literal["offline", "openai"]
 STT_PROVIDERS: Final[tuple[SttProvider, ...]] = ("offline", "openai")
@@ -97,3 +97,55 @@ def make_translator(
 
         return OpenAITranslator(api_key=api_key, base_url=base_url or None, model_name=model or DEFAULT_MODEL)
     raise ValueError(f"unknown translation provider {provider!r} (choose from openai)")
+
+
+ChatProvider: TypeAlias = Literal["offline", "openai", "anthropic"]
+CHAT_PROVIDERS: Final[tuple[ChatProvider, ...]] = ("offline", "openai", "anthropic")
+
+
+def make_chat_model(
+    provider: str = "offline",
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    model: str | None = None,
+    timeout_s: float = 60.0,
+) -> ChatModel:
+    """`offline`: the retrieval answerer; `openai` / `anthropic`: need `api_key`; `model`
+    defaults to the module's DEFAULT_CHAT_MODEL, `base_url` to the vendor's."""
+    if provider == "offline":
+        from video_studio.providers.llm_offline import OfflineAnswerer
+
+        return OfflineAnswerer()
+    if provider not in CHAT_PROVIDERS:
+        raise ValueError(f"unknown chat provider {provider!r} (choose from {', '.join(CHAT_PROVIDERS)})")
+    if not api_key:
+        raise ValueError(f"the {provider} chat provider needs an API key")
+    if provider == "openai":
+        from video_studio.providers import llm_openai
+
+        return llm_openai.OpenAIChat(
+            api_key=api_key,
+            base_url=base_url or None,
+            model_name=model or llm_openai.DEFAULT_CHAT_MODEL,
+            timeout_s=timeout_s,
+        )
+    from video_studio.providers import llm_anthropic
+
+    return llm_anthropic.AnthropicChat(
+        api_key=api_key,
+        base_url=base_url or None,
+        model_name=model or llm_anthropic.DEFAULT_CHAT_MODEL,
+        timeout_s=timeout_s,
+    )
+
+
+def make_moderator(*, api_key: str | None = None, base_url: str | None = None) -> Moderator:
+    """OpenAI moderation with a key, the offline word list without."""
+    if api_key:
+        from video_studio.providers.llm_openai import OpenAIModeration
+
+        return OpenAIModeration(api_key=api_key, base_url=base_url or None)
+    from video_studio.providers.moderation_offline import WordListModerator
+
+    return WordListModerator()
