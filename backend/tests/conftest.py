@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +58,34 @@ async def _shared_connection(migrated_database: Template) -> AsyncIterator[Share
 OWN_DATABASE_FIXTURES = frozenset({"celery_worker", "worker_factory", "live_server"})
 
 
-def _needs_own_database(request: pytest.FixtureRequest) -> bool:
-    return request.node.get_closest_marker("own_database") is not None or bool(
-        OWN_DATABASE_FIXTURES.intersection(request.fixturenames)
-    )
+def _own_database_scope(node: pytest.Item | pytest.Collector) -> str | None:
+    marker = node.get_closest_marker("own_database")
+    return None if marker is None else str(marker.kwargs.get("scope", "function"))
+
+
+@asynccontextmanager
+async def _own_database(template: Template) -> AsyncIterator[str]:
+    """Point the app, and every process started meanwhile, at a fresh clone of the template."""
+    from app.db import session as db_session
+
+    settings = get_settings()
+    url = template.clone()
+    previous_env, previous_setting = os.environ.get("DATABASE_URL"), settings.database_url
+    os.environ["DATABASE_URL"] = url
+    settings.database_url = url
+    db_session.reset_engines()
+    try:
+        yield url
+    finally:
+        await db_session.get_async_engine().dispose()
+        db_session.get_sync_engine().dispose()
+        db_session.reset_engines()
+        settings.database_url = previous_setting
+        if previous_env is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous_env
+        template.drop(url)
 
 
 def _forget_shared_state() -> None:
@@ -81,10 +106,24 @@ def _forget_shared_state() -> None:
             client.close()
 
 
+@pytest.fixture(scope="module", autouse=True)
+async def _module_database(
+    request: pytest.FixtureRequest, migrated_database: Template
+) -> AsyncIterator[str | None]:
+    """`pytestmark = pytest.mark.own_database(scope="module")`: the module's tests share one database
+    of their own (for a server the module starts once)."""
+    if _own_database_scope(request.node) != "module":
+        yield None
+        return
+    async with _own_database(migrated_database) as url:
+        yield url
+
+
 @pytest.fixture(autouse=True)
 async def isolated_database(
     request: pytest.FixtureRequest,
     migrated_database: Template,
+    _module_database: str | None,
     _shared_connection: SharedConnection,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[str]:
@@ -93,25 +132,13 @@ async def isolated_database(
     from app.db import session as db_session
 
     _forget_shared_state()
-    settings = get_settings()
-    if _needs_own_database(request):
-        url = migrated_database.clone()
-        previous_env, previous_setting = os.environ.get("DATABASE_URL"), settings.database_url
-        os.environ["DATABASE_URL"] = url
-        settings.database_url = url
-        db_session.reset_engines()
-        try:
+    if _module_database is not None:
+        yield _module_database
+        return
+    by_fixture = OWN_DATABASE_FIXTURES.intersection(request.fixturenames)
+    if _own_database_scope(request.node) == "function" or by_fixture:
+        async with _own_database(migrated_database) as url:
             yield url
-        finally:
-            await db_session.get_async_engine().dispose()
-            db_session.get_sync_engine().dispose()
-            db_session.reset_engines()
-            settings.database_url = previous_setting
-            if previous_env is None:
-                os.environ.pop("DATABASE_URL", None)
-            else:
-                os.environ["DATABASE_URL"] = previous_env
-            migrated_database.drop(url)
         return
     async with _shared_connection.transaction() as (sync_conn, async_conn):
         sync_maker, async_maker = sessionmakers_bound_to(sync_conn, async_conn)

@@ -132,6 +132,7 @@ class SharedConnection:
         self._async_engine: AsyncEngine | None = None
         self._raw: Any = None
         self._async_raw: Any = None
+        self._baseline: dict[str, int] | None = None  # rows per table before any test (seed data)
 
     @property
     def is_sqlite(self) -> bool:
@@ -174,6 +175,8 @@ class SharedConnection:
         self._async_engine = create_async_engine(
             self.url, async_creator=async_creator, poolclass=pool.StaticPool, pool_reset_on_return=None
         )
+        if self._baseline is None:
+            self._baseline = self._row_counts()  # before any test: the seed data, if any
 
     async def close(self) -> None:
         if self._async_engine is not None:
@@ -202,6 +205,25 @@ class SharedConnection:
             await self.close()
         await self.open()
 
+    def _row_counts(self) -> dict[str, int]:
+        """Rows per table, in one statement (cheap on the near-empty tables between tests)."""
+        from app.db.registry import load_all_models
+
+        names = sorted(load_all_models().tables)
+        columns = ", ".join(f'(SELECT count(*) FROM "{name}")' for name in names)
+        counts = self._raw.execute(f"SELECT {columns}").fetchone()
+        if not self.is_sqlite:
+            self._raw.rollback()  # psycopg opened a transaction for the SELECT
+        return dict(zip(names, counts, strict=True))
+
+    def _leftovers(self) -> dict[str, int]:
+        assert self._baseline is not None
+        return {
+            name: count - self._baseline[name]
+            for name, count in self._row_counts().items()
+            if count != self._baseline[name]
+        }
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[tuple[Connection, AsyncConnection]]:
         if not self.healthy():
@@ -222,6 +244,20 @@ class SharedConnection:
                 self._raw.execute("ROLLBACK")
             await async_conn.close()
             sync_conn.close()
+        if self.healthy() and (leftovers := self._leftovers()):
+            # Something wrote around the test's transaction (an engine of its own, a commit on
+            # the raw connection): the next tests would see it. Fail this test and clean up.
+            self._truncate(sorted(leftovers))
+            raise AssertionError(f"the test committed rows outside its transaction: {leftovers}")
+
+    def _truncate(self, tables: list[str]) -> None:
+        if self.is_sqlite:
+            for name in tables:
+                self._raw.execute(f'DELETE FROM "{name}"')
+        else:
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            self._raw.execute(f"TRUNCATE {quoted} CASCADE")
+            self._raw.commit()
 
 
 def sessionmakers_bound_to(
