@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -260,11 +261,40 @@ class SharedConnection:
             self._raw.commit()
 
 
+class _OneAtATimeSession(Session):
+    """A sync session that holds the shared connection until it closes.
+
+    Sessions of one thread nest (the lock is re-entrant); a session of another thread (a job's
+    keepalive thread, `asyncio.to_thread`) waits for them, so savepoints on the one connection
+    stay properly nested."""
+
+    lock = threading.RLock()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if not self.lock.acquire(timeout=300):
+            raise RuntimeError("a sync session of another thread held the test's connection for 300 s")
+        self._holds_lock = True
+        super().__init__(*args, **kwargs)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._holds_lock:
+                self._holds_lock = False
+                self.lock.release()
+
+
 def sessionmakers_bound_to(
     sync_conn: Connection, async_conn: AsyncConnection
 ) -> tuple[sessionmaker[Session], async_sessionmaker[AsyncSession]]:
     """Session factories shaped like app.db.session's, whose commits are savepoint releases."""
     return (
-        sessionmaker(bind=sync_conn, expire_on_commit=False, join_transaction_mode="create_savepoint"),
+        sessionmaker(
+            bind=sync_conn,
+            class_=_OneAtATimeSession,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        ),
         async_sessionmaker(bind=async_conn, expire_on_commit=False, join_transaction_mode="create_savepoint"),
     )
