@@ -13,8 +13,8 @@ SHARED := $(ROOT)/packages/shared
 MOBILE := $(ROOT)/mobile
 STAMP := $(ROOT)/var/.stamps
 
-.PHONY: help install run api worker beat web migrate admin test test-services test-embedded test-e2e test-web \
-        lint typecheck bench system-deps openapi clean prod-local prod-smoke test-contract \
+.PHONY: help install run api worker beat web migrate admin test test-services test-embedded test-shuffled \
+        test-e2e test-web lint typecheck bench system-deps openapi clean prod-local prod-smoke test-contract \
         test-mobile mobile
 
 help: ## list targets
@@ -110,6 +110,10 @@ test-services: $(STAMP)/python ## everything against real Postgres + Redis (embe
 
 test-embedded: $(STAMP)/python ## the backend on embedded defaults (SQLite, filesystem broker, in-process cache)
 	MAMC_TEST_PROFILE=embedded $(PY) pytest backend/tests -m "not slow"
+
+test-shuffled: $(STAMP)/python ## backend tests in a random order on both profiles (SEED=n replays an order)
+	$(PY) pytest backend/tests -p randomly $(if $(SEED),--randomly-seed=$(SEED))
+	MAMC_TEST_PROFILE=embedded $(PY) pytest backend/tests -m "not slow" -p randomly $(if $(SEED),--randomly-seed=$(SEED))
 
 prod-local: install system-deps ## the production topology natively, foreground, https://127.0.0.1:8443 (Ctrl-C stops)
 	$(PY) python -m tests.prodlocal

@@ -3,7 +3,9 @@
 MAMC_TEST_PROFILE=services  → a fresh PostgreSQL database and a Redis db of its own
 MAMC_TEST_PROFILE=embedded  → SQLite, in-process cache/rate limits, filesystem broker
 Unset: services when PostgreSQL and Redis answer on 127.0.0.1, embedded otherwise.
-`make test` runs both profiles.
+`make test` runs both profiles. Within a run each backend test sees only its own rows: a rolled-back
+transaction, or a database of its own (backend/tests/support/database.py); `make test-shuffled`
+proves the order does not matter.
 """
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ from app.core.config import get_settings
 from app.core.security import create_access_token
 from tests.conftest import BACKEND_DIR
 
-pytestmark = pytest.mark.slow
+# The API runs in a subprocess for the whole module: the module gets a database of its own.
+pytestmark = [pytest.mark.slow, pytest.mark.own_database(scope="module")]
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("MAMC_FUZZ_EXAMPLES", "15"))
 

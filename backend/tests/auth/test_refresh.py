@@ -121,6 +121,7 @@ async def test_with_no_grace_any_reuse_revokes_the_family(
     assert (await _refresh(client, second)).json()["error"]["code"] == "token_revoked"
 
 
+@pytest.mark.own_database  # requests race on their own connections
 @pytest.mark.parametrize("grace", [10, 0])
 async def test_racing_refreshes_with_one_token_cannot_both_win(
     client: httpx.AsyncClient, make_user: Any, settings: Any, monkeypatch: pytest.MonkeyPatch, grace: int

@@ -56,6 +56,7 @@ def _pending_subscriptions(user: User) -> int:
         )
 
 
+@pytest.mark.own_database  # requests race on their own connections
 @pytest.mark.parametrize("kind", ["ppv", "rental"])
 async def test_simultaneous_video_checkouts_share_one_purchase_and_one_session(
     client: httpx.AsyncClient,
@@ -74,6 +75,7 @@ async def test_simultaneous_video_checkouts_share_one_purchase_and_one_session(
     assert _pending_purchases(student) == 1
 
 
+@pytest.mark.own_database  # requests race on their own connections
 async def test_simultaneous_subscription_checkouts_share_one_subscription(
     client: httpx.AsyncClient, auth_headers: Headers, make_user: Callable[..., User]
 ) -> None:
@@ -86,6 +88,7 @@ async def test_simultaneous_subscription_checkouts_share_one_subscription(
     assert _pending_subscriptions(student) == 1
 
 
+@pytest.mark.own_database  # requests race on their own connections
 async def test_with_stripe_the_race_loser_replays_the_winners_session_request(
     client: httpx.AsyncClient,
     stripe_api: StripeStandIn,

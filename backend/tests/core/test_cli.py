@@ -5,11 +5,14 @@ import subprocess
 import sys
 import uuid
 
+import pytest
 from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.db.session import sync_session
 from tests.conftest import BACKEND_DIR
+
+pytestmark = pytest.mark.own_database  # the CLI is another process: it commits for real
 
 
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

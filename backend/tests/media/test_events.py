@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 
 import httpx
+import pytest
 
 from app import progress
 from app.auth.models import Role, User
@@ -41,6 +42,7 @@ async def test_a_draft_ends_at_once_and_only_its_owner_and_admins_may_listen(
     assert (await client.get(missing, headers=auth_headers(admin))).status_code == 404
 
 
+@pytest.mark.own_database  # a worker thread writes while the stream reads: connections of their own
 async def test_processing_is_streamed_as_the_row_changes_until_review(
     client: httpx.AsyncClient, auth_headers: Headers, instructor: User
 ) -> None:

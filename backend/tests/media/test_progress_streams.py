@@ -51,6 +51,7 @@ def video_reads() -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
+@pytest.mark.own_database  # a worker thread writes while streams read: connections of their own
 @pytest.mark.skipif(os.environ.get("MAMC_TEST_PROFILE") != "services", reason="needs Redis pub/sub")
 async def test_with_redis_a_stream_follows_published_states_without_polling_the_database(
     client: httpx.AsyncClient,
@@ -89,6 +90,7 @@ async def test_with_redis_a_stream_follows_published_states_without_polling_the_
     assert len(video_reads) - reads_at_start == 1, (elapsed, video_reads)
 
 
+@pytest.mark.own_database  # a worker thread writes while streams read: connections of their own
 async def test_each_user_holds_at_most_the_configured_number_of_streams(
     client: httpx.AsyncClient,
     auth_headers: Headers,

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 
 import httpx
+import pytest
 
 from app.auth.models import Role, User
 from app.core.config import Settings
@@ -53,6 +54,7 @@ async def test_a_finished_attempt_streams_its_state_then_end_to_its_audience_onl
     assert (await client.get(_url(attempt.id))).status_code == 401
 
 
+@pytest.mark.own_database  # a worker thread writes while the stream reads: connections of their own
 async def test_a_running_analysis_is_followed_live_until_it_fails_with_its_reason(
     client: httpx.AsyncClient,
     auth_headers: Headers,

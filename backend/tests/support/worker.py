@@ -30,10 +30,12 @@ class WorkerProcess:
         self.ping_queue = f"ping-{self.name}"
         self.log_path = log_dir / f"worker-{self.name}.log"
         self.process: subprocess.Popen[bytes] | None = None
+        self.database_url: str | None = None  # the database the running process was started on
 
     def start(self, timeout: float = 90.0, *, wait: bool = True) -> None:
         """Spawn the worker and (unless `wait=False`: call wait_ready later) wait until it answers."""
         env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false", "PYTHONUNBUFFERED": "1"}
+        self.database_url = env.get("DATABASE_URL")
         command = [
             sys.executable, "-m", "celery", "-A", "app.worker.celery_app:celery_app", "worker",
             "-Q", ",".join((*self.queues, self.ping_queue)), "-c", str(self.concurrency), "--pool", "prefork",
