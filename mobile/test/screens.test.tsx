@@ -101,6 +101,12 @@ describe("coach chat", () => {
     return { platform, voice, browser, device };
   }
 
+  async function holdAndRelease() {
+    const mic = await screen.findByRole("button", { name: "Hold to speak" });
+    await act(async () => fireEvent(mic, "pressIn"));
+    await act(async () => fireEvent(mic, "pressOut"));
+  }
+
   async function ask(text: string) {
     fireEvent.changeText(await screen.findByLabelText("Your question"), text);
     fireEvent.press(screen.getByRole("button", { name: "Send" }));
@@ -140,16 +146,38 @@ describe("coach chat", () => {
     expect(screen.getByRole("link", { name: "Source [1] Front kick basics (0:12)" })).toBeTruthy();
   });
 
+  it("the event stream goes through the device's streaming fetch (expo/fetch on phones), with the bearer token", async () => {
+    const { platform, device } = await signedIn();
+    platform.coachScripts.push({ chunks: ["Hips ", "square."], sources: [] });
+    const seen: string[] = [];
+    const streamFetch = async (req: Request) => {
+      seen.push(`${new URL(req.url).pathname} ${req.headers.get("Authorization")?.slice(0, 11)}`);
+      return platform.fetch(req);
+    };
+    renderScreen(<Coach />, platform, { device, coachOptions: { sleep: async () => undefined, streamFetch } });
+    await ask("Stance?");
+    expect(await screen.findByText("Coach: Hips square.")).toBeTruthy();
+    expect(seen).toEqual([expect.stringMatching(/^\/api\/v1\/coach\/conversations\/conv-\d+\/events Bearer acc-$/)]);
+  });
+
   it("a transcript that is not ready at once (202) arrives as a transcript event", async () => {
     const { platform, device } = await signedIn();
     platform.transcribeLater = true;
     platform.heard = "Is my guard too low?";
     renderScreen(<Coach />, platform, { device });
-    const mic = await screen.findByRole("button", { name: "Hold to speak" });
-    await act(async () => fireEvent(mic, "pressIn"));
-    await act(async () => fireEvent(mic, "pressOut"));
+    await holdAndRelease();
     expect(await screen.findByDisplayValue("Is my guard too low?")).toBeTruthy();
     expect(platform.streamsOpened).toBe(1);
+  });
+
+  it("where fetch has no streamed body, a transcript that is not ready at once is polled by id", async () => {
+    const { platform, device } = await signedIn();
+    platform.noStreamingBody = true;
+    platform.transcribeLater = true;
+    platform.heard = "Is my stance too wide?";
+    renderScreen(<Coach />, platform, { device });
+    await holdAndRelease();
+    expect(await screen.findByDisplayValue("Is my stance too wide?")).toBeTruthy();
   });
 
   it("where fetch has no streamed body (React Native's own fetch) the reply is polled from the messages", async () => {

@@ -4,10 +4,10 @@
  * (`token` {message_id, text, offset}, `done` with sources), voice questions through
  * `POST /coach/transcribe` (200 with the text, or 202 and a `transcript` event).
  *
- * Transport: the events are read from a streamed fetch body when the platform's fetch has one (the
- * web export; `expo/fetch`). React Native's built-in fetch is built on XMLHttpRequest and hands over
- * the body only once the response ends, so there `res.body` is null and the client polls
- * `GET …/messages` (and `GET /coach/transcriptions/{id}`) instead. A dropped stream is reconnected:
+ * Transport: the events are read from a streamed fetch body: the browser's fetch on the web export,
+ * `expo/fetch` on phones (`streamFetch`, given by the device layer). React Native's built-in fetch is
+ * built on XMLHttpRequest and has no `res.body`; wherever a response comes without one, the client
+ * polls `GET …/messages` (and `GET /coach/transcriptions/{id}`) instead. A dropped stream is reconnected:
  * on connect the server resends what the rows hold, and `text[:offset] + token.text` keeps a resent
  * token from doubling the reply.
  */
@@ -61,7 +61,8 @@ export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerat
       yield* ready.splice(0);
     }
   } finally {
-    reader.releaseLock();
+    // The caller may stop early (its reply is finished): close the connection, not just the reader.
+    reader.cancel().catch(() => undefined);
   }
 }
 
@@ -76,6 +77,8 @@ export interface ApiCoachOptions {
   /** The audio part of the multipart body: RN's FormData takes `{uri, name, type}`; the web a Blob. */
   audioPart?: (audio: LocalFile) => Promise<Blob>;
   language?: () => "en" | "it";
+  /** A fetch whose responses stream their body (`expo/fetch` on phones) for the event stream. */
+  streamFetch?: (req: Request) => Promise<Response>;
   /** Stream reconnects before falling back to polling. */
   reconnects?: number;
   pollMs?: number;
@@ -92,6 +95,7 @@ export function createApiCoach(api: MobileApi, opts: ApiCoachOptions = {}): Coac
   const pollMs = opts.pollMs ?? 1000;
   const reconnects = opts.reconnects ?? 3;
   let conversation: Promise<string> | null = null;
+  const eventsFetch = opts.streamFetch ? api.authed(opts.streamFetch) : api.authFetch;
 
   function conversationId(): Promise<string> {
     conversation ??= call(
@@ -112,7 +116,7 @@ export function createApiCoach(api: MobileApi, opts: ApiCoachOptions = {}): Coac
     for (let i = 0; i <= reconnects; i++) {
       let res: Response;
       try {
-        res = await api.authFetch(new Request(url, { headers: { Accept: "text/event-stream" } }));
+        res = await eventsFetch(new Request(url, { headers: { Accept: "text/event-stream" } }));
       } catch {
         await sleep(pollMs);
         continue;
