@@ -11,6 +11,19 @@ type UploadOut = Resp<"/api/v1/studio/attempts/{attempt_id}/upload", "get">;
 type AttemptOut = Resp<"/api/v1/studio/attempts/{attempt_id}", "get">;
 type User = Resp<"/api/v1/me", "get">;
 type VideoPage = Resp<"/api/v1/videos", "get">;
+type CoachMessage = Resp<"/api/v1/coach/conversations/{conversation_id}/messages", "get">["items"][number];
+type Transcription = Resp<"/api/v1/coach/transcriptions/{transcription_id}", "get">;
+export type CoachSourceOut = CoachMessage["sources"][number];
+
+/** What the fake coach worker writes for the next question: the reply in pieces, then `done`. */
+export interface CoachScript {
+  chunks: string[];
+  sources: CoachSourceOut[];
+  status?: "done" | "failed";
+  error?: { code: string; message: string } | null;
+}
+
+const cpLen = (s: string) => Array.from(s).length;
 
 export const BASE = "http://api.test";
 const STORAGE = "http://storage.test";
@@ -61,6 +74,26 @@ export class FakePlatform {
   presignFirst = 2;
   private n = 0;
 
+  /** The coach: conversations' messages (oldest first), the next replies' scripts. */
+  conversations = new Map<string, CoachMessage[]>();
+  coachScripts: CoachScript[] = [];
+  /** Pieces of a reply written so far, by reply id (the worker's progress). */
+  private written = new Map<string, { script: CoachScript; next: number }>();
+  /** The next event-stream connections drop after this many events (a network loss mid-reply). */
+  dropStreamAfter: number[] = [];
+  /** Event streams opened so far. */
+  streamsOpened = 0;
+  /** Like React Native's built-in fetch: responses without a streamed body. */
+  noStreamingBody = false;
+  /** 429 coach_budget_exhausted for questions once the month's tokens are spent. */
+  coachBudgetSpent = false;
+  /** Transcripts: what the recogniser hears, and whether it answers later (202 + `transcript` event). */
+  heard = "How high should my knee be?";
+  transcribeLater = false;
+  transcriptions = new Map<string, Transcription>();
+  /** Audio parts received by /coach/transcribe (content type, bytes). */
+  audioReceived: { type: string; size: number }[] = [];
+
   private pair(): Response {
     const access = `acc-${++this.n}`;
     const refresh = `ref-${this.n}-xxxxxxxxxx`;
@@ -85,7 +118,8 @@ export class FakePlatform {
     const url = new URL(req.url);
     if (url.origin === STORAGE) return this.storagePut(url, req);
     const path = url.pathname.replace(/^\/api\/v1/, "");
-    const body = req.method === "GET" ? null : await req.text().then((t) => (t ? JSON.parse(t) : null));
+    const multipart = req.headers.get("Content-Type")?.startsWith("multipart/form-data") ?? false;
+    const body = req.method === "GET" || multipart ? null : await req.text().then((t) => (t ? JSON.parse(t) : null));
     const bearer = req.headers.get("Authorization")?.replace("Bearer ", "");
     const authed = bearer !== undefined && this.accessTokens.has(bearer);
     let m: RegExpMatchArray | null;
@@ -104,6 +138,7 @@ export class FakePlatform {
     }
     if (!authed) return fail(401, "not_authenticated", "Log in.");
     if (req.method === "GET" && path === "/me") return json(200, this.user);
+    if (path.startsWith("/coach/")) return this.coach(req, path, url, body);
     if (req.method === "GET" && (m = path.match(/^\/videos\/([\w-]+)\/playback$/)))
       return this.entitled.has(m[1]) ? json(200, { url: `${BASE}/media/t/tok/${m[1]}/master.m3u8` }) : fail(403, "not_entitled", "Buy, rent or subscribe to watch.");
     if (req.method === "GET" && path === "/studio/references") return json(200, { items: [], next_cursor: null });
@@ -152,6 +187,123 @@ export class FakePlatform {
     }
     return fail(404, "not_found", `No route ${req.method} ${path}`);
   };
+
+  private async coach(req: Request, path: string, url: URL, json_: { text?: string } | null): Promise<Response> {
+    if (!this.user.email_verified) return fail(403, "email_not_verified", "Verify your email address to use the coach.");
+    const now = "2026-01-01T00:00:00Z";
+    let m: RegExpMatchArray | null;
+    if (req.method === "POST" && path === "/coach/conversations") {
+      const id = `conv-${++this.n}`;
+      this.conversations.set(id, []);
+      return json(201, { id, title: "", language: "en", created_at: now, updated_at: now });
+    }
+    if (req.method === "POST" && path === "/coach/transcribe") {
+      const form = (await req.formData()) as unknown as { get(name: string): unknown };
+      const audio = form.get("audio");
+      const conv = String(form.get("conversation_id"));
+      if (!this.conversations.has(conv)) return fail(404, "conversation_not_found", "No such conversation.");
+      if (!(audio instanceof Blob) || audio.size === 0) return fail(422, "audio_empty", "The recording is empty.");
+      this.audioReceived.push({ type: audio.type, size: audio.size });
+      const id = `tr-${++this.n}`;
+      const row: Transcription = { transcription_id: id, status: this.transcribeLater ? "pending" : "done", text: this.transcribeLater ? "" : this.heard, language: "en", confidence: 0.9, duration_s: 2, error: null };
+      this.transcriptions.set(id, row);
+      return json(this.transcribeLater ? 202 : 200, row);
+    }
+    if (req.method === "GET" && (m = path.match(/^\/coach\/transcriptions\/([\w-]+)$/))) {
+      const row = this.transcriptions.get(m[1]);
+      if (!row) return fail(404, "transcription_not_found", "No such transcription.");
+      this.finishTranscriptions();
+      return json(200, row);
+    }
+    if (!(m = path.match(/^\/coach\/conversations\/([\w-]+)\/(messages|events)$/))) return fail(404, "not_found", `No route ${req.method} ${path}`);
+    const messages = this.conversations.get(m[1]);
+    if (!messages) return fail(404, "conversation_not_found", "No such conversation.");
+    if (req.method === "POST" && m[2] === "messages") {
+      if (this.coachBudgetSpent) return fail(429, "coach_budget_exhausted", "Your coach budget for this month is spent; it renews on 1 February.");
+      const body = { text: String(json_?.text) };
+      const base = { language: "en", sources: [], provider: null, created_at: now, finished_at: null, failure_reason: null };
+      const q: CoachMessage = { ...base, id: `msg-${++this.n}`, role: "user", text: body.text, status: "done", reply_to: null };
+      const reply: CoachMessage = { ...base, id: `msg-${++this.n}`, role: "assistant", text: "", status: "pending", reply_to: q.id };
+      messages.push(q, reply);
+      this.written.set(reply.id, { script: this.coachScripts.shift() ?? { chunks: ["…"], sources: [] }, next: 0 });
+      return json(202, { message_id: reply.id });
+    }
+    if (req.method === "GET" && m[2] === "messages") {
+      // Polling: the worker writes one more piece between two looks.
+      for (const msg of messages) if (this.written.has(msg.id)) this.writeNext(msg);
+      return json(200, { items: [...messages].reverse(), next_cursor: null });
+    }
+    if (req.method === "GET" && m[2] === "events" && url.searchParams.get("close_when_idle") === "true") {
+      this.streamsOpened++;
+      if (this.noStreamingBody) return new Response(null, { status: 200, headers: { "Content-Type": "text/event-stream" } });
+      return this.eventStream(messages, this.dropStreamAfter.shift());
+    }
+    return fail(404, "not_found", `No route ${req.method} ${path}`);
+  }
+
+  /** The worker writes the next piece of a reply (or finishes it); returns the events it publishes. */
+  private writeNext(msg: CoachMessage): [string, unknown][] {
+    const w = this.written.get(msg.id)!;
+    if (msg.status === "done" || msg.status === "failed") return [];
+    if (w.next < w.script.chunks.length) {
+      const piece = w.script.chunks[w.next++];
+      const offset = cpLen(msg.text);
+      msg.text += piece;
+      msg.status = "streaming";
+      return [["token", { message_id: msg.id, text: piece, offset }]];
+    }
+    msg.status = w.script.status ?? "done";
+    msg.sources = w.script.sources;
+    msg.failure_reason = w.script.error?.message ?? null;
+    return [["done", { message_id: msg.id, status: msg.status, sources: msg.sources, error: w.script.error ?? null }]];
+  }
+
+  private finishTranscriptions(): [string, unknown][] {
+    const out: [string, unknown][] = [];
+    for (const row of this.transcriptions.values())
+      if (row.status === "pending") {
+        Object.assign(row, { status: "done", text: this.heard });
+        out.push(["transcript", row]);
+      }
+    return out;
+  }
+
+  /** The conversation's events as the API sends them: on connect what the rows hold (a reply being
+   * written: its text so far at offset 0), then what the worker writes, `end` once idle. */
+  private eventStream(messages: CoachMessage[], dropAfter: number | undefined): Response {
+    const queue: [string, unknown][] = [...this.finishTranscriptions()];
+    for (const msg of messages) {
+      if (!this.written.has(msg.id) || msg.status === "pending") continue;
+      if (msg.text) queue.push(["token", { message_id: msg.id, text: msg.text, offset: 0 }]);
+      if (msg.status !== "streaming") queue.push(["done", { message_id: msg.id, status: msg.status, sources: msg.sources, error: null }]);
+    }
+    const enc = new TextEncoder();
+    let sent = 0;
+    let ended = false;
+    const work = () => {
+      for (const msg of messages) if (this.written.has(msg.id)) queue.push(...this.writeNext(msg));
+    };
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        pull(ctrl) {
+          if (dropAfter !== undefined && sent === dropAfter) return ctrl.error(new TypeError("Network request failed"));
+          if (!queue.length) work();
+          if (!queue.length && !ended) {
+            ended = true;
+            queue.push(["end", {}]);
+          }
+          const ev = queue.shift();
+          if (!ev) return ctrl.close();
+          sent++;
+          // Split one event over two chunks (a real network does), with a comment line first.
+          const text = `: ping\nevent: ${ev[0]}\r\ndata: ${JSON.stringify(ev[1])}\n\n`;
+          ctrl.enqueue(enc.encode(text.slice(0, 9)));
+          ctrl.enqueue(enc.encode(text.slice(9)));
+        },
+      }),
+      { status: 200, headers: { "Content-Type": "text/event-stream" } },
+    );
+  }
 
   private async storagePut(url: URL, req: Request): Promise<Response> {
     const [, id, n] = url.pathname.split("/");

@@ -1,9 +1,9 @@
 import { forwardRef, useImperativeHandle } from "react";
 import { act, fireEvent, screen, waitFor } from "@testing-library/react-native";
 import { mockParams, mockRouter, renderScreen, signIn, unlabelledControls } from "./setup";
-import { FakePlatform, clipFile, fakeDevice } from "./fakePlatform";
+import { FakePlatform, clipFile, fakeDevice, type CoachSourceOut } from "./fakePlatform";
 import type { CameraPreviewProps, RecorderHandle } from "../src/device/types";
-import type { CoachClient } from "../src/lib/coach";
+import { applyToken, type CoachClient } from "../src/lib/coach";
 import Login from "../src/app/login";
 import Practice from "../src/app/practice/[referenceId]";
 import Coach from "../src/app/coach";
@@ -86,32 +86,165 @@ describe("record an attempt with the camera", () => {
 });
 
 describe("coach chat", () => {
-  it("press and hold records a question, previews the transcript, sends it and shows the answer", async () => {
+  const sources: CoachSourceOut[] = [
+    { ref: "video:v1", kind: "video", title: "Front kick basics", url: "http://web.test/videos/v1", start_s: 12.4 },
+    { ref: "pose_report:att-9", kind: "pose_report", title: "Your mae geri", url: "http://web.test/attempts/att-9", start_s: null },
+    { ref: "knowledge:k1", kind: "knowledge", title: "Chambering", url: "http://web.test/knowledge/k1", start_s: null },
+  ];
+
+  async function signedIn(overrides = {}) {
     const platform = new FakePlatform();
     const voice = { requestPermissions: jest.fn(async () => true), start: jest.fn(async () => undefined), stop: jest.fn(async () => ({ ...clipFile(3), mimeType: "audio/m4a" })) };
-    const device = fakeDevice(platform, { useVoice: () => voice });
-    const coach: CoachClient = {
-      transcribe: jest.fn(async () => "How high should my knee be?"),
-      reply: jest.fn(async (h) => `About hip height (${h.length} message).`),
-    };
-    renderScreen(<Coach />, platform, { device, coach });
-    const mic = screen.getByRole("button", { name: "Hold to speak" });
+    const browser = { open: jest.fn(async () => undefined), dismiss: jest.fn() };
+    const device = fakeDevice(platform, { useVoice: () => voice, browser, ...overrides });
+    await signIn(platform, device);
+    return { platform, voice, browser, device };
+  }
+
+  async function holdAndRelease() {
+    const mic = await screen.findByRole("button", { name: "Hold to speak" });
+    await act(async () => fireEvent(mic, "pressIn"));
+    await act(async () => fireEvent(mic, "pressOut"));
+  }
+
+  async function ask(text: string) {
+    fireEvent.changeText(await screen.findByLabelText("Your question"), text);
+    fireEvent.press(screen.getByRole("button", { name: "Send" }));
+  }
+
+  it("press and hold sends the recording to /coach/transcribe, previews the text, then streams the reply with its sources", async () => {
+    const { platform, voice, browser, device } = await signedIn();
+    platform.coachScripts.push({ chunks: ["Keep your ", "knee up ", "🥋 [1][2][3]"], sources });
+    renderScreen(<Coach />, platform, { device });
+    const mic = await screen.findByRole("button", { name: "Hold to speak" });
     await act(async () => fireEvent(mic, "pressIn"));
     expect(voice.start).toHaveBeenCalled();
     await act(async () => fireEvent(mic, "pressOut"));
     expect(await screen.findByDisplayValue("How high should my knee be?")).toBeTruthy();
+    expect(platform.audioReceived).toEqual([{ type: "audio/m4a", size: 3 }]);
     expect(screen.getByText(/Check the transcript/)).toBeTruthy();
     fireEvent.press(screen.getByRole("button", { name: "Send" }));
-    expect(await screen.findByText("Coach: About hip height (1 message).")).toBeTruthy();
+    expect(await screen.findByText("Coach: Keep your knee up 🥋 [1][2][3]")).toBeTruthy();
     expect(screen.getByText("You: How high should my knee be?")).toBeTruthy();
+    fireEvent.press(screen.getByRole("link", { name: "Source [1] Front kick basics (0:12)" }));
+    expect(mockRouter.push).toHaveBeenLastCalledWith("/videos/v1?t=12");
+    fireEvent.press(screen.getByRole("link", { name: "Source [2] Your mae geri" }));
+    expect(mockRouter.push).toHaveBeenLastCalledWith("/attempts/att-9");
+    fireEvent.press(screen.getByRole("link", { name: "Source [3] Chambering" }));
+    expect(browser.open).toHaveBeenCalledWith("http://web.test/knowledge/k1");
   });
 
-  it("without a coach service it says the coach is not available, in the user's language", async () => {
+  it("a stream dropped mid-reply reconnects; the text the server resends at offset 0 is not doubled", async () => {
+    const { platform, device } = await signedIn();
+    platform.coachScripts.push({ chunks: ["Keep your ", "knee up", " [1]"], sources: sources.slice(0, 1) });
+    platform.dropStreamAfter.push(2);
+    renderScreen(<Coach />, platform, { device });
+    await ask("How high?");
+    expect(await screen.findByText("Coach: Keep your knee up [1]")).toBeTruthy();
+    expect(platform.streamsOpened).toBe(2);
+    expect(screen.queryByText(/knee upKeep/)).toBeNull();
+    expect(screen.getByRole("link", { name: "Source [1] Front kick basics (0:12)" })).toBeTruthy();
+  });
+
+  it("the event stream goes through the device's streaming fetch (expo/fetch on phones), with the bearer token", async () => {
+    const { platform, device } = await signedIn();
+    platform.coachScripts.push({ chunks: ["Hips ", "square."], sources: [] });
+    const seen: string[] = [];
+    const streamFetch = async (req: Request) => {
+      seen.push(`${new URL(req.url).pathname} ${req.headers.get("Authorization")?.slice(0, 11)}`);
+      return platform.fetch(req);
+    };
+    renderScreen(<Coach />, platform, { device, coachOptions: { sleep: async () => undefined, streamFetch } });
+    await ask("Stance?");
+    expect(await screen.findByText("Coach: Hips square.")).toBeTruthy();
+    expect(seen).toEqual([expect.stringMatching(/^\/api\/v1\/coach\/conversations\/conv-\d+\/events Bearer acc-$/)]);
+  });
+
+  it("a transcript that is not ready at once (202) arrives as a transcript event", async () => {
+    const { platform, device } = await signedIn();
+    platform.transcribeLater = true;
+    platform.heard = "Is my guard too low?";
+    renderScreen(<Coach />, platform, { device });
+    await holdAndRelease();
+    expect(await screen.findByDisplayValue("Is my guard too low?")).toBeTruthy();
+    expect(platform.streamsOpened).toBe(1);
+  });
+
+  it("where fetch has no streamed body, a transcript that is not ready at once is polled by id", async () => {
+    const { platform, device } = await signedIn();
+    platform.noStreamingBody = true;
+    platform.transcribeLater = true;
+    platform.heard = "Is my stance too wide?";
+    renderScreen(<Coach />, platform, { device });
+    await holdAndRelease();
+    expect(await screen.findByDisplayValue("Is my stance too wide?")).toBeTruthy();
+  });
+
+  it("where fetch has no streamed body (React Native's own fetch) the reply is polled from the messages", async () => {
+    const { platform, device } = await signedIn();
+    platform.noStreamingBody = true;
+    platform.coachScripts.push({ chunks: ["Chamber ", "first."], sources: sources.slice(1, 2) });
+    renderScreen(<Coach />, platform, { device });
+    await ask("How do I kick?");
+    expect(await screen.findByText("Coach: Chamber first.")).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Source [1] Your mae geri" })).toBeTruthy();
+  });
+
+  it("a reply that failed for good shows the API's message", async () => {
+    const { platform, device } = await signedIn();
+    platform.coachScripts.push({ chunks: [], sources: [], status: "failed", error: { code: "provider_failed", message: "The coach could not answer. Try again later." } });
+    renderScreen(<Coach />, platform, { device });
+    await ask("Hello");
+    expect(await screen.findByText("The coach could not answer. Try again later.")).toBeTruthy();
+  });
+
+  it("shows the API's message for an unverified account (403) and a spent budget (429)", async () => {
+    const { platform, device } = await signedIn();
+    platform.user = { ...platform.user, email_verified: false };
+    renderScreen(<Coach />, platform, { device });
+    await ask("Hello");
+    expect(await screen.findByText("Verify your email address to use the coach.")).toBeTruthy();
+    platform.user = { ...platform.user, email_verified: true };
+    platform.coachBudgetSpent = true;
+    await ask("Hello again");
+    expect(await screen.findByText("Your coach budget for this month is spent; it renews on 1 February.")).toBeTruthy();
+  });
+
+  it("a cited video moment carries through the video page to the player (?t=)", async () => {
     const platform = new FakePlatform();
-    renderScreen(<Coach />, platform);
-    fireEvent.changeText(screen.getByLabelText("Your question"), "Hello");
-    fireEvent.press(screen.getByRole("button", { name: "Send" }));
-    expect(await screen.findByText("The coach is not available yet.")).toBeTruthy();
+    platform.videos = { items: [kickVideo()], next_cursor: null };
+    platform.entitled.add("v1");
+    const device = fakeDevice(platform);
+    await signIn(platform, device);
+    mockParams.current = { id: "v1", t: "12" };
+    renderScreen(<VideoPage />, platform, { device });
+    fireEvent.press(await screen.findByRole("button", { name: "Watch now" }));
+    expect(mockRouter.push).toHaveBeenLastCalledWith("/play/v1?t=12");
+  });
+
+  it("a scripted coach (another CoachClient) drives the same screen: the partial reply shows while it streams", async () => {
+    const platform = new FakePlatform();
+    let finish: () => void = () => undefined;
+    const coach: CoachClient = {
+      transcribe: jest.fn(async () => ""),
+      reply: jest.fn(async (q, onUpdate) => {
+        onUpdate({ messageId: "m", text: "About", status: "streaming", sources: [], error: null });
+        await new Promise<void>((r) => (finish = r));
+        return { messageId: "m", text: `About hip height (${q}).`, status: "done" as const, sources: [], error: null };
+      }),
+    };
+    renderScreen(<Coach />, platform, { coach });
+    await ask("knee");
+    expect(await screen.findByText("Coach: About")).toBeTruthy();
+    await act(async () => finish());
+    expect(await screen.findByText("Coach: About hip height (knee).")).toBeTruthy();
+  });
+});
+
+describe("coach reply text", () => {
+  it("keeps text[:offset] + piece with offsets in code points, as the server counts them", () => {
+    expect(applyToken("🥋 kick", 2, "punch")).toBe("🥋 punch");
+    expect(applyToken("Keep your knee", 0, "Keep your knee up")).toBe("Keep your knee up");
   });
 });
 

@@ -3,7 +3,7 @@
 import type { ReactElement } from "react";
 import { render } from "@testing-library/react-native";
 import { AppProvider } from "../src/lib/app";
-import type { CoachClient } from "../src/lib/coach";
+import type { ApiCoachOptions, CoachClient } from "../src/lib/coach";
 import type { Device } from "../src/device/types";
 import { BASE, FakePlatform, fakeDevice } from "./fakePlatform";
 
@@ -33,10 +33,16 @@ export async function signIn(platform: FakePlatform, device: Device): Promise<vo
   await device.secure.set("mamc.refresh_token", ((await res.json()) as { refresh_token: string }).refresh_token);
 }
 
-export function renderScreen(ui: ReactElement, platform: FakePlatform, opts: { device?: Device; coach?: CoachClient } = {}) {
+/** The platform's coach with no waiting between reconnects/polls and the recording as a Blob. */
+const coachOptions: ApiCoachOptions = {
+  sleep: async () => undefined,
+  audioPart: async (f) => new Blob([new Uint8Array(f.size).fill(1)], { type: f.mimeType }),
+};
+
+export function renderScreen(ui: ReactElement, platform: FakePlatform, opts: { device?: Device; coach?: CoachClient; coachOptions?: ApiCoachOptions } = {}) {
   const device = opts.device ?? fakeDevice(platform);
   const utils = render(
-    <AppProvider device={device} baseUrl={BASE} fetch={platform.fetch} coach={opts.coach} initialLang="en">
+    <AppProvider device={device} baseUrl={BASE} fetch={platform.fetch} coach={opts.coach} coachOptions={opts.coachOptions ?? coachOptions} initialLang="en">
       {ui}
     </AppProvider>,
   );

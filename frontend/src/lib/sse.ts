@@ -3,35 +3,9 @@
  * this reads the text/event-stream over fetch (through the auth wrapper, so a 401 refreshes once),
  * reconnects with Last-Event-ID and backoff, and falls back to polling when streaming fails.
  */
-export interface SseEvent { event: string; data: string; id?: string }
+import { createSseParser, type SseEvent } from "@mamc/shared/api/sse";
 
-/** Incremental text/event-stream parser (spec subset: event, data, id, comments). */
-export function createSseParser(onEvent: (e: SseEvent) => void) {
-  let buf = "";
-  let event = "";
-  let data: string[] = [];
-  let id: string | undefined;
-  return (chunk: string) => {
-    buf += chunk;
-    const lines = buf.split(/\r\n|\r|\n/);
-    buf = lines.pop() ?? "";
-    for (const line of lines) {
-      if (line === "") {
-        if (data.length) onEvent({ event: event || "message", data: data.join("\n"), id });
-        event = "";
-        data = [];
-        continue;
-      }
-      if (line.startsWith(":")) continue;
-      const i = line.indexOf(":");
-      const field = i < 0 ? line : line.slice(0, i);
-      const value = i < 0 ? "" : line.slice(i + 1).replace(/^ /, "");
-      if (field === "event") event = value;
-      else if (field === "data") data.push(value);
-      else if (field === "id") id = value;
-    }
-  };
-}
+export { createSseParser, type SseEvent };
 
 export interface StreamOptions {
   /** fetch through the auth wrapper (adds the token, refreshes on 401). */

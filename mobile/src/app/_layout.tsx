@@ -1,9 +1,11 @@
 import { useMemo } from "react";
 import { Stack } from "expo-router";
 import { StatusBar } from "expo-status-bar";
-import { createExpoDevice } from "../device/expo";
+import { coachStreamFetch, createExpoDevice } from "../device/expo";
 import { AppProvider, useApp } from "../lib/app";
 import { apiBaseUrl } from "../lib/config";
+
+const coachOptions = { streamFetch: coachStreamFetch };
 
 function Nav() {
   const { colors, t } = useApp();
@@ -26,7 +28,7 @@ function Nav() {
 export default function Root() {
   const device = useMemo(createExpoDevice, []);
   return (
-    <AppProvider device={device} baseUrl={apiBaseUrl()}>
+    <AppProvider device={device} baseUrl={apiBaseUrl()} coachOptions={coachOptions}>
       <Nav />
     </AppProvider>
   );

@@ -1,13 +1,21 @@
 import { useState } from "react";
 import { Pressable, Text, View } from "react-native";
-import { Stack } from "expo-router";
-import type { ChatMessage } from "../lib/coach";
+import { Stack, router } from "expo-router";
+import type { ChatMessage, CoachReply, CoachSource } from "../lib/coach";
 import { useApp } from "../lib/app";
 import { Btn, ErrorBox, Field, P, Screen, Title } from "../ui/kit";
 
 /** Chat with the coach; hold the mic button to ask by voice, edit the transcript, send. */
 export default function Coach() {
-  const { t, coach, device, colors } = useApp();
+  const { t, coach, device, colors, duration } = useApp();
+
+  /** A cited source: a catalog video at its moment, one of the student's reports, a knowledge item. */
+  function openSource(s: CoachSource) {
+    const [kind, id] = [s.kind, s.ref.slice(s.ref.indexOf(":") + 1)];
+    if (kind === "video") return router.push(s.start_s != null ? `/videos/${id}?t=${Math.floor(s.start_s)}` : `/videos/${id}`);
+    if (kind === "pose_report") return router.push(`/attempts/${id}`);
+    if (s.url) void device.browser.open(s.url);
+  }
   const voice = device.useVoice();
   const [history, setHistory] = useState<ChatMessage[]>([]);
   const [draft, setDraft] = useState("");
@@ -23,10 +31,14 @@ export default function Coach() {
     setDraft("");
     setBusy(true);
     setError(null);
+    const show = (r: CoachReply) => setHistory([...next, { role: "coach", text: r.text, sources: r.sources, status: r.status }]);
+    setHistory([...next, { role: "coach", text: "", status: "pending" }]);
     try {
-      const answer = await coach.reply(next);
-      setHistory([...next, { role: "coach", text: answer }]);
+      const answer = await coach.reply(text, show);
+      show(answer);
+      if (answer.status === "failed") setError(new Error(answer.error ?? t("common.error")));
     } catch (e) {
+      setHistory(next);
       setError(e);
     } finally {
       setBusy(false);
@@ -58,9 +70,19 @@ export default function Coach() {
       <P muted>{t("mobile.coach.intro")}</P>
       <View style={{ gap: 6 }} accessibilityLabel={t("mobile.coach.conversation")}>
         {history.map((m, i) => (
-          <Text key={i} style={{ color: colors.text, alignSelf: m.role === "user" ? "flex-end" : "flex-start", backgroundColor: m.role === "user" ? colors.notice : colors.card, padding: 8, borderRadius: 8 }}>
-            {`${m.role === "user" ? t("mobile.coach.you") : t("mobile.coach.coach")}: ${m.text}`}
-          </Text>
+          <View key={i} style={{ gap: 4, alignSelf: m.role === "user" ? "flex-end" : "flex-start" }}>
+            <Text style={{ color: colors.text, backgroundColor: m.role === "user" ? colors.notice : colors.card, padding: 8, borderRadius: 8 }}>
+              {`${m.role === "user" ? t("mobile.coach.you") : t("mobile.coach.coach")}: ${m.text || (m.status === "pending" ? t("mobile.coach.thinking") : "")}`}
+            </Text>
+            {(m.sources ?? []).map((s, k) => {
+              const label = `[${k + 1}] ${s.title}${s.kind === "video" && s.start_s != null ? ` (${duration(s.start_s)})` : ""}`;
+              return (
+                <Pressable key={s.ref} accessibilityRole="link" accessibilityLabel={`${t("mobile.coach.source")} ${label}`} onPress={() => openSource(s)}>
+                  <Text style={{ color: colors.primary, textDecorationLine: "underline" }}>{label}</Text>
+                </Pressable>
+              );
+            })}
+          </View>
         ))}
       </View>
       <Field label={t("mobile.coach.message")} value={draft} onChangeText={setDraft} multiline />

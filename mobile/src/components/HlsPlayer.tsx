@@ -11,7 +11,8 @@ import { loadResume, saveResume } from "../lib/resume";
 import { Btn, P } from "../ui/kit";
 
 
-export function HlsPlayer({ url, resumeKey, label, autoPlay }: { url: string; resumeKey?: string; label: string; autoPlay?: boolean }) {
+/** `startAt` (seconds, e.g. a moment a coach reply cites) wins over the stored resume position. */
+export function HlsPlayer({ url, resumeKey, label, autoPlay, startAt }: { url: string; resumeKey?: string; label: string; autoPlay?: boolean; startAt?: number }) {
   const { t, device, duration } = useApp();
   const [variants, setVariants] = useState<Variant[]>([]);
   const [chosen, setChosen] = useState<string | null>(null);
@@ -45,7 +46,7 @@ export function HlsPlayer({ url, resumeKey, label, autoPlay }: { url: string; re
 
   useEffect(() => {
     if (!resumeKey) return;
-    void loadResume(device.storage, resumeKey).then((s) => {
+    void (startAt != null ? Promise.resolve(startAt) : loadResume(device.storage, resumeKey)).then((s) => {
       if (s == null) return;
       player.currentTime = s;
       setResumedAt(s);
@@ -54,7 +55,7 @@ export function HlsPlayer({ url, resumeKey, label, autoPlay }: { url: string; re
       if (keyRef.current) void saveResume(device.storage, keyRef.current, currentTime);
     });
     return () => sub.remove();
-  }, [device, player, resumeKey]);
+  }, [device, player, resumeKey, startAt]);
 
   return (
     <View style={{ gap: 8 }}>

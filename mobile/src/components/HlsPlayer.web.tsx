@@ -10,7 +10,8 @@ import { loadResume, saveResume } from "../lib/resume";
 import { Btn, P } from "../ui/kit";
 
 
-export function HlsPlayer({ url, resumeKey, label, autoPlay }: { url: string; resumeKey?: string; label: string; autoPlay?: boolean }) {
+/** `startAt` (seconds, e.g. a moment a coach reply cites) wins over the stored resume position. */
+export function HlsPlayer({ url, resumeKey, label, autoPlay, startAt }: { url: string; resumeKey?: string; label: string; autoPlay?: boolean; startAt?: number }) {
   const { t, device, duration } = useApp();
   const video = useRef<HTMLVideoElement | null>(null);
   const hls = useRef<Hls | null>(null);
@@ -29,7 +30,7 @@ export function HlsPlayer({ url, resumeKey, label, autoPlay }: { url: string; re
       h.attachMedia(el);
     } else el.src = url;
     if (resumeKey)
-      void loadResume(device.storage, resumeKey).then((s) => {
+      void (startAt != null ? Promise.resolve(startAt) : loadResume(device.storage, resumeKey)).then((s) => {
         if (s == null) return;
         el.currentTime = s;
         setResumedAt(s);
@@ -46,7 +47,7 @@ export function HlsPlayer({ url, resumeKey, label, autoPlay }: { url: string; re
       hls.current?.destroy();
       hls.current = null;
     };
-  }, [url, resumeKey, autoPlay, device]);
+  }, [url, resumeKey, autoPlay, device, startAt]);
 
   function choose(i: number) {
     setLevel(i);

@@ -10,6 +10,7 @@ import * as WebBrowser from "expo-web-browser";
 import * as Notifications from "expo-notifications";
 import Constants from "expo-constants";
 import { RecordingPresets, requestRecordingPermissionsAsync, setAudioModeAsync, useAudioRecorder } from "expo-audio";
+import { fetch as expoFetch } from "expo/fetch";
 import { ApiError } from "@mamc/shared/api/errors";
 import type {
   CameraDevice,
@@ -131,6 +132,13 @@ export function useExpoVoice(): VoiceRecorder {
     [recorder],
   );
 }
+
+/** The coach's event stream on phones: expo/fetch streams response bodies (RN's own fetch does not).
+ * The web export keeps the browser's fetch (undefined here). */
+export const coachStreamFetch: ((req: Request) => Promise<Response>) | undefined =
+  Platform.OS === "web"
+    ? undefined
+    : async (req) => (await expoFetch(req.url, { method: req.method, headers: req.headers })) as unknown as Response;
 
 export function createExpoDevice(): Device {
   return {

@@ -76,17 +76,20 @@ export function createMobileApi(opts: MobileApiOptions) {
     return r;
   }
 
-  const authFetch: FetchLike = async (req) => {
+  /** `transport` with the bearer token and one refresh on 401 (the API's client and the coach's
+   * event stream, which may need a fetch that streams bodies). */
+  const authed = (transport: FetchLike): FetchLike => async (req) => {
     const pristine = req.clone();
-    const first = await baseFetch(withAuth(req, access));
+    const first = await transport(withAuth(req, access));
     if (first.status !== 401 || NO_REFRESH.includes(new URL(req.url).pathname)) return first;
     const next = await refresh();
     if (!next) {
       opts.onSessionExpired?.();
       return first;
     }
-    return baseFetch(withAuth(pristine, next));
+    return transport(withAuth(pristine, next));
   };
+  const authFetch = authed(baseFetch);
 
   const client = createClient<paths>({ baseUrl: opts.baseUrl, fetch: authFetch });
 
@@ -94,6 +97,7 @@ export function createMobileApi(opts: MobileApiOptions) {
     client,
     baseUrl: opts.baseUrl,
     authFetch,
+    authed,
     refresh,
     hasAccess: () => access !== null,
     async login(email: string, password: string): Promise<void> {

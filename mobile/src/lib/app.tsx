@@ -11,7 +11,7 @@ import type { User } from "@mamc/shared/api/types";
 import { isLang, langFromLocale, translate, formatDate, formatDuration, formatMoney, type Lang, type Vars } from "@mamc/shared/i18n";
 import type { Device } from "../device/types";
 import { call, createMobileApi, type MobileApi } from "./api";
-import { unavailableCoach, type CoachClient } from "./coach";
+import { createApiCoach, type ApiCoachOptions, type CoachClient } from "./coach";
 import { palettes, type Palette, type ThemeChoice } from "../ui/theme";
 
 interface AppCtx {
@@ -45,7 +45,9 @@ export interface AppProviderProps {
   device: Device;
   baseUrl: string;
   fetch?: (r: Request) => Promise<Response>;
+  /** A coach other than the platform's (tests); `coachOptions` tune the platform's one. */
   coach?: CoachClient;
+  coachOptions?: ApiCoachOptions;
   initialLang?: Lang;
   children: ReactNode;
 }
@@ -58,7 +60,7 @@ function deviceLang(): Lang {
   }
 }
 
-export function AppProvider({ device, baseUrl, fetch, coach, initialLang, children }: AppProviderProps) {
+export function AppProvider({ device, baseUrl, fetch, coach, coachOptions, initialLang, children }: AppProviderProps) {
   const [lang, setLangState] = useState<Lang>(initialLang ?? deviceLang());
   const [theme, setThemeState] = useState<ThemeChoice>("system");
   const [user, setUser] = useState<User | null>(null);
@@ -78,6 +80,8 @@ export function AppProvider({ device, baseUrl, fetch, coach, initialLang, childr
       }),
     [baseUrl, device, fetch, langRef],
   );
+
+  const apiCoach = useMemo(() => coach ?? createApiCoach(api, { language: () => langRef.current, ...coachOptions }), [api, coach, coachOptions]);
 
   const reloadUser = useCallback(async () => {
     setUser(await call(api.client.GET("/api/v1/me")));
@@ -108,7 +112,7 @@ export function AppProvider({ device, baseUrl, fetch, coach, initialLang, childr
     return {
       device,
       api,
-      coach: coach ?? unavailableCoach,
+      coach: apiCoach,
       user,
       restoring,
       async login(email, password) {
@@ -147,7 +151,7 @@ export function AppProvider({ device, baseUrl, fetch, coach, initialLang, childr
       },
       colors: palettes[theme === "system" ? (scheme === "dark" ? "dark" : "light") : theme],
     };
-  }, [api, coach, device, lang, reloadUser, restoring, scheme, theme, user]);
+  }, [api, apiCoach, device, lang, reloadUser, restoring, scheme, theme, user]);
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

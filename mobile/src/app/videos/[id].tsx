@@ -14,7 +14,8 @@ const POLL_MS = 2000;
 const POLL_LIMIT = 90;
 
 export default function VideoPage() {
-  const { id } = useLocalSearchParams<{ id: string }>();
+  const { id, t: at } = useLocalSearchParams<{ id: string; t?: string }>();
+  const playPath = at ? `/play/${id}?t=${at}` : `/play/${id}`;
   const { t, api, user, money, duration, device } = useApp();
   const video = useLoad(() => call(api.client.GET("/api/v1/videos/{video_id}", { params: { path: { video_id: id } } })), [api, id]);
   const trailer = useLoad(
@@ -90,10 +91,10 @@ export default function VideoPage() {
           {access.data ? (
             <>
               <Info>{t("video.owned")}</Info>
-              <Btn label={t("library.watchNow")} onPress={() => router.push(`/play/${id}`)} />
+              <Btn label={t("library.watchNow")} onPress={() => router.push(playPath)} />
             </>
           ) : v.is_free ? (
-            <Btn label={user ? t("library.watchNow") : t("video.loginToWatch")} onPress={() => router.push(user ? `/play/${id}` : "/login")} />
+            <Btn label={user ? t("library.watchNow") : t("video.loginToWatch")} onPress={() => router.push(user ? playPath : "/login")} />
           ) : (
             <>
               <P muted>{t("video.locked")}</P>
