@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.knowledge.models import KnowledgeVersion, MemoryRow
@@ -42,21 +43,40 @@ def glossary_rows(glossary: Glossary | None = None) -> Iterator[dict[str, str]]:
                     }
 
 
-async def load(session: AsyncSession) -> TranslationMemory:
-    """The memory as stored; rebuilt only when rows were added (count + newest id)."""
-    global _cached
-    count, newest = (
-        await session.execute(select(func.count(MemoryRow.id), func.max(MemoryRow.created_at)))
-    ).one()
-    stamp = (int(count or 0), str(newest))
+_STAMP = select(func.count(MemoryRow.id), func.max(MemoryRow.created_at))
+
+
+def _cached_for(stamp: tuple[int, str]) -> TranslationMemory | None:
     with _lock:
-        if _cached is not None and _cached[0] == stamp:
-            return _cached[1]
-    rows = (await session.execute(select(MemoryRow))).scalars().all()
+        return _cached[1] if _cached is not None and _cached[0] == stamp else None
+
+
+def _keep(stamp: tuple[int, str], rows: Iterable[MemoryRow]) -> TranslationMemory:
+    global _cached
     tm = TranslationMemory(_entries(rows))
     with _lock:
         _cached = (stamp, tm)
     return tm
+
+
+async def load(session: AsyncSession) -> TranslationMemory:
+    """The memory as stored; rebuilt only when rows were added (count + newest id)."""
+    count, newest = (await session.execute(_STAMP)).one()
+    stamp = (int(count or 0), str(newest))
+    cached = _cached_for(stamp)
+    if cached is not None:
+        return cached
+    return _keep(stamp, (await session.execute(select(MemoryRow))).scalars().all())
+
+
+def load_sync(session: Session) -> TranslationMemory:
+    """`load` for a worker's sync session (the coach's retrieval)."""
+    count, newest = session.execute(_STAMP).one()
+    stamp = (int(count or 0), str(newest))
+    cached = _cached_for(stamp)
+    if cached is not None:
+        return cached
+    return _keep(stamp, session.execute(select(MemoryRow)).scalars().all())
 
 
 def _entries(rows: Iterable[MemoryRow]) -> Iterator[MemoryEntry]:

@@ -138,7 +138,7 @@ def current_versions(versions: Sequence[KnowledgeVersion], *, public: bool) -> d
     return best
 
 
-async def _published_videos(session: AsyncSession, video_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+async def published_videos(session: AsyncSession, video_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     from app.media import service as media_service
 
     published = set()
@@ -153,7 +153,7 @@ async def _published_videos(session: AsyncSession, video_ids: set[uuid.UUID]) ->
 
 
 async def _public_links(session: AsyncSession, links: Sequence[KnowledgeLink]) -> list[KnowledgeLink]:
-    videos = await _published_videos(session, {ln.video_id for ln in links if ln.video_id})
+    videos = await published_videos(session, {ln.video_id for ln in links if ln.video_id})
     return [ln for ln in links if ln.video_id is None or ln.video_id in videos]
 
 

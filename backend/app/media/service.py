@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -162,6 +162,14 @@ def published_videos_matching(
         )
         for v in session.scalars(stmt)
     ]
+
+
+def published_video_ids(session: Session, video_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these videos are published. Sync: the coach's worker asks it."""
+    if not video_ids:
+        return set()
+    stmt = select(Video.id).where(Video.id.in_(list(video_ids))).where(Video.status == VideoStatus.published)
+    return set(session.scalars(stmt))
 
 
 async def get_source_object_key(session: AsyncSession, video_id: uuid.UUID) -> str:

@@ -18,6 +18,7 @@ from app.core.clock import utcnow
 from app.core.ids import uuid7
 from app.db.session import sync_session
 from app.media.models import Video, VideoStatus
+from tests.knowledge.conftest import make_item  # noqa: F401 - fixture (items to retrieve)
 from tests.support.sse import parse_events
 
 Headers = Callable[[User], dict[str, str]]

@@ -43,5 +43,6 @@ export function applyEvent(list: ChatMessage[], e: CoachEvent): ChatMessage[] {
 /** Where a source opens: the video page (at the moment, if any) or the pose report. */
 export function sourceHref(s: Source): string | null {
   if (!s.url) return null;
-  return s.start_s != null ? `${s.url}?t=${Math.floor(s.start_s)}` : s.url;
+  // A knowledge item's start_s is its video moment; its url is the item page, which has no seek.
+  return s.kind === "video" && s.start_s != null ? `${s.url}?t=${Math.floor(s.start_s)}` : s.url;
 }

@@ -22,6 +22,11 @@ describe("coach stream events", () => {
     expect(sourceHref(source)).toBe("/videos/1?t=12");
     expect(sourceHref({ ...source, start_s: null })).toBe("/videos/1");
   });
+
+  it("a knowledge source links to its item page, without a seek", () => {
+    const item = { ref: "knowledge:7", kind: "knowledge", title: "Reverse punch", url: "/knowledge/items/7", start_s: 12.5 };
+    expect(sourceHref(item)).toBe("/knowledge/items/7");
+  });
 });
 
 describe("voice input", () => {
