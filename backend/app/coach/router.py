@@ -26,7 +26,7 @@ from app.coach.schemas import (
 )
 from app.core import ratelimit
 from app.core.clock import utcnow
-from app.core.errors import PayloadTooLarge, RateLimited, ValidationFailed, error_responses
+from app.core.errors import NotFound, PayloadTooLarge, RateLimited, ValidationFailed, error_responses
 from app.core.pagination import DEFAULT_LIMIT
 from app.deps import CursorParam, LimitParam, SessionDep, SettingsDep, VerifiedUser
 
@@ -128,7 +128,7 @@ def _transcription_out(row: CoachTranscription) -> TranscriptionOut:
     status_code=status.HTTP_202_ACCEPTED,
     responses={
         200: {"model": TranscriptionOut, "description": "Short audio: the transcript at once"},
-        **error_responses(PayloadTooLarge, RateLimited, ValidationFailed, 415),
+        **error_responses(NotFound, PayloadTooLarge, RateLimited, ValidationFailed, 415),
     },
 )
 async def transcribe(
