@@ -44,6 +44,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core.text_search import register_sqlite_functions
+
 PG_ADMIN_URL = os.environ.get("MAMC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -153,6 +155,7 @@ class SharedConnection:
             )
             raw.execute("PRAGMA foreign_keys=ON")
             raw.execute("PRAGMA busy_timeout=10000")
+            register_sqlite_functions(raw)  # as app.db.session does on each of its connections
             async_raw = await aiosqlite.Connection(lambda: raw, 64)  # its thread runs our `raw`
         else:
             import psycopg
