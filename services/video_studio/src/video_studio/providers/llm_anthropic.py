@@ -12,23 +12,15 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from video_studio.providers.base import ChatChunk, ChatTurn, Passage, ProviderError
-from video_studio.providers.llm_prompt import grounded_system
+from video_studio.providers.llm_prompt import VendorChatConfig, grounded_system
 
 DEFAULT_CHAT_MODEL: Final = "claude-3-5-haiku-latest"
 
 
 @dataclass
-class AnthropicChat:
-    api_key: str
-    base_url: str | None = None
+class AnthropicChat(VendorChatConfig):
     model_name: str = DEFAULT_CHAT_MODEL
-    timeout_s: float = 60.0
-    max_retries: int = 2
     name: str = "anthropic"
-
-    @property
-    def model(self) -> str:
-        return self.model_name
 
     def _client(self) -> Any:
         import anthropic

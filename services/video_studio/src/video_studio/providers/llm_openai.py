@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from video_studio.providers.base import ChatChunk, ChatTurn, Passage, ProviderError
-from video_studio.providers.llm_prompt import grounded_system
+from video_studio.providers.llm_prompt import VendorChatConfig, grounded_system
 
 DEFAULT_CHAT_MODEL: Final = "gpt-4o-mini"
 DEFAULT_MODERATION_MODEL: Final = "omni-moderation-latest"
@@ -37,17 +37,9 @@ def _failure(exc: Exception, what: str) -> ProviderError:
 
 
 @dataclass
-class OpenAIChat:
-    api_key: str
-    base_url: str | None = None
+class OpenAIChat(VendorChatConfig):
     model_name: str = DEFAULT_CHAT_MODEL
-    timeout_s: float = 60.0
-    max_retries: int = 2
     name: str = "openai"
-
-    @property
-    def model(self) -> str:
-        return self.model_name
 
     def stream(
         self,

@@ -4,9 +4,26 @@ numbered so that the reply can cite them as [1], [2] ... (the same numbers the c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from video_studio.providers.base import Passage
+
+
+@dataclass
+class VendorChatConfig:
+    """What every hosted chat model is built from (OpenAIChat, AnthropicChat)."""
+
+    api_key: str
+    base_url: str | None = None
+    model_name: str = ""
+    timeout_s: float = 60.0
+    max_retries: int = 2
+
+    @property
+    def model(self) -> str:
+        return self.model_name
+
 
 MAX_PASSAGE_CHARS: Final = 1200
 NO_PASSAGE: Final = (
