@@ -72,7 +72,10 @@ def update_settings(
     leaderboard_opt_out: bool | None = None,
 ) -> LearningProfile:
     if timezone is not None and not rules.valid_timezone(timezone):
-        raise ValidationFailed(f"Unknown time zone {timezone!r}.", code="learning_unknown_timezone")
+        raise ValidationFailed(
+            f"Unknown time zone {timezone!r}. Pick one from the list (e.g. Europe/Rome).",
+            code="learning_unknown_timezone",
+        )
     if weekly_goal is not None and not 1 <= weekly_goal <= 7:
         raise ValidationFailed("A weekly goal is 1 to 7 practice days.", code="learning_goal_out_of_range")
     profile = _profile(session, user_id, lock=True)

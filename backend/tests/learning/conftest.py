@@ -5,18 +5,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from app.db.session import sync_session
-from app.learning import service
+if TYPE_CHECKING:
+    from app.learning import service
 
-Practice = Callable[..., service.Applied]
+# No app import at module level: this conftest loads before the root conftest sets the
+# environment (settings read then would miss REDIS_URL and DATABASE_URL).
+Practice = Callable[..., "service.Applied"]
 
 
 @pytest.fixture
 def practice() -> Practice:
     """record_attempt_ready in its own committed unit of work, as the studio worker calls it."""
+    from app.db.session import sync_session
+    from app.learning import service
 
     def deliver(
         user_id: uuid.UUID,
@@ -27,7 +32,7 @@ def practice() -> Practice:
         instructor_id: uuid.UUID | None = None,
         technique: str = "kick",
         attempt_id: uuid.UUID | None = None,
-    ) -> service.Applied:
+    ) -> Any:
         with sync_session() as session:
             return service.record_attempt_ready(
                 session,
