@@ -75,6 +75,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("user_id", "award_key", "event_id", name=op.f("uq_learning_awards_user_id")),
     )
     op.create_index(op.f("ix_learning_awards_user_id"), "learning_awards", ["user_id"])
+    op.create_index("ix_learning_awards_created_at", "learning_awards", ["created_at"])
     op.create_table(
         "learning_badges",
         sa.Column("user_id", sa.Uuid(), nullable=False),

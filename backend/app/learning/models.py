@@ -60,7 +60,10 @@ class LearningAward(IdMixin, Base):
     """XP earned for one reason from one event."""
 
     __tablename__ = "learning_awards"
-    __table_args__ = (UniqueConstraint("user_id", "award_key", "event_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "award_key", "event_id"),
+        Index("ix_learning_awards_created_at", "created_at"),  # the week's board
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     award_key: Mapped[str] = mapped_column(

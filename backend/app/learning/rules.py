@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -95,8 +96,13 @@ def next_belt(reached: Sequence[str]) -> Belt | None:
 # --- days and streaks
 
 
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the tz database: once per process
+
+
 def valid_timezone(name: str) -> bool:
-    return name in available_timezones()
+    return name in _zones()
 
 
 def zone(name: str) -> ZoneInfo:
