@@ -385,6 +385,23 @@ def summary(session: Session, user_id: uuid.UUID, now: datetime | None = None) -
     )
 
 
+def streaks_at_risk(session: Session, now: datetime | None = None) -> list[uuid.UUID]:
+    """Students whose streak needs practice today (their local today: yesterday was the grace
+    day). For the notifications domain's "streak at risk" reminder (a beat task)."""
+    now = now or utcnow()
+    recent = (
+        select(LearningEvent.user_id).where(LearningEvent.occurred_at >= now - timedelta(days=3)).distinct()
+    )
+    at_risk: list[uuid.UUID] = []
+    for user_id in session.scalars(recent):
+        profile = session.get(LearningProfile, user_id)
+        timezone = profile.timezone if profile is not None else "UTC"
+        days = _active_days(session, user_id, timezone, now)
+        if rules.streak(days, rules.local_day(now, timezone)).at_risk:
+            at_risk.append(user_id)
+    return at_risk
+
+
 @dataclass(frozen=True)
 class ScorePoint:
     at: datetime

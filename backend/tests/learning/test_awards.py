@@ -221,3 +221,16 @@ def test_watching_earns_a_point_a_minute_and_repeats_add_nothing(make_user: User
         more = service.record_watch(session, student.id, video, 400, at=NOW)
     assert (a.xp, again.xp, smaller.xp, more.xp) == (2, 0, 0, 4)
     assert totals(student.id)[:3] == (6, 6, 1)
+
+
+def test_students_whose_streak_needs_practice_today_are_listed(
+    make_user: UserFactory, practice: Practice
+) -> None:
+    missed_yesterday, practised_yesterday, lapsed = make_user(), make_user(), make_user()
+    today = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    for d in (2, 3):
+        practice(missed_yesterday.id, score=None, at=today - timedelta(days=d))
+    practice(practised_yesterday.id, score=None, at=today - timedelta(days=1))
+    practice(lapsed.id, score=None, at=today - timedelta(days=3))
+    with sync_session() as session:
+        assert service.streaks_at_risk(session, today) == [missed_yesterday.id]

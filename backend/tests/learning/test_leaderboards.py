@@ -109,3 +109,27 @@ async def test_with_redis_a_new_score_reaches_a_built_board(
     assert stored == [(str(late.id).encode(), 77.0), (str(first.id).encode(), 50.0)]
     rows = (await board(client, f"references/{reference}", first, auth_headers))["rows"]
     assert [r["display_name"] for r in rows] == ["Late", "First"]  # type: ignore[index]
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="the services profile (REDIS_URL) only")
+async def test_erasing_a_student_removes_them_from_the_redis_boards(
+    client: httpx.AsyncClient, make_user: UserFactory, practice: Practice, auth_headers: Headers
+) -> None:
+    from app.db.session import sync_session
+    from app.learning import service
+
+    redis = get_redis()
+    assert redis is not None
+    reference = uuid.uuid4()
+    gone, stays = make_user(display_name="Gone"), make_user(display_name="Stays")
+    practice(gone.id, score=90.0, at=utcnow(), reference_id=reference)
+    practice(stays.id, score=40.0, at=utcnow(), reference_id=reference)
+    await board(client, f"references/{reference}", stays, auth_headers)  # builds the sets
+    await board(client, "weeks/current", stays, auth_headers)
+    with sync_session() as session:
+        service.erase_user_data(session, gone.id)
+    for key in (
+        leaderboard.reference_key(reference),
+        leaderboard.week_key(leaderboard.current_week(utcnow())),
+    ):
+        assert redis.zscore(key, str(gone.id)) is None and redis.zscore(key, str(stays.id)) is not None
