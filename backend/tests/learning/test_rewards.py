@@ -58,7 +58,9 @@ async def test_claiming_in_the_sandbox_shows_the_code(
     assert claimed.status_code == 200, claimed.text
     assert claimed.json()["code"].startswith("MAMC-")
     unverified = make_user(verified=False)
-    refused = await client.post(f"/api/v1/learning/me/rewards/{grant}/claim", headers=auth_headers(unverified))
+    refused = await client.post(
+        f"/api/v1/learning/me/rewards/{grant}/claim", headers=auth_headers(unverified)
+    )
     assert refused.status_code == 403
     stranger = make_user()
     denied = await client.post(f"/api/v1/learning/me/rewards/{grant}/claim", headers=auth_headers(stranger))
