@@ -45,6 +45,7 @@ DOMAIN_ROUTERS = [
     "app.studio.router:router",
     "app.knowledge.router:router",
     "app.coach.router:router",
+    "app.learning.router:router",
     "app.commerce.router:router",
     "app.commerce.router:admin_router",
 ]

@@ -37,6 +37,9 @@ const KnowledgeSearchPage = lazy(() => import("./pages/knowledge/KnowledgePages"
 const KnowledgeItemPage = lazy(() => import("./pages/knowledge/KnowledgePages").then((m) => ({ default: m.KnowledgeItemPage })));
 const KnowledgeReviewPage = lazy(() => import("./pages/knowledge/KnowledgePages").then((m) => ({ default: m.KnowledgeReviewPage })));
 const CoachPage = lazy(() => import("./pages/coach/CoachPage"));
+const MyProgressPage = lazy(() => import("./pages/learning/MyProgressPage"));
+const LeaderboardPage = lazy(() => import("./pages/learning/LeaderboardPage"));
+const OffersPage = lazy(() => import("./pages/learning/OffersPage"));
 
 export const routes: RouteObject[] = [
   {
@@ -58,6 +61,8 @@ export const routes: RouteObject[] = [
       { path: "/account", element: <RequireAuth><AccountPage /></RequireAuth> },
       { path: "/library", element: <RequireAuth><LibraryPage /></RequireAuth> },
       { path: "/coach", element: <RequireAuth><CoachPage /></RequireAuth> },
+      { path: "/learning", element: <RequireAuth><MyProgressPage /></RequireAuth> },
+      { path: "/leaderboards", element: <RequireAuth><LeaderboardPage /></RequireAuth> },
       // Development only: the payment sandbox's checkout (the API mounts it without a Stripe key).
       { path: "/sandbox/checkout/:id", element: <RequireAuth><SandboxCheckoutPage /></RequireAuth> },
       // Alias in case the server's checkout success path is configured to /checkout/success.
@@ -74,6 +79,7 @@ export const routes: RouteObject[] = [
           { path: "attempts", element: <InstructorAttemptsPage /> },
           { path: "earnings", element: <EarningsPage /> },
           { path: "knowledge", element: <KnowledgeReviewPage /> },
+          { path: "rewards", element: <OffersPage /> },
         ],
       },
       {

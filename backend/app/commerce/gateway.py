@@ -145,3 +145,33 @@ def retrieve_charge_fee(charge_id: str) -> int | None:
     if isinstance(txn, dict) and isinstance(txn.get("fee"), int):
         return int(txn["fee"])
     return None
+
+
+def create_promotion_code(
+    *, code: str, percent_off: int, idempotency_key: str, metadata: dict[str, str]
+) -> str:
+    """A one-use promotion code for `percent_off` off one payment (a one-use coupon behind it);
+    checkout sessions accept it (allow_promotion_codes). Returns the promotion code's id."""
+    coupon = _call(
+        "coupons.create",
+        client().v1.coupons.create,
+        params={
+            "percent_off": float(percent_off),
+            "duration": "once",
+            "max_redemptions": 1,
+            "metadata": metadata,
+        },
+        options={"idempotency_key": f"{idempotency_key}-coupon"},
+    )
+    promotion = _call(
+        "promotion_codes.create",
+        client().v1.promotion_codes.create,
+        params={
+            "promotion": {"type": "coupon", "coupon": str(coupon["id"])},
+            "code": code,
+            "max_redemptions": 1,
+            "metadata": metadata,
+        },
+        options={"idempotency_key": f"{idempotency_key}-promotion"},
+    )
+    return str(promotion["id"])

@@ -9,12 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import utcnow
 from app.db.base import Base, IdMixin, TimestampMixin
+from app.db.base import insert_ignoring_conflicts as insert_ignoring_conflicts  # commerce names it from here
 
 
 class StripeEvent(IdMixin, Base):
@@ -206,14 +205,3 @@ class LedgerEntry(IdMixin, Base):
     platform_fee_cents: Mapped[int] = mapped_column(default=0)
     net_cents: Mapped[int]
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-def insert_ignoring_conflicts(
-    session: Session | AsyncSession, model: type[Base], *conflict_columns: str
-) -> postgresql.Insert | sqlite.Insert:
-    """INSERT ... ON CONFLICT DO NOTHING for the session's database (PostgreSQL or SQLite): the
-    first of two concurrent writers inserts, the other one finds the row. `conflict_columns`
-    names the unique index; none means any unique constraint."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model).on_conflict_do_nothing(index_elements=list(conflict_columns) or None)

@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, Uuid
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from app.core.clock import as_utc, utcnow
 from app.core.ids import uuid7
@@ -51,3 +53,14 @@ class IdMixin:
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def insert_ignoring_conflicts(
+    session: Session | AsyncSession, model: type[Base], *conflict_columns: str
+) -> postgresql.Insert | sqlite.Insert:
+    """INSERT ... ON CONFLICT DO NOTHING for the session's database (PostgreSQL or SQLite): the
+    first of two concurrent writers inserts, the other one finds the row. `conflict_columns`
+    names the unique index; none means any unique constraint."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model).on_conflict_do_nothing(index_elements=list(conflict_columns) or None)

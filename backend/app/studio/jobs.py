@@ -39,6 +39,7 @@ from app.core.errors import DomainError
 from app.core.storage import MultipartUpload, get_object_store
 from app.db.session import sync_session
 from app.jobs import engine as jobs
+from app.learning import service as learning
 from app.studio import keys
 from app.studio.models import JobStatus, StudioAttempt, StudioReference
 from app.studio.service import ANALYSE_ATTEMPT_TASK, ATTEMPT_UPLOAD, EXTRACT_REFERENCE_TASK, progress_channel
@@ -284,10 +285,34 @@ def _run(
             finished_at=utcnow(),
             **values,
         )
+        if landed and isinstance(job, StudioAttempt):
+            _award_practice(session, job, values.get("score"))
     if landed:
         _nudge(model, job_id, JobStatus.ready, 100, "done")
     bound.info("studio_job_ready" if landed else "studio_job_lost")
     return "ready" if landed else "lost"
+
+
+def _award_practice(session: Session, attempt: StudioAttempt, score: float | None) -> None:
+    """The attempt's report is ready: learning awards XP, badges and belts in this same
+    transaction, so the awards exist exactly when the attempt is ready (learning is idempotent on
+    the attempt id). In a savepoint: a fault there is logged and never costs the student the report."""
+    reference = session.get(StudioReference, attempt.reference_id)
+    if reference is None:
+        return
+    try:
+        with session.begin_nested():
+            learning.record_attempt_ready(
+                session,
+                attempt_id=attempt.id,
+                user_id=attempt.student_id,
+                reference_id=reference.id,
+                instructor_id=reference.instructor_id,
+                technique=reference.technique,
+                score=score,
+            )
+    except Exception:
+        log.exception("learning_award_failed", attempt_id=str(attempt.id))
 
 
 # --- transient faults: the task retries these with backoff

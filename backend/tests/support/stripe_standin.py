@@ -73,6 +73,10 @@ def _nested(form: dict[str, str], name: str) -> dict[str, str]:
     return {k[len(start) : -1]: v for k, v in form.items() if k.startswith(start) and k.count("[") == 1}
 
 
+def _invalid(message: str) -> dict[str, Any]:
+    return {"error": {"type": "invalid_request_error", "message": message}}
+
+
 class StripeStandIn:
     """Answers like api.stripe.com for our calls and records every request."""
 
@@ -89,6 +93,8 @@ class StripeStandIn:
         self.by_key: dict[str, dict[str, Any]] = {}
         self.sessions: dict[str, dict[str, Any]] = {}
         self.fees: dict[str, int] = {}
+        self.coupons: dict[str, dict[str, Any]] = {}
+        self.promotion_codes: dict[str, dict[str, Any]] = {}  # by customer-facing code
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.ca_file = ca_file
@@ -186,6 +192,42 @@ class StripeStandIn:
                 "object": "billing_portal.session",
                 "url": f"https://billing.stripe.test/p/{tag}",
             }
+        elif rec.method == "POST" and rec.path == "/v1/coupons":
+            if not (rec.form.get("percent_off") or rec.form.get("amount_off")) or not rec.form.get(
+                "duration"
+            ):
+                return 400, _invalid("percent_off or amount_off, and duration, are required")
+            body = {
+                "id": f"co_{tag}",
+                "object": "coupon",
+                "percent_off": float(rec.form.get("percent_off") or 0) or None,
+                "duration": rec.form["duration"],
+                "max_redemptions": int(rec.form["max_redemptions"])
+                if rec.form.get("max_redemptions")
+                else None,
+                "metadata": _nested(rec.form, "metadata"),
+            }
+            self.coupons[body["id"]] = body
+        elif rec.method == "POST" and rec.path == "/v1/promotion_codes":
+            # API versions from 2025-09-30: the coupon is named under promotion[...]
+            coupon = rec.form.get("promotion[coupon]")
+            if rec.form.get("promotion[type]") != "coupon" or coupon not in self.coupons:
+                return 400, _invalid("promotion[type]=coupon and an existing promotion[coupon] are required")
+            code = rec.form.get("code") or f"AUTO{tag[:8].upper()}"
+            if code.upper() in self.promotion_codes:
+                return 400, _invalid("An active promotion code with that code already exists.")
+            body = {
+                "id": f"promo_{tag}",
+                "object": "promotion_code",
+                "code": code,
+                "active": True,
+                "promotion": {"type": "coupon", "coupon": coupon},
+                "max_redemptions": int(rec.form["max_redemptions"])
+                if rec.form.get("max_redemptions")
+                else None,
+                "metadata": _nested(rec.form, "metadata"),
+            }
+            self.promotion_codes[code.upper()] = body
         elif rec.method == "GET" and rec.path.startswith("/v1/charges/"):
             charge_id = rec.path.rsplit("/", 1)[1]
             fee = self.fees.get(charge_id)

@@ -48,6 +48,7 @@ export function PracticePage() {
     <div className="card stack" style={{ maxWidth: 640 }}>
       <h1>{t("pose.practiceTitle", { name: ref.data.name })}</h1>
       <p className="muted">{t("pose.practiceBody")}</p>
+      <Link className="small" to={`/leaderboards?reference=${referenceId}`}>{t("learning.referenceBoard")}</Link>
       {error && <div className="alert alert-error" role="alert">{error}</div>}
       <form onSubmit={submit}>
         <div className="field">

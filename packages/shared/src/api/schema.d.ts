@@ -1502,6 +1502,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/learning/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Progress */
+        get: operations["my_progress_api_v1_learning_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Settings
+         * @description Time zone (IANA, e.g. Europe/Rome), weekly goal (1-7 practice days; null clears it),
+         *     leaderboard opt-out.
+         */
+        patch: operations["update_settings_api_v1_learning_me_patch"];
+        trace?: never;
+    };
+    "/api/v1/learning/me/techniques/{technique}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Technique Progress
+         * @description Belt milestones of one technique type and the student's score history.
+         */
+        get: operations["technique_progress_api_v1_learning_me_techniques__technique__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/learning/leaderboards/weeks/{week}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Week Board
+         * @description XP earned in an ISO week (UTC), e.g. 2026-W48, or `current`.
+         */
+        get: operations["week_board_api_v1_learning_leaderboards_weeks__week__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/learning/leaderboards/references/{reference_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reference Board
+         * @description Each student's best score on one reference technique.
+         */
+        get: operations["reference_board_api_v1_learning_leaderboards_references__reference_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/learning/me/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Rewards */
+        get: operations["my_rewards_api_v1_learning_me_rewards_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/learning/me/rewards/{grant_id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim Reward
+         * @description Turn an unlocked reward into a one-use promotion code (Stripe); idempotent.
+         */
+        post: operations["claim_reward_api_v1_learning_me_rewards__grant_id__claim_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/learning/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Offers */
+        get: operations["my_offers_api_v1_learning_offers_get"];
+        put?: never;
+        /**
+         * Create Offer
+         * @description A discount students unlock by reaching `belt` in `technique` while practising your references.
+         */
+        post: operations["create_offer_api_v1_learning_offers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/learning/offers/{offer_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Withdraw Offer
+         * @description Students who already unlocked it keep their reward.
+         */
+        delete: operations["withdraw_offer_api_v1_learning_offers__offer_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/checkout": {
         parameters: {
             query?: never;
@@ -2081,6 +2241,63 @@ export interface components {
             items: components["schemas"]["AuditEntryOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** BadgeOut */
+        BadgeOut: {
+            /**
+             * Badge
+             * @example first_attempt
+             * @example streak_7
+             * @example score_90
+             * @example path:kick
+             */
+            badge: string;
+            /**
+             * Earned At
+             * Format: date-time
+             */
+            earned_at: string;
+        };
+        /** BeltOut */
+        BeltOut: {
+            /** Belt */
+            belt: string;
+            /** Min Score */
+            min_score: number;
+            /** Attempts */
+            attempts: number;
+            /** Earned At */
+            earned_at: string | null;
+        };
+        /** BoardOut */
+        BoardOut: {
+            /**
+             * Board
+             * @example week:2026-W48
+             * @example reference
+             */
+            board: string;
+            /** Rows */
+            rows: components["schemas"]["BoardRowOut"][];
+            /**
+             * Opted Out
+             * @description The viewer is hidden from boards (their choice)
+             */
+            opted_out: boolean;
+        };
+        /**
+         * BoardRowOut
+         * @description Display name only: never another student's id or email.
+         */
+        BoardRowOut: {
+            /** Rank */
+            rank: number;
+            /** Display Name */
+            display_name: string;
+            /** Value */
+            value: number;
+            /** Is Me */
+            is_me: boolean;
         };
         /** Body_transcribe_api_v1_coach_transcribe_post */
         Body_transcribe_api_v1_coach_transcribe_post: {
@@ -2878,6 +3095,42 @@ export interface components {
             /** Message */
             message: string;
         };
+        /** OfferIn */
+        OfferIn: {
+            /**
+             * Technique
+             * @example kick
+             */
+            technique: string;
+            /**
+             * Belt
+             * @example green
+             */
+            belt: string;
+            /** Percent Off */
+            percent_off: number;
+        };
+        /** OfferOut */
+        OfferOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Technique */
+            technique: string;
+            /** Belt */
+            belt: string;
+            /** Percent Off */
+            percent_off: number;
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /**
          * OptionalRefreshRequest
          * @description The refresh token in the body (apps), or nothing: the HttpOnly cookie (browsers).
@@ -3372,6 +3625,32 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** RewardOut */
+        RewardOut: {
+            /**
+             * Grant Id
+             * Format: uuid
+             */
+            grant_id: string;
+            /** Instructor Name */
+            instructor_name: string;
+            /** Technique */
+            technique: string;
+            /** Belt */
+            belt: string;
+            /** Percent Off */
+            percent_off: number;
+            /**
+             * Code
+             * @description The promotion code, once claimed
+             */
+            code: string | null;
+            /**
+             * Unlocked At
+             * Format: date-time
+             */
+            unlocked_at: string;
+        };
         /**
          * Role
          * @enum {string}
@@ -3411,6 +3690,16 @@ export interface components {
             /** Redirect Url */
             redirect_url: string;
         };
+        /** ScorePointOut */
+        ScorePointOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Score */
+            score: number;
+        };
         /** SearchHitOut */
         SearchHitOut: {
             /**
@@ -3447,6 +3736,21 @@ export interface components {
             };
             /** Items */
             items: components["schemas"]["SearchHitOut"][];
+        };
+        /** SettingsIn */
+        SettingsIn: {
+            /**
+             * Timezone
+             * @example Europe/Rome
+             */
+            timezone?: string | null;
+            /**
+             * Weekly Goal
+             * @description 1-7 practice days; null clears it
+             */
+            weekly_goal?: number | null;
+            /** Leaderboard Opt Out */
+            leaderboard_opt_out?: boolean | null;
         };
         /** SignParts */
         SignParts: {
@@ -3485,6 +3789,23 @@ export interface components {
          * @enum {string}
          */
         SourceType: "purchase" | "subscription" | "admin";
+        /** StreakOut */
+        StreakOut: {
+            /**
+             * Days
+             * @description Active days in the current streak (forgiven days do not count)
+             */
+            days: number;
+            /** Alive */
+            alive: boolean;
+            /**
+             * At Risk
+             * @description Yesterday was the grace day: practise today to keep the streak
+             */
+            at_risk: boolean;
+            /** Grace Days */
+            grace_days: string[];
+        };
         /** StudentOut */
         StudentOut: {
             /**
@@ -3529,6 +3850,49 @@ export interface components {
             score: number;
             /** Origin */
             origin: string;
+        };
+        /** SummaryOut */
+        SummaryOut: {
+            /** Xp */
+            xp: number;
+            /** Level */
+            level: number;
+            streak: components["schemas"]["StreakOut"];
+            /**
+             * Weekly Goal
+             * @description Practice days per week the student aims for
+             */
+            weekly_goal: number | null;
+            /**
+             * Week Days
+             * @description Practice days so far this week (the student's time zone)
+             */
+            week_days: number;
+            /** Week Xp */
+            week_xp: number;
+            /** Timezone */
+            timezone: string;
+            /** Leaderboard Opt Out */
+            leaderboard_opt_out: boolean;
+            /** Badges */
+            badges: components["schemas"]["BadgeOut"][];
+            /** Techniques */
+            techniques: string[];
+        };
+        /** TechniqueProgressOut */
+        TechniqueProgressOut: {
+            /** Technique */
+            technique: string;
+            /** Belts */
+            belts: components["schemas"]["BeltOut"][];
+            /** Next Belt */
+            next_belt: string | null;
+            /** Next Needs */
+            next_needs: number;
+            /** Best */
+            best: number | null;
+            /** History */
+            history: components["schemas"]["ScorePointOut"][];
         };
         /**
          * TempoOut
@@ -9405,6 +9769,523 @@ export interface operations {
             };
             /** @description Not allowed (role, deactivated account, unverified email, ...) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    my_progress_api_v1_learning_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_settings_api_v1_learning_me_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    technique_progress_api_v1_learning_me_techniques__technique__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                technique: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TechniqueProgressOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    week_board_api_v1_learning_leaderboards_weeks__week__get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                week: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoardOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    reference_board_api_v1_learning_leaderboards_references__reference_id__get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                reference_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoardOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    my_rewards_api_v1_learning_me_rewards_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RewardOut"][];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    claim_reward_api_v1_learning_me_rewards__grant_id__claim_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RewardOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A service we depend on is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    my_offers_api_v1_learning_offers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfferOut"][];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_offer_api_v1_learning_offers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfferIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfferOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    withdraw_offer_api_v1_learning_offers__offer_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                offer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
