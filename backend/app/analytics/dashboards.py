@@ -183,7 +183,9 @@ async def admin(session: AsyncSession, start: date, end: date) -> schemas.AdminD
     active = {r.day: float(r.active_users) for r in rows}
     views = {r.day: float(r.views) for r in rows}
     revenue, totals = await _revenue(session, days, "gross", None)
-    counts = dict((await session.execute(select(Video.status, func.count()).group_by(Video.status))).tuples())
+    counts = dict(
+        (await session.execute(select(Video.status, func.count()).group_by(Video.status))).tuples().all()
+    )
     views_series = _series("views", days, views)
     return schemas.AdminDashboard(
         start=start,

@@ -107,7 +107,7 @@ def refresh_day(session: Session, day: date) -> None:
 
     video_ids = set(views) | set(trailer_viewers) | set(converted)
     owners = (
-        dict(session.execute(select(Video.id, Video.owner_id).where(Video.id.in_(video_ids))).tuples())
+        dict(session.execute(select(Video.id, Video.owner_id).where(Video.id.in_(video_ids))).tuples().all())
         if video_ids
         else {}
     )
@@ -227,9 +227,13 @@ def refresh_retention(session: Session, video_ids: Iterable[uuid.UUID] | None = 
     )
     if video_ids is not None:
         query = query.where(b.video_id.in_(list(video_ids)))
-    durations = dict(session.execute(select(Video.id, Video.duration_s)).tuples())
+    sessions = session.execute(query).tuples().all()
+    ids = {video_id for video_id, _, _ in sessions}
+    durations = dict(
+        session.execute(select(Video.id, Video.duration_s).where(Video.id.in_(ids))).tuples().all()
+    )
     reached: dict[uuid.UUID, list[float]] = defaultdict(list)
-    for video_id, furthest, reported in session.execute(query).tuples():
+    for video_id, furthest, reported in sessions:
         duration = reported or durations.get(video_id)
         if duration:
             reached[video_id].append(min(1.0, float(furthest) / float(duration)))
