@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable, Coroutine
 from datetime import date, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from fastapi.routing import APIRoute
 
 from app.analytics import dashboards, reports, schemas, service
 from app.auth.models import Role
@@ -33,7 +33,27 @@ MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 30
 
 
-@router.post(
+class _TextPlainAsJson(APIRoute):
+    """navigator.sendBeacon posts text/plain (no CORS preflight); its body is the same JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            if request.headers.get("content-type", "").startswith("text/plain"):
+                scope = dict(request.scope)
+                scope["headers"] = [(k, v) for k, v in request.scope["headers"] if k != b"content-type"]
+                scope["headers"].append((b"content-type", b"application/json"))
+                request = Request(scope, request.receive)
+            return await handler(request)
+
+        return route
+
+
+beacon_router = APIRouter(tags=["analytics"], route_class=_TextPlainAsJson)
+
+
+@beacon_router.post(
     "/analytics/beacons",
     response_model=schemas.BeaconResult,
     responses=error_responses(PermissionDenied, RateLimited),
@@ -48,15 +68,15 @@ DEFAULT_RANGE_DAYS = 30
     },
 )
 async def beacons(
-    request: Request, session: SessionDep, settings: SettingsDep, user: OptionalUser, address: ClientAddress
+    batch: schemas.BeaconBatch,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: OptionalUser,
+    address: ClientAddress,
 ) -> schemas.BeaconResult:
     """A batch of player events. JSON, or the same JSON as text/plain (navigator.sendBeacon sends
     no preflight then). With the playback's media token the beacons count for its viewer."""
     await ratelimit.limit("analytics:beacons", address, settings.analytics_beacon_batches_per_minute, 60)
-    try:
-        batch = schemas.BeaconBatch.model_validate_json(await request.body())
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False)) from exc
     return await service.ingest(session, settings, user, batch)
 
 
