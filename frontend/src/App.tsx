@@ -37,6 +37,8 @@ const KnowledgeSearchPage = lazy(() => import("./pages/knowledge/KnowledgePages"
 const KnowledgeItemPage = lazy(() => import("./pages/knowledge/KnowledgePages").then((m) => ({ default: m.KnowledgeItemPage })));
 const KnowledgeReviewPage = lazy(() => import("./pages/knowledge/KnowledgePages").then((m) => ({ default: m.KnowledgeReviewPage })));
 const CoachPage = lazy(() => import("./pages/coach/CoachPage"));
+const InstructorAnalyticsPage = lazy(() => import("./pages/analytics/AnalyticsPage").then((m) => ({ default: m.InstructorAnalyticsPage })));
+const AdminAnalyticsPage = lazy(() => import("./pages/analytics/AnalyticsPage").then((m) => ({ default: m.AdminAnalyticsPage })));
 
 export const routes: RouteObject[] = [
   {
@@ -73,6 +75,7 @@ export const routes: RouteObject[] = [
           { path: "references/new", element: <ReferenceMarkerPage /> },
           { path: "attempts", element: <InstructorAttemptsPage /> },
           { path: "earnings", element: <EarningsPage /> },
+          { path: "analytics", element: <InstructorAnalyticsPage /> },
           { path: "knowledge", element: <KnowledgeReviewPage /> },
         ],
       },
@@ -89,6 +92,7 @@ export const routes: RouteObject[] = [
           { path: "knowledge", element: <KnowledgeReviewPage /> },
           { path: "audit", element: <AuditPage /> },
           { path: "payouts", element: <EarningsPage admin /> },
+          { path: "analytics", element: <AdminAnalyticsPage /> },
         ],
       },
       { path: "*", element: <NotFoundPage /> },
