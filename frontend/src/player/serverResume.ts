@@ -49,3 +49,9 @@ export function useServerResume(api: Api, videoId: string, token: string | null 
   }, [api, videoId, active]);
   return ready;
 }
+
+/** A trailer view, for the trailer → purchase conversion (the trailer player keeps no position). */
+export function trailerStarted(api: Api, videoId: string): void {
+  const beacon = { video_id: videoId, session_id: crypto.randomUUID(), kind: "start" as const, media: "trailer" as const, position_s: 0, occurred_at: new Date().toISOString() };
+  void apiTransport(api).post({ token: null, beacons: [beacon] }).catch(() => undefined);
+}

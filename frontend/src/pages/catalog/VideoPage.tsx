@@ -7,7 +7,7 @@ import { useI18n } from "../../i18n/i18n";
 import { useAction, useDocumentTitle, useLoad } from "../../lib/hooks";
 import { ErrorState, Skeleton, SkeletonLines } from "../../components/ui";
 import { Player, type PlayerHandle } from "../../player/Player";
-import { useServerResume } from "../../player/serverResume";
+import { trailerStarted, useServerResume } from "../../player/serverResume";
 import { KnowledgePanel } from "../knowledge/KnowledgePanel";
 import { startCheckout, type PurchaseKind } from "../../lib/checkout";
 import { levelLabel } from "../../components/VideoCardView";
@@ -106,7 +106,10 @@ export default function VideoPage() {
   const loginHref = `/login?next=${encodeURIComponent(loc.pathname)}`;
   async function playTrailer() {
     const out = await trailer.run();
-    if (out) setTrailerUrl(out.url);
+    if (out) {
+      setTrailerUrl(out.url);
+      trailerStarted(api, id);
+    }
   }
 
   return (
