@@ -1,9 +1,10 @@
 """Ingest of playback beacons and server-side watch progress (no HTTP here).
 
 Ingest is cheap by construction: one SELECT of the batch's videos, one multi-row INSERT of the
-accepted beacons (Core `insert(table)` with a list of rows: SQLAlchemy's insertmanyvalues sends
-one INSERT ... VALUES (...), (...) per batch, no ORM object per row) and one multi-row upsert of
-watch progress for the signed-in viewers' full-video beacons.
+accepted beacons (`insert(...).values(rows)`: one INSERT ... VALUES (...), (...) statement, no ORM
+object per row, and not an executemany, which psycopg would send as one INSERT per row) and one
+multi-row upsert of watch progress for the signed-in viewers' full-video beacons (one row per
+viewer and video: a statement may not update the same row twice).
 
 Who a beacon is from: the playback's media token, when the batch carries one, is the proof (a
 paid playback's token names its viewer and video, media/signing.py); else the signed-in user.
@@ -130,7 +131,7 @@ async def ingest(
             "This playback token is not valid for these videos.", code="bad_playback_token"
         )
     if rows:
-        await session.execute(insert(PlaybackBeacon), rows)
+        await session.execute(insert(PlaybackBeacon).values(rows))
         latest: dict[tuple[uuid.UUID, uuid.UUID], dict[str, Any]] = {}
         for row in rows:
             if row["user_id"] is None or row["media"] != "full":
@@ -145,16 +146,16 @@ async def ingest(
                     "updated_at": row["occurred_at"],
                 }
         if latest:
-            await session.execute(_progress_upsert(session), list(latest.values()))
+            await session.execute(_progress_upsert(session, list(latest.values())))
         await session.commit()
     return schemas.BeaconResult(accepted=len(rows), rejected=len(batch.beacons) - len(rows))
 
 
-def _progress_upsert(session: AsyncSession | Session) -> Any:
+def _progress_upsert(session: AsyncSession | Session, rows: list[dict[str, Any]]) -> Any:
     """INSERT ... ON CONFLICT (user, video) DO UPDATE, keeping the newest position: a late batch
     from another device does not move the position back."""
     dialect = session.get_bind().dialect.name
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(WatchProgress)
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(WatchProgress).values(rows)
     table = WatchProgress.__table__
     return stmt.on_conflict_do_update(
         index_elements=["user_id", "video_id"],
@@ -197,7 +198,7 @@ async def save_progress(
         "duration_s": duration,
         "updated_at": utcnow(),
     }
-    await session.execute(_progress_upsert(session), [row])
+    await session.execute(_progress_upsert(session, [row]))
     await session.commit()
     return await get_progress(session, user, video_id)
 

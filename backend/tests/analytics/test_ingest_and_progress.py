@@ -6,9 +6,11 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
 
 from app.analytics.models import PlaybackBeacon, WatchProgress
 from app.auth.models import User
@@ -126,10 +128,24 @@ async def test_a_batch_is_one_insert_and_the_newest_heartbeat_wins(
         for p in range(50)
     ]
     beacons.reverse()  # arrival order does not matter: the latest occurred_at is kept
-    resp = await client.post(
-        f"{API}/analytics/beacons", json={"beacons": beacons}, headers=auth_headers(viewer)
-    )
+    inserts: list[tuple[str, bool]] = []
+
+    def seen(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO ANALYTICS_BEACONS"):
+            inserts.append((statement, executemany))
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        resp = await client.post(
+            f"{API}/analytics/beacons", json={"beacons": beacons}, headers=auth_headers(viewer)
+        )
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
     assert resp.json()["accepted"] == 50
+    assert len(inserts) == 1 and inserts[0][1] is False  # one statement, not an executemany ...
+    assert inserts[0][0].count("(") > 50  # ... with a VALUES group per row
     with sync_session() as session:
         count = session.scalar(
             select(func.count()).select_from(PlaybackBeacon).where(PlaybackBeacon.video_id == video.id)
