@@ -1,8 +1,9 @@
 """Ingest of playback beacons and server-side watch progress (no HTTP here).
 
 Ingest is cheap by construction: one SELECT of the batch's videos, one multi-row INSERT of the
-accepted beacons (`insert(...).values(rows)`: one INSERT ... VALUES (...), (...) statement, no ORM
-object per row, and not an executemany, which psycopg would send as one INSERT per row) and one
+accepted beacons (Core `insert(table).returning(id)` with a list of rows: the RETURNING makes
+SQLAlchemy's "insertmanyvalues" send one cached INSERT ... VALUES (...), (...) statement per batch
+of up to 1000 rows; without it psycopg would get an executemany, one INSERT per row) and one
 multi-row upsert of watch progress for the signed-in viewers' full-video beacons (one row per
 viewer and video: a statement may not update the same row twice).
 
@@ -131,7 +132,7 @@ async def ingest(
             "This playback token is not valid for these videos.", code="bad_playback_token"
         )
     if rows:
-        await session.execute(insert(PlaybackBeacon).values(rows))
+        await session.execute(insert(PlaybackBeacon.__table__).returning(PlaybackBeacon.id), rows)  # type: ignore[arg-type]
         latest: dict[tuple[uuid.UUID, uuid.UUID], dict[str, Any]] = {}
         for row in rows:
             if row["user_id"] is None or row["media"] != "full":
