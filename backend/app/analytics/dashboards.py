@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,7 +49,7 @@ def _forecast(series: schemas.SeriesOut) -> schemas.ForecastOut:
 
 
 async def _revenue(
-    session: AsyncSession, days: list[date], column: Any, instructor_id: uuid.UUID | None
+    session: AsyncSession, days: list[date], column: Literal["gross", "net"], instructor_id: uuid.UUID | None
 ) -> tuple[list[schemas.SeriesOut], list[schemas.RevenueTotal]]:
     r = RevenueDaily
     query = (

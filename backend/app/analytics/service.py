@@ -98,17 +98,16 @@ async def ingest(
         if target is None or not target.published:
             continue
         viewer = user.id if user is not None else None
+        proof: uuid.UUID | bool | None = False
         if batch.token:
             proof_key = (target.video_id, beacon.media)
             if proof_key not in proofs:
                 proofs[proof_key] = _token_covers(settings, batch.token, target, beacon.media)
             proof = proofs[proof_key]
-            if proof is False:
-                continue
-            if isinstance(proof, uuid.UUID):
-                viewer = proof
-        elif beacon.media == "full" and not target.free:
-            continue
+        if isinstance(proof, uuid.UUID):
+            viewer = proof
+        elif proof is False and beacon.media == "full" and not target.free:
+            continue  # a paid video's playback without its token
         position = (
             beacon.position_s if beacon.duration_s is None else min(beacon.position_s, beacon.duration_s)
         )

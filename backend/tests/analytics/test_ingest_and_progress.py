@@ -207,3 +207,29 @@ async def test_live_viewers_count_recent_sessions_of_own_videos(
     resp = await client.get(f"{API}/analytics/live", headers=auth_headers(instructor))
     assert resp.json()["viewers"] == 3
     assert resp.json()["by_video"] == {str(video.id): 3}
+
+
+async def test_a_token_for_one_video_does_not_block_free_or_trailer_beacons_in_the_same_batch(
+    client: httpx.AsyncClient,
+    make_video: Callable[..., Video],
+    make_user: Callable[..., User],
+    settings: Settings,
+) -> None:
+    paid, free, other_paid = make_video(price_cents=990), make_video(), make_video(price_cents=500)
+    viewer = make_user()
+    token = playback_token(settings, paid, viewer)
+    sid = uuid.uuid4()
+    body = {
+        "token": token,
+        "beacons": [
+            beacon(paid, sid, "heartbeat", 20),
+            beacon(free, sid, "heartbeat", 20),
+            beacon(other_paid, sid, "heartbeat", 20, media="trailer"),
+            beacon(other_paid, sid, "heartbeat", 20),  # paid, not covered by the token
+        ],
+    }
+    resp = await client.post(f"{API}/analytics/beacons", json=body)
+    assert resp.json() == {"accepted": 3, "rejected": 1}
+    assert [b.user_id for b in stored_beacons(paid)] == [viewer.id]
+    assert [b.user_id for b in stored_beacons(free)] == [None]
+    assert [b.media for b in stored_beacons(other_paid)] == ["trailer"]
