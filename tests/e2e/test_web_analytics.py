@@ -64,7 +64,9 @@ def _post(
         return json.loads(resp.read())  # type: ignore[no-any-return]
 
 
-def test_admin_sees_charts_from_real_beacons_and_a_labelled_forecast(new_page, platform) -> None:  # type: ignore[no-untyped-def]
+def test_admin_sees_charts_from_real_beacons_and_continue_watching_resumes_across_devices(
+    new_page, platform
+) -> None:  # type: ignore[no-untyped-def]
     email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
     platform.create_admin(email, PASSWORD)
     video_id = json.loads(_python(platform, SEED, email))["video_id"]
@@ -97,3 +99,12 @@ def test_admin_sees_charts_from_real_beacons_and_a_labelled_forecast(new_page, p
     with page.expect_download() as download:
         page.get_by_role("button", name="Export CSV").click()
     assert download.value.suggested_filename.endswith(".csv")
+
+    # resume from another device: a position saved through the API shows on the home page row
+    token = str(_post(platform.api("/auth/login"), {"email": email, "password": PASSWORD})["access_token"])
+    saved = _post(platform.api(f"/me/progress/{video_id}"), {"position_s": 120}, token, method="PUT")
+    assert saved["resume"] is True
+    page.goto("/")
+    row = page.get_by_role("region", name="Continue watching")
+    expect(row.get_by_text("Heian nidan")).to_be_visible()
+    expect(row.get_by_role("progressbar", name="40% watched")).to_be_visible()
