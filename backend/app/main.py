@@ -48,6 +48,8 @@ DOMAIN_ROUTERS = [
     "app.learning.router:router",
     "app.commerce.router:router",
     "app.commerce.router:admin_router",
+    "app.analytics.router:router",
+    "app.analytics.router:beacon_router",
 ]
 # Development only (no STRIPE_SECRET_KEY): the payment sandbox (app/commerce/sandbox.py).
 SANDBOX_ROUTER = "app.commerce.router:sandbox_router"

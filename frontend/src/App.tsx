@@ -40,6 +40,8 @@ const CoachPage = lazy(() => import("./pages/coach/CoachPage"));
 const MyProgressPage = lazy(() => import("./pages/learning/MyProgressPage"));
 const LeaderboardPage = lazy(() => import("./pages/learning/LeaderboardPage"));
 const OffersPage = lazy(() => import("./pages/learning/OffersPage"));
+const InstructorAnalyticsPage = lazy(() => import("./pages/analytics/AnalyticsPage").then((m) => ({ default: m.InstructorAnalyticsPage })));
+const AdminAnalyticsPage = lazy(() => import("./pages/analytics/AnalyticsPage").then((m) => ({ default: m.AdminAnalyticsPage })));
 
 export const routes: RouteObject[] = [
   {
@@ -78,6 +80,7 @@ export const routes: RouteObject[] = [
           { path: "references/new", element: <ReferenceMarkerPage /> },
           { path: "attempts", element: <InstructorAttemptsPage /> },
           { path: "earnings", element: <EarningsPage /> },
+          { path: "analytics", element: <InstructorAnalyticsPage /> },
           { path: "knowledge", element: <KnowledgeReviewPage /> },
           { path: "rewards", element: <OffersPage /> },
         ],
@@ -95,6 +98,7 @@ export const routes: RouteObject[] = [
           { path: "knowledge", element: <KnowledgeReviewPage /> },
           { path: "audit", element: <AuditPage /> },
           { path: "payouts", element: <EarningsPage admin /> },
+          { path: "analytics", element: <AdminAnalyticsPage /> },
         ],
       },
       { path: "*", element: <NotFoundPage /> },

@@ -160,6 +160,11 @@ class Settings(BaseSettings):
     extra_cors_origins: list[str] = Field(default_factory=list)
     sse_max_streams_per_user: int = 5  # live progress streams one user may hold open at once
 
+    # --- analytics (issue 17 part 4: beacons, watch progress, rollups; app/analytics)
+    analytics_token_grace_seconds: int = 6 * 3600  # an expired playback token still vouches for beacons
+    analytics_beacon_batches_per_minute: int = 120  # beacon batches one client address may send
+    analytics_beacon_retention_days: int = 400  # raw beacons older than this are deleted (rollups stay)
+
     # --- ops
     backup_dir: Path | None = None  # local backup store; default var/backups
     backup_prefix: str = "backups/"  # key prefix when backups go to object storage

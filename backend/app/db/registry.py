@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "app.knowledge.models",
     "app.coach.models",
     "app.learning.models",
+    "app.analytics.models",
 ]
 
 

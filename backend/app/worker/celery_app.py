@@ -32,6 +32,7 @@ TASK_MODULES = [
     "app.studio.tasks",
     "app.knowledge.tasks",
     "app.coach.tasks",
+    "app.analytics.tasks",
 ]
 
 
@@ -124,6 +125,15 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "coach-purge-conversations": {
         "task": "default.coach.purge_conversations",
         "schedule": crontab(hour=4, minute=41),
+    },
+    # analytics: rollups of today and yesterday hourly, retention curves + beacon purge daily
+    "analytics-refresh-recent": {
+        "task": "default.analytics.refresh_recent",
+        "schedule": crontab(minute=7),
+    },
+    "analytics-refresh-retention": {
+        "task": "default.analytics.refresh_retention",
+        "schedule": crontab(hour=2, minute=23),
     },
 }
 

@@ -2,7 +2,7 @@ import { forwardRef, useEffect, useImperativeHandle, useRef, useState, type Reac
 import type HlsType from "hls.js";
 import { useI18n } from "../i18n/i18n";
 import { pickMode } from "./hlsSupport";
-import { loadResume, saveResume, clearResume, shouldSave } from "./resume";
+import { loadResume, saveResumeEverywhere as saveResume, clearResume, shouldSave } from "./resume";
 
 export interface PlayerHandle {
   seek: (t: number) => void;

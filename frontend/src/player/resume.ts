@@ -1,8 +1,13 @@
-/** Resume positions in localStorage: "mamc.resume.<id>" → seconds. Pure helpers, tested. */
+/** Resume positions in localStorage: "mamc.resume.<id>" → seconds, kept in step with the server's
+ * (below) when the viewer is signed in. Pure helpers, tested. */
 const PREFIX = "mamc.resume.";
-/** Ignore positions too close to the start or to the end. */
+/** Resume only past the first 5 s and before 95 % of the duration (the server's rule too). */
 export const MIN_RESUME_S = 5;
-export const END_MARGIN_S = 10;
+export const END_SHARE = 0.95;
+
+function nearEnd(seconds: number, duration?: number): boolean {
+  return !!duration && Number.isFinite(duration) && seconds >= END_SHARE * duration;
+}
 
 export function loadResume(id: string, duration?: number, storage: Storage = localStorage): number | null {
   let v: number;
@@ -11,15 +16,15 @@ export function loadResume(id: string, duration?: number, storage: Storage = loc
   } catch {
     return null;
   }
-  if (!Number.isFinite(v) || v < MIN_RESUME_S) return null;
-  if (duration && Number.isFinite(duration) && v > duration - END_MARGIN_S) return null;
+  if (!Number.isFinite(v) || v <= MIN_RESUME_S) return null;
+  if (nearEnd(v, duration)) return null;
   return v;
 }
 
 export function saveResume(id: string, seconds: number, duration?: number, storage: Storage = localStorage): void {
   try {
-    if (duration && Number.isFinite(duration) && seconds > duration - END_MARGIN_S) storage.removeItem(PREFIX + id);
-    else if (seconds >= MIN_RESUME_S) storage.setItem(PREFIX + id, String(Math.floor(seconds)));
+    if (nearEnd(seconds, duration)) storage.removeItem(PREFIX + id);
+    else if (seconds > MIN_RESUME_S) storage.setItem(PREFIX + id, String(Math.floor(seconds)));
   } catch {
     /* ignore quota errors */
   }
@@ -36,4 +41,130 @@ export function clearResume(id: string, storage: Storage = localStorage): void {
 /** Throttle: save at most every `everyS` seconds of playback movement. */
 export function shouldSave(last: number, now: number, everyS = 5): boolean {
   return Math.abs(now - last) >= everyS;
+}
+
+// --- server-side progress (issues 18, 16): resume from any device -------------------------------
+
+/** Where a signed-in viewer's position lives on the server; the video page registers one while
+ * its player plays (setResumeRemote) so the Player's saveResume calls reach it unchanged. */
+export interface ResumeRemote {
+  /** The server's saved position, or null (none, or not worth resuming: ≤ 5 s or ≥ 95 %). */
+  load(id: string): Promise<number | null>;
+  /** A heartbeat at `seconds`; the remote batches and sends. */
+  save(id: string, seconds: number, duration?: number): void;
+  /** Send what is queued now (pause, leaving the page). */
+  flush(final?: boolean): void;
+}
+
+let remote: ResumeRemote | null = null;
+
+export function setResumeRemote(r: ResumeRemote | null): void {
+  remote?.flush(true);
+  remote = r;
+}
+
+/** saveResume, plus the server when a remote is registered. */
+export function saveResumeEverywhere(id: string, seconds: number, duration?: number, storage: Storage = localStorage): void {
+  saveResume(id, seconds, duration, storage);
+  remote?.save(id, seconds, duration);
+}
+
+/** Before the player loads: the server's position wins over this browser's (it may come from
+ * another device); no saved position on the server leaves the local one. */
+export async function primeResume(id: string, storage: Storage = localStorage): Promise<number | null> {
+  if (!remote) return null;
+  let pos: number | null;
+  try {
+    pos = await remote.load(id);
+  } catch {
+    return null;
+  }
+  try {
+    if (pos != null) storage.setItem(PREFIX + id, String(Math.floor(pos)));
+  } catch {
+    /* ignore */
+  }
+  return pos;
+}
+
+export interface Beacon {
+  video_id: string;
+  session_id: string;
+  kind: "start" | "heartbeat" | "end";
+  media: "full" | "trailer";
+  position_s: number;
+  duration_s?: number;
+  occurred_at: string;
+}
+
+export interface BeaconTransport {
+  /** GET /me/progress/{id}: {position_s, resume} or null when there is none. */
+  getProgress(id: string): Promise<{ position_s: number; resume: boolean } | null>;
+  /** POST /analytics/beacons with the viewer's credentials. */
+  post(body: { token?: string | null; beacons: Beacon[] }): Promise<void>;
+  /** The same body by navigator.sendBeacon (text/plain) when the page goes away. */
+  sendBeacon?(body: { token?: string | null; beacons: Beacon[] }): boolean;
+}
+
+/** A ResumeRemote over playback beacons: a start, then heartbeats (each save), an end on the
+ * final flush; a failed send keeps its beacons for the next one (at most `maxQueue`). The
+ * server upserts the position from the heartbeats (bound to the playback token). */
+export function beaconRemote(
+  transport: BeaconTransport,
+  opts: { token?: () => string | null | undefined; sessionId?: string; media?: "full" | "trailer"; maxQueue?: number; now?: () => Date } = {},
+): ResumeRemote {
+  const sessionId = opts.sessionId ?? crypto.randomUUID();
+  const now = opts.now ?? (() => new Date());
+  const maxQueue = opts.maxQueue ?? 200;
+  let queue: Beacon[] = [];
+  let started = false;
+  let last: { id: string; seconds: number; duration?: number } | null = null;
+  let sending = false;
+
+  function push(kind: Beacon["kind"], id: string, seconds: number, duration?: number) {
+    const b: Beacon = { video_id: id, session_id: sessionId, kind, media: opts.media ?? "full", position_s: Math.max(0, seconds), occurred_at: now().toISOString() };
+    if (duration && Number.isFinite(duration)) b.duration_s = duration;
+    queue.push(b);
+    if (queue.length > maxQueue) queue = queue.slice(-maxQueue);
+  }
+
+  function send() {
+    if (sending || !queue.length) return;
+    const batch = queue;
+    queue = [];
+    sending = true;
+    transport
+      .post({ token: opts.token?.(), beacons: batch })
+      .catch(() => {
+        queue = [...batch, ...queue].slice(-maxQueue);
+      })
+      .finally(() => {
+        sending = false;
+      });
+  }
+
+  return {
+    async load(id) {
+      const p = await transport.getProgress(id);
+      return p && p.resume ? p.position_s : null;
+    },
+    save(id, seconds, duration) {
+      if (!started) {
+        push("start", id, seconds, duration);
+        started = true;
+      }
+      push("heartbeat", id, seconds, duration);
+      last = { id, seconds, duration };
+      send();
+    },
+    flush(final) {
+      if (final && last) push("end", last.id, last.seconds, last.duration);
+      if (!queue.length) return;
+      if (final && transport.sendBeacon && transport.sendBeacon({ token: opts.token?.(), beacons: queue })) {
+        queue = [];
+        return;
+      }
+      send();
+    },
+  };
 }

@@ -6,7 +6,7 @@ export default function AdminLayout() {
   const links: [string, string][] = [
     ["/admin", "admin.queue"], ["/admin/reports", "admin.reports"], ["/admin/users", "admin.users"],
     ["/admin/payments", "admin.payments"], ["/admin/disputes", "admin.disputes"], ["/admin/payouts", "admin.payouts"], ["/admin/audit", "admin.audit"],
-    ["/admin/knowledge", "knowledge.review"],
+    ["/admin/knowledge", "knowledge.review"], ["/admin/analytics", "analytics.nav"],
   ];
   return (
     <div className="layout-side">

@@ -7,6 +7,7 @@ import { useI18n } from "../../i18n/i18n";
 import { useAction, useDocumentTitle, useLoad } from "../../lib/hooks";
 import { ErrorState, Skeleton, SkeletonLines } from "../../components/ui";
 import { Player, type PlayerHandle } from "../../player/Player";
+import { trailerStarted, useServerResume } from "../../player/serverResume";
 import { KnowledgePanel } from "../knowledge/KnowledgePanel";
 import { startCheckout, type PurchaseKind } from "../../lib/checkout";
 import { levelLabel } from "../../components/VideoCardView";
@@ -86,6 +87,7 @@ export default function VideoPage() {
     return out;
   });
   const checkout = useAction((kind: PurchaseKind) => startCheckout(api, kind, kind === "subscription" ? null : id));
+  const resumeReady = useServerResume(api, id, access.data?.grant?.token, !!user && !!access.data?.grant);
   const v = detail.data;
   useDocumentTitle(v?.title);
 
@@ -104,13 +106,16 @@ export default function VideoPage() {
   const loginHref = `/login?next=${encodeURIComponent(loc.pathname)}`;
   async function playTrailer() {
     const out = await trailer.run();
-    if (out) setTrailerUrl(out.url);
+    if (out) {
+      setTrailerUrl(out.url);
+      trailerStarted(api, id);
+    }
   }
 
   return (
     <article className="two-col">
       <div className="stack">
-        {granted ? (
+        {granted && resumeReady ? (
           <Player ref={player} src={granted.url} poster={granted.poster_url ?? v.poster_url} resumeId={v.id} title={v.title} autoPlay={rentalStarted} startAt={startAt} />
         ) : trailerUrl ? (
           <Player src={trailerUrl} poster={v.poster_url} title={`${v.title} — ${t("video.trailer")}`} autoPlay />

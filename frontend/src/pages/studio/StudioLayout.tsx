@@ -12,6 +12,7 @@ export default function StudioLayout() {
           <li><NavLink to="/studio/references">{t("studio.references")}</NavLink></li>
           <li><NavLink to="/studio/attempts">{t("studio.attempts")}</NavLink></li>
           <li><NavLink to="/studio/earnings">{t("studio.earnings")}</NavLink></li>
+          <li><NavLink to="/studio/analytics">{t("analytics.nav")}</NavLink></li>
           <li><NavLink to="/studio/knowledge">{t("knowledge.review")}</NavLink></li>
           <li><NavLink to="/studio/rewards">{t("learning.offers")}</NavLink></li>
         </ul>

@@ -1952,6 +1952,159 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/progress/{video_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Progress
+         * @description Where to resume (`resume`: past 5 s and before 95 %), from any device.
+         */
+        get: operations["get_progress_api_v1_me_progress__video_id__get"];
+        /** Put Progress */
+        put: operations["put_progress_api_v1_me_progress__video_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/continue-watching": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Continue Watching */
+        get: operations["continue_watching_api_v1_me_continue_watching_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/instructor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Instructor Dashboard
+         * @description The caller's own videos, from the rollups (refreshed hourly by beat).
+         */
+        get: operations["instructor_dashboard_api_v1_analytics_instructor_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/instructor/videos/{video_id}/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Video Retention */
+        get: operations["video_retention_api_v1_analytics_instructor_videos__video_id__retention_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/admin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin Dashboard */
+        get: operations["admin_dashboard_api_v1_analytics_admin_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live
+         * @description Current viewers (a beacon in the last 30 s): an instructor's own videos, every video for admins.
+         */
+        get: operations["live_api_v1_analytics_live_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/{scope}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export
+         * @description The dashboard's daily table as CSV, or a PDF report with its totals and charts.
+         */
+        get: operations["export_api_v1_analytics__scope__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/beacons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Beacons
+         * @description A batch of player events. JSON, or the same JSON as text/plain (navigator.sendBeacon sends
+         *     no preflight then). With the playback's media token the beacons count for its viewer.
+         */
+        post: operations["beacons_api_v1_analytics_beacons_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sandbox/checkout/{session_id}": {
         parameters: {
             query?: never;
@@ -2023,6 +2176,34 @@ export interface components {
              * @default accepted
              */
             status: string;
+        };
+        /** AdminDashboard */
+        AdminDashboard: {
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            signups: components["schemas"]["SeriesOut"];
+            active_users: components["schemas"]["SeriesOut"];
+            views: components["schemas"]["SeriesOut"];
+            /** Revenue */
+            revenue: components["schemas"]["SeriesOut"][];
+            /** Revenue Totals */
+            revenue_totals: components["schemas"]["RevenueTotal"][];
+            /** Processing */
+            processing: {
+                [key: string]: number;
+            };
+            /** Moderation Backlog */
+            moderation_backlog: number;
+            /** Forecasts */
+            forecasts: components["schemas"]["ForecastOut"][];
         };
         /** AdminPaymentOut */
         AdminPaymentOut: {
@@ -2258,6 +2439,54 @@ export interface components {
              */
             earned_at: string;
         };
+        /** BeaconBatch */
+        BeaconBatch: {
+            /** Token */
+            token?: string | null;
+            /** Beacons */
+            beacons: components["schemas"]["BeaconIn"][];
+        };
+        /** BeaconIn */
+        BeaconIn: {
+            /**
+             * Video Id
+             * Format: uuid
+             */
+            video_id: string;
+            /**
+             * Session Id
+             * Format: uuid
+             */
+            session_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "start" | "heartbeat" | "end";
+            /**
+             * Media
+             * @default full
+             * @enum {string}
+             */
+            media: "full" | "trailer";
+            /** Position S */
+            position_s: number;
+            /** Duration S */
+            duration_s?: number | null;
+            /** Rendition */
+            rendition?: string | null;
+            /** Bitrate Kbps */
+            bitrate_kbps?: number | null;
+            /** Occurred At */
+            occurred_at?: string | null;
+        };
+        /** BeaconResult */
+        BeaconResult: {
+            /** Accepted */
+            accepted: number;
+            /** Rejected */
+            rejected: number;
+        };
         /** BeltOut */
         BeltOut: {
             /** Belt */
@@ -2413,6 +2642,34 @@ export interface components {
             /** Etag */
             etag: string;
         };
+        /** ContinueItem */
+        ContinueItem: {
+            /**
+             * Video Id
+             * Format: uuid
+             */
+            video_id: string;
+            /** Title */
+            title: string;
+            /** Poster Url */
+            poster_url: string | null;
+            /** Position S */
+            position_s: number;
+            /** Duration S */
+            duration_s: number | null;
+            /** Percent */
+            percent: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** ContinueWatching */
+        ContinueWatching: {
+            /** Items */
+            items: components["schemas"]["ContinueItem"][];
+        };
         /** ConversationCreate */
         ConversationCreate: {
             /**
@@ -2449,6 +2706,16 @@ export interface components {
             items: components["schemas"]["ConversationOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** DayPoint */
+        DayPoint: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Value */
+            value: number;
         };
         /** DecisionIn */
         DecisionIn: {
@@ -2685,6 +2952,23 @@ export interface components {
              */
             message: string;
         };
+        /** ForecastOut */
+        ForecastOut: {
+            /** Name */
+            name: string;
+            /** Method */
+            method: string;
+            /** Horizon Days */
+            horizon_days: number;
+            /** Points */
+            points: components["schemas"]["DayPoint"][];
+            /** Backtest Mae */
+            backtest_mae: number | null;
+            /** Backtest Mape Pct */
+            backtest_mape_pct: number | null;
+            /** Backtest Days */
+            backtest_days: number;
+        };
         /** GrantRequest */
         GrantRequest: {
             /**
@@ -2758,6 +3042,31 @@ export interface components {
             items: components["schemas"]["InstructorAttemptOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** InstructorDashboard */
+        InstructorDashboard: {
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            views: components["schemas"]["SeriesOut"];
+            watch_hours: components["schemas"]["SeriesOut"];
+            /** Revenue */
+            revenue: components["schemas"]["SeriesOut"][];
+            /** Revenue Totals */
+            revenue_totals: components["schemas"]["RevenueTotal"][];
+            /** Videos */
+            videos: components["schemas"]["VideoStats"][];
+            /** References */
+            references: components["schemas"]["ReferenceStats"][];
+            /** Forecasts */
+            forecasts: components["schemas"]["ForecastOut"][];
         };
         /** InstructorPageOut */
         InstructorPageOut: {
@@ -2932,6 +3241,17 @@ export interface components {
             end_s: number | null;
             /** Page */
             page: number | null;
+        };
+        /** LiveViewers */
+        LiveViewers: {
+            /** Window Seconds */
+            window_seconds: number;
+            /** Viewers */
+            viewers: number;
+            /** By Video */
+            by_video: {
+                [key: string]: number;
+            };
         };
         /** LoginRequest */
         LoginRequest: {
@@ -3333,12 +3653,12 @@ export interface components {
             /** Url */
             url: string;
         };
-        /** ProgressOut */
-        ProgressOut: {
-            /** Percent */
-            percent: number;
-            /** Stage */
-            stage: string | null;
+        /** ProgressIn */
+        ProgressIn: {
+            /** Position S */
+            position_s: number;
+            /** Duration S */
+            duration_s?: number | null;
         };
         /**
          * PurchaseKind
@@ -3487,6 +3807,20 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** ReferenceStats */
+        ReferenceStats: {
+            /**
+             * Reference Id
+             * Format: uuid
+             */
+            reference_id: string;
+            /** Name */
+            name: string;
+            /** Attempts */
+            attempts: number;
+            /** Average Score */
+            average_score: number | null;
+        };
         /** RefundRequest */
         RefundRequest: {
             /** Reason */
@@ -3590,6 +3924,36 @@ export interface components {
             extra: number;
             /** Items */
             items: components["schemas"]["RepOut"][];
+        };
+        /** RetentionOut */
+        RetentionOut: {
+            /**
+             * Video Id
+             * Format: uuid
+             */
+            video_id: string;
+            /** Total Sessions */
+            total_sessions: number;
+            /** Points */
+            points: components["schemas"]["RetentionPoint"][];
+        };
+        /** RetentionPoint */
+        RetentionPoint: {
+            /** Pct */
+            pct: number;
+            /** Share */
+            share: number;
+        };
+        /** RevenueTotal */
+        RevenueTotal: {
+            /** Currency */
+            currency: string;
+            /** Sales */
+            sales: number;
+            /** Gross Cents */
+            gross_cents: number;
+            /** Net Cents */
+            net_cents: number;
         };
         /** ReviewIn */
         ReviewIn: {
@@ -3736,6 +4100,13 @@ export interface components {
             };
             /** Items */
             items: components["schemas"]["SearchHitOut"][];
+        };
+        /** SeriesOut */
+        SeriesOut: {
+            /** Name */
+            name: string;
+            /** Points */
+            points: components["schemas"]["DayPoint"][];
         };
         /** SettingsIn */
         SettingsIn: {
@@ -4404,7 +4775,7 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
-            progress: components["schemas"]["ProgressOut"];
+            progress: components["schemas"]["app__media__schemas__ProgressOut"];
             /** Failure Reason */
             failure_reason: string | null;
             /** Rejection Reason */
@@ -4432,6 +4803,28 @@ export interface components {
             items: components["schemas"]["VideoOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** VideoStats */
+        VideoStats: {
+            /**
+             * Video Id
+             * Format: uuid
+             */
+            video_id: string;
+            /** Title */
+            title: string;
+            /** Views */
+            views: number;
+            /** Unique Viewers */
+            unique_viewers: number;
+            /** Watch Seconds */
+            watch_seconds: number;
+            /** Trailer Viewers */
+            trailer_viewers: number;
+            /** Trailer Converted */
+            trailer_converted: number;
+            /** Conversion Pct */
+            conversion_pct: number | null;
         };
         /**
          * VideoStatus
@@ -4485,6 +4878,32 @@ export interface components {
             };
             /** Message */
             message: string;
+        };
+        /** ProgressOut */
+        app__analytics__schemas__ProgressOut: {
+            /**
+             * Video Id
+             * Format: uuid
+             */
+            video_id: string;
+            /** Position S */
+            position_s: number;
+            /** Duration S */
+            duration_s: number | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Resume */
+            resume: boolean;
+        };
+        /** ProgressOut */
+        app__media__schemas__ProgressOut: {
+            /** Percent */
+            percent: number;
+            /** Stage */
+            stage: string | null;
         };
         /** ReportOut */
         app__media__schemas__ReportOut: {
@@ -11277,6 +11696,484 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_progress_api_v1_me_progress__video_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__analytics__schemas__ProgressOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    put_progress_api_v1_me_progress__video_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgressIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__analytics__schemas__ProgressOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    continue_watching_api_v1_me_continue_watching_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContinueWatching"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    instructor_dashboard_api_v1_analytics_instructor_get: {
+        parameters: {
+            query?: {
+                start?: string | null;
+                end?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstructorDashboard"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    video_retention_api_v1_analytics_instructor_videos__video_id__retention_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    admin_dashboard_api_v1_analytics_admin_get: {
+        parameters: {
+            query?: {
+                start?: string | null;
+                end?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminDashboard"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    live_api_v1_analytics_live_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveViewers"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    export_api_v1_analytics__scope__export_get: {
+        parameters: {
+            query?: {
+                format?: "csv" | "pdf";
+                start?: string | null;
+                end?: string | null;
+            };
+            header?: never;
+            path: {
+                scope: "instructor" | "admin";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    beacons_api_v1_analytics_beacons_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BeaconBatch"];
+                "text/plain": components["schemas"]["BeaconBatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BeaconResult"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,128 @@
+"""Analytics tables: raw playback beacons (append-only, inserted in bulk), watch progress (one row
+per user and video) and the rollups the dashboards read (refreshed by beat, app/analytics/rollups.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.clock import utcnow
+from app.db.base import Base
+
+BEACON_KINDS = ("start", "heartbeat", "end")
+MEDIA_KINDS = ("full", "trailer")
+RETENTION_STEP_PCT = 5  # the retention curve: share still watching at each 5% of the duration
+
+
+class PlaybackBeacon(Base):
+    """One player event. No foreign keys and an integer key: ingest is one multi-row INSERT per
+    batch; rows of deleted videos are simply never joined."""
+
+    __tablename__ = "analytics_beacons"
+    __table_args__ = (
+        Index("ix_analytics_beacons_occurred_at", "occurred_at"),
+        Index("ix_analytics_beacons_video_occurred", "video_id", "occurred_at"),
+        Index("ix_analytics_beacons_user_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    occurred_at: Mapped[datetime]
+    video_id: Mapped[uuid.UUID]
+    user_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    session_id: Mapped[uuid.UUID]  # one playback in one player (the client makes it)
+    kind: Mapped[str] = mapped_column(String(10))  # BEACON_KINDS
+    media: Mapped[str] = mapped_column(String(8))  # MEDIA_KINDS
+    position_s: Mapped[float] = mapped_column(Float)
+    duration_s: Mapped[float | None] = mapped_column(Float, default=None)
+    rendition: Mapped[str | None] = mapped_column(String(20), default=None)
+    bitrate_kbps: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class WatchProgress(Base):
+    """The latest position of a user in a video, from any device."""
+
+    __tablename__ = "watch_progress"
+    __table_args__ = (Index("ix_watch_progress_user_updated", "user_id", "updated_at"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    video_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True)
+    position_s: Mapped[float] = mapped_column(Float)
+    duration_s: Mapped[float | None] = mapped_column(Float, default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VideoDaily(Base):
+    """Per video and UTC day: full-video views (playback sessions), unique viewers, watch time,
+    trailer views and trailer viewers who bought the video that day."""
+
+    __tablename__ = "analytics_video_daily"
+    __table_args__ = (Index("ix_analytics_video_daily_day", "day"),)
+
+    video_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    unique_viewers: Mapped[int] = mapped_column(Integer, default=0)
+    watch_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    trailer_viewers: Mapped[int] = mapped_column(Integer, default=0)
+    trailer_converted: Mapped[int] = mapped_column(Integer, default=0)
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VideoRetention(Base):
+    """The retention curve of a video over all its full-video sessions: at each RETENTION_STEP_PCT
+    of the duration, how many sessions got at least that far."""
+
+    __tablename__ = "analytics_video_retention"
+
+    video_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    pct: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sessions: Mapped[int] = mapped_column(Integer)
+    total_sessions: Mapped[int] = mapped_column(Integer)
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RevenueDaily(Base):
+    """Per instructor, video, currency and UTC day, from the commerce ledger (minor units)."""
+
+    __tablename__ = "analytics_revenue_daily"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    instructor_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    video_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    sales: Mapped[int] = mapped_column(Integer, default=0)
+    gross_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    net_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReferenceDaily(Base):
+    """Per studio reference and UTC day: attempts made and the scores of those scored."""
+
+    __tablename__ = "analytics_reference_daily"
+
+    reference_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    instructor_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    scored: Mapped[int] = mapped_column(Integer, default=0)
+    score_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlatformDaily(Base):
+    """Per UTC day, for admins: signups, active users (anyone who played something), views."""
+
+    __tablename__ = "analytics_platform_daily"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    signups: Mapped[int] = mapped_column(Integer, default=0)
+    active_users: Mapped[int] = mapped_column(Integer, default=0)
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
