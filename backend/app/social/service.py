@@ -355,11 +355,7 @@ async def react(
             )
         )
         if exists is None:
-            session.add(CommentReaction(comment_id=comment_id, user_id=user.id, kind=kind))
-            try:
-                await session.commit()
-            except IntegrityError:  # the same reaction at the same moment: already there
-                await session.rollback()
+            await _insert_once(session, CommentReaction(comment_id=comment_id, user_id=user.id, kind=kind))
     else:
         await session.execute(
             delete(CommentReaction).where(
@@ -371,6 +367,17 @@ async def react(
         await session.commit()
     counts, _ = await _reactions(session, [comment_id], None)
     return counts.get(comment_id, {})
+
+
+async def _insert_once(session: AsyncSession, row: VideoLike | Follow | CommentReaction) -> None:
+    """Insert and commit a row a unique constraint keeps single; when it is already there (say,
+    two taps at once) nothing changes. A savepoint, so the session's objects stay loaded."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        pass
+    await session.commit()
 
 
 # --- moderation --------------------------------------------------------------------------------
@@ -589,11 +596,7 @@ async def set_like(
     """Idempotent: liking twice counts once."""
     await _published_video(session, video_id)
     if liked:
-        session.add(VideoLike(video_id=video_id, user_id=user.id))
-        try:
-            await session.commit()
-        except IntegrityError:
-            await session.rollback()
+        await _insert_once(session, VideoLike(video_id=video_id, user_id=user.id))
     else:
         await session.execute(
             delete(VideoLike).where(VideoLike.video_id == video_id, VideoLike.user_id == user.id)
@@ -641,11 +644,7 @@ async def set_follow(
     if follow:
         if instructor_id == user.id:
             raise Conflict("You cannot follow yourself.", code="follow_self")
-        session.add(Follow(follower_id=user.id, instructor_id=instructor_id))
-        try:
-            await session.commit()
-        except IntegrityError:
-            await session.rollback()
+        await _insert_once(session, Follow(follower_id=user.id, instructor_id=instructor_id))
     else:
         await session.execute(
             delete(Follow).where(Follow.follower_id == user.id, Follow.instructor_id == instructor_id)
