@@ -37,6 +37,8 @@ const KnowledgeSearchPage = lazy(() => import("./pages/knowledge/KnowledgePages"
 const KnowledgeItemPage = lazy(() => import("./pages/knowledge/KnowledgePages").then((m) => ({ default: m.KnowledgeItemPage })));
 const KnowledgeReviewPage = lazy(() => import("./pages/knowledge/KnowledgePages").then((m) => ({ default: m.KnowledgeReviewPage })));
 const CoachPage = lazy(() => import("./pages/coach/CoachPage"));
+const FollowingPage = lazy(() => import("./pages/social/FollowingPage"));
+const CommentQueuePage = lazy(() => import("./pages/social/CommentQueuePage"));
 
 export const routes: RouteObject[] = [
   {
@@ -58,6 +60,7 @@ export const routes: RouteObject[] = [
       { path: "/account", element: <RequireAuth><AccountPage /></RequireAuth> },
       { path: "/library", element: <RequireAuth><LibraryPage /></RequireAuth> },
       { path: "/coach", element: <RequireAuth><CoachPage /></RequireAuth> },
+      { path: "/following", element: <RequireAuth><FollowingPage /></RequireAuth> },
       // Development only: the payment sandbox's checkout (the API mounts it without a Stripe key).
       { path: "/sandbox/checkout/:id", element: <RequireAuth><SandboxCheckoutPage /></RequireAuth> },
       // Alias in case the server's checkout success path is configured to /checkout/success.
@@ -88,6 +91,7 @@ export const routes: RouteObject[] = [
           { path: "disputes", element: <DisputesPage /> },
           { path: "knowledge", element: <KnowledgeReviewPage /> },
           { path: "audit", element: <AuditPage /> },
+          { path: "comments", element: <CommentQueuePage /> },
           { path: "payouts", element: <EarningsPage admin /> },
         ],
       },

@@ -35,7 +35,7 @@ share_router = APIRouter(tags=["share"], include_in_schema=False)
 # --- comments ----------------------------------------------------------------------------------
 
 
-@router.get("/videos/{video_id}/comments", response_model=schemas.CommentPage)
+@router.get("/videos/{video_id}/comments", response_model=schemas.VideoCommentPage)
 async def list_comments(
     video_id: uuid.UUID,
     session: SessionDep,
@@ -43,7 +43,7 @@ async def list_comments(
     user: OptionalUser,
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
-) -> schemas.CommentPage:
+) -> schemas.VideoCommentPage:
     """Top-level comments newest first (the pinned one first), each with its replies; says
     whether the caller may post (`can_post`, else `cannot_post_reason`) and moderate."""
     return await service.list_comments(
@@ -53,17 +53,17 @@ async def list_comments(
 
 @router.post(
     "/videos/{video_id}/comments",
-    response_model=schemas.CommentOut,
+    response_model=schemas.VideoCommentOut,
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(PermissionDenied, Conflict, RateLimited),
 )
 async def post_comment(
     video_id: uuid.UUID,
-    body: schemas.CommentCreate,
+    body: schemas.VideoCommentCreate,
     session: SessionDep,
     settings: SettingsDep,
     user: VerifiedUser,
-) -> schemas.CommentOut:
+) -> schemas.VideoCommentOut:
     """Post a comment (or, with `parent_id`, a reply). Verified accounts old enough, able to
     watch the video; rate-limited."""
     return await service.post_comment(
@@ -103,7 +103,7 @@ async def remove_reaction(
 )
 async def report_comment(
     comment_id: uuid.UUID,
-    body: schemas.ReportIn,
+    body: schemas.CommentReportIn,
     session: SessionDep,
     settings: SettingsDep,
     user: VerifiedUser,

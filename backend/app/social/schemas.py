@@ -7,16 +7,16 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.social.models import CommentReportReason, Reaction
+from app.social.models import CommentReportReason
 
 
-class CommentCreate(BaseModel):
+class VideoCommentCreate(BaseModel):
     body: str = Field(min_length=1, max_length=10_000)  # the configured limit is checked by the service
     # Replying to a reply attaches to the same top-level comment (threads are two levels deep).
     parent_id: uuid.UUID | None = None
 
 
-class CommentOut(BaseModel):
+class VideoCommentOut(BaseModel):
     id: uuid.UUID
     video_id: uuid.UUID
     parent_id: uuid.UUID | None
@@ -31,22 +31,18 @@ class CommentOut(BaseModel):
     reactions: dict[str, int]
     my_reactions: list[str]
     created_at: datetime
-    replies: list[CommentOut] = []
+    replies: list[VideoCommentOut] = []
 
 
-class CommentPage(BaseModel):
-    items: list[CommentOut]
+class VideoCommentPage(BaseModel):
+    items: list[VideoCommentOut]
     next_cursor: str | None
     can_post: bool
     cannot_post_reason: str | None  # a stable code: not_authenticated, email_not_verified, ...
     can_moderate: bool  # the video's instructor (pin/hide) or an admin
 
 
-class ReactionIn(BaseModel):
-    kind: Reaction
-
-
-class ReportIn(BaseModel):
+class CommentReportIn(BaseModel):
     reason: CommentReportReason
     details: str = Field(default="", max_length=1000)
 
@@ -59,15 +55,15 @@ class OptionalReasonIn(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
 
 
-class ReportOut(BaseModel):
+class CommentReportOut(BaseModel):
     reason: str
     details: str
     created_at: datetime
 
 
 class ReportedCommentOut(BaseModel):
-    comment: CommentOut
-    reports: list[ReportOut]
+    comment: VideoCommentOut
+    reports: list[CommentReportOut]
 
 
 class ReportedCommentPage(BaseModel):

@@ -149,7 +149,7 @@ async def _to_out(
     video_owner_id: uuid.UUID,
     viewer: User | None,
     manager: bool,
-) -> list[schemas.CommentOut]:
+) -> list[schemas.VideoCommentOut]:
     names = await _names(session, {c.author_id for c in comments if c.author_id})
     counts, mine = await _reactions(session, [c.id for c in comments], viewer)
     out = []
@@ -157,7 +157,7 @@ async def _to_out(
         readable = _readable(c, viewer, manager)
         see_reason = manager or (viewer is not None and viewer.id == c.author_id)
         out.append(
-            schemas.CommentOut(
+            schemas.VideoCommentOut(
                 id=c.id,
                 video_id=c.video_id,
                 parent_id=c.parent_id,
@@ -195,7 +195,7 @@ async def list_comments(
     viewer: User | None,
     limit: int,
     cursor: str | None,
-) -> schemas.CommentPage:
+) -> schemas.VideoCommentPage:
     """Top-level comments newest first (the pinned one heads the first page), each with its
     replies oldest first."""
     video = await _published_video(session, video_id)
@@ -237,7 +237,7 @@ async def list_comments(
         head.replies = [outs[r.id] for r in replies.get(c.id, [])]
         items.append(head)
     refusal = await _refusal(session, settings, viewer, video)
-    return schemas.CommentPage(
+    return schemas.VideoCommentPage(
         items=items,
         next_cursor=next_cursor,
         can_post=refusal is None,
@@ -267,7 +267,7 @@ async def post_comment(
     video_id: uuid.UUID,
     body: str,
     parent_id: uuid.UUID | None,
-) -> schemas.CommentOut:
+) -> schemas.VideoCommentOut:
     video = await _published_video(session, video_id)
     refusal = await _refusal(session, settings, user, video)
     if refusal is not None:
@@ -445,7 +445,9 @@ async def review_queue(
             schemas.ReportedCommentOut(
                 comment=out,
                 reports=[
-                    schemas.ReportOut(reason=r.reason.value, details=r.details, created_at=r.created_at)
+                    schemas.CommentReportOut(
+                        reason=r.reason.value, details=r.details, created_at=r.created_at
+                    )
                     for r in reports[c.id]
                 ],
             )

@@ -73,6 +73,7 @@ export function Header() {
             {status !== "loading" && !user && <li className="mobile-only"><NavLink to="/signup">{t("nav.signup")}</NavLink></li>}
             {user && <li><NavLink to="/library">{t("nav.library")}</NavLink></li>}
             {user && <li><NavLink to="/coach">{t("nav.coach")}</NavLink></li>}
+            {user && <li><NavLink to="/following">{t("social.feedTitle")}</NavLink></li>}
             {hasRole("instructor", "admin") && <li><NavLink to="/studio">{t("nav.studio")}</NavLink></li>}
             {hasRole("admin") && <li><NavLink to="/admin">{t("nav.admin")}</NavLink></li>}
           </ul>
