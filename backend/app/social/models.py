@@ -131,3 +131,27 @@ class Follow(IdMixin, Base):
     follower_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     instructor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Course(IdMixin, TimestampMixin, Base):
+    """An instructor's ordered series of their own videos. Selling a course as one bundle is not
+    built yet (each video keeps its own price and subscription inclusion; see README)."""
+
+    __tablename__ = "social_courses"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class CourseItem(IdMixin, Base):
+    __tablename__ = "social_course_items"
+    __table_args__ = (
+        UniqueConstraint("course_id", "video_id", name="uq_social_course_items_course_video"),
+        Index("ix_social_course_items_course_position", "course_id", "position"),
+    )
+
+    course_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("social_courses.id", ondelete="CASCADE"))
+    video_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()

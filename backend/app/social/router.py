@@ -16,6 +16,7 @@ from app.deps import (
     AdminUser,
     CurrentUser,
     CursorParam,
+    InstructorUser,
     LimitParam,
     OptionalUser,
     SessionDep,
@@ -23,7 +24,7 @@ from app.deps import (
     VerifiedUser,
 )
 from app.media import schemas as media_schemas
-from app.social import schemas, service, share
+from app.social import courses, schemas, service, share
 from app.social.models import Reaction
 
 router = APIRouter(tags=["social"])
@@ -263,3 +264,66 @@ async def share_page(
     except NotFound:
         return HTMLResponse("<!doctype html><title>Not found</title>", status_code=404, headers=vary)
     return HTMLResponse(page, headers={**vary, "Cache-Control": "public, max-age=300"})
+
+
+# --- courses -----------------------------------------------------------------------------------
+
+
+@router.post("/courses", response_model=schemas.CourseOut, status_code=status.HTTP_201_CREATED)
+async def create_course(
+    body: schemas.CourseCreate, session: SessionDep, user: InstructorUser
+) -> schemas.CourseOut:
+    return await courses.create(session, user=user, title=body.title, description=body.description)
+
+
+@router.get("/courses/{course_id}", response_model=schemas.CourseOut)
+async def get_course(course_id: uuid.UUID, session: SessionDep, user: OptionalUser) -> schemas.CourseOut:
+    """The public course page: its published videos in order, each with its own offer."""
+    return await courses.get(session, course_id=course_id, viewer=user)
+
+
+@router.patch(
+    "/courses/{course_id}",
+    response_model=schemas.CourseOut,
+    responses=error_responses(PermissionDenied, Conflict),
+)
+async def update_course(
+    course_id: uuid.UUID, body: schemas.CourseUpdate, session: SessionDep, user: CurrentUser
+) -> schemas.CourseOut:
+    return await courses.update(
+        session,
+        user=user,
+        course_id=course_id,
+        title=body.title,
+        description=body.description,
+        published=body.published,
+    )
+
+
+@router.put(
+    "/courses/{course_id}/videos",
+    response_model=schemas.CourseOut,
+    responses=error_responses(PermissionDenied),
+)
+async def set_course_videos(
+    course_id: uuid.UUID, body: schemas.CourseVideosIn, session: SessionDep, user: CurrentUser
+) -> schemas.CourseOut:
+    """Replace the course's videos with these, in this order."""
+    return await courses.set_videos(session, user=user, course_id=course_id, video_ids=body.video_ids)
+
+
+@router.delete(
+    "/courses/{course_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(PermissionDenied),
+)
+async def delete_course(course_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Response:
+    await courses.delete_course(session, user=user, course_id=course_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/instructors/{instructor_id}/courses", response_model=list[schemas.CourseOut])
+async def instructor_courses(
+    instructor_id: uuid.UUID, session: SessionDep, user: OptionalUser
+) -> list[schemas.CourseOut]:
+    return await courses.list_for_instructor(session, instructor_id=instructor_id, viewer=user)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.media.schemas import VideoOut
 from app.social.models import CommentReportReason
 
 
@@ -79,3 +80,29 @@ class LikesOut(BaseModel):
 class FollowOut(BaseModel):
     followers: int
     following: bool
+
+
+class CourseCreate(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+
+
+class CourseUpdate(BaseModel):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    published: bool | None = None
+
+
+class CourseVideosIn(BaseModel):
+    video_ids: list[uuid.UUID] = Field(max_length=200)
+
+
+class CourseOut(BaseModel):
+    id: uuid.UUID
+    owner_id: uuid.UUID
+    instructor_name: str
+    title: str
+    description: str
+    published: bool
+    videos: list[VideoOut]  # the published ones, in order (catalog cards)
+    video_ids: list[uuid.UUID]  # the whole order (its managers); the published ones otherwise

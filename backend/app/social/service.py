@@ -46,6 +46,7 @@ from app.social.models import (
     CommentReport,
     CommentReportReason,
     CommentStatus,
+    Course,
     Follow,
     HiddenBy,
     Reaction,
@@ -678,6 +679,7 @@ def export_user_data(session: Session, user_id: uuid.UUID) -> dict[str, Any]:
     reports = session.scalars(select(CommentReport).where(CommentReport.reporter_id == user_id))
     liked = session.scalars(select(VideoLike).where(VideoLike.user_id == user_id))
     follows = session.scalars(select(Follow).where(Follow.follower_id == user_id))
+    courses = session.scalars(select(Course).where(Course.owner_id == user_id))
     return {
         "comments": [
             {
@@ -714,13 +716,15 @@ def export_user_data(session: Session, user_id: uuid.UUID) -> dict[str, Any]:
             {"instructor_id": str(f.instructor_id), "created_at": as_utc(f.created_at).isoformat()}
             for f in follows
         ],
+        "courses": [{"id": str(c.id), "title": c.title, "description": c.description} for c in courses],
     }
 
 
 def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
     """Comments lose their text and author (replies by others stay in their thread); reactions,
-    likes and follows (both ways) go; reports keep their reason for the moderators' record but
-    lose their reporter and free text. Does not commit."""
+        likes and follows (both ways) go; reports keep their reason for the moderators' record but
+        lose their reporter and free text; an instructor's courses go (their videos are media's).
+    Does not commit."""
     session.execute(
         update(Comment)
         .where(Comment.author_id == user_id)
@@ -732,3 +736,4 @@ def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
     session.execute(
         update(CommentReport).where(CommentReport.reporter_id == user_id).values(reporter_id=None, details="")
     )
+    session.execute(delete(Course).where(Course.owner_id == user_id))

@@ -58,6 +58,17 @@ async def test_export_lists_comments_reactions_reports_likes_follows(
     assert [f["instructor_id"] for f in data["following"]] == [str(instructor.id)]
 
 
+async def test_instructors_courses_are_exported_and_erased(
+    client: httpx.AsyncClient, auth_headers: Headers, instructor: User
+) -> None:
+    await client.post("/api/v1/courses", json={"title": "Kihon"}, headers=auth_headers(instructor))
+    with sync_session() as session:
+        assert [c["title"] for c in service.export_user_data(session, instructor.id)["courses"]] == ["Kihon"]
+        service.erase_user_data(session, instructor.id)
+    with sync_session() as session:
+        assert service.export_user_data(session, instructor.id)["courses"] == []
+
+
 async def test_erase_removes_words_and_traces_but_keeps_others_replies(
     client: httpx.AsyncClient,
     auth_headers: Headers,
