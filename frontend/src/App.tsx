@@ -39,6 +39,7 @@ const KnowledgeReviewPage = lazy(() => import("./pages/knowledge/KnowledgePages"
 const CoachPage = lazy(() => import("./pages/coach/CoachPage"));
 const FollowingPage = lazy(() => import("./pages/social/FollowingPage"));
 const CommentQueuePage = lazy(() => import("./pages/social/CommentQueuePage"));
+const CoursePage = lazy(() => import("./pages/social/CoursePage"));
 
 export const routes: RouteObject[] = [
   {
@@ -47,6 +48,7 @@ export const routes: RouteObject[] = [
       { path: "/", element: <HomePage /> },
       { path: "/browse", element: <BrowsePage /> },
       { path: "/videos/:id", element: <VideoPage /> },
+      { path: "/courses/:id", element: <CoursePage /> },
       { path: "/knowledge", element: <KnowledgeSearchPage /> },
       { path: "/knowledge/items/:id", element: <KnowledgeItemPage /> },
       { path: "/login", element: <LoginPage /> },

@@ -233,4 +233,16 @@ describe("pages", () => {
     await waitFor(() => expect(calls.find((c) => c.path === "/api/v1/admin/comments/c1/hide")?.body).toEqual({ reason: "spam link" }));
     await waitFor(() => expect(screen.queryByText("cheap pills")).not.toBeInTheDocument());
   });
+
+  it("the course page lists its videos in order with their offers", async () => {
+    renderApp("/courses/k1", (_req, url) => {
+      if (url.pathname === "/api/v1/courses/k1")
+        return json(200, { id: "k1", owner_id: "i1", instructor_name: "Sensei Ito", title: "Heian series", description: "All five.", published: true, videos: [card(2), card(1, { is_free: true, price_cents: null, rental_price_cents: null })], video_ids: ["v2", "v1"] });
+      if (url.pathname === "/api/v1/instructors/i1/follow") return json(200, { followers: 7, following: false });
+    });
+    expect(await screen.findByRole("heading", { name: "Heian series", level: 1 })).toBeInTheDocument();
+    expect(screen.getAllByRole("heading", { level: 3 }).map((h) => h.textContent)).toEqual(["Kata 2", "Kata 1"]);
+    expect(screen.getByText("2 videos", { exact: false })).toBeInTheDocument();
+    expect(await screen.findByText("7 followers")).toBeInTheDocument();
+  });
 });
