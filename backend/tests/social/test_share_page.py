@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -48,6 +49,10 @@ async def test_robot_gets_opengraph_with_title_poster_and_price(
     )  # type: ignore[union-attr]
     assert tags["og:description"].startswith("Buy: 12.50 EUR · Rent: 3.00 EUR — Step by step")
     assert tags["og:url"].endswith(f"/v/{paid_video.id}")
+    # a robot without an account can fetch the poster it is pointed at
+    image = urlsplit(tags["og:image"])
+    poster = await client.get(f"{image.path}?{image.query}")
+    assert poster.status_code == 302
 
 
 async def test_share_page_in_italian_formats_the_price_the_italian_way(
