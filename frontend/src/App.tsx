@@ -40,6 +40,7 @@ const CoachPage = lazy(() => import("./pages/coach/CoachPage"));
 const FollowingPage = lazy(() => import("./pages/social/FollowingPage"));
 const CommentQueuePage = lazy(() => import("./pages/social/CommentQueuePage"));
 const CoursePage = lazy(() => import("./pages/social/CoursePage"));
+const CourseEditorPage = lazy(() => import("./pages/social/CourseEditorPage"));
 
 export const routes: RouteObject[] = [
   {
@@ -79,6 +80,7 @@ export const routes: RouteObject[] = [
           { path: "attempts", element: <InstructorAttemptsPage /> },
           { path: "earnings", element: <EarningsPage /> },
           { path: "knowledge", element: <KnowledgeReviewPage /> },
+          { path: "courses", element: <CourseEditorPage /> },
         ],
       },
       {

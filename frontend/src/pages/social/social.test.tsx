@@ -245,4 +245,33 @@ describe("pages", () => {
     expect(screen.getByText("2 videos", { exact: false })).toBeInTheDocument();
     expect(await screen.findByText("7 followers")).toBeInTheDocument();
   });
+
+  it("the studio course editor creates a course, orders its videos and publishes it", async () => {
+    const instructor = makeUser({ id: "i1", role: "instructor" });
+    let course = { id: "k1", owner_id: "i1", instructor_name: "Kano", title: "Heian series", description: "", published: false, videos: [] as unknown[], video_ids: [] as string[] };
+    const { calls } = renderApp("/studio/courses", (req, url) => {
+      if (url.pathname === "/api/v1/me") return json(200, instructor);
+      if (url.pathname === "/api/v1/instructors/i1/courses") return json(200, calls.some((c) => c.method === "POST") ? [course] : []);
+      if (url.pathname === "/api/v1/videos/mine") return json(200, { items: [card(1, { title: "Shodan" }), card(2, { title: "Nidan" })], next_cursor: null });
+      if (url.pathname === "/api/v1/courses" && req.method === "POST") return json(201, course);
+      if (url.pathname === "/api/v1/courses/k1/videos" && req.method === "PUT") {
+        const body = calls[calls.length - 1].body as { video_ids: string[] };
+        course = { ...course, video_ids: body.video_ids };
+        return json(200, course);
+      }
+      if (url.pathname === "/api/v1/courses/k1" && req.method === "PATCH") return json(200, (course = { ...course, published: true }));
+    }, { tokens: TOKENS });
+    await userEvent.type(await screen.findByRole("textbox", { name: "New course title" }), "Heian series");
+    await userEvent.click(screen.getByRole("button", { name: "Create course" }));
+    const panel = await screen.findByRole("generic", { name: "Heian series" });
+    await waitFor(() => expect(within(panel).getAllByRole("option").length).toBe(3));
+    await userEvent.selectOptions(within(panel).getByRole("combobox"), "v1");
+    await userEvent.selectOptions(within(panel).getByRole("combobox"), "v2");
+    await userEvent.click(within(panel).getByRole("button", { name: "Move Nidan up" }));
+    await userEvent.click(within(panel).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(calls.find((c) => c.method === "PUT")?.body).toEqual({ video_ids: ["v2", "v1"] }));
+    await userEvent.click(within(panel).getByRole("button", { name: "Publish" }));
+    await waitFor(() => expect(calls.find((c) => c.method === "PATCH")?.body).toEqual({ published: true }));
+    expect(await within(panel).findByRole("button", { name: "Unpublish" })).toBeInTheDocument();
+  });
 });

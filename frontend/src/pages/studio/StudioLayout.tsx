@@ -13,6 +13,7 @@ export default function StudioLayout() {
           <li><NavLink to="/studio/attempts">{t("studio.attempts")}</NavLink></li>
           <li><NavLink to="/studio/earnings">{t("studio.earnings")}</NavLink></li>
           <li><NavLink to="/studio/knowledge">{t("knowledge.review")}</NavLink></li>
+          <li><NavLink to="/studio/courses">{t("social.course.studioTitle")}</NavLink></li>
         </ul>
       </nav>
       <div><Outlet /></div>
