@@ -503,7 +503,22 @@ async def moderate(
     await session.commit()
 
 
-async def _managed(session: AsyncSession, user: User, comment_id: uuid.UUID) -> Comment:
+async def _managed(
+    session: AsyncSession, user: User, comment_id: uuid.UUID, *, lock_thread_heads: bool = False
+) -> Comment:
+    """The comment, locked, if `user` manages its video. `lock_thread_heads`: first lock every
+    top-level comment of the video, in id order, so two pins at once on one video take turns
+    (and cannot deadlock) and exactly one comment ends up pinned."""
+    if lock_thread_heads:
+        video_id = await session.scalar(select(Comment.video_id).where(Comment.id == comment_id))
+        if video_id is None:
+            raise NotFound("No such comment.", code="comment_not_found")
+        await session.execute(
+            select(Comment.id)
+            .where(Comment.video_id == video_id, Comment.parent_id.is_(None))
+            .order_by(Comment.id)
+            .with_for_update()
+        )
     comment = await _load(session, comment_id, for_update=True)
     video = await media_service.get_video_summary(session, comment.video_id)
     if not _is_manager(video, user):
@@ -515,7 +530,7 @@ async def _managed(session: AsyncSession, user: User, comment_id: uuid.UUID) -> 
 
 async def set_pinned(session: AsyncSession, *, user: User, comment_id: uuid.UUID, pinned: bool) -> None:
     """The instructor pins one top-level comment per video (pinning another unpins the first)."""
-    comment = await _managed(session, user, comment_id)
+    comment = await _managed(session, user, comment_id, lock_thread_heads=pinned)
     if pinned:
         if comment.parent_id is not None:
             raise Conflict("Only a top-level comment can be pinned.", code="reply_not_pinnable")

@@ -3,15 +3,18 @@ and hide on their own videos."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import httpx
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
 from app.auth.models import Role, User
 from app.db.session import sync_session
 from app.media.models import Video
+from app.social.models import Comment
 from tests.media.helpers import settled
 from tests.social.conftest import Headers
 
@@ -228,3 +231,22 @@ async def test_hidden_comment_takes_no_replies(
         headers=auth_headers(other_student),
     )
     assert r.status_code == 409 and r.json()["error"]["code"] == "comment_closed"
+
+
+@pytest.mark.own_database  # requests race on their own connections
+async def test_pins_at_the_same_moment_leave_exactly_one_pinned(
+    client: httpx.AsyncClient, auth_headers: Headers, student: User, instructor: User, free_video: Video
+) -> None:
+    ids = [await _comment(client, auth_headers(student), free_video, f"c{i}") for i in range(6)]
+    for _ in range(3):
+        responses = await asyncio.gather(
+            *(client.put(f"/api/v1/comments/{cid}/pin", headers=auth_headers(instructor)) for cid in ids)
+        )
+        assert [r.status_code for r in responses] == [204] * len(ids), [r.text for r in responses]
+        with sync_session() as session:
+            pinned = session.scalar(
+                select(func.count())
+                .select_from(Comment)
+                .where(Comment.video_id == free_video.id, Comment.pinned_at.is_not(None))
+            )
+        assert pinned == 1
