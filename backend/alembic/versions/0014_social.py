@@ -166,6 +166,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("details", sa.Text(), nullable=False),
+        sa.Column("trusted", sa.Boolean(), nullable=False),
         sa.Column("created_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("resolved_at", app.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("resolved_by", sa.Uuid(), nullable=True),

@@ -144,6 +144,7 @@ class Settings(BaseSettings):
     social_comment_window_seconds: int = 60
     social_comment_min_account_age_hours: int = 24  # younger (low-trust) accounts cannot post
     social_reports_per_hour: int = 20  # comment reports one user may file per hour
+    social_comment_reports_auto_hide: int = 3  # open trusted reports that hide a comment; 0 = never
     # --- end social
 
     # --- coach (AI chat, app/coach)

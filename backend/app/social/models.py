@@ -105,6 +105,8 @@ class CommentReport(IdMixin, Base):
         Enum(CommentReportReason, name="social_comment_report_reason", native_enum=False, length=20)
     )
     details: Mapped[str] = mapped_column(Text, default="")
+    # Verified and old enough when reporting (as for videos): counts toward the auto-hide.
+    trusted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
     resolved_by: Mapped[uuid.UUID | None] = mapped_column(

@@ -10,6 +10,10 @@ read the comments of a published video: they are text, never paid media.
 Threads are two levels deep: a comment and its replies. A reply to a reply attaches to the same
 top-level comment, so no thread grows sideways off the screen.
 
+Reports are weighted like video reports (app.media.moderation.is_trusted_reporter): every report
+reaches the moderators; SOCIAL_COMMENT_REPORTS_AUTO_HIDE open reports from trusted reporters
+(verified, account old enough) hide the comment until a moderator decides.
+
 Hidden comments: a moderator's hide only a moderator undoes; the instructor's hide the instructor
 (or a moderator) undoes. Hidden comments are shown to the video's managers and to their author
 (marked hidden); to everyone else they are absent. Every decision goes to the audit log.
@@ -39,6 +43,7 @@ from app.entitlements import service as entitlements
 from app.media import catalog
 from app.media import schemas as media_schemas
 from app.media import service as media_service
+from app.media.moderation import is_trusted_reporter
 from app.social import events, schemas
 from app.social.models import (
     Comment,
@@ -399,8 +404,15 @@ async def report_comment(
         raise NotFound("No such comment.", code="comment_not_found")
     if comment.author_id == user.id:
         raise Conflict("You cannot report your own comment.", code="own_comment")
+    trusted = is_trusted_reporter(settings, user)
     session.add(
-        CommentReport(comment_id=comment.id, reporter_id=user.id, reason=reason, details=details.strip())
+        CommentReport(
+            comment_id=comment.id,
+            reporter_id=user.id,
+            reason=reason,
+            details=details.strip(),
+            trusted=trusted,
+        )
     )
     try:
         await session.flush()
@@ -408,6 +420,33 @@ async def report_comment(
         await session.rollback()
         raise Conflict("You have already reported this comment.", code="already_reported") from exc
     comment.open_report_count += 1
+    threshold = settings.social_comment_reports_auto_hide
+    if trusted and threshold > 0 and comment.status == CommentStatus.visible:
+        trusted_open = await session.scalar(
+            select(func.count())
+            .select_from(CommentReport)
+            .where(
+                CommentReport.comment_id == comment.id,
+                CommentReport.resolved_at.is_(None),
+                CommentReport.trusted.is_(True),
+            )
+        )
+        if int(trusted_open or 0) >= threshold:
+            # Like videos: enough trusted reports hide it until a moderator decides (it stays
+            # in the queue with its reports; "restore" brings it back).
+            comment.status = CommentStatus.hidden
+            comment.hidden_by = HiddenBy.moderator
+            comment.hidden_reason = None
+            comment.pinned_at = None
+            record(
+                session,
+                actor_id=None,
+                action="social.comment.auto_hide",
+                subject_type="comment",
+                subject_id=comment.id,
+                reason=f"{trusted_open} trusted reports",
+                data={"video_id": str(comment.video_id), "open_reports": comment.open_report_count},
+            )
     await session.commit()
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
 from app.auth.models import Role, User
+from app.core.config import Settings
 from app.db.session import sync_session
 from app.media.models import Video
 from app.social.models import Comment
@@ -250,3 +251,29 @@ async def test_pins_at_the_same_moment_leave_exactly_one_pinned(
                 .where(Comment.video_id == free_video.id, Comment.pinned_at.is_not(None))
             )
         assert pinned == 1
+
+
+async def test_trusted_reports_auto_hide_a_comment_and_fresh_accounts_cannot(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    student: User,
+    make_user: Callable[..., User],
+    free_video: Video,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(settings, "social_comment_reports_auto_hide", 2)
+    cid = await _comment(client, auth_headers(student), free_video, "nasty")
+    url = f"/api/v1/comments/{cid}/reports"
+    for _ in range(3):  # verified but brand new: reach the moderators, hide nothing
+        assert (
+            await client.post(url, json={"reason": "abuse"}, headers=auth_headers(make_user()))
+        ).status_code == 204
+    assert await _bodies(client, free_video) == ["nasty"]
+    for _ in range(2):
+        reporter = settled(make_user())
+        assert (
+            await client.post(url, json={"reason": "abuse"}, headers=auth_headers(reporter))
+        ).status_code == 204
+    assert await _bodies(client, free_video) == []
+    assert _audit_actions(cid) == ["social.comment.auto_hide"]

@@ -70,7 +70,12 @@ export default function CommentQueuePage() {
               )}
               <div className="row">
                 {c.status === "hidden" ? (
-                  <button className="btn btn-sm" onClick={() => setDeciding({ id: c.id, action: "restore" })}>{t("social.restore")}</button>
+                  <>
+                    {reports.length > 0 && (
+                      <button className="btn btn-sm btn-danger" onClick={() => setDeciding({ id: c.id, action: "hide" })}>{t("social.keepHidden")}</button>
+                    )}
+                    <button className="btn btn-sm" onClick={() => setDeciding({ id: c.id, action: "restore" })}>{t("social.restore")}</button>
+                  </>
                 ) : (
                   <>
                     <button className="btn btn-sm btn-danger" onClick={() => setDeciding({ id: c.id, action: "hide" })}>{t("social.hide")}</button>
