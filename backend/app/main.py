@@ -50,6 +50,8 @@ DOMAIN_ROUTERS = [
     "app.commerce.router:admin_router",
     "app.analytics.router:router",
     "app.analytics.router:beacon_router",
+    "app.social.router:router",
+    "app.social.router:admin_router",
 ]
 # Development only (no STRIPE_SECRET_KEY): the payment sandbox (app/commerce/sandbox.py).
 SANDBOX_ROUTER = "app.commerce.router:sandbox_router"
@@ -57,6 +59,7 @@ SANDBOX_ROUTER = "app.commerce.router:sandbox_router"
 # Routers mounted at the root, outside /api/v1 (media: the embedded stand-in for nginx's /media/).
 ROOT_ROUTERS = [
     "app.media.router:files_router",
+    "app.social.router:share_router",  # /v/{id}: share pages with OpenGraph tags
 ]
 
 log = structlog.get_logger("app.request")

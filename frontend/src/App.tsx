@@ -42,6 +42,10 @@ const LeaderboardPage = lazy(() => import("./pages/learning/LeaderboardPage"));
 const OffersPage = lazy(() => import("./pages/learning/OffersPage"));
 const InstructorAnalyticsPage = lazy(() => import("./pages/analytics/AnalyticsPage").then((m) => ({ default: m.InstructorAnalyticsPage })));
 const AdminAnalyticsPage = lazy(() => import("./pages/analytics/AnalyticsPage").then((m) => ({ default: m.AdminAnalyticsPage })));
+const FollowingPage = lazy(() => import("./pages/social/FollowingPage"));
+const CommentQueuePage = lazy(() => import("./pages/social/CommentQueuePage"));
+const CoursePage = lazy(() => import("./pages/social/CoursePage"));
+const CourseEditorPage = lazy(() => import("./pages/social/CourseEditorPage"));
 
 export const routes: RouteObject[] = [
   {
@@ -50,6 +54,7 @@ export const routes: RouteObject[] = [
       { path: "/", element: <HomePage /> },
       { path: "/browse", element: <BrowsePage /> },
       { path: "/videos/:id", element: <VideoPage /> },
+      { path: "/courses/:id", element: <CoursePage /> },
       { path: "/knowledge", element: <KnowledgeSearchPage /> },
       { path: "/knowledge/items/:id", element: <KnowledgeItemPage /> },
       { path: "/login", element: <LoginPage /> },
@@ -65,6 +70,7 @@ export const routes: RouteObject[] = [
       { path: "/coach", element: <RequireAuth><CoachPage /></RequireAuth> },
       { path: "/learning", element: <RequireAuth><MyProgressPage /></RequireAuth> },
       { path: "/leaderboards", element: <RequireAuth><LeaderboardPage /></RequireAuth> },
+      { path: "/following", element: <RequireAuth><FollowingPage /></RequireAuth> },
       // Development only: the payment sandbox's checkout (the API mounts it without a Stripe key).
       { path: "/sandbox/checkout/:id", element: <RequireAuth><SandboxCheckoutPage /></RequireAuth> },
       // Alias in case the server's checkout success path is configured to /checkout/success.
@@ -83,6 +89,7 @@ export const routes: RouteObject[] = [
           { path: "analytics", element: <InstructorAnalyticsPage /> },
           { path: "knowledge", element: <KnowledgeReviewPage /> },
           { path: "rewards", element: <OffersPage /> },
+          { path: "courses", element: <CourseEditorPage /> },
         ],
       },
       {
@@ -97,6 +104,7 @@ export const routes: RouteObject[] = [
           { path: "disputes", element: <DisputesPage /> },
           { path: "knowledge", element: <KnowledgeReviewPage /> },
           { path: "audit", element: <AuditPage /> },
+          { path: "comments", element: <CommentQueuePage /> },
           { path: "payouts", element: <EarningsPage admin /> },
           { path: "analytics", element: <AdminAnalyticsPage /> },
         ],

@@ -385,6 +385,19 @@ def test_health_through_nginx_reaches_the_real_api(
     assert response.headers.get("x-content-type-options") == "nosniff"
 
 
+def test_share_pages_reach_the_api_not_the_spa(
+    start_nginx: StartNginx, site: dict[str, str], api_server: ApiServer
+) -> None:
+    """/v/{id} (app/social/share.py) must reach the API: the SPA fallback would answer it with
+        index.html (200), which has no OpenGraph tags and no redirect. (This API has an unmigrated
+    database, so only the redirect, which needs none, is asked for.)"""
+    edge = start_nginx({**site, "NGINX_API_UPSTREAM": f"127.0.0.1:{api_server.port}"})
+    video_id = "0190f0e0-0000-7000-8000-000000000001"
+    browser = httpx.get(f"{edge.base_url}/v/{video_id}", headers={"User-Agent": "Mozilla/5.0"}, timeout=10)
+    assert browser.status_code == 302, api_server.log.read_text()[-2000:]
+    assert browser.headers["location"] == f"/videos/{video_id}"
+
+
 def test_the_apps_own_signer_produces_urls_nginx_accepts(edge: NginxInstance) -> None:
     """Contract check between backend/app/media/signing.py and nginx's secure_link config."""
     signing = pytest.importorskip("app.media.signing")

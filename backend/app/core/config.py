@@ -138,6 +138,15 @@ class Settings(BaseSettings):
     knowledge_document_max_bytes: int = 50 * 1024 * 1024
     anthropic_base_url: str = ""  # empty = api.anthropic.com
 
+    # --- social (comments, likes, follows, share pages: app/social)
+    social_comment_max_chars: int = 2000  # longest comment or reply
+    social_comments_per_window: int = 10  # comments one user may post per window
+    social_comment_window_seconds: int = 60
+    social_comment_min_account_age_hours: int = 24  # younger (low-trust) accounts cannot post
+    social_reports_per_hour: int = 20  # comment reports one user may file per hour
+    social_comment_reports_auto_hide: int = 3  # open trusted reports that hide a comment; 0 = never
+    # --- end social
+
     # --- coach (AI chat, app/coach)
     # auto: OpenAI if keyed, else Anthropic if keyed, else the offline answerer
     coach_provider: Literal["auto", "offline", "openai", "anthropic"] = "auto"

@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "app.coach.models",
     "app.learning.models",
     "app.analytics.models",
+    "app.social.models",
 ]
 
 

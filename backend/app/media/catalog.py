@@ -52,6 +52,7 @@ class CatalogQuery:
     discipline: str | None = None
     level: Level | None = None
     instructor_id: uuid.UUID | None = None
+    instructor_ids: tuple[uuid.UUID, ...] | None = None  # any of these (social's following feed)
     price_type: schemas.PriceType | None = None
     language: str | None = None
     limit: int = 20
@@ -68,6 +69,7 @@ class CatalogQuery:
             (self.discipline or "").lower(),
             self.level.value if self.level else "",
             str(self.instructor_id or ""),
+            ",".join(sorted(str(i) for i in self.instructor_ids or ())),
             self.price_type or "",
             self.language or "",
             str(self.limit),
@@ -120,6 +122,8 @@ async def query_page(session: AsyncSession, query: CatalogQuery) -> schemas.Vide
         stmt = stmt.where(Video.level == query.level)
     if query.instructor_id:
         stmt = stmt.where(Video.owner_id == query.instructor_id)
+    if query.instructor_ids is not None:
+        stmt = stmt.where(Video.owner_id.in_(query.instructor_ids))
     if query.language:
         stmt = stmt.where(Video.language == query.language)
     if query.price_type == "free":

@@ -74,6 +74,7 @@ export function Header() {
             {user && <li><NavLink to="/library">{t("nav.library")}</NavLink></li>}
             {user && <li><NavLink to="/coach">{t("nav.coach")}</NavLink></li>}
             {user && <li><NavLink to="/learning">{t("learning.nav")}</NavLink></li>}
+            {user && <li><NavLink to="/following">{t("social.feedTitle")}</NavLink></li>}
             {hasRole("instructor", "admin") && <li><NavLink to="/studio">{t("nav.studio")}</NavLink></li>}
             {hasRole("admin") && <li><NavLink to="/admin">{t("nav.admin")}</NavLink></li>}
           </ul>

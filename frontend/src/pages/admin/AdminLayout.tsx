@@ -7,6 +7,7 @@ export default function AdminLayout() {
     ["/admin", "admin.queue"], ["/admin/reports", "admin.reports"], ["/admin/users", "admin.users"],
     ["/admin/payments", "admin.payments"], ["/admin/disputes", "admin.disputes"], ["/admin/payouts", "admin.payouts"], ["/admin/audit", "admin.audit"],
     ["/admin/knowledge", "knowledge.review"], ["/admin/analytics", "analytics.nav"],
+    ["/admin/comments", "social.queueTitle"],
   ];
   return (
     <div className="layout-side">

@@ -15,6 +15,8 @@ import type { Item, Resp } from "@mamc/shared/api/types";
 import NotFoundPage from "../NotFoundPage";
 import { ReasonDialog } from "../../components/ReasonDialog";
 import { useToast } from "../../components/Toasts";
+import { Comments } from "../social/Comments";
+import { FollowButton, LikeButton, ShareButton } from "../social/LikeButton";
 
 type Ent = Item<Resp<"/api/v1/me/library", "get">>;
 
@@ -133,6 +135,7 @@ export default function VideoPage() {
           </div>
         )}
         <h1>{v.title}</h1>
+        {v.status === "published" && <p className="row" style={{ margin: 0 }}><LikeButton videoId={v.id} /><ShareButton videoId={v.id} /></p>}
         <p className="row small muted">
           {v.instructor_name && <span>{t("catalog.by", { name: v.instructor_name })}</span>}
           {v.duration_s != null && <span>· {fmtDuration(v.duration_s)}</span>}
@@ -146,6 +149,7 @@ export default function VideoPage() {
           <p style={{ whiteSpace: "pre-line" }}>{v.description}</p>
           {v.tags.length > 0 && <p className="row small">{v.tags.map((tag) => <span key={tag} className="badge">#{tag}</span>)}</p>}
         </section>
+        {v.status === "published" && <Comments videoId={v.id} onSeek={(s) => player.current?.seek(s)} />}
       </div>
       <aside className="stack">
         <div className="panel stack">
@@ -211,6 +215,7 @@ export default function VideoPage() {
           <div className="panel">
             <h2 className="label">{t("video.instructor")}</h2>
             <p style={{ margin: 0 }}>{v.instructor_name}</p>
+            <FollowButton instructorId={v.owner_id} />
           </div>
         )}
         {user && user.id !== v.owner_id && (

@@ -15,6 +15,7 @@ export default function StudioLayout() {
           <li><NavLink to="/studio/analytics">{t("analytics.nav")}</NavLink></li>
           <li><NavLink to="/studio/knowledge">{t("knowledge.review")}</NavLink></li>
           <li><NavLink to="/studio/rewards">{t("learning.offers")}</NavLink></li>
+          <li><NavLink to="/studio/courses">{t("social.course.studioTitle")}</NavLink></li>
         </ul>
       </nav>
       <div><Outlet /></div>
