@@ -394,6 +394,22 @@ async def api_media(settings: SettingsDep, token: str, key: str) -> Response:
     return _media_response(await playback.media(settings, token, key))
 
 
+@router.get("/media/edge-auth", include_in_schema=False)
+async def media_edge_auth(
+    settings: SettingsDep,
+    token: Annotated[str, Header(alias="X-Media-Token")] = "",
+    key: Annotated[str, Header(alias="X-Media-Key")] = "",
+) -> Response:
+    """nginx's `auth_request` for `/media/t/<token>/<key>` (nginx/README.md): 200 or 403, no body,
+    and `X-Accel-Expires`, how long nginx may reuse the answer. It reveals only whether a token
+    its caller already holds is valid, so it needs no protection of its own."""
+    answer = await playback.edge_authorize(settings, token, key)
+    headers = {"X-Accel-Expires": str(answer.reuse_s), "Cache-Control": "no-store"}
+    if answer.code:
+        headers["X-Media-Denied"] = answer.code
+    return Response(status_code=200 if answer.allowed else 403, headers=headers)
+
+
 @files_router.api_route("/media/t/{token}/{key:path}", methods=["GET", "HEAD"])
 async def embedded_media(settings: SettingsDep, token: str, key: str) -> Response:
     return _media_response(await playback.media(settings, token, key))
