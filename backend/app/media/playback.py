@@ -24,9 +24,10 @@ keeps each answer per (token, directory of the key) for as long as the answer sa
 sees one request per viewer and directory per window instead of one per fetch.
 
 Playlists behind nginx served by the app (MEDIA_NGINX_PLAYLISTS=app, and links handed out under
-/api/v1/media/t/ before a switch to edge): each segment line becomes its own nginx-signed link expiring at a bucket
-boundary (signing.segment_link_expiry), so the rewritten playlist is the same for every viewer
-in a bucket and is kept per (object key, expiry) in this process (LRU, MEDIA_PLAYLIST_CACHE_BYTES).
+/api/v1/media/t/ before a switch to edge): each segment line becomes its own nginx-signed link
+expiring at a bucket boundary (signing.segment_link_expiry), so the rewritten playlist is the same
+for every viewer in a bucket and is kept per (object key, expiry) in this process (LRU,
+MEDIA_PLAYLIST_CACHE_BYTES).
 Objects under a job's prefix never change (a re-transcode writes new keys), so nothing there
 needs invalidating. Serving one is: verify the token, the cached re-check, a dictionary look-up.
 """

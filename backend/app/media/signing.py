@@ -274,7 +274,11 @@ class NginxSigner:
     ) -> SignedPlayback:
         expires = int(time.time()) + ttl_seconds
         token = _issue_for(self._tokens, prefix, expires, viewer)
-        base = f"{self._media_base}{EMBEDDED_MEDIA_PATH}" if self._at_edge else f"{self._api_base}{API_MEDIA_PATH}"
+        base = (
+            f"{self._media_base}{EMBEDDED_MEDIA_PATH}"
+            if self._at_edge
+            else f"{self._api_base}{API_MEDIA_PATH}"
+        )
         url = f"{base}/{token}/{quote(master_key)}"
         return SignedPlayback(url=url, expires_at=expires, token=token)
 
