@@ -10,7 +10,10 @@ ones by both.
   If-None-Match.
 - `GET /api/v1/media/t/<token>/<key>` (and the embedded `/media/t/…`) for a playlist or a
   thumbnail track — `playback.text_media`: token check, the cached entitlement re-check, the
-  cached rewritten playlist.
+  cached rewritten playlist. Behind nginx in its default edge mode these never reach the app:
+  nginx serves `/media/t/…` itself and asks `/api/v1/media/edge-auth` once per token and
+  directory per window (nginx/README.md "Token media"); this path serves embedded mode,
+  MEDIA_NGINX_PLAYLISTS=app and links handed out before a switch to edge.
 
 Anything this module does not recognise exactly (another parameter, a value the route would
 refuse, HEAD, a cache failure) falls through to the FastAPI route, which remains the one
