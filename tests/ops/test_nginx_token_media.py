@@ -1,7 +1,8 @@
 """Token media served by nginx itself (issue 20; nginx/README.md "Token media"): nginx/dev.conf
 and prod.conf serve `/media/t/<token>/<key>` — playlists untouched, segments by their relative
 URIs — after an `auth_request` to the app, whose answer they reuse per (token, directory) for as
-long as its `X-Accel-Expires` says. The app side of that protocol (`GET /api/v1/media/edge-auth`:
+long as its `Cache-Control` says (fresh, then stale while asked again in the background).
+The app side of that protocol (`GET /api/v1/media/edge-auth`:
 signature, expiry, scope, entitlement) is tested in backend/tests/media/test_playback.py; here a
 stand-in speaks it, so that a refund can be switched on and the app's answers counted."""
 
@@ -27,7 +28,7 @@ PREFIX = "videos/v1/job1/"
 MASTER = b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\n360p/index.m3u8\n"
 VARIANT = b"#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.0,\nseg_00000.ts\n#EXT-X-ENDLIST\n"
 SEGMENT = b"\x47" * 188 * 4
-WINDOW_S = 2
+WINDOW_S = 4  # the app's reuse window: 2 s fresh, then 2 s stale while asked again
 
 
 @dataclass
@@ -50,7 +51,8 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
             ok = self.path == "/api/v1/media/edge-auth" and token in state.valid
             ok = ok and token not in state.refunded and key.startswith(PREFIX)
             self.send_response(200 if ok else 403)
-            self.send_header("X-Accel-Expires", str(WINDOW_S))
+            fresh = WINDOW_S // 2  # as the app splits its window (playback.EdgeAnswer)
+            self.send_header("Cache-Control", f"max-age={fresh}, stale-while-revalidate={WINDOW_S - fresh}")
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -154,6 +156,31 @@ def test_a_refund_cuts_the_next_fetch_after_the_window(edge: NginxInstance, app_
         assert client.get(variant).status_code == 403
         assert client.get(str(httpx.URL(edge.base_url).join(variant).join("seg_00000.ts"))).status_code == 403
     assert app_stand_in.calls[("/api/v1/media/edge-auth", "tok-c")] == 2
+
+
+def test_a_stale_answer_is_served_once_while_the_app_is_asked_again_in_the_background(
+    edge: NginxInstance, app_stand_in: StandIn
+) -> None:
+    """After the fresh part of the window, the next fetch is not held up by the app: it gets the
+    stale answer while one background request asks again, and the fetch after that gets the new
+    answer — so a refund can also end playback before the window is over."""
+    app_stand_in.valid.add("tok-d")
+    variant = _url("tok-d", "hls/360p/index.m3u8")
+    asked = ("/api/v1/media/edge-auth", "tok-d")
+    with httpx.Client(base_url=edge.base_url) as client:
+        assert client.get(variant).status_code == 200
+        app_stand_in.refunded.add("tok-d")
+        time.sleep(WINDOW_S / 2 + 1.0)  # past the fresh part (nginx counts whole seconds), not the stale
+        assert client.get(variant).status_code == 200, "the stale yes, served without waiting"
+        for _ in range(100):  # the background question, answered "no"
+            if app_stand_in.calls[asked] == 2:
+                break
+            time.sleep(0.05)
+        assert app_stand_in.calls[asked] == 2
+        # nginx stores the background answer just after the app sent it: a fetch in between
+        # may still get the stale yes, but no fetch asks the app a third time
+        statuses = [client.get(variant).status_code for _ in range(3)]
+        assert statuses[-1] == 403 and app_stand_in.calls[asked] == 2, statuses
 
 
 def test_viewers_behind_one_address_are_not_throttled_but_one_token_is(

@@ -223,9 +223,19 @@ class EdgeAnswer:
 
     allowed: bool
     # How long nginx may reuse this answer for every key in the same directory under the same
-    # token: the refund window on allowed answers; 0 = ask again for the next request.
+    # token, in all: the refund window on allowed answers; 0 = ask again for the next request.
     reuse_s: int
     code: str | None = None  # why not (bad_signature, signature_expired, access_revoked)
+
+    @property
+    def stale_s(self) -> int:
+        """The last part of `reuse_s` in which nginx serves the answer while it asks again in the
+        background (so no viewer waits for the app), still within `reuse_s`."""
+        return self.reuse_s // 2
+
+    @property
+    def fresh_s(self) -> int:
+        return self.reuse_s - self.stale_s
 
 
 async def edge_authorize(settings: Settings, token: str, key: str, *, now: float | None = None) -> EdgeAnswer:

@@ -401,10 +401,12 @@ async def media_edge_auth(
     key: Annotated[str, Header(alias="X-Media-Key")] = "",
 ) -> Response:
     """nginx's `auth_request` for `/media/t/<token>/<key>` (nginx/README.md): 200 or 403, no body,
-    and `X-Accel-Expires`, how long nginx may reuse the answer. It reveals only whether a token
-    its caller already holds is valid, so it needs no protection of its own."""
+    and in `Cache-Control` how long nginx may reuse the answer (fresh, then stale while it asks
+    again). It reveals only whether a token its caller already holds is valid, so it needs no
+    protection of its own."""
     answer = await playback.edge_authorize(settings, token, key)
-    headers = {"X-Accel-Expires": str(answer.reuse_s), "Cache-Control": "no-store"}
+    reuse = f"max-age={answer.fresh_s}, stale-while-revalidate={answer.stale_s}"
+    headers = {"Cache-Control": reuse if answer.reuse_s else "no-store"}
     if answer.code:
         headers["X-Media-Denied"] = answer.code
     return Response(status_code=200 if answer.allowed else 403, headers=headers)
