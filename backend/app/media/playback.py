@@ -229,9 +229,10 @@ class EdgeAnswer:
 
     @property
     def stale_s(self) -> int:
-        """The last part of `reuse_s` in which nginx serves the answer while it asks again in the
-        background (so no viewer waits for the app), still within `reuse_s`."""
-        return self.reuse_s // 2
+        """The last second of `reuse_s`, in which nginx serves the answer while it asks again in
+        the background (so no viewer waits for the app), still within `reuse_s`. One second is
+        ample for that question; a longer stale part would only make nginx ask more often."""
+        return min(1, self.reuse_s // 2)
 
     @property
     def fresh_s(self) -> int:
