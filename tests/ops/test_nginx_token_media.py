@@ -28,6 +28,7 @@ PREFIX = "videos/v1/job1/"
 MASTER = b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\n360p/index.m3u8\n"
 VARIANT = b"#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.0,\nseg_00000.ts\n#EXT-X-ENDLIST\n"
 SEGMENT = b"\x47" * 188 * 4
+GRACE_S = 30  # the app's stale-if-error: only while it fails
 WINDOW_S = 4  # the app's reuse window: 2 s fresh, then 2 s stale while asked again
 
 
@@ -38,6 +39,7 @@ class StandIn:
     valid: set[str] = field(default_factory=set)
     refunded: set[str] = field(default_factory=set)
     calls: Counter[tuple[str, str]] = field(default_factory=Counter)
+    failing: bool = False
     port: int = 0
 
 
@@ -50,9 +52,16 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
             state.calls[(self.path, token)] += 1
             ok = self.path == "/api/v1/media/edge-auth" and token in state.valid
             ok = ok and token not in state.refunded and key.startswith(PREFIX)
-            self.send_response(200 if ok else 403)
+            if state.failing:  # overloaded: no answer before nginx's proxy_read_timeout (3 s)
+                time.sleep(3.5)
+                self.send_response(503)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             fresh = WINDOW_S // 2  # as the app splits its window (playback.EdgeAnswer)
-            self.send_header("Cache-Control", f"max-age={fresh}, stale-while-revalidate={WINDOW_S - fresh}")
+            reuse = f"max-age={fresh}, stale-while-revalidate={WINDOW_S - fresh}, stale-if-error={GRACE_S}"
+            self.send_response(200 if ok else 403)
+            self.send_header("Cache-Control", reuse)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -246,3 +255,23 @@ def test_prod_edge_serves_token_media_from_s3_after_the_apps_answer(
         assert refused.status_code == 403 and SEGMENT not in refused.content
         server.stop()  # the bucket is gone: an authorised segment is still a cache hit
         assert client.get(_url("tok-p", "hls/360p/seg_00000.ts")).content == SEGMENT
+
+
+def test_while_the_app_fails_allowed_viewers_keep_playing_and_new_tokens_get_nothing(
+    edge: NginxInstance, app_stand_in: StandIn
+) -> None:
+    """An API too loaded to answer in time must not stop every segment of every viewer: nginx
+    keeps the last "yes" for the app's stale-if-error grace (time-outs and connection errors only:
+    nginx never lets stale-if-error mask an HTTP answer, so a 403 always replaces a "yes"). A
+    token never answered gets no byte."""
+    app_stand_in.valid.update({"tok-e", "tok-f"})
+    segment = _url("tok-e", "hls/360p/seg_00000.ts")
+    with httpx.Client(base_url=edge.base_url) as client:
+        assert client.get(segment).status_code == 200
+        app_stand_in.failing = True
+        time.sleep(WINDOW_S + 1.2)  # past the whole window: nginx must ask again
+        kept = client.get(segment)
+        assert kept.status_code == 200 and kept.content == SEGMENT
+        assert app_stand_in.calls[("/api/v1/media/edge-auth", "tok-e")] >= 2, "it did ask"
+        first = client.get(_url("tok-f", "hls/360p/seg_00000.ts"))
+        assert first.status_code == 500 and SEGMENT not in first.content

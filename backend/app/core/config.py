@@ -218,6 +218,9 @@ class Settings(BaseSettings):
     # each segment line nginx-signed (for an nginx without auth_request).
     media_nginx_playlists: Literal["edge", "app"] = "edge"
     media_edge_auth_ttl_seconds: int = Field(default=5, ge=0, le=60)  # the window a refund may take
+    # ... and, only while the app cannot answer (5xx, time-out), how much longer nginx keeps its
+    # last answer (never past the token): viewers keep playing through an API overload
+    media_edge_auth_grace_seconds: int = Field(default=60, ge=0, le=600)
     media_job_stale_seconds: int = 45  # reaper requeues a running job whose heartbeat is older
     media_reaper_interval_seconds: int = 20  # how often beat runs the media reaper
     media_job_max_attempts: int = 3

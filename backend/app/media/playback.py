@@ -226,6 +226,9 @@ class EdgeAnswer:
     # token, in all: the refund window on allowed answers; 0 = ask again for the next request.
     reuse_s: int
     code: str | None = None  # why not (bad_signature, signature_expired, access_revoked)
+    # After `reuse_s`, only while the app cannot answer (5xx, time-out): how much longer nginx
+    # may keep using this answer rather than failing every fetch of a viewer who was allowed.
+    grace_s: int = 0
 
     @property
     def stale_s(self) -> int:
@@ -255,7 +258,10 @@ async def edge_authorize(settings: Settings, token: str, key: str, *, now: float
     directory = key.rpartition("/")[0] + "/"
     whole_directory = grant.prefix.endswith("/") and directory.startswith(grant.prefix)
     left = grant.expires - int(now)
-    return EdgeAnswer(True, max(0, min(window, left)) if whole_directory else 0)
+    if not whole_directory or left <= 0:
+        return EdgeAnswer(True, 0)
+    reuse = min(window, left)
+    return EdgeAnswer(True, reuse, grace_s=min(settings.media_edge_auth_grace_seconds, left - reuse))
 
 
 async def poster_url(

@@ -414,6 +414,8 @@ async def media_edge_auth(
 def edge_auth_headers(answer: playback.EdgeAnswer) -> dict[str, str]:
     """How long nginx may reuse the answer (fresh, then stale while it asks again), and why not."""
     reuse = f"max-age={answer.fresh_s}, stale-while-revalidate={answer.stale_s}"
+    if answer.grace_s:
+        reuse += f", stale-if-error={answer.grace_s}"
     headers = {"Cache-Control": reuse if answer.reuse_s else "no-store"}
     if answer.code:
         headers["X-Media-Denied"] = answer.code

@@ -499,7 +499,8 @@ async def test_nginx_edge_mode_hands_out_token_paths_nginx_serves_and_answers_it
 
     allowed = await _edge_auth(client, token, f"{video.media_prefix}hls/360p/seg_00000.ts")
     assert allowed.status_code == 200 and allowed.content == b""
-    reuse = "max-age=6, stale-while-revalidate=1"  # 7 s in all: 6 fresh, then stale while re-asked
+    # 7 s in all: 6 fresh, then stale while re-asked; while the app fails, the grace (60 s)
+    reuse = "max-age=6, stale-while-revalidate=1, stale-if-error=60"
     assert allowed.headers["cache-control"] == reuse, "reused for the window, per token and directory"
 
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
@@ -526,7 +527,10 @@ async def test_edge_answers_never_outlive_the_token_nor_cover_more_than_it_does(
     prefix_token = tokens.issue("videos/a/job/", now + 2)  # public (trailer-like): no viewer
     answer = await edge_authorize(settings, prefix_token, "videos/a/job/hls/360p/seg_1.ts", now=now)
     assert answer.allowed and answer.reuse_s == 2, "cut to the token's own expiry"
-    assert answer.fresh_s + answer.stale_s == 2
+    assert answer.fresh_s + answer.stale_s == 2 and answer.grace_s == 0, "nothing past the token"
+    later = tokens.issue("videos/a/job/", now + window + 10)
+    answer = await edge_authorize(settings, later, "videos/a/job/hls/master.m3u8", now=now)
+    assert answer.reuse_s == window and answer.grace_s == 10, "the grace ends with the token too"
     expired = await edge_authorize(settings, prefix_token, "videos/a/job/hls/master.m3u8", now=now + 3)
     assert not expired.allowed and expired.code == "signature_expired"
     one_object = tokens.issue("videos/a/job/poster.jpg", now + 600)
