@@ -2,8 +2,9 @@
 prod-local; LOAD_* below point them anywhere else).
 
 Profiles (user classes with fixed counts; LOAD_SCENARIOS picks them, default all):
-  viewer    a streaming viewer: playback grant (API), master and variant playlists through the
-            API's playlist endpoint, then one signed segment per segment duration through nginx
+  viewer    a streaming viewer: playback grant (API), master and variant playlists, then one
+            segment per segment duration, all from nginx under the playback token (nginx asks the
+            app once per token and directory per MEDIA_EDGE_AUTH_TTL_SECONDS)
   catalog   browsing: catalog pages, a search, a video card
   upload    an instructor: create a video, presigned upload of its bytes to S3, complete
   payment   a buyer: checkout, Stripe (the stand-in) completes it and delivers the signed
@@ -98,17 +99,18 @@ class StreamingViewer(PlatformUser):
         if grant.status_code != 200:
             return
         master_url = grant.json()["url"]
-        master = self.client.get(master_url, name="playlist master (API)")
+        master = self.client.get(master_url, name="playlist master")
         if master.status_code != 200:
             return
         variant_url = urljoin(master_url, next(x for x in master.text.splitlines() if x and x[0] != "#"))
-        variant = self.client.get(variant_url, name="playlist variant (API)")
+        variant = self.client.get(variant_url, name="playlist variant")
         if variant.status_code != 200:
             return
-        segments = [x for x in variant.text.splitlines() if x and x[0] != "#"]
+        # relative lines under the playback token (nginx edge mode) or signed URLs (app-served)
+        segments = [urljoin(variant_url, x) for x in variant.text.splitlines() if x and x[0] != "#"]
         for segment in segments[: random.randint(3, len(segments))]:
             started = time.monotonic()
-            self.client.get(segment, name="segment (nginx, signed)")
+            self.client.get(segment, name="segment (nginx)")
             time.sleep(max(0.0, SEGMENT_SECONDS - (time.monotonic() - started)))
 
 

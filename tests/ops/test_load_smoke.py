@@ -43,8 +43,8 @@ def test_make_load_runs_every_profile_and_prints_the_table(tmp_path: Path) -> No
     assert "endpoint" in result.stdout and "p99 ms" in result.stdout  # printed, not only written
     for endpoint in (
         "GET /api/v1/videos/[id]/playback",
-        "GET playlist master (API)",
-        "GET segment (nginx, signed)",
+        "GET playlist master",
+        "GET segment (nginx)",
         "GET /api/v1/videos?limit=24",
         "POST /api/v1/checkout",
         "PUT S3 presigned part PUT",

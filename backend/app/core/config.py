@@ -225,6 +225,16 @@ class Settings(BaseSettings):
     media_access_recheck_ttl_seconds: int = 60  # a playlist's entitlement re-check is cached this long
     media_playlist_cache_bytes: int = 64 * 1024**2  # rewritten playlists kept in each API process
     media_playlist_ttl_seconds: int = 300  # signed master-playlist URL
+    # --- media at the edge (issue 20): where nginx-mode playlists are served from
+    # "edge": nginx serves /media/t/<token>/<key> (playlists and segments) itself, asking the app
+    # GET /api/v1/media/edge-auth once per (token, directory) and reusing the answer for
+    # MEDIA_EDGE_AUTH_TTL_SECONDS; "app": the app serves playlists under /api/v1/media/t/ with
+    # each segment line nginx-signed (for an nginx without auth_request).
+    media_nginx_playlists: Literal["edge", "app"] = "edge"
+    media_edge_auth_ttl_seconds: int = Field(default=5, ge=0, le=60)  # the window a refund may take
+    # ... and, only while the app cannot answer (5xx, time-out), how much longer nginx keeps its
+    # last answer (never past the token): viewers keep playing through an API overload
+    media_edge_auth_grace_seconds: int = Field(default=60, ge=0, le=600)
     media_job_stale_seconds: int = 45  # reaper requeues a running job whose heartbeat is older
     media_reaper_interval_seconds: int = 20  # how often beat runs the media reaper
     media_job_max_attempts: int = 3

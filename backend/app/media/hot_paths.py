@@ -10,7 +10,12 @@ ones by both.
   If-None-Match.
 - `GET /api/v1/media/t/<token>/<key>` (and the embedded `/media/t/…`) for a playlist or a
   thumbnail track — `playback.text_media`: token check, the cached entitlement re-check, the
-  cached rewritten playlist.
+  cached rewritten playlist. Behind nginx in its default edge mode these never reach the app:
+  nginx serves `/media/t/…` itself and asks `/api/v1/media/edge-auth` once per token and
+  directory per window (nginx/README.md "Token media"); this path serves embedded mode,
+  MEDIA_NGINX_PLAYLISTS=app and links handed out before a switch to edge.
+- `GET /api/v1/media/edge-auth` — nginx's `auth_request` for token media
+  (`playback.edge_authorize`): once per token and directory per window for every viewer.
 
 Anything this module does not recognise exactly (another parameter, a value the route would
 refuse, HEAD, a cache failure) falls through to the FastAPI route, which remains the one
@@ -35,7 +40,7 @@ from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from app.core.storage import CONTENT_TYPES
 from app.media import catalog, playback, schemas
 from app.media.models import Level
-from app.media.router import media_cache_control
+from app.media.router import EDGE_AUTH_PATH, edge_auth_headers, media_cache_control
 
 CATALOG_PATH = "/api/v1/videos"
 MEDIA_PREFIXES = ("/api/v1/media/t/", "/media/t/")
@@ -55,6 +60,7 @@ class _RouteLabel:
 
 
 _CATALOG_ROUTE = _RouteLabel(CATALOG_PATH)
+_EDGE_AUTH_ROUTE = _RouteLabel(EDGE_AUTH_PATH)
 _MEDIA_ROUTES = {prefix: _RouteLabel(prefix + "{token}/{key:path}") for prefix in MEDIA_PREFIXES}
 
 
@@ -119,6 +125,9 @@ class HotPathMiddleware:
                     return
             elif path.startswith(MEDIA_PREFIXES) and await self._media(scope, receive, send):
                 return
+            elif path == EDGE_AUTH_PATH:
+                await self._edge_auth(scope, send)
+                return
         await self.app(scope, receive, send)
 
     async def _catalog(self, scope: Scope, send: Send) -> bool:
@@ -161,3 +170,14 @@ class HotPathMiddleware:
         mark_routine(scope)
         await _send(send, 200, body, headers)
         return True
+
+    async def _edge_auth(self, scope: Scope, send: Send) -> None:
+        token = _header(scope, b"x-media-token") or ""
+        key = _header(scope, b"x-media-key") or ""
+        scope["route"] = _EDGE_AUTH_ROUTE
+        answer = await playback.edge_authorize(get_settings(), token, key)
+        mark_routine(scope)
+        headers = [
+            (name.lower().encode(), value.encode()) for name, value in edge_auth_headers(answer).items()
+        ]
+        await _send(send, 200 if answer.allowed else 403, b"", headers)

@@ -12,13 +12,22 @@ MEDIA_ACCESS_RECHECK_TTL_SECONDS in the user's entitlements namespace, which eve
 user's rights (refund, revoke, dispute, grant) invalidates after its commit — so a refund stops
 the next playlist at once. Without Redis (embedded mode) nothing is cached: the worker that
 applies a refund could not reach this process's memory, so each request asks the database.
-What stays playable after a refund: segment links already handed out (nginx: at most
+What stays playable after a refund: nginx edge mode (the default behind nginx): at most
+MEDIA_EDGE_AUTH_TTL_SECONDS of playlists and segments, the edge's reuse of the app's answer
+(`edge_authorize`); nginx app-served playlists: the segment links already handed out, at most
 MEDIA_SEGMENT_LINK_TTL_SECONDS + one bucket; embedded: none; CloudFront: the signed cookies, at
-most MEDIA_PLAYBACK_TTL_SECONDS).
+most MEDIA_PLAYBACK_TTL_SECONDS.
 
-Playlists behind nginx: each segment line becomes its own nginx-signed link expiring at a bucket
-boundary (signing.segment_link_expiry), so the rewritten playlist is the same for every viewer
-in a bucket and is kept per (object key, expiry) in this process (LRU, MEDIA_PLAYLIST_CACHE_BYTES).
+nginx edge mode (MEDIA_NGINX_PLAYLISTS=edge): nginx serves `/media/t/<token>/<key>` from the
+object store itself, untouched, after an `auth_request` that `edge_authorize` answers; nginx
+keeps each answer per (token, directory of the key) for as long as the answer says, so the app
+sees one request per viewer and directory per window instead of one per fetch.
+
+Playlists behind nginx served by the app (MEDIA_NGINX_PLAYLISTS=app, and links handed out under
+/api/v1/media/t/ before a switch to edge): each segment line becomes its own nginx-signed link
+expiring at a bucket boundary (signing.segment_link_expiry), so the rewritten playlist is the same
+for every viewer in a bucket and is kept per (object key, expiry) in this process (LRU,
+MEDIA_PLAYLIST_CACHE_BYTES).
 Objects under a job's prefix never change (a re-transcode writes new keys), so nothing there
 needs invalidating. Serving one is: verify the token, the cached re-check, a dictionary look-up.
 """
@@ -206,6 +215,53 @@ async def ensure_still_entitled(grant: MediaGrant, settings: Settings) -> None:
         allowed = (await cache.fetch(namespace, key, decide, ttl_seconds=ttl)).body == b"1"
     if not allowed:
         raise PermissionDenied("Your access to this video has ended.", code="access_revoked")
+
+
+@dataclass(frozen=True)
+class EdgeAnswer:
+    """The app's answer to nginx's `auth_request` for `/media/t/<token>/<key>`."""
+
+    allowed: bool
+    # How long nginx may reuse this answer for every key in the same directory under the same
+    # token, in all: the refund window on allowed answers; 0 = ask again for the next request.
+    reuse_s: int
+    code: str | None = None  # why not (bad_signature, signature_expired, access_revoked)
+    # After `reuse_s`, only while the app cannot answer (5xx, time-out): how much longer nginx
+    # may keep using this answer rather than failing every fetch of a viewer who was allowed.
+    grace_s: int = 0
+
+    @property
+    def stale_s(self) -> int:
+        """The last second of `reuse_s`, in which nginx serves the answer while it asks again in
+        the background (so no viewer waits for the app), still within `reuse_s`. One second is
+        ample for that question; a longer stale part would only make nginx ask more often."""
+        return min(1, self.reuse_s // 2)
+
+    @property
+    def fresh_s(self) -> int:
+        return self.reuse_s - self.stale_s
+
+
+async def edge_authorize(settings: Settings, token: str, key: str, *, now: float | None = None) -> EdgeAnswer:
+    """May the bearer of `token` fetch `key`? The same checks as the app's own media handler
+    (signature, expiry, scope, the cached entitlement re-check). An allowed answer may be reused
+    for the key's whole directory only if the token covers that whole directory, and never past
+    the token's expiry; a refusal is reused for the window too (a forged token's refusals then
+    reach the app once per window per directory, not once per request)."""
+    now = time.time() if now is None else now
+    window = settings.media_edge_auth_ttl_seconds
+    try:
+        grant = media_tokens(settings).verify(token, key, now=now)
+        await ensure_still_entitled(grant, settings)
+    except PermissionDenied as exc:
+        return EdgeAnswer(False, window, exc.code)
+    directory = key.rpartition("/")[0] + "/"
+    whole_directory = grant.prefix.endswith("/") and directory.startswith(grant.prefix)
+    left = grant.expires - int(now)
+    if not whole_directory or left <= 0:
+        return EdgeAnswer(True, 0)
+    reuse = min(window, left)
+    return EdgeAnswer(True, reuse, grace_s=min(settings.media_edge_auth_grace_seconds, left - reuse))
 
 
 async def poster_url(

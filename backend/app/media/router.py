@@ -394,6 +394,34 @@ async def api_media(settings: SettingsDep, token: str, key: str) -> Response:
     return _media_response(await playback.media(settings, token, key))
 
 
+EDGE_AUTH_PATH = "/api/v1/media/edge-auth"  # the route below, also answered by hot_paths.py
+
+
+@router.get("/media/edge-auth", include_in_schema=False)
+async def media_edge_auth(
+    settings: SettingsDep,
+    token: Annotated[str, Header(alias="X-Media-Token")] = "",
+    key: Annotated[str, Header(alias="X-Media-Key")] = "",
+) -> Response:
+    """nginx's `auth_request` for `/media/t/<token>/<key>` (nginx/README.md): 200 or 403, no body,
+    and in `Cache-Control` how long nginx may reuse the answer (fresh, then stale while it asks
+    again). It reveals only whether a token its caller already holds is valid, so it needs no
+    protection of its own."""
+    answer = await playback.edge_authorize(settings, token, key)
+    return Response(status_code=200 if answer.allowed else 403, headers=edge_auth_headers(answer))
+
+
+def edge_auth_headers(answer: playback.EdgeAnswer) -> dict[str, str]:
+    """How long nginx may reuse the answer (fresh, then stale while it asks again), and why not."""
+    reuse = f"max-age={answer.fresh_s}, stale-while-revalidate={answer.stale_s}"
+    if answer.grace_s:
+        reuse += f", stale-if-error={answer.grace_s}"
+    headers = {"Cache-Control": reuse if answer.reuse_s else "no-store"}
+    if answer.code:
+        headers["X-Media-Denied"] = answer.code
+    return headers
+
+
 @files_router.api_route("/media/t/{token}/{key:path}", methods=["GET", "HEAD"])
 async def embedded_media(settings: SettingsDep, token: str, key: str) -> Response:
     return _media_response(await playback.media(settings, token, key))

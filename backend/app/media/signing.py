@@ -4,10 +4,14 @@
   is an HMAC-SHA256 over {prefix, expiry}: it covers every key under one video's HLS prefix, and
   because it is a *path segment*, the relative URIs inside playlists (`720p/index.m3u8`,
   `seg_00000.ts`) resolve to URLs that carry it. Playlists are served untouched.
-- `nginx` (self-hosted, nginx/README.md): segments are served by nginx `secure_link` at
-  `/media/<key>?md5=<b64url(md5("{expires}{uri} {secret}"))>&expires=<unix>`. One signature covers
-  one file, so playlists go through the app (`/api/v1/media/t/<token>/<key>`, same token as
-  above) and every segment / image line is rewritten to its own nginx-signed URL.
+- `nginx` (self-hosted, nginx/README.md), MEDIA_NGINX_PLAYLISTS=`edge` (default): nginx serves
+  `/media/t/<token>/<key>` itself — the same token and path as embedded mode, so playlists are
+  served untouched and their relative URIs carry the token — after an `auth_request` to the app
+  (`GET /api/v1/media/edge-auth`) whose answer it reuses per (token, directory) for
+  MEDIA_EDGE_AUTH_TTL_SECONDS. Posters and single objects: nginx `secure_link` at
+  `/media/<key>?md5=<b64url(md5("{expires}{uri} {secret}"))>&expires=<unix>`, one signature per
+  file. MEDIA_NGINX_PLAYLISTS=`app`: playlists go through the app (`/api/v1/media/t/<token>/<key>`)
+  and every segment / image line is rewritten to its own secure_link URL.
 - `cloudfront`: a canned-policy signed URL for the master playlist plus signed cookies
   (custom policy, `https://<domain>/<prefix>*`) that cover the variant playlists and segments.
   botocore's CloudFrontSigner writes the policies and URLs; RSA-SHA1 with the trusted key
@@ -58,7 +62,7 @@ class Viewer:
     video_id: uuid.UUID
 
 
-EMBEDDED_MEDIA_PATH = "/media/t"  # served by the app at the root (embedded mode)
+EMBEDDED_MEDIA_PATH = "/media/t"  # the app at the root (embedded mode), nginx itself (nginx edge mode)
 API_MEDIA_PATH = "/api/v1/media/t"  # the same handler under the API (behind nginx)
 
 
@@ -257,6 +261,7 @@ class NginxSigner:
         self._media_base = (settings.media_public_base_url or settings.app_base_url).rstrip("/")
         self._api_base = settings.app_base_url.rstrip("/")
         self._tokens = media_tokens(settings)
+        self._at_edge = settings.media_nginx_playlists == "edge"
 
     def signed_media_url(self, key: str, expires: int) -> str:
         uri = f"/media/{key}"
@@ -269,7 +274,12 @@ class NginxSigner:
     ) -> SignedPlayback:
         expires = int(time.time()) + ttl_seconds
         token = _issue_for(self._tokens, prefix, expires, viewer)
-        url = f"{self._api_base}{API_MEDIA_PATH}/{token}/{quote(master_key)}"
+        base = (
+            f"{self._media_base}{EMBEDDED_MEDIA_PATH}"
+            if self._at_edge
+            else f"{self._api_base}{API_MEDIA_PATH}"
+        )
+        url = f"{base}/{token}/{quote(master_key)}"
         return SignedPlayback(url=url, expires_at=expires, token=token)
 
     def sign_object(self, key: str, ttl_seconds: int) -> str:

@@ -199,6 +199,7 @@ async def test_nginx_signer_rewrites_playlists_with_secure_link_urls(
 ) -> None:
     secret = "nginx-shared-secret"
     monkeypatch.setattr(settings, "media_signing_secret", SecretStr(secret))
+    monkeypatch.setattr(settings, "media_nginx_playlists", "app")  # the app serves the playlists
     monkeypatch.setattr(settings, "media_public_base_url", "https://media.example.com")
     video = make_video(instructor)
     body = (await _play(client, video, auth_headers(instructor))).json()
@@ -431,6 +432,7 @@ async def test_nginx_playlists_are_shared_by_viewers_and_links_stay_short(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(settings, "media_signing_secret", SecretStr("nginx-secret-for-tests"))
+    monkeypatch.setattr(settings, "media_nginx_playlists", "app")
     monkeypatch.setattr(settings, "media_segment_link_bucket_seconds", 3600)  # one bucket for the test
     video = make_video(instructor, price_cents=990)
     one, two = make_user(), make_user()
@@ -465,3 +467,74 @@ def test_a_token_verified_once_still_expires_and_stays_in_its_scope(settings: An
     assert late.value.code == "signature_expired"
     with pytest.raises(PermissionDenied):
         tokens.verify(token, "videos/b/hls/master.m3u8")
+
+
+# --- nginx edge mode: nginx serves /media/t/ itself and asks the app (issue 20) ----------------
+
+
+async def _edge_auth(client: httpx.AsyncClient, token: str, key: str) -> httpx.Response:
+    return await client.get("/api/v1/media/edge-auth", headers={"X-Media-Token": token, "X-Media-Key": key})
+
+
+async def test_nginx_edge_mode_hands_out_token_paths_nginx_serves_and_answers_its_auth_requests(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    instructor: User,
+    make_user: Callable[..., User],
+    make_video: Callable[..., Video],
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(settings, "media_signing_secret", SecretStr("nginx-secret-for-tests"))
+    monkeypatch.setattr(settings, "media_public_base_url", "https://media.example.com")
+    monkeypatch.setattr(settings, "media_edge_auth_ttl_seconds", 7)
+    video = make_video(instructor, price_cents=990)
+    buyer = make_user()
+    right = await asyncio.to_thread(_buy, buyer, video)
+    body = (await _play(client, video, auth_headers(buyer))).json()
+    assert body["signer"] == "nginx"
+    token = body["token"]
+    master_key = f"{video.media_prefix}hls/master.m3u8"
+    assert body["url"] == f"https://media.example.com/media/t/{token}/{master_key}"
+
+    allowed = await _edge_auth(client, token, f"{video.media_prefix}hls/360p/seg_00000.ts")
+    assert allowed.status_code == 200 and allowed.content == b""
+    # 7 s in all: 6 fresh, then stale while re-asked; while the app fails, the grace (60 s)
+    reuse = "max-age=6, stale-while-revalidate=1, stale-if-error=60"
+    assert allowed.headers["cache-control"] == reuse, "reused for the window, per token and directory"
+
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    for bad_token, key, code in (
+        (forged, master_key, "bad_signature"),
+        ("", master_key, "bad_signature"),
+        (token, "videos/another/job/hls/master.m3u8", "bad_signature"),  # outside its prefix
+    ):
+        refused = await _edge_auth(client, bad_token, key)
+        assert refused.status_code == 403 and refused.headers["x-media-denied"] == code
+
+    await asyncio.to_thread(_refund, right)
+    revoked = await _edge_auth(client, token, master_key)
+    assert revoked.status_code == 403 and revoked.headers["x-media-denied"] == "access_revoked"
+
+
+async def test_edge_answers_never_outlive_the_token_nor_cover_more_than_it_does(settings: Any) -> None:
+    from app.media.playback import edge_authorize
+
+    tokens = media_tokens(settings)
+    now = int(time.time())
+    window = settings.media_edge_auth_ttl_seconds
+    assert window > 2
+    prefix_token = tokens.issue("videos/a/job/", now + 2)  # public (trailer-like): no viewer
+    answer = await edge_authorize(settings, prefix_token, "videos/a/job/hls/360p/seg_1.ts", now=now)
+    assert answer.allowed and answer.reuse_s == 2, "cut to the token's own expiry"
+    assert answer.fresh_s + answer.stale_s == 2 and answer.grace_s == 0, "nothing past the token"
+    later = tokens.issue("videos/a/job/", now + window + 10)
+    answer = await edge_authorize(settings, later, "videos/a/job/hls/master.m3u8", now=now)
+    assert answer.reuse_s == window and answer.grace_s == 10, "the grace ends with the token too"
+    expired = await edge_authorize(settings, prefix_token, "videos/a/job/hls/master.m3u8", now=now + 3)
+    assert not expired.allowed and expired.code == "signature_expired"
+    one_object = tokens.issue("videos/a/job/poster.jpg", now + 600)
+    single = await edge_authorize(settings, one_object, "videos/a/job/poster.jpg", now=now)
+    assert single.allowed and single.reuse_s == 0, "a one-object token: its directory is not covered"
+    sibling = await edge_authorize(settings, one_object, "videos/a/job/other.jpg", now=now)
+    assert not sibling.allowed
