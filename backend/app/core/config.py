@@ -136,6 +136,7 @@ class Settings(BaseSettings):
     knowledge_languages: list[str] = Field(default_factory=lambda: ["it", "en"])
     knowledge_ocr: bool = True  # read on-screen text of videos
     knowledge_document_max_bytes: int = 50 * 1024 * 1024
+    knowledge_upload_abandon_seconds: int = 24 * 3600  # document uploads never completed are reaped
     anthropic_base_url: str = ""  # empty = api.anthropic.com
 
     # --- coach (AI chat, app/coach)

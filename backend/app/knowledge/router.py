@@ -38,6 +38,7 @@ from app.knowledge.schemas import (
     TranscriptOut,
     TranslateIn,
     TranslateOut,
+    UploadedPartOut,
     VersionCreate,
     VersionOut,
     VideoKnowledgeOut,
@@ -301,13 +302,33 @@ async def create_document(
         content_type=body.content_type,
         size_bytes=body.size_bytes,
     )
+    return _ticket(ticket)
+
+
+def _ticket(ticket: service.DocumentTicket) -> DocumentUploadOut:
     return DocumentUploadOut(
         document=DocumentOut.model_validate(ticket.document),
         part_size=ticket.document.part_size,
         part_count=ticket.document.part_count,
         parts=[PartUrlOut(part_number=n, url=url) for n, url in ticket.parts],
         expires_at=ticket.expires_at,
+        uploaded_parts=[
+            UploadedPartOut(part_number=p.part_number, etag=p.etag, size=p.size)
+            for p in ticket.uploaded_parts
+        ],
     )
+
+
+@router.get(
+    "/documents/{document_id}/upload",
+    response_model=DocumentUploadOut,
+    responses=error_responses(NotFound, Conflict),
+)
+async def resume_document(
+    document_id: uuid.UUID, user: InstructorUser, session: SessionDep, settings: SettingsDep
+) -> DocumentUploadOut:
+    """Resume an interrupted upload: the parts already stored and fresh URLs for the missing ones."""
+    return _ticket(await service.resume_document(session, settings, document_id, user))
 
 
 @router.post(

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.jobs.models import JobStatus
 from app.knowledge.models import ItemKind, ReviewState, Source
+from app.uploads.schemas import UploadedPartOut as UploadedPartOut
 
 Lang = Literal["it", "en", "ja"]
 
@@ -198,6 +199,7 @@ class DocumentUploadOut(BaseModel):
     part_count: int
     parts: list[PartUrlOut]
     expires_at: datetime
+    uploaded_parts: list[UploadedPartOut] = Field(default_factory=list)  # stored already (resume)
 
 
 class UploadedPartIn(BaseModel):

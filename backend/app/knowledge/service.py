@@ -20,10 +20,11 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import uploads
 from app.auth.models import Role, User
 from app.core.clock import utcnow
 from app.core.config import Settings
-from app.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.ids import uuid7
 from app.core.pagination import apply_cursor, page_of
 from app.core.storage import UploadedPart, get_object_store
@@ -46,8 +47,6 @@ from app.worker.dispatch import enqueue_after_commit
 log = structlog.get_logger(__name__)
 
 PUBLISHED = "published"
-DOCUMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/webp")
-MAX_PARTS = 10_000
 
 
 def is_admin(user: User | None) -> bool:
@@ -497,6 +496,14 @@ class DocumentTicket:
     document: KnowledgeDocument
     parts: list[tuple[int, str]]
     expires_at: datetime
+    uploaded_parts: list[UploadedPart] = field(default_factory=list)
+
+
+def _upload(document: KnowledgeDocument) -> uploads.Upload:
+    assert document.upload_id is not None
+    return uploads.Upload(
+        document.source_key, document.upload_id, uploads.PartPlan(document.size_bytes, document.part_size)
+    )
 
 
 async def create_document(
@@ -509,42 +516,49 @@ async def create_document(
     content_type: str,
     size_bytes: int,
 ) -> DocumentTicket:
-    if content_type.lower() not in DOCUMENT_TYPES:
-        raise ValidationFailed("Upload a PDF or a picture (PNG, JPEG, WebP).", code="unsupported_document")
-    if size_bytes <= 0:
-        raise ValidationFailed("The file is empty.", code="empty_file")
-    if size_bytes > settings.knowledge_document_max_bytes:
-        raise PayloadTooLarge(
-            f"A document may be at most {settings.knowledge_document_max_bytes // (1024 * 1024)} MiB.",
-            code="document_too_large",
-        )
+    content_type = content_type.lower()
+    kind = pipeline.DOCUMENT_UPLOAD
+    uploads.check_declared(kind, settings, size_bytes=size_bytes, content_type=content_type)
     if not filename.strip() or not title.strip():
         raise ValidationFailed("The document needs a title and a file name.", code="title_required")
-    part_size = settings.studio_upload_part_size
-    part_count = max(1, math.ceil(size_bytes / part_size))
-    if part_count > MAX_PARTS:
-        raise PayloadTooLarge("The file needs too many parts.", code="document_too_large")
     document_id = uuid7()
-    key = pipeline.document_source_key(document_id)
-    upload_id = await pipeline.start_multipart(key, content_type)
+    upload = await uploads.start(
+        pipeline.DOCUMENT_UPLOAD, settings, document_id, size_bytes=size_bytes, content_type=content_type
+    )
     document = KnowledgeDocument(
         id=document_id,
         owner_id=user.id,
         title=title.strip()[:200],
         filename=filename.strip()[:255],
-        content_type=content_type.lower(),
+        content_type=content_type,
         size_bytes=size_bytes,
-        part_size=part_size,
-        part_count=part_count,
-        source_key=key,
-        upload_id=upload_id,
+        part_size=upload.plan.part_size,
+        part_count=upload.plan.count,
+        source_key=upload.key,
+        upload_id=upload.upload_id,
     )
     session.add(document)
     await session.commit()
-    parts, expires = await pipeline.presign(
-        settings, key, upload_id, size_bytes, part_size, range(1, part_count + 1)
-    )
-    return DocumentTicket(document, parts, expires)
+    signed = await uploads.sign(pipeline.DOCUMENT_UPLOAD, upload, range(1, upload.plan.count + 1), settings)
+    return DocumentTicket(document, signed.parts, signed.expires_at)
+
+
+async def _own_document(session: AsyncSession, document_id: uuid.UUID, user: User) -> KnowledgeDocument:
+    document = await session.get(KnowledgeDocument, document_id)
+    if document is None or document.owner_id != user.id:
+        raise NotFound("No such document.", code="document_not_found")
+    return document
+
+
+async def resume_document(
+    session: AsyncSession, settings: Settings, document_id: uuid.UUID, user: User
+) -> DocumentTicket:
+    """The parts stored so far and fresh URLs for the missing ones (resume after a break)."""
+    document = await _own_document(session, document_id, user)
+    if document.upload_id is None:
+        raise Conflict("This document's upload is already complete.", code="upload_already_completed")
+    uploaded, signed = await uploads.resume(pipeline.DOCUMENT_UPLOAD, _upload(document), settings)
+    return DocumentTicket(document, signed.parts, signed.expires_at, uploaded)
 
 
 async def complete_document(
@@ -552,31 +566,23 @@ async def complete_document(
     settings: Settings,
     document_id: uuid.UUID,
     user: User,
-    parts: Sequence[UploadedPart],
+    parts: Sequence[UploadedPart] | None,
 ) -> KnowledgeJob:
     """Assemble the upload and queue its extraction (completing again returns the same job)."""
     document = await session.get(KnowledgeDocument, document_id, with_for_update=True)
     if document is None or document.owner_id != user.id:
         raise NotFound("No such document.", code="document_not_found")
     if document.upload_id is not None:
-        size = await pipeline.complete(
-            document.source_key, document.upload_id, document.size_bytes, document.part_size, parts
-        )
+        await uploads.complete(_upload(document), parts)
         document.upload_id = None
         document.uploaded_at = utcnow()
-        document.size_bytes = size
     job = await session.scalar(select(KnowledgeJob).where(KnowledgeJob.document_id == document.id))
     if job is None:
         job = KnowledgeJob(owner_id=user.id, document_id=document.id, source_key=document.source_key)
         session.add(job)
-        if document.size_bytes > settings.knowledge_document_max_bytes:
-            job.status = JobStatus.failed
-            job.stage = "failed"
-            job.failure_reason = "The uploaded file is larger than announced and over the size limit."
-        else:
-            _queue(job)
-            await session.flush()
-            enqueue_after_commit(session, pipeline.EXTRACT_TASK, str(job.id))
+        _queue(job)
+        await session.flush()
+        enqueue_after_commit(session, pipeline.EXTRACT_TASK, str(job.id))
     await session.commit()
     await session.refresh(job)
     return job

@@ -32,3 +32,9 @@ def knowledge_extract(self: Any, job_id: str) -> str:
             return "failed"
         pipeline.release_for_retry(job_uuid, self.request.id)
         raise self.retry(exc=exc, countdown=min(300, 10 * 2**self.request.retries)) from exc
+
+
+@celery_app.task(name="default.knowledge.reap_abandoned_uploads")
+def reap_abandoned_uploads() -> int:
+    """Beat: abort document uploads never completed (app/uploads reaper)."""
+    return len(pipeline.reap_abandoned_uploads().aborted)

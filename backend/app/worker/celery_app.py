@@ -115,6 +115,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "default.studio.reap_abandoned_uploads",
         "schedule": timedelta(hours=1),
     },
+    # knowledge: document uploads never completed (app/knowledge/pipeline.py)
+    "knowledge-reap-abandoned-uploads": {
+        "task": "default.knowledge.reap_abandoned_uploads",
+        "schedule": timedelta(hours=1),
+    },
     # studio: requeue pose jobs stuck in running / lost in pending (app/studio/jobs.py)
     "studio-reap-stuck-jobs": {
         "task": "default.studio.reap_stuck_jobs",
