@@ -15,6 +15,7 @@ Still to do: knowledge's own runner instead of registering with the studio's.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -149,6 +150,10 @@ def _speech_to_text(settings: Settings) -> Any:
     return make_speech_to_text("offline")
 
 
+# The compute's stage names -> the stages a progress stream shows (web: knowledge.stage.*).
+STAGES = {"speech": "transcribe", "ocr": "ocr", "text": "read", "labels": "classify", "done": "classify"}
+
+
 def _body(job: Any, progress: Any, workdir: Path, settings: Settings) -> dict[str, Any]:
     """Download, extract, store the KnowledgeDoc and captions, write the unreviewed items."""
     from app.knowledge import extraction
@@ -159,14 +164,21 @@ def _body(job: Any, progress: Any, workdir: Path, settings: Settings) -> dict[st
     progress.set(2, "downloading")
     source = workdir / ("video" if job.video_id is not None else "document")  # messages name it
     store.download(job.source_key, source)
-    extracting = progress.within(5, 90, "extracting")
+    progress.set(5, "extracting")
+
+    def extracting(fraction: float, stage: str) -> None:
+        if math.isfinite(fraction):
+            percent = 5 + round(85 * min(max(fraction, 0.0), 1.0))
+            shown = STAGES.get(stage, progress.stage_name)
+            progress.set(percent, shown, force=shown != progress.stage_name)  # every stage is seen
+
     try:
         doc = extract(
             source,
             stt=_speech_to_text(settings),
             languages=tuple(settings.knowledge_languages),
             options=Options(ocr=settings.knowledge_ocr),
-            on_progress=lambda fraction, _stage: extracting(fraction),
+            on_progress=extracting,
         )
     except ProviderError as exc:
         if exc.retryable:

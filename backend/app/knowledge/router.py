@@ -9,7 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import PlainTextResponse
 
-from app.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed, error_responses
+from app.core.errors import (
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    ValidationFailed,
+    error_responses,
+)
 from app.core.pagination import DEFAULT_LIMIT
 from app.core.storage import UploadedPart
 from app.deps import CursorParam, InstructorUser, LimitParam, OptionalUser, SessionDep, SettingsDep
@@ -43,6 +50,7 @@ from app.knowledge.schemas import (
     VersionOut,
     VideoKnowledgeOut,
 )
+from app.progress import stream as sse
 from video_studio.i18n import normalize_language, studio_catalogue
 
 router = APIRouter(prefix="/knowledge", tags=["knowledge"])
@@ -223,6 +231,33 @@ async def video_knowledge(
 @router.get("/videos/{video_id}/job", response_model=JobOut, responses=error_responses(NotFound))
 async def video_job(video_id: uuid.UUID, user: InstructorUser, session: SessionDep) -> JobOut:
     return JobOut.model_validate(await service.get_video_job(session, video_id, user))
+
+
+@router.get("/jobs", response_model=list[JobOut])
+async def list_jobs(
+    user: InstructorUser, session: SessionDep, active: Annotated[bool, Query()] = False
+) -> list[JobOut]:
+    """Your extractions (admins: everyone's), newest first; `active=true`: queued or running only."""
+    return [JobOut.model_validate(j) for j in await service.list_jobs(session, user, active=active)]
+
+
+@router.get(
+    "/jobs/{job_id}/events",
+    response_class=sse.ProgressStream,
+    responses=error_responses(NotFound, RateLimited),
+)
+async def job_events(job_id: uuid.UUID, user: InstructorUser, session: SessionDep) -> sse.ProgressStream:
+    """`text/event-stream` of `progress` events ({status, percent, stage, failure_reason}) while
+    the extraction waits and runs (stages: downloading, transcribe, ocr, read, classify, storing),
+    then one `end` event (ready or failed)."""
+    await service.get_job(session, job_id, user)
+    await session.close()
+    return await sse.progress_response(
+        owner=user.id,
+        channel=service.progress_channel(job_id),
+        load_state=lambda db: service.load_job_state(db, job_id),
+        active=service.PROGRESS_ACTIVE,
+    )
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=error_responses(NotFound))

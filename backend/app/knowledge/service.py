@@ -20,7 +20,7 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import uploads
+from app import progress, uploads
 from app.auth.models import Role, User
 from app.core.clock import utcnow
 from app.core.config import Settings
@@ -103,6 +103,36 @@ async def get_job(session: AsyncSession, job_id: uuid.UUID, user: User) -> Knowl
     if job is None or not _may_manage(job.owner_id, user):
         raise NotFound("No such extraction.", code="knowledge_job_not_found")
     return job
+
+
+async def list_jobs(
+    session: AsyncSession, user: User, *, active: bool, limit: int = 50
+) -> list[KnowledgeJob]:
+    """The user's extractions (admins: everyone's), newest first; `active`: only queued or running."""
+    query = select(KnowledgeJob).order_by(KnowledgeJob.created_at.desc()).limit(limit)
+    if not is_admin(user):
+        query = query.where(KnowledgeJob.owner_id == user.id)
+    if active:
+        query = query.where(KnowledgeJob.status.in_([JobStatus.pending, JobStatus.running]))
+    return list((await session.scalars(query)).all())
+
+
+# A job's progress stream stays open in these; ready or failed ends it.
+PROGRESS_ACTIVE = frozenset({JobStatus.pending.value, JobStatus.running.value})
+
+
+def progress_channel(job_id: uuid.UUID) -> str:
+    """The channel the job runner publishes on (app/studio/jobs.py `_nudge`, kind "knowledge")."""
+    from app.studio.service import progress_channel as studio_channel
+
+    return studio_channel(pipeline.KIND, job_id)
+
+
+async def load_job_state(session: AsyncSession, job_id: uuid.UUID) -> progress.State | None:
+    job = await session.get(KnowledgeJob, job_id)
+    if job is None:
+        return None
+    return progress.state(job.status.value, job.progress, job.stage, job.failure_reason)
 
 
 async def retry_job(session: AsyncSession, job_id: uuid.UUID, user: User) -> KnowledgeJob:
