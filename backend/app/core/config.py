@@ -137,6 +137,7 @@ class Settings(BaseSettings):
     knowledge_ocr: bool = True  # read on-screen text of videos
     knowledge_document_max_bytes: int = 50 * 1024 * 1024
     knowledge_upload_abandon_seconds: int = 24 * 3600  # document uploads never completed are reaped
+    knowledge_backfill_batch: int = 20  # published videos without an extraction queued per beat run
     anthropic_base_url: str = ""  # empty = api.anthropic.com
 
     # --- coach (AI chat, app/coach)

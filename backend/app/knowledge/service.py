@@ -74,12 +74,13 @@ async def video_published(session: AsyncSession, *, video_id: uuid.UUID, owner_i
     if job is None:
         job = KnowledgeJob(owner_id=owner_id, video_id=video_id, source_key=source_key)
         session.add(job)
-    _queue(job)
+    queue_job(job)
     await session.flush()
     enqueue_after_commit(session, pipeline.EXTRACT_TASK, str(job.id))
 
 
-def _queue(job: KnowledgeJob) -> None:
+def queue_job(job: KnowledgeJob) -> None:
+    """(Re)set a job to queued; the caller enqueues its task after the commit."""
     job.status = JobStatus.pending
     job.progress = 0
     job.stage = "queued"
@@ -139,7 +140,7 @@ async def retry_job(session: AsyncSession, job_id: uuid.UUID, user: User) -> Kno
     job = await get_job(session, job_id, user)
     if job.status != JobStatus.failed:
         raise Conflict("Only a failed extraction can be retried.", code="job_not_failed")
-    _queue(job)
+    queue_job(job)
     enqueue_after_commit(session, pipeline.EXTRACT_TASK, str(job.id))
     await session.commit()
     await session.refresh(job)
@@ -610,7 +611,7 @@ async def complete_document(
     if job is None:
         job = KnowledgeJob(owner_id=user.id, document_id=document.id, source_key=document.source_key)
         session.add(job)
-        _queue(job)
+        queue_job(job)
         await session.flush()
         enqueue_after_commit(session, pipeline.EXTRACT_TASK, str(job.id))
     await session.commit()

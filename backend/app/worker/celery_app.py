@@ -120,6 +120,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "default.knowledge.reap_abandoned_uploads",
         "schedule": timedelta(hours=1),
     },
+    # knowledge: extract published videos that have no extraction yet (app/knowledge/backfill.py)
+    "knowledge-backfill": {
+        "task": "default.knowledge.backfill",
+        "schedule": timedelta(minutes=30),
+    },
     # studio: requeue pose jobs stuck in running / lost in pending (app/studio/jobs.py)
     "studio-reap-stuck-jobs": {
         "task": "default.studio.reap_stuck_jobs",
