@@ -186,6 +186,7 @@ async def post_message(
         reply_to=question.id,
         speak=speak,
         created_at=now,
+        queued_at=now,
     )
     session.add(reply)
     if not conversation.title:

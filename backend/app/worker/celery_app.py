@@ -130,6 +130,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "default.studio.reap_stuck_jobs",
         "schedule": timedelta(seconds=get_settings().studio_reaper_interval_seconds),
     },
+    # coach: replies whose queue message was lost or whose worker went silent (app/coach/replies.py)
+    "coach-reap-lost-replies": {
+        "task": "default.coach.reap_lost_replies",
+        "schedule": timedelta(seconds=30),
+    },
     # coach: conversations past COACH_RETENTION_DAYS (app/coach/service.py)
     "coach-purge-conversations": {
         "task": "default.coach.purge_conversations",
