@@ -35,6 +35,19 @@ class StandInState:
     input_tokens: int = 120
     flag_word: str = "FLAGME"  # moderation flags any input holding it
     requests: list[dict[str, Any]] = field(default_factory=list)
+    # Replies being streamed right now, and the most at once (how many chats a worker holds).
+    open_streams: int = 0
+    most_open_streams: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def opened(self) -> None:
+        with self._lock:
+            self.open_streams += 1
+            self.most_open_streams = max(self.most_open_streams, self.open_streams)
+
+    def closed(self) -> None:
+        with self._lock:
+            self.open_streams -= 1
 
     def tokens(self) -> list[str]:
         return re.findall(r"\S+\s*", self.reply)
@@ -97,10 +110,12 @@ class _Handler(BaseHTTPRequestHandler):
                              "category_scores": {"harassment": 0.9 if hit else 0.01, "violence": 0.0}}],
             })  # fmt: skip
             return
-        if anthropic:
-            self._anthropic(body)
-        elif self.path.endswith("/chat/completions"):
-            self._openai(body)
+        if anthropic or self.path.endswith("/chat/completions"):
+            state.opened()
+            try:
+                self._anthropic(body) if anthropic else self._openai(body)
+            finally:
+                state.closed()
         else:
             self._json(404, {"error": {"message": "unknown path", "type": "invalid_request_error"}})
 
