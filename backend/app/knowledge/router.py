@@ -26,6 +26,8 @@ from app.knowledge.models import ItemKind, ReviewState
 from app.knowledge.schemas import (
     CaptionIn,
     CaptionOut,
+    CaptionTranslateIn,
+    CaptionTranslateOut,
     DocumentComplete,
     DocumentCreate,
     DocumentOut,
@@ -297,6 +299,41 @@ async def edit_captions(
         session, video_id, user, lang=body.lang, vtt=body.vtt, approve=body.approve
     )
     return CaptionOut.model_validate(track)
+
+
+@router.post(
+    "/captions/{track_id}/translate",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CaptionTranslateOut,
+    responses=error_responses(NotFound, ValidationFailed),
+)
+async def translate_captions(
+    track_id: uuid.UUID,
+    body: CaptionTranslateIn,
+    user: InstructorUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    accept_language: AcceptLanguage = None,
+) -> CaptionTranslateOut:
+    """Translate a caption track into `target` as a new unreviewed track: the translation memory
+    first, the LLM only with OPENAI_API_KEY. Offline, only the cues the memory holds (the message
+    says so, with how many)."""
+    outcome = await service.translate_captions(session, settings, track_id, user, target=body.target)
+    lang = normalize_language(accept_language)
+    message = (
+        studio_catalogue().text(
+            "knowledge.offline_captions", lang, translated=outcome.translated, total=outcome.total
+        )
+        if outcome.offline
+        else None
+    )
+    return CaptionTranslateOut(
+        track=CaptionOut.model_validate(outcome.track) if outcome.track else None,
+        offline=outcome.offline,
+        translated=outcome.translated,
+        total=outcome.total,
+        message=message,
+    )
 
 
 @router.get("/captions/{track_id}", response_class=PlainTextResponse, responses=error_responses(NotFound))

@@ -118,6 +118,10 @@ class TranslateOut(BaseModel):
     suggestions: list[SuggestionOut]
 
 
+class CaptionTranslateIn(BaseModel):
+    target: Lang
+
+
 class MomentOut(BaseModel):
     video_id: uuid.UUID | None
     document_id: uuid.UUID | None
@@ -209,3 +213,11 @@ class UploadedPartIn(BaseModel):
 
 class DocumentComplete(BaseModel):
     parts: list[UploadedPartIn] = Field(min_length=1, max_length=10_000)
+
+
+class CaptionTranslateOut(BaseModel):
+    track: CaptionOut | None = Field(description="the new unreviewed track; null when no cue was translated")
+    offline: bool = Field(description="no machine translation configured: only memory hits are used")
+    translated: int = Field(description="cues translated")
+    total: int = Field(description="cues in the source track")
+    message: str | None

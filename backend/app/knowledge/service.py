@@ -677,12 +677,7 @@ async def edit_captions(
     summary = await _managed_video(session, video_id, user)
     if not hls.is_webvtt(vtt) or "-->" not in vtt:
         raise ValidationFailed("Captions must be WebVTT with at least one cue.", code="invalid_webvtt")
-    top = await session.scalar(
-        select(func.max(CaptionTrack.number)).where(
-            CaptionTrack.video_id == video_id, CaptionTrack.lang == lang
-        )
-    )
-    number = int(top or 0) + 1
+    number = await _next_caption_number(session, video_id, lang)
     key = f"knowledge/videos/{video_id}/captions/{lang}/{number}.vtt"
     await asyncio.to_thread(get_object_store().put_bytes, key, vtt.encode(), "text/vtt")
     track = CaptionTrack(
@@ -694,6 +689,71 @@ async def edit_captions(
         await _publish_captions(session, summary, track)
     await session.commit()
     return track
+
+
+@dataclass
+class CaptionTranslation:
+    track: CaptionTrack | None  # None when no cue could be translated
+    offline: bool  # no machine translator configured: only translation-memory hits are used
+    translated: int
+    total: int
+
+
+async def translate_captions(
+    session: AsyncSession, settings: Settings, track_id: uuid.UUID, user: User, *, target: str
+) -> CaptionTranslation:
+    """A new unreviewed track in `target`, cue by cue: the translation memory first, the LLM only
+    with OPENAI_API_KEY (the shared provider client). Offline, the cues the memory does not hold
+    are left out and the outcome says how many were translated."""
+    _check_lang(target)
+    track = await session.get(CaptionTrack, track_id)
+    if track is None:
+        raise NotFound("No such caption track.", code="caption_not_found")
+    await _managed_video(session, track.video_id, user)
+    if track.lang == target:
+        raise ValidationFailed("The captions are already in that language.", code="same_language")
+    data = await asyncio.to_thread(get_object_store().get_bytes, track.vtt_key)
+    cues = hls.vtt_cues(data.decode("utf-8"))
+    tm = await memory.load(session)
+    translator = memory.translator(settings)
+
+    def run() -> tuple[list[hls.Cue], set[str]]:
+        out, origins = [], set()
+        for cue in cues:
+            result = memory.translate(cue.text, track.lang, target, tm, translator)
+            if result.text:
+                out.append(hls.Cue(cue.timing, result.text.strip()))
+                origins.add(result.origin or "machine")
+        return out, origins
+
+    translated, origins = await asyncio.to_thread(run)
+    outcome = CaptionTranslation(None, translator is None, len(translated), len(cues))
+    if not translated:
+        return outcome
+    number = await _next_caption_number(session, track.video_id, target)
+    key = f"knowledge/videos/{track.video_id}/captions/{target}/{number}.vtt"
+    await asyncio.to_thread(get_object_store().put_bytes, key, hls.webvtt(translated).encode(), "text/vtt")
+    outcome.track = CaptionTrack(
+        video_id=track.video_id,
+        lang=target,
+        number=number,
+        vtt_key=key,
+        source=Source.tm if origins == {"tm"} else Source.machine,
+        author_id=None,
+    )
+    session.add(outcome.track)
+    await session.commit()
+    await session.refresh(outcome.track)
+    return outcome
+
+
+async def _next_caption_number(session: AsyncSession, video_id: uuid.UUID, lang: str) -> int:
+    top = await session.scalar(
+        select(func.max(CaptionTrack.number)).where(
+            CaptionTrack.video_id == video_id, CaptionTrack.lang == lang
+        )
+    )
+    return int(top or 0) + 1
 
 
 async def review_captions(

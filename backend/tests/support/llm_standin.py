@@ -3,6 +3,7 @@ official SDKs' code paths run end to end:
 
 - OpenAI `POST /v1/chat/completions` with `stream: true`: `data: {chat.completion.chunk}` lines,
   the usage in a last chunk with empty `choices` (stream_options.include_usage), `data: [DONE]`;
+  without `stream`: one `chat.completion` object;
 - OpenAI `POST /v1/moderations`: a `results[0]` with `flagged` and `categories`;
 - Anthropic `POST /v1/messages` with `stream: true`: `event: message_start` (input tokens),
   `content_block_start`, `ping`, `content_block_delta` (text_delta), `content_block_stop`,
@@ -121,6 +122,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _openai(self, body: dict[str, Any]) -> None:
         model, tokens = str(body["model"]), self.state.tokens()
+        if not body.get("stream"):  # a plain chat.completion object (e.g. the translator)
+            usage = {"prompt_tokens": self.state.input_tokens, "completion_tokens": len(tokens),
+                     "total_tokens": self.state.input_tokens + len(tokens)}  # fmt: skip
+            self._json(200, {
+                "id": "chatcmpl-standin", "object": "chat.completion", "created": int(time.time()),
+                "model": model,
+                "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+                             "message": {"role": "assistant", "content": self.state.reply}}],
+                "usage": usage,
+            })  # fmt: skip
+            return
         self._sse()
         self._write(
             f"data: {json.dumps(_openai_chunk(model, {'role': 'assistant', 'content': ''}, None))}\n\n"
