@@ -27,8 +27,11 @@ from sqlalchemy.orm import Session
 
 from app import uploads
 from app.core.config import Settings, get_settings
+from app.core.errors import NotFound
 from app.core.storage import MultipartUpload, get_object_store
+from app.db.session import sync_session
 from app.jobs import engine as jobs
+from app.jobs.models import JobStatus
 from app.knowledge.models import KnowledgeDocument, KnowledgeJob
 from app.studio import jobs as studio_jobs
 from app.uploads import ReapReport, Verdict, reap_abandoned
@@ -154,6 +157,41 @@ def _speech_to_text(settings: Settings) -> Any:
 STAGES = {"speech": "transcribe", "ocr": "ocr", "text": "read", "labels": "classify", "done": "classify"}
 
 
+def video_skeleton(video_id: uuid.UUID) -> Any | None:
+    """The movement the platform already has for a video: the skeletons of its instructor's ready
+    studio references (each a marked range, its times re-based to 0), put back on the video's
+    timeline and merged. None when the video has no reference: extracting a skeleton of a whole
+    lesson costs about its duration again on the studio worker (bench_skeleton), so motion
+    evidence comes only from ranges an instructor marked."""
+    from app.studio.models import StudioReference
+    from video_studio.errors import StudioError
+    from video_studio.skeleton.doc import make_doc, validate_doc
+
+    with sync_session() as session:
+        refs = session.execute(
+            select(StudioReference.skeleton_key, StudioReference.t_start).where(
+                StudioReference.video_id == video_id,
+                StudioReference.status == JobStatus.ready,
+                StudioReference.skeleton_key.is_not(None),
+            )
+        ).all()
+    store = get_object_store()
+    frames: dict[int, Any] = {}
+    base: Any = None
+    for key, t_start in refs:
+        try:
+            doc = validate_doc(json.loads(store.get_bytes(str(key))), "reference")
+        except (NotFound, ValueError, StudioError):  # gone or unreadable: motion is evidence, not a requirement
+            continue
+        base = base or doc
+        for frame in doc["frames"]:
+            frames.setdefault(frame["index"], {**frame, "t": round(frame["t"] + float(t_start), 6)})
+    if base is None:
+        return None
+    ordered = sorted(frames.values(), key=lambda f: f["t"])
+    return make_doc(base["fps"], base["width"], base["height"], ordered)
+
+
 def _body(job: Any, progress: Any, workdir: Path, settings: Settings) -> dict[str, Any]:
     """Download, extract, store the KnowledgeDoc and captions, write the unreviewed items."""
     from app.knowledge import extraction
@@ -172,9 +210,11 @@ def _body(job: Any, progress: Any, workdir: Path, settings: Settings) -> dict[st
             shown = STAGES.get(stage, progress.stage_name)
             progress.set(percent, shown, force=shown != progress.stage_name)  # every stage is seen
 
+    skeleton = video_skeleton(job.video_id) if job.video_id is not None else None
     try:
         doc = extract(
             source,
+            skeleton=skeleton,
             stt=_speech_to_text(settings),
             languages=tuple(settings.knowledge_languages),
             options=Options(ocr=settings.knowledge_ocr),
