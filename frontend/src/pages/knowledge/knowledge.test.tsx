@@ -160,4 +160,27 @@ describe("knowledge", () => {
     const sent = calls.find((c) => c.method === "POST" && c.path.endsWith("/captions"))?.body as { lang: string; vtt: string; approve: boolean };
     expect(sent).toEqual({ lang: "it", vtt: "WEBVTT\n\n00:00:00.500 --> 00:00:03.000\nToday: mae geri.", approve: true });
   });
+
+  it("captions in another language are translated from the memory, and offline the editor says so", async () => {
+    const track = { id: "t1", video_id: "v1", lang: "it", number: 1, source: "extracted", review_state: "approved", created_at: "2026-01-01T00:00:00Z" };
+    const { calls } = renderApp(
+      "/studio/videos/v1",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, makeUser({ role: "instructor" }));
+        if (url.pathname === "/api/v1/videos/v1") return json(200, ownerVideo(1, { status: "published" }));
+        if (url.pathname === "/api/v1/knowledge/videos/v1") return json(200, { video_id: "v1", chapters: [], techniques: [], captions: [track] });
+        if (url.pathname === "/api/v1/knowledge/captions/t1") return new Response("WEBVTT\n", { status: 200, headers: { "Content-Type": "text/vtt" } });
+        if (url.pathname === "/api/v1/knowledge/captions/t1/translate" && req.method === "POST") {
+          return json(201, { track: { ...track, id: "t2", lang: "en", source: "tm", review_state: "unreviewed" }, offline: true, translated: 1, total: 2,
+                             message: "Offline: only translation-memory matches are used (1 of 2 cues translated; the others are left out until a person translates them)." });
+        }
+      },
+      { tokens: TOKENS },
+    );
+    await screen.findByRole("textbox", { name: "WebVTT" }, { timeout: 5000 });
+    await userEvent.click(screen.getByRole("tab", { name: "EN" }));
+    await userEvent.click(screen.getByRole("button", { name: "Translate from IT" }));
+    expect(await screen.findByText(/only translation-memory matches are used \(1 of 2 cues/)).toBeInTheDocument();
+    expect(calls.find((c) => c.path.endsWith("/t1/translate"))?.body).toEqual({ target: "en" });
+  });
 });

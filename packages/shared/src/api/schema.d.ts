@@ -1297,6 +1297,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/knowledge/captions/{track_id}/translate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Translate Captions
+         * @description Translate a caption track into `target` as a new unreviewed track: the translation memory
+         *     first, the LLM only with OPENAI_API_KEY. Offline, only the cues the memory holds (the message
+         *     says so, with how many).
+         */
+        post: operations["translate_captions_api_v1_knowledge_captions__track_id__translate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/knowledge/captions/{track_id}": {
         parameters: {
             query?: never;
@@ -2198,6 +2220,36 @@ export interface components {
              */
             created_at: string;
         };
+        /** CaptionTranslateIn */
+        CaptionTranslateIn: {
+            /**
+             * Target
+             * @enum {string}
+             */
+            target: "it" | "en" | "ja";
+        };
+        /** CaptionTranslateOut */
+        CaptionTranslateOut: {
+            /** @description the new unreviewed track; null when no cue was translated */
+            track: components["schemas"]["CaptionOut"] | null;
+            /**
+             * Offline
+             * @description no machine translation configured: only memory hits are used
+             */
+            offline: boolean;
+            /**
+             * Translated
+             * @description cues translated
+             */
+            translated: number;
+            /**
+             * Total
+             * @description cues in the source track
+             */
+            total: number;
+            /** Message */
+            message: string | null;
+        };
         /** CheckoutOut */
         CheckoutOut: {
             /** Checkout Session Id */
@@ -2464,6 +2516,10 @@ export interface components {
         ExportOut: {
             /** Conversations */
             conversations: {
+                [key: string]: unknown;
+            }[];
+            /** Transcriptions */
+            transcriptions: {
                 [key: string]: unknown;
             }[];
             /** Usage */
@@ -8665,6 +8721,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CaptionOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    translate_captions_api_v1_knowledge_captions__track_id__translate_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "accept-language"?: string | null;
+            };
+            path: {
+                track_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaptionTranslateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptionTranslateOut"];
                 };
             };
             /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
