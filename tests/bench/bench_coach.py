@@ -60,6 +60,9 @@ QUESTIONS = {
 }  # fmt: skip
 
 
+ACCEPTED: list[str] = []  # questions the API took (202) in the current concurrent run
+
+
 @dataclass
 class Chat:
     posted: float
@@ -77,7 +80,7 @@ def platform(env: dict[str, str], extra: dict[str, str]) -> Iterator[str]:
     port = free_port()
     api = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--log-level", "warning"],
-        cwd=BACKEND, env=proc_env, stdout=(var / "api.log").open("ab"), stderr=subprocess.STDOUT,
+        cwd=BACKEND, env={**proc_env, "DB_POOL_SIZE": "20", "DB_MAX_OVERFLOW": "30"},  # 100 chats at once stdout=(var / "api.log").open("ab"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "app.worker.celery_app:celery_app", "worker", "-Q", "coach",
@@ -131,6 +134,7 @@ async def one_chat(http: httpx.AsyncClient, headers: dict[str, str], question: s
         f"/api/v1/coach/conversations/{conversation['id']}/messages", json={"text": question}, headers=headers
     )
     resp.raise_for_status()
+    ACCEPTED.append(resp.json()["message_id"])
     await asyncio.wait_for(task, 120)
     return chat
 
@@ -154,8 +158,10 @@ async def measure(base: str, runs: int, reply_words: int | None) -> tuple[float,
     return statistics.median(firsts), statistics.median(rates)
 
 
-async def concurrent(base: str, chats: int) -> tuple[int, int, float]:
-    """(finished, most written at once, wall seconds) for `chats` questions sent together."""
+async def concurrent(base: str, chats: int) -> tuple[int, int, float, int]:
+    """(finished, most written at once, wall seconds, questions accepted) for `chats` questions
+    sent together."""
+    ACCEPTED.clear()
     limits = httpx.Limits(max_connections=chats * 2 + 10)
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as http:
         headers = await login(http)
@@ -171,7 +177,7 @@ async def concurrent(base: str, chats: int) -> tuple[int, int, float]:
     for _, step in edges:
         current += step
         most = max(most, current)
-    return len(done), most, wall
+    return len(done), most, wall, len(ACCEPTED)
 
 
 def bare_offline(runs: int) -> tuple[float, float]:
@@ -301,7 +307,7 @@ def main() -> int:
             state.delay_s = args.token_delay
             single = asyncio.run(concurrent(base, 1))
             state.most_open_streams = 0
-            finished, most, wall = asyncio.run(concurrent(base, args.chats))
+            finished, most, wall, accepted = asyncio.run(concurrent(base, args.chats))
             held = state.most_open_streams
         print(
             f"stand-in first token {first * 1000:7.1f} ms  (bare SDK {bare_first * 1000:.1f} ms, "
@@ -309,7 +315,8 @@ def main() -> int:
             f"{ratio(rate, bare_rate)})"
         )
         print(
-            f"concurrent chats: {finished}/{args.chats} finished, {held} held at once by one worker "
+            f"concurrent chats: {finished}/{args.chats} finished, {accepted} accepted by the API, "
+            f"{held} held at once by one worker "
             f"({most} streaming to clients at once), "
             f"{args.reply_words} tokens x {args.token_delay * 1000:.0f} ms, "
             f"wall {wall:.1f} s (one chat alone {single[2]:.1f} s, {ratio(wall, single[2])})"
