@@ -80,7 +80,8 @@ def platform(env: dict[str, str], extra: dict[str, str]) -> Iterator[str]:
     port = free_port()
     api = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--log-level", "warning"],
-        cwd=BACKEND, env={**proc_env, "DB_POOL_SIZE": "20", "DB_MAX_OVERFLOW": "30"},  # 100 chats at once stdout=(var / "api.log").open("ab"), stderr=subprocess.STDOUT,
+        cwd=BACKEND, env={**proc_env, "DB_POOL_SIZE": "20", "DB_MAX_OVERFLOW": "30"},  # 100 chats at once
+        stdout=(var / "api.log").open("ab"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "app.worker.celery_app:celery_app", "worker", "-Q", "coach",
