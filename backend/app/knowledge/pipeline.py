@@ -181,7 +181,7 @@ def video_skeleton(video_id: uuid.UUID) -> Any | None:
     for key, t_start in refs:
         try:
             doc = validate_doc(json.loads(store.get_bytes(str(key))), "reference")
-        except (NotFound, ValueError, StudioError):  # gone or unreadable: motion is evidence, not a requirement
+        except (NotFound, ValueError, StudioError):  # gone or unreadable: motion is only evidence
             continue
         base = base or doc
         for frame in doc["frames"]:

@@ -718,7 +718,8 @@ async def translate_captions(
     translator = memory.translator(settings)
 
     def run() -> tuple[list[hls.Cue], set[str]]:
-        out, origins = [], set()
+        out: list[hls.Cue] = []
+        origins: set[str] = set()
         for cue in cues:
             result = memory.translate(cue.text, track.lang, target, tm, translator)
             if result.text:
