@@ -3,6 +3,7 @@
 create-admin --email E [--password P] [--name N]   create the first admin (or promote)
 migrate                                            apply database migrations
 openapi [-o FILE]                                  write the OpenAPI schema
+knowledge backfill [--limit N] [--dry-run]         queue extractions of published videos that have none
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply database migrations (alembic upgrade heads)")
     openapi = sub.add_parser("openapi", help="write the OpenAPI schema as JSON")
     openapi.add_argument("-o", "--output", type=Path)
+    knowledge = sub.add_parser("knowledge", help="knowledge base operations")
+    knowledge_sub = knowledge.add_subparsers(dest="knowledge_command", required=True)
+    backfill = knowledge_sub.add_parser("backfill", help="queue extractions of videos that have none")
+    backfill.add_argument("--limit", type=int, default=None, help="at most this many (default: all)")
+    backfill.add_argument("--dry-run", action="store_true", help="only count them")
     run_parser = sub.add_parser("run", help="migrate, then run API, worker and beat together")
     run_parser.add_argument("--host", default="127.0.0.1")
     run_parser.add_argument("--port", type=int, default=8000)
@@ -76,6 +82,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                     display_name=args.name,
                 )
                 print(f"admin ready: {user.email} ({user.id})")
+        elif args.command == "knowledge":
+            from app.db.session import sync_session
+            from app.knowledge.backfill import backfill as run_backfill
+
+            with sync_session() as session:
+                report = run_backfill(session, limit=args.limit, dry_run=args.dry_run)
+            verb = "would queue" if args.dry_run else "queued"
+            would = report.missing if args.limit is None else min(report.missing, args.limit)
+            count = would if args.dry_run else len(report.queued)
+            print(f"{report.missing} published videos without an extraction; {verb} {count}")
         elif args.command == "openapi":
             from app.main import create_app
 

@@ -9,8 +9,11 @@ opens the conversation's SSE stream, posts a question and times the first `token
 - first-token latency and tokens/s through SSE, offline assistant (bare: the answerer called
   in-process) and OpenAI stand-in (a local server speaking the chat.completions SSE format, one
   token every 20 ms; bare: the official SDK reading the stand-in directly);
-- concurrent chats: 100 questions at once against the stand-in; how many finished, the most
-  replies being written at the same moment, and the wall time vs one chat alone (bare);
+- concurrent chats: 100 questions at once against the stand-in, each answered with a realistic
+  reply (--reply-words 300 tokens, --token-delay 0.03 s: ~33 tokens/s, about 9 s per reply, as
+  hosted chat models stream); how many finished, how many replies the one worker was streaming
+  from the provider at once (counted by the stand-in), the most being received by clients at the
+  same moment, and the wall time vs one chat alone (bare);
 - STT WER of the bundled Whisper on espeak-ng questions (5 it, 5 en), the coach's way (the
   UI language as a hint) vs bare (language detection).
 
@@ -57,6 +60,9 @@ QUESTIONS = {
 }  # fmt: skip
 
 
+ACCEPTED: list[str] = []  # questions the API took (202) in the current concurrent run
+
+
 @dataclass
 class Chat:
     posted: float
@@ -74,7 +80,8 @@ def platform(env: dict[str, str], extra: dict[str, str]) -> Iterator[str]:
     port = free_port()
     api = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--log-level", "warning"],
-        cwd=BACKEND, env=proc_env, stdout=(var / "api.log").open("ab"), stderr=subprocess.STDOUT,
+        cwd=BACKEND, env={**proc_env, "DB_POOL_SIZE": "20", "DB_MAX_OVERFLOW": "30"},  # 100 chats at once
+        stdout=(var / "api.log").open("ab"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "app.worker.celery_app:celery_app", "worker", "-Q", "coach",
@@ -128,6 +135,7 @@ async def one_chat(http: httpx.AsyncClient, headers: dict[str, str], question: s
         f"/api/v1/coach/conversations/{conversation['id']}/messages", json={"text": question}, headers=headers
     )
     resp.raise_for_status()
+    ACCEPTED.append(resp.json()["message_id"])
     await asyncio.wait_for(task, 120)
     return chat
 
@@ -151,8 +159,10 @@ async def measure(base: str, runs: int, reply_words: int | None) -> tuple[float,
     return statistics.median(firsts), statistics.median(rates)
 
 
-async def concurrent(base: str, chats: int) -> tuple[int, int, float]:
-    """(finished, most written at once, wall seconds) for `chats` questions sent together."""
+async def concurrent(base: str, chats: int) -> tuple[int, int, float, int]:
+    """(finished, most written at once, wall seconds, questions accepted) for `chats` questions
+    sent together."""
+    ACCEPTED.clear()
     limits = httpx.Limits(max_connections=chats * 2 + 10)
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as http:
         headers = await login(http)
@@ -168,7 +178,7 @@ async def concurrent(base: str, chats: int) -> tuple[int, int, float]:
     for _, step in edges:
         current += step
         most = max(most, current)
-    return len(done), most, wall
+    return len(done), most, wall, len(ACCEPTED)
 
 
 def bare_offline(runs: int) -> tuple[float, float]:
@@ -256,6 +266,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--chats", type=int, default=100)
     parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument("--reply-words", type=int, default=300, help="tokens per reply (concurrent chats)")
+    parser.add_argument("--token-delay", type=float, default=0.03, help="seconds between tokens (concurrent)")
     args = parser.parse_args()
     if shutil.which("espeak-ng") is None:
         print("bench_coach: espeak-ng is missing (make system-deps)", file=sys.stderr)
@@ -292,16 +304,23 @@ def main() -> int:
         bare_first, bare_rate, words = bare_standin(standin, args.runs)
         with platform(env, stand_in) as base:
             first, rate = asyncio.run(measure(base, args.runs, words))
+            state.reply = " ".join(f"word{k}" for k in range(args.reply_words))
+            state.delay_s = args.token_delay
             single = asyncio.run(concurrent(base, 1))
-            finished, most, wall = asyncio.run(concurrent(base, args.chats))
+            state.most_open_streams = 0
+            finished, most, wall, accepted = asyncio.run(concurrent(base, args.chats))
+            held = state.most_open_streams
         print(
             f"stand-in first token {first * 1000:7.1f} ms  (bare SDK {bare_first * 1000:.1f} ms, "
             f"{ratio(first, bare_first)});  {rate:6.1f} tokens/s (bare {bare_rate:.1f}/s, "
             f"{ratio(rate, bare_rate)})"
         )
         print(
-            f"concurrent chats: {finished}/{args.chats} finished, {most} written at once, wall {wall:.1f} s "
-            f"(one chat alone {single[2]:.1f} s, {ratio(wall, single[2])})"
+            f"concurrent chats: {finished}/{args.chats} finished, {accepted} accepted by the API, "
+            f"{held} held at once by one worker "
+            f"({most} streaming to clients at once), "
+            f"{args.reply_words} tokens x {args.token_delay * 1000:.0f} ms, "
+            f"wall {wall:.1f} s (one chat alone {single[2]:.1f} s, {ratio(wall, single[2])})"
         )
 
     for lang, (ours, bare) in stt_wer().items():

@@ -54,7 +54,7 @@ class CoachMessage(IdMixin, Base):
     )
     role: Mapped[str] = mapped_column(String(12))
     text: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(12), default=MessageStatus.done.value)
+    status: Mapped[str] = mapped_column(String(12), default=MessageStatus.done.value, index=True)
     language: Mapped[str] = mapped_column(String(5), default="en")
     reply_to: Mapped[uuid.UUID | None] = mapped_column(default=None)  # the question answered
     sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -67,6 +67,12 @@ class CoachMessage(IdMixin, Base):
     speech_key: Mapped[str | None] = mapped_column(String(512), default=None)  # the spoken reply
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A reply is a job of app/jobs (app/coach/replies.py REPLY_JOBS): its lease, runs, heartbeat.
+    lease_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    run_count: Mapped[int] = mapped_column(Integer, default=0)
+    queued_at: Mapped[datetime | None] = mapped_column(default=None)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class CoachTranscription(IdMixin, Base):

@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Final
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.coach import events as stream
 from app.coach import retrieval, service, speech
 from app.coach.models import (
-    ACTIVE_STATUSES,
     CoachConversation,
     CoachMessage,
     CoachTranscription,
@@ -38,6 +40,7 @@ from app.core.config import Settings, get_settings
 from app.core.i18n import normalize_language, t
 from app.core.storage import get_object_store
 from app.db.session import sync_session
+from app.jobs import engine as jobs
 from video_studio.providers.base import ChatModel, ChatTurn, Moderator, Passage, ProviderError, SpeechToText
 from video_studio.providers.factory import make_chat_model, make_moderator, make_speech_to_text
 
@@ -104,13 +107,34 @@ class _Job:
     language: str
     turns: tuple[ChatTurn, ...]
     speak: bool
+    lease: str
+
+
+REPLY_JOBS = jobs.JobTable(
+    CoachMessage,
+    domain="coach",
+    task="coach.reply",
+    running=MessageStatus.streaming.value,
+    queued=MessageStatus.pending.value,
+)
+"""A reply is a job of app/jobs: claimed with a lease, its heartbeat is its progress (the growing
+text stored every COACH_STORE_EVERY_SECONDS), and the reaper (`reap_lost_replies`) finds replies
+whose queue message was lost or whose worker went silent for COACH_REPLY_LEASE_SECONDS."""
+
+
+def _stale_before(settings: Settings) -> datetime:
+    return utcnow() - timedelta(seconds=settings.coach_reply_lease_seconds)
 
 
 def _claim(reply_id: uuid.UUID, settings: Settings) -> _Job | None:
     with sync_session() as session:
-        reply = session.get(CoachMessage, reply_id, with_for_update=True)
-        if reply is None or reply.status not in ACTIVE_STATUSES:
+        lease = jobs.claim(
+            session, REPLY_JOBS, reply_id, stale_before=_stale_before(settings), values={"text": ""}
+        )
+        if lease is None:  # finished, failed, or held by a live run
             return None
+        reply = session.get(CoachMessage, reply_id, populate_existing=True)
+        assert reply is not None
         conversation = session.get(CoachConversation, reply.conversation_id)
         question = session.get(CoachMessage, reply.reply_to) if reply.reply_to else None
         if conversation is None or question is None:
@@ -124,8 +148,6 @@ def _claim(reply_id: uuid.UUID, settings: Settings) -> _Job | None:
         ).all()
         turns = [ChatTurn(m.role, m.text) for m in reversed(earlier) if m.text]
         turns.append(ChatTurn(Role.user.value, question.text))
-        reply.status = MessageStatus.streaming.value
-        reply.text = ""
         return _Job(
             reply.id,
             conversation.id,
@@ -134,14 +156,14 @@ def _claim(reply_id: uuid.UUID, settings: Settings) -> _Job | None:
             reply.language,
             tuple(turns),
             reply.speak,
+            lease,
         )
 
 
-def _store(reply_id: uuid.UUID, text: str) -> None:
+def _store(job: _Job, text: str) -> None:
+    """The growing text, which is also the run's heartbeat; LeaseLost once the reaper took it."""
     with sync_session() as session:
-        reply = session.get(CoachMessage, reply_id)
-        if reply is not None and reply.status == MessageStatus.streaming.value:
-            reply.text = text
+        jobs.beat(session, REPLY_JOBS, job.reply_id, job.lease, text=text)
 
 
 def _finish(
@@ -156,9 +178,11 @@ def _finish(
 ) -> None:
     with sync_session() as session:
         reply = session.get(CoachMessage, job.reply_id, with_for_update=True)
-        if reply is None:
-            return
+        if reply is None or reply.status != MessageStatus.streaming.value or reply.lease_id != job.lease:
+            raise jobs.LeaseLost(str(job.reply_id))  # reaped meanwhile: another run owns it now
         reply.text = text
+        reply.lease_id = None
+        reply.heartbeat_at = utcnow()
         reply.status = status.value
         reply.sources = [p.source() for p in passages]
         reply.provider = model.name if model else None
@@ -188,7 +212,7 @@ class _Publisher:
         if now - self.flushed_at >= self.settings.coach_stream_flush_seconds:
             self.flush()
         if now - self.stored_at >= self.settings.coach_store_every_seconds:
-            _store(self.job.reply_id, self.text)
+            _store(self.job, self.text)
             self.stored_at = now
 
     def flush(self) -> None:
@@ -208,11 +232,20 @@ class _Publisher:
 
 def run_reply(reply_id: uuid.UUID, *, last_attempt: bool = True) -> str:
     """Answer one question. Raises ProviderError (retryable) unless `last_attempt`: then the reply
-    fails with its reason. Returns the reply's final status."""
+    fails with its reason. Returns the reply's final status ("lost" when the reaper took it)."""
     settings = get_settings()
     job = _claim(reply_id, settings)
     if job is None:
         return "skipped"
+    try:
+        return _answer(job, settings, last_attempt=last_attempt)
+    except jobs.LeaseLost:
+        log.warning("coach_reply_lost", reply_id=str(reply_id))
+        return "lost"
+
+
+def _answer(job: _Job, settings: Settings, *, last_attempt: bool) -> str:
+    reply_id = job.reply_id
     language = detect_language(job.question, job.language)
     try:
         categories = moderator(settings).flagged(job.question)
@@ -250,6 +283,8 @@ def run_reply(reply_id: uuid.UUID, *, last_attempt: bool = True) -> str:
     except ProviderError as exc:
         log.warning("coach_reply_failed", reply_id=str(reply_id), provider=model.name, error=exc.code)
         if exc.retryable and not last_attempt:
+            with sync_session() as session:  # hand it back so the retried task can claim it
+                jobs.release(session, REPLY_JOBS, reply_id, lease=job.lease)
             raise
         _finish(
             job, text=publisher.text, status=MessageStatus.failed, passages=passages, model=model,
@@ -359,3 +394,54 @@ def run_transcription(transcription_id: uuid.UUID) -> str:
     store.delete(key)
     stream.publish(conversation_id, "transcript", event)
     return status
+
+
+# --- the reaper (beat: default.coach.reap_lost_replies)
+
+
+@dataclass
+class ReapedReplies:
+    requeued: list[uuid.UUID]
+    failed: list[uuid.UUID]
+
+
+def reap_lost_replies(
+    settings: Settings | None = None, *, only: Collection[uuid.UUID] | None = None
+) -> ReapedReplies:
+    """Replies whose queue message was lost (pending for COACH_REPLY_LOST_SECONDS) or whose run
+    made no progress for COACH_REPLY_LEASE_SECONDS go back to the queue; after
+    COACH_REPLY_MAX_RUNS runs one fails with a clear reason in its language instead. `only`: those
+    ids (a test reaps its own rows)."""
+    settings = settings or get_settings()
+    now = utcnow()
+    failed: list[tuple[uuid.UUID, uuid.UUID]] = []
+
+    def decide(session: Session, reply: CoachMessage) -> bool:
+        if reply.run_count < settings.coach_reply_max_runs:
+            return True
+        reply.status = MessageStatus.failed.value
+        reply.failure_reason = t("coach.reply_lost", reply.language)
+        reply.lease_id = None
+        reply.finished_at = now
+        failed.append((reply.conversation_id, reply.id))
+        return False
+
+    requeued = jobs.reap(
+        [REPLY_JOBS],
+        stale_before=now - timedelta(seconds=settings.coach_reply_lease_seconds),
+        lost_before=now - timedelta(seconds=settings.coach_reply_lost_seconds),
+        only=only,
+        decide=decide,
+    )
+    jobs.requeue(requeued)
+    for conversation_id, reply_id in failed:  # end the open streams with the reason
+        with sync_session() as session:
+            reply = session.get(CoachMessage, reply_id)
+            if reply is None:
+                continue
+            done, final_token = stream.done_event(reply), stream.token_event(reply)
+        stream.publish(conversation_id, "token", final_token)
+        stream.publish(conversation_id, "done", done)
+    if requeued or failed:
+        log.warning("coach_replies_reaped", requeued=len(requeued), failed=len(failed))
+    return ReapedReplies([job_id for _, job_id in requeued], [reply_id for _, reply_id in failed])

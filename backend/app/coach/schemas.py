@@ -89,4 +89,5 @@ class UsageOut(BaseModel):
 
 class ExportOut(BaseModel):
     conversations: list[dict[str, Any]]
+    transcriptions: list[dict[str, Any]]
     usage: list[dict[str, Any]]

@@ -186,6 +186,7 @@ async def post_message(
         reply_to=question.id,
         speak=speak,
         created_at=now,
+        queued_at=now,
     )
     session.add(reply)
     if not conversation.title:
@@ -342,46 +343,91 @@ def purge_expired(session: Session, settings: Settings, now: datetime | None = N
     return _rowcount(result)
 
 
-async def export_user_data(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:
-    """Every conversation of the user with its messages (the privacy export includes this)."""
-    conversations = (
-        await session.scalars(
-            select(CoachConversation)
-            .where(CoachConversation.user_id == user_id)
-            .order_by(CoachConversation.id)
-        )
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def export_user_data(session: Session, user_id: uuid.UUID) -> dict[str, Any]:
+    """Everything the coach keeps about the user (the privacy registry's contract, COMMON #17):
+    conversations with their messages, voice transcriptions (text, not audio) and monthly usage."""
+    conversations = session.scalars(
+        select(CoachConversation).where(CoachConversation.user_id == user_id).order_by(CoachConversation.id)
     ).all()
     out = []
     for conversation in conversations:
-        messages = (
-            await session.scalars(
-                select(CoachMessage)
-                .where(CoachMessage.conversation_id == conversation.id)
-                .order_by(CoachMessage.id)
-            )
+        messages = session.scalars(
+            select(CoachMessage)
+            .where(CoachMessage.conversation_id == conversation.id)
+            .order_by(CoachMessage.id)
         ).all()
         out.append(
             {
                 "id": str(conversation.id),
                 "title": conversation.title,
+                "language": conversation.language,
                 "created_at": conversation.created_at.isoformat(),
                 "messages": [
                     {
                         "role": m.role,
                         "text": m.text,
                         "status": m.status,
+                        "language": m.language,
                         "sources": m.sources,
+                        "provider": m.provider,
+                        "input_tokens": m.input_tokens,
+                        "output_tokens": m.output_tokens,
                         "created_at": m.created_at.isoformat(),
                     }
                     for m in messages
                 ],
             }
         )
-    usage = (await session.scalars(select(CoachUsage).where(CoachUsage.user_id == user_id))).all()
-    return {"conversations": out, "usage": [{"month": u.month, "tokens": u.tokens} for u in usage]}
+    transcriptions = session.scalars(
+        select(CoachTranscription)
+        .where(CoachTranscription.user_id == user_id)
+        .order_by(CoachTranscription.id)
+    ).all()
+    usage = session.scalars(
+        select(CoachUsage).where(CoachUsage.user_id == user_id).order_by(CoachUsage.month)
+    )
+    return {
+        "conversations": out,
+        "transcriptions": [
+            {
+                "conversation_id": str(row.conversation_id),
+                "status": row.status,
+                "text": row.text,
+                "language": row.language,
+                "duration_s": row.duration_s,
+                "created_at": _iso(row.created_at),
+            }
+            for row in transcriptions
+        ],
+        "usage": [{"month": u.month, "tokens": u.tokens} for u in usage],
+    }
 
 
-async def delete_user_data(session: AsyncSession, user_id: uuid.UUID) -> None:
-    """Erase the user's conversations (and with them messages and transcriptions)."""
-    await session.execute(delete(CoachConversation).where(CoachConversation.user_id == user_id))
-    await session.commit()
+def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
+    """Erase what the coach keeps about the user (the privacy registry's contract): the stored
+    audio (voice questions, spoken replies), conversations, messages, transcriptions and usage.
+    Nothing here is money. Commits; stored objects go after the rows (an object left by a failed
+    delete is unreachable, never the other way round)."""
+    conversation_ids = select(CoachConversation.id).where(CoachConversation.user_id == user_id)
+    keys = [
+        *session.scalars(select(CoachTranscription.audio_key).where(CoachTranscription.user_id == user_id)),
+        *session.scalars(
+            select(CoachMessage.speech_key).where(
+                CoachMessage.conversation_id.in_(conversation_ids), CoachMessage.speech_key.is_not(None)
+            )
+        ),
+    ]
+    # Explicit deletes (not only ON DELETE CASCADE): SQLite enforces foreign keys per connection.
+    session.execute(delete(CoachTranscription).where(CoachTranscription.user_id == user_id))
+    session.execute(delete(CoachMessage).where(CoachMessage.conversation_id.in_(conversation_ids)))
+    session.execute(delete(CoachConversation).where(CoachConversation.user_id == user_id))
+    session.execute(delete(CoachUsage).where(CoachUsage.user_id == user_id))
+    session.commit()
+    store = get_object_store()
+    for key in keys:
+        if key:
+            store.delete(key)

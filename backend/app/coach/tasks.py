@@ -37,3 +37,10 @@ def purge_conversations() -> int:
     """Beat, daily: conversations older than COACH_RETENTION_DAYS."""
     with sync_session() as session:
         return service.purge_expired(session, get_settings())
+
+
+@celery_app.task(name="default.coach.reap_lost_replies")
+def reap_lost_replies() -> int:
+    """Beat: replies whose message was lost or whose worker went silent (requeued or failed)."""
+    reaped = replies.reap_lost_replies()
+    return len(reaped.requeued) + len(reaped.failed)

@@ -136,6 +136,8 @@ class Settings(BaseSettings):
     knowledge_languages: list[str] = Field(default_factory=lambda: ["it", "en"])
     knowledge_ocr: bool = True  # read on-screen text of videos
     knowledge_document_max_bytes: int = 50 * 1024 * 1024
+    knowledge_upload_abandon_seconds: int = 24 * 3600  # document uploads never completed are reaped
+    knowledge_backfill_batch: int = 20  # published videos without an extraction queued per beat run
     anthropic_base_url: str = ""  # empty = api.anthropic.com
 
     # --- social (comments, likes, follows, share pages: app/social)
@@ -165,6 +167,9 @@ class Settings(BaseSettings):
     coach_transcribe_wait_seconds: float = 4.0  # the request waits this long for a short transcript
     coach_stream_flush_seconds: float = 0.05  # tokens are published in batches at most this old
     coach_store_every_seconds: float = 0.5  # the growing reply is written to its row this often
+    coach_reply_lease_seconds: int = 60  # a streaming reply without progress this long is reaped
+    coach_reply_lost_seconds: int = 90  # a reply still pending this long had its message lost
+    coach_reply_max_runs: int = 3  # runs of one reply before the reaper fails it
 
     extra_cors_origins: list[str] = Field(default_factory=list)
     sse_max_streams_per_user: int = 5  # live progress streams one user may hold open at once

@@ -36,6 +36,30 @@ def vtt_duration(vtt: str) -> float:
     return end
 
 
+@dataclass(frozen=True)
+class Cue:
+    timing: str  # the "00:00:01.000 --> 00:00:03.000 ..." line, settings included
+    text: str  # the payload lines, joined by newlines
+
+
+def vtt_cues(vtt: str) -> list[Cue]:
+    """The cues of a WebVTT file, in order (NOTE/STYLE/REGION blocks and cue ids dropped)."""
+    cues = []
+    for block in re.split(r"\n\s*\n", vtt.replace("\r\n", "\n").strip()):
+        lines = block.split("\n")
+        at = next((k for k, line in enumerate(lines) if "-->" in line), None)
+        if at is None:
+            continue
+        text = "\n".join(line for line in lines[at + 1 :]).strip()
+        if text:
+            cues.append(Cue(lines[at].strip(), text))
+    return cues
+
+
+def webvtt(cues: Sequence[Cue]) -> str:
+    return "WEBVTT\n\n" + "".join(f"{cue.timing}\n{cue.text}\n\n" for cue in cues)
+
+
 def is_webvtt(text: str) -> bool:
     return text.lstrip("\ufeff").startswith("WEBVTT")
 

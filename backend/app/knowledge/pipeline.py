@@ -5,33 +5,36 @@ Nothing here is a new mechanism:
   studio's runner of row-jobs (app/studio/jobs.py `_run` on the engine: claim + lease, progress +
   heartbeat thread, the reaper, transient retries, failure reasons). `run_job` is that runner
   with the knowledge body.
-- Uploads: documents use the part plan, signing and completion check of app/uploads/parts.py
-  and the object store.
+- Uploads: documents are an `UploadKind` of app/uploads (service.DOCUMENT_UPLOAD): start, sign,
+  resume, complete, and the one abandoned-upload reaper (tasks.reap_abandoned_uploads).
 - Sources: a video's original upload comes from app.media.service.get_source_object_key.
 
-Still to do: documents as an `UploadKind` of app/uploads (resume and the abandoned-upload reaper
-come with it), and knowledge's own runner instead of registering with the studio's.
+Still to do: knowledge's own runner instead of registering with the studio's.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
+import math
 import uuid
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
-from app.core.clock import utcnow
-from app.core.config import Settings
-from app.core.storage import UploadedPart, get_object_store
+from app import uploads
+from app.core.config import Settings, get_settings
+from app.core.errors import NotFound
+from app.core.storage import MultipartUpload, get_object_store
+from app.db.session import sync_session
 from app.jobs import engine as jobs
-from app.knowledge.models import KnowledgeJob
+from app.jobs.models import JobStatus
+from app.knowledge.models import KnowledgeDocument, KnowledgeJob
 from app.studio import jobs as studio_jobs
-from app.uploads.parts import PartPlan, parts_to_complete, presign_parts
+from app.uploads import ReapReport, Verdict, reap_abandoned
 
 EXTRACT_TASK = "studio.knowledge_extract"
 KIND = "knowledge"
@@ -63,32 +66,62 @@ async def video_source_key(session: AsyncSession, video_id: uuid.UUID) -> str:
     return await media_service.get_source_object_key(session, video_id)
 
 
-# --- uploads (presigned multipart, the platform's flow)
+# --- document uploads (app/uploads)
+
+DOCUMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/webp")
+
+DOCUMENT_UPLOAD = uploads.UploadKind(
+    name="knowledge",
+    prefix="knowledge/documents/",
+    key_of=document_source_key,
+    max_bytes=lambda settings: settings.knowledge_document_max_bytes,
+    part_size=lambda settings: settings.studio_upload_part_size,
+    abandon_after_seconds=lambda settings: settings.knowledge_upload_abandon_seconds,
+    too_large=lambda limit: f"A document may be at most {limit // (1024 * 1024)} MiB.",
+    too_large_code="document_too_large",
+    content_types=DOCUMENT_TYPES,
+    wrong_type="Upload a PDF or a picture (PNG, JPEG, WebP).",
+    wrong_type_code="unsupported_document",
+)
 
 
-async def start_multipart(key: str, content_type: str) -> str:
-    return await asyncio.to_thread(get_object_store().create_multipart, key, content_type)
+def reap_abandoned_uploads(settings: Settings | None = None, *, now: datetime | None = None) -> ReapReport:
+    """Abort document uploads started more than KNOWLEDGE_UPLOAD_ABANDON_SECONDS ago and never
+    completed (beat: default.knowledge.reap_abandoned_uploads). A document row exists only to hold
+    its upload until completion (no job, no item refers to it yet), so its row is deleted."""
+    settings = settings or get_settings()
 
+    def drop(session: Session, document_id: uuid.UUID, upload_id: str) -> bool:
+        result = session.execute(
+            delete(KnowledgeDocument)
+            .where(
+                KnowledgeDocument.id == document_id,
+                KnowledgeDocument.upload_id == upload_id,
+                KnowledgeDocument.uploaded_at.is_(None),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return cast(int, getattr(result, "rowcount", 0)) == 1
 
-async def presign(
-    settings: Settings, key: str, upload_id: str, size: int, part_size: int, numbers: Sequence[int]
-) -> tuple[list[tuple[int, str]], datetime]:
-    ttl = settings.s3_presign_ttl_seconds
-    signed = await asyncio.to_thread(
-        presign_parts, get_object_store(), key, upload_id, PartPlan(size, part_size), numbers, ttl
-    )
-    return [(int(n), str(url)) for n, url in signed], utcnow() + timedelta(seconds=ttl)
+    def abandon(session: Session, upload: MultipartUpload, cutoff: datetime) -> Verdict:
+        document_id = DOCUMENT_UPLOAD.id_of_key(upload.key)
+        document = session.get(KnowledgeDocument, document_id) if document_id else None
+        if document is None or document.upload_id != upload.upload_id:
+            return "orphan"
+        if document.created_at >= cutoff:
+            return "keep"
+        return "abandoned" if drop(session, document.id, upload.upload_id) else "orphan"
 
+    def stranded(session: Session, open_ids: set[str], cutoff: datetime) -> int:
+        rows = session.execute(
+            select(KnowledgeDocument.id, KnowledgeDocument.upload_id).where(
+                KnowledgeDocument.upload_id.is_not(None), KnowledgeDocument.created_at < cutoff
+            )
+        ).all()
+        gone = [(doc_id, upload_id) for doc_id, upload_id in rows if upload_id and upload_id not in open_ids]
+        return len([doc_id for doc_id, upload_id in gone if drop(session, doc_id, upload_id)])
 
-async def complete(key: str, upload_id: str, size: int, part_size: int, parts: Sequence[UploadedPart]) -> int:
-    """Assemble the parts; the stored size."""
-    store = get_object_store()
-    checked = await asyncio.to_thread(
-        parts_to_complete, store, key, upload_id, PartPlan(size, part_size), list(parts)
-    )
-    await asyncio.to_thread(store.complete_multipart, key, upload_id, checked)
-    info = await asyncio.to_thread(store.head, key)
-    return info.size if info is not None else 0
+    return reap_abandoned(DOCUMENT_UPLOAD, settings, abandon=abandon, stranded=stranded, now=now)
 
 
 # --- the worker
@@ -120,6 +153,45 @@ def _speech_to_text(settings: Settings) -> Any:
     return make_speech_to_text("offline")
 
 
+# The compute's stage names -> the stages a progress stream shows (web: knowledge.stage.*).
+STAGES = {"speech": "transcribe", "ocr": "ocr", "text": "read", "labels": "classify", "done": "classify"}
+
+
+def video_skeleton(video_id: uuid.UUID) -> Any | None:
+    """The movement the platform already has for a video: the skeletons of its instructor's ready
+    studio references (each a marked range, its times re-based to 0), put back on the video's
+    timeline and merged. None when the video has no reference: extracting a skeleton of a whole
+    lesson costs about its duration again on the studio worker (bench_skeleton), so motion
+    evidence comes only from ranges an instructor marked."""
+    from app.studio.models import StudioReference
+    from video_studio.errors import StudioError
+    from video_studio.skeleton.doc import make_doc, validate_doc
+
+    with sync_session() as session:
+        refs = session.execute(
+            select(StudioReference.skeleton_key, StudioReference.t_start).where(
+                StudioReference.video_id == video_id,
+                StudioReference.status == JobStatus.ready,
+                StudioReference.skeleton_key.is_not(None),
+            )
+        ).all()
+    store = get_object_store()
+    frames: dict[int, Any] = {}
+    base: Any = None
+    for key, t_start in refs:
+        try:
+            doc = validate_doc(json.loads(store.get_bytes(str(key))), "reference")
+        except (NotFound, ValueError, StudioError):  # gone or unreadable: motion is only evidence
+            continue
+        base = base or doc
+        for frame in doc["frames"]:
+            frames.setdefault(frame["index"], {**frame, "t": round(frame["t"] + float(t_start), 6)})
+    if base is None:
+        return None
+    ordered = sorted(frames.values(), key=lambda f: f["t"])
+    return make_doc(base["fps"], base["width"], base["height"], ordered)
+
+
 def _body(job: Any, progress: Any, workdir: Path, settings: Settings) -> dict[str, Any]:
     """Download, extract, store the KnowledgeDoc and captions, write the unreviewed items."""
     from app.knowledge import extraction
@@ -130,14 +202,23 @@ def _body(job: Any, progress: Any, workdir: Path, settings: Settings) -> dict[st
     progress.set(2, "downloading")
     source = workdir / ("video" if job.video_id is not None else "document")  # messages name it
     store.download(job.source_key, source)
-    extracting = progress.within(5, 90, "extracting")
+    progress.set(5, "extracting")
+
+    def extracting(fraction: float, stage: str) -> None:
+        if math.isfinite(fraction):
+            percent = 5 + round(85 * min(max(fraction, 0.0), 1.0))
+            shown = STAGES.get(stage, progress.stage_name)
+            progress.set(percent, shown, force=shown != progress.stage_name)  # every stage is seen
+
+    skeleton = video_skeleton(job.video_id) if job.video_id is not None else None
     try:
         doc = extract(
             source,
+            skeleton=skeleton,
             stt=_speech_to_text(settings),
             languages=tuple(settings.knowledge_languages),
             options=Options(ocr=settings.knowledge_ocr),
-            on_progress=lambda fraction, _stage: extracting(fraction),
+            on_progress=extracting,
         )
     except ProviderError as exc:
         if exc.retryable:

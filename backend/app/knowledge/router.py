@@ -9,7 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import PlainTextResponse
 
-from app.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed, error_responses
+from app.core.errors import (
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    ValidationFailed,
+    error_responses,
+)
 from app.core.pagination import DEFAULT_LIMIT
 from app.core.storage import UploadedPart
 from app.deps import CursorParam, InstructorUser, LimitParam, OptionalUser, SessionDep, SettingsDep
@@ -19,6 +26,8 @@ from app.knowledge.models import ItemKind, ReviewState
 from app.knowledge.schemas import (
     CaptionIn,
     CaptionOut,
+    CaptionTranslateIn,
+    CaptionTranslateOut,
     DocumentComplete,
     DocumentCreate,
     DocumentOut,
@@ -38,10 +47,12 @@ from app.knowledge.schemas import (
     TranscriptOut,
     TranslateIn,
     TranslateOut,
+    UploadedPartOut,
     VersionCreate,
     VersionOut,
     VideoKnowledgeOut,
 )
+from app.progress import stream as sse
 from video_studio.i18n import normalize_language, studio_catalogue
 
 router = APIRouter(prefix="/knowledge", tags=["knowledge"])
@@ -224,6 +235,33 @@ async def video_job(video_id: uuid.UUID, user: InstructorUser, session: SessionD
     return JobOut.model_validate(await service.get_video_job(session, video_id, user))
 
 
+@router.get("/jobs", response_model=list[JobOut])
+async def list_jobs(
+    user: InstructorUser, session: SessionDep, active: Annotated[bool, Query()] = False
+) -> list[JobOut]:
+    """Your extractions (admins: everyone's), newest first; `active=true`: queued or running only."""
+    return [JobOut.model_validate(j) for j in await service.list_jobs(session, user, active=active)]
+
+
+@router.get(
+    "/jobs/{job_id}/events",
+    response_class=sse.ProgressStream,
+    responses=error_responses(NotFound, RateLimited),
+)
+async def job_events(job_id: uuid.UUID, user: InstructorUser, session: SessionDep) -> sse.ProgressStream:
+    """`text/event-stream` of `progress` events ({status, percent, stage, failure_reason}) while
+    the extraction waits and runs (stages: downloading, transcribe, ocr, read, classify, storing),
+    then one `end` event (ready or failed)."""
+    await service.get_job(session, job_id, user)
+    await session.close()
+    return await sse.progress_response(
+        owner=user.id,
+        channel=service.progress_channel(job_id),
+        load_state=lambda db: service.load_job_state(db, job_id),
+        active=service.PROGRESS_ACTIVE,
+    )
+
+
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=error_responses(NotFound))
 async def get_job(job_id: uuid.UUID, user: InstructorUser, session: SessionDep) -> JobOut:
     return JobOut.model_validate(await service.get_job(session, job_id, user))
@@ -261,6 +299,41 @@ async def edit_captions(
         session, video_id, user, lang=body.lang, vtt=body.vtt, approve=body.approve
     )
     return CaptionOut.model_validate(track)
+
+
+@router.post(
+    "/captions/{track_id}/translate",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CaptionTranslateOut,
+    responses=error_responses(NotFound, ValidationFailed),
+)
+async def translate_captions(
+    track_id: uuid.UUID,
+    body: CaptionTranslateIn,
+    user: InstructorUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    accept_language: AcceptLanguage = None,
+) -> CaptionTranslateOut:
+    """Translate a caption track into `target` as a new unreviewed track: the translation memory
+    first, the LLM only with OPENAI_API_KEY. Offline, only the cues the memory holds (the message
+    says so, with how many)."""
+    outcome = await service.translate_captions(session, settings, track_id, user, target=body.target)
+    lang = normalize_language(accept_language)
+    message = (
+        studio_catalogue().text(
+            "knowledge.offline_captions", lang, translated=outcome.translated, total=outcome.total
+        )
+        if outcome.offline
+        else None
+    )
+    return CaptionTranslateOut(
+        track=CaptionOut.model_validate(outcome.track) if outcome.track else None,
+        offline=outcome.offline,
+        translated=outcome.translated,
+        total=outcome.total,
+        message=message,
+    )
 
 
 @router.get("/captions/{track_id}", response_class=PlainTextResponse, responses=error_responses(NotFound))
@@ -301,13 +374,33 @@ async def create_document(
         content_type=body.content_type,
         size_bytes=body.size_bytes,
     )
+    return _ticket(ticket)
+
+
+def _ticket(ticket: service.DocumentTicket) -> DocumentUploadOut:
     return DocumentUploadOut(
         document=DocumentOut.model_validate(ticket.document),
         part_size=ticket.document.part_size,
         part_count=ticket.document.part_count,
         parts=[PartUrlOut(part_number=n, url=url) for n, url in ticket.parts],
         expires_at=ticket.expires_at,
+        uploaded_parts=[
+            UploadedPartOut(part_number=p.part_number, etag=p.etag, size=p.size)
+            for p in ticket.uploaded_parts
+        ],
     )
+
+
+@router.get(
+    "/documents/{document_id}/upload",
+    response_model=DocumentUploadOut,
+    responses=error_responses(NotFound, Conflict),
+)
+async def resume_document(
+    document_id: uuid.UUID, user: InstructorUser, session: SessionDep, settings: SettingsDep
+) -> DocumentUploadOut:
+    """Resume an interrupted upload: the parts already stored and fresh URLs for the missing ones."""
+    return _ticket(await service.resume_document(session, settings, document_id, user))
 
 
 @router.post(

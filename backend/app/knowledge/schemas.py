@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.jobs.models import JobStatus
 from app.knowledge.models import ItemKind, ReviewState, Source
+from app.uploads.schemas import UploadedPartOut as UploadedPartOut
 
 Lang = Literal["it", "en", "ja"]
 
@@ -117,6 +118,10 @@ class TranslateOut(BaseModel):
     suggestions: list[SuggestionOut]
 
 
+class CaptionTranslateIn(BaseModel):
+    target: Lang
+
+
 class MomentOut(BaseModel):
     video_id: uuid.UUID | None
     document_id: uuid.UUID | None
@@ -198,6 +203,7 @@ class DocumentUploadOut(BaseModel):
     part_count: int
     parts: list[PartUrlOut]
     expires_at: datetime
+    uploaded_parts: list[UploadedPartOut] = Field(default_factory=list)  # stored already (resume)
 
 
 class UploadedPartIn(BaseModel):
@@ -207,3 +213,11 @@ class UploadedPartIn(BaseModel):
 
 class DocumentComplete(BaseModel):
     parts: list[UploadedPartIn] = Field(min_length=1, max_length=10_000)
+
+
+class CaptionTranslateOut(BaseModel):
+    track: CaptionOut | None = Field(description="the new unreviewed track; null when no cue was translated")
+    offline: bool = Field(description="no machine translation configured: only memory hits are used")
+    translated: int = Field(description="cues translated")
+    total: int = Field(description="cues in the source track")
+    message: str | None

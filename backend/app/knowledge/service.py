@@ -20,10 +20,11 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import progress, uploads
 from app.auth.models import Role, User
 from app.core.clock import utcnow
 from app.core.config import Settings
-from app.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.ids import uuid7
 from app.core.pagination import apply_cursor, page_of
 from app.core.storage import UploadedPart, get_object_store
@@ -46,8 +47,6 @@ from app.worker.dispatch import enqueue_after_commit
 log = structlog.get_logger(__name__)
 
 PUBLISHED = "published"
-DOCUMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/webp")
-MAX_PARTS = 10_000
 
 
 def is_admin(user: User | None) -> bool:
@@ -75,12 +74,13 @@ async def video_published(session: AsyncSession, *, video_id: uuid.UUID, owner_i
     if job is None:
         job = KnowledgeJob(owner_id=owner_id, video_id=video_id, source_key=source_key)
         session.add(job)
-    _queue(job)
+    queue_job(job)
     await session.flush()
     enqueue_after_commit(session, pipeline.EXTRACT_TASK, str(job.id))
 
 
-def _queue(job: KnowledgeJob) -> None:
+def queue_job(job: KnowledgeJob) -> None:
+    """(Re)set a job to queued; the caller enqueues its task after the commit."""
     job.status = JobStatus.pending
     job.progress = 0
     job.stage = "queued"
@@ -106,11 +106,41 @@ async def get_job(session: AsyncSession, job_id: uuid.UUID, user: User) -> Knowl
     return job
 
 
+async def list_jobs(
+    session: AsyncSession, user: User, *, active: bool, limit: int = 50
+) -> list[KnowledgeJob]:
+    """The user's extractions (admins: everyone's), newest first; `active`: only queued or running."""
+    query = select(KnowledgeJob).order_by(KnowledgeJob.created_at.desc()).limit(limit)
+    if not is_admin(user):
+        query = query.where(KnowledgeJob.owner_id == user.id)
+    if active:
+        query = query.where(KnowledgeJob.status.in_([JobStatus.pending, JobStatus.running]))
+    return list((await session.scalars(query)).all())
+
+
+# A job's progress stream stays open in these; ready or failed ends it.
+PROGRESS_ACTIVE = frozenset({JobStatus.pending.value, JobStatus.running.value})
+
+
+def progress_channel(job_id: uuid.UUID) -> str:
+    """The channel the job runner publishes on (app/studio/jobs.py `_nudge`, kind "knowledge")."""
+    from app.studio.service import progress_channel as studio_channel
+
+    return studio_channel(pipeline.KIND, job_id)
+
+
+async def load_job_state(session: AsyncSession, job_id: uuid.UUID) -> progress.State | None:
+    job = await session.get(KnowledgeJob, job_id)
+    if job is None:
+        return None
+    return progress.state(job.status.value, job.progress, job.stage, job.failure_reason)
+
+
 async def retry_job(session: AsyncSession, job_id: uuid.UUID, user: User) -> KnowledgeJob:
     job = await get_job(session, job_id, user)
     if job.status != JobStatus.failed:
         raise Conflict("Only a failed extraction can be retried.", code="job_not_failed")
-    _queue(job)
+    queue_job(job)
     enqueue_after_commit(session, pipeline.EXTRACT_TASK, str(job.id))
     await session.commit()
     await session.refresh(job)
@@ -497,6 +527,14 @@ class DocumentTicket:
     document: KnowledgeDocument
     parts: list[tuple[int, str]]
     expires_at: datetime
+    uploaded_parts: list[UploadedPart] = field(default_factory=list)
+
+
+def _upload(document: KnowledgeDocument) -> uploads.Upload:
+    assert document.upload_id is not None
+    return uploads.Upload(
+        document.source_key, document.upload_id, uploads.PartPlan(document.size_bytes, document.part_size)
+    )
 
 
 async def create_document(
@@ -509,42 +547,49 @@ async def create_document(
     content_type: str,
     size_bytes: int,
 ) -> DocumentTicket:
-    if content_type.lower() not in DOCUMENT_TYPES:
-        raise ValidationFailed("Upload a PDF or a picture (PNG, JPEG, WebP).", code="unsupported_document")
-    if size_bytes <= 0:
-        raise ValidationFailed("The file is empty.", code="empty_file")
-    if size_bytes > settings.knowledge_document_max_bytes:
-        raise PayloadTooLarge(
-            f"A document may be at most {settings.knowledge_document_max_bytes // (1024 * 1024)} MiB.",
-            code="document_too_large",
-        )
+    content_type = content_type.lower()
+    kind = pipeline.DOCUMENT_UPLOAD
+    uploads.check_declared(kind, settings, size_bytes=size_bytes, content_type=content_type)
     if not filename.strip() or not title.strip():
         raise ValidationFailed("The document needs a title and a file name.", code="title_required")
-    part_size = settings.studio_upload_part_size
-    part_count = max(1, math.ceil(size_bytes / part_size))
-    if part_count > MAX_PARTS:
-        raise PayloadTooLarge("The file needs too many parts.", code="document_too_large")
     document_id = uuid7()
-    key = pipeline.document_source_key(document_id)
-    upload_id = await pipeline.start_multipart(key, content_type)
+    upload = await uploads.start(
+        pipeline.DOCUMENT_UPLOAD, settings, document_id, size_bytes=size_bytes, content_type=content_type
+    )
     document = KnowledgeDocument(
         id=document_id,
         owner_id=user.id,
         title=title.strip()[:200],
         filename=filename.strip()[:255],
-        content_type=content_type.lower(),
+        content_type=content_type,
         size_bytes=size_bytes,
-        part_size=part_size,
-        part_count=part_count,
-        source_key=key,
-        upload_id=upload_id,
+        part_size=upload.plan.part_size,
+        part_count=upload.plan.count,
+        source_key=upload.key,
+        upload_id=upload.upload_id,
     )
     session.add(document)
     await session.commit()
-    parts, expires = await pipeline.presign(
-        settings, key, upload_id, size_bytes, part_size, range(1, part_count + 1)
-    )
-    return DocumentTicket(document, parts, expires)
+    signed = await uploads.sign(pipeline.DOCUMENT_UPLOAD, upload, range(1, upload.plan.count + 1), settings)
+    return DocumentTicket(document, signed.parts, signed.expires_at)
+
+
+async def _own_document(session: AsyncSession, document_id: uuid.UUID, user: User) -> KnowledgeDocument:
+    document = await session.get(KnowledgeDocument, document_id)
+    if document is None or document.owner_id != user.id:
+        raise NotFound("No such document.", code="document_not_found")
+    return document
+
+
+async def resume_document(
+    session: AsyncSession, settings: Settings, document_id: uuid.UUID, user: User
+) -> DocumentTicket:
+    """The parts stored so far and fresh URLs for the missing ones (resume after a break)."""
+    document = await _own_document(session, document_id, user)
+    if document.upload_id is None:
+        raise Conflict("This document's upload is already complete.", code="upload_already_completed")
+    uploaded, signed = await uploads.resume(pipeline.DOCUMENT_UPLOAD, _upload(document), settings)
+    return DocumentTicket(document, signed.parts, signed.expires_at, uploaded)
 
 
 async def complete_document(
@@ -552,31 +597,23 @@ async def complete_document(
     settings: Settings,
     document_id: uuid.UUID,
     user: User,
-    parts: Sequence[UploadedPart],
+    parts: Sequence[UploadedPart] | None,
 ) -> KnowledgeJob:
     """Assemble the upload and queue its extraction (completing again returns the same job)."""
     document = await session.get(KnowledgeDocument, document_id, with_for_update=True)
     if document is None or document.owner_id != user.id:
         raise NotFound("No such document.", code="document_not_found")
     if document.upload_id is not None:
-        size = await pipeline.complete(
-            document.source_key, document.upload_id, document.size_bytes, document.part_size, parts
-        )
+        await uploads.complete(_upload(document), parts)
         document.upload_id = None
         document.uploaded_at = utcnow()
-        document.size_bytes = size
     job = await session.scalar(select(KnowledgeJob).where(KnowledgeJob.document_id == document.id))
     if job is None:
         job = KnowledgeJob(owner_id=user.id, document_id=document.id, source_key=document.source_key)
         session.add(job)
-        if document.size_bytes > settings.knowledge_document_max_bytes:
-            job.status = JobStatus.failed
-            job.stage = "failed"
-            job.failure_reason = "The uploaded file is larger than announced and over the size limit."
-        else:
-            _queue(job)
-            await session.flush()
-            enqueue_after_commit(session, pipeline.EXTRACT_TASK, str(job.id))
+        queue_job(job)
+        await session.flush()
+        enqueue_after_commit(session, pipeline.EXTRACT_TASK, str(job.id))
     await session.commit()
     await session.refresh(job)
     return job
@@ -640,12 +677,7 @@ async def edit_captions(
     summary = await _managed_video(session, video_id, user)
     if not hls.is_webvtt(vtt) or "-->" not in vtt:
         raise ValidationFailed("Captions must be WebVTT with at least one cue.", code="invalid_webvtt")
-    top = await session.scalar(
-        select(func.max(CaptionTrack.number)).where(
-            CaptionTrack.video_id == video_id, CaptionTrack.lang == lang
-        )
-    )
-    number = int(top or 0) + 1
+    number = await _next_caption_number(session, video_id, lang)
     key = f"knowledge/videos/{video_id}/captions/{lang}/{number}.vtt"
     await asyncio.to_thread(get_object_store().put_bytes, key, vtt.encode(), "text/vtt")
     track = CaptionTrack(
@@ -657,6 +689,72 @@ async def edit_captions(
         await _publish_captions(session, summary, track)
     await session.commit()
     return track
+
+
+@dataclass
+class CaptionTranslation:
+    track: CaptionTrack | None  # None when no cue could be translated
+    offline: bool  # no machine translator configured: only translation-memory hits are used
+    translated: int
+    total: int
+
+
+async def translate_captions(
+    session: AsyncSession, settings: Settings, track_id: uuid.UUID, user: User, *, target: str
+) -> CaptionTranslation:
+    """A new unreviewed track in `target`, cue by cue: the translation memory first, the LLM only
+    with OPENAI_API_KEY (the shared provider client). Offline, the cues the memory does not hold
+    are left out and the outcome says how many were translated."""
+    _check_lang(target)
+    track = await session.get(CaptionTrack, track_id)
+    if track is None:
+        raise NotFound("No such caption track.", code="caption_not_found")
+    await _managed_video(session, track.video_id, user)
+    if track.lang == target:
+        raise ValidationFailed("The captions are already in that language.", code="same_language")
+    data = await asyncio.to_thread(get_object_store().get_bytes, track.vtt_key)
+    cues = hls.vtt_cues(data.decode("utf-8"))
+    tm = await memory.load(session)
+    translator = memory.translator(settings)
+
+    def run() -> tuple[list[hls.Cue], set[str]]:
+        out: list[hls.Cue] = []
+        origins: set[str] = set()
+        for cue in cues:
+            result = memory.translate(cue.text, track.lang, target, tm, translator)
+            if result.text:
+                out.append(hls.Cue(cue.timing, result.text.strip()))
+                origins.add(result.origin or "machine")
+        return out, origins
+
+    translated, origins = await asyncio.to_thread(run)
+    outcome = CaptionTranslation(None, translator is None, len(translated), len(cues))
+    if not translated:
+        return outcome
+    number = await _next_caption_number(session, track.video_id, target)
+    key = f"knowledge/videos/{track.video_id}/captions/{target}/{number}.vtt"
+    await asyncio.to_thread(get_object_store().put_bytes, key, hls.webvtt(translated).encode(), "text/vtt")
+    outcome.track = CaptionTrack(
+        video_id=track.video_id,
+        lang=target,
+        number=number,
+        vtt_key=key,
+        source=Source.tm if origins == {"tm"} else Source.machine,
+        author_id=None,
+    )
+    session.add(outcome.track)
+    await session.commit()
+    await session.refresh(outcome.track)
+    return outcome
+
+
+async def _next_caption_number(session: AsyncSession, video_id: uuid.UUID, lang: str) -> int:
+    top = await session.scalar(
+        select(func.max(CaptionTrack.number)).where(
+            CaptionTrack.video_id == video_id, CaptionTrack.lang == lang
+        )
+    )
+    return int(top or 0) + 1
 
 
 async def review_captions(

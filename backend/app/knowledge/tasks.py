@@ -32,3 +32,20 @@ def knowledge_extract(self: Any, job_id: str) -> str:
             return "failed"
         pipeline.release_for_retry(job_uuid, self.request.id)
         raise self.retry(exc=exc, countdown=min(300, 10 * 2**self.request.retries)) from exc
+
+
+@celery_app.task(name="default.knowledge.reap_abandoned_uploads")
+def reap_abandoned_uploads() -> int:
+    """Beat: abort document uploads never completed (app/uploads reaper)."""
+    return len(pipeline.reap_abandoned_uploads().aborted)
+
+
+@celery_app.task(name="default.knowledge.backfill")
+def backfill() -> int:
+    """Beat: queue extractions for published videos that have none, a batch per run."""
+    from app.core.config import get_settings
+    from app.db.session import sync_session
+    from app.knowledge.backfill import backfill as run
+
+    with sync_session() as session:
+        return len(run(session, limit=get_settings().knowledge_backfill_batch).queued)

@@ -116,10 +116,25 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "default.studio.reap_abandoned_uploads",
         "schedule": timedelta(hours=1),
     },
+    # knowledge: document uploads never completed (app/knowledge/pipeline.py)
+    "knowledge-reap-abandoned-uploads": {
+        "task": "default.knowledge.reap_abandoned_uploads",
+        "schedule": timedelta(hours=1),
+    },
+    # knowledge: extract published videos that have no extraction yet (app/knowledge/backfill.py)
+    "knowledge-backfill": {
+        "task": "default.knowledge.backfill",
+        "schedule": timedelta(minutes=30),
+    },
     # studio: requeue pose jobs stuck in running / lost in pending (app/studio/jobs.py)
     "studio-reap-stuck-jobs": {
         "task": "default.studio.reap_stuck_jobs",
         "schedule": timedelta(seconds=get_settings().studio_reaper_interval_seconds),
+    },
+    # coach: replies whose queue message was lost or whose worker went silent (app/coach/replies.py)
+    "coach-reap-lost-replies": {
+        "task": "default.coach.reap_lost_replies",
+        "schedule": timedelta(seconds=30),
     },
     # coach: conversations past COACH_RETENTION_DAYS (app/coach/service.py)
     "coach-purge-conversations": {

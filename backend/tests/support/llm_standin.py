@@ -3,6 +3,7 @@ official SDKs' code paths run end to end:
 
 - OpenAI `POST /v1/chat/completions` with `stream: true`: `data: {chat.completion.chunk}` lines,
   the usage in a last chunk with empty `choices` (stream_options.include_usage), `data: [DONE]`;
+  without `stream`: one `chat.completion` object;
 - OpenAI `POST /v1/moderations`: a `results[0]` with `flagged` and `categories`;
 - Anthropic `POST /v1/messages` with `stream: true`: `event: message_start` (input tokens),
   `content_block_start`, `ping`, `content_block_delta` (text_delta), `content_block_stop`,
@@ -35,6 +36,19 @@ class StandInState:
     input_tokens: int = 120
     flag_word: str = "FLAGME"  # moderation flags any input holding it
     requests: list[dict[str, Any]] = field(default_factory=list)
+    # Replies being streamed right now, and the most at once (how many chats a worker holds).
+    open_streams: int = 0
+    most_open_streams: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def opened(self) -> None:
+        with self._lock:
+            self.open_streams += 1
+            self.most_open_streams = max(self.most_open_streams, self.open_streams)
+
+    def closed(self) -> None:
+        with self._lock:
+            self.open_streams -= 1
 
     def tokens(self) -> list[str]:
         return re.findall(r"\S+\s*", self.reply)
@@ -97,15 +111,28 @@ class _Handler(BaseHTTPRequestHandler):
                              "category_scores": {"harassment": 0.9 if hit else 0.01, "violence": 0.0}}],
             })  # fmt: skip
             return
-        if anthropic:
-            self._anthropic(body)
-        elif self.path.endswith("/chat/completions"):
-            self._openai(body)
+        if anthropic or self.path.endswith("/chat/completions"):
+            state.opened()
+            try:
+                self._anthropic(body) if anthropic else self._openai(body)
+            finally:
+                state.closed()
         else:
             self._json(404, {"error": {"message": "unknown path", "type": "invalid_request_error"}})
 
     def _openai(self, body: dict[str, Any]) -> None:
         model, tokens = str(body["model"]), self.state.tokens()
+        if not body.get("stream"):  # a plain chat.completion object (e.g. the translator)
+            usage = {"prompt_tokens": self.state.input_tokens, "completion_tokens": len(tokens),
+                     "total_tokens": self.state.input_tokens + len(tokens)}  # fmt: skip
+            self._json(200, {
+                "id": "chatcmpl-standin", "object": "chat.completion", "created": int(time.time()),
+                "model": model,
+                "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+                             "message": {"role": "assistant", "content": self.state.reply}}],
+                "usage": usage,
+            })  # fmt: skip
+            return
         self._sse()
         self._write(
             f"data: {json.dumps(_openai_chunk(model, {'role': 'assistant', 'content': ''}, None))}\n\n"

@@ -22,9 +22,12 @@ def running_workers() -> list[WorkerProcess]:
 
 
 class WorkerProcess:
-    def __init__(self, *, queues: tuple[str, ...] = QUEUES, concurrency: int = 1, log_dir: Path) -> None:
+    def __init__(
+        self, *, queues: tuple[str, ...] = QUEUES, concurrency: int = 1, log_dir: Path, pool: str = "prefork"
+    ) -> None:
         self.queues = queues
         self.concurrency = concurrency
+        self.pool = pool  # "threads" for I/O-bound queues (the coach worker in production)
         self.name = uuid.uuid4().hex[:8]
         # A queue only this worker consumes: its readiness ping cannot be answered by another one.
         self.ping_queue = f"ping-{self.name}"
@@ -38,7 +41,7 @@ class WorkerProcess:
         self.database_url = env.get("DATABASE_URL")
         command = [
             sys.executable, "-m", "celery", "-A", "app.worker.celery_app:celery_app", "worker",
-            "-Q", ",".join((*self.queues, self.ping_queue)), "-c", str(self.concurrency), "--pool", "prefork",
+            "-Q", ",".join((*self.queues, self.ping_queue)), "-c", str(self.concurrency), "--pool", self.pool,
             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
             "-n", f"test-{self.name}@%h",
         ]  # fmt: skip

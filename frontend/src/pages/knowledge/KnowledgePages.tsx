@@ -7,6 +7,7 @@ import { ErrorState, SkeletonLines } from "../../components/ui";
 import { useI18n } from "../../i18n/i18n";
 import { useAction, useDocumentTitle, useLoad } from "../../lib/hooks";
 import NotFoundPage from "../NotFoundPage";
+import { ExtractionProgress } from "./ExtractionProgress";
 import { LangTabs, pickVersion, type EditLang, type KnowledgeItem } from "./KnowledgePanel";
 
 type SearchOut = Resp<"/api/v1/knowledge/search", "get">;
@@ -134,6 +135,7 @@ export function KnowledgeReviewPage() {
   return (
     <div className="stack">
       <h1>{t("knowledge.reviewTitle")}</h1>
+      <ExtractionProgress onFinished={queue.reload} />
       {queue.data.items.length === 0 && <p>{t("knowledge.reviewEmpty")}</p>}
       {queue.data.items.map((item) => (
         <ReviewCard key={item.id} item={item} onChange={queue.reload} />

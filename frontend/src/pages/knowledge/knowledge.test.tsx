@@ -3,8 +3,22 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { json, makeUser, renderApp } from "../../test/render";
 import { card, ownerVideo } from "../../test/fixtures";
+import { nextJobState } from "./ExtractionProgress";
 
 const TOKENS = { access_token: "a", refresh_token: "r" };
+
+function sseOnce(events: string[]) {
+  const enc = new TextEncoder();
+  return new Response(
+    new ReadableStream({
+      start(c) {
+        for (const e of events) c.enqueue(enc.encode(e));
+        c.close();
+      },
+    }),
+    { status: 200, headers: { "Content-Type": "text/event-stream" } },
+  );
+}
 
 function version(over: Record<string, unknown> = {}) {
   return {
@@ -83,6 +97,46 @@ describe("knowledge", () => {
     expect(calls.find((c) => c.path.endsWith("/translate"))?.body).toEqual({ source: "it", target: "en" });
   });
 
+  it("review shows each running extraction's progress live and reloads the queue when it ends", async () => {
+    const job = { id: "j1", video_id: "v1", document_id: null, status: "running", progress: 10, stage: "downloading",
+                  failure_reason: null, language: null, chapters: [], warnings: [], finished_at: null };
+    let queueLoads = 0;
+    let streamAuth: string | null = null;
+    let streams = 0;
+    renderApp(
+      "/studio/knowledge",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, makeUser({ role: "instructor" }));
+        if (url.pathname === "/api/v1/knowledge/items") {
+          queueLoads++;
+          return json(200, { items: [], next_cursor: null });
+        }
+        if (url.pathname === "/api/v1/knowledge/jobs") return json(200, url.searchParams.get("active") === "true" ? [job] : []);
+        if (url.pathname === "/api/v1/knowledge/jobs/j1/events") {
+          streamAuth = req.headers.get("Authorization");
+          streams++;
+          return sseOnce([
+            streams === 1
+              ? 'event: progress\ndata: {"status": "running", "percent": 48, "stage": "transcribe", "failure_reason": null}\n\n'
+              : 'event: end\ndata: {"status": "ready", "percent": 100, "stage": "done", "failure_reason": null}\n\n',
+          ]);
+        }
+      },
+      { tokens: TOKENS },
+    );
+    const bar = await screen.findByRole("progressbar", { name: "Extraction progress: Video" }, { timeout: 5000 });
+    await waitFor(() => expect(bar).toHaveAttribute("aria-valuenow", "48"));
+    expect(screen.getByText("transcribing speech")).toBeInTheDocument();
+    expect(streamAuth).toBe("Bearer a");
+    expect(nextJobState({ status: "running", percent: 48, stage: "ocr", failure_reason: null }, "not json").percent).toBe(48);
+    const ended = nextJobState({ status: "running", percent: 48, stage: "ocr", failure_reason: null },
+      '{"status": "failed", "percent": 0, "stage": "failed", "failure_reason": "silent"}');
+    expect(ended).toEqual({ status: "failed", percent: 0, stage: "failed", failure_reason: "silent" });
+    // the stream reconnects and gets the end: the bar is full and the queue reloads
+    await waitFor(() => expect(bar).toHaveAttribute("aria-valuenow", "100"), { timeout: 8000 });
+    await waitFor(() => expect(queueLoads).toBeGreaterThan(1));
+  }, 15_000);
+
   it("the instructor corrects the extracted captions and approves them into the player", async () => {
     const vtt = "WEBVTT\n\n00:00:00.500 --> 00:00:03.000\nOggi alleniamo mae geri.\n";
     const track = { id: "t1", video_id: "v1", lang: "it", number: 1, source: "extracted", review_state: "unreviewed", created_at: "2026-01-01T00:00:00Z" };
@@ -105,5 +159,28 @@ describe("knowledge", () => {
     await waitFor(() => expect(calls.some((c) => c.method === "POST" && c.path === "/api/v1/knowledge/videos/v1/captions")).toBe(true));
     const sent = calls.find((c) => c.method === "POST" && c.path.endsWith("/captions"))?.body as { lang: string; vtt: string; approve: boolean };
     expect(sent).toEqual({ lang: "it", vtt: "WEBVTT\n\n00:00:00.500 --> 00:00:03.000\nToday: mae geri.", approve: true });
+  });
+
+  it("captions in another language are translated from the memory, and offline the editor says so", async () => {
+    const track = { id: "t1", video_id: "v1", lang: "it", number: 1, source: "extracted", review_state: "approved", created_at: "2026-01-01T00:00:00Z" };
+    const { calls } = renderApp(
+      "/studio/videos/v1",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, makeUser({ role: "instructor" }));
+        if (url.pathname === "/api/v1/videos/v1") return json(200, ownerVideo(1, { status: "published" }));
+        if (url.pathname === "/api/v1/knowledge/videos/v1") return json(200, { video_id: "v1", chapters: [], techniques: [], captions: [track] });
+        if (url.pathname === "/api/v1/knowledge/captions/t1") return new Response("WEBVTT\n", { status: 200, headers: { "Content-Type": "text/vtt" } });
+        if (url.pathname === "/api/v1/knowledge/captions/t1/translate" && req.method === "POST") {
+          return json(201, { track: { ...track, id: "t2", lang: "en", source: "tm", review_state: "unreviewed" }, offline: true, translated: 1, total: 2,
+                             message: "Offline: only translation-memory matches are used (1 of 2 cues translated; the others are left out until a person translates them)." });
+        }
+      },
+      { tokens: TOKENS },
+    );
+    await screen.findByRole("textbox", { name: "WebVTT" }, { timeout: 5000 });
+    await userEvent.click(screen.getByRole("tab", { name: "EN" }));
+    await userEvent.click(screen.getByRole("button", { name: "Translate from IT" }));
+    expect(await screen.findByText(/only translation-memory matches are used \(1 of 2 cues/)).toBeInTheDocument();
+    expect(calls.find((c) => c.path.endsWith("/t1/translate"))?.body).toEqual({ target: "en" });
   });
 });

@@ -1184,6 +1184,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/knowledge/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Jobs
+         * @description Your extractions (admins: everyone's), newest first; `active=true`: queued or running only.
+         */
+        get: operations["list_jobs_api_v1_knowledge_jobs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/jobs/{job_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Job Events
+         * @description `text/event-stream` of `progress` events ({status, percent, stage, failure_reason}) while
+         *     the extraction waits and runs (stages: downloading, transcribe, ocr, read, classify, storing),
+         *     then one `end` event (ready or failed).
+         */
+        get: operations["job_events_api_v1_knowledge_jobs__job_id__events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/knowledge/jobs/{job_id}": {
         parameters: {
             query?: never;
@@ -1255,6 +1297,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/knowledge/captions/{track_id}/translate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Translate Captions
+         * @description Translate a caption track into `target` as a new unreviewed track: the translation memory
+         *     first, the LLM only with OPENAI_API_KEY. Offline, only the cues the memory holds (the message
+         *     says so, with how many).
+         */
+        post: operations["translate_captions_api_v1_knowledge_captions__track_id__translate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/knowledge/captions/{track_id}": {
         parameters: {
             query?: never;
@@ -1304,6 +1368,26 @@ export interface paths {
          *     part, then POST /documents/{id}/complete with the ETags.
          */
         post: operations["create_document_api_v1_knowledge_documents_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/documents/{document_id}/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Resume Document
+         * @description Resume an interrupted upload: the parts already stored and fresh URLs for the missing ones.
+         */
+        get: operations["resume_document_api_v1_knowledge_documents__document_id__upload_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2889,6 +2973,36 @@ export interface components {
              */
             created_at: string;
         };
+        /** CaptionTranslateIn */
+        CaptionTranslateIn: {
+            /**
+             * Target
+             * @enum {string}
+             */
+            target: "it" | "en" | "ja";
+        };
+        /** CaptionTranslateOut */
+        CaptionTranslateOut: {
+            /** @description the new unreviewed track; null when no cue was translated */
+            track: components["schemas"]["CaptionOut"] | null;
+            /**
+             * Offline
+             * @description no machine translation configured: only memory hits are used
+             */
+            offline: boolean;
+            /**
+             * Translated
+             * @description cues translated
+             */
+            translated: number;
+            /**
+             * Total
+             * @description cues in the source track
+             */
+            total: number;
+            /** Message */
+            message: string | null;
+        };
         /** CheckoutOut */
         CheckoutOut: {
             /** Checkout Session Id */
@@ -3194,6 +3308,8 @@ export interface components {
              * Format: date-time
              */
             expires_at: string;
+            /** Uploaded Parts */
+            uploaded_parts?: components["schemas"]["UploadedPartOut"][];
         };
         /**
          * EntitlementKind
@@ -3266,6 +3382,10 @@ export interface components {
         ExportOut: {
             /** Conversations */
             conversations: {
+                [key: string]: unknown;
+            }[];
+            /** Transcriptions */
+            transcriptions: {
                 [key: string]: unknown;
             }[];
             /** Usage */
@@ -9557,6 +9677,120 @@ export interface operations {
             };
         };
     };
+    list_jobs_api_v1_knowledge_jobs_get: {
+        parameters: {
+            query?: {
+                active?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"][];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    job_events_api_v1_knowledge_jobs__job_id__events_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_job_api_v1_knowledge_jobs__job_id__get: {
         parameters: {
             query?: never;
@@ -9802,6 +10036,70 @@ export interface operations {
             };
         };
     };
+    translate_captions_api_v1_knowledge_captions__track_id__translate_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "accept-language"?: string | null;
+            };
+            path: {
+                track_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaptionTranslateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptionTranslateOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     caption_text_api_v1_knowledge_captions__track_id__get: {
         parameters: {
             query?: never;
@@ -9972,6 +10270,73 @@ export interface operations {
                 };
             };
             /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    resume_document_api_v1_knowledge_documents__document_id__upload_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentUploadOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
