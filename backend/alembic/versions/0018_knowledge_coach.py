@@ -1,7 +1,7 @@
 """coach replies are jobs of app/jobs: lease, runs and heartbeat columns for the reaper (issue 14)
 
 Revision ID: 0018_knowledge_coach
-Revises: 0012_coach
+Revises: 0014_social
 Create Date: 2026-11-29 20:30:00.000000
 """
 
@@ -13,7 +13,7 @@ import app.db.base
 from alembic import op
 
 revision: str = "0018_knowledge_coach"
-down_revision: str | Sequence[str] | None = "0012_coach"
+down_revision: str | Sequence[str] | None = "0014_social"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
