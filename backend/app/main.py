@@ -47,6 +47,10 @@ DOMAIN_ROUTERS = [
     "app.coach.router:router",
     "app.commerce.router:router",
     "app.commerce.router:admin_router",
+    # issue 17: notifications, your data, outbound webhooks
+    "app.notifications.router:router",
+    "app.privacy.router:router",
+    "app.webhooks.router:router",
 ]
 # Development only (no STRIPE_SECRET_KEY): the payment sandbox (app/commerce/sandbox.py).
 SANDBOX_ROUTER = "app.commerce.router:sandbox_router"

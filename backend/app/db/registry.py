@@ -17,6 +17,9 @@ MODEL_MODULES = [
     "app.studio.models",
     "app.knowledge.models",
     "app.coach.models",
+    "app.notifications.models",
+    "app.privacy.models",
+    "app.webhooks.models",
 ]
 
 

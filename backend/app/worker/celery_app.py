@@ -32,6 +32,9 @@ TASK_MODULES = [
     "app.studio.tasks",
     "app.knowledge.tasks",
     "app.coach.tasks",
+    "app.notifications.tasks",
+    "app.privacy.tasks",
+    "app.webhooks.tasks",
 ]
 
 
@@ -124,6 +127,27 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "coach-purge-conversations": {
         "task": "default.coach.purge_conversations",
         "schedule": crontab(hour=4, minute=41),
+    },
+    # --- issue 17: notifications digest + practice reminders, privacy, webhooks ---
+    "notifications-send-digests": {
+        "task": "default.notifications.send_digests",
+        "schedule": timedelta(minutes=15),
+    },
+    "notifications-practice-reminders": {
+        "task": "default.notifications.practice_reminders",
+        "schedule": timedelta(minutes=get_settings().notify_reminder_interval_minutes),
+    },
+    "privacy-erase-due-accounts": {
+        "task": "default.privacy.erase_due",
+        "schedule": timedelta(hours=1),
+    },
+    "privacy-reap-exports": {
+        "task": "default.privacy.reap_exports",
+        "schedule": timedelta(minutes=10),
+    },
+    "webhooks-retry-due": {
+        "task": "default.webhooks.retry_due",
+        "schedule": timedelta(minutes=1),
     },
 }
 
