@@ -342,6 +342,8 @@ def check_production_safety(settings: Settings) -> None:
         raise RuntimeError(
             "FORWARDED_ALLOW_IPS='*' lets any client choose its address; list your proxies in production"
         )
+    if settings.webhooks_allow_private_targets:  # issue 17: outbound webhooks' SSRF guard
+        raise RuntimeError("WEBHOOKS_ALLOW_PRIVATE_TARGETS would let webhooks reach the internal network")
 
 
 def _is_set(secret: SecretStr | None) -> bool:
