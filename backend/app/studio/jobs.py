@@ -39,9 +39,11 @@ from app.core.errors import DomainError
 from app.core.storage import MultipartUpload, get_object_store
 from app.db.session import sync_session
 from app.jobs import engine as jobs
+from app.notifications.service import notify
 from app.studio import keys
 from app.studio.models import JobStatus, StudioAttempt, StudioReference
 from app.studio.service import ANALYSE_ATTEMPT_TASK, ATTEMPT_UPLOAD, EXTRACT_REFERENCE_TASK, progress_channel
+from app.webhooks import service as webhooks
 
 log = structlog.get_logger(__name__)
 
@@ -284,10 +286,34 @@ def _run(
             finished_at=utcnow(),
             **values,
         )
+        if landed and model is StudioAttempt:
+            _attempt_ready(session, job_id)
     if landed:
         _nudge(model, job_id, JobStatus.ready, 100, "done")
     bound.info("studio_job_ready" if landed else "studio_job_lost")
     return "ready" if landed else "lost"
+
+
+def _attempt_ready(session: Session, attempt_id: uuid.UUID) -> None:
+    """Issue 17, in the transaction that lands the report: the student is notified and the
+    instructor's webhooks get `attempt.ready` (ids and score only)."""
+    attempt = session.get(StudioAttempt, attempt_id)
+    reference = session.get(StudioReference, attempt.reference_id) if attempt else None
+    if attempt is None or reference is None:
+        return
+    notify(
+        session,
+        user_id=attempt.student_id,
+        kind="report_ready",
+        params={"title": reference.name},
+        link=f"/attempts/{attempt.id}",
+    )
+    webhooks.emit(
+        session,
+        event_type="attempt.ready",
+        owner_id=reference.instructor_id,
+        data={"attempt_id": str(attempt.id), "reference_id": str(reference.id), "score": attempt.score},
+    )
 
 
 # --- transient faults: the task retries these with backoff
