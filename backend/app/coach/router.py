@@ -175,4 +175,5 @@ async def usage(user: VerifiedUser, session: SessionDep, settings: SettingsDep) 
 @router.get("/export", response_model=ExportOut)
 async def export(user: VerifiedUser, session: SessionDep) -> ExportOut:
     """Every conversation of yours with its messages, and your monthly usage (JSON)."""
-    return ExportOut.model_validate(await service.export_user_data(session, user.id))
+    user_id = user.id
+    return ExportOut.model_validate(await session.run_sync(lambda s: service.export_user_data(s, user_id)))

@@ -342,10 +342,11 @@ def purge_expired(session: Session, settings: Settings, now: datetime | None = N
     return _rowcount(result)
 
 
-async def export_user_data(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:
-    """Every conversation of the user with its messages (the privacy export includes this)."""
+def export_user_data(session: Session, user_id: uuid.UUID) -> dict[str, Any]:
+    """Every conversation of the user with its messages (the privacy export's worker calls it;
+    the coach's own export route through run_sync)."""
     conversations = (
-        await session.scalars(
+        session.scalars(
             select(CoachConversation)
             .where(CoachConversation.user_id == user_id)
             .order_by(CoachConversation.id)
@@ -354,7 +355,7 @@ async def export_user_data(session: AsyncSession, user_id: uuid.UUID) -> dict[st
     out = []
     for conversation in conversations:
         messages = (
-            await session.scalars(
+            session.scalars(
                 select(CoachMessage)
                 .where(CoachMessage.conversation_id == conversation.id)
                 .order_by(CoachMessage.id)
@@ -377,11 +378,24 @@ async def export_user_data(session: AsyncSession, user_id: uuid.UUID) -> dict[st
                 ],
             }
         )
-    usage = (await session.scalars(select(CoachUsage).where(CoachUsage.user_id == user_id))).all()
+    usage = (session.scalars(select(CoachUsage).where(CoachUsage.user_id == user_id))).all()
     return {"conversations": out, "usage": [{"month": u.month, "tokens": u.tokens} for u in usage]}
 
 
-async def delete_user_data(session: AsyncSession, user_id: uuid.UUID) -> None:
-    """Erase the user's conversations (and with them messages and transcriptions)."""
-    await session.execute(delete(CoachConversation).where(CoachConversation.user_id == user_id))
-    await session.commit()
+def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
+    """Conversations (their messages go with them), voice questions and their audio, usage."""
+    store = get_object_store()
+    for key in session.scalars(
+        select(CoachTranscription.audio_key).where(CoachTranscription.user_id == user_id)
+    ):
+        store.delete(key)
+    conversations = select(CoachConversation.id).where(CoachConversation.user_id == user_id)
+    spoken = select(CoachMessage.speech_key).where(
+        CoachMessage.conversation_id.in_(conversations), CoachMessage.speech_key.is_not(None)
+    )
+    for spoken_key in session.scalars(spoken):
+        if spoken_key:
+            store.delete(spoken_key)
+    session.execute(delete(CoachTranscription).where(CoachTranscription.user_id == user_id))
+    session.execute(delete(CoachConversation).where(CoachConversation.user_id == user_id))
+    session.execute(delete(CoachUsage).where(CoachUsage.user_id == user_id))
