@@ -9,15 +9,15 @@ from app.core.errors import Conflict, PermissionDenied, error_responses
 from app.deps import CurrentUser, SessionDep, SettingsDep
 from app.privacy import service
 from app.privacy.models import DataExport, ErasureRequest
-from app.privacy.schemas import ErasureIn, ErasureOut, ErasureState, ExportList, ExportOut
+from app.privacy.schemas import ErasureIn, ErasureOut, ErasureState, DataExportList, DataExportOut
 
 router = APIRouter(prefix="/me", tags=["privacy"])
 
 
-def _exports(rows: list[DataExport], settings: SettingsDep) -> ExportList:
-    return ExportList(
+def _exports(rows: list[DataExport], settings: SettingsDep) -> DataExportList:
+    return DataExportList(
         items=[
-            ExportOut(
+            DataExportOut(
                 id=e.id,
                 status=e.status.value,
                 created_at=e.created_at,
@@ -30,15 +30,15 @@ def _exports(rows: list[DataExport], settings: SettingsDep) -> ExportList:
     )
 
 
-@router.get("/export", response_model=ExportList)
-async def get_export(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> ExportList:
+@router.get("/export", response_model=DataExportList)
+async def get_export(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> DataExportList:
     """Your latest exports (newest first). When none is being built or still downloadable, one
     is started: a worker builds the zip and mails you its link."""
     return _exports(await service.export_or_latest(session, user, settings), settings)
 
 
-@router.post("/export", status_code=status.HTTP_202_ACCEPTED, response_model=ExportList)
-async def new_export(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> ExportList:
+@router.post("/export", status_code=status.HTTP_202_ACCEPTED, response_model=DataExportList)
+async def new_export(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> DataExportList:
     """Start a new export (or keep the one being built)."""
     await service.start_export(session, user)
     return _exports(await service.latest_exports(session, user), settings)

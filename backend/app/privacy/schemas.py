@@ -6,7 +6,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 
-class ExportOut(BaseModel):
+class DataExportOut(BaseModel):
     id: uuid.UUID
     status: str = Field(description="pending, running, ready or failed")
     created_at: datetime
@@ -15,8 +15,8 @@ class ExportOut(BaseModel):
     download_url: str | None = Field(description="Signed and expiring (ready exports only)")
 
 
-class ExportList(BaseModel):
-    items: list[ExportOut]
+class DataExportList(BaseModel):
+    items: list[DataExportOut]
 
 
 class ErasureIn(BaseModel):
