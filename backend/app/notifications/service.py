@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -348,16 +348,10 @@ async def set_reminder(
     if row is None:
         row = PracticeReminder(user_id=user.id, local_time=local_time, timezone=timezone)
         session.add(row)
-    else:
-        if row.local_time != local_time or row.timezone != timezone:
-            row.last_sent_on = None if row.last_sent_on != _today(timezone) else row.last_sent_on
-        row.local_time, row.timezone = local_time, timezone
+    # A new time keeps `last_sent_on`: moving the reminder never sends a second one the same day.
+    row.local_time, row.timezone = local_time, timezone
     await session.commit()
     return row
-
-
-def _today(timezone: str) -> date:
-    return utcnow().astimezone(_zone(timezone)).date()
 
 
 async def register_push_token(session: AsyncSession, user: User, token: str, platform: str) -> PushToken:
