@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from app.auth.models import Role, User
@@ -200,3 +201,18 @@ def test_address_check(addresses: list[str], safe: bool, settings: Settings) -> 
     else:
         with pytest.raises(service.UnsafeTarget):
             service.check_addresses(addresses, settings)
+
+
+def test_production_refuses_private_targets(settings: Settings) -> None:
+    from app.core.config import check_production_safety
+
+    unsafe = settings.model_copy(
+        update={
+            "app_env": "production",
+            "secret_key": SecretStr("x" * 48),
+            "webhooks_allow_private_targets": True,
+        }
+    )
+    with pytest.raises(RuntimeError, match="WEBHOOKS_ALLOW_PRIVATE_TARGETS"):
+        check_production_safety(unsafe)
+    check_production_safety(unsafe.model_copy(update={"webhooks_allow_private_targets": False}))
