@@ -9,7 +9,7 @@ from app.core.errors import Conflict, PermissionDenied, error_responses
 from app.deps import CurrentUser, SessionDep, SettingsDep
 from app.privacy import service
 from app.privacy.models import DataExport, ErasureRequest
-from app.privacy.schemas import ErasureIn, ErasureOut, ErasureState, DataExportList, DataExportOut
+from app.privacy.schemas import DataExportList, DataExportOut, ErasureIn, ErasureOut, ErasureState
 
 router = APIRouter(prefix="/me", tags=["privacy"])
 
