@@ -17,6 +17,7 @@ class ExpoStandIn:
         self.received: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.unregistered: set[str] = set()
+        self.status = 200  # tests set e.g. 503 (Expo overloaded) to see the task retry
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -39,6 +40,8 @@ class ExpoStandIn:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def accept(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
+        if self.status != 200:
+            return self.status, {"errors": [{"code": "INTERNAL_SERVER_ERROR", "message": "try again"}]}
         if path != PATH or "application/json" not in headers.get("Content-Type", ""):
             return 400, {"errors": [{"code": "VALIDATION_ERROR", "message": "bad request"}]}
         messages = json.loads(raw)

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.core.config import Settings
 from app.db.session import sync_session
+from app.notifications import push, service
 from app.notifications import router as notifications_router
-from app.notifications import service
 from app.notifications.models import Notification, PracticeReminder, PushToken
 from tests.notifications.standin import ExpoStandIn
 from tests.support.sse import parse_events
@@ -221,6 +221,21 @@ async def test_push_through_expo(
     expo.received.clear()
     notify(user)
     assert expo.received == []
+
+
+def test_push_failure_is_retried(make_user: Callable[..., User], expo: ExpoStandIn) -> None:
+    user = make_user()
+    with sync_session() as session:
+        session.add(PushToken(user_id=user.id, token="ExponentPushToken[phone-ccccccc]", platform="ios"))
+    row = notify(user)
+    assert row is not None and len(expo.received) == 1
+    expo.status = 503  # Expo overloaded: the task's autoretry_for error, tokens kept
+    with sync_session() as session, pytest.raises(push.PushDeliveryError):
+        push.send_for(session, str(row.id))
+    expo.status = 200
+    with sync_session() as session:
+        assert push.send_for(session, str(row.id)) == 1
+    assert len(expo.received) == 2
 
 
 def test_export_and_erase(make_user: Callable[..., User]) -> None:
