@@ -52,6 +52,10 @@ DOMAIN_ROUTERS = [
     "app.analytics.router:beacon_router",
     "app.social.router:router",
     "app.social.router:admin_router",
+    # issue 17: notifications, your data, outbound webhooks
+    "app.notifications.router:router",
+    "app.privacy.router:router",
+    "app.webhooks.router:router",
 ]
 # Development only (no STRIPE_SECRET_KEY): the payment sandbox (app/commerce/sandbox.py).
 SANDBOX_ROUTER = "app.commerce.router:sandbox_router"

@@ -108,7 +108,10 @@ def _openapi_document() -> dict[str, Any]:
     return create_app().openapi()  # the very document /openapi.json serves
 
 
-schema = schemathesis.openapi.from_dict(_openapi_document())
+# The notifications bell (issue 17) is a stream that stays open by design (a client reads it for
+# as long as the page is open): its count, events and 429 are tested in tests/notifications.
+LONG_LIVED_STREAMS = ["/api/v1/notifications/stream"]
+schema = schemathesis.openapi.from_dict(_openapi_document()).exclude(path=LONG_LIVED_STREAMS)
 
 
 @schema.parametrize()

@@ -29,6 +29,7 @@ const DisputesPage = lazy(() => import("./pages/admin/PaymentsPages").then((m) =
 const AuditPage = lazy(() => import("./pages/admin/AuditPage"));
 const EarningsPage = lazy(() => import("./pages/studio/EarningsPage"));
 const AccountPage = lazy(() => import("./pages/auth/AccountPage"));
+const NotificationsPage = lazy(() => import("./pages/notifications/NotificationsPage"));
 const StudioLayout = lazy(() => import("./pages/studio/StudioLayout"));
 const StudioHome = lazy(() => import("./pages/studio/StudioHome"));
 const UploadPage = lazy(() => import("./pages/studio/UploadPage"));
@@ -66,6 +67,7 @@ export const routes: RouteObject[] = [
       { path: "/attempts", element: <RequireAuth><MyAttemptsPage /></RequireAuth> },
       { path: "/attempts/:id", element: <RequireAuth><AttemptPage /></RequireAuth> },
       { path: "/account", element: <RequireAuth><AccountPage /></RequireAuth> },
+      { path: "/notifications", element: <RequireAuth><NotificationsPage /></RequireAuth> },
       { path: "/library", element: <RequireAuth><LibraryPage /></RequireAuth> },
       { path: "/coach", element: <RequireAuth><CoachPage /></RequireAuth> },
       { path: "/learning", element: <RequireAuth><MyProgressPage /></RequireAuth> },

@@ -66,3 +66,20 @@ async def list_entries(
         stmt = stmt.where(AuditEntry.action == action)
     rows = (await session.scalars(apply_cursor(stmt, AuditEntry.id, limit=limit, cursor=cursor))).all()
     return page_of(rows, limit)
+
+
+# --- your data (issue 17; app/privacy's registry calls these) --------------------------------------
+
+
+def export_user_data(session: Session, user_id: uuid.UUID) -> dict[str, Any]:
+    """The audited actions the user took (admins, instructors)."""
+    from app.db.export import rows
+
+    return {"actions": rows(session.scalars(select(AuditEntry).where(AuditEntry.actor_id == user_id)))}
+
+
+def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
+    """The trail stays (what happened, to what); who did it is no longer said."""
+    from sqlalchemy import update
+
+    session.execute(update(AuditEntry).where(AuditEntry.actor_id == user_id).values(actor_id=None))

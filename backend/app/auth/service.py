@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -491,3 +492,30 @@ def purge_expired_tokens_sync(session: Session) -> int:
 def admins(session: Session) -> list[User]:
     """Every active admin (alerts such as payment disputes, each in the admin's language)."""
     return list(session.scalars(select(User).where(User.role == Role.admin, User.is_active.is_(True))))
+
+
+# --- your data (issue 17; app/privacy's registry calls these) --------------------------------------
+
+
+def export_user_data(session: Session, user_id: uuid.UUID) -> dict[str, Any]:
+    """The profile (never the password hash or tokens)."""
+    from app.db.export import row_dict
+
+    user = session.get(User, user_id)
+    return {"profile": row_dict(user, omit=("password_hash",)) if user else None}
+
+
+def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
+    """Sign-in tokens go; the user row stays, anonymised and unusable (money rows point at it)."""
+    from sqlalchemy import delete
+
+    session.execute(delete(RefreshToken).where(RefreshToken.user_id == user_id))
+    session.execute(delete(EmailToken).where(EmailToken.user_id == user_id))
+    user = session.get(User, user_id)
+    if user is not None:
+        user.email = f"erased-{user_id.hex}@erased.invalid"
+        user.display_name = ""
+        user.password_hash = "!erased"  # matches no password
+        user.is_active = False
+        user.email_verified_at = None
+        user.last_login_at = None

@@ -410,8 +410,8 @@ def export_user_data(session: Session, user_id: uuid.UUID) -> dict[str, Any]:
 def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
     """Erase what the coach keeps about the user (the privacy registry's contract): the stored
     audio (voice questions, spoken replies), conversations, messages, transcriptions and usage.
-    Nothing here is money. Commits; stored objects go after the rows (an object left by a failed
-    delete is unreachable, never the other way round)."""
+    Nothing here is money. The caller commits (the privacy registry erases every domain in one
+    transaction); stored objects go after the rows are flushed."""
     conversation_ids = select(CoachConversation.id).where(CoachConversation.user_id == user_id)
     keys = [
         *session.scalars(select(CoachTranscription.audio_key).where(CoachTranscription.user_id == user_id)),
@@ -426,7 +426,7 @@ def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
     session.execute(delete(CoachMessage).where(CoachMessage.conversation_id.in_(conversation_ids)))
     session.execute(delete(CoachConversation).where(CoachConversation.user_id == user_id))
     session.execute(delete(CoachUsage).where(CoachUsage.user_id == user_id))
-    session.commit()
+    session.flush()
     store = get_object_store()
     for key in keys:
         if key:

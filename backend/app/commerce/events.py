@@ -55,6 +55,8 @@ from app.core.i18n import catalogue, t
 from app.db.session import sync_session
 from app.entitlements import service as entitlements
 from app.entitlements.models import EntitlementKind, EntitlementStatus, SourceType
+from app.notifications.service import notify
+from app.webhooks import service as webhooks
 from app.worker.dispatch import enqueue
 
 log = structlog.get_logger(__name__)
@@ -387,6 +389,7 @@ def _mark_paid(
         if p.stripe_fee_cents is not None:
             _post(s, p, LedgerEntryType.stripe_fee, "", ledger.stripe_fee(p.stripe_fee_cents), ctx.at)
         _sync_reversals(s, p, LedgerEntryType.refund, ctx.at)
+        _announce_sale(s, p)
     if p.receipt_sent_at is None:
         p.receipt_sent_at = utcnow()
         to = _recipient(s, p.user_id)
@@ -400,6 +403,56 @@ def _mark_paid(
                 amount=format_amount(p.amount_cents, p.currency, to.language),
                 count=p.rental_hours,
                 order=p.id,
+            )
+
+
+# --- issue 17: notifications and outbound webhooks, in the transaction that records the money ---
+
+
+def _announce_sale(s: Session, p: Purchase) -> None:
+    """A purchase was paid (once: under the purchase's lock, when paid_at is first set): the
+    instructor is notified and their webhooks get `purchase.paid` (no buyer data in it)."""
+    seller = _recipient(s, p.instructor_id)
+    buyer = _recipient(s, p.user_id)
+    if seller:
+        notify(
+            s,
+            user_id=p.instructor_id,
+            kind="sale",
+            params={
+                "buyer": buyer.name if buyer else "",
+                "title": _title(p, seller.language),
+                "amount": format_amount(p.amount_cents, p.currency, seller.language),
+            },
+            link="/studio/earnings",
+        )
+    webhooks.emit(
+        s,
+        event_type="purchase.paid",
+        owner_id=p.instructor_id,
+        data={
+            "purchase_id": str(p.id),
+            "video_id": str(p.video_id),
+            "kind": p.kind.value,
+            "amount_cents": p.amount_cents,
+            "currency": p.currency,
+            "paid_at": p.paid_at.isoformat() if p.paid_at else None,
+        },
+    )
+
+
+def _announce_refund(s: Session, p: Purchase) -> None:
+    """More of a purchase was refunded: the buyer and the instructor are notified."""
+    for user_id, link in ((p.user_id, "/library"), (p.instructor_id, "/studio/earnings")):
+        to = _recipient(s, user_id)
+        if to:
+            amount = format_amount(min(p.amount_refunded_cents, p.amount_cents), p.currency, to.language)
+            notify(
+                s,
+                user_id=user_id,
+                kind="refund",
+                params={"title": _title(p, to.language), "amount": amount},
+                link=link,
             )
 
 
@@ -578,6 +631,8 @@ def on_charge_refunded(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
     refunded_now = _sync_reversals(s, p, LedgerEntryType.refund, ctx.at)
     recompute_purchase(s, p)
     to = _recipient(s, p.user_id) if refunded_now else None
+    if refunded_now:
+        _announce_refund(s, p)
     if to:
         full = p.amount_refunded_cents >= p.amount_cents
         _email(

@@ -20,6 +20,7 @@ from typing import Any, Literal, TypeVar
 import structlog
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from app.audit import service as audit
 from app.auth import service as auth_service
@@ -748,3 +749,32 @@ def payout_csv(month: str, lines: Sequence[PayoutLine]) -> str:
 def _csv_safe(value: str) -> str:
     """Defuse spreadsheet formulas in user-controlled cells."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+# --- your data (issue 17; app/privacy's registry calls these) --------------------------------------
+
+
+def export_user_data(session: Session, user_id: uuid.UUID) -> dict[str, Any]:
+    """Purchases and subscriptions as a buyer; ledger rows as an instructor."""
+    from app.db.export import rows
+
+    def all_of(model: Any, column: Any) -> list[Any]:
+        return list(session.scalars(select(model).where(column == user_id).order_by(model.id)))
+
+    return {
+        "purchases": rows(all_of(Purchase, Purchase.user_id), omit=("checkout_url",)),
+        "subscriptions": rows(all_of(Subscription, Subscription.user_id)),
+        "ledger_entries": rows(all_of(LedgerEntry, LedgerEntry.instructor_id)),
+    }
+
+
+def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
+    """Money rows are kept (the law requires the books) but point only at the anonymised user
+    id: the Stripe customer link goes, and nothing in them names the person."""
+    from sqlalchemy import delete, update
+
+    session.execute(delete(StripeCustomer).where(StripeCustomer.user_id == user_id))
+    session.execute(
+        update(Purchase).where(Purchase.user_id == user_id).values(customer_id=None, checkout_url=None)
+    )
+    session.execute(update(Subscription).where(Subscription.user_id == user_id).values(customer_id=None))

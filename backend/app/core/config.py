@@ -253,6 +253,21 @@ class Settings(BaseSettings):
     cloudfront_private_key: SecretStr | None = None  # PEM (RSA); or CLOUDFRONT_PRIVATE_KEY_FILE
     cloudfront_private_key_file: Path | None = None
     cloudfront_cookie_domain: str = ""  # Domain= of the signed cookies; empty = host-only
+    # --- notifications, your data, outbound webhooks (issue 17: app/notifications, app/privacy,
+    # app/webhooks) ---
+    notify_digest_threshold: int = 3  # more emails of one kind than this within an hour: one digest
+    notify_digest_window_seconds: int = 3600
+    notify_reminder_interval_minutes: int = 5  # beat: practice reminders due are sent this often
+    expo_push_enabled: bool = False  # send push notifications through Expo's push service
+    expo_push_url: str = "https://exp.host/--/api/v2/push/send"
+    expo_access_token: SecretStr | None = None  # optional (Expo "enhanced push security")
+    privacy_erasure_grace_days: int = 14  # DELETE /me takes effect after this many days (cancel before)
+    privacy_export_link_ttl_seconds: int = 7 * 86400  # the emailed link to an export zip
+    privacy_export_keep_days: int = 30  # export zips are deleted after this
+    webhooks_allow_private_targets: bool = False  # tests/dev: deliver to loopback/private addresses
+    webhooks_max_attempts: int = 8  # exponential backoff: 30 s, 1 min, 2 min ... then given up
+    webhooks_timeout_seconds: float = 10.0
+    # --- end issue 17 ---
 
     @model_validator(mode="after")
     def _resolve_secret_key(self) -> Settings:
@@ -356,6 +371,8 @@ def check_production_safety(settings: Settings) -> None:
         raise RuntimeError(
             "FORWARDED_ALLOW_IPS='*' lets any client choose its address; list your proxies in production"
         )
+    if settings.webhooks_allow_private_targets:  # issue 17: outbound webhooks' SSRF guard
+        raise RuntimeError("WEBHOOKS_ALLOW_PRIVATE_TARGETS would let webhooks reach the internal network")
 
 
 def _is_set(secret: SecretStr | None) -> bool:

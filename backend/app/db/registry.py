@@ -20,6 +20,9 @@ MODEL_MODULES = [
     "app.learning.models",
     "app.analytics.models",
     "app.social.models",
+    "app.notifications.models",
+    "app.privacy.models",
+    "app.webhooks.models",
 ]
 
 

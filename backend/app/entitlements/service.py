@@ -28,6 +28,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -335,3 +336,19 @@ def restore(session: Session, entitlement_id: uuid.UUID) -> Entitlement:
     if ent.status == EntitlementStatus.suspended:
         _set_status(ent, EntitlementStatus.active, None)
     return ent
+
+
+# --- your data (issue 17; app/privacy's registry calls these) --------------------------------------
+
+
+def export_user_data(session: Session, user_id: uuid.UUID) -> dict[str, Any]:
+    from app.db.export import rows
+
+    return {"entitlements": rows(session.scalars(select(Entitlement).where(Entitlement.user_id == user_id)))}
+
+
+def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
+    """Access rights of an erased account serve no one."""
+    from sqlalchemy import delete
+
+    session.execute(delete(Entitlement).where(Entitlement.user_id == user_id))

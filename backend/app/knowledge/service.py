@@ -19,6 +19,7 @@ from typing import Any
 import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from app import progress, uploads
 from app.auth.models import Role, User
@@ -821,3 +822,29 @@ async def subtitled_master(session: AsyncSession, video_id: uuid.UUID, prefix: s
         .limit(1)
     )
     return key if key and key.startswith(prefix) else None
+
+
+# --- your data (issue 17; app/privacy's registry calls these) --------------------------------------
+
+
+def export_user_data(session: Session, user_id: uuid.UUID) -> dict[str, Any]:
+    """The knowledge items and documents the user authored (instructors)."""
+    from app.db.export import rows
+
+    items = session.scalars(select(KnowledgeItem).where(KnowledgeItem.owner_id == user_id))
+    documents = session.scalars(select(KnowledgeDocument).where(KnowledgeDocument.owner_id == user_id))
+    return {"items_authored": rows(items), "documents": rows(documents, omit=("lease_id", "task_id"))}
+
+
+def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
+    """Knowledge is teaching content reviewed for everyone: it stays, under the anonymised
+    account; the user's name goes from the edits and reviews they made of others' items."""
+    from sqlalchemy import update
+
+    session.execute(
+        update(KnowledgeVersion).where(KnowledgeVersion.author_id == user_id).values(author_id=None)
+    )
+    session.execute(
+        update(KnowledgeVersion).where(KnowledgeVersion.reviewed_by == user_id).values(reviewed_by=None)
+    )
+    session.execute(update(CaptionTrack).where(CaptionTrack.author_id == user_id).values(author_id=None))

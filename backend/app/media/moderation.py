@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.auth.models import User
@@ -22,6 +23,8 @@ from app.core.errors import Conflict, NotFound
 from app.core.pagination import apply_cursor, page_of
 from app.media.models import ReportReason, ReviewNote, Video, VideoReport, VideoStatus
 from app.media.service import _load, apply_pending_edit, drop_pending_edit, invalidate_catalog, transition
+from app.notifications.service import notify
+from app.webhooks import service as webhooks
 
 
 async def review_queue(
@@ -60,6 +63,7 @@ async def approve(session: AsyncSession, admin: User, video_id: uuid.UUID, note:
         from app.knowledge.service import video_published  # extraction is queued after the commit
 
         await video_published(session, video_id=video.id, owner_id=video.owner_id)
+        await _announce(session, video, "video_approved")
     video.open_report_count = 0
     video.trusted_report_count = 0
     video.review_note = None
@@ -86,6 +90,7 @@ async def reject(session: AsyncSession, admin: User, video_id: uuid.UUID, reason
     upheld = await _resolve_reports(session, video.id, admin, "upheld")
     transition(session, video, VideoStatus.rejected, actor_id=admin.id, reason=reason)
     video.rejection_reason = reason
+    await _announce(session, video, "video_rejected", reason=reason)
     video.open_report_count = 0
     video.trusted_report_count = 0
     video.review_note = None
@@ -101,6 +106,21 @@ async def reject(session: AsyncSession, admin: User, video_id: uuid.UUID, reason
     await session.commit()
     await invalidate_catalog()
     return video
+
+
+async def _announce(session: AsyncSession, video: Video, kind: str, **params: str) -> None:
+    """Issue 17: the owner is notified of the decision, in the decision's transaction; a first
+    publication also goes to the webhooks (`video.published`)."""
+    owner_id, video_id = video.owner_id, video.id
+    texts = {"title": video.title, **params}
+    data = {"video_id": str(video_id), "title": video.title, "published_at": str(video.published_at)}
+
+    def tell(s: Session) -> None:
+        notify(s, user_id=owner_id, kind=kind, params=texts, link=f"/studio/videos/{video_id}")
+        if kind == "video_approved":
+            webhooks.emit(s, event_type="video.published", owner_id=owner_id, data=data)
+
+    await session.run_sync(tell)
 
 
 def is_trusted_reporter(settings: Settings, user: User) -> bool:

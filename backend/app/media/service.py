@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -869,3 +870,36 @@ def reap_abandoned_uploads(settings: Settings, *, now: datetime | None = None) -
         return len(gone)
 
     return uploads.reap_abandoned(VIDEO_UPLOAD, settings, abandon=abandon, stranded=stranded, now=now)
+
+
+# --- your data (issue 17; app/privacy's registry calls these) --------------------------------------
+
+
+def export_user_data(session: Session, user_id: uuid.UUID) -> dict[str, Any]:
+    """The videos the user owns (instructors) and the reports they filed."""
+    from app.db.export import rows
+    from app.media.models import VideoReport
+
+    videos = session.scalars(select(Video).where(Video.owner_id == user_id).order_by(Video.id))
+    reports = session.scalars(select(VideoReport).where(VideoReport.reporter_id == user_id))
+    return {
+        "videos": rows(videos, omit=("upload_id", "search_text")),
+        "reports_filed": rows(reports),
+    }
+
+
+def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
+    """Reports filed go. Owned videos are archived as by their instructor's own delete (rows kept
+    for the purchases pointing at them, objects purged by the worker)."""
+    from sqlalchemy import delete, update
+
+    from app.media.models import VideoReport
+    from app.worker.dispatch import enqueue_after_commit
+
+    session.execute(delete(VideoReport).where(VideoReport.reporter_id == user_id))
+    session.execute(update(VideoReport).where(VideoReport.resolved_by == user_id).values(resolved_by=None))
+    session.execute(update(VideoEvent).where(VideoEvent.actor_id == user_id).values(actor_id=None))
+    for video in session.scalars(select(Video).where(Video.owner_id == user_id, Video.deleted_at.is_(None))):
+        video.deleted_at = utcnow()
+        transition(session, video, VideoStatus.archived, actor_id=None, reason="account erased")
+        enqueue_after_commit(session, "media.purge_video", str(video.id))

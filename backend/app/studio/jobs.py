@@ -40,9 +40,11 @@ from app.core.storage import MultipartUpload, get_object_store
 from app.db.session import sync_session
 from app.jobs import engine as jobs
 from app.learning import service as learning
+from app.notifications.service import notify
 from app.studio import keys
 from app.studio.models import JobStatus, StudioAttempt, StudioReference
 from app.studio.service import ANALYSE_ATTEMPT_TASK, ATTEMPT_UPLOAD, EXTRACT_REFERENCE_TASK, progress_channel
+from app.webhooks import service as webhooks
 
 log = structlog.get_logger(__name__)
 
@@ -287,6 +289,8 @@ def _run(
         )
         if landed and isinstance(job, StudioAttempt):
             _award_practice(session, job, values.get("score"))
+        if landed and model is StudioAttempt:
+            _attempt_ready(session, job_id)
     if landed:
         _nudge(model, job_id, JobStatus.ready, 100, "done")
     bound.info("studio_job_ready" if landed else "studio_job_lost")
@@ -313,6 +317,26 @@ def _award_practice(session: Session, attempt: StudioAttempt, score: float | Non
             )
     except Exception:
         log.exception("learning_award_failed", attempt_id=str(attempt.id))
+def _attempt_ready(session: Session, attempt_id: uuid.UUID) -> None:
+    """Issue 17, in the transaction that lands the report: the student is notified and the
+    instructor's webhooks get `attempt.ready` (ids and score only)."""
+    attempt = session.get(StudioAttempt, attempt_id)
+    reference = session.get(StudioReference, attempt.reference_id) if attempt else None
+    if attempt is None or reference is None:
+        return
+    notify(
+        session,
+        user_id=attempt.student_id,
+        kind="report_ready",
+        params={"title": reference.name},
+        link=f"/attempts/{attempt.id}",
+    )
+    webhooks.emit(
+        session,
+        event_type="attempt.ready",
+        owner_id=reference.instructor_id,
+        data={"attempt_id": str(attempt.id), "reference_id": str(reference.id), "score": attempt.score},
+    )
 
 
 # --- transient faults: the task retries these with backoff

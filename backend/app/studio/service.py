@@ -599,3 +599,33 @@ def latest_report_digests(
             )
         )
     return digests
+
+
+# --- your data (issue 17; app/privacy's registry calls these) --------------------------------------
+
+
+def export_user_data(session: Session, user_id: uuid.UUID) -> dict[str, Any]:
+    """The student's attempts with their pose reports (the report column); the comments the user
+    wrote. The attempt videos themselves stay in the app (their links would expire in a zip)."""
+    from app.db.export import rows
+
+    attempts = session.scalars(
+        select(StudioAttempt).where(StudioAttempt.student_id == user_id).order_by(StudioAttempt.id)
+    )
+    comments = session.scalars(select(StudioComment).where(StudioComment.author_id == user_id))
+    return {
+        "attempts": rows(attempts, omit=("upload_id", "lease_id", "task_id")),
+        "comments_written": rows(comments),
+    }
+
+
+def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
+    """The student's attempts go with their files (videos, skeletons, reports); the user's
+    comments on others' attempts stay, without an author."""
+    from sqlalchemy import delete, update
+
+    store = get_object_store()
+    for attempt_id in session.scalars(select(StudioAttempt.id).where(StudioAttempt.student_id == user_id)):
+        store.delete_prefix(keys.attempt_prefix(attempt_id))
+    session.execute(delete(StudioAttempt).where(StudioAttempt.student_id == user_id))
+    session.execute(update(StudioComment).where(StudioComment.author_id == user_id).values(author_id=None))

@@ -33,6 +33,9 @@ TASK_MODULES = [
     "app.knowledge.tasks",
     "app.coach.tasks",
     "app.analytics.tasks",
+    "app.notifications.tasks",
+    "app.privacy.tasks",
+    "app.webhooks.tasks",
 ]
 
 
@@ -149,6 +152,27 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "analytics-refresh-retention": {
         "task": "default.analytics.refresh_retention",
         "schedule": crontab(hour=2, minute=23),
+    },
+    # --- issue 17: notifications digest + practice reminders, privacy, webhooks ---
+    "notifications-send-digests": {
+        "task": "default.notifications.send_digests",
+        "schedule": timedelta(minutes=15),
+    },
+    "notifications-practice-reminders": {
+        "task": "default.notifications.practice_reminders",
+        "schedule": timedelta(minutes=get_settings().notify_reminder_interval_minutes),
+    },
+    "privacy-erase-due-accounts": {
+        "task": "default.privacy.erase_due",
+        "schedule": timedelta(hours=1),
+    },
+    "privacy-reap-exports": {
+        "task": "default.privacy.reap_exports",
+        "schedule": timedelta(minutes=10),
+    },
+    "webhooks-retry-due": {
+        "task": "default.webhooks.retry_due",
+        "schedule": timedelta(minutes=1),
     },
 }
 

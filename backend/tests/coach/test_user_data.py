@@ -78,6 +78,7 @@ async def test_export_holds_everything_and_erase_removes_it_for_that_user_only(
 
     with sync_session() as session:
         service.erase_user_data(session, student.id)
+        session.commit()  # the caller commits (the privacy registry's contract)
     store = get_object_store()
     with sync_session() as session:
         assert service.export_user_data(session, student.id) == {

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { Link, NavLink, useLocation, useNavigate } from "react-router-dom";
 import { useAuth } from "../auth/AuthContext";
 import { LANGS, useI18n, type Lang } from "../i18n/i18n";
+import { NotificationBell } from "./NotificationBell";
 import { useToast } from "./Toasts";
 
 export function Header() {
@@ -97,6 +98,7 @@ export function Header() {
             <Link className="btn btn-primary btn-sm desktop-only" to="/signup">{t("nav.signup")}</Link>
           </>
         )}
+        {user && <NotificationBell />}
         {user && (
           <div className="menu-wrap" ref={menuRef}>
             <button

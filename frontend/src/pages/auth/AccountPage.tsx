@@ -6,6 +6,8 @@ import { LANGS, useI18n, type Lang } from "../../i18n/i18n";
 import { Field } from "../../components/ui";
 import { useAction, useDocumentTitle } from "../../lib/hooks";
 import { useToast } from "../../components/Toasts";
+import { WebhooksSection } from "../account/WebhooksSection";
+import { YourDataSection } from "../account/YourDataSection";
 
 export default function AccountPage() {
   const { t, fmtDate } = useI18n();
@@ -41,6 +43,9 @@ export default function AccountPage() {
         <button className="btn btn-primary" disabled={save.busy || !name.trim()}>{t("common.save")}</button>
       </form>
       <p style={{ marginTop: 16 }}><Link to="/forgot-password">{t("auth.forgot")}</Link></p>
+      <p><Link to="/notifications">{t("notifications.preferences")}</Link></p>
+      <YourDataSection />
+      {(user.role === "instructor" || user.role === "admin") && <WebhooksSection />}
     </div>
   );
 }

@@ -198,7 +198,12 @@ export interface paths {
         get: operations["me_api_v1_me_get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete Account
+         * @description Schedule the erasure of your account after PRIVACY_ERASURE_GRACE_DAYS (403
+         *     `wrong_password`). Purchases stay in the books, anonymised.
+         */
+        delete: operations["delete_account_api_v1_me_delete"];
         options?: never;
         head?: never;
         /** Update Me */
@@ -1184,48 +1189,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/knowledge/jobs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Jobs
-         * @description Your extractions (admins: everyone's), newest first; `active=true`: queued or running only.
-         */
-        get: operations["list_jobs_api_v1_knowledge_jobs_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/knowledge/jobs/{job_id}/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Job Events
-         * @description `text/event-stream` of `progress` events ({status, percent, stage, failure_reason}) while
-         *     the extraction waits and runs (stages: downloading, transcribe, ocr, read, classify, storing),
-         *     then one `end` event (ready or failed).
-         */
-        get: operations["job_events_api_v1_knowledge_jobs__job_id__events_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/knowledge/jobs/{job_id}": {
         parameters: {
             query?: never;
@@ -1297,28 +1260,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/knowledge/captions/{track_id}/translate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Translate Captions
-         * @description Translate a caption track into `target` as a new unreviewed track: the translation memory
-         *     first, the LLM only with OPENAI_API_KEY. Offline, only the cues the memory holds (the message
-         *     says so, with how many).
-         */
-        post: operations["translate_captions_api_v1_knowledge_captions__track_id__translate_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/knowledge/captions/{track_id}": {
         parameters: {
             query?: never;
@@ -1368,26 +1309,6 @@ export interface paths {
          *     part, then POST /documents/{id}/complete with the ETags.
          */
         post: operations["create_document_api_v1_knowledge_documents_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/knowledge/documents/{document_id}/upload": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Resume Document
-         * @description Resume an interrupted upload: the parts already stored and fresh URLs for the missing ones.
-         */
-        get: operations["resume_document_api_v1_knowledge_documents__document_id__upload_get"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1581,166 +1502,6 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/learning/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** My Progress */
-        get: operations["my_progress_api_v1_learning_me_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Update Settings
-         * @description Time zone (IANA, e.g. Europe/Rome), weekly goal (1-7 practice days; null clears it),
-         *     leaderboard opt-out.
-         */
-        patch: operations["update_settings_api_v1_learning_me_patch"];
-        trace?: never;
-    };
-    "/api/v1/learning/me/techniques/{technique}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Technique Progress
-         * @description Belt milestones of one technique type and the student's score history.
-         */
-        get: operations["technique_progress_api_v1_learning_me_techniques__technique__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/learning/leaderboards/weeks/{week}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Week Board
-         * @description XP earned in an ISO week (UTC), e.g. 2026-W48, or `current`.
-         */
-        get: operations["week_board_api_v1_learning_leaderboards_weeks__week__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/learning/leaderboards/references/{reference_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Reference Board
-         * @description Each student's best score on one reference technique.
-         */
-        get: operations["reference_board_api_v1_learning_leaderboards_references__reference_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/learning/me/rewards": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** My Rewards */
-        get: operations["my_rewards_api_v1_learning_me_rewards_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/learning/me/rewards/{grant_id}/claim": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Claim Reward
-         * @description Turn an unlocked reward into a one-use promotion code (Stripe); idempotent.
-         */
-        post: operations["claim_reward_api_v1_learning_me_rewards__grant_id__claim_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/learning/offers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** My Offers */
-        get: operations["my_offers_api_v1_learning_offers_get"];
-        put?: never;
-        /**
-         * Create Offer
-         * @description A discount students unlock by reaching `belt` in `technique` while practising your references.
-         */
-        post: operations["create_offer_api_v1_learning_offers_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/learning/offers/{offer_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Withdraw Offer
-         * @description Students who already unlocked it keep their reward.
-         */
-        delete: operations["withdraw_offer_api_v1_learning_offers__offer_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2036,7 +1797,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/me/progress/{video_id}": {
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Notifications */
+        get: operations["list_notifications_api_v1_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unread */
+        get: operations["unread_api_v1_notifications_unread_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/stream": {
         parameters: {
             query?: never;
             header?: never;
@@ -2044,28 +1839,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Progress
-         * @description Where to resume (`resume`: past 5 s and before 95 %), from any device.
+         * Stream
+         * @description The bell: `event: progress` with `{"status": "live", "unread": n}` on connect and whenever
+         *     the count changes. 429 `too_many_streams`: poll GET /notifications/unread instead.
          */
-        get: operations["get_progress_api_v1_me_progress__video_id__get"];
-        /** Put Progress */
-        put: operations["put_progress_api_v1_me_progress__video_id__put"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/continue-watching": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Continue Watching */
-        get: operations["continue_watching_api_v1_me_continue_watching_get"];
+        get: operations["stream_api_v1_notifications_stream_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2074,19 +1852,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/analytics/instructor": {
+    "/api/v1/notifications/{notification_id}/read": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * Instructor Dashboard
-         * @description The caller's own videos, from the rollups (refreshed hourly by beat).
-         */
-        get: operations["instructor_dashboard_api_v1_analytics_instructor_get"];
+        get?: never;
         put?: never;
+        /** Mark Read */
+        post: operations["mark_read_api_v1_notifications__notification_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark All Read */
+        post: operations["mark_all_read_api_v1_notifications_read_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Preferences */
+        get: operations["get_preferences_api_v1_notifications_preferences_get"];
+        /** Put Preferences */
+        put: operations["put_preferences_api_v1_notifications_preferences_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2094,16 +1904,17 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/analytics/instructor/videos/{video_id}/retention": {
+    "/api/v1/notifications/reminder": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Video Retention */
-        get: operations["video_retention_api_v1_analytics_instructor_videos__video_id__retention_get"];
-        put?: never;
+        /** Get Reminder */
+        get: operations["get_reminder_api_v1_notifications_reminder_get"];
+        /** Put Reminder */
+        put: operations["put_reminder_api_v1_notifications_reminder_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2111,64 +1922,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/analytics/admin": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Admin Dashboard */
-        get: operations["admin_dashboard_api_v1_analytics_admin_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/analytics/live": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Live
-         * @description Current viewers (a beacon in the last 30 s): an instructor's own videos, every video for admins.
-         */
-        get: operations["live_api_v1_analytics_live_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/analytics/{scope}/export": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Export
-         * @description The dashboard's daily table as CSV, or a PDF report with its totals and charts.
-         */
-        get: operations["export_api_v1_analytics__scope__export_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/analytics/beacons": {
+    "/api/v1/notifications/push-tokens": {
         parameters: {
             query?: never;
             header?: never;
@@ -2178,18 +1932,18 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Beacons
-         * @description A batch of player events. JSON, or the same JSON as text/plain (navigator.sendBeacon sends
-         *     no preflight then). With the playback's media token the beacons count for its viewer.
+         * Register Push Token
+         * @description Register this device's Expo push token (the mobile app calls it after sign-in).
          */
-        post: operations["beacons_api_v1_analytics_beacons_post"];
-        delete?: never;
+        post: operations["register_push_token_api_v1_notifications_push_tokens_post"];
+        /** Delete Push Token */
+        delete: operations["delete_push_token_api_v1_notifications_push_tokens_delete"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/videos/{video_id}/comments": {
+    "/api/v1/me/export": {
         parameters: {
             query?: never;
             header?: never;
@@ -2197,299 +1951,111 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Comments
-         * @description Top-level comments newest first (the pinned one first), each with its replies; says
-         *     whether the caller may post (`can_post`, else `cannot_post_reason`) and moderate.
+         * Get Export
+         * @description Your latest exports (newest first). When none is being built or still downloadable, one
+         *     is started: a worker builds the zip and mails you its link.
          */
-        get: operations["list_comments_api_v1_videos__video_id__comments_get"];
+        get: operations["get_export_api_v1_me_export_get"];
         put?: never;
         /**
-         * Post Comment
-         * @description Post a comment (or, with `parent_id`, a reply). Verified accounts old enough, able to
-         *     watch the video; rate-limited.
+         * New Export
+         * @description Start a new export (or keep the one being built).
          */
-        post: operations["post_comment_api_v1_videos__video_id__comments_post"];
+        post: operations["new_export_api_v1_me_export_post"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/comments/{comment_id}": {
+    "/api/v1/me/erasure": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Get Erasure */
+        get: operations["get_erasure_api_v1_me_erasure_get"];
         put?: never;
         post?: never;
-        /** Delete Comment */
-        delete: operations["delete_comment_api_v1_comments__comment_id__delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/comments/{comment_id}/reactions/{kind}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
         /**
-         * Add Reaction
-         * @description Add one of the user's reactions (idempotent); returns the comment's counts.
+         * Cancel Erasure
+         * @description Cancel the scheduled deletion (409 `no_erasure_pending`).
          */
-        put: operations["add_reaction_api_v1_comments__comment_id__reactions__kind__put"];
-        post?: never;
-        /** Remove Reaction */
-        delete: operations["remove_reaction_api_v1_comments__comment_id__reactions__kind__delete"];
+        delete: operations["cancel_erasure_api_v1_me_erasure_delete"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/comments/{comment_id}/reports": {
+    "/api/v1/webhooks/endpoints": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** Report Comment */
-        post: operations["report_comment_api_v1_comments__comment_id__reports_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/comments/{comment_id}/pin": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Pin Comment */
-        put: operations["pin_comment_api_v1_comments__comment_id__pin_put"];
-        post?: never;
-        /** Unpin Comment */
-        delete: operations["unpin_comment_api_v1_comments__comment_id__pin_delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/comments/{comment_id}/hidden": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Hide Comment */
-        put: operations["hide_comment_api_v1_comments__comment_id__hidden_put"];
-        post?: never;
-        /** Unhide Comment */
-        delete: operations["unhide_comment_api_v1_comments__comment_id__hidden_delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/videos/{video_id}/likes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Likes */
-        get: operations["get_likes_api_v1_videos__video_id__likes_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/videos/{video_id}/like": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Like */
-        put: operations["like_api_v1_videos__video_id__like_put"];
-        post?: never;
-        /** Unlike */
-        delete: operations["unlike_api_v1_videos__video_id__like_delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/instructors/{instructor_id}/follow": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Follow */
-        get: operations["get_follow_api_v1_instructors__instructor_id__follow_get"];
-        /** Follow */
-        put: operations["follow_api_v1_instructors__instructor_id__follow_put"];
-        post?: never;
-        /** Unfollow */
-        delete: operations["unfollow_api_v1_instructors__instructor_id__follow_delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/feed": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Following Feed
-         * @description New published videos of the instructors the user follows, newest first.
-         */
-        get: operations["following_feed_api_v1_me_feed_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/courses": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Create Course */
-        post: operations["create_course_api_v1_courses_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/courses/{course_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Course
-         * @description The public course page: its published videos in order, each with its own offer.
-         */
-        get: operations["get_course_api_v1_courses__course_id__get"];
-        put?: never;
-        post?: never;
-        /** Delete Course */
-        delete: operations["delete_course_api_v1_courses__course_id__delete"];
-        options?: never;
-        head?: never;
-        /** Update Course */
-        patch: operations["update_course_api_v1_courses__course_id__patch"];
-        trace?: never;
-    };
-    "/api/v1/courses/{course_id}/videos": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Set Course Videos
-         * @description Replace the course's videos with these, in this order.
-         */
-        put: operations["set_course_videos_api_v1_courses__course_id__videos_put"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/instructors/{instructor_id}/courses": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Instructor Courses */
-        get: operations["instructor_courses_api_v1_instructors__instructor_id__courses_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/comments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Comment Queue
-         * @description Oldest first: comments with open reports (`reported`) or hidden ones (`hidden`).
-         */
-        get: operations["comment_queue_api_v1_admin_comments_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/comments/{comment_id}/{action}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
+        /** List Endpoints */
+        get: operations["list_endpoints_api_v1_webhooks_endpoints_get"];
         put?: never;
         /**
-         * Moderate Comment
-         * @description Hide (reports upheld), restore (a hidden comment back) or dismiss the reports; audited.
+         * Create Endpoint
+         * @description 422 `unsafe_webhook_url` for a URL that is not http(s) or reaches a private address,
+         *     `unknown_webhook_event`. The response holds the signing secret: it is not shown again.
          */
-        post: operations["moderate_comment_api_v1_admin_comments__comment_id___action__post"];
+        post: operations["create_endpoint_api_v1_webhooks_endpoints_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/endpoints/{endpoint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Endpoint */
+        delete: operations["delete_endpoint_api_v1_webhooks_endpoints__endpoint_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/endpoints/{endpoint_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Deliveries */
+        get: operations["list_deliveries_api_v1_webhooks_endpoints__endpoint_id__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/deliveries/{delivery_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replay */
+        post: operations["replay_api_v1_webhooks_deliveries__delivery_id__replay_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2567,34 +2133,6 @@ export interface components {
              * @default accepted
              */
             status: string;
-        };
-        /** AdminDashboard */
-        AdminDashboard: {
-            /**
-             * Start
-             * Format: date
-             */
-            start: string;
-            /**
-             * End
-             * Format: date
-             */
-            end: string;
-            signups: components["schemas"]["SeriesOut"];
-            active_users: components["schemas"]["SeriesOut"];
-            views: components["schemas"]["SeriesOut"];
-            /** Revenue */
-            revenue: components["schemas"]["SeriesOut"][];
-            /** Revenue Totals */
-            revenue_totals: components["schemas"]["RevenueTotal"][];
-            /** Processing */
-            processing: {
-                [key: string]: number;
-            };
-            /** Moderation Backlog */
-            moderation_backlog: number;
-            /** Forecasts */
-            forecasts: components["schemas"]["ForecastOut"][];
         };
         /** AdminPaymentOut */
         AdminPaymentOut: {
@@ -2814,111 +2352,6 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
-        /** BadgeOut */
-        BadgeOut: {
-            /**
-             * Badge
-             * @example first_attempt
-             * @example streak_7
-             * @example score_90
-             * @example path:kick
-             */
-            badge: string;
-            /**
-             * Earned At
-             * Format: date-time
-             */
-            earned_at: string;
-        };
-        /** BeaconBatch */
-        BeaconBatch: {
-            /** Token */
-            token?: string | null;
-            /** Beacons */
-            beacons: components["schemas"]["BeaconIn"][];
-        };
-        /** BeaconIn */
-        BeaconIn: {
-            /**
-             * Video Id
-             * Format: uuid
-             */
-            video_id: string;
-            /**
-             * Session Id
-             * Format: uuid
-             */
-            session_id: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "start" | "heartbeat" | "end";
-            /**
-             * Media
-             * @default full
-             * @enum {string}
-             */
-            media: "full" | "trailer";
-            /** Position S */
-            position_s: number;
-            /** Duration S */
-            duration_s?: number | null;
-            /** Rendition */
-            rendition?: string | null;
-            /** Bitrate Kbps */
-            bitrate_kbps?: number | null;
-            /** Occurred At */
-            occurred_at?: string | null;
-        };
-        /** BeaconResult */
-        BeaconResult: {
-            /** Accepted */
-            accepted: number;
-            /** Rejected */
-            rejected: number;
-        };
-        /** BeltOut */
-        BeltOut: {
-            /** Belt */
-            belt: string;
-            /** Min Score */
-            min_score: number;
-            /** Attempts */
-            attempts: number;
-            /** Earned At */
-            earned_at: string | null;
-        };
-        /** BoardOut */
-        BoardOut: {
-            /**
-             * Board
-             * @example week:2026-W48
-             * @example reference
-             */
-            board: string;
-            /** Rows */
-            rows: components["schemas"]["BoardRowOut"][];
-            /**
-             * Opted Out
-             * @description The viewer is hidden from boards (their choice)
-             */
-            opted_out: boolean;
-        };
-        /**
-         * BoardRowOut
-         * @description Display name only: never another student's id or email.
-         */
-        BoardRowOut: {
-            /** Rank */
-            rank: number;
-            /** Display Name */
-            display_name: string;
-            /** Value */
-            value: number;
-            /** Is Me */
-            is_me: boolean;
-        };
         /** Body_transcribe_api_v1_coach_transcribe_post */
         Body_transcribe_api_v1_coach_transcribe_post: {
             /**
@@ -2973,36 +2406,6 @@ export interface components {
              */
             created_at: string;
         };
-        /** CaptionTranslateIn */
-        CaptionTranslateIn: {
-            /**
-             * Target
-             * @enum {string}
-             */
-            target: "it" | "en" | "ja";
-        };
-        /** CaptionTranslateOut */
-        CaptionTranslateOut: {
-            /** @description the new unreviewed track; null when no cue was translated */
-            track: components["schemas"]["CaptionOut"] | null;
-            /**
-             * Offline
-             * @description no machine translation configured: only memory hits are used
-             */
-            offline: boolean;
-            /**
-             * Translated
-             * @description cues translated
-             */
-            translated: number;
-            /**
-             * Total
-             * @description cues in the source track
-             */
-            total: number;
-            /** Message */
-            message: string | null;
-        };
         /** CheckoutOut */
         CheckoutOut: {
             /** Checkout Session Id */
@@ -3051,32 +2454,6 @@ export interface components {
              */
             created_at: string;
         };
-        /** CommentReportIn */
-        CommentReportIn: {
-            reason: components["schemas"]["CommentReportReason"];
-            /**
-             * Details
-             * @default
-             */
-            details: string;
-        };
-        /** CommentReportOut */
-        CommentReportOut: {
-            /** Reason */
-            reason: string;
-            /** Details */
-            details: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-        };
-        /**
-         * CommentReportReason
-         * @enum {string}
-         */
-        CommentReportReason: "spam" | "abuse" | "inappropriate" | "misinformation" | "other";
         /** CompleteUpload */
         CompleteUpload: {
             /** Parts */
@@ -3088,34 +2465,6 @@ export interface components {
             part_number: number;
             /** Etag */
             etag: string;
-        };
-        /** ContinueItem */
-        ContinueItem: {
-            /**
-             * Video Id
-             * Format: uuid
-             */
-            video_id: string;
-            /** Title */
-            title: string;
-            /** Poster Url */
-            poster_url: string | null;
-            /** Position S */
-            position_s: number;
-            /** Duration S */
-            duration_s: number | null;
-            /** Percent */
-            percent: number;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-        };
-        /** ContinueWatching */
-        ContinueWatching: {
-            /** Items */
-            items: components["schemas"]["ContinueItem"][];
         };
         /** ConversationCreate */
         ConversationCreate: {
@@ -3154,69 +2503,83 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
-        /** CourseCreate */
-        CourseCreate: {
-            /** Title */
-            title: string;
-            /**
-             * Description
-             * @default
-             */
-            description: string;
+        /** DataExportList */
+        DataExportList: {
+            /** Items */
+            items: components["schemas"]["DataExportOut"][];
         };
-        /** CourseOut */
-        CourseOut: {
+        /** DataExportOut */
+        DataExportOut: {
             /**
              * Id
              * Format: uuid
              */
             id: string;
             /**
-             * Owner Id
-             * Format: uuid
+             * Status
+             * @description pending, running, ready or failed
              */
-            owner_id: string;
-            /** Instructor Name */
-            instructor_name: string;
-            /** Title */
-            title: string;
-            /** Description */
-            description: string;
-            /** Published */
-            published: boolean;
-            /** Videos */
-            videos: components["schemas"]["VideoOut"][];
-            /** Video Ids */
-            video_ids: string[];
-        };
-        /** CourseUpdate */
-        CourseUpdate: {
-            /** Title */
-            title?: string | null;
-            /** Description */
-            description?: string | null;
-            /** Published */
-            published?: boolean | null;
-        };
-        /** CourseVideosIn */
-        CourseVideosIn: {
-            /** Video Ids */
-            video_ids: string[];
-        };
-        /** DayPoint */
-        DayPoint: {
+            status: string;
             /**
-             * Day
-             * Format: date
+             * Created At
+             * Format: date-time
              */
-            day: string;
-            /** Value */
-            value: number;
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Size Bytes */
+            size_bytes: number | null;
+            /**
+             * Download Url
+             * @description Signed and expiring (ready exports only)
+             */
+            download_url: string | null;
         };
         /** DecisionIn */
         DecisionIn: {
             /** Reason */
             reason?: string | null;
+        };
+        /** DeliveryList */
+        DeliveryList: {
+            /** Items */
+            items: components["schemas"]["DeliveryOut"][];
+        };
+        /** DeliveryOut */
+        DeliveryOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Event Type */
+            event_type: string;
+            /** Msg Id */
+            msg_id: string;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            };
+            /**
+             * Status
+             * @description pending, delivered or failed
+             */
+            status: string;
+            /** Attempts */
+            attempts: number;
+            /** Last Status Code */
+            last_status_code: number | null;
+            /** Last Error */
+            last_error: string | null;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Delivered At */
+            delivered_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** DisputeOut */
         DisputeOut: {
@@ -3308,8 +2671,84 @@ export interface components {
              * Format: date-time
              */
             expires_at: string;
-            /** Uploaded Parts */
-            uploaded_parts?: components["schemas"]["UploadedPartOut"][];
+        };
+        /** EndpointCreated */
+        EndpointCreated: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Url */
+            url: string;
+            /** Events */
+            events: string[];
+            /** Description */
+            description: string;
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Secret
+             * @description whsec_...: shown only now; verify signatures with it
+             */
+            secret: string;
+        };
+        /** EndpointIn */
+        EndpointIn: {
+            /**
+             * Url
+             * @example https://example.com/hooks/mamc
+             */
+            url: string;
+            /**
+             * Events
+             * @example [
+             *       "video.published",
+             *       "purchase.paid"
+             *     ]
+             */
+            events: string[];
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+        };
+        /** EndpointList */
+        EndpointList: {
+            /** Items */
+            items: components["schemas"]["EndpointOut"][];
+            /**
+             * Events
+             * @description Every event an endpoint can subscribe to
+             */
+            events: string[];
+        };
+        /** EndpointOut */
+        EndpointOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Url */
+            url: string;
+            /** Events */
+            events: string[];
+            /** Description */
+            description: string;
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /**
          * EntitlementKind
@@ -3359,6 +2798,34 @@ export interface components {
          * @enum {string}
          */
         EntitlementStatus: "active" | "suspended" | "revoked";
+        /** ErasureIn */
+        ErasureIn: {
+            /**
+             * Password
+             * @description The account's password, to confirm
+             */
+            password: string;
+        };
+        /** ErasureOut */
+        ErasureOut: {
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /**
+             * Erase After
+             * Format: date-time
+             * @description The account is erased then, unless cancelled before
+             */
+            erase_after: string;
+        };
+        /** ErasureState */
+        ErasureState: {
+            pending: components["schemas"]["ErasureOut"] | null;
+            /** Grace Days */
+            grace_days: number;
+        };
         /** ErrorDetail */
         ErrorDetail: {
             /** Code */
@@ -3382,10 +2849,6 @@ export interface components {
         ExportOut: {
             /** Conversations */
             conversations: {
-                [key: string]: unknown;
-            }[];
-            /** Transcriptions */
-            transcriptions: {
                 [key: string]: unknown;
             }[];
             /** Usage */
@@ -3453,30 +2916,6 @@ export interface components {
              * @description The cue, in the report's language
              */
             message: string;
-        };
-        /** FollowOut */
-        FollowOut: {
-            /** Followers */
-            followers: number;
-            /** Following */
-            following: boolean;
-        };
-        /** ForecastOut */
-        ForecastOut: {
-            /** Name */
-            name: string;
-            /** Method */
-            method: string;
-            /** Horizon Days */
-            horizon_days: number;
-            /** Points */
-            points: components["schemas"]["DayPoint"][];
-            /** Backtest Mae */
-            backtest_mae: number | null;
-            /** Backtest Mape Pct */
-            backtest_mape_pct: number | null;
-            /** Backtest Days */
-            backtest_days: number;
         };
         /** GrantRequest */
         GrantRequest: {
@@ -3551,31 +2990,6 @@ export interface components {
             items: components["schemas"]["InstructorAttemptOut"][];
             /** Next Cursor */
             next_cursor: string | null;
-        };
-        /** InstructorDashboard */
-        InstructorDashboard: {
-            /**
-             * Start
-             * Format: date
-             */
-            start: string;
-            /**
-             * End
-             * Format: date
-             */
-            end: string;
-            views: components["schemas"]["SeriesOut"];
-            watch_hours: components["schemas"]["SeriesOut"];
-            /** Revenue */
-            revenue: components["schemas"]["SeriesOut"][];
-            /** Revenue Totals */
-            revenue_totals: components["schemas"]["RevenueTotal"][];
-            /** Videos */
-            videos: components["schemas"]["VideoStats"][];
-            /** References */
-            references: components["schemas"]["ReferenceStats"][];
-            /** Forecasts */
-            forecasts: components["schemas"]["ForecastOut"][];
         };
         /** InstructorPageOut */
         InstructorPageOut: {
@@ -3738,13 +3152,6 @@ export interface components {
          * @enum {string}
          */
         Level: "beginner" | "intermediate" | "advanced" | "all_levels";
-        /** LikesOut */
-        LikesOut: {
-            /** Count */
-            count: number;
-            /** Liked */
-            liked: boolean;
-        };
         /** LinkOut */
         LinkOut: {
             /** Video Id */
@@ -3757,17 +3164,6 @@ export interface components {
             end_s: number | null;
             /** Page */
             page: number | null;
-        };
-        /** LiveViewers */
-        LiveViewers: {
-            /** Window Seconds */
-            window_seconds: number;
-            /** Viewers */
-            viewers: number;
-            /** By Video */
-            by_video: {
-                [key: string]: number;
-            };
         };
         /** LoginRequest */
         LoginRequest: {
@@ -3931,46 +3327,50 @@ export interface components {
             /** Message */
             message: string;
         };
-        /** OfferIn */
-        OfferIn: {
-            /**
-             * Technique
-             * @example kick
-             */
-            technique: string;
-            /**
-             * Belt
-             * @example green
-             */
-            belt: string;
-            /** Percent Off */
-            percent_off: number;
-        };
-        /** OfferOut */
-        OfferOut: {
+        /** NotificationOut */
+        NotificationOut: {
             /**
              * Id
              * Format: uuid
              */
             id: string;
-            /** Technique */
-            technique: string;
-            /** Belt */
-            belt: string;
-            /** Percent Off */
-            percent_off: number;
-            /** Active */
-            active: boolean;
+            /** Kind */
+            kind: string;
+            /**
+             * Title
+             * @description In the account's language
+             */
+            title: string;
+            /** Body */
+            body: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Link
+             * @description An app path, e.g. /videos/<id>
+             */
+            link: string | null;
+            /** Read */
+            read: boolean;
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
         };
-        /** OptionalReasonIn */
-        OptionalReasonIn: {
-            /** Reason */
-            reason?: string | null;
+        /** NotificationPage */
+        NotificationPage: {
+            /** Items */
+            items: components["schemas"]["NotificationOut"][];
+            /** Unread */
+            unread: number;
+            /**
+             * Next Before
+             * @description Pass as `before` for the next (older) page
+             */
+            next_before: string | null;
         };
         /**
          * OptionalRefreshRequest
@@ -4174,12 +3574,33 @@ export interface components {
             /** Url */
             url: string;
         };
-        /** ProgressIn */
-        ProgressIn: {
-            /** Position S */
-            position_s: number;
-            /** Duration S */
-            duration_s?: number | null;
+        /** PreferenceIO */
+        PreferenceIO: {
+            /** Kind */
+            kind: string;
+            /** In App */
+            in_app: boolean;
+            /** Email */
+            email: boolean;
+            /** Push */
+            push: boolean;
+        };
+        /** PreferencesIn */
+        PreferencesIn: {
+            /** Items */
+            items: components["schemas"]["PreferenceIO"][];
+        };
+        /** PreferencesOut */
+        PreferencesOut: {
+            /** Items */
+            items: components["schemas"]["PreferenceIO"][];
+        };
+        /** ProgressOut */
+        ProgressOut: {
+            /** Percent */
+            percent: number;
+            /** Stage */
+            stage: string | null;
         };
         /**
          * PurchaseKind
@@ -4235,16 +3656,26 @@ export interface components {
          * @enum {string}
          */
         PurchaseStatus: "pending" | "paid" | "failed" | "expired" | "partially_refunded" | "refunded" | "disputed" | "dispute_lost";
-        /**
-         * Reaction
-         * @description The fixed set of reactions (the web client draws each as an emoji).
-         * @enum {string}
-         */
-        Reaction: "like" | "bow" | "fire" | "insightful";
-        /** ReasonIn */
-        ReasonIn: {
-            /** Reason */
-            reason: string;
+        /** PushTokenIn */
+        PushTokenIn: {
+            /**
+             * Token
+             * @example ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]
+             */
+            token: string;
+            /**
+             * Platform
+             * @default unknown
+             * @enum {string}
+             */
+            platform: "ios" | "android" | "web" | "unknown";
+        };
+        /** PushTokenOut */
+        PushTokenOut: {
+            /** Token */
+            token: string;
+            /** Platform */
+            platform: string;
         };
         /** ReferenceCreate */
         ReferenceCreate: {
@@ -4339,20 +3770,6 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
-        /** ReferenceStats */
-        ReferenceStats: {
-            /**
-             * Reference Id
-             * Format: uuid
-             */
-            reference_id: string;
-            /** Name */
-            name: string;
-            /** Attempts */
-            attempts: number;
-            /** Average Score */
-            average_score: number | null;
-        };
         /** RefundRequest */
         RefundRequest: {
             /** Reason */
@@ -4379,6 +3796,20 @@ export interface components {
         RejectIn: {
             /** Reason */
             reason: string;
+        };
+        /** ReminderIO */
+        ReminderIO: {
+            /**
+             * Local Time
+             * @description HH:MM in `timezone`; null: no reminder
+             */
+            local_time: string | null;
+            /**
+             * Timezone
+             * @default UTC
+             * @example Europe/Rome
+             */
+            timezone: string;
         };
         /** RepOut */
         RepOut: {
@@ -4438,19 +3869,6 @@ export interface components {
             /** Joints */
             joints: string[];
         };
-        /** ReportedCommentOut */
-        ReportedCommentOut: {
-            comment: components["schemas"]["VideoCommentOut"];
-            /** Reports */
-            reports: components["schemas"]["CommentReportOut"][];
-        };
-        /** ReportedCommentPage */
-        ReportedCommentPage: {
-            /** Items */
-            items: components["schemas"]["ReportedCommentOut"][];
-            /** Next Cursor */
-            next_cursor: string | null;
-        };
         /** RepsOut */
         RepsOut: {
             /**
@@ -4469,36 +3887,6 @@ export interface components {
             extra: number;
             /** Items */
             items: components["schemas"]["RepOut"][];
-        };
-        /** RetentionOut */
-        RetentionOut: {
-            /**
-             * Video Id
-             * Format: uuid
-             */
-            video_id: string;
-            /** Total Sessions */
-            total_sessions: number;
-            /** Points */
-            points: components["schemas"]["RetentionPoint"][];
-        };
-        /** RetentionPoint */
-        RetentionPoint: {
-            /** Pct */
-            pct: number;
-            /** Share */
-            share: number;
-        };
-        /** RevenueTotal */
-        RevenueTotal: {
-            /** Currency */
-            currency: string;
-            /** Sales */
-            sales: number;
-            /** Gross Cents */
-            gross_cents: number;
-            /** Net Cents */
-            net_cents: number;
         };
         /** ReviewIn */
         ReviewIn: {
@@ -4533,32 +3921,6 @@ export interface components {
         RevokeRequest: {
             /** Reason */
             reason: string;
-        };
-        /** RewardOut */
-        RewardOut: {
-            /**
-             * Grant Id
-             * Format: uuid
-             */
-            grant_id: string;
-            /** Instructor Name */
-            instructor_name: string;
-            /** Technique */
-            technique: string;
-            /** Belt */
-            belt: string;
-            /** Percent Off */
-            percent_off: number;
-            /**
-             * Code
-             * @description The promotion code, once claimed
-             */
-            code: string | null;
-            /**
-             * Unlocked At
-             * Format: date-time
-             */
-            unlocked_at: string;
         };
         /**
          * Role
@@ -4599,16 +3961,6 @@ export interface components {
             /** Redirect Url */
             redirect_url: string;
         };
-        /** ScorePointOut */
-        ScorePointOut: {
-            /**
-             * At
-             * Format: date-time
-             */
-            at: string;
-            /** Score */
-            score: number;
-        };
         /** SearchHitOut */
         SearchHitOut: {
             /**
@@ -4645,28 +3997,6 @@ export interface components {
             };
             /** Items */
             items: components["schemas"]["SearchHitOut"][];
-        };
-        /** SeriesOut */
-        SeriesOut: {
-            /** Name */
-            name: string;
-            /** Points */
-            points: components["schemas"]["DayPoint"][];
-        };
-        /** SettingsIn */
-        SettingsIn: {
-            /**
-             * Timezone
-             * @example Europe/Rome
-             */
-            timezone?: string | null;
-            /**
-             * Weekly Goal
-             * @description 1-7 practice days; null clears it
-             */
-            weekly_goal?: number | null;
-            /** Leaderboard Opt Out */
-            leaderboard_opt_out?: boolean | null;
         };
         /** SignParts */
         SignParts: {
@@ -4705,23 +4035,6 @@ export interface components {
          * @enum {string}
          */
         SourceType: "purchase" | "subscription" | "admin";
-        /** StreakOut */
-        StreakOut: {
-            /**
-             * Days
-             * @description Active days in the current streak (forgiven days do not count)
-             */
-            days: number;
-            /** Alive */
-            alive: boolean;
-            /**
-             * At Risk
-             * @description Yesterday was the grace day: practise today to keep the streak
-             */
-            at_risk: boolean;
-            /** Grace Days */
-            grace_days: string[];
-        };
         /** StudentOut */
         StudentOut: {
             /**
@@ -4766,49 +4079,6 @@ export interface components {
             score: number;
             /** Origin */
             origin: string;
-        };
-        /** SummaryOut */
-        SummaryOut: {
-            /** Xp */
-            xp: number;
-            /** Level */
-            level: number;
-            streak: components["schemas"]["StreakOut"];
-            /**
-             * Weekly Goal
-             * @description Practice days per week the student aims for
-             */
-            weekly_goal: number | null;
-            /**
-             * Week Days
-             * @description Practice days so far this week (the student's time zone)
-             */
-            week_days: number;
-            /** Week Xp */
-            week_xp: number;
-            /** Timezone */
-            timezone: string;
-            /** Leaderboard Opt Out */
-            leaderboard_opt_out: boolean;
-            /** Badges */
-            badges: components["schemas"]["BadgeOut"][];
-            /** Techniques */
-            techniques: string[];
-        };
-        /** TechniqueProgressOut */
-        TechniqueProgressOut: {
-            /** Technique */
-            technique: string;
-            /** Belts */
-            belts: components["schemas"]["BeltOut"][];
-            /** Next Belt */
-            next_belt: string | null;
-            /** Next Needs */
-            next_needs: number;
-            /** Best */
-            best: number | null;
-            /** History */
-            history: components["schemas"]["ScorePointOut"][];
         };
         /**
          * TempoOut
@@ -4930,6 +4200,11 @@ export interface components {
             message: string | null;
             /** Suggestions */
             suggestions: components["schemas"]["SuggestionOut"][];
+        };
+        /** UnreadOut */
+        UnreadOut: {
+            /** Unread */
+            unread: number;
         };
         /**
          * UploadComplete
@@ -5107,73 +4382,6 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-        };
-        /** VideoCommentCreate */
-        VideoCommentCreate: {
-            /** Body */
-            body: string;
-            /** Parent Id */
-            parent_id?: string | null;
-        };
-        /** VideoCommentOut */
-        VideoCommentOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Video Id
-             * Format: uuid
-             */
-            video_id: string;
-            /** Parent Id */
-            parent_id: string | null;
-            /** Author Id */
-            author_id: string | null;
-            /** Author Name */
-            author_name: string | null;
-            /** Is Instructor */
-            is_instructor: boolean;
-            /** Body */
-            body: string;
-            /** Status */
-            status: string;
-            /** Hidden By */
-            hidden_by: string | null;
-            /** Hidden Reason */
-            hidden_reason: string | null;
-            /** Pinned */
-            pinned: boolean;
-            /** Reactions */
-            reactions: {
-                [key: string]: number;
-            };
-            /** My Reactions */
-            my_reactions: string[];
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Replies
-             * @default []
-             */
-            replies: components["schemas"]["VideoCommentOut"][];
-        };
-        /** VideoCommentPage */
-        VideoCommentPage: {
-            /** Items */
-            items: components["schemas"]["VideoCommentOut"][];
-            /** Next Cursor */
-            next_cursor: string | null;
-            /** Can Post */
-            can_post: boolean;
-            /** Cannot Post Reason */
-            cannot_post_reason: string | null;
-            /** Can Moderate */
-            can_moderate: boolean;
         };
         /**
          * VideoCreate
@@ -5387,7 +4595,7 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
-            progress: components["schemas"]["app__media__schemas__ProgressOut"];
+            progress: components["schemas"]["ProgressOut"];
             /** Failure Reason */
             failure_reason: string | null;
             /** Rejection Reason */
@@ -5415,28 +4623,6 @@ export interface components {
             items: components["schemas"]["VideoOut"][];
             /** Next Cursor */
             next_cursor: string | null;
-        };
-        /** VideoStats */
-        VideoStats: {
-            /**
-             * Video Id
-             * Format: uuid
-             */
-            video_id: string;
-            /** Title */
-            title: string;
-            /** Views */
-            views: number;
-            /** Unique Viewers */
-            unique_viewers: number;
-            /** Watch Seconds */
-            watch_seconds: number;
-            /** Trailer Viewers */
-            trailer_viewers: number;
-            /** Trailer Converted */
-            trailer_converted: number;
-            /** Conversion Pct */
-            conversion_pct: number | null;
         };
         /**
          * VideoStatus
@@ -5490,32 +4676,6 @@ export interface components {
             };
             /** Message */
             message: string;
-        };
-        /** ProgressOut */
-        app__analytics__schemas__ProgressOut: {
-            /**
-             * Video Id
-             * Format: uuid
-             */
-            video_id: string;
-            /** Position S */
-            position_s: number;
-            /** Duration S */
-            duration_s: number | null;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-            /** Resume */
-            resume: boolean;
-        };
-        /** ProgressOut */
-        app__media__schemas__ProgressOut: {
-            /** Percent */
-            percent: number;
-            /** Stage */
-            stage: string | null;
         };
         /** ReportOut */
         app__media__schemas__ReportOut: {
@@ -6093,6 +5253,57 @@ export interface operations {
             };
             /** @description Not allowed (role, deactivated account, unverified email, ...) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_account_api_v1_me_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9677,120 +8888,6 @@ export interface operations {
             };
         };
     };
-    list_jobs_api_v1_knowledge_jobs_get: {
-        parameters: {
-            query?: {
-                active?: boolean;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JobOut"][];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    job_events_api_v1_knowledge_jobs__job_id__events_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                job_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Too many requests: retry after Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
     get_job_api_v1_knowledge_jobs__job_id__get: {
         parameters: {
             query?: never;
@@ -10036,70 +9133,6 @@ export interface operations {
             };
         };
     };
-    translate_captions_api_v1_knowledge_captions__track_id__translate_post: {
-        parameters: {
-            query?: never;
-            header?: {
-                "accept-language"?: string | null;
-            };
-            path: {
-                track_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CaptionTranslateIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CaptionTranslateOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
     caption_text_api_v1_knowledge_captions__track_id__get: {
         parameters: {
             query?: never;
@@ -10270,73 +9303,6 @@ export interface operations {
                 };
             };
             /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    resume_document_api_v1_knowledge_documents__document_id__upload_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                document_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DocumentUploadOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11045,523 +10011,6 @@ export interface operations {
             };
             /** @description Not allowed (role, deactivated account, unverified email, ...) */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    my_progress_api_v1_learning_me_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SummaryOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    update_settings_api_v1_learning_me_patch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SettingsIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SummaryOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    technique_progress_api_v1_learning_me_techniques__technique__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                technique: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TechniqueProgressOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    week_board_api_v1_learning_leaderboards_weeks__week__get: {
-        parameters: {
-            query?: {
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                week: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BoardOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    reference_board_api_v1_learning_leaderboards_references__reference_id__get: {
-        parameters: {
-            query?: {
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                reference_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BoardOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    my_rewards_api_v1_learning_me_rewards_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RewardOut"][];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    claim_reward_api_v1_learning_me_rewards__grant_id__claim_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                grant_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RewardOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description A service we depend on is unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    my_offers_api_v1_learning_offers_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OfferOut"][];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    create_offer_api_v1_learning_offers_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["OfferIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OfferOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    withdraw_offer_api_v1_learning_offers__offer_id__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                offer_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12562,169 +11011,12 @@ export interface operations {
             };
         };
     };
-    get_progress_api_v1_me_progress__video_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                video_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["app__analytics__schemas__ProgressOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    put_progress_api_v1_me_progress__video_id__put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                video_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ProgressIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["app__analytics__schemas__ProgressOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    continue_watching_api_v1_me_continue_watching_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ContinueWatching"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    instructor_dashboard_api_v1_analytics_instructor_get: {
+    list_notifications_api_v1_notifications_get: {
         parameters: {
             query?: {
-                start?: string | null;
-                end?: string | null;
+                limit?: number;
+                before?: string | null;
+                unread_only?: boolean;
             };
             header?: never;
             path?: never;
@@ -12738,268 +11030,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InstructorDashboard"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    video_retention_api_v1_analytics_instructor_videos__video_id__retention_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                video_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RetentionOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    admin_dashboard_api_v1_analytics_admin_get: {
-        parameters: {
-            query?: {
-                start?: string | null;
-                end?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AdminDashboard"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    live_api_v1_analytics_live_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LiveViewers"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    export_api_v1_analytics__scope__export_get: {
-        parameters: {
-            query?: {
-                format?: "csv" | "pdf";
-                start?: string | null;
-                end?: string | null;
-            };
-            header?: never;
-            path: {
-                scope: "instructor" | "admin";
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": unknown;
-                    "application/pdf": unknown;
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    beacons_api_v1_analytics_beacons_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BeaconBatch"];
-                "text/plain": components["schemas"]["BeaconBatch"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BeaconResult"];
+                    "application/json": components["schemas"]["NotificationPage"];
                 };
             };
             /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
@@ -13022,6 +11053,80 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    unread_api_v1_notifications_unread_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    stream_api_v1_notifications_stream_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13040,15 +11145,12 @@ export interface operations {
             };
         };
     };
-    list_comments_api_v1_videos__video_id__comments_get: {
+    mark_read_api_v1_notifications__notification_id__read_post: {
         parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string | null;
-            };
+            query?: never;
             header?: never;
             path: {
-                video_id: string;
+                notification_id: string;
             };
             cookie?: never;
         };
@@ -13060,7 +11162,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VideoCommentPage"];
+                    "application/json": components["schemas"]["UnreadOut"];
                 };
             };
             /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
@@ -13101,18 +11203,232 @@ export interface operations {
             };
         };
     };
-    post_comment_api_v1_videos__video_id__comments_post: {
+    mark_all_read_api_v1_notifications_read_all_post: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                video_id: string;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadOut"];
+                };
             };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_preferences_api_v1_notifications_preferences_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    put_preferences_api_v1_notifications_preferences_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["VideoCommentCreate"];
+                "application/json": components["schemas"]["PreferencesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_reminder_api_v1_notifications_reminder_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderIO"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    put_reminder_api_v1_notifications_reminder_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderIO"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderIO"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    register_push_token_api_v1_notifications_push_tokens_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushTokenIn"];
             };
         };
         responses: {
@@ -13122,7 +11438,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VideoCommentOut"];
+                    "application/json": components["schemas"]["PushTokenOut"];
                 };
             };
             /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
@@ -13143,24 +11459,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -13170,24 +11468,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many requests: retry after Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
         };
     };
-    delete_comment_api_v1_comments__comment_id__delete: {
+    delete_push_token_api_v1_notifications_push_tokens_delete: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                comment_id: string;
+            query: {
+                token: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -13217,15 +11506,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -13237,833 +11517,9 @@ export interface operations {
             };
         };
     };
-    add_reaction_api_v1_comments__comment_id__reactions__kind__put: {
+    get_export_api_v1_me_export_get: {
         parameters: {
             query?: never;
-            header?: never;
-            path: {
-                comment_id: string;
-                kind: components["schemas"]["Reaction"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: number;
-                    };
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    remove_reaction_api_v1_comments__comment_id__reactions__kind__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                comment_id: string;
-                kind: components["schemas"]["Reaction"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: number;
-                    };
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    report_comment_api_v1_comments__comment_id__reports_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                comment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CommentReportIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Too many requests: retry after Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    pin_comment_api_v1_comments__comment_id__pin_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                comment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    unpin_comment_api_v1_comments__comment_id__pin_delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                comment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    hide_comment_api_v1_comments__comment_id__hidden_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                comment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["OptionalReasonIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    unhide_comment_api_v1_comments__comment_id__hidden_delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                comment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    get_likes_api_v1_videos__video_id__likes_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                video_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LikesOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    like_api_v1_videos__video_id__like_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                video_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LikesOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    unlike_api_v1_videos__video_id__like_delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                video_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LikesOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    get_follow_api_v1_instructors__instructor_id__follow_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                instructor_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FollowOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    follow_api_v1_instructors__instructor_id__follow_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                instructor_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FollowOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    unfollow_api_v1_instructors__instructor_id__follow_delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                instructor_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FollowOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    following_feed_api_v1_me_feed_get: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string | null;
-            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -14076,7 +11532,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VideoPage"];
+                    "application/json": components["schemas"]["DataExportList"];
                 };
             };
             /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
@@ -14097,8 +11553,37 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+        };
+    };
+    new_export_api_v1_me_export_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExportList"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14108,7 +11593,128 @@ export interface operations {
             };
         };
     };
-    create_course_api_v1_courses_post: {
+    get_erasure_api_v1_me_erasure_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureState"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    cancel_erasure_api_v1_me_erasure_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_endpoints_api_v1_webhooks_endpoints_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointList"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_endpoint_api_v1_webhooks_endpoints_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -14117,7 +11723,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CourseCreate"];
+                "application/json": components["schemas"]["EndpointIn"];
             };
         };
         responses: {
@@ -14127,7 +11733,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CourseOut"];
+                    "application/json": components["schemas"]["EndpointCreated"];
                 };
             };
             /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
@@ -14148,7 +11754,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid input */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14159,70 +11765,12 @@ export interface operations {
             };
         };
     };
-    get_course_api_v1_courses__course_id__get: {
+    delete_endpoint_api_v1_webhooks_endpoints__endpoint_id__delete: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                course_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CourseOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    delete_course_api_v1_courses__course_id__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                course_id: string;
+                endpoint_id: string;
             };
             cookie?: never;
         };
@@ -14273,206 +11821,15 @@ export interface operations {
             };
         };
     };
-    update_course_api_v1_courses__course_id__patch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                course_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CourseUpdate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CourseOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    set_course_videos_api_v1_courses__course_id__videos_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                course_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CourseVideosIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CourseOut"];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    instructor_courses_api_v1_instructors__instructor_id__courses_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                instructor_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CourseOut"][];
-                };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    comment_queue_api_v1_admin_comments_get: {
+    list_deliveries_api_v1_webhooks_endpoints__endpoint_id__deliveries_get: {
         parameters: {
             query?: {
-                state?: "reported" | "hidden";
                 limit?: number;
-                cursor?: string | null;
             };
             header?: never;
-            path?: never;
+            path: {
+                endpoint_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -14483,60 +11840,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReportedCommentPage"];
+                    "application/json": components["schemas"]["DeliveryList"];
                 };
-            };
-            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not allowed (role, deactivated account, unverified email, ...) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    moderate_comment_api_v1_admin_comments__comment_id___action__post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                comment_id: string;
-                action: "hide" | "restore" | "dismiss";
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReasonIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
             401: {
@@ -14565,8 +11870,57 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflicts with the current state */
-            409: {
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    replay_api_v1_webhooks_deliveries__delivery_id__replay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,1 @@
+"""Your data (issue 17): export everything about a user, erase it after a grace period."""

@@ -1,0 +1,1 @@
+"""Outbound webhooks (issue 17), signed per the Standard Webhooks spec."""
