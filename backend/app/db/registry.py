@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "app.studio.models",
     "app.knowledge.models",
     "app.coach.models",
+    "app.voice.models",
 ]
 
 
