@@ -109,6 +109,8 @@ def upgrade() -> None:
         sa.Column("video_id", sa.Uuid(), nullable=False),
         sa.Column("profile_id", sa.Uuid(), nullable=False),
         sa.Column("language", sa.String(5), nullable=False),
+        sa.Column("source_key", sa.String(512), nullable=False),
+        sa.Column("media_prefix", sa.String(300), nullable=False),
         sa.Column("script_source", sa.String(20), nullable=False),
         sa.Column("script", sa.JSON(), nullable=False),
         sa.Column("action", sa.String(10), nullable=False),

@@ -138,6 +138,17 @@ class Settings(BaseSettings):
     knowledge_document_max_bytes: int = 50 * 1024 * 1024
     anthropic_base_url: str = ""  # empty = api.anthropic.com
 
+    # --- voice (issue 15: voice profiles and dubbing, app/voice)
+    voice_sample_max_bytes: int = 60 * 1024 * 1024  # one recording (5 min of WAV is ~55 MB)
+    voice_samples_per_profile: int = 10
+    voice_upload_part_size: int = 8 * 1024 * 1024  # multipart part size (S3 minimum is 5 MiB)
+    voice_upload_abandon_seconds: int = 86400  # unfinished sample uploads older than this: aborted
+    voice_tts_provider: Literal["offline", "openai"] = "offline"  # openai needs OPENAI_API_KEY
+    voice_stt_provider: Literal["offline", "openai", "none"] = "offline"  # the dub's WER check
+    voice_diarise: bool = True  # find the speakers of the source (one profile maps to the main one)
+    voice_url_ttl_seconds: int = 900  # presigned GETs of a dub's segment audio
+    # --- end voice
+
     # --- coach (AI chat, app/coach)
     # auto: OpenAI if keyed, else Anthropic if keyed, else the offline answerer
     coach_provider: Literal["auto", "offline", "openai", "anthropic"] = "auto"

@@ -723,3 +723,14 @@ async def subtitled_master(session: AsyncSession, video_id: uuid.UUID, prefix: s
         .limit(1)
     )
     return key if key and key.startswith(prefix) else None
+
+
+async def video_transcript(session: AsyncSession, video_id: uuid.UUID) -> dict[str, Any] | None:
+    """The speech transcript of a video's finished extraction ({"language", "segments"}), if
+    any: the voice domain dubs from it."""
+    transcript = await session.scalar(
+        select(KnowledgeJob.transcript).where(
+            KnowledgeJob.video_id == video_id, KnowledgeJob.status == JobStatus.ready
+        )
+    )
+    return dict(transcript) if isinstance(transcript, dict) else None

@@ -82,6 +82,10 @@ class VoiceDub(IdMixin, TimestampMixin, JobColumns, Base):
         ForeignKey("voice_profiles.id", ondelete="CASCADE"), index=True
     )
     language: Mapped[str] = mapped_column(String(5))
+    # The video's original upload and HLS folder when the dub was requested; publishing needs the
+    # video to still be on this media prefix (a re-transcode starts without dubs).
+    source_key: Mapped[str] = mapped_column(String(512))
+    media_prefix: Mapped[str] = mapped_column(String(300))
     script_source: Mapped[str] = mapped_column(String(20))  # "knowledge" or "uploaded"
     script: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"language", "segments": [...]}
     action: Mapped[str] = mapped_column(String(10), default="dub")

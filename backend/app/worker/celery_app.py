@@ -32,6 +32,7 @@ TASK_MODULES = [
     "app.studio.tasks",
     "app.knowledge.tasks",
     "app.coach.tasks",
+    "app.voice.tasks",
 ]
 
 
