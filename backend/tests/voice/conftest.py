@@ -143,6 +143,20 @@ def ready_profile() -> Callable[[User], uuid.UUID]:
     return make
 
 
+def _segment(
+    n: int, start: float, end: float, text: str, similarity: float, flags: list[str]
+) -> dict[str, Any]:
+    return {
+        "id": n,
+        "start": start,
+        "end": end,
+        "text": text,
+        "status": "dubbed",
+        "audio": f"segments/{n:04d}.wav",
+        "quality": {"similarity": similarity, "wer": 0.1, "timing": 0.02, "flags": flags},
+    }
+
+
 REPORT = {
     "language": "it",
     "source_language": "en",
@@ -150,12 +164,10 @@ REPORT = {
     "duration_s": 8.0,
     "quality": {"similarity": 0.86, "wer": 0.12, "flagged": 1, "segments": 2, "loudness_lufs": -16.2},
     "segments": [
-        {"id": 0, "start": 0.5, "end": 3.0, "text": "Oggi alleniamo.", "status": "dubbed", "audio": "segments/0000.wav",
-         "quality": {"similarity": 0.9, "wer": 0.0, "timing": 0.02, "flags": []}},
-        {"id": 1, "start": 4.0, "end": 7.0, "text": "Poi calcia.", "status": "dubbed", "audio": "segments/0001.wav",
-         "quality": {"similarity": 0.7, "wer": 0.5, "timing": 0.2, "flags": ["voice.flag.similarity"]}},
+        _segment(0, 0.5, 3.0, "Oggi alleniamo.", 0.9, []),
+        _segment(1, 4.0, 7.0, "Poi calcia.", 0.7, ["voice.flag.similarity"]),
     ],
-}  # fmt: skip
+}
 
 
 @pytest.fixture
