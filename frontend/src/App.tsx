@@ -37,6 +37,8 @@ const KnowledgeSearchPage = lazy(() => import("./pages/knowledge/KnowledgePages"
 const KnowledgeItemPage = lazy(() => import("./pages/knowledge/KnowledgePages").then((m) => ({ default: m.KnowledgeItemPage })));
 const KnowledgeReviewPage = lazy(() => import("./pages/knowledge/KnowledgePages").then((m) => ({ default: m.KnowledgeReviewPage })));
 const CoachPage = lazy(() => import("./pages/coach/CoachPage"));
+const VoiceProfilesPage = lazy(() => import("./pages/voice/VoiceProfilesPage"));
+const VoiceDubsPage = lazy(() => import("./pages/voice/VoiceDubsPage"));
 
 export const routes: RouteObject[] = [
   {
@@ -74,6 +76,8 @@ export const routes: RouteObject[] = [
           { path: "attempts", element: <InstructorAttemptsPage /> },
           { path: "earnings", element: <EarningsPage /> },
           { path: "knowledge", element: <KnowledgeReviewPage /> },
+          { path: "voice", element: <VoiceProfilesPage /> },
+          { path: "dubs", element: <VoiceDubsPage /> },
         ],
       },
       {

@@ -165,7 +165,7 @@ REPORT = {
     "quality": {"similarity": 0.86, "wer": 0.12, "flagged": 1, "segments": 2, "loudness_lufs": -16.2},
     "segments": [
         _segment(0, 0.5, 3.0, "Oggi alleniamo.", 0.9, []),
-        _segment(1, 4.0, 7.0, "Poi calcia.", 0.7, ["voice.flag.similarity"]),
+        _segment(1, 4.0, 7.0, "Poi calcia.", 0.7, ["voice.flag.low_similarity"]),
     ],
 }
 

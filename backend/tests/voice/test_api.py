@@ -211,7 +211,7 @@ async def test_segment_audio_plays_and_a_segment_fix_queues_a_redo_of_that_segme
     dub_id = ready_dub(instructor, video.id, ready_profile(instructor))
     teacher = auth_headers(instructor)
     dub = (await client.get(f"{API}/dubs/{dub_id}", headers=teacher)).json()
-    assert dub["report"]["segments"][1]["quality"]["flags"] == ["voice.flag.similarity"]
+    assert dub["report"]["segments"][1]["quality"]["flags"] == ["voice.flag.low_similarity"]
     link = await client.get(f"{API}/dubs/{dub_id}/segments/1/audio", headers=teacher)
     assert link.status_code == 200
     audio = await client.get(local_path(link.json()["url"]))

@@ -13,6 +13,8 @@ export default function StudioLayout() {
           <li><NavLink to="/studio/attempts">{t("studio.attempts")}</NavLink></li>
           <li><NavLink to="/studio/earnings">{t("studio.earnings")}</NavLink></li>
           <li><NavLink to="/studio/knowledge">{t("knowledge.review")}</NavLink></li>
+          <li><NavLink to="/studio/voice">{t("voice.profilesNav")}</NavLink></li>
+          <li><NavLink to="/studio/dubs">{t("voice.dubsNav")}</NavLink></li>
         </ul>
       </nav>
       <div><Outlet /></div>
