@@ -118,6 +118,15 @@ def report_of(doc: dict[str, Any]) -> dict[str, Any]:
         "provider": doc.get("provider"),
         "duration_s": doc.get("duration_s"),
         "quality": doc.get("quality", {}),
+        # Who speaks with which voice: `profile` 0 is the instructor's, None a stock voice.
+        "voices": [
+            {
+                "speaker": v.get("speaker"),
+                "profile": v.get("profile"),
+                "voice": (v.get("voice") or {}).get("id"),
+            }
+            for v in doc.get("voices", [])
+        ],
         "segments": [{k: s.get(k) for k in keep} for s in doc["segments"]],
     }
 

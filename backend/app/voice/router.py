@@ -7,7 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, status
 
-from app.core.errors import Conflict, NotFound, RateLimited, error_responses
+from app.core.errors import (
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    ValidationFailed,
+    error_responses,
+)
 from app.core.i18n import normalize_language
 from app.core.storage import UploadedPart
 from app.deps import InstructorUser, SessionDep, SettingsDep
@@ -72,7 +79,12 @@ async def _profile_out(session: SessionDep, profile: VoiceProfile, lang: str) ->
     )
 
 
-@router.post("/profiles", status_code=status.HTTP_201_CREATED, response_model=ProfileOut)
+@router.post(
+    "/profiles",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProfileOut,
+    responses=error_responses(ValidationFailed),
+)
 async def create_profile(
     body: ProfileCreate, user: InstructorUser, session: SessionDep, accept_language: AcceptLanguage = None
 ) -> ProfileOut:
@@ -113,7 +125,7 @@ async def revoke_profile(profile_id: uuid.UUID, user: InstructorUser, session: S
     "/profiles/{profile_id}/samples",
     status_code=status.HTTP_201_CREATED,
     response_model=SampleUploadOut,
-    responses=error_responses(NotFound, Conflict),
+    responses=error_responses(NotFound, Conflict, ValidationFailed, PayloadTooLarge),
 )
 async def add_sample(
     profile_id: uuid.UUID,
@@ -150,7 +162,7 @@ async def add_sample(
 @router.post(
     "/profiles/{profile_id}/samples/{sample_id}/complete",
     response_model=SampleOut,
-    responses=error_responses(NotFound),
+    responses=error_responses(NotFound, ValidationFailed),
 )
 async def complete_sample(
     profile_id: uuid.UUID,
@@ -180,7 +192,7 @@ async def delete_sample(
     "/profiles/{profile_id}/check",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ProfileOut,
-    responses=error_responses(NotFound, Conflict),
+    responses=error_responses(NotFound, Conflict, ValidationFailed),
 )
 async def check_profile(
     profile_id: uuid.UUID, user: InstructorUser, session: SessionDep, accept_language: AcceptLanguage = None
@@ -191,7 +203,9 @@ async def check_profile(
 
 
 @router.get(
-    "/profiles/{profile_id}/events", response_class=sse.ProgressStream, responses=error_responses(RateLimited)
+    "/profiles/{profile_id}/events",
+    response_class=sse.ProgressStream,
+    responses=error_responses(NotFound, RateLimited),
 )
 async def profile_events(
     profile_id: uuid.UUID, user: InstructorUser, session: SessionDep
@@ -220,7 +234,7 @@ def _dub_out(dub: VoiceDub) -> DubOut:
     "/dubs",
     status_code=status.HTTP_201_CREATED,
     response_model=DubOut,
-    responses=error_responses(NotFound, Conflict),
+    responses=error_responses(NotFound, Conflict, ValidationFailed),
 )
 async def create_dub(body: DubCreate, user: InstructorUser, session: SessionDep) -> DubOut:
     """Dub one of your published videos into it/en in one of your voices (progress: /events)."""
@@ -248,7 +262,9 @@ async def get_dub(dub_id: uuid.UUID, user: InstructorUser, session: SessionDep) 
 
 
 @router.get(
-    "/dubs/{dub_id}/events", response_class=sse.ProgressStream, responses=error_responses(RateLimited)
+    "/dubs/{dub_id}/events",
+    response_class=sse.ProgressStream,
+    responses=error_responses(NotFound, RateLimited),
 )
 async def dub_events(dub_id: uuid.UUID, user: InstructorUser, session: SessionDep) -> sse.ProgressStream:
     """`progress` events while the dub (or a fixed segment) is made, then one `end` event."""
@@ -278,7 +294,7 @@ async def segment_audio(
     "/dubs/{dub_id}/segments/{segment_id}/redo",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=DubOut,
-    responses=error_responses(NotFound, Conflict),
+    responses=error_responses(NotFound, Conflict, ValidationFailed),
 )
 async def redo_segment(
     dub_id: uuid.UUID, segment_id: int, body: SegmentFix, user: InstructorUser, session: SessionDep
