@@ -11,19 +11,22 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
-from app.core.config import Settings
-from app.core.storage import get_object_store
+from app import uploads
+from app.core.config import Settings, get_settings
+from app.core.storage import MultipartUpload, get_object_store
 from app.db.session import sync_session
 from app.jobs import engine as jobs
 from app.studio import jobs as studio_jobs
 from app.voice import keys
 from app.voice.models import VoiceDub, VoiceProfile, VoiceSample
-from app.voice.service import CHECK_PROFILE_TASK, DUB_KIND, DUB_TASK, PROFILE_KIND
+from app.voice.service import CHECK_PROFILE_TASK, DUB_KIND, DUB_TASK, PROFILE_KIND, SAMPLE_UPLOAD
 
 studio_jobs.MODELS[PROFILE_KIND] = cast(studio_jobs.JobModel, VoiceProfile)
 studio_jobs.TABLES[PROFILE_KIND] = jobs.JobTable(VoiceProfile, domain="voice", task=CHECK_PROFILE_TASK)
@@ -234,3 +237,37 @@ def fail_job(kind: str, job_id: uuid.UUID, reason: str) -> bool:
 
 def release_for_retry(kind: str, job_id: uuid.UUID, task_id: str) -> None:
     studio_jobs.release_for_retry(kind, job_id, task_id)
+
+
+# --- abandoned sample uploads (beat: default.voice.reap_abandoned_uploads)
+
+
+def reap_abandoned_uploads(
+    settings: Settings | None = None, *, now: datetime | None = None
+) -> uploads.ReapReport:
+    """Abort sample uploads started more than VOICE_UPLOAD_ABANDON_SECONDS ago and never
+    completed; their sample rows go (the profile keeps its finished recordings)."""
+    settings = settings or get_settings()
+
+    def abandon(session: Session, upload: MultipartUpload, cutoff: datetime) -> uploads.Verdict:
+        sample_id = SAMPLE_UPLOAD.id_of_key(upload.key)
+        sample = session.get(VoiceSample, sample_id) if sample_id else None
+        if sample is None or sample.upload_id != upload.upload_id:
+            return "orphan"
+        if sample.created_at >= cutoff:
+            return "keep"
+        session.delete(sample)
+        return "abandoned"
+
+    def stranded(session: Session, open_ids: set[str], cutoff: datetime) -> int:
+        rows = session.execute(
+            select(VoiceSample.id, VoiceSample.upload_id).where(
+                VoiceSample.upload_id.is_not(None), VoiceSample.created_at < cutoff
+            )
+        ).all()
+        gone = [sample_id for sample_id, upload_id in rows if upload_id not in open_ids]
+        if gone:
+            session.execute(delete(VoiceSample).where(VoiceSample.id.in_(gone)))
+        return len(gone)
+
+    return uploads.reap_abandoned(SAMPLE_UPLOAD, settings, abandon=abandon, stranded=stranded, now=now)

@@ -116,6 +116,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "default.studio.reap_abandoned_uploads",
         "schedule": timedelta(hours=1),
     },
+    # voice: abort sample uploads never completed (app/voice/jobs.py; its jobs are reaped by the
+    # studio's reaper, with which they are registered)
+    "voice-reap-abandoned-uploads": {
+        "task": "default.voice.reap_abandoned_uploads",
+        "schedule": timedelta(hours=1),
+    },
     # studio: requeue pose jobs stuck in running / lost in pending (app/studio/jobs.py)
     "studio-reap-stuck-jobs": {
         "task": "default.studio.reap_stuck_jobs",

@@ -291,3 +291,34 @@ async def test_export_and_erase_of_a_users_voice_data(
     with sync_session() as session:
         assert export_user_data(session, instructor.id) == {"consents": [], "profiles": [], "dubs": []}
     assert list(get_object_store().list_objects(keys.dub_prefix(dub_id))) == []
+
+
+async def test_a_sample_upload_never_completed_is_aborted_and_its_row_removed_by_the_beat_reaper(
+    client: httpx.AsyncClient, auth_headers: Headers, instructor: User, settings: Any, monkeypatch: Any
+) -> None:
+    import asyncio
+
+    from app.voice import jobs
+    from app.voice.models import VoiceSample
+    from app.worker.celery_app import BEAT_SCHEDULE
+
+    monkeypatch.setattr(settings, "voice_upload_abandon_seconds", 1)
+    teacher = auth_headers(instructor)
+    profile = await new_profile(client, teacher)
+    kept = await upload_sample(
+        client, teacher, profile["id"], b"RIFF" + b"\0" * 4000, content_type="audio/wav"
+    )
+    started = await client.post(
+        f"{API}/profiles/{profile['id']}/samples",
+        json={"filename": "cut.webm", "content_type": "audio/webm", "size_bytes": 5000},
+        headers=teacher,
+    )
+    stale = started.json()["sample"]["id"]
+    await asyncio.sleep(1.5)
+    report = await asyncio.to_thread(jobs.reap_abandoned_uploads, settings)
+    assert keys.sample_source(uuid.UUID(stale)) in {u.key for u in report.aborted} and report.errors == 0
+    shown = (await client.get(f"{API}/profiles/{profile['id']}", headers=teacher)).json()
+    assert [s["id"] for s in shown["samples"]] == [kept["id"]]
+    with sync_session() as session:
+        assert session.get(VoiceSample, uuid.UUID(stale)) is None
+    assert BEAT_SCHEDULE["voice-reap-abandoned-uploads"]["task"] == "default.voice.reap_abandoned_uploads"
