@@ -228,7 +228,21 @@ def _dub_body(dub: Any, progress: Any, workdir: Path, settings: Settings) -> dic
 
 
 def run_dub_job(dub_id: uuid.UUID, task_id: str) -> str:
-    return studio_jobs._run(DUB_KIND, dub_id, task_id, _dub_body)
+    media_prefixes: list[str] = []
+
+    def body(dub: Any, progress: Any, workdir: Path, settings: Settings) -> dict[str, Any]:
+        media_prefixes.append(dub.media_prefix)
+        return _dub_body(dub, progress, workdir, settings)
+
+    outcome = studio_jobs._run(DUB_KIND, dub_id, task_id, body)
+    if media_prefixes:
+        with sync_session() as session:
+            revoked = session.get(VoiceDub, dub_id) is None
+        if revoked:  # consent was withdrawn while this ran: nothing it wrote may stay
+            store = get_object_store()
+            store.delete_prefix(keys.dub_prefix(dub_id))
+            store.delete_prefix(keys.rendition_prefix(media_prefixes[0], dub_id))
+    return outcome
 
 
 def fail_job(kind: str, job_id: uuid.UUID, reason: str) -> bool:

@@ -322,3 +322,46 @@ async def test_a_sample_upload_never_completed_is_aborted_and_its_row_removed_by
     with sync_session() as session:
         assert session.get(VoiceSample, uuid.UUID(stale)) is None
     assert BEAT_SCHEDULE["voice-reap-abandoned-uploads"]["task"] == "default.voice.reap_abandoned_uploads"
+
+
+async def test_what_a_dub_job_writes_after_consent_was_withdrawn_mid_run_is_deleted(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    instructor: User,
+    make_video: Any,
+    ready_profile: Any,
+    ready_dub: Any,
+    monkeypatch: Any,
+) -> None:
+    import asyncio
+
+    from app.voice import jobs
+
+    video = make_video(instructor)
+    profile_id = ready_profile(instructor)
+    dub_id = ready_dub(instructor, video.id, profile_id)
+    with sync_session() as session:
+        row = session.get(VoiceDub, dub_id)
+        assert row is not None
+        row.status, row.action, row.redo_segment = JobStatus.pending, "redo", 0
+        late_key = keys.rendition(row.media_prefix, dub_id, 2)
+    store = get_object_store()
+    teacher = auth_headers(instructor)
+
+    def revoked_mid_run(dub: Any, progress: Any, workdir: Any, settings: Any) -> dict[str, Any]:
+        # The instructor withdraws consent while the worker is synthesizing...
+        response = asyncio.run_coroutine_threadsafe(
+            client.delete(f"{API}/profiles/{profile_id}", headers=teacher), loop
+        )
+        assert response.result(timeout=30).status_code == 204
+        # ...and the run still writes its outputs before it notices.
+        store.put_bytes(late_key, b"#EXTM3U\n")
+        store.put_bytes(keys.dub_work(dub_id, "mix.wav"), b"RIFF")
+        return {"version": 2, "rendition_key": late_key}
+
+    loop = asyncio.get_running_loop()
+    monkeypatch.setattr(jobs, "_dub_body", revoked_mid_run)
+    outcome = await asyncio.to_thread(jobs.run_dub_job, dub_id, "task-1")
+    assert outcome == "lost"
+    assert store.head(late_key) is None
+    assert list(store.list_objects(keys.dub_prefix(dub_id))) == []
