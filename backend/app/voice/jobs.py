@@ -26,7 +26,7 @@ from app.jobs import engine as jobs
 from app.studio import jobs as studio_jobs
 from app.voice import keys
 from app.voice.models import VoiceDub, VoiceProfile, VoiceSample
-from app.voice.service import CHECK_PROFILE_TASK, DUB_KIND, DUB_TASK, PROFILE_KIND, SAMPLE_UPLOAD
+from app.voice.service import CHECK_PROFILE_TASK, DUB_KIND, DUB_TASK, PROFILE_KIND, SAMPLE_UPLOAD, _events
 
 studio_jobs.MODELS[PROFILE_KIND] = cast(studio_jobs.JobModel, VoiceProfile)
 studio_jobs.TABLES[PROFILE_KIND] = jobs.JobTable(VoiceProfile, domain="voice", task=CHECK_PROFILE_TASK)
@@ -89,7 +89,15 @@ def _check_body(profile: Any, progress: Any, workdir: Path, settings: Settings) 
 
 
 def run_check_job(profile_id: uuid.UUID, task_id: str) -> str:
-    return studio_jobs._run(PROFILE_KIND, profile_id, task_id, _check_body)
+    outcome = studio_jobs._run(PROFILE_KIND, profile_id, task_id, _check_body)
+    if outcome in ("ready", "failed"):
+        with sync_session() as session:
+            profile = session.get(VoiceProfile, profile_id)
+            if profile is not None:
+                _events.profile_checked(
+                    session, user_id=profile.owner_id, profile_id=profile_id, ready=outcome == "ready"
+                )
+    return outcome
 
 
 # --- dubs
@@ -237,7 +245,10 @@ def run_dub_job(dub_id: uuid.UUID, task_id: str) -> str:
     outcome = studio_jobs._run(DUB_KIND, dub_id, task_id, body)
     if media_prefixes:
         with sync_session() as session:
-            revoked = session.get(VoiceDub, dub_id) is None
+            row = session.get(VoiceDub, dub_id)
+            revoked = row is None
+            if row is not None and outcome in ("ready", "failed"):
+                _events.dub_finished(session, user_id=row.owner_id, dub_id=dub_id, ready=outcome == "ready")
         if revoked:  # consent was withdrawn while this ran: nothing it wrote may stay
             store = get_object_store()
             store.delete_prefix(keys.dub_prefix(dub_id))

@@ -62,17 +62,19 @@ async def load_state(
     return None if row is None else job_state(row)
 
 
-# --- events (notifications #17 wires here: one line each)
+# --- events (notifications #17 wires here: one `notify(session, user_id=..., kind=..., ...)` each)
 
 
 class _events:
-    @staticmethod
-    def dub_ready(session: AsyncSession, dub: VoiceDub) -> None:
-        """A dub (or a fixed segment) is ready for review. Notifications are wired here later."""
+    """Called by the worker (app/voice/jobs.py) once a job's outcome has landed."""
 
     @staticmethod
-    def profile_revoked(session: AsyncSession, user_id: uuid.UUID, profile_id: uuid.UUID) -> None:
-        """Consent was withdrawn and the voice's audio deleted."""
+    def profile_checked(session: Session, *, user_id: uuid.UUID, profile_id: uuid.UUID, ready: bool) -> None:
+        """The recordings were checked: the voice is ready, or refused with reasons."""
+
+    @staticmethod
+    def dub_finished(session: Session, *, user_id: uuid.UUID, dub_id: uuid.UUID, ready: bool) -> None:
+        """A dub (or a fixed segment) is ready for review, or failed."""
 
 
 # --- consent and profiles
@@ -310,7 +312,6 @@ async def revoke_profile(session: AsyncSession, profile_id: uuid.UUID, user: Use
     await session.commit()
     for dub in dubs:  # end open progress streams
         progress.publish(progress_channel(DUB_KIND, dub.id), progress.state("failed", 0, "deleted", None))
-    _events.profile_revoked(session, user.id, profile_id)
     log.info("voice_profile_revoked", profile_id=str(profile_id), dubs=len(dubs))
 
 
