@@ -75,7 +75,7 @@ describe("voice profiles", () => {
 
 describe("voice dubs", () => {
   it("shows the quality report with a chart, fixes a flagged segment with new text and publishes", async () => {
-    const { calls } = renderApp("/studio/dubs", (req, url) => {
+    const { calls } = renderApp("/studio/dubs", (_r, url) => {
       if (url.pathname === "/api/v1/me") return json(200, instructor);
       if (url.pathname === "/api/v1/voice/dubs") return json(200, [dub()]);
       if (url.pathname === "/api/v1/voice/profiles") return json(200, [profile({ status: "ready" })]);
