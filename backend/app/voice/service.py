@@ -216,6 +216,7 @@ async def add_sample(
     session.add(sample)
     if profile.status == JobStatus.failed:  # new recordings after a rejected check
         profile.status, profile.stage, profile.failure_reason = JobStatus.uploading, "samples", None
+        profile.check = None
     await session.commit()
     signed = await uploads.sign(SAMPLE_UPLOAD, upload, range(1, upload.plan.count + 1), settings)
     return SampleTicket(
