@@ -44,6 +44,7 @@ DOMAIN_ROUTERS = [
     "app.media.router:admin_router",
     "app.studio.router:router",
     "app.knowledge.router:router",
+    "app.voice.router:router",
     "app.coach.router:router",
     "app.learning.router:router",
     "app.commerce.router:router",

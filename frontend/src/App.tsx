@@ -47,6 +47,8 @@ const FollowingPage = lazy(() => import("./pages/social/FollowingPage"));
 const CommentQueuePage = lazy(() => import("./pages/social/CommentQueuePage"));
 const CoursePage = lazy(() => import("./pages/social/CoursePage"));
 const CourseEditorPage = lazy(() => import("./pages/social/CourseEditorPage"));
+const VoiceProfilesPage = lazy(() => import("./pages/voice/VoiceProfilesPage"));
+const VoiceDubsPage = lazy(() => import("./pages/voice/VoiceDubsPage"));
 
 export const routes: RouteObject[] = [
   {
@@ -92,6 +94,8 @@ export const routes: RouteObject[] = [
           { path: "knowledge", element: <KnowledgeReviewPage /> },
           { path: "rewards", element: <OffersPage /> },
           { path: "courses", element: <CourseEditorPage /> },
+          { path: "voice", element: <VoiceProfilesPage /> },
+          { path: "dubs", element: <VoiceDubsPage /> },
         ],
       },
       {

@@ -148,6 +148,16 @@ class Settings(BaseSettings):
     social_reports_per_hour: int = 20  # comment reports one user may file per hour
     social_comment_reports_auto_hide: int = 3  # open trusted reports that hide a comment; 0 = never
     # --- end social
+    # --- voice (issue 15: voice profiles and dubbing, app/voice)
+    voice_sample_max_bytes: int = 60 * 1024 * 1024  # one recording (5 min of WAV is ~55 MB)
+    voice_samples_per_profile: int = 10
+    voice_upload_part_size: int = 8 * 1024 * 1024  # multipart part size (S3 minimum is 5 MiB)
+    voice_upload_abandon_seconds: int = 86400  # unfinished sample uploads older than this: aborted
+    voice_tts_provider: Literal["offline", "openai"] = "offline"  # openai needs OPENAI_API_KEY
+    voice_stt_provider: Literal["offline", "openai", "none"] = "offline"  # the dub's WER check
+    voice_diarise: bool = True  # find the speakers of the source (one profile maps to the main one)
+    voice_url_ttl_seconds: int = 900  # presigned GETs of a dub's segment audio
+    # --- end voice
 
     # --- coach (AI chat, app/coach)
     # auto: OpenAI if keyed, else Anthropic if keyed, else the offline answerer

@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "app.notifications.models",
     "app.privacy.models",
     "app.webhooks.models",
+    "app.voice.models",
 ]
 
 

@@ -848,3 +848,14 @@ def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
         update(KnowledgeVersion).where(KnowledgeVersion.reviewed_by == user_id).values(reviewed_by=None)
     )
     session.execute(update(CaptionTrack).where(CaptionTrack.author_id == user_id).values(author_id=None))
+
+
+async def video_transcript(session: AsyncSession, video_id: uuid.UUID) -> dict[str, Any] | None:
+    """The speech transcript of a video's finished extraction ({"language", "segments"}), if
+    any: the voice domain dubs from it."""
+    transcript = await session.scalar(
+        select(KnowledgeJob.transcript).where(
+            KnowledgeJob.video_id == video_id, KnowledgeJob.status == JobStatus.ready
+        )
+    )
+    return dict(transcript) if isinstance(transcript, dict) else None

@@ -112,6 +112,9 @@ async def playback(
         from app.knowledge.service import subtitled_master
 
         master = await subtitled_master(session, video.id, prefix) or master
+        from app.voice.service import dubbed_master  # the published dubs as audio renditions
+
+        master = await dubbed_master(session, video.id, prefix, master)
     signed = signer.sign_playlist(prefix, master, ttl, viewer=viewer if kind == "full" else None)
     thumbnails = None
     if kind == "full":

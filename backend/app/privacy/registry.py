@@ -30,6 +30,7 @@ DATA_DOMAINS: list[tuple[str, str]] = [
     ("learning", "app.learning.service"),
     ("social", "app.social.service"),
     ("analytics", "app.analytics.service"),
+    ("voice", "app.voice.service"),
     ("notifications", "app.notifications.service"),
     ("webhooks", "app.webhooks.service"),
     ("privacy", "app.privacy.service"),

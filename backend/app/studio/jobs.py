@@ -317,6 +317,8 @@ def _award_practice(session: Session, attempt: StudioAttempt, score: float | Non
             )
     except Exception:
         log.exception("learning_award_failed", attempt_id=str(attempt.id))
+
+
 def _attempt_ready(session: Session, attempt_id: uuid.UUID) -> None:
     """Issue 17, in the transaction that lands the report: the student is notified and the
     instructor's webhooks get `attempt.ready` (ids and score only)."""

@@ -36,6 +36,7 @@ TASK_MODULES = [
     "app.notifications.tasks",
     "app.privacy.tasks",
     "app.webhooks.tasks",
+    "app.voice.tasks",
 ]
 
 
@@ -128,6 +129,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "knowledge-backfill": {
         "task": "default.knowledge.backfill",
         "schedule": timedelta(minutes=30),
+    },
+    # voice: abort sample uploads never completed (app/voice/jobs.py; its jobs are reaped by the
+    # studio's reaper, with which they are registered)
+    "voice-reap-abandoned-uploads": {
+        "task": "default.voice.reap_abandoned_uploads",
+        "schedule": timedelta(hours=1),
     },
     # studio: requeue pose jobs stuck in running / lost in pending (app/studio/jobs.py)
     "studio-reap-stuck-jobs": {

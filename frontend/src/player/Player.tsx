@@ -3,6 +3,7 @@ import type HlsType from "hls.js";
 import { useI18n } from "../i18n/i18n";
 import { pickMode } from "./hlsSupport";
 import { loadResume, saveResumeEverywhere as saveResume, clearResume, shouldSave } from "./resume";
+import { AudioTrackMenu, useAudioTracks } from "./AudioTrackMenu";
 
 export interface PlayerHandle {
   seek: (t: number) => void;
@@ -45,6 +46,8 @@ export const Player = forwardRef<PlayerHandle, Props>(function Player(
   const [status, setStatus] = useState<string | null>(null);
   const [fatal, setFatal] = useState(false);
   const [resumedAt, setResumedAt] = useState<number | null>(null);
+  const [hlsInstance, setHlsInstance] = useState<HlsType | null>(null);
+  const audio = useAudioTracks(hlsInstance);
 
   useImperativeHandle(ref, () => ({
     seek: (s) => {
@@ -82,6 +85,7 @@ export const Player = forwardRef<PlayerHandle, Props>(function Player(
       }
       const hls = new Hls({ enableWorker: true, capLevelToPlayerSize: true });
       hlsRef.current = hls;
+      setHlsInstance(hls);
       hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
         setLevels(data.levels.map((l, index) => ({ index, height: l.height, bitrate: l.bitrate })));
       });
@@ -115,6 +119,7 @@ export const Player = forwardRef<PlayerHandle, Props>(function Player(
       if (video.currentTime > 0) carry.current = { time: video.currentTime, playing: !video.paused };
       hlsRef.current?.destroy();
       hlsRef.current = null;
+      setHlsInstance(null);
     };
   }, [src, t]);
 
@@ -187,7 +192,7 @@ export const Player = forwardRef<PlayerHandle, Props>(function Player(
         />
         {overlay}
       </div>
-      {(levels.length > 1 || captions.length > 0 || resumedAt != null || status || children) && (
+      {(levels.length > 1 || captions.length > 0 || audio.tracks.length > 1 || resumedAt != null || status || children) && (
         <div className="player-bar">
           {captions.length > 0 && (
             <label className="row small">
@@ -198,6 +203,7 @@ export const Player = forwardRef<PlayerHandle, Props>(function Player(
               </select>
             </label>
           )}
+          <AudioTrackMenu {...audio} />
           {levels.length > 1 && (
             <label className="row small">
               {t("player.quality")}

@@ -12,6 +12,7 @@ from video_studio.providers import Voice
 from video_studio.providers.espeak_tts import EspeakTextToSpeech
 from video_studio.voice import VoiceProfile, calibrate, cast, convert, diarise
 from video_studio.voice.audio import ANALYSIS_RATE, WORLD_RATE, resample
+from video_studio.voice.convert import ConversionPlan
 from video_studio.voice.embedding import cosine, embed
 from video_studio.voice.speakers import STOCK_VOICES
 from video_studio.voice.stats import analyse, voice_stats
@@ -44,6 +45,19 @@ def test_f0_mapping_moves_the_pitch_to_the_profile_and_stretch_keeps_it(voice_pr
     longer, _ = convert(plain, WORLD_RATE, None, stretch=1.3)
     assert abs(len(longer) / len(plain) - 1.3) < 0.02
     assert abs(np.log2(median_f0(longer) / median_f0(plain))) < 0.05
+
+
+def test_a_milder_f0_strength_moves_the_pitch_part_of_the_way(voice_profile: VoiceProfile) -> None:
+    plain = speak(HELD_OUT, Voice("it"))
+    full = ConversionPlan(warp=1.0, gain_db=0.0)
+    half = ConversionPlan(warp=1.0, gain_db=0.0, f0_strength=0.5)
+    _, info_full = convert(plain, WORLD_RATE, voice_profile.stats, plan=full)
+    halfway, info_half = convert(plain, WORLD_RATE, voice_profile.stats, plan=half)
+    assert abs(info_half.f0_shift_semitones - info_full.f0_shift_semitones / 2) < 0.01
+    moved = 12 * np.log2(median_f0(halfway) / median_f0(plain))
+    assert abs(moved - info_half.f0_shift_semitones) < 1.5, (moved, info_half)
+    assert ConversionPlan.from_dict(half.to_dict()) == half
+    assert ConversionPlan.from_dict({"warp": 1.1, "gain_db": 6, "identity": False}).f0_strength == 1.0
 
 
 def test_calibrated_conversion_sounds_more_like_the_profile_on_a_held_out_sentence(

@@ -16,6 +16,8 @@ export default function StudioLayout() {
           <li><NavLink to="/studio/knowledge">{t("knowledge.review")}</NavLink></li>
           <li><NavLink to="/studio/rewards">{t("learning.offers")}</NavLink></li>
           <li><NavLink to="/studio/courses">{t("social.course.studioTitle")}</NavLink></li>
+          <li><NavLink to="/studio/voice">{t("voice.profilesNav")}</NavLink></li>
+          <li><NavLink to="/studio/dubs">{t("voice.dubsNav")}</NavLink></li>
         </ul>
       </nav>
       <div><Outlet /></div>

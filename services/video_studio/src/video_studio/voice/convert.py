@@ -48,14 +48,27 @@ class ConversionPlan:
     warp: float | None = None  # None: estimated from the mean envelopes (best_warp)
     gain_db: float = MAX_GAIN_DB  # limit of the per-band envelope gain; 0 = warp only
     identity: bool = False  # no conversion (the synthetic voice is already the closest)
+    # How far F0 moves toward the profile's (1: all the way; 0.5: half the shift in semitones and
+    # half the change of its spread). Large shifts cost intelligibility (docs/VOICE.md, bench).
+    f0_strength: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"warp": self.warp, "gain_db": self.gain_db, "identity": self.identity}
+        return {
+            "warp": self.warp,
+            "gain_db": self.gain_db,
+            "identity": self.identity,
+            "f0_strength": self.f0_strength,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ConversionPlan:
         warp = data.get("warp")
-        return cls(None if warp is None else float(warp), float(data["gain_db"]), bool(data["identity"]))
+        return cls(
+            None if warp is None else float(warp),
+            float(data["gain_db"]),
+            bool(data["identity"]),
+            float(data.get("f0_strength", 1.0)),
+        )
 
 
 @dataclass(frozen=True)
@@ -145,10 +158,12 @@ def synthesize(
         lf0 = np.log(world.f0[world.voiced])
         mu_s = source.f0_log_mean if source else float(lf0.mean())
         sd_s = source.f0_log_std if source else float(lf0.std())
-        ratio = float(np.clip(target.f0_log_std / max(sd_s, 1e-3), *STD_RATIO_RANGE))
+        full = float(np.clip(target.f0_log_std / max(sd_s, 1e-3), *STD_RATIO_RANGE))
+        ratio = 1.0 + plan.f0_strength * (full - 1.0)
+        mean = mu_s + plan.f0_strength * (target.f0_log_mean - mu_s)
         f0 = world.f0.copy()
-        f0[world.voiced] = np.exp((lf0 - mu_s) * ratio + target.f0_log_mean)
-        shift = float(12 * (target.f0_log_mean - mu_s) / np.log(2))
+        f0[world.voiced] = np.exp((lf0 - mu_s) * ratio + mean)
+        shift = float(12 * (mean - mu_s) / np.log(2))
         source_env = np.asarray(source.envelope) if source else mean_log_envelope(world)
         target_env = np.asarray(target.envelope)
         warp = plan.warp if plan.warp is not None else best_warp(source_env, target_env)

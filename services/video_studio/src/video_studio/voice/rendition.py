@@ -59,21 +59,43 @@ def add_audio_rendition(
     """Announce `playlist` (inside master's folder) in `master`; idempotent: a rendition of the same
     language is replaced. Returns the new master text (also written, atomically)."""
     relative = playlist.resolve().relative_to(master.parent.resolve()).as_posix()
-    lines = [line.rstrip() for line in master.read_text(encoding="utf-8").splitlines() if line.strip()]
+    text = with_audio_rendition(
+        master.read_text(encoding="utf-8"),
+        relative,
+        language=language,
+        name=name,
+        original_language=original_language,
+        source=master.name,
+    )
+    write_text_atomic(master, text)
+    return text
+
+
+def with_audio_rendition(
+    master: str,
+    uri: str,
+    *,
+    language: str,
+    name: str | None = None,
+    original_language: str | None = None,
+    source: str = "master",
+) -> str:
+    """The master playlist text announcing the audio playlist at `uri` (relative to the master)
+    in LANGUAGE; a rendition of the same language is replaced."""
+    lines = [line.rstrip() for line in master.splitlines() if line.strip()]
     if not lines or lines[0] != "#EXTM3U":
-        raise ValueError(f"{master.name} is not an M3U8 playlist")
+        raise ValueError(f"{source} is not an M3U8 playlist")
     media = [line for line in lines if line.startswith("#EXT-X-MEDIA:")]
     kept = [
         line for line in media
         if not (parse_attributes(line.split(":", 1)[1]).get("LANGUAGE") == language
                 and "URI" in parse_attributes(line.split(":", 1)[1]))
     ]  # fmt: skip
-    if not any("URI" not in parse_attributes(line.split(":", 1)[1]) for line in kept):
+    audio = [line for line in kept if parse_attributes(line.split(":", 1)[1]).get("TYPE") == "AUDIO"]
+    if not any("URI" not in parse_attributes(line.split(":", 1)[1]) for line in audio):
         original = original_language or "und"
         kept.insert(0, _media_line(original, LANGUAGE_NAMES.get(original, original), uri=None, default=True))
-    kept.append(
-        _media_line(language, name or LANGUAGE_NAMES.get(language, language), uri=relative, default=False)
-    )
+    kept.append(_media_line(language, name or LANGUAGE_NAMES.get(language, language), uri=uri, default=False))
     head = [line for line in lines[1:] if line.startswith(("#EXT-X-VERSION", "#EXT-X-INDEPENDENT"))]
     body: list[str] = []
     for line in lines[1:]:
@@ -84,6 +106,4 @@ def add_audio_rendition(
             body.append(line)
         elif not line.startswith(("#EXT-X-MEDIA:", "#EXT-X-VERSION", "#EXT-X-INDEPENDENT")):
             body.append(line)
-    text = "\n".join(["#EXTM3U", *head, *kept, *body]) + "\n"
-    write_text_atomic(master, text)
-    return text
+    return "\n".join(["#EXTM3U", *head, *kept, *body]) + "\n"

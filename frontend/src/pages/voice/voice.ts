@@ -1,0 +1,66 @@
+import { useEffect, useState } from "react";
+import { call, type Api } from "../../api/client";
+import { openEventStream } from "../../lib/sse";
+import { uploadParts, xhrPut } from "../../upload/multipart";
+import type { components } from "@mamc/shared/api/schema";
+
+export type Profile = components["schemas"]["ProfileOut"];
+export type Dub = components["schemas"]["DubOut"];
+export const ACTIVE = new Set(["uploading", "pending", "running"]);
+
+export interface Live { status: string; percent: number; stage: string | null; failure_reason: string | null }
+
+/** One recording: open the upload, PUT its parts to the signed URLs, complete it. */
+export async function uploadSample(api: Api, profileId: string, take: Blob, filename: string, onProgress?: (f: number) => void) {
+  const opened = await call(
+    api.client.POST("/api/v1/voice/profiles/{profile_id}/samples", {
+      params: { path: { profile_id: profileId } },
+      body: { filename, content_type: take.type || "audio/webm", size_bytes: take.size },
+    }),
+  );
+  const parts = await uploadParts({
+    file: take,
+    partSize: opened.upload.part_size,
+    initialUrls: opened.upload.parts,
+    target: { sign: async (numbers) => opened.upload.parts.filter((p) => numbers.includes(p.part_number)) },
+    put: xhrPut,
+    onProgress: (done, total) => onProgress?.(total ? done / total : 1),
+  });
+  return call(
+    api.client.POST("/api/v1/voice/profiles/{profile_id}/samples/{sample_id}/complete", {
+      params: { path: { profile_id: profileId, sample_id: opened.sample.id } },
+      body: { parts },
+    }),
+  );
+}
+
+/** Live progress of a voice job over SSE (GET `path`); `onEnd` once it leaves the active states. */
+export function useJobEvents(api: Api, path: string | null, onEnd: () => void) {
+  const [live, setLive] = useState<Live | null>(null);
+  useEffect(() => {
+    if (!path) return;
+    let ended = false;
+    setLive(null);
+    return openEventStream({
+      fetch: (p, init) => api.raw(p, init),
+      path,
+      onEvent: (e) => {
+        try {
+          const state = JSON.parse(e.data) as Live;
+          setLive(state);
+          if (e.event === "end" || !ACTIVE.has(state.status)) {
+            ended = true;
+            onEnd();
+          }
+        } catch {
+          /* keep-alives */
+        }
+      },
+      poll: async () => onEnd(),
+      pollMs: 3000,
+      done: () => ended,
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, path]);
+  return live;
+}
