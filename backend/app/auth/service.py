@@ -188,7 +188,8 @@ async def _consume_email_token(session: AsyncSession, raw: str, purpose: EmailTo
 async def verify_email(session: AsyncSession, raw_token: str) -> User:
     known = await session.scalar(
         select(EmailToken).where(
-            EmailToken.token_hash == hash_token(raw_token), EmailToken.purpose == EmailTokenPurpose.verify_email
+            EmailToken.token_hash == hash_token(raw_token),
+            EmailToken.purpose == EmailTokenPurpose.verify_email,
         )
     )
     if known is not None:

@@ -26,6 +26,7 @@ from app.commerce.schemas import (
     LedgerPage,
     PayoutLineOut,
     PayoutReport,
+    PlansOut,
     PortalOut,
     PurchaseOut,
     PurchasePage,
@@ -39,7 +40,16 @@ from app.commerce.schemas import (
 from app.core import ratelimit
 from app.core.errors import Conflict, NotFound, RateLimited, ServiceUnavailable, error_responses
 from app.core.pagination import DEFAULT_LIMIT
-from app.deps import AdminUser, CurrentUser, CursorParam, InstructorUser, LimitParam, SessionDep, VerifiedUser
+from app.deps import (
+    AdminUser,
+    CurrentUser,
+    CursorParam,
+    InstructorUser,
+    LimitParam,
+    SessionDep,
+    SettingsDep,
+    VerifiedUser,
+)
 from app.entitlements import service as entitlements
 
 router = APIRouter(tags=["commerce"])
@@ -95,6 +105,11 @@ async def my_purchase(purchase_id: uuid.UUID, user: CurrentUser, session: Sessio
     return PurchaseOut.model_validate(
         await service.get_my_purchase(session, user=user, purchase_id=purchase_id)
     )
+
+
+@router.get("/plans", response_model=PlansOut)
+async def plans(settings: SettingsDep) -> PlansOut:
+    return PlansOut.model_validate(service.plans(settings))
 
 
 @router.get("/me/subscription", response_model=SubscriptionOut | None)

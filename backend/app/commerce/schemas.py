@@ -52,6 +52,16 @@ class WebhookAck(BaseModel):
     duplicate: bool
 
 
+class PlansOut(BaseModel):
+    """The platform subscription's prices, public: visitors see every way to buy before logging in."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    currency: str  # ISO, lowercase like every commerce currency
+    monthly_cents: int
+    yearly_cents: int
+
+
 class PurchaseOut(BaseModel):
     """What a buyer sees of their own purchase."""
 

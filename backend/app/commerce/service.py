@@ -291,6 +291,22 @@ async def _insert_or_join(
     return winner
 
 
+@dataclass(frozen=True)
+class Plans:
+    currency: str
+    monthly_cents: int
+    yearly_cents: int
+
+
+def plans(settings: Settings) -> Plans:
+    """The subscription's public prices (in the site's currency: see Settings)."""
+    return Plans(
+        currency=normalise_currency(settings.commerce_subscription_currency),
+        monthly_cents=settings.commerce_subscription_monthly_cents,
+        yearly_cents=settings.commerce_subscription_yearly_cents,
+    )
+
+
 def _plan(settings: Settings, interval: SubscriptionInterval) -> tuple[str, int]:
     if interval == SubscriptionInterval.year:
         return settings.stripe_price_yearly, settings.commerce_subscription_yearly_cents

@@ -9,6 +9,8 @@ import { useToast } from "../../components/Toasts";
 import { ReasonDialog } from "../../components/ReasonDialog";
 import { Player } from "../../player/Player";
 import type { Resp } from "@mamc/shared/api/types";
+import { usePlans, waysToBuy } from "../../lib/prices";
+import { levelLabel } from "../../components/VideoCardView";
 
 /** Review queue (and, with `reportedOnly`, the reported published videos). */
 export function ReviewQueuePage({ reportedOnly = false }: { reportedOnly?: boolean }) {
@@ -97,7 +99,8 @@ function PendingEdit({ live, edit }: { live: Shown; edit: Pending }) {
 /** One video under review: player, details, reports, history, decision buttons. */
 export function AdminVideoPage() {
   const { id = "" } = useParams();
-  const { t, fmtDate } = useI18n();
+  const { t, fmtDate, fmtMoney } = useI18n();
+  const plans = usePlans();
   const { api } = useAuth();
   const toast = useToast();
   const path = { video_id: id };
@@ -143,7 +146,11 @@ export function AdminVideoPage() {
         <div className="stack">
           {playback.data ? <Player src={playback.data.url} poster={playback.data.poster_url} title={v.title} /> : playback.loading ? null : <div className="poster" />}
           <section className="panel">
-            <p className="small muted">{v.instructor_name} · {v.discipline}{v.style ? ` · ${v.style}` : ""} · {v.level}</p>
+            <p className="small muted">{v.instructor_name} · {v.discipline}{v.style ? ` · ${v.style}` : ""} · {levelLabel(t, v.level)}</p>
+            <p className="row small" aria-label={t("web.prices.ways")}>
+              {v.is_free ? <strong>{t("video.free")}</strong> : waysToBuy(v, plans, t, fmtMoney).map((w) => <strong key={w.kind} className="badge">{w.label}</strong>)}
+              {v.rental_price_cents != null && v.rental_hours ? <span className="muted">{t("video.rentFor", { hours: v.rental_hours })}</span> : null}
+            </p>
             <p style={{ whiteSpace: "pre-line" }}>{v.description}</p>
             {v.review_note && <p className="small"><strong>{t("admin.reviewNote")}:</strong> {v.review_note}</p>}
           </section>

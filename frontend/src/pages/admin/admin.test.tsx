@@ -36,6 +36,10 @@ describe("admin console", () => {
     await userEvent.click(screen.getByRole("link", { name: "Kata 1" }));
     expect(await screen.findByText("Spam")).toBeInTheDocument();
     expect(screen.getByText("New or unverified account")).toBeInTheDocument(); // the report's weight
+    // the reviewer sees what the video costs
+    const prices = screen.getByLabelText("Ways to watch");
+    expect(prices).toHaveTextContent("Buy €12.99");
+    expect(prices).toHaveTextContent("Rent €3.99");
     await userEvent.click(screen.getByRole("button", { name: "Reject" }));
     const dialog = screen.getByRole("dialog", { name: "Reject" });
     const confirm = within(dialog).getByRole("button", { name: "Reject" });

@@ -1570,6 +1570,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Plans */
+        get: operations["plans_api_v1_plans_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/subscription": {
         parameters: {
             query?: never;
@@ -3018,6 +3035,18 @@ export interface components {
             attempt_t_start: number;
             /** Attempt T End */
             attempt_t_end: number;
+        };
+        /**
+         * PlansOut
+         * @description The platform subscription's prices, public: visitors see every way to buy before logging in.
+         */
+        PlansOut: {
+            /** Currency */
+            currency: string;
+            /** Monthly Cents */
+            monthly_cents: number;
+            /** Yearly Cents */
+            yearly_cents: number;
         };
         /** PlaybackCookie */
         PlaybackCookie: {
@@ -9661,6 +9690,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    plans_api_v1_plans_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlansOut"];
                 };
             };
         };
