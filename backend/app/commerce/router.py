@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.commerce import sandbox, service, webhooks
-from app.commerce.models import PurchaseKind, PurchaseStatus
+from app.commerce.models import Purchase, PurchaseKind, PurchaseStatus
 from app.commerce.schemas import (
     AdminPaymentOut,
     AdminPaymentPage,
@@ -208,12 +208,20 @@ async def admin_payments(
         created_from=created_from,
         created_to=created_to,
     )
-    return AdminPaymentPage(items=[AdminPaymentOut.model_validate(p) for p in items], next_cursor=next_cursor)
+    buyers = await service.buyers_of(session, items)
+    return AdminPaymentPage(items=[_payment_out(p, buyers) for p in items], next_cursor=next_cursor)
+
+
+def _payment_out(p: Purchase, buyers: dict[uuid.UUID, service.Buyer]) -> AdminPaymentOut:
+    buyer = buyers.get(p.user_id)
+    out = AdminPaymentOut.model_validate(p)
+    return out.model_copy(update={"buyer_name": buyer.name, "buyer_email": buyer.email}) if buyer else out
 
 
 @admin_router.get("/payments/{purchase_id}", response_model=AdminPaymentOut)
 async def admin_payment(purchase_id: uuid.UUID, _: AdminUser, session: SessionDep) -> AdminPaymentOut:
-    return AdminPaymentOut.model_validate(await service.get_purchase(session, purchase_id))
+    p = await service.get_purchase(session, purchase_id)
+    return _payment_out(p, await service.buyers_of(session, [p]))
 
 
 @admin_router.post("/payments/{purchase_id}/refund", response_model=AdminPaymentOut)
@@ -221,9 +229,9 @@ async def admin_refund(
     purchase_id: uuid.UUID, body: RefundRequest, admin: AdminUser, session: SessionDep
 ) -> AdminPaymentOut:
     purchase = await service.refund_purchase(
-        session, admin=admin, purchase_id=purchase_id, reason=body.reason
+        session, admin=admin, purchase_id=purchase_id, reason=body.reason, amount_cents=body.amount_cents
     )
-    return AdminPaymentOut.model_validate(purchase)
+    return _payment_out(purchase, await service.buyers_of(session, [purchase]))
 
 
 @admin_router.get("/disputes", response_model=DisputePage)

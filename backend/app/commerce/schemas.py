@@ -95,9 +95,12 @@ class AdminPaymentOut(PurchaseOut):
     payment_intent_id: str | None
     charge_id: str | None
     customer_id: str | None
-    failure_message: str | None
+    failure_message: str | None = Field(validation_alias="current_failure_message")
     refund_requested_at: datetime | None
     refund_id: str | None
+    refund_pending_cents: int = 0  # asked of Stripe, not confirmed yet
+    buyer_name: str | None = None  # None: the account was erased
+    buyer_email: str | None = None
 
 
 class AdminPaymentPage(BaseModel):
@@ -107,6 +110,7 @@ class AdminPaymentPage(BaseModel):
 
 class RefundRequest(BaseModel):
     reason: str = Field(min_length=3, max_length=1000)
+    amount_cents: int | None = Field(default=None, gt=0, description="minor units; omitted: all that is left")
 
 
 class DisputeOut(BaseModel):

@@ -461,19 +461,40 @@ async def refund_purchase(
     admin: User,
     purchase_id: uuid.UUID,
     reason: str,
+    amount_cents: int | None = None,
     settings: Settings | None = None,
 ) -> Purchase:
-    """Refund a purchase in full through Stripe (idempotent: one refund per purchase, whatever
-    the number of calls). Access is revoked when Stripe's charge.refunded event is applied."""
+    """Refund `amount_cents` of a purchase (None: all that is left) through Stripe. One refund is
+    in flight at a time: asking again before Stripe confirms repeats that refund (same
+    idempotency key, audited once) and a different amount is refused. Access and the ledger
+    change when Stripe's charge.refunded event is applied."""
     settings = settings or get_settings()
     p = await get_purchase(session, purchase_id)
+    await session.refresh(p, with_for_update=True)  # two admins clicking at once: one decides
     if p.paid_at is None or p.payment_intent_id is None:
         raise Conflict("This payment was not completed; there is nothing to refund.", code="not_paid")
     if p.status in (PurchaseStatus.refunded, PurchaseStatus.dispute_lost):
+        await session.commit()
         return p
     if p.status == PurchaseStatus.disputed:
         raise Conflict("A dispute is open on this payment; answer it in Stripe instead.", code="disputed")
-    if p.refund_requested_at is None:
+    left = p.amount_cents - p.amount_refunded_cents
+    if p.refund_pending_cents > 0:
+        if amount_cents not in (None, p.refund_pending_cents):
+            raise Conflict(
+                "A refund of this payment is still being processed; wait for it to complete.",
+                code="refund_in_progress",
+            )
+        amount = p.refund_pending_cents
+    else:
+        amount = left if amount_cents is None else amount_cents
+        if not 0 < amount <= left:
+            raise ValidationFailed(
+                "The refund must be more than zero and at most what is left of the payment.",
+                code="invalid_refund_amount",
+                details={"max_cents": left},
+            )
+        p.refund_pending_cents = amount
         p.refund_requested_at = utcnow()
         audit.record(
             session,
@@ -482,22 +503,28 @@ async def refund_purchase(
             subject_type="purchase",
             subject_id=p.id,
             reason=reason,
-            data={"amount_cents": p.amount_cents - p.amount_refunded_cents, "currency": p.currency},
+            data={"amount_cents": amount, "currency": p.currency, "partial": amount < left},
         )
-        await session.commit()
+    target = p.amount_refunded_cents + amount  # what Stripe will have refunded in total
+    await session.commit()
     metadata = {"mamc_purchase_id": str(p.id), "mamc_admin_id": str(admin.id)}
     if gateway.is_sandbox(settings):
         from app.commerce import sandbox
 
-        refund_id = await sandbox.refund(session, p)
+        refund_id = await sandbox.refund(session, p, amount)
     else:
-        refund = await asyncio.to_thread(
-            gateway.create_refund,
-            p.payment_intent_id,
-            amount=None,
-            idempotency_key=f"mamc-refund-{p.id}",
-            metadata=metadata,
-        )
+        try:
+            refund = await asyncio.to_thread(
+                gateway.create_refund,
+                p.payment_intent_id,
+                amount=amount,
+                idempotency_key=f"mamc-refund-{p.id}-{target}",
+                metadata=metadata,
+            )
+        except gateway.PaymentProviderError as exc:
+            if exc.code == "payment_provider_rejected":  # refused for good: nothing is in flight
+                await _clear_pending_refund(session, purchase_id, amount)
+            raise  # unavailable: the refund stays pending and asking again repeats it
         refund_id = str(refund["id"])
     p = await get_purchase(session, purchase_id)
     await session.refresh(p)
@@ -505,6 +532,29 @@ async def refund_purchase(
         p.refund_id = refund_id
         await session.commit()
     return p
+
+
+async def _clear_pending_refund(session: AsyncSession, purchase_id: uuid.UUID, amount: int) -> None:
+    p = await get_purchase(session, purchase_id)
+    await session.refresh(p, with_for_update=True)
+    if p.refund_pending_cents == amount:
+        p.refund_pending_cents = 0
+    await session.commit()
+
+
+@dataclass(frozen=True)
+class Buyer:
+    name: str
+    email: str
+
+
+async def buyers_of(session: AsyncSession, purchases: Sequence[Purchase]) -> dict[uuid.UUID, Buyer]:
+    """Who bought, for the admin's payment list (an erased account has no entry)."""
+    ids = {p.user_id for p in purchases}
+    if not ids:
+        return {}
+    rows = await session.execute(select(User.id, User.display_name, User.email).where(User.id.in_(ids)))
+    return {uid: Buyer(name, email) for uid, name, email in rows.all()}
 
 
 async def admin_grant(

@@ -1942,6 +1942,15 @@ export interface components {
             refund_requested_at: string | null;
             /** Refund Id */
             refund_id: string | null;
+            /**
+             * Refund Pending Cents
+             * @default 0
+             */
+            refund_pending_cents: number;
+            /** Buyer Name */
+            buyer_name?: string | null;
+            /** Buyer Email */
+            buyer_email?: string | null;
         };
         /** AdminPaymentPage */
         AdminPaymentPage: {
@@ -3267,6 +3276,11 @@ export interface components {
         RefundRequest: {
             /** Reason */
             reason: string;
+            /**
+             * Amount Cents
+             * @description minor units; omitted: all that is left
+             */
+            amount_cents?: number | null;
         };
         /** RegisterRequest */
         RegisterRequest: {

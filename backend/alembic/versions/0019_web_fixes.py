@@ -1,0 +1,30 @@
+"""commerce: purchases.refund_pending_cents, the part of a (partial) refund asked of Stripe and not
+yet confirmed by charge.refunded (issue 18: partial refunds with an amount)
+
+Revision ID: 0019_web_fixes
+Revises: 0012_coach
+Create Date: 2026-11-29 20:20:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from alembic import op
+
+revision: str = "0019_web_fixes"
+down_revision: str | Sequence[str] | None = "0012_coach"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("purchases", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("refund_pending_cents", sa.Integer(), nullable=False, server_default=sa.text("0"))
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("purchases", schema=None) as batch_op:
+        batch_op.drop_column("refund_pending_cents")
