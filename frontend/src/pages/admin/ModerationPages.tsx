@@ -40,7 +40,7 @@ export function ReviewQueuePage({ reportedOnly = false }: { reportedOnly?: boole
                   <td>
                     <StatusBadge status={v.status} />
                     {has_pending_edit && <div><span className="badge">{t("admin.editWaiting")}</span></div>}
-                    {open_reports > 0 && <div><span className="badge badge-danger">{t("admin.openReports", { n: open_reports, trusted: trusted_reports })}</span></div>}
+                    {open_reports > 0 && <div><span className="badge badge-danger">{t("web.openReports", { n: open_reports, trusted: trusted_reports })}</span></div>}
                   </td>
                   <td className="small">{review_note ?? "—"}</td>
                   <td className="small muted">{fmtDate(v.created_at)}</td>
@@ -107,6 +107,15 @@ export function AdminVideoPage() {
   const data = useLoad(() => call(api.client.GET("/api/v1/admin/videos/{video_id}", { params: { path } })), [api, id]);
   const playback = useLoad(() => call(api.client.GET("/api/v1/videos/{video_id}/playback", { params: { path } })).catch(() => null), [api, id]);
   const [dialog, setDialog] = useState<Decision | null>(null);
+  const [closing, setClosing] = useState<{ id: string; outcome: "dismissed" | "resolved" } | null>(null);
+  const closeReport = useAction(async (reason: string) => {
+    if (!closing) return null;
+    const out = await call(api.client.POST("/api/v1/admin/reports/{report_id}/close", { params: { path: { report_id: closing.id } }, body: { outcome: closing.outcome, reason } }));
+    toast.push(t(closing.outcome === "dismissed" ? "web.reports.dismissed" : "web.reports.resolved"), "success");
+    setClosing(null);
+    data.reload();
+    return out;
+  });
   const decide = useAction(async (kind: Decision, reason: string) => {
     const note = reason ? { reason } : null;
     const out =
@@ -173,7 +182,16 @@ export function AdminVideoPage() {
                     <strong>{t(`admin.reportReason.${r.reason}`)}</strong> <span className="small muted">· {fmtDate(r.created_at)}</span>
                     {" "}<span className={r.trusted ? "badge badge-ok" : "badge badge-warn"} title={t(r.trusted ? "admin.trustedHint" : "admin.untrustedHint")}>{t(r.trusted ? "admin.trusted" : "admin.untrusted")}</span>
                     {r.details && <p className="small" style={{ margin: 0 }}>{r.details}</p>}
-                    {r.resolution && <span className="badge">{r.resolution}</span>}
+                    {r.resolution ? (
+                      <p className="small" style={{ margin: 0 }}>
+                        <span className="badge">{t(`web.reports.outcome.${r.resolution}`)}</span>{r.resolution_note ? ` ${r.resolution_note}` : ""}
+                      </p>
+                    ) : (
+                      <span className="row">
+                        <button className="btn btn-sm" onClick={() => setClosing({ id: r.id, outcome: "dismissed" })}>{t("web.reports.dismiss")}</button>
+                        <button className="btn btn-sm" onClick={() => setClosing({ id: r.id, outcome: "resolved" })}>{t("web.reports.resolve")}</button>
+                      </span>
+                    )}
                   </li>
                 ))}
               </ul>
@@ -183,12 +201,24 @@ export function AdminVideoPage() {
             <h2 id="his-h">{t("admin.history")}</h2>
             <ol className="small" style={{ paddingLeft: 18 }}>
               {history.map((h, i) => (
-                <li key={i}>{h.from_status ?? "∅"} → <strong>{h.to_status}</strong> · {fmtDate(h.created_at)}{h.reason ? ` — ${h.reason}` : ""}</li>
+                <li key={i}>{h.from_status ? t(`status.${h.from_status}`) : "∅"} → <strong>{t(`status.${h.to_status}`)}</strong> · {fmtDate(h.created_at)}{h.reason ? ` — ${h.reason}` : ""}</li>
               ))}
             </ol>
           </section>
         </aside>
       </div>
+      {closing && (
+        <ReasonDialog
+          title={t(closing.outcome === "dismissed" ? "web.reports.dismissTitle" : "web.reports.resolveTitle")}
+          label={t("admin.reason")}
+          hint={t("web.reports.reasonHint")}
+          busy={closeReport.busy}
+          error={closeReport.error}
+          confirmLabel={t(closing.outcome === "dismissed" ? "web.reports.dismiss" : "web.reports.resolve")}
+          onConfirm={(reason) => closeReport.run(reason)}
+          onClose={() => setClosing(null)}
+        />
+      )}
       {dialog && (
         <ReasonDialog
           title={t(`admin.${dialog}`)}

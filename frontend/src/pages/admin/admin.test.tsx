@@ -51,6 +51,42 @@ describe("admin console", () => {
     expect(await screen.findByText("Video rejected.")).toBeInTheDocument();
   });
 
+  it("dismisses one report with a reason; the queue counts with real plurals", async () => {
+    let closed = false;
+    const report = { id: "r1", video_id: "v1", reporter_id: "u2", reason: "spam", details: "ads", trusted: true, created_at: "2024-06-01T00:00:00Z", resolved_at: null, resolution: null, resolution_note: null };
+    const { calls } = renderApp(
+      "/admin",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, admin);
+        if (url.pathname === "/api/v1/admin/moderation/queue")
+          return json(200, { items: [{ video: ownerVideo(1, { status: "published" }), open_reports: 1, trusted_reports: 1, review_note: null, has_pending_edit: false }], next_cursor: null });
+        if (url.pathname === "/api/v1/admin/reports/r1/close" && req.method === "POST") {
+          closed = true;
+          return json(200, { ...report, resolved_at: "2024-06-02T00:00:00Z", resolution: "dismissed", resolution_note: "A real seminar" });
+        }
+        if (url.pathname === "/api/v1/admin/videos/v1")
+          return json(200, {
+            video: ownerVideo(1, { status: "published" }),
+            reports: [closed ? { ...report, resolved_at: "2024-06-02T00:00:00Z", resolution: "dismissed", resolution_note: "A real seminar" } : report],
+            history: [{ from_status: "in_review", to_status: "published", actor_id: null, reason: null, created_at: "2024-06-01T00:00:00Z" }],
+            probe: {},
+          });
+        if (url.pathname === "/api/v1/videos/v1/playback") return json(200, playback({ access: "admin" }));
+      },
+      { tokens: TOKENS },
+    );
+    expect(await screen.findByText("1 open report (1 trusted)")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("link", { name: "Kata 1" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Dismiss" }));
+    const dialog = screen.getByRole("dialog", { name: "Dismiss this report" });
+    await userEvent.type(within(dialog).getByLabelText("Reason"), "A real seminar");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Dismiss" }));
+    expect(await screen.findByText("Report dismissed.")).toBeInTheDocument();
+    expect(calls.find((c) => c.path === "/api/v1/admin/reports/r1/close")!.body).toEqual({ outcome: "dismissed", reason: "A real seminar" });
+    expect(await screen.findByText("Dismissed")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Resolve" })).not.toBeInTheDocument();
+  });
+
   it("shows a published video's pending edit next to the live version and approves it", async () => {
     const live = ownerVideo(1, {
       status: "published", title: "Kata 1", price_cents: 1299,
