@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 import { useAuth } from "../../auth/AuthContext";
 import { call } from "../../api/client";
 import { useI18n } from "../../i18n/i18n";
+import { stageLabel } from "../../lib/serverWords";
 import { errorMessage } from "../../lib/errors";
 import { useAction, useDocumentTitle, useLoad, usePaged } from "../../lib/hooks";
 import { ErrorState, Progress, SkeletonLines, StatusBadge } from "../../components/ui";
@@ -177,7 +178,7 @@ export function AttemptPage() {
       <div className="card stack" aria-live="polite">
         <h1>{t("pose.analysing")}</h1>
         <Progress value={a.progress} label={t("studio.processingLabel")} />
-        <p className="small muted">{a.progress}% · {t("studio.stage", { stage: a.stage })}</p>
+        <p className="small muted">{a.progress}% · {t("studio.stage", { stage: a.stage ? stageLabel(t, a.stage) : "" })}</p>
       </div>
     );
   }
