@@ -35,6 +35,7 @@ from app.commerce.schemas import (
     SandboxCheckoutOut,
     SandboxPayOut,
     SubscriptionOut,
+    VideoEarningsOut,
     WebhookAck,
 )
 from app.core import ratelimit
@@ -155,6 +156,16 @@ async def my_ledger(
         session, instructor_id=user.id, limit=limit, cursor=cursor, month=month
     )
     return LedgerPage(items=[LedgerEntryOut.model_validate(e) for e in items], next_cursor=next_cursor)
+
+
+@router.get("/earnings/videos", response_model=list[VideoEarningsOut])
+async def my_earnings_by_video(
+    user: InstructorUser, session: SessionDep, month: MonthParam = None
+) -> list[VideoEarningsOut]:
+    rows = await service.earnings_by_video(
+        session, instructor_id=user.id, month=month or service.current_month()
+    )
+    return [VideoEarningsOut.model_validate(r) for r in rows]
 
 
 @router.get("/earnings/payouts", response_model=PayoutReport)

@@ -194,6 +194,19 @@ class LedgerEntryOut(BaseModel):
     occurred_at: datetime
 
 
+class VideoEarningsOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    video_id: uuid.UUID
+    video_title: str
+    currency: str
+    sales: int
+    refunds: int
+    gross_cents: int
+    fees_cents: int  # Stripe's and the platform's
+    net_cents: int
+
+
 class LedgerPage(BaseModel):
     items: list[LedgerEntryOut]
     next_cursor: str | None

@@ -722,6 +722,55 @@ async def list_ledger(
 
 
 @dataclass(frozen=True)
+class VideoEarnings:
+    video_id: uuid.UUID
+    video_title: str
+    currency: str
+    sales: int
+    refunds: int
+    gross_cents: int
+    fees_cents: int
+    net_cents: int
+
+
+def _count_of(entry_type: LedgerEntryType) -> Any:
+    return func.sum(case((LedgerEntry.entry_type == entry_type, 1), else_=0))
+
+
+async def earnings_by_video(
+    session: AsyncSession, *, instructor_id: uuid.UUID, month: str
+) -> list[VideoEarnings]:
+    """One instructor's month per video and currency (the ledger joined to its purchases), best first."""
+    start, end = month_bounds(month)
+    stmt = (
+        select(
+            Purchase.video_id,
+            func.max(Purchase.video_title),
+            LedgerEntry.currency,
+            _count_of(LedgerEntryType.sale),
+            _count_of(LedgerEntryType.refund),
+            func.sum(LedgerEntry.gross_cents),
+            func.sum(LedgerEntry.stripe_fee_cents + LedgerEntry.platform_fee_cents),
+            func.sum(LedgerEntry.net_cents),
+        )
+        .join(Purchase, Purchase.id == LedgerEntry.purchase_id)
+        .where(
+            LedgerEntry.instructor_id == instructor_id,
+            LedgerEntry.occurred_at >= start,
+            LedgerEntry.occurred_at < end,
+        )
+        .group_by(Purchase.video_id, LedgerEntry.currency)
+        .order_by(func.sum(LedgerEntry.net_cents).desc())
+    )
+    return [
+        VideoEarnings(
+            vid, title or "", cur, int(sales or 0), int(refunds or 0), int(g or 0), int(f or 0), int(n or 0)
+        )
+        for vid, title, cur, sales, refunds, g, f, n in (await session.execute(stmt)).all()
+    ]
+
+
+@dataclass(frozen=True)
 class PayoutLine:
     instructor_id: uuid.UUID
     instructor_name: str

@@ -1672,6 +1672,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/earnings/videos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Earnings By Video */
+        get: operations["my_earnings_by_video_api_v1_earnings_videos_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/earnings/payouts": {
         parameters: {
             query?: never;
@@ -3966,6 +3983,28 @@ export interface components {
              * @default en
              */
             language: string;
+        };
+        /** VideoEarningsOut */
+        VideoEarningsOut: {
+            /**
+             * Video Id
+             * Format: uuid
+             */
+            video_id: string;
+            /** Video Title */
+            video_title: string;
+            /** Currency */
+            currency: string;
+            /** Sales */
+            sales: number;
+            /** Refunds */
+            refunds: number;
+            /** Gross Cents */
+            gross_cents: number;
+            /** Fees Cents */
+            fees_cents: number;
+            /** Net Cents */
+            net_cents: number;
         };
         /** VideoEventOut */
         VideoEventOut: {
@@ -9996,6 +10035,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LedgerPage"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    my_earnings_by_video_api_v1_earnings_videos_get: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM (default: this month) */
+                month?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoEarningsOut"][];
                 };
             };
             /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
