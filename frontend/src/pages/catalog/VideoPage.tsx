@@ -7,6 +7,7 @@ import { useI18n } from "../../i18n/i18n";
 import { useAction, useDocumentTitle, useLoad } from "../../lib/hooks";
 import { ErrorState, Skeleton, SkeletonLines } from "../../components/ui";
 import { Player, type PlayerHandle } from "../../player/Player";
+import { LearnerTools } from "../../player/LearnerTools";
 import { KnowledgePanel } from "../knowledge/KnowledgePanel";
 import { startCheckout, type PurchaseKind } from "../../lib/checkout";
 import { levelLabel } from "../../components/VideoCardView";
@@ -113,7 +114,9 @@ export default function VideoPage() {
     <article className="two-col">
       <div className="stack">
         {granted ? (
-          <Player ref={player} src={granted.url} poster={granted.poster_url ?? v.poster_url} resumeId={v.id} title={v.title} autoPlay={rentalStarted} startAt={startAt} />
+          <Player ref={player} src={granted.url} poster={granted.poster_url ?? v.poster_url} resumeId={v.id} title={v.title} autoPlay={rentalStarted} startAt={startAt}>
+            <LearnerTools player={player} />
+          </Player>
         ) : trailerUrl ? (
           <Player src={trailerUrl} poster={v.poster_url} title={`${v.title} — ${t("video.trailer")}`} autoPlay />
         ) : (
