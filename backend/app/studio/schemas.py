@@ -52,6 +52,10 @@ class ReferenceOut(JobFields):
     finished_at: datetime | None
 
 
+class ReferenceRename(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
 class ReferencePage(BaseModel):
     items: list[ReferenceOut]
     next_cursor: str | None
