@@ -112,7 +112,9 @@ async def list_references(
 
 @router.get("/references/{reference_id}", response_model=ReferenceOut)
 async def get_reference(reference_id: uuid.UUID, session: SessionDep, viewer: OptionalUser) -> ReferenceOut:
-    return ReferenceOut.model_validate(await service.get_reference(session, reference_id, viewer))
+    reference = await service.get_reference(session, reference_id, viewer)
+    out = ReferenceOut.model_validate(reference)
+    return out.model_copy(update={"clip_url": await service.reference_clip_url(reference)})
 
 
 @router.patch("/references/{reference_id}", response_model=ReferenceOut)

@@ -193,6 +193,13 @@ async def retry_reference(session: AsyncSession, reference_id: uuid.UUID, user: 
     return reference
 
 
+async def reference_clip_url(reference: StudioReference) -> str | None:
+    """A short-lived link to the reference clip students copy (ready references are public)."""
+    if reference.status != JobStatus.ready or not reference.clip_key:
+        return None
+    return await asyncio.to_thread(get_object_store().presign_get, reference.clip_key, 3600)
+
+
 async def load_reference_state(session: AsyncSession, reference_id: uuid.UUID) -> progress.State | None:
     reference = await session.get(StudioReference, reference_id)
     return None if reference is None else job_state(reference)

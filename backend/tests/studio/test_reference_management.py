@@ -63,3 +63,33 @@ async def test_rename_and_delete_a_reference_but_never_one_students_practised(
     kept = await client.delete(f"/api/v1/studio/references/{practised.id}", headers=h)
     assert kept.status_code == 409 and kept.json()["error"]["code"] == "reference_has_attempts"
     assert (await client.get(f"/api/v1/studio/references/{practised.id}", headers=h)).status_code == 200
+
+
+async def test_a_ready_reference_links_its_clip_for_students(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    instructor: User,
+    student: User,
+    make_reference: Callable[..., StudioReference],
+) -> None:
+    from app.db.session import sync_session
+    from app.studio import keys
+
+    reference = make_reference(instructor)
+    clip_key = keys.reference_clip(reference.id)
+    get_object_store().put_bytes(clip_key, b"clip-bytes", "video/mp4")
+    with sync_session() as session:
+        row = session.get(StudioReference, reference.id)
+        assert row is not None
+        row.clip_key = clip_key
+    got = (
+        await client.get(f"/api/v1/studio/references/{reference.id}", headers=auth_headers(student))
+    ).json()
+    assert got["clip_url"]
+    fetched = await client.get(got["clip_url"])
+    assert fetched.status_code == 200 and fetched.content == b"clip-bytes"
+    pending = make_reference(instructor, status=JobStatus.running)
+    mine = (
+        await client.get(f"/api/v1/studio/references/{pending.id}", headers=auth_headers(instructor))
+    ).json()
+    assert mine["clip_url"] is None

@@ -9,6 +9,7 @@ import { useAction, useDocumentTitle, useLoad, usePaged } from "../../lib/hooks"
 import { ErrorState, Progress, SkeletonLines, StatusBadge } from "../../components/ui";
 import { uploadAttemptFile } from "../../upload/videoUpload";
 import { jointLabel, SPEEDS } from "./pose";
+import { CountdownRecorder, PracticeGuide } from "./PracticeCoach";
 import type { Resp } from "@mamc/shared/api/types";
 
 type Report = Resp<"/api/v1/studio/attempts/{attempt_id}/report", "get">;
@@ -49,6 +50,9 @@ export function PracticePage() {
     <div className="card stack" style={{ maxWidth: 640 }}>
       <h1>{t("pose.practiceTitle", { name: ref.data.name })}</h1>
       <p className="muted">{t("pose.practiceBody")}</p>
+      <PracticeGuide clipUrl={ref.data.clip_url} />
+      <CountdownRecorder seconds={Math.ceil(ref.data.t_end - ref.data.t_start)} onRecorded={setFile} />
+      {file && <p className="small" role="status">{t("web.practice.ready", { name: file.name })}</p>}
       {error && <div className="alert alert-error" role="alert">{error}</div>}
       <form onSubmit={submit}>
         <div className="field">

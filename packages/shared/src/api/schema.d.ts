@@ -3342,6 +3342,8 @@ export interface components {
             created_at: string;
             /** Finished At */
             finished_at: string | null;
+            /** Clip Url */
+            clip_url?: string | null;
         };
         /** ReferencePage */
         ReferencePage: {
