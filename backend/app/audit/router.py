@@ -25,6 +25,8 @@ class AuditEntryOut(BaseModel):
     reason: str | None
     data: dict[str, Any]
     created_at: datetime
+    actor_name: str | None = None  # None: the system, or an erased account
+    subject_name: str | None = None  # a user's name, a video's or purchase's title
 
 
 class AuditPage(BaseModel):
@@ -50,4 +52,19 @@ async def list_audit(
         subject_id=subject_id,
         action=action,
     )
-    return AuditPage(items=[AuditEntryOut.model_validate(e) for e in items], next_cursor=next_cursor)
+    actors, subjects = await service.names_for(session, items)
+    out = [
+        AuditEntryOut.model_validate(e).model_copy(
+            update={
+                "actor_name": actors.get(e.actor_id) if e.actor_id else None,
+                "subject_name": subjects.get((e.subject_type, e.subject_id)),
+            }
+        )
+        for e in items
+    ]
+    return AuditPage(items=out, next_cursor=next_cursor)
+
+
+@router.get("/audit/actions", response_model=list[str])
+async def list_audit_actions(_: AdminUser, session: SessionDep) -> list[str]:
+    return await service.action_names(session)

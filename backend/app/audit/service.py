@@ -11,7 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry
+from app.auth.models import User
+from app.commerce.models import Purchase
 from app.core.pagination import apply_cursor, page_of
+from app.media.models import Video
 
 
 def _entry(
@@ -83,3 +86,41 @@ def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
     from sqlalchemy import update
 
     session.execute(update(AuditEntry).where(AuditEntry.actor_id == user_id).values(actor_id=None))
+
+
+# What an admin reads instead of an id, per subject type (leaf models only: no import cycle).
+_SUBJECT_NAMES: dict[str, tuple[Any, Any]] = {
+    "user": (User.id, User.display_name),
+    "video": (Video.id, Video.title),
+    "purchase": (Purchase.id, Purchase.video_title),
+}
+
+
+async def names_for(
+    session: AsyncSession, entries: Sequence[AuditEntry]
+) -> tuple[dict[uuid.UUID, str], dict[tuple[str, str], str]]:
+    """(actor id -> display name, (subject type, subject id) -> name) for a page of entries.
+    Anything gone (an erased account, a deleted video) simply has no name."""
+    actor_ids = {e.actor_id for e in entries if e.actor_id}
+    actors: dict[uuid.UUID, str] = {}
+    if actor_ids:
+        rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(actor_ids)))
+        actors = {uid: name for uid, name in rows.all()}
+    subjects: dict[tuple[str, str], str] = {}
+    for subject_type, (id_col, name_col) in _SUBJECT_NAMES.items():
+        ids = set()
+        for e in entries:
+            if e.subject_type == subject_type:
+                try:
+                    ids.add(uuid.UUID(e.subject_id))
+                except ValueError:
+                    continue
+        if ids:
+            rows = await session.execute(select(id_col, name_col).where(id_col.in_(ids)))
+            subjects.update({(subject_type, str(i)): str(n) for i, n in rows.all()})
+    return actors, subjects
+
+
+async def action_names(session: AsyncSession) -> list[str]:
+    """Every action recorded so far: the filter's suggestions are the real names."""
+    return sorted(await session.scalars(select(AuditEntry.action).distinct()))

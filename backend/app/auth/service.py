@@ -187,6 +187,17 @@ async def _consume_email_token(session: AsyncSession, raw: str, purpose: EmailTo
 
 
 async def verify_email(session: AsyncSession, raw_token: str) -> User:
+    known = await session.scalar(
+        select(EmailToken).where(
+            EmailToken.token_hash == hash_token(raw_token),
+            EmailToken.purpose == EmailTokenPurpose.verify_email,
+        )
+    )
+    if known is not None:
+        owner = await session.get_one(User, known.user_id)
+        if owner.email_verified_at is not None:
+            # Reopening the link (or an older one) after verifying: say so, not "invalid link".
+            raise Conflict("This email address is already verified.", code="already_verified")
     row = await _consume_email_token(session, raw_token, EmailTokenPurpose.verify_email)
     user = await session.get_one(User, row.user_id)
     if user.email_verified_at is None:

@@ -620,12 +620,18 @@ def on_charge_refunded(s: Session, obj: dict[str, Any], ctx: Ctx) -> str:
     if p.charge_id is None:
         p.charge_id = obj.get("id")
     refunded = int(obj.get("amount_refunded") or 0)
+    before = p.amount_refunded_cents
     if refunded > p.amount_refunded_cents:
         p.amount_refunded_cents = refunded
     if obj.get("refunded") and p.refunded_at is None:
         p.refunded_at = ctx.at
         if p.amount_refunded_cents < p.amount_cents:
             p.amount_refunded_cents = p.amount_cents
+    # what an admin asked for is now (partly) confirmed; a full refund leaves nothing in flight
+    confirmed = p.amount_refunded_cents - before
+    p.refund_pending_cents = (
+        0 if p.amount_refunded_cents >= p.amount_cents else max(0, p.refund_pending_cents - confirmed)
+    )
     if p.paid_at is None:
         return "deferred"  # refund known before the payment: apply once the payment is recorded
     refunded_now = _sync_reversals(s, p, LedgerEntryType.refund, ctx.at)

@@ -113,7 +113,15 @@ class Purchase(IdMixin, TimestampMixin, Base):
     refunded_at: Mapped[datetime | None] = mapped_column(default=None)
     refund_requested_at: Mapped[datetime | None] = mapped_column(default=None)
     refund_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    # asked of Stripe, not yet confirmed by charge.refunded (one refund in flight at a time)
+    refund_pending_cents: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     receipt_sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def current_failure_message(self) -> str | None:
+        """The decline of the attempt that matters now: none once paid (an earlier attempt's
+        "card declined" stays recorded, but is no longer this purchase's state)."""
+        return self.failure_message if self.paid_at is None else None
 
 
 class SubscriptionInterval(enum.StrEnum):

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.commerce import sandbox, service, webhooks
-from app.commerce.models import PurchaseKind, PurchaseStatus
+from app.commerce.models import Purchase, PurchaseKind, PurchaseStatus
 from app.commerce.schemas import (
     AdminPaymentOut,
     AdminPaymentPage,
@@ -26,6 +26,7 @@ from app.commerce.schemas import (
     LedgerPage,
     PayoutLineOut,
     PayoutReport,
+    PlansOut,
     PortalOut,
     PurchaseOut,
     PurchasePage,
@@ -34,12 +35,22 @@ from app.commerce.schemas import (
     SandboxCheckoutOut,
     SandboxPayOut,
     SubscriptionOut,
+    VideoEarningsOut,
     WebhookAck,
 )
 from app.core import ratelimit
 from app.core.errors import Conflict, NotFound, RateLimited, ServiceUnavailable, error_responses
 from app.core.pagination import DEFAULT_LIMIT
-from app.deps import AdminUser, CurrentUser, CursorParam, InstructorUser, LimitParam, SessionDep, VerifiedUser
+from app.deps import (
+    AdminUser,
+    CurrentUser,
+    CursorParam,
+    InstructorUser,
+    LimitParam,
+    SessionDep,
+    SettingsDep,
+    VerifiedUser,
+)
 from app.entitlements import service as entitlements
 
 router = APIRouter(tags=["commerce"])
@@ -97,6 +108,11 @@ async def my_purchase(purchase_id: uuid.UUID, user: CurrentUser, session: Sessio
     )
 
 
+@router.get("/plans", response_model=PlansOut)
+async def plans(settings: SettingsDep) -> PlansOut:
+    return PlansOut.model_validate(service.plans(settings))
+
+
 @router.get("/me/subscription", response_model=SubscriptionOut | None)
 async def my_subscription(user: CurrentUser, session: SessionDep) -> SubscriptionOut | None:
     sub = await service.current_subscription(session, user.id)
@@ -140,6 +156,16 @@ async def my_ledger(
         session, instructor_id=user.id, limit=limit, cursor=cursor, month=month
     )
     return LedgerPage(items=[LedgerEntryOut.model_validate(e) for e in items], next_cursor=next_cursor)
+
+
+@router.get("/earnings/videos", response_model=list[VideoEarningsOut])
+async def my_earnings_by_video(
+    user: InstructorUser, session: SessionDep, month: MonthParam = None
+) -> list[VideoEarningsOut]:
+    rows = await service.earnings_by_video(
+        session, instructor_id=user.id, month=month or service.current_month()
+    )
+    return [VideoEarningsOut.model_validate(r) for r in rows]
 
 
 @router.get("/earnings/payouts", response_model=PayoutReport)
@@ -193,12 +219,20 @@ async def admin_payments(
         created_from=created_from,
         created_to=created_to,
     )
-    return AdminPaymentPage(items=[AdminPaymentOut.model_validate(p) for p in items], next_cursor=next_cursor)
+    buyers = await service.buyers_of(session, items)
+    return AdminPaymentPage(items=[_payment_out(p, buyers) for p in items], next_cursor=next_cursor)
+
+
+def _payment_out(p: Purchase, buyers: dict[uuid.UUID, service.Buyer]) -> AdminPaymentOut:
+    buyer = buyers.get(p.user_id)
+    out = AdminPaymentOut.model_validate(p)
+    return out.model_copy(update={"buyer_name": buyer.name, "buyer_email": buyer.email}) if buyer else out
 
 
 @admin_router.get("/payments/{purchase_id}", response_model=AdminPaymentOut)
 async def admin_payment(purchase_id: uuid.UUID, _: AdminUser, session: SessionDep) -> AdminPaymentOut:
-    return AdminPaymentOut.model_validate(await service.get_purchase(session, purchase_id))
+    p = await service.get_purchase(session, purchase_id)
+    return _payment_out(p, await service.buyers_of(session, [p]))
 
 
 @admin_router.post("/payments/{purchase_id}/refund", response_model=AdminPaymentOut)
@@ -206,9 +240,9 @@ async def admin_refund(
     purchase_id: uuid.UUID, body: RefundRequest, admin: AdminUser, session: SessionDep
 ) -> AdminPaymentOut:
     purchase = await service.refund_purchase(
-        session, admin=admin, purchase_id=purchase_id, reason=body.reason
+        session, admin=admin, purchase_id=purchase_id, reason=body.reason, amount_cents=body.amount_cents
     )
-    return AdminPaymentOut.model_validate(purchase)
+    return _payment_out(purchase, await service.buyers_of(session, [purchase]))
 
 
 @admin_router.get("/disputes", response_model=DisputePage)

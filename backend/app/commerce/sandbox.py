@@ -309,23 +309,25 @@ async def decline(session: AsyncSession, session_id: str, buyer: User) -> None:
     )
 
 
-async def refund(session: AsyncSession, purchase: Purchase) -> str:
-    """Simulate Stripe refunding a purchase in full; delivers charge.refunded. Returns the refund id."""
+async def refund(session: AsyncSession, purchase: Purchase, amount_cents: int) -> str:
+    """Simulate Stripe refunding `amount_cents` more of a purchase; delivers charge.refunded with
+    the charge's new total, as Stripe does. Returns the refund id."""
     tag = _hex(purchase.id)
+    total = min(purchase.amount_cents, purchase.amount_refunded_cents + amount_cents)
     charge = {
         "id": purchase.charge_id or f"ch_sb_{tag}",
         "object": "charge",
         "amount": purchase.amount_cents,
         "amount_captured": purchase.amount_cents,
-        "amount_refunded": purchase.amount_cents,
+        "amount_refunded": total,
         "currency": purchase.currency,
         "paid": True,
-        "refunded": True,
+        "refunded": total >= purchase.amount_cents,
         "payment_intent": purchase.payment_intent_id,
         "metadata": {},
     }
-    await deliver(session, f"evt_sb_{tag}_refunded", "charge.refunded", charge)
-    return f"re_sb_{tag}"
+    await deliver(session, f"evt_sb_{tag}_refunded_{total}", "charge.refunded", charge)
+    return f"re_sb_{tag}_{total}"
 
 
 async def cancel_subscriptions(session: AsyncSession, customer_id: str) -> int:

@@ -52,6 +52,16 @@ class WebhookAck(BaseModel):
     duplicate: bool
 
 
+class PlansOut(BaseModel):
+    """The platform subscription's prices, public: visitors see every way to buy before logging in."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    currency: str  # ISO, lowercase like every commerce currency
+    monthly_cents: int
+    yearly_cents: int
+
+
 class PurchaseOut(BaseModel):
     """What a buyer sees of their own purchase."""
 
@@ -85,9 +95,12 @@ class AdminPaymentOut(PurchaseOut):
     payment_intent_id: str | None
     charge_id: str | None
     customer_id: str | None
-    failure_message: str | None
+    failure_message: str | None = Field(validation_alias="current_failure_message")
     refund_requested_at: datetime | None
     refund_id: str | None
+    refund_pending_cents: int = 0  # asked of Stripe, not confirmed yet
+    buyer_name: str | None = None  # None: the account was erased
+    buyer_email: str | None = None
 
 
 class AdminPaymentPage(BaseModel):
@@ -97,6 +110,7 @@ class AdminPaymentPage(BaseModel):
 
 class RefundRequest(BaseModel):
     reason: str = Field(min_length=3, max_length=1000)
+    amount_cents: int | None = Field(default=None, gt=0, description="minor units; omitted: all that is left")
 
 
 class DisputeOut(BaseModel):
@@ -178,6 +192,19 @@ class LedgerEntryOut(BaseModel):
     platform_fee_cents: int
     net_cents: int
     occurred_at: datetime
+
+
+class VideoEarningsOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    video_id: uuid.UUID
+    video_title: str
+    currency: str
+    sales: int
+    refunds: int
+    gross_cents: int
+    fees_cents: int  # Stripe's and the platform's
+    net_cents: int
 
 
 class LedgerPage(BaseModel):

@@ -292,6 +292,22 @@ async def _insert_or_join(
     return winner
 
 
+@dataclass(frozen=True)
+class Plans:
+    currency: str
+    monthly_cents: int
+    yearly_cents: int
+
+
+def plans(settings: Settings) -> Plans:
+    """The subscription's public prices (in the site's currency: see Settings)."""
+    return Plans(
+        currency=normalise_currency(settings.commerce_subscription_currency),
+        monthly_cents=settings.commerce_subscription_monthly_cents,
+        yearly_cents=settings.commerce_subscription_yearly_cents,
+    )
+
+
 def _plan(settings: Settings, interval: SubscriptionInterval) -> tuple[str, int]:
     if interval == SubscriptionInterval.year:
         return settings.stripe_price_yearly, settings.commerce_subscription_yearly_cents
@@ -446,19 +462,40 @@ async def refund_purchase(
     admin: User,
     purchase_id: uuid.UUID,
     reason: str,
+    amount_cents: int | None = None,
     settings: Settings | None = None,
 ) -> Purchase:
-    """Refund a purchase in full through Stripe (idempotent: one refund per purchase, whatever
-    the number of calls). Access is revoked when Stripe's charge.refunded event is applied."""
+    """Refund `amount_cents` of a purchase (None: all that is left) through Stripe. One refund is
+    in flight at a time: asking again before Stripe confirms repeats that refund (same
+    idempotency key, audited once) and a different amount is refused. Access and the ledger
+    change when Stripe's charge.refunded event is applied."""
     settings = settings or get_settings()
     p = await get_purchase(session, purchase_id)
+    await session.refresh(p, with_for_update=True)  # two admins clicking at once: one decides
     if p.paid_at is None or p.payment_intent_id is None:
         raise Conflict("This payment was not completed; there is nothing to refund.", code="not_paid")
     if p.status in (PurchaseStatus.refunded, PurchaseStatus.dispute_lost):
+        await session.commit()
         return p
     if p.status == PurchaseStatus.disputed:
         raise Conflict("A dispute is open on this payment; answer it in Stripe instead.", code="disputed")
-    if p.refund_requested_at is None:
+    left = p.amount_cents - p.amount_refunded_cents
+    if p.refund_pending_cents > 0:
+        if amount_cents not in (None, p.refund_pending_cents):
+            raise Conflict(
+                "A refund of this payment is still being processed; wait for it to complete.",
+                code="refund_in_progress",
+            )
+        amount = p.refund_pending_cents
+    else:
+        amount = left if amount_cents is None else amount_cents
+        if not 0 < amount <= left:
+            raise ValidationFailed(
+                "The refund must be more than zero and at most what is left of the payment.",
+                code="invalid_refund_amount",
+                details={"max_cents": left},
+            )
+        p.refund_pending_cents = amount
         p.refund_requested_at = utcnow()
         audit.record(
             session,
@@ -467,22 +504,28 @@ async def refund_purchase(
             subject_type="purchase",
             subject_id=p.id,
             reason=reason,
-            data={"amount_cents": p.amount_cents - p.amount_refunded_cents, "currency": p.currency},
+            data={"amount_cents": amount, "currency": p.currency, "partial": amount < left},
         )
-        await session.commit()
+    target = p.amount_refunded_cents + amount  # what Stripe will have refunded in total
+    await session.commit()
     metadata = {"mamc_purchase_id": str(p.id), "mamc_admin_id": str(admin.id)}
     if gateway.is_sandbox(settings):
         from app.commerce import sandbox
 
-        refund_id = await sandbox.refund(session, p)
+        refund_id = await sandbox.refund(session, p, amount)
     else:
-        refund = await asyncio.to_thread(
-            gateway.create_refund,
-            p.payment_intent_id,
-            amount=None,
-            idempotency_key=f"mamc-refund-{p.id}",
-            metadata=metadata,
-        )
+        try:
+            refund = await asyncio.to_thread(
+                gateway.create_refund,
+                p.payment_intent_id,
+                amount=amount,
+                idempotency_key=f"mamc-refund-{p.id}-{target}",
+                metadata=metadata,
+            )
+        except gateway.PaymentProviderError as exc:
+            if exc.code == "payment_provider_rejected":  # refused for good: nothing is in flight
+                await _clear_pending_refund(session, purchase_id, amount)
+            raise  # unavailable: the refund stays pending and asking again repeats it
         refund_id = str(refund["id"])
     p = await get_purchase(session, purchase_id)
     await session.refresh(p)
@@ -490,6 +533,29 @@ async def refund_purchase(
         p.refund_id = refund_id
         await session.commit()
     return p
+
+
+async def _clear_pending_refund(session: AsyncSession, purchase_id: uuid.UUID, amount: int) -> None:
+    p = await get_purchase(session, purchase_id)
+    await session.refresh(p, with_for_update=True)
+    if p.refund_pending_cents == amount:
+        p.refund_pending_cents = 0
+    await session.commit()
+
+
+@dataclass(frozen=True)
+class Buyer:
+    name: str
+    email: str
+
+
+async def buyers_of(session: AsyncSession, purchases: Sequence[Purchase]) -> dict[uuid.UUID, Buyer]:
+    """Who bought, for the admin's payment list (an erased account has no entry)."""
+    ids = {p.user_id for p in purchases}
+    if not ids:
+        return {}
+    rows = await session.execute(select(User.id, User.display_name, User.email).where(User.id.in_(ids)))
+    return {uid: Buyer(name, email) for uid, name, email in rows.all()}
 
 
 async def admin_grant(
@@ -654,6 +720,55 @@ async def list_ledger(
         stmt = stmt.where(LedgerEntry.occurred_at >= start, LedgerEntry.occurred_at < end)
     rows = (await session.scalars(apply_cursor(stmt, LedgerEntry.id, limit=limit, cursor=cursor))).all()
     return page_of(rows, limit)
+
+
+@dataclass(frozen=True)
+class VideoEarnings:
+    video_id: uuid.UUID
+    video_title: str
+    currency: str
+    sales: int
+    refunds: int
+    gross_cents: int
+    fees_cents: int
+    net_cents: int
+
+
+def _count_of(entry_type: LedgerEntryType) -> Any:
+    return func.sum(case((LedgerEntry.entry_type == entry_type, 1), else_=0))
+
+
+async def earnings_by_video(
+    session: AsyncSession, *, instructor_id: uuid.UUID, month: str
+) -> list[VideoEarnings]:
+    """One instructor's month per video and currency (the ledger joined to its purchases), best first."""
+    start, end = month_bounds(month)
+    stmt = (
+        select(
+            Purchase.video_id,
+            func.max(Purchase.video_title),
+            LedgerEntry.currency,
+            _count_of(LedgerEntryType.sale),
+            _count_of(LedgerEntryType.refund),
+            func.sum(LedgerEntry.gross_cents),
+            func.sum(LedgerEntry.stripe_fee_cents + LedgerEntry.platform_fee_cents),
+            func.sum(LedgerEntry.net_cents),
+        )
+        .join(Purchase, Purchase.id == LedgerEntry.purchase_id)
+        .where(
+            LedgerEntry.instructor_id == instructor_id,
+            LedgerEntry.occurred_at >= start,
+            LedgerEntry.occurred_at < end,
+        )
+        .group_by(Purchase.video_id, LedgerEntry.currency)
+        .order_by(func.sum(LedgerEntry.net_cents).desc())
+    )
+    return [
+        VideoEarnings(
+            vid, title or "", cur, int(sales or 0), int(refunds or 0), int(g or 0), int(f or 0), int(n or 0)
+        )
+        for vid, title, cur, sales, refunds, g, f, n in (await session.execute(stmt)).all()
+    ]
 
 
 @dataclass(frozen=True)

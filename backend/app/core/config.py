@@ -112,7 +112,8 @@ class Settings(BaseSettings):
         default_factory=lambda: {"usd": (100, 50_000), "eur": (100, 50_000), "gbp": (100, 50_000)}
     )
     commerce_default_rental_hours: int = 48
-    commerce_subscription_currency: str = "usd"
+    # the site sells in one currency: videos default to EUR (media), so does the subscription
+    commerce_subscription_currency: str = "eur"
     commerce_subscription_monthly_cents: int = 1500
     commerce_subscription_yearly_cents: int = 15000
     stripe_price_monthly: str = ""  # Stripe Price id for the monthly plan; empty = inline price_data

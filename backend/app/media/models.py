@@ -217,6 +217,7 @@ class VideoReport(IdMixin, Base):
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
     resolution: Mapped[str | None] = mapped_column(String(40), default=None)
+    resolution_note: Mapped[str | None] = mapped_column(Text, default=None)  # the moderator's reason
 
 
 class VideoEvent(IdMixin, Base):

@@ -228,3 +228,38 @@ async def list_reports(session: AsyncSession, video_id: uuid.UUID) -> list[Video
         select(VideoReport).where(VideoReport.video_id == video_id).order_by(VideoReport.id)
     )
     return list(rows)
+
+
+REPORT_OUTCOMES = ("dismissed", "resolved")
+
+
+async def close_report(
+    session: AsyncSession, admin: User, report_id: uuid.UUID, outcome: str, reason: str
+) -> VideoReport:
+    """One report, without deciding on the whole video: "dismissed" (unfounded) or "resolved"
+    (founded and dealt with), with the moderator's reason; audited. The video's open counts drop."""
+    if outcome not in REPORT_OUTCOMES:
+        raise ValueError(outcome)
+    row = await session.scalar(select(VideoReport).where(VideoReport.id == report_id).with_for_update())
+    if row is None:
+        raise NotFound("No such report.", code="report_not_found")
+    if row.resolved_at is not None:
+        raise Conflict("This report was already closed.", code="report_closed")
+    video = await _load(session, row.video_id, for_update=True)
+    row.resolved_at = utcnow()
+    row.resolved_by = admin.id
+    row.resolution = outcome
+    row.resolution_note = reason
+    video.open_report_count = max(0, video.open_report_count - 1)
+    video.trusted_report_count = max(0, video.trusted_report_count - int(row.trusted))
+    record(
+        session,
+        actor_id=admin.id,
+        action="media.report.dismiss" if outcome == "dismissed" else "media.report.resolve",
+        subject_type="video",
+        subject_id=video.id,
+        reason=reason,
+        data={"report_id": str(row.id), "report_reason": row.reason.value},
+    )
+    await session.commit()
+    return row

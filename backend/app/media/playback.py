@@ -67,6 +67,7 @@ from app.media.signing import (
     rewrite_for_nginx,
     rewrite_vtt_for_nginx,
     segment_link_expiry,
+    sign_poster,
     signer_name,
 )
 
@@ -283,9 +284,7 @@ async def poster_url(
         key = (video.pending_edit or {}).get("poster_key") if is_manager(video, user) else None
     if (video.status != VideoStatus.published and not is_manager(video, user)) or not key:
         raise NotFound("No poster.", code="poster_not_found")
-    # Signed for a day, rounded to the hour so browsers and CDNs see a stable URL meanwhile.
-    ttl = 86400 + (3600 - int(time.time()) % 3600)
-    return build_signer(settings).sign_object(key, ttl)
+    return sign_poster(settings, key)
 
 
 # --- what the app's media handler serves -----------------------------------------------------

@@ -13,6 +13,7 @@ from app.core import ratelimit
 from app.core.cache import CachedBody, etag_matches
 from app.core.errors import (
     Conflict,
+    NotFound,
     PayloadTooLarge,
     PermissionDenied,
     RateLimited,
@@ -501,6 +502,17 @@ async def admin_video(
         history=[schemas.VideoEventOut.model_validate(e, from_attributes=True) for e in history],
         probe=dict(video.probe or {}),
     )
+
+
+@admin_router.post(
+    "/reports/{report_id}/close",
+    response_model=schemas.ReportOut,
+    responses=error_responses(Conflict, NotFound),
+)
+async def close_report(
+    session: SessionDep, admin: AdminUser, report_id: uuid.UUID, body: schemas.ReportDecisionIn
+) -> schemas.ReportOut:
+    return _report_out(await moderation.close_report(session, admin, report_id, body.outcome, body.reason))
 
 
 @admin_router.get("/videos/{video_id}/reports", response_model=list[schemas.ReportOut])

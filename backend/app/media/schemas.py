@@ -243,6 +243,12 @@ class ReportOut(BaseModel):
     created_at: datetime
     resolved_at: datetime | None
     resolution: str | None
+    resolution_note: str | None = None
+
+
+class ReportDecisionIn(BaseModel):
+    outcome: Literal["dismissed", "resolved"]
+    reason: str = Field(min_length=3, max_length=2000)
 
 
 class DecisionIn(BaseModel):

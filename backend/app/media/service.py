@@ -46,6 +46,7 @@ from app.core.text_search import fold
 from app.jobs.outputs import output_prefix
 from app.media import schemas, trailer
 from app.media.models import JobState, ReviewNote, TrailerMode, Video, VideoEvent, VideoJob, VideoStatus
+from app.media.signing import sign_poster
 from app.worker.dispatch import enqueue
 
 CATALOG_CACHE = "media:catalog"
@@ -353,7 +354,7 @@ def _pending_edit_out(video: Video) -> schemas.PendingEditOut | None:
     values = {k: v for k, v in edit.items() if k in PUBLIC_FIELDS}
     poster = None
     if edit.get("poster_key"):
-        poster = f"/api/v1/videos/{video.id}/poster?pending=true&v={_poster_version(edit['poster_key'])}"
+        poster = sign_poster(get_settings(), edit["poster_key"])  # owner/admin view only
     return schemas.PendingEditOut(
         **values,
         poster_url=poster,
@@ -366,6 +367,8 @@ def to_owner_out(
     video: Video, names: dict[uuid.UUID, str] | None = None, lang: str | None = None
 ) -> schemas.VideoOwnerOut:
     base = to_out(video, names).model_dump()
+    if video.status != VideoStatus.published and video.poster_key:
+        base["poster_url"] = sign_poster(get_settings(), video.poster_key)  # owner/admin view only
     return schemas.VideoOwnerOut(
         **base,
         progress=schemas.ProgressOut(percent=video.progress_percent, stage=video.progress_stage),

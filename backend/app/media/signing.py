@@ -424,3 +424,11 @@ def rewrite_vtt_for_nginx(text: str, vtt_key: str, signer: NginxSigner, expires:
                 line = f"{signer.signed_media_url(key, expires)}#xywh={frag}"
         out.append(line)
     return "\n".join(out) + "\n"
+
+
+def sign_poster(settings: Settings, key: str) -> str:
+    """A poster's URL, signed for a day and rounded to the hour so browsers and CDNs see a stable
+    URL meanwhile. Also what an owner's unpublished video carries: an <img> sends no bearer token,
+    so the API's poster route could not tell the owner from a stranger."""
+    ttl = 86400 + (3600 - int(time.time()) % 3600)
+    return build_signer(settings).sign_object(key, ttl)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Header, Query, Response, status
 
 from app.auth.models import User
 from app.core import ratelimit
@@ -40,6 +40,7 @@ from app.studio.schemas import (
     ReferenceCreate,
     ReferenceOut,
     ReferencePage,
+    ReferenceRename,
     ReportOut,
     ReportReferenceOut,
     SignParts,
@@ -111,7 +112,44 @@ async def list_references(
 
 @router.get("/references/{reference_id}", response_model=ReferenceOut)
 async def get_reference(reference_id: uuid.UUID, session: SessionDep, viewer: OptionalUser) -> ReferenceOut:
-    return ReferenceOut.model_validate(await service.get_reference(session, reference_id, viewer))
+    reference = await service.get_reference(session, reference_id, viewer)
+    out = ReferenceOut.model_validate(reference)
+    return out.model_copy(update={"clip_url": await service.reference_clip_url(reference)})
+
+
+@router.patch("/references/{reference_id}", response_model=ReferenceOut)
+async def rename_reference(
+    reference_id: uuid.UUID, body: ReferenceRename, user: InstructorUser, session: SessionDep
+) -> ReferenceOut:
+    return ReferenceOut.model_validate(await service.rename_reference(session, reference_id, user, body.name))
+
+
+@router.delete(
+    "/references/{reference_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(Conflict)
+)
+async def delete_reference(reference_id: uuid.UUID, user: InstructorUser, session: SessionDep) -> Response:
+    await service.delete_reference(session, reference_id, user)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/references/{reference_id}/events",
+    response_class=sse.ProgressStream,
+    responses=error_responses(RateLimited),
+)
+async def reference_events(
+    reference_id: uuid.UUID, user: InstructorUser, session: SessionDep
+) -> sse.ProgressStream:
+    """`text/event-stream` of the reference's extraction progress, then one `end` event (ready or
+    failed): the instructor's list updates without a reload."""
+    await service.managed_reference(session, reference_id, user, lock=False)
+    await session.close()
+    return await sse.progress_response(
+        owner=user.id,
+        channel=service.progress_channel("reference", reference_id),
+        load_state=lambda db: service.load_reference_state(db, reference_id),
+        active=service.PROGRESS_ACTIVE,
+    )
 
 
 @router.post(

@@ -50,6 +50,11 @@ class ReferenceOut(JobFields):
     technique: str
     created_at: datetime
     finished_at: datetime | None
+    clip_url: str | None = None  # the reference clip to watch (one reference's GET, once ready)
+
+
+class ReferenceRename(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
 
 
 class ReferencePage(BaseModel):

@@ -193,6 +193,58 @@ async def retry_reference(session: AsyncSession, reference_id: uuid.UUID, user: 
     return reference
 
 
+async def reference_clip_url(reference: StudioReference) -> str | None:
+    """A short-lived link to the reference clip students copy (ready references are public)."""
+    if reference.status != JobStatus.ready or not reference.clip_key:
+        return None
+    return await asyncio.to_thread(get_object_store().presign_get, reference.clip_key, 3600)
+
+
+async def load_reference_state(session: AsyncSession, reference_id: uuid.UUID) -> progress.State | None:
+    reference = await session.get(StudioReference, reference_id)
+    return None if reference is None else job_state(reference)
+
+
+async def managed_reference(
+    session: AsyncSession, reference_id: uuid.UUID, user: User, *, lock: bool = True
+) -> StudioReference:
+    """The reference, for its instructor (or an admin) only; 404 for anyone else."""
+    stmt = select(StudioReference).where(StudioReference.id == reference_id)
+    reference = await session.scalar(stmt.with_for_update() if lock else stmt)
+    if reference is None or not _can_manage_reference(reference, user):
+        raise NotFound("No such reference.", code="reference_not_found")
+    return reference
+
+
+async def rename_reference(
+    session: AsyncSession, reference_id: uuid.UUID, user: User, name: str
+) -> StudioReference:
+    reference = await managed_reference(session, reference_id, user)
+    reference.name = name.strip()
+    await session.commit()
+    await session.refresh(reference)
+    return reference
+
+
+async def delete_reference(session: AsyncSession, reference_id: uuid.UUID, user: User) -> None:
+    """A reference nobody practised yet goes with its stored clip and skeleton; once students
+    have attempts on it, deleting would take their work too: 409 reference_has_attempts."""
+    reference = await managed_reference(session, reference_id, user)
+    used = await session.scalar(
+        select(StudioAttempt.id).where(StudioAttempt.reference_id == reference.id).limit(1)
+    )
+    if used is not None:
+        raise Conflict(
+            "Students have practised this reference: it cannot be deleted.", code="reference_has_attempts"
+        )
+    stored = [k for k in (reference.skeleton_key, reference.clip_key) if k]
+    await session.delete(reference)
+    await session.commit()
+    store = get_object_store()
+    for key in stored:
+        await asyncio.to_thread(store.delete, key)
+
+
 def _requeue(job: StudioReference | StudioAttempt) -> None:
     job.status = JobStatus.pending
     job.progress = 0

@@ -38,9 +38,17 @@ async def test_register_verify_login_refresh_and_me(client: httpx.AsyncClient, o
     verified = await client.post("/api/v1/auth/verify-email", json={"token": token})
     assert verified.status_code == 200
     assert verified.json()["email_verified"] is True
+    # Reopening the link once verified says so (not "invalid link"), in the caller's language.
     again = await client.post("/api/v1/auth/verify-email", json={"token": token})
-    assert again.status_code == 422
-    assert again.json()["error"]["code"] == "token_invalid"
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "already_verified"
+    again_it = await client.post(
+        "/api/v1/auth/verify-email", json={"token": token}, headers={"Accept-Language": "it"}
+    )
+    assert again_it.json()["error"]["message"] == "Questo indirizzo email è già verificato."
+    unknown = await client.post("/api/v1/auth/verify-email", json={"token": "not-a-real-token"})
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["code"] == "token_invalid"
 
     login = await client.post(
         "/api/v1/auth/login", json={"email": email, "password": STRONG, "refresh_token_in": "body"}
@@ -252,3 +260,19 @@ async def test_admin_user_list_paginates_with_cursor(
     assert sorted(seen) == [f"{tag}-{i}@example.com" for i in range(5)]
     bad = await client.get("/api/v1/admin/users", params={"cursor": "!!!"}, headers=auth_headers(admin))
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_cursor"
+
+
+async def test_an_older_unused_link_after_verifying_says_already_verified(
+    client: httpx.AsyncClient, outbox: Any
+) -> None:
+    email = "twice.linked@example.com"
+    await _register(client, email)
+    login = await client.post("/api/v1/auth/login", json={"email": email, "password": STRONG})
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    assert (await client.post("/api/v1/auth/resend-verification", headers=headers)).status_code == 202
+    first, second = (_link_token(m, "/verify-email") for m in outbox(to=email)[:2])
+    assert first != second
+    assert (await client.post("/api/v1/auth/verify-email", json={"token": second})).status_code == 200
+    older = await client.post("/api/v1/auth/verify-email", json={"token": first})
+    assert older.status_code == 409
+    assert older.json()["error"]["code"] == "already_verified"

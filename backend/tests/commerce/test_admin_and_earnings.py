@@ -73,6 +73,13 @@ async def test_payments_and_disputes_lists_filter_and_earnings_report(
     assert line["gross_cents"] == 2000 and line["net_cents"] == 1512 - 88 and line["sales"] == 2
     assert line["platform_fee_cents"] == 400 and line["stripe_fee_cents"] == 176
     assert line["gross_cents"] == line["net_cents"] + line["platform_fee_cents"] + line["stripe_fee_cents"]
+    # per video (issue 18): the same month, split by video, summing to the payout line
+    videos = (await client.get("/api/v1/earnings/videos", headers=auth_headers(teacher))).json()
+    [mine_v] = videos
+    assert (mine_v["video_id"], mine_v["sales"], mine_v["refunds"]) == (str(video.id), 2, 1)
+    assert (mine_v["gross_cents"], mine_v["net_cents"]) == (line["gross_cents"], line["net_cents"])
+    assert mine_v["fees_cents"] == line["platform_fee_cents"] + line["stripe_fee_cents"]
+    assert (await client.get("/api/v1/earnings/videos", headers=auth_headers(make_user()))).status_code == 403
 
     exported = await client.get("/api/v1/admin/payouts.csv", params={"month": report["month"]}, headers=h)
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")

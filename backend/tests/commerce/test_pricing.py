@@ -44,3 +44,20 @@ async def test_instructors_cannot_set_prices_outside_the_bounds(
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "price_out_of_bounds"
     fine = await client.patch(f"/api/v1/videos/{ok.json()['id']}", json={"title": "Kata 2"}, headers=h)
     assert fine.status_code == 200 and fine.json()["price_cents"] == 900
+
+
+async def test_visitors_see_the_subscription_price_in_the_site_currency(
+    client: httpx.AsyncClient, auth_headers: Callable[[User], dict[str, str]], instructor: User
+) -> None:
+    """No account needed, and a video created with the defaults sells in the same currency as the
+    subscription (no USD subscription on a EUR site)."""
+    plans = await client.get("/api/v1/plans")
+    assert plans.status_code == 200, plans.text
+    body = plans.json()
+    assert body["monthly_cents"] > 0 and body["yearly_cents"] > 0
+    video = await client.post(
+        "/api/v1/videos",
+        json={"title": "Kata", "discipline": "karate", "price_cents": 900},
+        headers=auth_headers(instructor),
+    )
+    assert body["currency"] == video.json()["currency"].lower() == "eur"

@@ -105,7 +105,8 @@ async def test_refund_calls_stripe_once_per_purchase_and_is_audited(
         assert r.status_code == 200, r.text
     calls = stripe_api.calls("POST", "/v1/refunds")
     assert len({c.headers["idempotency-key"] for c in calls}) == 1
-    assert calls[0].headers["idempotency-key"] == f"mamc-refund-{shapes.purchase_id}"
+    assert calls[0].headers["idempotency-key"] == f"mamc-refund-{shapes.purchase_id}-1800"
+    assert calls[0].form["amount"] == "1800"
     assert calls[0].form["payment_intent"] == shapes.pi
     assert calls[0].form["metadata[mamc_purchase_id]"] == str(shapes.purchase_id)
     assert r.json()["refund_id"].startswith("re_")
@@ -165,3 +166,62 @@ async def test_stripe_refusing_a_request_is_a_clean_error(
     with sync_session() as s:
         rows = s.scalars(select(Purchase).where(Purchase.video_id == video.id)).all()
         assert all(p.checkout_session_id is None for p in rows)
+
+
+async def test_partial_refunds_send_the_amount_one_at_a_time_and_update_the_row(
+    client: httpx.AsyncClient,
+    stripe_api: StripeStandIn,
+    auth_headers: Callable[[User], dict[str, str]],
+    make_video: Callable[..., Any],
+    instructor: User,
+    admin: User,
+    make_user: Callable[..., User],
+    open_checkout: Callable[..., Any],
+    post_event: Callable[..., Any],
+) -> None:
+    student = make_user(display_name="Aiko Buyer")
+    shapes: Shapes = await open_checkout(student, make_video(instructor, price_cents=1800))
+    # a declined first attempt, then the retry is paid: the row must not show the old decline
+    await post_event(event("payment_intent.payment_failed", shapes.pi_failed()))
+    await post_event(event("checkout.session.completed", shapes.checkout_completed()))
+    await post_event(event("payment_intent.succeeded", shapes.pi_succeeded(fee=60)))
+    h = auth_headers(admin)
+    url = f"/api/v1/admin/payments/{shapes.purchase_id}"
+    row = (await client.get(url, headers=h)).json()
+    assert row["status"] == "paid" and row["failure_message"] is None
+    assert row["buyer_name"] == "Aiko Buyer" and row["buyer_email"] == student.email
+
+    too_much = await client.post(
+        f"{url}/refund", json={"reason": "goodwill", "amount_cents": 1801}, headers=h
+    )
+    assert too_much.status_code == 422 and too_much.json()["error"]["code"] == "invalid_refund_amount"
+    r = await client.post(f"{url}/refund", json={"reason": "goodwill", "amount_cents": 500}, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["refund_pending_cents"] == 500
+    # while it is in flight: the same request repeats it, another amount waits
+    again = await client.post(f"{url}/refund", json={"reason": "goodwill", "amount_cents": 500}, headers=h)
+    assert again.status_code == 200
+    other = await client.post(f"{url}/refund", json={"reason": "more", "amount_cents": 300}, headers=h)
+    assert other.status_code == 409 and other.json()["error"]["code"] == "refund_in_progress"
+    first = stripe_api.calls("POST", "/v1/refunds")
+    assert [c.form["amount"] for c in first] == ["500", "500"]
+    assert {c.headers["idempotency-key"] for c in first} == {f"mamc-refund-{shapes.purchase_id}-500"}
+
+    await post_event(event("charge.refunded", shapes.charge_refunded(500)))
+    row = (await client.get(url, headers=h)).json()
+    assert row["status"] == "partially_refunded"
+    assert row["amount_refunded_cents"] == 500 and row["refund_pending_cents"] == 0
+
+    rest = await client.post(f"{url}/refund", json={"reason": "all of it"}, headers=h)
+    assert rest.status_code == 200
+    last = stripe_api.calls("POST", "/v1/refunds")[-1]
+    assert last.form["amount"] == "1300"
+    assert last.headers["idempotency-key"] == f"mamc-refund-{shapes.purchase_id}-1800"
+    await post_event(event("charge.refunded", shapes.charge_refunded(1800)))
+    row = (await client.get(url, headers=h)).json()
+    assert row["status"] == "refunded" and row["refund_pending_cents"] == 0
+    audit = await client.get("/api/v1/admin/audit", params={"subject_id": str(shapes.purchase_id)}, headers=h)
+    amounts = sorted(
+        e["data"]["amount_cents"] for e in audit.json()["items"] if e["action"] == "payment.refund"
+    )
+    assert amounts == [500, 1300]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -96,9 +97,13 @@ async def test_public_edits_of_a_published_video_wait_for_review_while_the_old_v
     )
     assert poster.status_code == 200 and poster.json()["poster_url"] == public["poster_url"]
     proposed = poster.json()["pending_edit"]["poster_url"]
-    assert proposed and "pending=true" in proposed
-    assert (await client.get(proposed, headers=headers)).status_code == 302
-    assert (await client.get(proposed)).status_code == 404
+    # a signed link (an <img> sends no bearer token), only ever given to the owner and admins
+    assert proposed and "pending=true" not in proposed
+    signed = urlsplit(proposed)
+    assert (await client.get(signed.path + (f"?{signed.query}" if signed.query else ""))).status_code == 200
+    asked = f"/api/v1/videos/{video.id}/poster?pending=true"
+    assert (await client.get(asked, headers=headers)).status_code == 302
+    assert (await client.get(asked)).status_code == 404
 
     # The moderators see the edit next to the live version and decide.
     queue = (
@@ -209,3 +214,27 @@ async def test_instructor_powers_follow_the_role(
     assert (
         await client.post(f"/api/v1/videos/{video.id}/unpublish", headers=auth_headers(admin))
     ).status_code == 200
+
+
+async def test_the_owner_sees_the_cover_of_an_unpublished_video_and_strangers_do_not(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    instructor: User,
+    make_user: Callable[..., User],
+    make_video: Callable[..., Video],
+) -> None:
+    """Before publishing, the studio shows the cover: the owner's view carries a signed link an
+    <img> can load without a bearer token (covers answered 404 until published, issue 18)."""
+    video = make_video(instructor, status=VideoStatus.in_review)
+    headers = auth_headers(instructor)
+    put = await client.put(
+        f"/api/v1/videos/{video.id}/poster", content=PNG, headers={**headers, "Content-Type": "image/png"}
+    )
+    assert put.status_code == 200, put.text
+    mine = (await client.get(f"/api/v1/videos/{video.id}", headers=headers)).json()
+    cover = urlsplit(mine["poster_url"])
+    got = await client.get(cover.path + (f"?{cover.query}" if cover.query else ""))  # no Authorization
+    assert got.status_code == 200 and got.content == PNG
+    assert (await client.get(f"/api/v1/videos/{video.id}/poster")).status_code == 404
+    stranger = await client.get(f"/api/v1/videos/{video.id}", headers=auth_headers(make_user()))
+    assert stranger.status_code == 404

@@ -5,6 +5,7 @@ import { useI18n } from "../i18n/i18n";
 import { useToast } from "./Toasts";
 import { SkeletonLines } from "./ui";
 import { VerifyBanner } from "./VerifyBanner";
+import { useCardTables } from "../lib/cardTables";
 
 export function Layout() {
   const { t } = useI18n();
@@ -12,6 +13,7 @@ export function Layout() {
   const loc = useLocation();
   const mainRef = useRef<HTMLElement>(null);
   const first = useRef(true);
+  useCardTables(mainRef);
 
   // Move focus to the main region on navigation so screen readers announce the new page.
   useEffect(() => {

@@ -21,11 +21,15 @@ export function ReasonDialog({ title, label, hint, optional, busy, error, confir
   const area = useRef<HTMLTextAreaElement>(null);
   const form = useRef<HTMLFormElement>(null);
   const opener = useRef<Element | null>(document.activeElement);
+  // The parent re-renders (and passes a new onClose) while a field in `children` is typed in:
+  // the focus must not jump back to the reason then.
+  const close = useRef(onClose);
+  close.current = onClose;
   useEffect(() => {
     area.current?.focus();
     const prev = opener.current;
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") onClose();
+      if (e.key === "Escape") close.current();
       if (e.key !== "Tab" || !form.current) return;
       // Keep focus inside the modal.
       const items = [...form.current.querySelectorAll<HTMLElement>("button, select, textarea, input, a[href]")].filter((el) => !el.hasAttribute("disabled"));
@@ -45,7 +49,7 @@ export function ReasonDialog({ title, label, hint, optional, busy, error, confir
       document.removeEventListener("keydown", onKey);
       if (prev instanceof HTMLElement) prev.focus();
     };
-  }, [onClose]);
+  }, []);
   const invalid = !optional && reason.trim().length < 3;
   function submit(e: FormEvent) {
     e.preventDefault();

@@ -98,7 +98,7 @@ export function Progress({ value, label }: { value: number; label: string }) {
   );
 }
 
-export function StatusBadge({ status }: { status: string }) {
+export function StatusBadge({ status, label: given }: { status: string; label?: string }) {
   const { t } = useI18n();
   const cls = /ready|published|approved|succeeded|paid|active|done|completed/.test(status)
     ? "badge-ok"
@@ -107,5 +107,5 @@ export function StatusBadge({ status }: { status: string }) {
       : "badge-warn";
   const key = `status.${status}`;
   const label = t(key);
-  return <span className={`badge ${cls}`}>{label === key ? status.replace(/_/g, " ") : label}</span>;
+  return <span className={`badge ${cls}`}>{given ?? (label === key ? status.replace(/_/g, " ") : label)}</span>;
 }

@@ -54,3 +54,12 @@ describe("i18n", () => {
     if (orig) Object.defineProperty(window.navigator, "languages", orig);
   });
 });
+
+describe("plural rules", () => {
+  it("pick the form Intl.PluralRules gives: '1 segnalazione', '2 segnalazioni', '1 open report'", () => {
+    expect(translate("it", "web.openReports", { n: 1, trusted: 0 })).toBe("1 segnalazione aperta (affidabili: 0)");
+    expect(translate("it", "web.openReports", { n: 2, trusted: 1 })).toBe("2 segnalazioni aperte (affidabili: 1)");
+    expect(translate("en", "web.openReports", { n: 1, trusted: 1 })).toBe("1 open report (1 trusted)");
+    expect(translate("en", "web.openReports", { n: 0, trusted: 0 })).toBe("0 open reports (0 trusted)");
+  });
+});

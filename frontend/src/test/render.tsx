@@ -1,7 +1,7 @@
 import { render } from "@testing-library/react";
 import { createMemoryRouter, RouterProvider } from "react-router-dom";
 import { vi } from "vitest";
-import { I18nProvider } from "../i18n/i18n";
+import { I18nProvider, type Lang } from "../i18n/i18n";
 import { ToastProvider } from "../components/Toasts";
 import { AuthProvider } from "../auth/AuthContext";
 import { createApi } from "../api/client";
@@ -19,7 +19,7 @@ export function makeUser(over: Record<string, unknown> = {}) {
 }
 
 /** Render the real route tree at `path` with a stubbed backend. */
-export function renderApp(path: string, handler: Handler, opts: { tokens?: Tokens | null } = {}) {
+export function renderApp(path: string, handler: Handler, opts: { tokens?: Tokens | null; lang?: Lang } = {}) {
   const calls: { method: string; path: string; body?: unknown }[] = [];
   const fetch = vi.fn(async (req: Request) => {
     const url = new URL(req.url);
@@ -33,7 +33,7 @@ export function renderApp(path: string, handler: Handler, opts: { tokens?: Token
   const api = createApi({ baseUrl: BASE, fetch, tokens: store });
   const router = createMemoryRouter(routes, { initialEntries: [path] });
   const utils = render(
-    <I18nProvider initial="en">
+    <I18nProvider initial={opts.lang ?? "en"}>
       <ToastProvider>
         <AuthProvider api={api}>
           <RouterProvider router={router} />

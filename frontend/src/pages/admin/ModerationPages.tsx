@@ -9,6 +9,8 @@ import { useToast } from "../../components/Toasts";
 import { ReasonDialog } from "../../components/ReasonDialog";
 import { Player } from "../../player/Player";
 import type { Resp } from "@mamc/shared/api/types";
+import { usePlans, waysToBuy } from "../../lib/prices";
+import { levelLabel } from "../../components/VideoCardView";
 
 /** Review queue (and, with `reportedOnly`, the reported published videos). */
 export function ReviewQueuePage({ reportedOnly = false }: { reportedOnly?: boolean }) {
@@ -38,7 +40,7 @@ export function ReviewQueuePage({ reportedOnly = false }: { reportedOnly?: boole
                   <td>
                     <StatusBadge status={v.status} />
                     {has_pending_edit && <div><span className="badge">{t("admin.editWaiting")}</span></div>}
-                    {open_reports > 0 && <div><span className="badge badge-danger">{t("admin.openReports", { n: open_reports, trusted: trusted_reports })}</span></div>}
+                    {open_reports > 0 && <div><span className="badge badge-danger">{t("web.openReports", { n: open_reports, trusted: trusted_reports })}</span></div>}
                   </td>
                   <td className="small">{review_note ?? "—"}</td>
                   <td className="small muted">{fmtDate(v.created_at)}</td>
@@ -97,13 +99,23 @@ function PendingEdit({ live, edit }: { live: Shown; edit: Pending }) {
 /** One video under review: player, details, reports, history, decision buttons. */
 export function AdminVideoPage() {
   const { id = "" } = useParams();
-  const { t, fmtDate } = useI18n();
+  const { t, fmtDate, fmtMoney } = useI18n();
+  const plans = usePlans();
   const { api } = useAuth();
   const toast = useToast();
   const path = { video_id: id };
   const data = useLoad(() => call(api.client.GET("/api/v1/admin/videos/{video_id}", { params: { path } })), [api, id]);
   const playback = useLoad(() => call(api.client.GET("/api/v1/videos/{video_id}/playback", { params: { path } })).catch(() => null), [api, id]);
   const [dialog, setDialog] = useState<Decision | null>(null);
+  const [closing, setClosing] = useState<{ id: string; outcome: "dismissed" | "resolved" } | null>(null);
+  const closeReport = useAction(async (reason: string) => {
+    if (!closing) return null;
+    const out = await call(api.client.POST("/api/v1/admin/reports/{report_id}/close", { params: { path: { report_id: closing.id } }, body: { outcome: closing.outcome, reason } }));
+    toast.push(t(closing.outcome === "dismissed" ? "web.reports.dismissed" : "web.reports.resolved"), "success");
+    setClosing(null);
+    data.reload();
+    return out;
+  });
   const decide = useAction(async (kind: Decision, reason: string) => {
     const note = reason ? { reason } : null;
     const out =
@@ -143,7 +155,11 @@ export function AdminVideoPage() {
         <div className="stack">
           {playback.data ? <Player src={playback.data.url} poster={playback.data.poster_url} title={v.title} /> : playback.loading ? null : <div className="poster" />}
           <section className="panel">
-            <p className="small muted">{v.instructor_name} · {v.discipline}{v.style ? ` · ${v.style}` : ""} · {v.level}</p>
+            <p className="small muted">{v.instructor_name} · {v.discipline}{v.style ? ` · ${v.style}` : ""} · {levelLabel(t, v.level)}</p>
+            <p className="row small" aria-label={t("web.prices.ways")}>
+              {v.is_free ? <strong>{t("video.free")}</strong> : waysToBuy(v, plans, t, fmtMoney).map((w) => <strong key={w.kind} className="badge">{w.label}</strong>)}
+              {v.rental_price_cents != null && v.rental_hours ? <span className="muted">{t("video.rentFor", { hours: v.rental_hours })}</span> : null}
+            </p>
             <p style={{ whiteSpace: "pre-line" }}>{v.description}</p>
             {v.review_note && <p className="small"><strong>{t("admin.reviewNote")}:</strong> {v.review_note}</p>}
           </section>
@@ -166,7 +182,16 @@ export function AdminVideoPage() {
                     <strong>{t(`admin.reportReason.${r.reason}`)}</strong> <span className="small muted">· {fmtDate(r.created_at)}</span>
                     {" "}<span className={r.trusted ? "badge badge-ok" : "badge badge-warn"} title={t(r.trusted ? "admin.trustedHint" : "admin.untrustedHint")}>{t(r.trusted ? "admin.trusted" : "admin.untrusted")}</span>
                     {r.details && <p className="small" style={{ margin: 0 }}>{r.details}</p>}
-                    {r.resolution && <span className="badge">{r.resolution}</span>}
+                    {r.resolution ? (
+                      <p className="small" style={{ margin: 0 }}>
+                        <span className="badge">{t(`web.reports.outcome.${r.resolution}`)}</span>{r.resolution_note ? ` ${r.resolution_note}` : ""}
+                      </p>
+                    ) : (
+                      <span className="row">
+                        <button className="btn btn-sm" onClick={() => setClosing({ id: r.id, outcome: "dismissed" })}>{t("web.reports.dismiss")}</button>
+                        <button className="btn btn-sm" onClick={() => setClosing({ id: r.id, outcome: "resolved" })}>{t("web.reports.resolve")}</button>
+                      </span>
+                    )}
                   </li>
                 ))}
               </ul>
@@ -176,12 +201,24 @@ export function AdminVideoPage() {
             <h2 id="his-h">{t("admin.history")}</h2>
             <ol className="small" style={{ paddingLeft: 18 }}>
               {history.map((h, i) => (
-                <li key={i}>{h.from_status ?? "∅"} → <strong>{h.to_status}</strong> · {fmtDate(h.created_at)}{h.reason ? ` — ${h.reason}` : ""}</li>
+                <li key={i}>{h.from_status ? t(`status.${h.from_status}`) : "∅"} → <strong>{t(`status.${h.to_status}`)}</strong> · {fmtDate(h.created_at)}{h.reason ? ` — ${h.reason}` : ""}</li>
               ))}
             </ol>
           </section>
         </aside>
       </div>
+      {closing && (
+        <ReasonDialog
+          title={t(closing.outcome === "dismissed" ? "web.reports.dismissTitle" : "web.reports.resolveTitle")}
+          label={t("admin.reason")}
+          hint={t("web.reports.reasonHint")}
+          busy={closeReport.busy}
+          error={closeReport.error}
+          confirmLabel={t(closing.outcome === "dismissed" ? "web.reports.dismiss" : "web.reports.resolve")}
+          onConfirm={(reason) => closeReport.run(reason)}
+          onClose={() => setClosing(null)}
+        />
+      )}
       {dialog && (
         <ReasonDialog
           title={t(`admin.${dialog}`)}

@@ -36,6 +36,10 @@ describe("admin console", () => {
     await userEvent.click(screen.getByRole("link", { name: "Kata 1" }));
     expect(await screen.findByText("Spam")).toBeInTheDocument();
     expect(screen.getByText("New or unverified account")).toBeInTheDocument(); // the report's weight
+    // the reviewer sees what the video costs
+    const prices = screen.getByLabelText("Ways to watch");
+    expect(prices).toHaveTextContent("Buy €12.99");
+    expect(prices).toHaveTextContent("Rent €3.99");
     await userEvent.click(screen.getByRole("button", { name: "Reject" }));
     const dialog = screen.getByRole("dialog", { name: "Reject" });
     const confirm = within(dialog).getByRole("button", { name: "Reject" });
@@ -45,6 +49,42 @@ describe("admin console", () => {
     await waitFor(() => expect(calls.some((c) => c.path === "/api/v1/admin/videos/v1/reject")).toBe(true));
     expect(calls.find((c) => c.path === "/api/v1/admin/videos/v1/reject")!.body).toEqual({ reason: "Audio is missing" });
     expect(await screen.findByText("Video rejected.")).toBeInTheDocument();
+  });
+
+  it("dismisses one report with a reason; the queue counts with real plurals", async () => {
+    let closed = false;
+    const report = { id: "r1", video_id: "v1", reporter_id: "u2", reason: "spam", details: "ads", trusted: true, created_at: "2024-06-01T00:00:00Z", resolved_at: null, resolution: null, resolution_note: null };
+    const { calls } = renderApp(
+      "/admin",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, admin);
+        if (url.pathname === "/api/v1/admin/moderation/queue")
+          return json(200, { items: [{ video: ownerVideo(1, { status: "published" }), open_reports: 1, trusted_reports: 1, review_note: null, has_pending_edit: false }], next_cursor: null });
+        if (url.pathname === "/api/v1/admin/reports/r1/close" && req.method === "POST") {
+          closed = true;
+          return json(200, { ...report, resolved_at: "2024-06-02T00:00:00Z", resolution: "dismissed", resolution_note: "A real seminar" });
+        }
+        if (url.pathname === "/api/v1/admin/videos/v1")
+          return json(200, {
+            video: ownerVideo(1, { status: "published" }),
+            reports: [closed ? { ...report, resolved_at: "2024-06-02T00:00:00Z", resolution: "dismissed", resolution_note: "A real seminar" } : report],
+            history: [{ from_status: "in_review", to_status: "published", actor_id: null, reason: null, created_at: "2024-06-01T00:00:00Z" }],
+            probe: {},
+          });
+        if (url.pathname === "/api/v1/videos/v1/playback") return json(200, playback({ access: "admin" }));
+      },
+      { tokens: TOKENS },
+    );
+    expect(await screen.findByText("1 open report (1 trusted)")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("link", { name: "Kata 1" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Dismiss" }));
+    const dialog = screen.getByRole("dialog", { name: "Dismiss this report" });
+    await userEvent.type(within(dialog).getByLabelText("Reason"), "A real seminar");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Dismiss" }));
+    expect(await screen.findByText("Report dismissed.")).toBeInTheDocument();
+    expect(calls.find((c) => c.path === "/api/v1/admin/reports/r1/close")!.body).toEqual({ outcome: "dismissed", reason: "A real seminar" });
+    expect(await screen.findByText("Dismissed")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Resolve" })).not.toBeInTheDocument();
   });
 
   it("shows a published video's pending edit next to the live version and approves it", async () => {
@@ -96,11 +136,54 @@ describe("admin console", () => {
     expect(calls.find((c) => c.method === "PATCH")!.body).toEqual({ role: "instructor", reason: "Verified black belt" });
   });
 
-  it("refunds a paid purchase with a reason", async () => {
+  it("refunds part of a paid purchase: buyer by name and email, the row updates when Stripe confirms", async () => {
     const pay = {
       id: "p1", video_id: "v1", video_title: "Kata 1", kind: "ppv", status: "paid", amount_cents: 1299, currency: "EUR", rental_hours: null, amount_refunded_cents: 0,
       paid_at: "2024-06-01T00:00:00Z", refunded_at: null, created_at: "2024-06-01T00:00:00Z", user_id: "u2", instructor_id: "i1", platform_fee_bps: 2000,
       stripe_fee_cents: 40, checkout_session_id: "cs", payment_intent_id: "pi", charge_id: "ch", customer_id: "cus", failure_message: null, refund_requested_at: null, refund_id: null,
+      refund_pending_cents: 0, buyer_name: "Aiko Tanaka", buyer_email: "aiko@example.com",
+    };
+    let confirmed = false;
+    const { calls } = renderApp(
+      "/admin/payments",
+      (_req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, admin);
+        if (url.pathname === "/api/v1/admin/payments/p1/refund") return json(200, { ...pay, refund_requested_at: "x", refund_pending_cents: 500 });
+        if (url.pathname === "/api/v1/admin/payments/p1") {
+          const seen = confirmed;
+          confirmed = true; // Stripe's charge.refunded arrives after the first re-read
+          return json(200, seen ? { ...pay, status: "partially_refunded", amount_refunded_cents: 500 } : { ...pay, refund_pending_cents: 500 });
+        }
+        if (url.pathname === "/api/v1/admin/payments") return json(200, { items: [pay], next_cursor: null });
+      },
+      { tokens: TOKENS },
+    );
+    expect(await screen.findByText(/Aiko Tanaka/)).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "aiko@example.com" })).toHaveAttribute("href", "mailto:aiko@example.com");
+    await userEvent.click(screen.getByRole("button", { name: "Refund" }));
+    const amount = screen.getByLabelText("Amount to refund (EUR)");
+    expect(amount).toHaveValue("12.99");
+    await userEvent.clear(amount);
+    await userEvent.type(amount, "20");
+    await userEvent.type(screen.getByLabelText("Reason"), "Customer request");
+    await userEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Refund" }));
+    expect(await screen.findByText("Enter an amount above zero and at most €12.99.")).toBeInTheDocument();
+    expect(calls.some((c) => c.path.endsWith("/refund"))).toBe(false);
+    await userEvent.clear(amount);
+    await userEvent.type(amount, "5");
+    await userEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Refund" }));
+    expect(await screen.findByText("Refund of €5.00 requested, waiting for Stripe…")).toBeInTheDocument();
+    expect(calls.find((c) => c.path.endsWith("/refund"))!.body).toEqual({ reason: "Customer request", amount_cents: 500 });
+    await waitFor(() => expect(within(screen.getByRole("table")).getByText("Partially refunded")).toBeInTheDocument());
+    expect(screen.queryByText(/waiting for Stripe/)).not.toBeInTheDocument();
+  });
+
+  it("a full refund sends no amount, and a paid row never shows an earlier decline", async () => {
+    const pay = {
+      id: "p1", video_id: "v1", video_title: "Kata 1", kind: "ppv", status: "paid", amount_cents: 1299, currency: "EUR", rental_hours: null, amount_refunded_cents: 0,
+      paid_at: "2024-06-01T00:00:00Z", refunded_at: null, created_at: "2024-06-01T00:00:00Z", user_id: "u2", instructor_id: "i1", platform_fee_bps: 2000,
+      stripe_fee_cents: 40, checkout_session_id: "cs", payment_intent_id: "pi", charge_id: "ch", customer_id: "cus", failure_message: "Your card was declined.", refund_requested_at: null, refund_id: null,
+      refund_pending_cents: 0, buyer_name: null, buyer_email: null,
     };
     const { calls } = renderApp(
       "/admin/payments",
@@ -111,7 +194,9 @@ describe("admin console", () => {
       },
       { tokens: TOKENS },
     );
-    await userEvent.click(await screen.findByRole("button", { name: "Refund" }));
+    expect(await screen.findByText("Deleted account")).toBeInTheDocument();
+    expect(screen.queryByText("Your card was declined.")).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Refund" }));
     await userEvent.type(screen.getByLabelText("Reason"), "Customer request");
     await userEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Refund" }));
     await waitFor(() => expect(within(screen.getByRole("table")).getByText("Refunded")).toBeInTheDocument());

@@ -64,6 +64,31 @@ describe("auth screens", () => {
     expect(posts[0].body).toEqual({ token: "tok123" });
   });
 
+  it("a signed-in user who verifies sees one banner: the confirmation, not 'not verified yet'", async () => {
+    let verified = false;
+    renderApp(
+      "/verify-email?token=tok123",
+      (_r, url) => {
+        if (url.pathname === "/api/v1/auth/verify-email") {
+          verified = true;
+          return json(200, makeUser({ email_verified: true }));
+        }
+        if (url.pathname === "/api/v1/me") return json(200, makeUser({ email_verified: verified, language: "en" }));
+        return undefined;
+      },
+      { tokens: { access_token: "a1" } },
+    );
+    expect(await screen.findByText("Your email is verified. You can now log in.")).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByText(/Your email is not verified yet/)).not.toBeInTheDocument());
+    expect(screen.getAllByRole("status")).toHaveLength(1);
+  });
+
+  it("reopening the link once verified says 'already verified', not 'invalid link'", async () => {
+    renderApp("/verify-email?token=used", () => json(409, { error: { code: "already_verified", message: "already" } }));
+    expect(await screen.findByText(/Your email address is already verified/)).toHaveAttribute("role", "status");
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
   it("shows an error for an invalid verification token", async () => {
     renderApp("/verify-email?token=bad", () => json(400, { error: { code: "invalid_token", message: "bad token" } }));
     expect(await screen.findByRole("alert")).toHaveTextContent("This link is invalid or has expired.");

@@ -89,7 +89,9 @@ export default function BrowsePage() {
         <h2 id="results-h" className="visually-hidden">{t("catalog.results")}</h2>
         {page.loading && <SkeletonGrid />}
         {page.error && <ErrorState message={page.error} onRetry={page.reload} />}
-        {!page.loading && !page.error && page.items.length === 0 && <p className="muted">{t("catalog.noResults")}</p>}
+        {!page.loading && !page.error && page.items.length === 0 && (
+          <p className="muted">{t(["q", "discipline", "level", "price_type"].some((k) => params.get(k)) ? "catalog.noResults" : "web.catalogEmpty")}</p>
+        )}
         <div className="grid">{page.items.map((v) => <VideoCardView key={v.id} v={v} />)}</div>
         {page.hasMore && (
           <div className="row" style={{ justifyContent: "center", marginTop: 24 }}>

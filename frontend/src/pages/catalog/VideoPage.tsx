@@ -8,9 +8,11 @@ import { useAction, useDocumentTitle, useLoad } from "../../lib/hooks";
 import { ErrorState, Skeleton, SkeletonLines } from "../../components/ui";
 import { Player, type PlayerHandle } from "../../player/Player";
 import { trailerStarted, useServerResume } from "../../player/serverResume";
+import { LearnerTools } from "../../player/LearnerTools";
 import { KnowledgePanel } from "../knowledge/KnowledgePanel";
 import { startCheckout, type PurchaseKind } from "../../lib/checkout";
 import { levelLabel } from "../../components/VideoCardView";
+import { usePlans, waysToBuy } from "../../lib/prices";
 import type { Item, Resp } from "@mamc/shared/api/types";
 import NotFoundPage from "../NotFoundPage";
 import { ReasonDialog } from "../../components/ReasonDialog";
@@ -91,6 +93,7 @@ export default function VideoPage() {
   const checkout = useAction((kind: PurchaseKind) => startCheckout(api, kind, kind === "subscription" ? null : id));
   const resumeReady = useServerResume(api, id, access.data?.grant?.token, !!user && !!access.data?.grant);
   const v = detail.data;
+  const plans = usePlans();
   useDocumentTitle(v?.title);
 
   if (detail.err instanceof ApiError && [404, 422].includes(detail.err.status)) return <NotFoundPage />;
@@ -118,7 +121,9 @@ export default function VideoPage() {
     <article className="two-col">
       <div className="stack">
         {granted && resumeReady ? (
-          <Player ref={player} src={granted.url} poster={granted.poster_url ?? v.poster_url} resumeId={v.id} title={v.title} autoPlay={rentalStarted} startAt={startAt} />
+          <Player ref={player} src={granted.url} poster={granted.poster_url ?? v.poster_url} resumeId={v.id} title={v.title} autoPlay={rentalStarted} startAt={startAt}>
+            <LearnerTools player={player} />
+          </Player>
         ) : trailerUrl ? (
           <Player src={trailerUrl} poster={v.poster_url} title={`${v.title} — ${t("video.trailer")}`} autoPlay />
         ) : (
@@ -171,7 +176,14 @@ export default function VideoPage() {
               )}
               {(checkout.error || trailer.error) && <div className="alert alert-error" role="alert">{checkout.error ?? trailer.error}</div>}
               {!user ? (
-                <Link className="btn btn-primary btn-block" to={loginHref}>{t("video.loginToWatch")}</Link>
+                <>
+                  {v.is_free ? <p className="small" style={{ margin: 0 }}><strong>{t("video.free")}</strong></p> : (
+                    <ul className="prices" aria-label={t("web.prices.ways")}>
+                      {waysToBuy(v, plans, t, fmtMoney).map((w) => <li key={w.kind}><strong>{w.label}</strong>{w.kind === "rental" && v.rental_hours ? <span className="small muted"> · {t("video.rentFor", { hours: v.rental_hours })}</span> : null}</li>)}
+                    </ul>
+                  )}
+                  <Link className="btn btn-primary btn-block" to={loginHref}>{t("video.loginToWatch")}</Link>
+                </>
               ) : v.is_free || waitForPlay ? null : (
                 <>
                   {v.price_cents != null && (
@@ -187,7 +199,9 @@ export default function VideoPage() {
                   )}
                   {v.subscription_included && (
                     <>
-                      <button className="btn btn-block" disabled={checkout.busy} onClick={() => checkout.run("subscription")}>{t("video.subscribe")}</button>
+                      <button className="btn btn-block" disabled={checkout.busy} onClick={() => checkout.run("subscription")}>
+                        {plans ? t("web.prices.subscribeFor", { price: fmtMoney(plans.monthly_cents, plans.currency) }) : t("video.subscribe")}
+                      </button>
                       <p className="small muted" style={{ margin: 0 }}>{t("video.subscribeHint")}</p>
                     </>
                   )}

@@ -49,9 +49,43 @@ describe("catalog", () => {
     expect(await screen.findByRole("heading", { name: "Kata 1" })).toBeInTheDocument();
     expect(await screen.findByRole("button", { name: /Buy for/ })).toBeInTheDocument();
     expect(screen.getByRole("button", { name: /Rent for/ })).toBeInTheDocument();
-    expect(screen.getByRole("button", { name: "Subscribe" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: /^Subscribe/ })).toBeInTheDocument();
     expect(container.querySelector("video")).toBeNull();
     expect(container.innerHTML).not.toContain(".m3u8");
+  });
+
+  it("an empty catalog says so, and only a search with no hits says 'no videos match'", async () => {
+    const empty = () => json(200, { items: [], next_cursor: null });
+    renderApp("/browse", (_r, url) => (url.pathname === "/api/v1/videos" ? empty() : undefined));
+    expect(await screen.findByText("No videos have been published yet. Come back soon.")).toBeInTheDocument();
+    expect(screen.queryByText("No videos match your search.")).not.toBeInTheDocument();
+  });
+
+  it("a search with no hits says no video matches", async () => {
+    renderApp("/browse?q=squat", (_r, url) => (url.pathname === "/api/v1/videos" ? json(200, { items: [], next_cursor: null }) : undefined));
+    expect(await screen.findByText("No videos match your search.")).toBeInTheDocument();
+  });
+
+  it("logged-out visitors see every way to buy, in the locale's money format, on cards and the video page", async () => {
+    const handler = (_r: Request, url: URL) => {
+      if (url.pathname === "/api/v1/plans") return json(200, { currency: "eur", monthly_cents: 1500, yearly_cents: 15000 });
+      if (url.pathname === "/api/v1/videos") return json(200, { items: [card(1)], next_cursor: null });
+      if (url.pathname === "/api/v1/videos/v1") return json(200, card(1));
+      return undefined;
+    };
+    const first = renderApp("/browse", handler);
+    const link = await screen.findByRole("link", { name: /Kata 1/ });
+    await waitFor(() => expect(link).toHaveTextContent("Subscription €15.00/month"));
+    expect(link).toHaveTextContent("Buy €12.99");
+    expect(link).toHaveTextContent("Rent €3.99");
+    first.unmount();
+    renderApp("/videos/v1", handler);
+    const ways = await screen.findByRole("list", { name: "Ways to watch" });
+    await waitFor(() => expect(ways).toHaveTextContent("Subscription €15.00/month"));
+    expect(ways).toHaveTextContent("Buy €12.99");
+    expect(ways).toHaveTextContent("Rent €3.99");
+    expect(ways).toHaveTextContent("48 h rental");
+    expect(screen.getByRole("link", { name: "Log in to watch" })).toBeInTheDocument();
   });
 
   it("video page with a playback grant shows the player", async () => {

@@ -175,10 +175,13 @@ export default function LibraryPage() {
               <tbody>
                 {purchases.items.map((p) => (
                   <tr key={p.id}>
-                    <td><Link to={`/videos/${p.video_id}`}>{p.video_title}</Link> <span className="small muted">· {t(`library.kind.${p.kind}`)}</span></td>
-                    <td><StatusBadge status={p.status} /></td>
-                    <td>{fmtMoney(p.amount_cents, p.currency)}</td>
-                    <td className="small muted">{fmtDate(p.paid_at ?? p.created_at)}</td>
+                    <td data-label={t("library.video")}><Link to={`/videos/${p.video_id}`}>{p.video_title}</Link> <span className="small muted">· {t(`web.purchaseKind.${p.kind}`)}</span></td>
+                    <td data-label={t("studio.status")}><StatusBadge status={p.status} label={t(`web.purchaseStatus.${p.status}`)} /></td>
+                    <td data-label={t("library.amount")}>
+                      {fmtMoney(p.amount_cents, p.currency)}
+                      {p.amount_refunded_cents > 0 && p.amount_refunded_cents < p.amount_cents && <div className="small muted">{t("web.refundedAmount", { amount: fmtMoney(p.amount_refunded_cents, p.currency) })}</div>}
+                    </td>
+                    <td data-label={t("library.date")} className="small muted">{fmtDate(p.paid_at ?? p.created_at)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { screen } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import { json, makeUser, renderApp } from "../../test/render";
 import { card } from "../../test/fixtures";
 
@@ -54,6 +54,31 @@ describe("library and checkout return", () => {
     expect(screen.getByRole("button", { name: "Manage billing" })).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Kata 1" })).toBeInTheDocument();
     expect(screen.getByText("Paid")).toBeInTheDocument();
+  });
+
+  it("purchase history: each row's status is the purchase's own state (no 'Purchased · Failed')", async () => {
+    const row = (over: Record<string, unknown>) => ({ id: "p1", video_id: "v1", video_title: "Kata 1", kind: "ppv", status: "paid", amount_cents: 1299, currency: "EUR", rental_hours: null, amount_refunded_cents: 0, paid_at: null, refunded_at: null, created_at: "2024-06-01T00:00:00Z", ...over });
+    renderApp(
+      "/library",
+      (_r, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, makeUser());
+        if (url.pathname === "/api/v1/me/library") return json(200, { items: [], next_cursor: null });
+        if (url.pathname === "/api/v1/me/subscription") return json(200, null);
+        if (url.pathname === "/api/v1/me/purchases")
+          return json(200, { items: [
+            row({ id: "a", status: "failed", video_title: "Failed one" }),
+            row({ id: "b", status: "expired", video_title: "Expired one" }),
+            row({ id: "c", status: "partially_refunded", amount_refunded_cents: 300, paid_at: "2024-06-01T00:00:00Z", kind: "rental", video_title: "Part refund" }),
+          ], next_cursor: null });
+      },
+      { tokens: TOKENS },
+    );
+    const table = await screen.findByRole("table");
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows[0]).toHaveTextContent("Failed one · PurchasePayment failed");
+    expect(rows[1]).toHaveTextContent("Checkout expired, not charged");
+    expect(rows[2]).toHaveTextContent("Part refund · RentalPartly refunded€12.99€3.00 refunded");
+    expect(table).not.toHaveTextContent("Purchased");
   });
 
   it("redirects anonymous visitors to log in", async () => {

@@ -3,11 +3,13 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 import { useAuth } from "../../auth/AuthContext";
 import { call } from "../../api/client";
 import { useI18n } from "../../i18n/i18n";
+import { stageLabel } from "../../lib/serverWords";
 import { errorMessage } from "../../lib/errors";
 import { useAction, useDocumentTitle, useLoad, usePaged } from "../../lib/hooks";
 import { ErrorState, Progress, SkeletonLines, StatusBadge } from "../../components/ui";
 import { uploadAttemptFile } from "../../upload/videoUpload";
 import { jointLabel, SPEEDS } from "./pose";
+import { CountdownRecorder, PracticeGuide } from "./PracticeCoach";
 import type { Resp } from "@mamc/shared/api/types";
 
 type Report = Resp<"/api/v1/studio/attempts/{attempt_id}/report", "get">;
@@ -49,6 +51,9 @@ export function PracticePage() {
       <h1>{t("pose.practiceTitle", { name: ref.data.name })}</h1>
       <p className="muted">{t("pose.practiceBody")}</p>
       <Link className="small" to={`/leaderboards?reference=${referenceId}`}>{t("learning.referenceBoard")}</Link>
+      <PracticeGuide clipUrl={ref.data.clip_url} />
+      <CountdownRecorder seconds={Math.ceil(ref.data.t_end - ref.data.t_start)} onRecorded={setFile} />
+      {file && <p className="small" role="status">{t("web.practice.ready", { name: file.name })}</p>}
       {error && <div className="alert alert-error" role="alert">{error}</div>}
       <form onSubmit={submit}>
         <div className="field">
@@ -178,7 +183,7 @@ export function AttemptPage() {
       <div className="card stack" aria-live="polite">
         <h1>{t("pose.analysing")}</h1>
         <Progress value={a.progress} label={t("studio.processingLabel")} />
-        <p className="small muted">{a.progress}% · {t("studio.stage", { stage: a.stage })}</p>
+        <p className="small muted">{a.progress}% · {t("studio.stage", { stage: a.stage ? stageLabel(t, a.stage) : "" })}</p>
       </div>
     );
   }

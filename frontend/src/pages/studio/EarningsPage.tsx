@@ -5,6 +5,7 @@ import { toApiError } from "@mamc/shared/api/errors";
 import { useI18n } from "../../i18n/i18n";
 import { useAction, useDocumentTitle, useLoad, usePaged } from "../../lib/hooks";
 import { ErrorState, SkeletonLines } from "../../components/ui";
+import { EarningsByVideo } from "./EarningsByVideo";
 
 const thisMonth = () => new Date().toISOString().slice(0, 7);
 
@@ -13,12 +14,20 @@ const thisMonth = () => new Date().toISOString().slice(0, 7);
  * the platform's payout report for every instructor.
  */
 export default function EarningsPage({ admin = false }: { admin?: boolean }) {
-  const { t, fmtMoney } = useI18n();
+  const { t, fmtMoney, fmtDate } = useI18n();
   const { api } = useAuth();
   const [month, setMonth] = useState(thisMonth);
+  const entryLabel = (code: string) => {
+    const k = `web.earnings.entry.${code}`;
+    return t(k) === k ? code.replace(/_/g, " ") : t(k);
+  };
   useDocumentTitle(t(admin ? "admin.payouts" : "studio.earnings"));
   const report = useLoad(
     () => call(admin ? api.client.GET("/api/v1/admin/payouts", { params: { query: { month } } }) : api.client.GET("/api/v1/earnings/payouts", { params: { query: { month } } })),
+    [api, month, admin],
+  );
+  const byVideo = useLoad(
+    () => (admin ? Promise.resolve([]) : call(api.client.GET("/api/v1/earnings/videos", { params: { query: { month } } }))),
     [api, month, admin],
   );
   const ledger = usePaged(
@@ -62,6 +71,7 @@ export default function EarningsPage({ admin = false }: { admin?: boolean }) {
           ))}
         </div>
       )}
+      {byVideo.data && <EarningsByVideo rows={byVideo.data} />}
       {ledger.items.length > 0 && (
         <section aria-labelledby="ledger-h">
           <h2 id="ledger-h">{t("studio.ledger")}</h2>
@@ -71,8 +81,8 @@ export default function EarningsPage({ admin = false }: { admin?: boolean }) {
               <tbody>
                 {ledger.items.map((e) => (
                   <tr key={e.id}>
-                    <td className="small muted">{new Date(e.occurred_at).toLocaleString()}</td>
-                    <td className="mono small">{e.entry_type}</td>
+                    <td className="small muted">{fmtDate(e.occurred_at)}</td>
+                    <td className="small">{entryLabel(e.entry_type)}</td>
                     <td>{fmtMoney(e.gross_cents, e.currency)}</td>
                     <td>{fmtMoney(e.stripe_fee_cents + e.platform_fee_cents, e.currency)}</td>
                     <td><strong>{fmtMoney(e.net_cents, e.currency)}</strong></td>

@@ -2,13 +2,12 @@ import { useState, type FormEvent } from "react";
 import { useI18n } from "../../i18n/i18n";
 import { Field, SelectField, TextAreaField } from "../../components/ui";
 import type { Body } from "@mamc/shared/api/types";
+import { moneyInput, parseMoney } from "../../lib/money";
 
 export type VideoMeta = Body<"/api/v1/videos/{video_id}", "patch">;
 const LEVELS = ["beginner", "intermediate", "advanced", "all_levels"] as const;
 const VIDEO_LANGS = ["en", "it", "es", "fr", "de", "pt", "ja"];
 
-const centsToStr = (c: number | null | undefined) => (c == null ? "" : (c / 100).toFixed(2));
-const strToCents = (s: string) => (s.trim() === "" ? null : Math.round(Number(s.replace(",", ".")) * 100));
 
 const numToStr = (n: number | null | undefined) => (n == null ? "" : String(n));
 const strToNum = (s: string) => (s.trim() === "" ? null : Number(s.replace(",", ".")));
@@ -25,7 +24,7 @@ export function MetadataForm({ initial, onSubmit, busy, submitLabel, full = true
   submitLabel: string;
   full?: boolean;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [m, setM] = useState({
     title: initial.title ?? "",
     description: initial.description ?? "",
@@ -33,9 +32,9 @@ export function MetadataForm({ initial, onSubmit, busy, submitLabel, full = true
     style: initial.style ?? "",
     level: initial.level ?? "all_levels",
     tags: (initial.tags ?? []).join(", "),
-    language: initial.language ?? "en",
-    price: centsToStr(initial.price_cents),
-    rental: centsToStr(initial.rental_price_cents),
+    language: initial.language ?? lang, // a new video is most likely in the instructor's language
+    price: moneyInput(lang, initial.price_cents),
+    rental: moneyInput(lang, initial.rental_price_cents),
     rentalHours: initial.rental_hours != null ? String(initial.rental_hours) : "48",
     currency: initial.currency ?? "EUR",
     subscription: initial.subscription_included ?? false,
@@ -46,7 +45,11 @@ export function MetadataForm({ initial, onSubmit, busy, submitLabel, full = true
   const [touched, setTouched] = useState(false);
   const set = (k: keyof typeof m) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) =>
     setM({ ...m, [k]: e.target.type === "checkbox" ? (e.target as HTMLInputElement).checked : e.target.value });
-  const badPrice = (s: string) => s.trim() !== "" && !(Number(s.replace(",", ".")) >= 0);
+  const cents = (s: string) => {
+    const c = parseMoney(lang, s);
+    return c === "invalid" ? null : c;
+  };
+  const badPrice = (s: string) => parseMoney(lang, s) === "invalid";
   const start = strToNum(m.trailerStart);
   const end = strToNum(m.trailerEnd);
   const rangeError =
@@ -56,8 +59,8 @@ export function MetadataForm({ initial, onSubmit, busy, submitLabel, full = true
   const errors = {
     title: !m.title.trim() ? t("auth.required") : null,
     discipline: !m.discipline.trim() ? t("auth.required") : null,
-    price: badPrice(m.price) ? t("errors.validation_error") : null,
-    rental: badPrice(m.rental) ? t("errors.validation_error") : null,
+    price: badPrice(m.price) ? t("web.moneyFormat", { example: moneyInput(lang, 990) }) : null,
+    rental: badPrice(m.rental) ? t("web.moneyFormat", { example: moneyInput(lang, 390) }) : null,
     trailer: full ? rangeError : null,
   };
 
@@ -75,9 +78,9 @@ export function MetadataForm({ initial, onSubmit, busy, submitLabel, full = true
       language: m.language,
     };
     if (full) {
-      const rental = strToCents(m.rental);
+      const rental = cents(m.rental);
       Object.assign(out, {
-        price_cents: strToCents(m.price),
+        price_cents: cents(m.price),
         rental_price_cents: rental,
         rental_hours: rental != null ? Number(m.rentalHours) || 48 : null,
         currency: m.currency,

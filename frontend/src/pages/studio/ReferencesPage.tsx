@@ -4,14 +4,15 @@ import { useAuth } from "../../auth/AuthContext";
 import { call } from "../../api/client";
 import { useI18n } from "../../i18n/i18n";
 import { useAction, useDocumentTitle, useLoad, usePaged } from "../../lib/hooks";
-import { ErrorState, Field, SelectField, SkeletonLines, StatusBadge } from "../../components/ui";
+import { ErrorState, Field, SelectField, SkeletonLines } from "../../components/ui";
 import { useToast } from "../../components/Toasts";
 import { Player, type PlayerHandle } from "../../player/Player";
 import { JOINTS, jointLabel, r1, rangeError, TECHNIQUES, type Technique } from "./pose";
+import { ReferenceRow } from "./ReferenceRow";
 
 /** The instructor's references (cut from their published videos). */
 export default function ReferencesPage() {
-  const { t, fmtDate } = useI18n();
+  const { t } = useI18n();
   const { api, user } = useAuth();
   useDocumentTitle(t("pose.references"));
   const refs = usePaged(
@@ -31,17 +32,12 @@ export default function ReferencesPage() {
       {refs.items.length > 0 && (
         <div className="table-wrap">
           <table className="table">
-            <thead><tr><th scope="col">{t("pose.name")}</th><th scope="col">{t("pose.technique")}</th><th scope="col">{t("studio.status")}</th><th scope="col">{t("pose.start")}</th><th scope="col">{t("pose.end")}</th><th scope="col">{t("studio.created")}</th></tr></thead>
+            <thead><tr><th scope="col">{t("pose.name")}</th><th scope="col">{t("pose.technique")}</th><th scope="col">{t("studio.status")}</th><th scope="col">{t("pose.start")}</th><th scope="col">{t("pose.end")}</th><th scope="col">{t("studio.created")}</th><th scope="col">{t("web.refs.actions")}</th></tr></thead>
             <tbody>
               {refs.items.map((r) => (
-                <tr key={r.id}>
-                  <td><Link to={`/videos/${r.video_id}`}>{r.name}</Link>{r.failure_reason && <div className="small field-error">{r.failure_reason}</div>}</td>
-                  <td className="small">{t(`pose.techniques.${r.technique}`)}</td>
-                  <td><StatusBadge status={r.status} />{r.status === "running" && <span className="small muted"> {r.progress}%</span>}</td>
-                  <td>{r1(r.t_start)}</td>
-                  <td>{r1(r.t_end)}</td>
-                  <td className="small muted">{fmtDate(r.created_at)}</td>
-                </tr>
+                <ReferenceRow key={r.id} reference={r}
+                  onChange={(next) => refs.setItems((xs) => xs.map((x) => (x.id === next.id ? next : x)))}
+                  onDelete={(id) => refs.setItems((xs) => xs.filter((x) => x.id !== id))} />
               ))}
             </tbody>
           </table>

@@ -4,10 +4,12 @@ import { CaptionsEditor } from "../knowledge/CaptionsEditor";
 import { useAuth } from "../../auth/AuthContext";
 import { call } from "../../api/client";
 import { useI18n } from "../../i18n/i18n";
+import { stageLabel } from "../../lib/serverWords";
 import { useAction, useDocumentTitle, useLoad } from "../../lib/hooks";
 import { ErrorState, Progress, SkeletonLines, StatusBadge } from "../../components/ui";
 import { useToast } from "../../components/Toasts";
 import { MetadataForm, type VideoMeta } from "./MetadataForm";
+import { OwnerPreview } from "./OwnerPreview";
 import { openEventStream } from "../../lib/sse";
 import { ApiError, toApiError } from "@mamc/shared/api/errors";
 import { isOwnerView, type OwnerVideo } from "@mamc/shared/api/types";
@@ -127,7 +129,7 @@ export default function StudioVideoPage() {
           <h2 id="proc-h" className="label">{t("studio.processing")}</h2>
           <Progress value={percent ?? 0} label={t("studio.processingLabel")} />
           <p className="small muted" style={{ margin: 0 }}>
-            {percent ?? 0}% {stage ? `· ${t("studio.stage", { stage })}` : ""}
+            {percent ?? 0}% {stage ? `· ${t("studio.stage", { stage: stageLabel(t, stage) })}` : ""}
           </p>
         </section>
       )}
@@ -143,6 +145,7 @@ export default function StudioVideoPage() {
           <div><button className="btn btn-sm" disabled={act.busy} onClick={() => act.run("withdraw")}>{t("studio.withdrawEdit")}</button></div>
         </section>
       )}
+      <OwnerPreview video={{ ...v, status: status ?? v.status }} />
       {!pending && v.edit_rejection_reason && <div className="alert alert-error">{t("studio.editRejected", { reason: v.edit_rejection_reason })}</div>}
       <section className="panel stack" aria-labelledby="act-h">
         <h2 id="act-h" className="label">{t("studio.actions")}</h2>

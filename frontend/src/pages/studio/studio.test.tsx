@@ -62,6 +62,39 @@ describe("studio", () => {
     expect(auth).toBe("Bearer a");
   });
 
+  it("Italian UI: the processing phase is a catalogue word, not the server's code", async () => {
+    renderApp(
+      "/studio/videos/v1",
+      (_req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, instructor);
+        if (url.pathname === "/api/v1/videos/v1") return json(200, ownerVideo(1, { progress: { percent: 30, stage: "transcode" } }));
+        if (url.pathname === "/api/v1/videos/v1/events") return sse(['event: progress\ndata: {"status": "processing", "percent": 40, "stage": "download"}\n\n']);
+      },
+      { tokens: TOKENS, lang: "it" },
+    );
+    expect(await screen.findByText(/Fase: recupero del file caricato/)).toBeInTheDocument();
+    expect(screen.queryByText(/download/)).not.toBeInTheDocument();
+  });
+
+  it("the instructor previews the unpublished video and its cover before publishing", async () => {
+    const cover = "/media/t/tok/videos/v1/poster.png";
+    renderApp(
+      "/studio/videos/v1",
+      (_req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, instructor);
+        if (url.pathname === "/api/v1/videos/v1/history") return json(200, []);
+        if (url.pathname === "/api/v1/videos/v1/playback") return json(200, { video_id: "v1", kind: "full", signer: "embedded", url: "/media/t/tok/v1/master.m3u8", expires_at: "2030-01-01T00:00:00Z", token: "tok", cookies: [], thumbnails_url: null, poster_url: cover, duration_s: 301, access: "owner", access_expires_at: null });
+        if (url.pathname === "/api/v1/videos/v1") return json(200, ownerVideo(1, { status: "in_review", poster_url: cover, progress: { percent: 100, stage: "done" } }));
+      },
+      { tokens: TOKENS },
+    );
+    const card = await screen.findByRole("group", { name: "Your video as students will see it in the catalogue" });
+    expect(card.querySelector("img")).toHaveAttribute("src", cover);
+    expect(card).toHaveTextContent("Buy €12.99");
+    await userEvent.click(screen.getByRole("button", { name: /Play my video/ }));
+    await waitFor(() => expect(document.querySelector("video")).not.toBeNull());
+  });
+
   it("a processed video is submitted for review by its instructor", async () => {
     const { calls } = renderApp(
       "/studio/videos/v1",
@@ -121,6 +154,6 @@ describe("studio", () => {
     await waitFor(() => expect(calls.some((c) => c.method === "PATCH")).toBe(true));
     const body = calls.find((c) => c.method === "PATCH")!.body as Record<string, unknown>;
     expect(body).toMatchObject({ title: "Heian Nidan", price_cents: 950, rental_price_cents: 399, rental_hours: 48, currency: "EUR", trailer_mode: "auto" });
-    expect(await screen.findByRole("heading", { name: "Heian Nidan" })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: "Heian Nidan", level: 1 })).toBeInTheDocument();
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { json, makeUser, renderApp } from "../../test/render";
 import { ownerVideo } from "../../test/fixtures";
@@ -82,5 +82,43 @@ describe("studio upload page", () => {
       parts: [1, 2, 3].map((n) => ({ part_number: n, etag: `"etag-${n}"` })),
     });
     expect(localStorage.getItem("mamc.uploads")).toBe("{}");
+  }, 15_000);
+
+  it("in Italian: the language defaults to Italian and '9,90' is 9.90", async () => {
+    const { calls } = renderApp(
+      "/studio/upload",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, makeUser({ role: "instructor" }));
+        if (url.pathname === "/api/v1/videos" && req.method === "POST") return json(422, { error: { code: "validation_error", message: "stop here" } });
+      },
+      { tokens: TOKENS, lang: "it" },
+    );
+    await userEvent.upload(await screen.findByLabelText("File video"), new File([new Uint8Array(4)], "a.mp4", { type: "video/mp4" }));
+    const form = within(screen.getByRole("button", { name: "Avvia caricamento" }).closest("form")!);
+    expect(form.getByLabelText("Lingua")).toHaveValue("it");
+    await userEvent.type(screen.getByLabelText("Titolo"), "Heian");
+    await userEvent.type(screen.getByLabelText("Disciplina"), "karate");
+    await userEvent.type(screen.getByLabelText("Prezzo di acquisto"), "9,90");
+    await userEvent.type(screen.getByLabelText("Prezzo di noleggio"), "1.234,50");
+    await userEvent.click(screen.getByRole("button", { name: "Avvia caricamento" }));
+    await waitFor(() => expect(calls.some((c) => c.path === "/api/v1/videos" && c.method === "POST")).toBe(true));
+    expect(calls.find((c) => c.path === "/api/v1/videos" && c.method === "POST")!.body).toMatchObject({ language: "it", price_cents: 990, rental_price_cents: 123450 });
+  });
+
+  it("in English: the language defaults to English and '9,90' gets a clear message, not a guess", async () => {
+    const { calls } = renderApp(
+      "/studio/upload",
+      (_req, url) => (url.pathname === "/api/v1/me" ? json(200, makeUser({ role: "instructor" })) : undefined),
+      { tokens: TOKENS },
+    );
+    await userEvent.upload(await screen.findByLabelText("Video file"), new File([new Uint8Array(4)], "a.mp4", { type: "video/mp4" }));
+    const form = within(screen.getByRole("button", { name: "Start upload" }).closest("form")!);
+    expect(form.getByLabelText("Language")).toHaveValue("en");
+    await userEvent.type(screen.getByLabelText("Title"), "Heian");
+    await userEvent.type(screen.getByLabelText("Discipline"), "karate");
+    await userEvent.type(screen.getByLabelText("Purchase price"), "9,90");
+    await userEvent.click(screen.getByRole("button", { name: "Start upload" }));
+    expect(await screen.findByText("Write the amount like 9.90 (a dot before the cents).")).toBeInTheDocument();
+    expect(calls.some((c) => c.path === "/api/v1/videos" && c.method === "POST")).toBe(false);
   });
 });

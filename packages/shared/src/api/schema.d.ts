@@ -261,6 +261,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/audit/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Audit Actions */
+        get: operations["list_audit_actions_api_v1_admin_audit_actions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/videos": {
         parameters: {
             query?: never;
@@ -648,6 +665,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/reports/{report_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close Report */
+        post: operations["close_report_api_v1_admin_reports__report_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/videos/{video_id}/reports": {
         parameters: {
             query?: never;
@@ -791,6 +825,29 @@ export interface paths {
         };
         /** Get Reference */
         get: operations["get_reference_api_v1_studio_references__reference_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Reference */
+        delete: operations["delete_reference_api_v1_studio_references__reference_id__delete"];
+        options?: never;
+        head?: never;
+        /** Rename Reference */
+        patch: operations["rename_reference_api_v1_studio_references__reference_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/studio/references/{reference_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reference Events
+         * @description `text/event-stream` of the reference's extraction progress, then one `end` event (ready or
+         *     failed): the instructor's list updates without a reload.
+         */
+        get: operations["reference_events_api_v1_studio_references__reference_id__events_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2094,6 +2151,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Plans */
+        get: operations["plans_api_v1_plans_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/subscription": {
         parameters: {
             query?: never;
@@ -2137,6 +2211,23 @@ export interface paths {
         };
         /** My Ledger */
         get: operations["my_ledger_api_v1_earnings_ledger_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/earnings/videos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Earnings By Video */
+        get: operations["my_earnings_by_video_api_v1_earnings_videos_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3202,6 +3293,15 @@ export interface components {
             refund_requested_at: string | null;
             /** Refund Id */
             refund_id: string | null;
+            /**
+             * Refund Pending Cents
+             * @default 0
+             */
+            refund_pending_cents: number;
+            /** Buyer Name */
+            buyer_name?: string | null;
+            /** Buyer Email */
+            buyer_email?: string | null;
         };
         /** AdminPaymentPage */
         AdminPaymentPage: {
@@ -3356,6 +3456,10 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Actor Name */
+            actor_name?: string | null;
+            /** Subject Name */
+            subject_name?: string | null;
         };
         /** AuditPage */
         AuditPage: {
@@ -4976,6 +5080,18 @@ export interface components {
             /** Attempt T End */
             attempt_t_end: number;
         };
+        /**
+         * PlansOut
+         * @description The platform subscription's prices, public: visitors see every way to buy before logging in.
+         */
+        PlansOut: {
+            /** Currency */
+            currency: string;
+            /** Monthly Cents */
+            monthly_cents: number;
+            /** Yearly Cents */
+            yearly_cents: number;
+        };
         /** PlaybackCookie */
         PlaybackCookie: {
             /** Name */
@@ -5299,6 +5415,8 @@ export interface components {
             created_at: string;
             /** Finished At */
             finished_at: string | null;
+            /** Clip Url */
+            clip_url?: string | null;
         };
         /** ReferencePage */
         ReferencePage: {
@@ -5306,6 +5424,11 @@ export interface components {
             items: components["schemas"]["ReferenceOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** ReferenceRename */
+        ReferenceRename: {
+            /** Name */
+            name: string;
         };
         /** ReferenceStats */
         ReferenceStats: {
@@ -5325,6 +5448,11 @@ export interface components {
         RefundRequest: {
             /** Reason */
             reason: string;
+            /**
+             * Amount Cents
+             * @description minor units; omitted: all that is left
+             */
+            amount_cents?: number | null;
         };
         /** RegisterRequest */
         RegisterRequest: {
@@ -5388,6 +5516,16 @@ export interface components {
              * @default 1
              */
             reference_rep: number;
+        };
+        /** ReportDecisionIn */
+        ReportDecisionIn: {
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "dismissed" | "resolved";
+            /** Reason */
+            reason: string;
         };
         /** ReportIn */
         ReportIn: {
@@ -6248,6 +6386,28 @@ export interface components {
              */
             language: string;
         };
+        /** VideoEarningsOut */
+        VideoEarningsOut: {
+            /**
+             * Video Id
+             * Format: uuid
+             */
+            video_id: string;
+            /** Video Title */
+            video_title: string;
+            /** Currency */
+            currency: string;
+            /** Sales */
+            sales: number;
+            /** Refunds */
+            refunds: number;
+            /** Gross Cents */
+            gross_cents: number;
+            /** Fees Cents */
+            fees_cents: number;
+            /** Net Cents */
+            net_cents: number;
+        };
         /** VideoEventOut */
         VideoEventOut: {
             /** From Status */
@@ -6573,6 +6733,8 @@ export interface components {
             resolved_at: string | null;
             /** Resolution */
             resolution: string | null;
+            /** Resolution Note */
+            resolution_note?: string | null;
         };
         /** ReportOut */
         app__studio__schemas__ReportOut: {
@@ -7387,6 +7549,44 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_audit_actions_api_v1_admin_audit_actions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8930,6 +9130,77 @@ export interface operations {
             };
         };
     };
+    close_report_api_v1_admin_reports__report_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportDecisionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__media__schemas__ReportOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     admin_reports_api_v1_admin_videos__video_id__reports_get: {
         parameters: {
             query?: never;
@@ -9512,6 +9783,198 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_reference_api_v1_studio_references__reference_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    rename_reference_api_v1_studio_references__reference_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferenceRename"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferenceOut"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    reference_events_api_v1_studio_references__reference_id__events_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13933,6 +14396,26 @@ export interface operations {
             };
         };
     };
+    plans_api_v1_plans_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlansOut"];
+                };
+            };
+        };
+    };
     my_subscription_api_v1_me_subscription_get: {
         parameters: {
             query?: never;
@@ -14042,6 +14525,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LedgerPage"];
+                };
+            };
+            /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed (role, deactivated account, unverified email, ...) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    my_earnings_by_video_api_v1_earnings_videos_get: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM (default: this month) */
+                month?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoEarningsOut"][];
                 };
             };
             /** @description Not authenticated: no, an expired or an invalid access token (or credentials) */

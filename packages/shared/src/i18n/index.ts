@@ -20,18 +20,25 @@ export function langFromLocale(tag: string | null | undefined): Lang {
   return tag?.toLowerCase().startsWith("it") ? "it" : "en";
 }
 
-function lookup(d: Dict, key: string): string | undefined {
+/** A key's string; a key whose value is plural forms ({"one": ..., "other": ...}) picks the form
+ * the language's plural rules (Intl.PluralRules) give for `vars.count` (or `vars.n`). */
+function lookup(d: Dict, key: string, lang: Lang, vars?: Vars): string | undefined {
   let cur: string | Dict | undefined = d;
   for (const part of key.split(".")) {
     if (cur == null || typeof cur === "string") return undefined;
     cur = cur[part];
+  }
+  if (cur != null && typeof cur !== "string" && typeof cur.other === "string") {
+    const n = Number(vars?.count ?? vars?.n);
+    const form = Number.isFinite(n) ? cur[new Intl.PluralRules(localeOf(lang)).select(n)] : undefined;
+    return typeof form === "string" ? form : cur.other;
   }
   return typeof cur === "string" ? cur : undefined;
 }
 
 /** The string for `key` in `lang` (English, then the key itself, when missing), with `{var}`s filled. */
 export function translate(lang: Lang, key: string, vars?: Vars): string {
-  const s = lookup(DICTS[lang], key) ?? lookup(DICTS.en, key) ?? key;
+  const s = lookup(DICTS[lang], key, lang, vars) ?? lookup(DICTS.en, key, "en", vars) ?? key;
   return vars ? s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m)) : s;
 }
 
