@@ -21,14 +21,16 @@ MAX_RETRIES = 5
 UNAVAILABLE = "The service was temporarily unavailable while processing this video. Please try again."
 
 
-def _drive(task: Any, kind: str, job_id: str, run: Any) -> str:
+def drive_job(task: Any, kind: str, job_id: str, run: Any, *, unavailable: str = UNAVAILABLE) -> str:
+    """Run one job of the studio's runner (studio, voice) from its Celery task: transient faults
+    release the job and retry with backoff; past MAX_RETRIES the job fails with `unavailable`."""
     job_uuid = uuid.UUID(job_id)
     try:
         return str(run(job_uuid, task_id=task.request.id or uuid.uuid4().hex))
     except jobs.TRANSIENT_ERRORS as exc:
         if task.request.called_directly or task.request.is_eager or task.request.retries >= MAX_RETRIES:
-            jobs.fail_job(kind, job_uuid, UNAVAILABLE)
-            log.warning("studio_job_gave_up", kind=kind, job_id=job_id, error=type(exc).__name__)
+            jobs.fail_job(kind, job_uuid, unavailable)
+            log.warning("job_gave_up", kind=kind, job_id=job_id, error=type(exc).__name__)
             return "failed"
         jobs.release_for_retry(kind, job_uuid, task.request.id)
         raise task.retry(exc=exc, countdown=retry_countdown(task.request.retries, base=10)) from exc
@@ -36,12 +38,12 @@ def _drive(task: Any, kind: str, job_id: str, run: Any) -> str:
 
 @celery_app.task(name="studio.extract_reference", bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def extract_reference(self: Any, reference_id: str) -> str:
-    return _drive(self, "reference", reference_id, jobs.run_reference_job)
+    return drive_job(self, "reference", reference_id, jobs.run_reference_job)
 
 
 @celery_app.task(name="studio.analyse_attempt", bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def analyse_attempt(self: Any, attempt_id: str) -> str:
-    return _drive(self, "attempt", attempt_id, jobs.run_attempt_job)
+    return drive_job(self, "attempt", attempt_id, jobs.run_attempt_job)
 
 
 @celery_app.task(name="default.studio.reap_stuck_jobs")

@@ -33,7 +33,6 @@ studio_jobs.TABLES[PROFILE_KIND] = jobs.JobTable(VoiceProfile, domain="voice", t
 studio_jobs.MODELS[DUB_KIND] = cast(studio_jobs.JobModel, VoiceDub)
 studio_jobs.TABLES[DUB_KIND] = jobs.JobTable(VoiceDub, domain="voice", task=DUB_TASK)
 
-TRANSIENT_ERRORS = studio_jobs.TRANSIENT_ERRORS
 BadInput = studio_jobs.BadInput
 WORK_FILES = ("dub.json", "original.wav", "voice.wav", "mix.wav")
 
@@ -254,14 +253,6 @@ def run_dub_job(dub_id: uuid.UUID, task_id: str) -> str:
             store.delete_prefix(keys.dub_prefix(dub_id))
             store.delete_prefix(keys.rendition_prefix(media_prefixes[0], dub_id))
     return outcome
-
-
-def fail_job(kind: str, job_id: uuid.UUID, reason: str) -> bool:
-    return studio_jobs.fail_job(kind, job_id, reason)
-
-
-def release_for_retry(kind: str, job_id: uuid.UUID, task_id: str) -> None:
-    studio_jobs.release_for_retry(kind, job_id, task_id)
 
 
 # --- abandoned sample uploads (beat: default.voice.reap_abandoned_uploads)
