@@ -306,25 +306,31 @@ async def post_comment(
     )
     session.add(comment)
     await session.flush()
+    comment_id, title, author_id, owner_id = comment.id, video.title, user.id, video.owner_id
     if parent is None:
-        if video.owner_id != user.id:
-            events.comment_created(
-                session,
-                comment_id=comment.id,
-                video_id=video_id,
-                video_title=video.title,
-                author_id=user.id,
-                recipient_id=video.owner_id,
+        if owner_id != author_id:
+            await session.run_sync(
+                lambda s: events.comment_created(
+                    s,
+                    comment_id=comment_id,
+                    video_id=video_id,
+                    video_title=title,
+                    author_id=author_id,
+                    recipient_id=owner_id,
+                )
             )
     elif parent.author_id is not None and parent.author_id != user.id:
-        events.comment_reply(
-            session,
-            comment_id=comment.id,
-            parent_id=parent.id,
-            video_id=video_id,
-            video_title=video.title,
-            author_id=user.id,
-            recipient_id=parent.author_id,
+        parent_id_, recipient_id = parent.id, parent.author_id
+        await session.run_sync(
+            lambda s: events.comment_reply(
+                s,
+                comment_id=comment_id,
+                parent_id=parent_id_,
+                video_id=video_id,
+                video_title=title,
+                author_id=author_id,
+                recipient_id=recipient_id,
+            )
         )
     await session.commit()
     [out] = await _to_out(
