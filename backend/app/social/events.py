@@ -8,6 +8,9 @@ commit, so the notification joins that transaction; a rollback drops both.
   instructor is the one to tell (never when they wrote it themselves).
 - `comment_reply`: "comment.reply" — a reply to a comment; the parent's author is the one to
   tell (never when they reply to themselves, nor when the author's account is gone).
+- `video_published`: media moderation published a video for the first time; its instructor's
+  followers are told (kind "new_video", email off by default) by a task fanning out in batches
+  (app/social/tasks.py), queued when the publication commits.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.notifications import Kind, notify, register_kind
+from app.worker.dispatch import enqueue_after_commit
 
 log = structlog.get_logger("app.social.events")
 
 COMMENT = register_kind(Kind("comment"))
 COMMENT_REPLY = register_kind(Kind("comment_reply"))
+NEW_VIDEO = register_kind(Kind("new_video", email=False))
+NOTIFY_FOLLOWERS_TASK = "default.social.notify_followers"
 
 
 def _name(session: Session, user_id: uuid.UUID) -> str:
@@ -73,3 +79,8 @@ def comment_reply(
     )
     params = {"author": _name(session, author_id), "title": video_title}
     notify(session, user_id=recipient_id, kind=COMMENT_REPLY.name, params=params, link=f"/videos/{video_id}")
+
+
+def video_published(session: Session, *, video_id: uuid.UUID) -> None:
+    """A video is published for the first time: queue the followers' fan-out after the commit."""
+    enqueue_after_commit(session, NOTIFY_FOLLOWERS_TASK, str(video_id))

@@ -38,6 +38,7 @@ TASK_MODULES = [
     "app.webhooks.tasks",
     "app.voice.tasks",
     "app.learning.tasks",
+    "app.social.tasks",
 ]
 
 
