@@ -31,6 +31,7 @@ from app.analytics.models import (
     VideoDaily,
     VideoRetention,
 )
+from app.analytics.service import CLIENT_CLOCK_PAST
 from app.auth.models import User
 from app.commerce.models import LedgerEntry, LedgerEntryType, Purchase, PurchaseStatus
 from app.core.clock import as_utc, utcnow
@@ -223,16 +224,21 @@ def refresh_recent(session: Session, now: datetime | None = None) -> list[date]:
 def credit_watch_time(session: Session, now: datetime | None = None, *, lookback_hours: int = 3) -> int:
     """Beat, hourly (after the rollups): hand learning each signed-in viewer's watch time of a
     video on their local day (`learning.service.record_watch`, which only credits a larger total,
-    so reruns add nothing). Only (viewer, video) pairs with full-video beacons in the last
-    `lookback_hours` are looked at; their totals cover the last two days of beacons. A session's
+    so reruns add nothing). Only (viewer, video) pairs with full-video beacons received in the
+    last `lookback_hours` are looked at (a late offline batch too: its beacons may be dated up to
+    CLIENT_CLOCK_PAST back); their totals cover the last two days of beacons. A session's
     watch time is the rollups' (furthest minus earliest position) and it counts on the local day
     of its last beacon. Commits after each viewer (short profile locks). Returns the calls made."""
     now = now or utcnow()
     b = PlaybackBeacon
+    since = now - timedelta(hours=lookback_hours)
     fresh = (
         select(b.user_id, b.video_id)
         .where(
-            b.occurred_at >= now - timedelta(hours=lookback_hours), b.media == "full", b.user_id.is_not(None)
+            b.received_at >= since,
+            b.occurred_at >= since - CLIENT_CLOCK_PAST,  # bounds the scan (indexed)
+            b.media == "full",
+            b.user_id.is_not(None),
         )
         .distinct()
         .subquery()

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import select
 
 from app.analytics import tasks
 from app.auth.models import User
+from app.core.clock import utcnow
 from app.db.session import sync_session
 from app.learning.models import LearningEvent, LearningProfile
 from app.media.models import Video
@@ -28,10 +31,12 @@ def watched(user: User) -> tuple[int, list[int]]:
         return (0 if profile is None else profile.xp, sorted(seconds))
 
 
-async def play(client: httpx.AsyncClient, video: Video, headers: dict[str, str], until: float) -> None:
+async def play(
+    client: httpx.AsyncClient, video: Video, headers: dict[str, str], until: float, **extra: Any
+) -> None:
     sid = uuid.uuid4()
     marks = [("start", 0.0), ("heartbeat", until / 2), ("end", until)]
-    body = {"beacons": [beacon(video, sid, kind, pos) for kind, pos in marks]}
+    body = {"beacons": [beacon(video, sid, kind, pos, **extra) for kind, pos in marks]}
     resp = await client.post(f"{API}/analytics/beacons", json=body, headers=headers)
     assert resp.status_code == 200 and resp.json()["accepted"] == 3, resp.text
 
@@ -52,3 +57,9 @@ async def test_the_hourly_beat_credits_the_days_watch_time_once(
     await play(client, video, auth_headers(viewer), 120)  # a second playback the same day
     tasks.refresh_recent()
     assert watched(viewer) == (7, [420])
+    # another lesson watched offline, sent only now: its beacons are dated four hours back
+    other = make_video(duration_s=3600.0)
+    dated = (utcnow() - timedelta(hours=4)).isoformat()
+    await play(client, other, auth_headers(viewer), 120, occurred_at=dated)
+    tasks.refresh_recent()
+    assert watched(viewer) == (9, [120, 420])
