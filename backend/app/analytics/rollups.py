@@ -31,9 +31,13 @@ from app.analytics.models import (
     VideoDaily,
     VideoRetention,
 )
+from app.analytics.service import CLIENT_CLOCK_PAST
 from app.auth.models import User
 from app.commerce.models import LedgerEntry, LedgerEntryType, Purchase, PurchaseStatus
-from app.core.clock import utcnow
+from app.core.clock import as_utc, utcnow
+from app.learning import rules as learning_rules
+from app.learning import service as learning
+from app.learning.models import LearningProfile
 from app.media.models import Video
 from app.studio.models import StudioAttempt, StudioReference
 
@@ -215,6 +219,55 @@ def refresh_recent(session: Session, now: datetime | None = None) -> list[date]:
     for day in days:
         refresh_day(session, day)
     return days
+
+
+def credit_watch_time(session: Session, now: datetime | None = None, *, lookback_hours: int = 3) -> int:
+    """Beat, hourly (after the rollups): hand learning each signed-in viewer's watch time of a
+    video on their local day (`learning.service.record_watch`, which only credits a larger total,
+    so reruns add nothing). Only (viewer, video) pairs with full-video beacons received in the
+    last `lookback_hours` are looked at (a late offline batch too: its beacons may be dated up to
+    CLIENT_CLOCK_PAST back); their totals cover the last two days of beacons. A session's
+    watch time is the rollups' (furthest minus earliest position) and it counts on the local day
+    of its last beacon. Commits after each viewer (short profile locks). Returns the calls made."""
+    now = now or utcnow()
+    b = PlaybackBeacon
+    since = now - timedelta(hours=lookback_hours)
+    fresh = (
+        select(b.user_id, b.video_id)
+        .where(
+            b.received_at >= since,
+            b.occurred_at >= since - CLIENT_CLOCK_PAST,  # bounds the scan (indexed)
+            b.media == "full",
+            b.user_id.is_not(None),
+        )
+        .distinct()
+        .subquery()
+    )
+    sessions = session.execute(
+        select(b.user_id, b.video_id, func.min(b.position_s), func.max(b.position_s), func.max(b.occurred_at))
+        .join(fresh, (fresh.c.user_id == b.user_id) & (fresh.c.video_id == b.video_id))
+        .join(User, User.id == b.user_id)
+        .where(b.occurred_at >= now - timedelta(days=2), b.media == "full")
+        .group_by(b.user_id, b.video_id, b.session_id)
+    ).tuples()
+    by_user: dict[uuid.UUID, list[tuple[uuid.UUID, float, datetime]]] = defaultdict(list)
+    for user_id, video_id, lo, hi, last in sessions:
+        if user_id is not None:
+            by_user[user_id].append((video_id, max(0.0, float(hi) - float(lo)), as_utc(last)))
+    profiles = select(LearningProfile.user_id, LearningProfile.timezone)
+    zones = dict(session.execute(profiles.where(LearningProfile.user_id.in_(by_user))).tuples().all())
+    calls = 0
+    for user_id, watched in by_user.items():
+        days: dict[tuple[uuid.UUID, date], tuple[float, datetime]] = {}
+        for video_id, seconds, last in watched:
+            key = (video_id, learning_rules.local_day(last, zones.get(user_id, "UTC")))
+            total, latest = days.get(key, (0.0, last))
+            days[key] = (total + seconds, max(latest, last))
+        for (video_id, _day), (total, latest) in sorted(days.items(), key=lambda kv: kv[1][1]):
+            learning.record_watch(session, user_id, video_id, int(total), at=latest)
+            calls += 1
+        session.commit()
+    return calls
 
 
 def refresh_retention(session: Session, video_ids: Iterable[uuid.UUID] | None = None) -> int:

@@ -10,9 +10,12 @@ from app.worker.celery_app import celery_app
 
 @celery_app.task(name="default.analytics.refresh_recent")
 def refresh_recent() -> list[str]:
-    """Beat, hourly: today's and yesterday's rollups."""
+    """Beat, hourly: today's and yesterday's rollups; then the viewers' watch time to learning."""
     with sync_session() as session:
-        return [d.isoformat() for d in rollups.refresh_recent(session)]
+        days = [d.isoformat() for d in rollups.refresh_recent(session)]
+    with sync_session() as session:
+        rollups.credit_watch_time(session)
+    return days
 
 
 @celery_app.task(name="default.analytics.refresh_retention")

@@ -148,6 +148,7 @@ class Settings(BaseSettings):
     social_comment_min_account_age_hours: int = 24  # younger (low-trust) accounts cannot post
     social_reports_per_hour: int = 20  # comment reports one user may file per hour
     social_comment_reports_auto_hide: int = 3  # open trusted reports that hide a comment; 0 = never
+    social_follower_notify_batch: int = 200  # followers told of a new video per task run (issue 17)
     # --- end social
     # --- voice (issue 15: voice profiles and dubbing, app/voice)
     voice_sample_max_bytes: int = 60 * 1024 * 1024  # one recording (5 min of WAV is ~55 MB)

@@ -402,6 +402,21 @@ def streaks_at_risk(session: Session, now: datetime | None = None) -> list[uuid.
     return at_risk
 
 
+def remind_streaks_at_risk(session: Session, now: datetime | None = None) -> int:
+    """Daily beat: notify every student whose streak is at risk, at most once per their local
+    day however often it runs. Returns how many were notified."""
+    now = now or utcnow()
+    sent = 0
+    for user_id in streaks_at_risk(session, now):
+        profile = _profile(session, user_id, lock=True)
+        tz = rules.zone(profile.timezone)
+        since = datetime.combine(rules.local_day(now, profile.timezone), time(), tzinfo=tz).astimezone(UTC)
+        if _events.streak_at_risk(session, user_id=user_id, since=since):
+            sent += 1
+        session.commit()
+    return sent
+
+
 @dataclass(frozen=True)
 class ScorePoint:
     at: datetime

@@ -24,6 +24,7 @@ from app.core.pagination import apply_cursor, page_of
 from app.media.models import ReportReason, ReviewNote, Video, VideoReport, VideoStatus
 from app.media.service import _load, apply_pending_edit, drop_pending_edit, invalidate_catalog, transition
 from app.notifications.service import notify
+from app.social import events as social_events
 from app.webhooks import service as webhooks
 
 
@@ -110,7 +111,7 @@ async def reject(session: AsyncSession, admin: User, video_id: uuid.UUID, reason
 
 async def _announce(session: AsyncSession, video: Video, kind: str, **params: str) -> None:
     """Issue 17: the owner is notified of the decision, in the decision's transaction; a first
-    publication also goes to the webhooks (`video.published`)."""
+    publication also goes to the webhooks (`video.published`) and to the owner's followers."""
     owner_id, video_id = video.owner_id, video.id
     texts = {"title": video.title, **params}
     data = {"video_id": str(video_id), "title": video.title, "published_at": str(video.published_at)}
@@ -119,6 +120,7 @@ async def _announce(session: AsyncSession, video: Video, kind: str, **params: st
         notify(s, user_id=owner_id, kind=kind, params=texts, link=f"/studio/videos/{video_id}")
         if kind == "video_approved":
             webhooks.emit(s, event_type="video.published", owner_id=owner_id, data=data)
+            social_events.video_published(s, video_id=video_id)
 
     await session.run_sync(tell)
 

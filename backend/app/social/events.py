@@ -1,28 +1,44 @@
 """The social domain's events, as plain function hooks (issue 17).
 
-Other domains (notifications first) will be wired here with one line each; until then each
-hook only logs. They are called inside the transaction that stores the comment, before its
-commit, so a hook may add rows of its own to the same transaction (e.g. a notification); a
-rollback drops both.
+Each hook logs and notifies the recipient (kinds "comment" and "comment_reply"). They are
+called, through `session.run_sync`, inside the transaction that stores the comment, before its
+commit, so the notification joins that transaction; a rollback drops both.
 
 - `comment_created`: "comment.created" — a new top-level comment on a video; the video's
   instructor is the one to tell (never when they wrote it themselves).
 - `comment_reply`: "comment.reply" — a reply to a comment; the parent's author is the one to
   tell (never when they reply to themselves, nor when the author's account is gone).
+- `video_published`: media moderation published a video for the first time; its instructor's
+  followers are told (kind "new_video", email off by default) by a task fanning out in batches
+  (app/social/tasks.py), queued when the publication commits.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import structlog
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.notifications import Kind, notify, register_kind
+from app.worker.dispatch import enqueue_after_commit
 
 log = structlog.get_logger("app.social.events")
 
+COMMENT = register_kind(Kind("comment"))
+COMMENT_REPLY = register_kind(Kind("comment_reply"))
+NEW_VIDEO = register_kind(Kind("new_video", email=False))
+NOTIFY_FOLLOWERS_TASK = "default.social.notify_followers"
+
+
+def _name(session: Session, user_id: uuid.UUID) -> str:
+    author = session.get(User, user_id)
+    return author.display_name if author is not None else ""
+
 
 def comment_created(
-    session: Any,
+    session: Session,
     *,
     comment_id: uuid.UUID,
     video_id: uuid.UUID,
@@ -38,10 +54,12 @@ def comment_created(
         author_id=str(author_id),
         recipient_id=str(recipient_id),
     )
+    params = {"author": _name(session, author_id), "title": video_title}
+    notify(session, user_id=recipient_id, kind=COMMENT.name, params=params, link=f"/videos/{video_id}")
 
 
 def comment_reply(
-    session: Any,
+    session: Session,
     *,
     comment_id: uuid.UUID,
     parent_id: uuid.UUID,
@@ -59,3 +77,10 @@ def comment_reply(
         author_id=str(author_id),
         recipient_id=str(recipient_id),
     )
+    params = {"author": _name(session, author_id), "title": video_title}
+    notify(session, user_id=recipient_id, kind=COMMENT_REPLY.name, params=params, link=f"/videos/{video_id}")
+
+
+def video_published(session: Session, *, video_id: uuid.UUID) -> None:
+    """A video is published for the first time: queue the followers' fan-out after the commit."""
+    enqueue_after_commit(session, NOTIFY_FOLLOWERS_TASK, str(video_id))

@@ -43,7 +43,10 @@ from app.entitlements import service as entitlements
 from app.media import catalog
 from app.media import schemas as media_schemas
 from app.media import service as media_service
+from app.media.models import Video, VideoStatus
 from app.media.moderation import is_trusted_reporter
+from app.notifications import notify
+from app.notifications.models import Notification
 from app.social import events, schemas
 from app.social.models import (
     Comment,
@@ -306,25 +309,31 @@ async def post_comment(
     )
     session.add(comment)
     await session.flush()
+    comment_id, title, author_id, owner_id = comment.id, video.title, user.id, video.owner_id
     if parent is None:
-        if video.owner_id != user.id:
-            events.comment_created(
-                session,
-                comment_id=comment.id,
-                video_id=video_id,
-                video_title=video.title,
-                author_id=user.id,
-                recipient_id=video.owner_id,
+        if owner_id != author_id:
+            await session.run_sync(
+                lambda s: events.comment_created(
+                    s,
+                    comment_id=comment_id,
+                    video_id=video_id,
+                    video_title=title,
+                    author_id=author_id,
+                    recipient_id=owner_id,
+                )
             )
     elif parent.author_id is not None and parent.author_id != user.id:
-        events.comment_reply(
-            session,
-            comment_id=comment.id,
-            parent_id=parent.id,
-            video_id=video_id,
-            video_title=video.title,
-            author_id=user.id,
-            recipient_id=parent.author_id,
+        parent_id_, recipient_id = parent.id, parent.author_id
+        await session.run_sync(
+            lambda s: events.comment_reply(
+                s,
+                comment_id=comment_id,
+                parent_id=parent_id_,
+                video_id=video_id,
+                video_title=title,
+                author_id=author_id,
+                recipient_id=recipient_id,
+            )
         )
     await session.commit()
     [out] = await _to_out(
@@ -722,6 +731,37 @@ async def feed(
     return await catalog.query_page(
         session, catalog.CatalogQuery(instructor_ids=tuple(followed), limit=limit, cursor=cursor)
     )
+
+
+def notify_followers(
+    session: Session, video_id: uuid.UUID, *, after: uuid.UUID | None, batch: int
+) -> uuid.UUID | None:
+    """One batch of the "new video" fan-out (worker): the instructor's followers whose Follow id
+    comes after `after`, in id order. A follower already told about this video is skipped, so a
+    redelivered batch tells nobody twice. Returns the cursor of the next batch, or None when done."""
+    video = session.get(Video, video_id)
+    if video is None or video.status != VideoStatus.published:
+        return None
+    query = select(Follow.id, Follow.follower_id).where(Follow.instructor_id == video.owner_id)
+    if after is not None:
+        query = query.where(Follow.id > after)
+    rows = session.execute(query.order_by(Follow.id).limit(batch)).tuples().all()
+    link = f"/videos/{video_id}"
+    told = set(
+        session.scalars(
+            select(Notification.user_id).where(
+                Notification.kind == events.NEW_VIDEO.name,
+                Notification.link == link,
+                Notification.user_id.in_([follower for _, follower in rows]),
+            )
+        )
+    )
+    instructor = session.get(User, video.owner_id)
+    params = {"instructor": instructor.display_name if instructor else "", "title": video.title}
+    for _, follower in rows:
+        if follower not in told:
+            notify(session, user_id=follower, kind=events.NEW_VIDEO.name, params=params, link=link)
+    return rows[-1][0] if len(rows) == batch else None
 
 
 # --- user data rights (#17 "Your data") -------------------------------------------------------

@@ -28,6 +28,8 @@ from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.i18n import t
 from app.core.ids import uuid7
 from app.core.storage import UploadedPart, get_object_store
+from app.media.models import Video
+from app.notifications import Kind, notify, register_kind
 from app.voice import keys
 from app.voice.models import JobStatus, VoiceConsent, VoiceDub, VoiceProfile, VoiceSample
 from app.worker.dispatch import enqueue
@@ -62,19 +64,30 @@ async def load_state(
     return None if row is None else job_state(row)
 
 
-# --- events (notifications #17 wires here: one `notify(session, user_id=..., kind=..., ...)` each)
+# --- events: each notifies the instructor (issue 17); the page linked shows the outcome
+
+VOICE_READY = register_kind(Kind("voice_ready"))
+DUB_READY = register_kind(Kind("dub_ready"))
 
 
 class _events:
-    """Called by the worker (app/voice/jobs.py) once a job's outcome has landed."""
+    """Called by the worker (app/voice/jobs.py) once a job's outcome has landed, inside the
+    transaction that stored it."""
 
     @staticmethod
     def profile_checked(session: Session, *, user_id: uuid.UUID, profile_id: uuid.UUID, ready: bool) -> None:
         """The recordings were checked: the voice is ready, or refused with reasons."""
+        profile = session.get(VoiceProfile, profile_id)
+        params = {"name": profile.name if profile is not None else ""}
+        notify(session, user_id=user_id, kind=VOICE_READY.name, params=params, link="/studio/voice")
 
     @staticmethod
     def dub_finished(session: Session, *, user_id: uuid.UUID, dub_id: uuid.UUID, ready: bool) -> None:
         """A dub (or a fixed segment) is ready for review, or failed."""
+        dub = session.get(VoiceDub, dub_id)
+        video = session.get(Video, dub.video_id) if dub is not None else None
+        params = {"title": video.title if video is not None else ""}
+        notify(session, user_id=user_id, kind=DUB_READY.name, params=params, link="/studio/dubs")
 
 
 # --- consent and profiles

@@ -37,6 +37,8 @@ TASK_MODULES = [
     "app.privacy.tasks",
     "app.webhooks.tasks",
     "app.voice.tasks",
+    "app.learning.tasks",
+    "app.social.tasks",
 ]
 
 
@@ -180,6 +182,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "webhooks-retry-due": {
         "task": "default.webhooks.retry_due",
         "schedule": timedelta(minutes=1),
+    },
+    # --- issue 17 wiring: the daily "streak at risk" reminder (once per student per local day) ---
+    "learning-streak-reminders": {
+        "task": "default.learning.streak_reminders",
+        "schedule": crontab(hour=16, minute=3),
     },
 }
 
