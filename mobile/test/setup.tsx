@@ -17,10 +17,64 @@ jest.mock("expo-router", () => ({
   Redirect: () => null,
 }));
 
-jest.mock("expo-video", () => ({
-  useVideoPlayer: () => ({ play: jest.fn(), addListener: () => ({ remove: jest.fn() }), replaceAsync: jest.fn(), currentTime: 0 }),
-  VideoView: () => null,
-}));
+/** A stand-in for expo-video's player: one per mounted player (as the real hook keeps it), whose
+ * events a test fires with `emit`. `mockPlayers` lists them in creation order. */
+export interface FakeVideoPlayer {
+  currentTime: number;
+  duration: number;
+  playing: boolean;
+  timeUpdateEventInterval: number;
+  play(): void;
+  pause(): void;
+  replaceAsync: jest.Mock;
+  addListener(event: string, fn: (payload: never) => void): { remove(): void };
+  emit(event: string, payload: unknown): void;
+}
+export const mockPlayers: FakeVideoPlayer[] = [];
+
+function mockMakePlayer(): FakeVideoPlayer {
+  const listeners = new Map<string, Set<(payload: never) => void>>();
+  const player: FakeVideoPlayer = {
+    currentTime: 0,
+    duration: 0,
+    playing: false,
+    timeUpdateEventInterval: 0,
+    play() {
+      player.playing = true;
+      player.emit("playingChange", { isPlaying: true });
+    },
+    pause() {
+      player.playing = false;
+      player.emit("playingChange", { isPlaying: false });
+    },
+    replaceAsync: jest.fn(),
+    addListener(event, fn) {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event)!.add(fn);
+      return { remove: () => void listeners.get(event)!.delete(fn) };
+    },
+    emit(event, payload) {
+      listeners.get(event)?.forEach((fn) => fn(payload as never));
+    },
+  };
+  mockPlayers.push(player);
+  return player;
+}
+
+jest.mock("expo-video", () => {
+  const { useRef } = jest.requireActual<typeof import("react")>("react");
+  return {
+    useVideoPlayer: (_source: unknown, setup?: (p: FakeVideoPlayer) => void) => {
+      const ref = useRef<FakeVideoPlayer | null>(null);
+      if (!ref.current) {
+        ref.current = mockMakePlayer();
+        setup?.(ref.current);
+      }
+      return ref.current;
+    },
+    VideoView: () => null,
+  };
+});
 
 /** Log the device in the way the app does: a refresh token in the secure store. */
 export async function signIn(platform: FakePlatform, device: Device): Promise<void> {
@@ -65,4 +119,5 @@ beforeEach(() => {
   mockRouter.push.mockReset();
   mockRouter.replace.mockReset();
   mockParams.current = {};
+  mockPlayers.length = 0;
 });

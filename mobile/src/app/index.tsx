@@ -7,6 +7,7 @@ import { cachedFetch } from "../lib/cache";
 import { useLoad } from "../lib/hooks";
 import { Btn, ErrorBox, Loading, P, Screen, Title } from "../ui/kit";
 import { VideoList } from "../components/VideoList";
+import { ContinueWatching } from "../components/ContinueWatching";
 
 export default function Home() {
   const { t, api, device, user, restoring, date } = useApp();
@@ -40,6 +41,7 @@ export default function Home() {
         )}
         <Btn label={t("mobile.settings.title")} kind="secondary" onPress={go("/settings")} />
       </View>
+      {user ? <ContinueWatching /> : null}
       <Title>{t("catalog.new")}</Title>
       {latest.loading ? <Loading /> : null}
       <ErrorBox error={latest.error} />
