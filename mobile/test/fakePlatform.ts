@@ -460,7 +460,7 @@ export function fakeDevice(platform: FakePlatform, overrides: Partial<Device> = 
     camera: { requestPermissions: async () => true, Preview: () => null },
     gallery: { pickVideo: async () => null },
     useVoice: () => ({ requestPermissions: async () => true, start: async () => undefined, stop: async () => null }),
-    push: { register: async () => null },
+    push: { register: async () => null, platform: "android" },
     browser: { open: async () => undefined, dismiss: () => undefined },
     ...overrides,
   };

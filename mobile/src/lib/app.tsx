@@ -11,6 +11,7 @@ import type { User } from "@mamc/shared/api/types";
 import { isLang, langFromLocale, translate, formatDate, formatDuration, formatMoney, type Lang, type Vars } from "@mamc/shared/i18n";
 import type { Device } from "../device/types";
 import { call, createMobileApi, type MobileApi } from "./api";
+import { disablePush } from "./notifications";
 import { createApiCoach, type ApiCoachOptions, type CoachClient } from "./coach";
 import { palettes, type Palette, type ThemeChoice } from "../ui/theme";
 
@@ -120,6 +121,8 @@ export function AppProvider({ device, baseUrl, fetch, coach, coachOptions, initi
         await reloadUser();
       },
       async logout() {
+        // This phone stops receiving the account's push notifications.
+        await disablePush(api, device.storage).catch(() => undefined);
         await api.logout().catch(() => undefined);
         setUser(null);
       },

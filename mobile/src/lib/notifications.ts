@@ -1,8 +1,11 @@
 /**
- * The in-app notification list: things the app saw happen (a payment confirmed, a report ready, an
- * upload processed), newest first, kept on the device. The API has no notification feed yet.
+ * Notifications: the platform's in-app feed (`/notifications`: titles in the account's language,
+ * read marks, the unread count) plus a few things only this device saw happen (a payment confirmed
+ * here, an upload processed), kept on the device and shown in the same list.
+ * Push: the device's Expo push token is registered with the API only after the user turns push on.
  */
-import type { KeyValueStore } from "../device/types";
+import type { KeyValueStore, PushDevice } from "../device/types";
+import { call, type MobileApi } from "./api";
 
 export interface AppNotification {
   id: string;
@@ -28,7 +31,68 @@ export async function notify(store: KeyValueStore, n: Omit<AppNotification, "id"
   await store.set(KEY, JSON.stringify(all.slice(0, MAX)));
 }
 
-export async function markAllRead(store: KeyValueStore): Promise<void> {
+/** Marks the device's notifications read: all of them, or the one with `id`. */
+export async function markLocalRead(store: KeyValueStore, id?: string): Promise<void> {
   const all = await listNotifications(store);
-  await store.set(KEY, JSON.stringify(all.map((n) => ({ ...n, read: true }))));
+  await store.set(KEY, JSON.stringify(all.map((n) => (id === undefined || n.id === id ? { ...n, read: true } : n))));
+}
+
+/** One row of the list, from the platform or from this device. */
+export interface FeedItem {
+  id: string;
+  source: "platform" | "device";
+  title: string;
+  body: string;
+  at: string;
+  link: string | null;
+  read: boolean;
+}
+
+/** The platform's feed and the device's notifications, newest first, and how many are unread. */
+export async function loadFeed(api: MobileApi, store: KeyValueStore, t: (key: string, vars?: Record<string, string | number>) => string): Promise<{ items: FeedItem[]; unread: number }> {
+  const [page, local] = await Promise.all([call(api.client.GET("/api/v1/notifications", { params: { query: { limit: 50 } } })), listNotifications(store)]);
+  const items: FeedItem[] = [
+    ...page.items.map((n) => ({ id: n.id, source: "platform" as const, title: n.title, body: n.body, at: n.created_at, link: n.link, read: n.read })),
+    ...local.map((n) => ({ id: n.id, source: "device" as const, title: t(n.key, n.vars), body: "", at: n.at, link: n.href ?? null, read: n.read })),
+  ].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+  return { items, unread: page.unread + local.filter((n) => !n.read).length };
+}
+
+export async function markRead(api: MobileApi, store: KeyValueStore, item: FeedItem): Promise<void> {
+  if (item.source === "device") await markLocalRead(store, item.id);
+  else await call(api.client.POST("/api/v1/notifications/{notification_id}/read", { params: { path: { notification_id: item.id } } }));
+}
+
+export async function markAllRead(api: MobileApi, store: KeyValueStore): Promise<void> {
+  await call(api.client.POST("/api/v1/notifications/read-all"));
+  await markLocalRead(store);
+}
+
+/** The unread count for the badge (platform + device). */
+export async function unreadCount(api: MobileApi, store: KeyValueStore): Promise<number> {
+  const [{ unread }, local] = await Promise.all([call(api.client.GET("/api/v1/notifications/unread")), listNotifications(store)]);
+  return unread + local.filter((n) => !n.read).length;
+}
+
+const PUSH_KEY = "mamc.push_token";
+
+/** The token registered from this device, if push is on. */
+export const pushToken = (store: KeyValueStore) => store.get(PUSH_KEY);
+
+/** Asks the user; when allowed, registers the device's token with the API. Null when not allowed
+ * or push is not set up for this build. */
+export async function enablePush(api: MobileApi, store: KeyValueStore, push: PushDevice): Promise<string | null> {
+  const token = await push.register();
+  if (!token) return null;
+  await call(api.client.POST("/api/v1/notifications/push-tokens", { body: { token, platform: push.platform } }));
+  await store.set(PUSH_KEY, token);
+  return token;
+}
+
+/** Stops push to this device (turned off, or signing out). */
+export async function disablePush(api: MobileApi, store: KeyValueStore): Promise<void> {
+  const token = await store.get(PUSH_KEY);
+  if (!token) return;
+  await call(api.client.DELETE("/api/v1/notifications/push-tokens", { params: { query: { token } } }));
+  await store.delete(PUSH_KEY);
 }

@@ -1,0 +1,107 @@
+import { fireEvent, screen, waitFor } from "@testing-library/react-native";
+import { mockRouter, renderScreen, signIn } from "./setup";
+import { FakePlatform, fakeDevice, type NotificationOut } from "./fakePlatform";
+import { notify } from "../src/lib/notifications";
+import Notifications from "../src/app/notifications";
+import Home from "../src/app/index";
+import Settings from "../src/app/settings";
+
+function note(id: string, title: string, read: boolean, created_at: string, link: string | null = null): NotificationOut {
+  return { id, kind: "report_ready", title, body: "", params: {}, link, read, created_at };
+}
+
+function platformWithFeed() {
+  const platform = new FakePlatform();
+  platform.notifications = [
+    note("n2", "Your pose report is ready", false, "2026-01-03T10:00:00Z", "/attempts/att-1"),
+    note("n1", "Your video was approved", true, "2026-01-02T10:00:00Z"),
+  ];
+  return platform;
+}
+
+describe("notifications screen", () => {
+  it("lists the platform's notifications with the device's own, newest first, and marks one read on opening it", async () => {
+    const platform = platformWithFeed();
+    const device = fakeDevice(platform);
+    await signIn(platform, device);
+    await notify(device.storage, { key: "mobile.notifications.processed", vars: { title: "Kata" }, href: "/studio/videos/v9" });
+    renderScreen(<Notifications />, platform, { device });
+    expect(await screen.findByText("2 unread")).toBeTruthy();
+    const titles = screen.getAllByRole("button").map((b) => b.props.accessibilityLabel as string).filter((l) => l.includes("“") || l.includes("Your"));
+    expect(titles).toEqual(["Unread: “Kata” has finished processing.", "Unread: Your pose report is ready", "Your video was approved"]);
+    fireEvent.press(screen.getByRole("button", { name: "Unread: Your pose report is ready" }));
+    await waitFor(() => expect(mockRouter.push).toHaveBeenCalledWith("/attempts/att-1"));
+    expect(platform.notifications[0].read).toBe(true);
+    expect(await screen.findByText("1 unread")).toBeTruthy();
+  });
+
+  it("marks everything read, on the platform and on the device", async () => {
+    const platform = platformWithFeed();
+    const device = fakeDevice(platform);
+    await signIn(platform, device);
+    await notify(device.storage, { key: "mobile.notifications.reportReady" });
+    renderScreen(<Notifications />, platform, { device });
+    fireEvent.press(await screen.findByRole("button", { name: "Mark all as read" }));
+    expect(await screen.findByText("0 unread")).toBeTruthy();
+    expect(platform.notifications.every((n) => n.read)).toBe(true);
+    expect(screen.queryByRole("button", { name: /^Unread:/ })).toBeNull();
+  });
+
+  it("registers the push token only once the user allows it, and removes it when turned off", async () => {
+    const platform = new FakePlatform();
+    const register = jest.fn(async () => "ExponentPushToken[abc123]");
+    const device = fakeDevice(platform, { push: { register, platform: "ios" } });
+    await signIn(platform, device);
+    renderScreen(<Notifications />, platform, { device });
+    expect(await screen.findByText("Nothing new yet.")).toBeTruthy();
+    expect(register).not.toHaveBeenCalled();
+    expect(platform.pushTokens.size).toBe(0);
+    fireEvent.press(screen.getByRole("button", { name: "Turn on push notifications" }));
+    expect(await screen.findByText("Push notifications are on.")).toBeTruthy();
+    expect([...platform.pushTokens]).toEqual([["ExponentPushToken[abc123]", "ios"]]);
+    fireEvent.press(screen.getByRole("button", { name: "Turn off push notifications" }));
+    expect(await screen.findByRole("button", { name: "Turn on push notifications" })).toBeTruthy();
+    expect(platform.pushTokens.size).toBe(0);
+  });
+
+  it("when the user does not allow push, nothing is registered and the screen says so", async () => {
+    const platform = new FakePlatform();
+    const device = fakeDevice(platform, { push: { register: async () => null, platform: "android" } });
+    await signIn(platform, device);
+    renderScreen(<Notifications />, platform, { device });
+    fireEvent.press(await screen.findByRole("button", { name: "Turn on push notifications" }));
+    expect(await screen.findByText(/Push notifications are not allowed for this app/)).toBeTruthy();
+    expect(platform.pushTokens.size).toBe(0);
+  });
+
+  it("signing out removes this phone's push token from the account", async () => {
+    const platform = new FakePlatform();
+    const device = fakeDevice(platform);
+    await signIn(platform, device);
+    platform.pushTokens.set("ExponentPushToken[old]", "android");
+    await device.storage.set("mamc.push_token", "ExponentPushToken[old]");
+    renderScreen(<Settings />, platform, { device });
+    fireEvent.press(await screen.findByRole("button", { name: "Log out" }));
+    await waitFor(() => expect(mockRouter.replace).toHaveBeenCalledWith("/"));
+    expect(platform.pushTokens.size).toBe(0);
+  });
+});
+
+describe("unread badge on home", () => {
+  it("shows the unread count on the notifications button", async () => {
+    const platform = platformWithFeed();
+    const device = fakeDevice(platform);
+    await signIn(platform, device);
+    renderScreen(<Home />, platform, { device });
+    fireEvent.press(await screen.findByRole("button", { name: "Notifications · 1 unread" }));
+    expect(mockRouter.push).toHaveBeenCalledWith("/notifications");
+  });
+
+  it("shows no count when everything is read", async () => {
+    const platform = new FakePlatform();
+    const device = fakeDevice(platform);
+    await signIn(platform, device);
+    renderScreen(<Home />, platform, { device });
+    expect(await screen.findByRole("button", { name: "Notifications" })).toBeTruthy();
+  });
+});
