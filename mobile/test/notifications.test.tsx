@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from "@testing-library/react-native";
+import { act, fireEvent, screen, waitFor } from "@testing-library/react-native";
 import { mockRouter, renderScreen, signIn } from "./setup";
 import { FakePlatform, fakeDevice, type NotificationOut } from "./fakePlatform";
 import { notify } from "../src/lib/notifications";
@@ -83,6 +83,44 @@ describe("notifications screen", () => {
     renderScreen(<Settings />, platform, { device });
     fireEvent.press(await screen.findByRole("button", { name: "Log out" }));
     await waitFor(() => expect(mockRouter.replace).toHaveBeenCalledWith("/"));
+    expect(platform.pushTokens.size).toBe(0);
+  });
+});
+
+describe("push after sign-in", () => {
+  async function restoreWith(token: string | null) {
+    const platform = new FakePlatform();
+    const register = jest.fn(async () => token);
+    const device = fakeDevice(platform, { push: { register, platform: "android" } });
+    await signIn(platform, device);
+    platform.pushTokens.set("ExponentPushToken[old]", "android");
+    await device.storage.set("mamc.push_token", "ExponentPushToken[old]");
+    renderScreen(<Home />, platform, { device });
+    expect(await screen.findByText("Signed in as Kim")).toBeTruthy();
+    return { platform, device, register };
+  }
+
+  it("a rotated token replaces the old one on the account", async () => {
+    const { platform, device } = await restoreWith("ExponentPushToken[new]");
+    await waitFor(() => expect([...platform.pushTokens.keys()]).toEqual(["ExponentPushToken[new]"]));
+    expect(await device.storage.get("mamc.push_token")).toBe("ExponentPushToken[new]");
+  });
+
+  it("a permission withdrawn in the system settings removes the token from the account", async () => {
+    const { platform, device } = await restoreWith(null);
+    await waitFor(() => expect(platform.pushTokens.size).toBe(0));
+    expect(await device.storage.get("mamc.push_token")).toBeNull();
+  });
+
+  it("push never turned on here: the system is not asked", async () => {
+    const platform = new FakePlatform();
+    const register = jest.fn(async () => "ExponentPushToken[x]");
+    const device = fakeDevice(platform, { push: { register, platform: "android" } });
+    await signIn(platform, device);
+    renderScreen(<Home />, platform, { device });
+    expect(await screen.findByText("Signed in as Kim")).toBeTruthy();
+    await act(async () => undefined);
+    expect(register).not.toHaveBeenCalled();
     expect(platform.pushTokens.size).toBe(0);
   });
 });

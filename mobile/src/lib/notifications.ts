@@ -96,3 +96,14 @@ export async function disablePush(api: MobileApi, store: KeyValueStore): Promise
   await call(api.client.DELETE("/api/v1/notifications/push-tokens", { params: { query: { token } } }));
   await store.delete(PUSH_KEY);
 }
+
+/** After sign-in or on start, when push was turned on here: the token is read again (Expo may
+ * rotate it; no prompt, the permission is already given) and registered again; if the user has
+ * since withdrawn the permission in the system settings, the token is removed from the account. */
+export async function syncPush(api: MobileApi, store: KeyValueStore, push: PushDevice): Promise<void> {
+  const stored = await store.get(PUSH_KEY);
+  if (!stored) return;
+  const token = await push.register();
+  if (token !== stored) await disablePush(api, store);
+  if (token) await enablePush(api, store, { register: async () => token, platform: push.platform });
+}
