@@ -1,8 +1,10 @@
 import { act, fireEvent, screen, waitFor } from "@testing-library/react-native";
-import { mockRouter, renderScreen, signIn } from "./setup";
+import { mockRouter, renderScreen, signIn, unlabelledControls } from "./setup";
 import { FakePlatform, fakeDevice } from "./fakePlatform";
 import YourData, { EXPORT_POLL_MS } from "../src/app/your-data";
 import Settings from "../src/app/settings";
+import Notifications from "../src/app/notifications";
+import Home from "../src/app/index";
 
 async function open(platform: FakePlatform, overrides = {}) {
   const device = fakeDevice(platform, overrides);
@@ -84,5 +86,25 @@ describe("your data: account deletion", () => {
     await open(platform);
     expect(await screen.findByRole("button", { name: "Cancel the deletion" })).toBeTruthy();
     expect(screen.queryByLabelText("Your password, to confirm")).toBeNull();
+  });
+});
+
+describe("accessibility of the new screens", () => {
+  it.each([
+    ["your data", () => <YourData />, "Delete my account"],
+    ["notifications", () => <Notifications />, "Mark all as read"],
+    ["home with continue watching", () => <Home />, /Resume at 1:00/],
+  ])("every control on %s has an accessibility label", async (_name, make, ready) => {
+    const platform = new FakePlatform();
+    platform.notifications = [{ id: "n1", kind: "sale", title: "A sale", body: "", params: {}, link: null, read: false, created_at: "2026-01-01T00:00:00Z" }];
+    platform.videos = { items: [], next_cursor: null };
+    platform.setProgress("v1", 60, 600);
+    const device = fakeDevice(platform);
+    await signIn(platform, device);
+    const r = renderScreen(make(), platform, { device });
+    await screen.findByRole("button", { name: ready });
+    const { checked, missing } = unlabelledControls(r.UNSAFE_root);
+    expect(checked).toBeGreaterThan(1);
+    expect(missing).toEqual([]);
   });
 });
