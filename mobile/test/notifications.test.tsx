@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, waitFor } from "@testing-library/react-native";
-import { mockRouter, renderScreen, signIn } from "./setup";
-import { FakePlatform, fakeDevice, type NotificationOut } from "./fakePlatform";
+import { mockRouter, renderScreen, signedInDevice } from "./setup";
+import { FakePlatform, type NotificationOut } from "./fakePlatform";
 import { notify } from "../src/lib/notifications";
 import Notifications from "../src/app/notifications";
 import Home from "../src/app/index";
@@ -22,8 +22,7 @@ function platformWithFeed() {
 describe("notifications screen", () => {
   it("lists the platform's notifications with the device's own, newest first, and marks one read on opening it", async () => {
     const platform = platformWithFeed();
-    const device = fakeDevice(platform);
-    await signIn(platform, device);
+    const device = await signedInDevice(platform);
     await notify(device.storage, { key: "mobile.notifications.processed", vars: { title: "Kata" }, href: "/studio/videos/v9" });
     renderScreen(<Notifications />, platform, { device });
     expect(await screen.findByText("2 unread")).toBeTruthy();
@@ -37,8 +36,7 @@ describe("notifications screen", () => {
 
   it("marks everything read, on the platform and on the device", async () => {
     const platform = platformWithFeed();
-    const device = fakeDevice(platform);
-    await signIn(platform, device);
+    const device = await signedInDevice(platform);
     await notify(device.storage, { key: "mobile.notifications.reportReady" });
     renderScreen(<Notifications />, platform, { device });
     fireEvent.press(await screen.findByRole("button", { name: "Mark all as read" }));
@@ -50,8 +48,7 @@ describe("notifications screen", () => {
   it("registers the push token only once the user allows it, and removes it when turned off", async () => {
     const platform = new FakePlatform();
     const register = jest.fn(async () => "ExponentPushToken[abc123]");
-    const device = fakeDevice(platform, { push: { register, platform: "ios" } });
-    await signIn(platform, device);
+    const device = await signedInDevice(platform, { push: { register, platform: "ios" } });
     renderScreen(<Notifications />, platform, { device });
     expect(await screen.findByText("Nothing new yet.")).toBeTruthy();
     expect(register).not.toHaveBeenCalled();
@@ -66,8 +63,7 @@ describe("notifications screen", () => {
 
   it("when the user does not allow push, nothing is registered and the screen says so", async () => {
     const platform = new FakePlatform();
-    const device = fakeDevice(platform, { push: { register: async () => null, platform: "android" } });
-    await signIn(platform, device);
+    const device = await signedInDevice(platform, { push: { register: async () => null, platform: "android" } });
     renderScreen(<Notifications />, platform, { device });
     fireEvent.press(await screen.findByRole("button", { name: "Turn on push notifications" }));
     expect(await screen.findByText(/Push notifications are not allowed for this app/)).toBeTruthy();
@@ -76,8 +72,7 @@ describe("notifications screen", () => {
 
   it("signing out removes this phone's push token from the account", async () => {
     const platform = new FakePlatform();
-    const device = fakeDevice(platform);
-    await signIn(platform, device);
+    const device = await signedInDevice(platform);
     platform.pushTokens.set("ExponentPushToken[old]", "android");
     await device.storage.set("mamc.push_token", "ExponentPushToken[old]");
     renderScreen(<Settings />, platform, { device });
@@ -91,8 +86,7 @@ describe("push after sign-in", () => {
   async function restoreWith(token: string | null) {
     const platform = new FakePlatform();
     const register = jest.fn(async () => token);
-    const device = fakeDevice(platform, { push: { register, platform: "android" } });
-    await signIn(platform, device);
+    const device = await signedInDevice(platform, { push: { register, platform: "android" } });
     platform.pushTokens.set("ExponentPushToken[old]", "android");
     await device.storage.set("mamc.push_token", "ExponentPushToken[old]");
     renderScreen(<Home />, platform, { device });
@@ -115,8 +109,7 @@ describe("push after sign-in", () => {
   it("push never turned on here: the system is not asked", async () => {
     const platform = new FakePlatform();
     const register = jest.fn(async () => "ExponentPushToken[x]");
-    const device = fakeDevice(platform, { push: { register, platform: "android" } });
-    await signIn(platform, device);
+    const device = await signedInDevice(platform, { push: { register, platform: "android" } });
     renderScreen(<Home />, platform, { device });
     expect(await screen.findByText("Signed in as Kim")).toBeTruthy();
     await act(async () => undefined);
@@ -128,8 +121,7 @@ describe("push after sign-in", () => {
 describe("unread badge on home", () => {
   it("shows the unread count on the notifications button", async () => {
     const platform = platformWithFeed();
-    const device = fakeDevice(platform);
-    await signIn(platform, device);
+    const device = await signedInDevice(platform);
     renderScreen(<Home />, platform, { device });
     fireEvent.press(await screen.findByRole("button", { name: "Notifications · 1 unread" }));
     expect(mockRouter.push).toHaveBeenCalledWith("/notifications");
@@ -137,8 +129,7 @@ describe("unread badge on home", () => {
 
   it("shows no count when everything is read", async () => {
     const platform = new FakePlatform();
-    const device = fakeDevice(platform);
-    await signIn(platform, device);
+    const device = await signedInDevice(platform);
     renderScreen(<Home />, platform, { device });
     expect(await screen.findByRole("button", { name: "Notifications" })).toBeTruthy();
   });

@@ -1,7 +1,7 @@
 import { AppState, type AppStateStatus } from "react-native";
 import { act, fireEvent, screen, waitFor } from "@testing-library/react-native";
 import type { VideoCard } from "@mamc/shared/api/types";
-import { mockParams, mockPlayers, mockRouter, renderScreen, signIn } from "./setup";
+import { mockParams, mockPlayers, mockRouter, renderScreen, signIn, signedInDevice } from "./setup";
 import { FakePlatform, fakeDevice } from "./fakePlatform";
 import Play from "../src/app/play/[id]";
 import Home from "../src/app/index";
@@ -11,8 +11,7 @@ function video(id: string, title: string): VideoCard {
 }
 
 async function openPlayer(platform: FakePlatform) {
-  const device = fakeDevice(platform);
-  await signIn(platform, device);
+  const device = await signedInDevice(platform);
   mockParams.current = { id: "v1" };
   platform.entitled.add("v1");
   const utils = renderScreen(<Play />, platform, { device });
@@ -105,8 +104,7 @@ describe("continue watching on home", () => {
     platform.videos = { items: [video("v1", "Front kick basics"), video("v2", "Roundhouse"), video("v3", "Finished kata")], next_cursor: null };
     platform.setProgress("v1", 300, 600);
     platform.setProgress("v3", 599, 600);
-    const device = fakeDevice(platform);
-    await signIn(platform, device);
+    const device = await signedInDevice(platform);
     renderScreen(<Home />, platform, { device });
     expect(await screen.findByText("Continue watching")).toBeTruthy();
     expect(screen.getByLabelText("50% watched")).toBeTruthy();
@@ -117,8 +115,7 @@ describe("continue watching on home", () => {
 
   it("is not shown when nothing is in progress", async () => {
     const platform = new FakePlatform();
-    const device = fakeDevice(platform);
-    await signIn(platform, device);
+    const device = await signedInDevice(platform);
     renderScreen(<Home />, platform, { device });
     expect(await screen.findByText("Signed in as Kim")).toBeTruthy();
     expect(screen.queryByText("Continue watching")).toBeNull();

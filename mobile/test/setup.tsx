@@ -87,6 +87,13 @@ export async function signIn(platform: FakePlatform, device: Device): Promise<vo
   await device.secure.set("mamc.refresh_token", ((await res.json()) as { refresh_token: string }).refresh_token);
 }
 
+/** A fake device already signed in (most screens need an account). */
+export async function signedInDevice(platform: FakePlatform, overrides: Partial<Device> = {}): Promise<Device> {
+  const device = fakeDevice(platform, overrides);
+  await signIn(platform, device);
+  return device;
+}
+
 /** The platform's coach with no waiting between reconnects/polls and the recording as a Blob. */
 const coachOptions: ApiCoachOptions = {
   sleep: async () => undefined,

@@ -1,14 +1,13 @@
 import { act, fireEvent, screen, waitFor } from "@testing-library/react-native";
-import { mockRouter, renderScreen, signIn, unlabelledControls } from "./setup";
-import { FakePlatform, fakeDevice } from "./fakePlatform";
+import { mockRouter, renderScreen, signedInDevice, unlabelledControls } from "./setup";
+import { FakePlatform } from "./fakePlatform";
 import YourData, { EXPORT_POLL_MS } from "../src/app/your-data";
 import Settings from "../src/app/settings";
 import Notifications from "../src/app/notifications";
 import Home from "../src/app/index";
 
 async function open(platform: FakePlatform, overrides = {}) {
-  const device = fakeDevice(platform, overrides);
-  await signIn(platform, device);
+  const device = await signedInDevice(platform, overrides);
   renderScreen(<YourData />, platform, { device });
   return device;
 }
@@ -16,8 +15,7 @@ async function open(platform: FakePlatform, overrides = {}) {
 describe("your data: export", () => {
   it("settings opens the your-data screen", async () => {
     const platform = new FakePlatform();
-    const device = fakeDevice(platform);
-    await signIn(platform, device);
+    const device = await signedInDevice(platform);
     renderScreen(<Settings />, platform, { device });
     fireEvent.press(await screen.findByRole("button", { name: "Your data" }));
     expect(mockRouter.push).toHaveBeenCalledWith("/your-data");
@@ -99,8 +97,7 @@ describe("accessibility of the new screens", () => {
     platform.notifications = [{ id: "n1", kind: "sale", title: "A sale", body: "", params: {}, link: null, read: false, created_at: "2026-01-01T00:00:00Z" }];
     platform.videos = { items: [], next_cursor: null };
     platform.setProgress("v1", 60, 600);
-    const device = fakeDevice(platform);
-    await signIn(platform, device);
+    const device = await signedInDevice(platform);
     const r = renderScreen(make(), platform, { device });
     await screen.findByRole("button", { name: ready });
     const { checked, missing } = unlabelledControls(r.UNSAFE_root);
