@@ -15,7 +15,12 @@ export const EXPORT_POLL_MS = 3000;
 function fileSize(lang: string, bytes: number | null): string {
   const mb = (bytes ?? 0) / 1024 / 1024;
   const [value, unit] = mb >= 1 ? [mb, "megabyte"] : [Math.max(1, Math.round((bytes ?? 0) / 1024)), "kilobyte"];
-  return new Intl.NumberFormat(lang, { style: "unit", unit, maximumFractionDigits: 1 }).format(value);
+  try {
+    return new Intl.NumberFormat(lang, { style: "unit", unit, maximumFractionDigits: 1 }).format(value);
+  } catch {
+    // An engine whose Intl has no unit style (older Hermes builds).
+    return `${value.toFixed(unit === "megabyte" ? 1 : 0)} ${unit === "megabyte" ? "MB" : "kB"}`;
+  }
 }
 
 /** Your data: export everything the platform holds (links open in the in-app browser), and delete
