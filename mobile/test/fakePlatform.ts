@@ -18,6 +18,7 @@ type Progress = Resp<"/api/v1/me/progress/{video_id}", "get">;
 export type NotificationOut = Resp<"/api/v1/notifications", "get">["items"][number];
 type DataExport = Resp<"/api/v1/me/export", "get">["items"][number];
 type Erasure = Resp<"/api/v1/me/erasure", "get">;
+type Pref = Resp<"/api/v1/notifications/preferences", "get">["items"][number];
 
 /** What the fake coach worker writes for the next question: the reply in pieces, then `done`. */
 export interface CoachScript {
@@ -84,6 +85,7 @@ export class FakePlatform {
   /** The in-app notifications, newest first, and the push tokens registered. */
   notifications: NotificationOut[] = [];
   pushTokens = new Map<string, string>();
+  notificationPrefs: Pref[] = ["report_ready", "sale"].map((kind) => ({ kind, in_app: true, email: true, push: true }));
   /** Data exports (newest first); the erasure scheduled, if any; the grace period in days. */
   exports: DataExport[] = [];
   erasure: Erasure["pending"] = null;
@@ -307,6 +309,13 @@ export class FakePlatform {
       if (!n) return fail(404, "notification_not_found", "This notification no longer exists.");
       n.read = true;
       return json(200, { unread: unread() });
+    }
+    if (path === "/notifications/preferences" && req.method === "GET") return json(200, { items: this.notificationPrefs });
+    if (path === "/notifications/preferences" && req.method === "PUT") {
+      const items = (body as unknown as { items: Pref[] }).items;
+      if (items.some((p) => !this.notificationPrefs.some((q) => q.kind === p.kind))) return fail(422, "unknown_kind", "Unknown kind of notification.");
+      this.notificationPrefs = this.notificationPrefs.map((q) => items.find((p) => p.kind === q.kind) ?? q);
+      return json(200, { items: this.notificationPrefs });
     }
     if (req.method === "POST" && path === "/notifications/push-tokens") {
       if (!body?.token?.startsWith("ExponentPushToken[")) return fail(422, "validation_error", "Not an Expo push token.");

@@ -82,6 +82,34 @@ describe("notifications screen", () => {
   });
 });
 
+describe("notification preferences", () => {
+  it("a switch turns one channel of one kind off, saved at once", async () => {
+    const platform = new FakePlatform();
+    const device = await signedInDevice(platform);
+    renderScreen(<Notifications />, platform, { device });
+    const sw = await screen.findByLabelText("A sale of your video: Phone");
+    expect(sw.props.value).toBe(true);
+    fireEvent(sw, "valueChange", false);
+    expect(await screen.findByText("Preferences saved.")).toBeTruthy();
+    expect(platform.notificationPrefs.find((p) => p.kind === "sale")).toEqual({ kind: "sale", in_app: true, email: true, push: false });
+    expect(platform.notificationPrefs.find((p) => p.kind === "report_ready")?.push).toBe(true);
+    expect(screen.getByLabelText("A sale of your video: Phone").props.value).toBe(false);
+  });
+
+  it("a save that fails (offline) puts the switch back and says why", async () => {
+    const platform = new FakePlatform();
+    const device = await signedInDevice(platform);
+    renderScreen(<Notifications />, platform, { device });
+    const sw = await screen.findByLabelText("A sale of your video: Email");
+    platform.offline = true;
+    fireEvent(sw, "valueChange", false);
+    expect(await screen.findByText("Network error: cannot reach the server.")).toBeTruthy();
+    await waitFor(() => expect(screen.getByLabelText("A sale of your video: Email").props.value).toBe(true));
+    expect(screen.queryByText("Preferences saved.")).toBeNull();
+    expect(platform.notificationPrefs.find((p) => p.kind === "sale")?.email).toBe(true);
+  });
+});
+
 describe("push after sign-in", () => {
   async function restoreWith(token: string | null) {
     const platform = new FakePlatform();

@@ -4,9 +4,11 @@ import { Stack, router } from "expo-router";
 import { useApp } from "../lib/app";
 import { useLoad } from "../lib/hooks";
 import { disablePush, enablePush, loadFeed, markAllRead, markRead, pushToken, type FeedItem } from "../lib/notifications";
+import { NotificationPreferences } from "../components/NotificationPreferences";
 import { Btn, Card, ErrorBox, Info, Loading, P, Screen, Title } from "../ui/kit";
 
-/** The in-app list (read marks, mark all read) and push to this phone, on only when the user allows. */
+/** The in-app list (read marks, mark all read), push to this phone (on only when the user allows) and
+ * what is sent through which channel. */
 export default function Notifications() {
   const { t, api, device, date, colors } = useApp();
   const feed = useLoad(() => loadFeed(api, device.storage, t), [api, device]);
@@ -58,6 +60,7 @@ export default function Notifications() {
         <Btn kind="secondary" label={t("mobile.notifications.enablePush")} onPress={() => void run(async () => setPush((await enablePush(api, device.storage, device.push)) ?? "denied"))} />
       )}
       {push === "denied" ? <Info>{t("mobile.notifications.pushNotAllowed")}</Info> : null}
+      <NotificationPreferences />
     </Screen>
   );
 }
