@@ -296,8 +296,12 @@ export class FakePlatform {
     const unread = () => this.notifications.filter((n) => !n.read).length;
     let m: RegExpMatchArray | null;
     if (req.method === "GET" && path === "/notifications") {
-      const items = url.searchParams.get("unread_only") === "true" ? this.notifications.filter((n) => !n.read) : this.notifications;
-      return json(200, { items, unread: unread(), next_before: null });
+      const limit = Number(url.searchParams.get("limit") ?? 50);
+      const before = url.searchParams.get("before");
+      let items = url.searchParams.get("unread_only") === "true" ? this.notifications.filter((n) => !n.read) : this.notifications;
+      if (before) items = items.filter((n) => n.created_at < before);
+      const page = items.slice(0, limit);
+      return json(200, { items: page, unread: unread(), next_before: items.length > limit ? page[page.length - 1].created_at : null });
     }
     if (req.method === "GET" && path === "/notifications/unread") return json(200, { unread: unread() });
     if (req.method === "POST" && path === "/notifications/read-all") {

@@ -82,6 +82,23 @@ describe("notifications screen", () => {
   });
 });
 
+describe("older notifications", () => {
+  it("the first page shows the newest; the button reads the older ones after it", async () => {
+    const platform = new FakePlatform();
+    const day = (i: number) => `2026-01-${String(31 - Math.floor(i / 2)).padStart(2, "0")}T${i % 2 ? "08" : "20"}:00:00Z`;
+    platform.notifications = Array.from({ length: 35 }, (_, i) => note(`n${i}`, `Sale number ${i}`, true, day(i)));
+    const device = await signedInDevice(platform);
+    renderScreen(<Notifications />, platform, { device });
+    expect(await screen.findByText("Sale number 29")).toBeTruthy();
+    expect(screen.queryByText("Sale number 30")).toBeNull();
+    fireEvent.press(screen.getByRole("button", { name: "Older notifications" }));
+    expect(await screen.findByText("Sale number 34")).toBeTruthy();
+    const shown = screen.getAllByText(/^Sale number \d+$/).map((n) => Number(String(n.props.children).split(" ").pop()));
+    expect(shown).toEqual(Array.from({ length: 35 }, (_, i) => i));
+    expect(screen.queryByRole("button", { name: "Older notifications" })).toBeNull();
+  });
+});
+
 describe("notification preferences", () => {
   it("a switch turns one channel of one kind off, saved at once", async () => {
     const platform = new FakePlatform();

@@ -3,7 +3,7 @@ import { Text } from "react-native";
 import { Stack, router } from "expo-router";
 import { useApp } from "../lib/app";
 import { useLoad } from "../lib/hooks";
-import { disablePush, enablePush, loadFeed, markAllRead, markRead, pushToken, type FeedItem } from "../lib/notifications";
+import { disablePush, enablePush, loadFeed, markAllRead, markRead, newestFirst, olderPage, pushToken, type FeedItem } from "../lib/notifications";
 import { NotificationPreferences } from "../components/NotificationPreferences";
 import { Btn, Card, ErrorBox, Info, Loading, P, Screen, Title } from "../ui/kit";
 
@@ -12,6 +12,8 @@ import { Btn, Card, ErrorBox, Info, Loading, P, Screen, Title } from "../ui/kit"
 export default function Notifications() {
   const { t, api, device, date, colors } = useApp();
   const feed = useLoad(() => loadFeed(api, device.storage, t), [api, device]);
+  // Older pages of the platform's feed, read on request ("Older notifications").
+  const [older, setOlder] = useState<{ items: FeedItem[]; nextBefore: string | null } | null>(null);
   const [error, setError] = useState<unknown>(null);
   // undefined: not known yet; null: off; "denied": the user (or the build) did not allow it.
   const [push, setPush] = useState<string | null | "denied" | undefined>(undefined);
@@ -30,11 +32,19 @@ export default function Notifications() {
   const open = (n: FeedItem) =>
     run(async () => {
       if (!n.read) await markRead(api, device.storage, n);
+      setOlder(null);
       feed.reload();
       if (n.link) router.push(n.link);
     });
 
   const data = feed.data;
+  const items = data ? newestFirst([...data.items, ...(older?.items ?? [])]) : [];
+  const nextBefore = older ? older.nextBefore : data?.nextBefore;
+  const loadOlder = () =>
+    run(async () => {
+      const page = await olderPage(api, nextBefore!);
+      setOlder((o) => ({ items: [...(o?.items ?? []), ...page.items], nextBefore: page.nextBefore }));
+    });
   return (
     <Screen>
       <Stack.Screen options={{ title: t("notifications.title") }} />
@@ -42,15 +52,16 @@ export default function Notifications() {
       {feed.loading && !data ? <Loading /> : null}
       <ErrorBox error={feed.error ?? error} />
       {data ? <P muted>{t("notifications.unread", { count: data.unread })}</P> : null}
-      {data && !data.items.length ? <P muted>{t("notifications.empty")}</P> : null}
-      {data?.unread ? <Btn kind="secondary" label={t("notifications.markAllRead")} onPress={() => void run(async () => (await markAllRead(api, device.storage), feed.reload()))} /> : null}
-      {data?.items.map((n) => (
+      {data && !items.length ? <P muted>{t("notifications.empty")}</P> : null}
+      {data?.unread ? <Btn kind="secondary" label={t("notifications.markAllRead")} onPress={() => void run(async () => (await markAllRead(api, device.storage), setOlder(null), feed.reload()))} /> : null}
+      {items.map((n) => (
         <Card key={`${n.source}-${n.id}`} label={`${n.read ? "" : t("mobile.notifications.unreadMark") + " "}${n.title}`} onPress={() => void open(n)}>
           <Text style={{ color: colors.text, fontWeight: n.read ? "400" : "700" }}>{n.title}</Text>
           {n.body ? <Text style={{ color: colors.text }}>{n.body}</Text> : null}
           <Text style={{ color: colors.muted }}>{date(n.at)}</Text>
         </Card>
       ))}
+      {nextBefore ? <Btn kind="secondary" label={t("notifications.loadMore")} onPress={() => void loadOlder()} /> : null}
       {typeof push === "string" && push !== "denied" ? (
         <>
           <Info>{t("mobile.notifications.pushOn")}</Info>

@@ -4,6 +4,7 @@
  * here, an upload processed), kept on the device and shown in the same list.
  * Push: the device's Expo push token is registered with the API only after the user turns push on.
  */
+import type { Resp } from "@mamc/shared/api/types";
 import type { KeyValueStore, PushDevice } from "../device/types";
 import { call, type MobileApi } from "./api";
 
@@ -48,14 +49,27 @@ export interface FeedItem {
   read: boolean;
 }
 
-/** The platform's feed and the device's notifications, newest first, and how many are unread. */
-export async function loadFeed(api: MobileApi, store: KeyValueStore, t: (key: string, vars?: Record<string, string | number>) => string): Promise<{ items: FeedItem[]; unread: number }> {
-  const [page, local] = await Promise.all([call(api.client.GET("/api/v1/notifications", { params: { query: { limit: 50 } } })), listNotifications(store)]);
-  const items: FeedItem[] = [
-    ...page.items.map((n) => ({ id: n.id, source: "platform" as const, title: n.title, body: n.body, at: n.created_at, link: n.link, read: n.read })),
+type NotificationOut = Resp<"/api/v1/notifications", "get">["items"][number];
+
+const fromPlatform = (n: NotificationOut): FeedItem => ({ id: n.id, source: "platform", title: n.title, body: n.body, at: n.created_at, link: n.link, read: n.read });
+export const newestFirst = (items: FeedItem[]) => [...items].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+const PAGE = 30;
+
+/** The platform's feed (first page) and the device's notifications, newest first, how many are
+ * unread, and where the next (older) page of the platform's starts. */
+export async function loadFeed(api: MobileApi, store: KeyValueStore, t: (key: string, vars?: Record<string, string | number>) => string): Promise<{ items: FeedItem[]; unread: number; nextBefore: string | null }> {
+  const [page, local] = await Promise.all([call(api.client.GET("/api/v1/notifications", { params: { query: { limit: PAGE } } })), listNotifications(store)]);
+  const items = newestFirst([
+    ...page.items.map(fromPlatform),
     ...local.map((n) => ({ id: n.id, source: "device" as const, title: t(n.key, n.vars), body: "", at: n.at, link: n.href ?? null, read: n.read })),
-  ].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
-  return { items, unread: page.unread + local.filter((n) => !n.read).length };
+  ]);
+  return { items, unread: page.unread + local.filter((n) => !n.read).length, nextBefore: page.next_before };
+}
+
+/** An older page of the platform's feed. */
+export async function olderPage(api: MobileApi, before: string): Promise<{ items: FeedItem[]; nextBefore: string | null }> {
+  const page = await call(api.client.GET("/api/v1/notifications", { params: { query: { limit: PAGE, before } } }));
+  return { items: page.items.map(fromPlatform), nextBefore: page.next_before };
 }
 
 export async function markRead(api: MobileApi, store: KeyValueStore, item: FeedItem): Promise<void> {
