@@ -37,7 +37,7 @@ describe("notifications screen", () => {
   it("marks everything read, on the platform and on the device", async () => {
     const platform = platformWithFeed();
     const device = await signedInDevice(platform);
-    await notify(device.storage, { key: "mobile.notifications.reportReady" });
+    await notify(device.storage, { key: "library.confirmed" });
     renderScreen(<Notifications />, platform, { device });
     fireEvent.press(await screen.findByRole("button", { name: "Mark all as read" }));
     expect(await screen.findByText("0 unread")).toBeTruthy();
