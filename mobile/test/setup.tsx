@@ -1,11 +1,14 @@
 /** Shared test helpers: expo-router and expo-video replaced by inert stand-ins, and a renderer
  * that wraps a screen in the app's provider with a fake device and the fake platform. */
 import type { ReactElement } from "react";
-import { render } from "@testing-library/react-native";
+import { configure, render } from "@testing-library/react-native";
 import { AppProvider } from "../src/lib/app";
 import type { ApiCoachOptions, CoachClient } from "../src/lib/coach";
 import type { Device } from "../src/device/types";
 import { BASE, FakePlatform, fakeDevice } from "./fakePlatform";
+
+// findBy*/waitFor: a suite's first render on a cold run can take over the default second.
+configure({ asyncUtilTimeout: 5000 });
 
 export const mockRouter = { push: jest.fn(), replace: jest.fn(), back: jest.fn() };
 export const mockParams: { current: Record<string, string> } = { current: {} };
