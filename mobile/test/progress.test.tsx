@@ -79,6 +79,21 @@ describe("player resume synced with the server", () => {
     expect(platform.progress.get("v1")?.position_s).toBe(52);
   });
 
+  it("on leaving after expo-video released the player, the last position it reported is saved", async () => {
+    const platform = new FakePlatform();
+    const { player, unmount } = await openPlayer(platform);
+    await waitFor(() => expect(player.playing).toBe(true));
+    await act(async () => player.emit("timeUpdate", { currentTime: 30 }));
+    await act(async () => player.emit("timeUpdate", { currentTime: 38 }));
+    Object.defineProperty(player, "currentTime", {
+      get: () => {
+        throw new Error("NativeSharedObjectNotFoundException");
+      },
+    });
+    unmount();
+    await waitFor(() => expect(platform.progressPuts.map((p) => p.position_s)).toEqual([30, 38]));
+  });
+
   it("offline, resumes from the device's copy of the last position", async () => {
     const platform = new FakePlatform();
     const device = fakeDevice(platform);

@@ -49,7 +49,21 @@ export function HlsPlayer({ url, resumeKey, label, autoPlay, startAt }: { url: s
     }
     let live = true;
     const sync = createProgressSync(api, device.storage, resumeKey);
-    const flush = () => void sync.flush(player.currentTime, player.duration);
+    // On leaving, expo-video may already have released the native player: the last known values then.
+    const last = { time: 0, duration: 0 };
+    const read = () => {
+      try {
+        last.time = player.currentTime;
+        last.duration = player.duration;
+      } catch {
+        /* released */
+      }
+      return last;
+    };
+    const flush = () => {
+      const { time, duration } = read();
+      void sync.flush(time, duration);
+    };
     // The position is known before playing starts, so the first frames are the right ones.
     void (startAt != null ? Promise.resolve(startAt) : sync.load()).then((s) => {
       if (!live) return;
@@ -60,7 +74,11 @@ export function HlsPlayer({ url, resumeKey, label, autoPlay, startAt }: { url: s
       if (autoPlay) player.play();
     });
     const subs = [
-      player.addListener("timeUpdate", ({ currentTime }) => void sync.tick(currentTime, player.duration)),
+      player.addListener("timeUpdate", ({ currentTime }) => {
+        const { duration } = read();
+        last.time = currentTime;
+        void sync.tick(currentTime, duration);
+      }),
       player.addListener("playingChange", ({ isPlaying }) => {
         if (!isPlaying) flush();
       }),
