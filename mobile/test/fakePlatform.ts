@@ -14,6 +14,11 @@ type VideoPage = Resp<"/api/v1/videos", "get">;
 type CoachMessage = Resp<"/api/v1/coach/conversations/{conversation_id}/messages", "get">["items"][number];
 type Transcription = Resp<"/api/v1/coach/transcriptions/{transcription_id}", "get">;
 export type CoachSourceOut = CoachMessage["sources"][number];
+type Progress = Resp<"/api/v1/me/progress/{video_id}", "get">;
+export type NotificationOut = Resp<"/api/v1/notifications", "get">["items"][number];
+type DataExport = Resp<"/api/v1/me/export", "get">["items"][number];
+type Erasure = Resp<"/api/v1/me/erasure", "get">;
+type Pref = Resp<"/api/v1/notifications/preferences", "get">["items"][number];
 
 /** What the fake coach worker writes for the next question: the reply in pieces, then `done`. */
 export interface CoachScript {
@@ -73,6 +78,18 @@ export class FakePlatform {
   /** How many part URLs the create call presigns (the rest are asked for with /upload/parts). */
   presignFirst = 2;
   private n = 0;
+
+  /** Watch progress by video id (what any device saved), and every PUT received. */
+  progress = new Map<string, Progress>();
+  progressPuts: { video_id: string; position_s: number; duration_s: number | null | undefined }[] = [];
+  /** The in-app notifications, newest first, and the push tokens registered. */
+  notifications: NotificationOut[] = [];
+  pushTokens = new Map<string, string>();
+  notificationPrefs: Pref[] = ["report_ready", "sale"].map((kind) => ({ kind, in_app: true, email: true, push: true }));
+  /** Data exports (newest first); the erasure scheduled, if any; the grace period in days. */
+  exports: DataExport[] = [];
+  erasure: Erasure["pending"] = null;
+  graceDays = 30;
 
   /** The coach: conversations' messages (oldest first), the next replies' scripts. */
   conversations = new Map<string, CoachMessage[]>();
@@ -139,6 +156,9 @@ export class FakePlatform {
     if (!authed) return fail(401, "not_authenticated", "Log in.");
     if (req.method === "GET" && path === "/me") return json(200, this.user);
     if (path.startsWith("/coach/")) return this.coach(req, path, url, body);
+    if (path.startsWith("/me/progress/") || path === "/me/continue-watching") return this.watchProgress(req, path, body);
+    if (path.startsWith("/notifications")) return this.notificationsApi(req, path, url, body);
+    if (path === "/me" || path === "/me/export" || path === "/me/erasure") return this.yourData(req, path, body);
     if (req.method === "GET" && (m = path.match(/^\/videos\/([\w-]+)\/playback$/)))
       return this.entitled.has(m[1]) ? json(200, { url: `${BASE}/media/t/tok/${m[1]}/master.m3u8` }) : fail(403, "not_entitled", "Buy, rent or subscribe to watch.");
     if (req.method === "GET" && path === "/studio/references") return json(200, { items: [], next_cursor: null });
@@ -239,6 +259,105 @@ export class FakePlatform {
       return this.eventStream(messages, this.dropStreamAfter.shift());
     }
     return fail(404, "not_found", `No route ${req.method} ${path}`);
+  }
+
+  private watchProgress(req: Request, path: string, body: { position_s: number; duration_s?: number | null } | null): Response {
+    if (req.method === "GET" && path === "/me/continue-watching") {
+      const items = [...this.progress.values()]
+        .filter((p) => p.resume)
+        .map((p) => {
+          const v = this.videos.items.find((x) => x.id === p.video_id);
+          const duration = p.duration_s ?? v?.duration_s ?? null;
+          return { video_id: p.video_id, title: v?.title ?? "", poster_url: null, position_s: p.position_s, duration_s: duration, percent: duration ? Math.floor((100 * p.position_s) / duration) : 0, updated_at: p.updated_at };
+        });
+      return json(200, { items });
+    }
+    const id = path.split("/").pop()!;
+    if (req.method === "GET") {
+      const p = this.progress.get(id);
+      return p ? json(200, p) : fail(404, "no_progress", "No saved position for this video.");
+    }
+    if (req.method === "PUT" && body) {
+      if (body.position_s < 0) return fail(422, "validation_error", "The position cannot be negative.");
+      this.progressPuts.push({ video_id: id, position_s: body.position_s, duration_s: body.duration_s });
+      this.setProgress(id, body.position_s, body.duration_s ?? null);
+      return json(200, this.progress.get(id));
+    }
+    return fail(405, "method_not_allowed", "Method not allowed.");
+  }
+
+  /** A position saved (by this app or another device), with the API's resume rule. */
+  setProgress(videoId: string, position: number, duration: number | null): void {
+    const resume = position > 5 && (duration == null || position < 0.95 * duration);
+    this.progress.set(videoId, { video_id: videoId, position_s: position, duration_s: duration, updated_at: "2026-01-01T00:00:00Z", resume });
+  }
+
+  private notificationsApi(req: Request, path: string, url: URL, body: { token?: string; platform?: string } | null): Response {
+    const unread = () => this.notifications.filter((n) => !n.read).length;
+    let m: RegExpMatchArray | null;
+    if (req.method === "GET" && path === "/notifications") {
+      const limit = Number(url.searchParams.get("limit") ?? 50);
+      const before = url.searchParams.get("before");
+      let items = url.searchParams.get("unread_only") === "true" ? this.notifications.filter((n) => !n.read) : this.notifications;
+      if (before) items = items.filter((n) => n.created_at < before);
+      const page = items.slice(0, limit);
+      return json(200, { items: page, unread: unread(), next_before: items.length > limit ? page[page.length - 1].created_at : null });
+    }
+    if (req.method === "GET" && path === "/notifications/unread") return json(200, { unread: unread() });
+    if (req.method === "POST" && path === "/notifications/read-all") {
+      this.notifications.forEach((n) => (n.read = true));
+      return json(200, { unread: 0 });
+    }
+    if (req.method === "POST" && (m = path.match(/^\/notifications\/([\w-]+)\/read$/))) {
+      const n = this.notifications.find((x) => x.id === m![1]);
+      if (!n) return fail(404, "notification_not_found", "This notification no longer exists.");
+      n.read = true;
+      return json(200, { unread: unread() });
+    }
+    if (path === "/notifications/preferences" && req.method === "GET") return json(200, { items: this.notificationPrefs });
+    if (path === "/notifications/preferences" && req.method === "PUT") {
+      const items = (body as unknown as { items: Pref[] }).items;
+      if (items.some((p) => !this.notificationPrefs.some((q) => q.kind === p.kind))) return fail(422, "unknown_kind", "Unknown kind of notification.");
+      this.notificationPrefs = this.notificationPrefs.map((q) => items.find((p) => p.kind === q.kind) ?? q);
+      return json(200, { items: this.notificationPrefs });
+    }
+    if (req.method === "POST" && path === "/notifications/push-tokens") {
+      if (!body?.token?.startsWith("ExponentPushToken[")) return fail(422, "validation_error", "Not an Expo push token.");
+      this.pushTokens.set(body.token, body.platform ?? "unknown");
+      return json(201, { token: body.token, platform: body.platform ?? "unknown" });
+    }
+    if (req.method === "DELETE" && path === "/notifications/push-tokens") {
+      this.pushTokens.delete(url.searchParams.get("token") ?? "");
+      return new Response(null, { status: 204 });
+    }
+    return fail(404, "not_found", `No route ${req.method} ${path}`);
+  }
+
+  private yourData(req: Request, path: string, body: { password?: string } | null): Response {
+    const now = "2026-01-01T00:00:00Z";
+    const startExport = () => this.exports.unshift({ id: `exp-${++this.n}`, status: "pending", created_at: now, finished_at: null, size_bytes: null, download_url: null });
+    if (path === "/me/export" && (req.method === "GET" || req.method === "POST")) {
+      const busyOrReady = this.exports.some((e) => e.status === "pending" || e.status === "running" || e.status === "ready");
+      if (req.method === "GET" ? !busyOrReady : !this.exports.some((e) => e.status === "pending" || e.status === "running")) startExport();
+      return json(req.method === "GET" ? 200 : 202, { items: this.exports });
+    }
+    if (path === "/me/erasure" && req.method === "GET") return json(200, { pending: this.erasure, grace_days: this.graceDays });
+    if (path === "/me/erasure" && req.method === "DELETE") {
+      if (!this.erasure) return fail(409, "no_erasure_pending", "No deletion of your account is scheduled.");
+      this.erasure = null;
+      return new Response(null, { status: 204 });
+    }
+    if (path === "/me" && req.method === "DELETE") {
+      if (body?.password !== this.password) return fail(403, "wrong_password", "The password is not right.");
+      this.erasure = { requested_at: now, erase_after: "2026-01-31T00:00:00Z" };
+      return json(202, this.erasure);
+    }
+    return fail(404, "not_found", `No route ${req.method} ${path}`);
+  }
+
+  /** The worker finishes the newest export: a signed link to the zip. */
+  finishExport(): void {
+    Object.assign(this.exports[0], { status: "ready", finished_at: "2026-01-01T00:05:00Z", size_bytes: 2048, download_url: `${BASE}/media/exports/${this.exports[0].id}.zip?sig=x` });
   }
 
   /** The worker writes the next piece of a reply (or finishes it); returns the events it publishes. */
@@ -354,7 +473,7 @@ export function fakeDevice(platform: FakePlatform, overrides: Partial<Device> = 
     camera: { requestPermissions: async () => true, Preview: () => null },
     gallery: { pickVideo: async () => null },
     useVoice: () => ({ requestPermissions: async () => true, start: async () => undefined, stop: async () => null }),
-    push: { register: async () => null },
+    push: { register: async () => null, platform: "android" },
     browser: { open: async () => undefined, dismiss: () => undefined },
     ...overrides,
   };

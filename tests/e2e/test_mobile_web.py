@@ -1,6 +1,7 @@
 """The mobile app's web export (`expo export --platform web`, built into mobile/dist by
 `make test-mobile`) against the platform in embedded mode, in Debian chromium: log in, browse,
-play a trailer, open the library.
+play a trailer, open the library; a position saved from another device shows in Continue watching;
+the notifications and your-data screens open on the real API.
 
 The platform serves the export itself (FRONTEND_DIST_DIR), so the app calls the API on its own
 origin. The catalog is seeded through the API the way an instructor and an admin would (upload in
@@ -46,6 +47,7 @@ class Seeded:
     var_dir: Path
     student: str
     title: str
+    video_id: str
 
 
 def _wait(what: str, probe: Callable[[], Any], timeout: float) -> Any:
@@ -139,7 +141,7 @@ def _seed(url: str, var_dir: Path, env: dict[str, str]) -> Seeded:
         approved = api.post(f"/admin/videos/{vid}/approve", headers=admin, json={})
         assert approved.status_code == 200 and approved.json()["status"] == "published", approved.text
         assert api.get(f"/videos/{vid}").json()["has_trailer"], "the processed video has no trailer"
-    return Seeded(url, var_dir, student, title)
+    return Seeded(url, var_dir, student, title, vid)
 
 
 def _free_port() -> int:
@@ -227,6 +229,30 @@ def test_mobile_web_export_login_browse_trailer_library(browser, seeded: Seeded)
         expect(page.get_by_role("heading", name="My library").first).to_be_visible()
         expect(page.get_by_text("You have not bought or rented any videos yet.")).to_be_visible()
         shot(page, "mobile-web-library")
+
+        # Another device of the student's saves a position: home offers to continue from it.
+        with httpx.Client(base_url=f"{seeded.url}/api/v1", timeout=30) as api:
+            other_device = _login(api, seeded.student)
+            saved = api.put(
+                f"/me/progress/{seeded.video_id}",
+                headers=other_device,
+                json={"position_s": 6, "duration_s": 100},
+            )
+            assert saved.status_code == 200 and saved.json()["resume"], saved.text
+        page.goto("/")
+        expect(page.get_by_role("heading", name="Continue watching")).to_be_visible()
+        expect(
+            page.get_by_role("button", name=re.compile(rf"^{re.escape(seeded.title)}\. Resume at 0:06"))
+        ).to_be_visible()
+        shot(page, "mobile-web-continue-watching")
+
+        page.goto("/notifications")
+        expect(page.get_by_role("heading", name="Notifications").first).to_be_visible()
+        expect(page.get_by_role("button", name="Turn on push notifications")).to_be_visible()
+        page.goto("/your-data")
+        expect(page.get_by_role("heading", name="Your data").first).to_be_visible()
+        expect(page.get_by_text(re.compile(r"erased \d+ days after you confirm"))).to_be_visible()
+        shot(page, "mobile-web-your-data")
     except Exception as e:  # a failed expectation or a locator timeout: keep what the browser said
         shot(page, "FAILED-mobile-web")
         raise AssertionError(f"{e}\nbrowser errors: {errors[-5:]}") from e

@@ -1,12 +1,15 @@
+import { useState } from "react";
 import { Stack, router } from "expo-router";
 import { View } from "react-native";
 import type { VideoCard } from "@mamc/shared/api/types";
 import { useApp } from "../lib/app";
 import { call } from "../lib/api";
 import { cachedFetch } from "../lib/cache";
-import { useLoad } from "../lib/hooks";
+import { useLoad, usePoll } from "../lib/hooks";
+import { unreadCount } from "../lib/notifications";
 import { Btn, ErrorBox, Loading, P, Screen, Title } from "../ui/kit";
 import { VideoList } from "../components/VideoList";
+import { ContinueWatching } from "../components/ContinueWatching";
 
 export default function Home() {
   const { t, api, device, user, restoring, date } = useApp();
@@ -15,6 +18,9 @@ export default function Home() {
     [api],
   );
   const go = (href: string) => () => router.push(href);
+  // The unread badge: checked on opening and every minute while signed in.
+  const [unread, setUnread] = useState(0);
+  usePoll(async () => (setUnread(await unreadCount(api, device.storage)), false), 60_000, !!user);
   return (
     <Screen offline={latest.data?.offline ? date(latest.data.savedAt) : null}>
       <Stack.Screen options={{ title: t("nav.home") }} />
@@ -30,7 +36,11 @@ export default function Home() {
             <Btn label={t("nav.library")} kind="secondary" onPress={go("/library")} />
             <Btn label={t("mobile.coach.title")} kind="secondary" onPress={go("/coach")} />
             {user.role !== "student" ? <Btn label={t("nav.studio")} kind="secondary" onPress={go("/studio")} /> : null}
-            <Btn label={t("mobile.notifications.title")} kind="secondary" onPress={go("/notifications")} />
+            <Btn
+              label={unread ? `${t("notifications.title")} · ${t("notifications.unread", { count: unread })}` : t("notifications.title")}
+              kind={unread ? "primary" : "secondary"}
+              onPress={go("/notifications")}
+            />
           </>
         ) : (
           <>
@@ -40,6 +50,7 @@ export default function Home() {
         )}
         <Btn label={t("mobile.settings.title")} kind="secondary" onPress={go("/settings")} />
       </View>
+      {user ? <ContinueWatching /> : null}
       <Title>{t("catalog.new")}</Title>
       {latest.loading ? <Loading /> : null}
       <ErrorBox error={latest.error} />

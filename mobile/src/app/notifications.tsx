@@ -2,37 +2,76 @@ import { useEffect, useState } from "react";
 import { Text } from "react-native";
 import { Stack, router } from "expo-router";
 import { useApp } from "../lib/app";
-import { listNotifications, markAllRead, type AppNotification } from "../lib/notifications";
-import { Btn, Card, Info, P, Screen, Title } from "../ui/kit";
+import { useLoad } from "../lib/hooks";
+import { disablePush, enablePush, loadFeed, markAllRead, markRead, newestFirst, olderPage, pushToken, type FeedItem } from "../lib/notifications";
+import { NotificationPreferences } from "../components/NotificationPreferences";
+import { Btn, Card, ErrorBox, Info, Loading, P, Screen, Title } from "../ui/kit";
 
-/** The in-app list; with push configured (an EAS project id) the device's Expo push token too. */
+/** The in-app list (read marks, mark all read), push to this phone (on only when the user allows) and
+ * what is sent through which channel. */
 export default function Notifications() {
-  const { t, device, date, colors } = useApp();
-  const [items, setItems] = useState<AppNotification[]>([]);
-  const [push, setPush] = useState<string | null | undefined>(undefined);
+  const { t, api, device, date, colors } = useApp();
+  const feed = useLoad(() => loadFeed(api, device.storage, t), [api, device]);
+  // Older pages of the platform's feed, read on request ("Older notifications").
+  const [older, setOlder] = useState<{ items: FeedItem[]; nextBefore: string | null } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  // undefined: not known yet; null: off; "denied": the user (or the build) did not allow it.
+  const [push, setPush] = useState<string | null | "denied" | undefined>(undefined);
   useEffect(() => {
-    void listNotifications(device.storage).then((n) => {
-      setItems(n);
-      void markAllRead(device.storage);
-    });
+    void pushToken(device.storage).then(setPush);
   }, [device]);
-  async function enablePush() {
-    setPush(await device.push.register().catch(() => null));
+
+  async function run(fn: () => Promise<unknown>) {
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError(e);
+    }
   }
+  const open = (n: FeedItem) =>
+    run(async () => {
+      if (!n.read) await markRead(api, device.storage, n);
+      setOlder(null);
+      feed.reload();
+      if (n.link) router.push(n.link);
+    });
+
+  const data = feed.data;
+  const items = data ? newestFirst([...data.items, ...(older?.items ?? [])]) : [];
+  const nextBefore = older ? older.nextBefore : data?.nextBefore;
+  const loadOlder = () =>
+    run(async () => {
+      const page = await olderPage(api, nextBefore!);
+      setOlder((o) => ({ items: [...(o?.items ?? []), ...page.items], nextBefore: page.nextBefore }));
+    });
   return (
     <Screen>
-      <Stack.Screen options={{ title: t("mobile.notifications.title") }} />
-      <Title>{t("mobile.notifications.title")}</Title>
-      {!items.length ? <P muted>{t("mobile.notifications.empty")}</P> : null}
+      <Stack.Screen options={{ title: t("notifications.title") }} />
+      <Title>{t("notifications.title")}</Title>
+      {feed.loading && !data ? <Loading /> : null}
+      <ErrorBox error={feed.error ?? error} />
+      {data ? <P muted>{t("notifications.unread", { count: data.unread })}</P> : null}
+      {data && !items.length ? <P muted>{t("notifications.empty")}</P> : null}
+      {data?.unread ? <Btn kind="secondary" label={t("notifications.markAllRead")} onPress={() => void run(async () => (await markAllRead(api, device.storage), setOlder(null), feed.reload()))} /> : null}
       {items.map((n) => (
-        <Card key={n.id} label={t(n.key, n.vars)} onPress={n.href ? () => router.push(n.href!) : undefined}>
-          <Text style={{ color: colors.text, fontWeight: n.read ? "400" : "700" }}>{t(n.key, n.vars)}</Text>
+        <Card key={`${n.source}-${n.id}`} label={`${n.read ? "" : t("mobile.notifications.unreadMark") + " "}${n.title}`} onPress={() => void open(n)}>
+          <Text style={{ color: colors.text, fontWeight: n.read ? "400" : "700" }}>{n.title}</Text>
+          {n.body ? <Text style={{ color: colors.text }}>{n.body}</Text> : null}
           <Text style={{ color: colors.muted }}>{date(n.at)}</Text>
         </Card>
       ))}
-      <Btn kind="secondary" label={t("mobile.notifications.enablePush")} onPress={() => void enablePush()} />
-      {push === null ? <Info>{t("mobile.notifications.pushUnavailable")}</Info> : null}
-      {push ? <Info>{t("mobile.notifications.pushOn")}</Info> : null}
+      {nextBefore ? <Btn kind="secondary" label={t("notifications.loadMore")} onPress={() => void loadOlder()} /> : null}
+      {typeof push === "string" && push !== "denied" ? (
+        <>
+          <Info>{t("mobile.notifications.pushOn")}</Info>
+          <Btn kind="secondary" label={t("mobile.notifications.disablePush")} onPress={() => void run(async () => (await disablePush(api, device.storage), setPush(null)))} />
+        </>
+      ) : (
+        <Btn kind="secondary" label={t("mobile.notifications.enablePush")} onPress={() => void run(async () => setPush((await enablePush(api, device.storage, device.push)) ?? "denied"))} />
+      )}
+      {push === "denied" ? <Info>{t("mobile.notifications.pushNotAllowed")}</Info> : null}
+      <NotificationPreferences />
     </Screen>
   );
 }

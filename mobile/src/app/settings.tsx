@@ -7,7 +7,7 @@ import { Btn, P, Screen, Title } from "../ui/kit";
 
 const THEMES: ThemeChoice[] = ["system", "light", "dark"];
 
-/** Language, theme, account. Data export and account deletion have no API yet: said so here. */
+/** Language, theme, account (your data: export and account deletion on their own screen). */
 export default function Settings() {
   const { t, lang, setLang, theme, setTheme, user, logout } = useApp();
   return (
@@ -29,7 +29,7 @@ export default function Settings() {
         <>
           <Title>{t("account.title")}</Title>
           <P>{`${user.display_name} · ${user.email}`}</P>
-          <P muted>{t("mobile.settings.dataRights")}</P>
+          <Btn kind="secondary" label={t("privacy.title")} onPress={() => router.push("/your-data")} />
           <Btn
             kind="secondary"
             label={t("nav.logout")}

@@ -1,28 +1,26 @@
 /**
  * HLS playback (expo-video: AVPlayer / ExoPlayer / the browser) with a quality choice read from the
- * master playlist and a resume position kept on the device (the API keeps no playback position).
+ * master playlist and the resume position synced with the server (lib/progress): loaded before
+ * playing, saved while playing, on pause, when the app goes to the background and on leaving.
  */
-import { useEffect, useRef, useState } from "react";
-import { View } from "react-native";
+import { useEffect, useState } from "react";
+import { AppState, View } from "react-native";
 import { useVideoPlayer, VideoView } from "expo-video";
 import { useApp } from "../lib/app";
 import { parseMaster, type Variant } from "../lib/hls";
-import { loadResume, saveResume } from "../lib/resume";
+import { createProgressSync } from "../lib/progress";
 import { Btn, P } from "../ui/kit";
 
 
 /** `startAt` (seconds, e.g. a moment a coach reply cites) wins over the stored resume position. */
 export function HlsPlayer({ url, resumeKey, label, autoPlay, startAt }: { url: string; resumeKey?: string; label: string; autoPlay?: boolean; startAt?: number }) {
-  const { t, device, duration } = useApp();
+  const { t, api, device, duration } = useApp();
   const [variants, setVariants] = useState<Variant[]>([]);
   const [chosen, setChosen] = useState<string | null>(null);
   const [resumedAt, setResumedAt] = useState<number | null>(null);
   const player = useVideoPlayer({ uri: url, contentType: "hls" }, (p) => {
     p.timeUpdateEventInterval = 5;
-    if (autoPlay) p.play();
   });
-  const keyRef = useRef(resumeKey);
-  keyRef.current = resumeKey;
 
   useEffect(() => {
     let live = true;
@@ -45,17 +43,55 @@ export function HlsPlayer({ url, resumeKey, label, autoPlay, startAt }: { url: s
   }
 
   useEffect(() => {
-    if (!resumeKey) return;
-    void (startAt != null ? Promise.resolve(startAt) : loadResume(device.storage, resumeKey)).then((s) => {
-      if (s == null) return;
-      player.currentTime = s;
-      setResumedAt(s);
+    if (!resumeKey) {
+      if (autoPlay) player.play();
+      return;
+    }
+    let live = true;
+    const sync = createProgressSync(api, device.storage, resumeKey);
+    // On leaving, expo-video may already have released the native player: the last known values then.
+    const last = { time: 0, duration: 0 };
+    const read = () => {
+      try {
+        last.time = player.currentTime;
+        last.duration = player.duration;
+      } catch {
+        /* released */
+      }
+      return last;
+    };
+    const flush = () => {
+      const { time, duration } = read();
+      void sync.flush(time, duration);
+    };
+    // The position is known before playing starts, so the first frames are the right ones.
+    void (startAt != null ? Promise.resolve(startAt) : sync.load()).then((s) => {
+      if (!live) return;
+      if (s != null) {
+        player.currentTime = s;
+        setResumedAt(s);
+      }
+      if (autoPlay) player.play();
     });
-    const sub = player.addListener("timeUpdate", ({ currentTime }) => {
-      if (keyRef.current) void saveResume(device.storage, keyRef.current, currentTime);
-    });
-    return () => sub.remove();
-  }, [device, player, resumeKey, startAt]);
+    const subs = [
+      player.addListener("timeUpdate", ({ currentTime }) => {
+        const { duration } = read();
+        last.time = currentTime;
+        void sync.tick(currentTime, duration);
+      }),
+      player.addListener("playingChange", ({ isPlaying }) => {
+        if (!isPlaying) flush();
+      }),
+      AppState.addEventListener("change", (state) => {
+        if (state !== "active") flush();
+      }),
+    ];
+    return () => {
+      live = false;
+      subs.forEach((s) => s.remove());
+      flush();
+    };
+  }, [api, autoPlay, device, player, resumeKey, startAt]);
 
   return (
     <View style={{ gap: 8 }}>

@@ -1,18 +1,19 @@
 /**
  * The web export's player: browsers other than Safari have no native HLS, so the same library the
- * web client uses (hls.js) feeds a <video>; quality choice from its levels, resume kept locally.
+ * web client uses (hls.js) feeds a <video>; quality choice from its levels, resume synced with the
+ * server (lib/progress) like on phones.
  */
 import { createElement, useEffect, useRef, useState } from "react";
 import { View } from "react-native";
 import Hls from "hls.js";
 import { useApp } from "../lib/app";
-import { loadResume, saveResume } from "../lib/resume";
+import { createProgressSync } from "../lib/progress";
 import { Btn, P } from "../ui/kit";
 
 
 /** `startAt` (seconds, e.g. a moment a coach reply cites) wins over the stored resume position. */
 export function HlsPlayer({ url, resumeKey, label, autoPlay, startAt }: { url: string; resumeKey?: string; label: string; autoPlay?: boolean; startAt?: number }) {
-  const { t, device, duration } = useApp();
+  const { t, api, device, duration } = useApp();
   const video = useRef<HTMLVideoElement | null>(null);
   const hls = useRef<Hls | null>(null);
   const [levels, setLevels] = useState<{ index: number; height: number }[]>([]);
@@ -29,25 +30,34 @@ export function HlsPlayer({ url, resumeKey, label, autoPlay, startAt }: { url: s
       h.loadSource(url);
       h.attachMedia(el);
     } else el.src = url;
-    if (resumeKey)
-      void (startAt != null ? Promise.resolve(startAt) : loadResume(device.storage, resumeKey)).then((s) => {
-        if (s == null) return;
+    let live = true;
+    const sync = resumeKey ? createProgressSync(api, device.storage, resumeKey) : null;
+    const flush = () => void sync?.flush(el.currentTime, el.duration);
+    const tick = () => void sync?.tick(el.currentTime, el.duration);
+    const onVisibility = () => {
+      if (document.visibilityState === "hidden") flush();
+    };
+    void (startAt != null ? Promise.resolve(startAt) : (sync?.load() ?? Promise.resolve(null))).then((s) => {
+      if (!live) return;
+      if (s != null) {
         el.currentTime = s;
         setResumedAt(s);
-      });
-    if (autoPlay) void el.play().catch(() => undefined);
-    const onTime = () => {
-      if (resumeKey) void saveResume(device.storage, resumeKey, el.currentTime);
-    };
-    el.addEventListener("pause", onTime);
-    const timer = setInterval(onTime, 5000);
+      }
+      if (autoPlay) void el.play().catch(() => undefined);
+    });
+    el.addEventListener("pause", flush);
+    el.addEventListener("timeupdate", tick);
+    document.addEventListener("visibilitychange", onVisibility);
     return () => {
-      clearInterval(timer);
-      el.removeEventListener("pause", onTime);
+      live = false;
+      flush();
+      el.removeEventListener("pause", flush);
+      el.removeEventListener("timeupdate", tick);
+      document.removeEventListener("visibilitychange", onVisibility);
       hls.current?.destroy();
       hls.current = null;
     };
-  }, [url, resumeKey, autoPlay, device, startAt]);
+  }, [url, resumeKey, autoPlay, api, device, startAt]);
 
   function choose(i: number) {
     setLevel(i);

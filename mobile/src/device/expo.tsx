@@ -163,6 +163,7 @@ export function createExpoDevice(): Device {
         if (!p.granted) return null;
         return (await Notifications.getExpoPushTokenAsync({ projectId })).data;
       },
+      platform: Platform.OS === "ios" || Platform.OS === "android" || Platform.OS === "web" ? Platform.OS : "unknown",
     },
     browser: {
       async open(url) {

@@ -62,8 +62,11 @@ export interface VoiceRecorder {
 }
 
 export interface PushDevice {
-  /** The Expo push token when push is configured (an EAS project id) and allowed, else null. */
+  /** Asks the user (the system prompt) and answers the Expo push token when push is configured (an
+   * EAS project id) and allowed, else null. Only called when the user turns push on. */
   register(): Promise<string | null>;
+  /** The platform the token belongs to, as the API names it. */
+  platform: "ios" | "android" | "web" | "unknown";
 }
 
 export interface BrowserDevice {

@@ -11,6 +11,7 @@ import type { User } from "@mamc/shared/api/types";
 import { isLang, langFromLocale, translate, formatDate, formatDuration, formatMoney, type Lang, type Vars } from "@mamc/shared/i18n";
 import type { Device } from "../device/types";
 import { call, createMobileApi, type MobileApi } from "./api";
+import { disablePush, syncPush } from "./notifications";
 import { createApiCoach, type ApiCoachOptions, type CoachClient } from "./coach";
 import { palettes, type Palette, type ThemeChoice } from "../ui/theme";
 
@@ -87,6 +88,12 @@ export function AppProvider({ device, baseUrl, fetch, coach, coachOptions, initi
     setUser(await call(api.client.GET("/api/v1/me")));
   }, [api]);
 
+  /** Signed in (login or a restored session): keep this phone's push token current, if push is on. */
+  const signedIn = useCallback(async () => {
+    await reloadUser();
+    void syncPush(api, device.storage, device.push).catch(() => undefined);
+  }, [api, device, reloadUser]);
+
   useEffect(() => {
     let live = true;
     void (async () => {
@@ -95,7 +102,7 @@ export function AppProvider({ device, baseUrl, fetch, coach, coachOptions, initi
       if (!initialLang && isLang(savedLang)) setLangState(savedLang);
       if (savedTheme === "light" || savedTheme === "dark" || savedTheme === "system") setThemeState(savedTheme);
       try {
-        if (await api.refresh()) await reloadUser();
+        if (await api.refresh()) await signedIn();
       } catch {
         /* offline or signed out: stay anonymous */
       } finally {
@@ -105,7 +112,7 @@ export function AppProvider({ device, baseUrl, fetch, coach, coachOptions, initi
     return () => {
       live = false;
     };
-  }, [api, device, initialLang, reloadUser]);
+  }, [api, device, initialLang, signedIn]);
 
   const value = useMemo<AppCtx>(() => {
     const t = (k: string, v?: Vars) => translate(lang, k, v);
@@ -117,9 +124,11 @@ export function AppProvider({ device, baseUrl, fetch, coach, coachOptions, initi
       restoring,
       async login(email, password) {
         await api.login(email, password);
-        await reloadUser();
+        await signedIn();
       },
       async logout() {
+        // This phone stops receiving the account's push notifications.
+        await disablePush(api, device.storage).catch(() => undefined);
         await api.logout().catch(() => undefined);
         setUser(null);
       },
@@ -151,7 +160,7 @@ export function AppProvider({ device, baseUrl, fetch, coach, coachOptions, initi
       },
       colors: palettes[theme === "system" ? (scheme === "dark" ? "dark" : "light") : theme],
     };
-  }, [api, apiCoach, device, lang, reloadUser, restoring, scheme, theme, user]);
+  }, [api, apiCoach, device, lang, reloadUser, restoring, scheme, signedIn, theme, user]);
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

@@ -1,8 +1,12 @@
 /**
- * The in-app notification list: things the app saw happen (a payment confirmed, a report ready, an
- * upload processed), newest first, kept on the device. The API has no notification feed yet.
+ * Notifications: the platform's in-app feed (`/notifications`: titles in the account's language,
+ * read marks, the unread count) plus a few things only this device saw happen (a payment confirmed
+ * here, an upload processed), kept on the device and shown in the same list.
+ * Push: the device's Expo push token is registered with the API only after the user turns push on.
  */
-import type { KeyValueStore } from "../device/types";
+import type { Resp } from "@mamc/shared/api/types";
+import type { KeyValueStore, PushDevice } from "../device/types";
+import { call, type MobileApi } from "./api";
 
 export interface AppNotification {
   id: string;
@@ -28,7 +32,92 @@ export async function notify(store: KeyValueStore, n: Omit<AppNotification, "id"
   await store.set(KEY, JSON.stringify(all.slice(0, MAX)));
 }
 
-export async function markAllRead(store: KeyValueStore): Promise<void> {
+/** Marks the device's notifications read: all of them, or the one with `id`. */
+export async function markLocalRead(store: KeyValueStore, id?: string): Promise<void> {
   const all = await listNotifications(store);
-  await store.set(KEY, JSON.stringify(all.map((n) => ({ ...n, read: true }))));
+  await store.set(KEY, JSON.stringify(all.map((n) => (id === undefined || n.id === id ? { ...n, read: true } : n))));
+}
+
+/** One row of the list, from the platform or from this device. */
+export interface FeedItem {
+  id: string;
+  source: "platform" | "device";
+  title: string;
+  body: string;
+  at: string;
+  link: string | null;
+  read: boolean;
+}
+
+type NotificationOut = Resp<"/api/v1/notifications", "get">["items"][number];
+
+const fromPlatform = (n: NotificationOut): FeedItem => ({ id: n.id, source: "platform", title: n.title, body: n.body, at: n.created_at, link: n.link, read: n.read });
+export const newestFirst = (items: FeedItem[]) => [...items].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+const PAGE = 30;
+
+/** The platform's feed (first page) and the device's notifications, newest first, how many are
+ * unread, and where the next (older) page of the platform's starts. */
+export async function loadFeed(api: MobileApi, store: KeyValueStore, t: (key: string, vars?: Record<string, string | number>) => string): Promise<{ items: FeedItem[]; unread: number; nextBefore: string | null }> {
+  const [page, local] = await Promise.all([call(api.client.GET("/api/v1/notifications", { params: { query: { limit: PAGE } } })), listNotifications(store)]);
+  const items = newestFirst([
+    ...page.items.map(fromPlatform),
+    ...local.map((n) => ({ id: n.id, source: "device" as const, title: t(n.key, n.vars), body: "", at: n.at, link: n.href ?? null, read: n.read })),
+  ]);
+  return { items, unread: page.unread + local.filter((n) => !n.read).length, nextBefore: page.next_before };
+}
+
+/** An older page of the platform's feed. */
+export async function olderPage(api: MobileApi, before: string): Promise<{ items: FeedItem[]; nextBefore: string | null }> {
+  const page = await call(api.client.GET("/api/v1/notifications", { params: { query: { limit: PAGE, before } } }));
+  return { items: page.items.map(fromPlatform), nextBefore: page.next_before };
+}
+
+export async function markRead(api: MobileApi, store: KeyValueStore, item: FeedItem): Promise<void> {
+  if (item.source === "device") await markLocalRead(store, item.id);
+  else await call(api.client.POST("/api/v1/notifications/{notification_id}/read", { params: { path: { notification_id: item.id } } }));
+}
+
+export async function markAllRead(api: MobileApi, store: KeyValueStore): Promise<void> {
+  await call(api.client.POST("/api/v1/notifications/read-all"));
+  await markLocalRead(store);
+}
+
+/** The unread count for the badge (platform + device). */
+export async function unreadCount(api: MobileApi, store: KeyValueStore): Promise<number> {
+  const [{ unread }, local] = await Promise.all([call(api.client.GET("/api/v1/notifications/unread")), listNotifications(store)]);
+  return unread + local.filter((n) => !n.read).length;
+}
+
+const PUSH_KEY = "mamc.push_token";
+
+/** The token registered from this device, if push is on. */
+export const pushToken = (store: KeyValueStore) => store.get(PUSH_KEY);
+
+/** Asks the user; when allowed, registers the device's token with the API. Null when not allowed
+ * or push is not set up for this build. */
+export async function enablePush(api: MobileApi, store: KeyValueStore, push: PushDevice): Promise<string | null> {
+  const token = await push.register();
+  if (!token) return null;
+  await call(api.client.POST("/api/v1/notifications/push-tokens", { body: { token, platform: push.platform } }));
+  await store.set(PUSH_KEY, token);
+  return token;
+}
+
+/** Stops push to this device (turned off, or signing out). */
+export async function disablePush(api: MobileApi, store: KeyValueStore): Promise<void> {
+  const token = await store.get(PUSH_KEY);
+  if (!token) return;
+  await call(api.client.DELETE("/api/v1/notifications/push-tokens", { params: { query: { token } } }));
+  await store.delete(PUSH_KEY);
+}
+
+/** After sign-in or on start, when push was turned on here: the token is read again (Expo may
+ * rotate it; no prompt, the permission is already given) and registered again; if the user has
+ * since withdrawn the permission in the system settings, the token is removed from the account. */
+export async function syncPush(api: MobileApi, store: KeyValueStore, push: PushDevice): Promise<void> {
+  const stored = await store.get(PUSH_KEY);
+  if (!stored) return;
+  const token = await push.register();
+  if (token !== stored) await disablePush(api, store);
+  if (token) await enablePush(api, store, { register: async () => token, platform: push.platform });
 }

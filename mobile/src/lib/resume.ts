@@ -1,4 +1,4 @@
-/** Playback positions kept on the device (the API has no playback-position endpoint). */
+/** The device's copy of playback positions (the server's, lib/progress, wins when it answers). */
 import type { KeyValueStore } from "../device/types";
 
 const PREFIX = "mamc.resume.";

@@ -6,7 +6,6 @@ import type { Resp } from "@mamc/shared/api/types";
 import { useApp } from "../../lib/app";
 import { call } from "../../lib/api";
 import { usePoll } from "../../lib/hooks";
-import { notify } from "../../lib/notifications";
 import { Card, ErrorBox, Info, P, ProgressBar, Screen, Title } from "../../ui/kit";
 
 type Attempt = Resp<"/api/v1/studio/attempts/{attempt_id}", "get">;
@@ -20,7 +19,7 @@ function Overlay({ url, label }: { url: string; label: string }) {
 /** The attempt's analysis progress, then its pose report: score, overlay video and cues. */
 export default function AttemptReport() {
   const { id } = useLocalSearchParams<{ id: string }>();
-  const { t, api, lang, colors, device } = useApp();
+  const { t, api, lang, colors } = useApp();
   const [attempt, setAttempt] = useState<Attempt | null>(null);
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -34,7 +33,6 @@ export default function AttemptReport() {
         if (a.status === "failed") return true;
         if (a.status !== "ready") return false;
         setReport(await call(api.client.GET("/api/v1/studio/attempts/{attempt_id}/report", { params: { ...path, query: { lang } } })));
-        await notify(device.storage, { key: "mobile.notifications.reportReady", href: `/attempts/${id}` });
         return true;
       } catch (e) {
         setError(e);
