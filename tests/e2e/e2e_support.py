@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Page, expect
 
@@ -42,3 +45,28 @@ def log_out(page: Page) -> None:
 def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def post_json(
+    url: str, body: dict[str, object], token: str | None = None, method: str = "POST"
+) -> dict[str, Any]:
+    """An API call outside the browser (seeding what the journey starts from)."""
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method=method)
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read())  # type: ignore[no-any-return]
+
+
+def verified_account(browser: Any, platform: Any, prefix: str, name: str) -> str:
+    """A new account signed up in the web client and verified by its emailed link; its email."""
+    email = unique_email(prefix)
+    ctx = browser.new_context(base_url=platform.url, locale="en-GB")
+    page = ctx.new_page()
+    try:
+        sign_up(page, email, name)
+        # One worker: a video's knowledge extraction may hold the queue the email waits in.
+        page.goto(platform.wait_link(email, "/verify-email", timeout=120))
+        expect(page.get_by_text("Your email is verified. You can now log in.")).to_be_visible()
+    finally:
+        ctx.close()
+    return email

@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import urllib.request
 import uuid
 
-from e2e_support import PASSWORD, log_in
+from e2e_support import PASSWORD, log_in, post_json
 from playwright.sync_api import expect
 from tests.e2e.conftest import REPO, platform_env
 
@@ -55,15 +54,6 @@ def _python(platform, code: str, *args: str) -> str:  # type: ignore[no-untyped-
     return proc.stdout
 
 
-def _post(
-    url: str, body: dict[str, object], token: str | None = None, method: str = "POST"
-) -> dict[str, object]:
-    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method=method)
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.loads(resp.read())  # type: ignore[no-any-return]
-
-
 def test_admin_sees_charts_from_real_beacons_and_continue_watching_resumes_across_devices(
     new_page, platform
 ) -> None:  # type: ignore[no-untyped-def]
@@ -82,7 +72,7 @@ def test_admin_sees_charts_from_real_beacons_and_continue_watching_resumes_acros
             }
             for p in (0, 60 * (viewer + 1))
         ]
-        assert _post(platform.api("/analytics/beacons"), {"beacons": beacons})["accepted"] == 2
+        assert post_json(platform.api("/analytics/beacons"), {"beacons": beacons})["accepted"] == 2
     _python(platform, ROLLUP)
 
     page = new_page()
@@ -101,8 +91,10 @@ def test_admin_sees_charts_from_real_beacons_and_continue_watching_resumes_acros
     assert download.value.suggested_filename.endswith(".csv")
 
     # resume from another device: a position saved through the API shows on the home page row
-    token = str(_post(platform.api("/auth/login"), {"email": email, "password": PASSWORD})["access_token"])
-    saved = _post(platform.api(f"/me/progress/{video_id}"), {"position_s": 120}, token, method="PUT")
+    token = str(
+        post_json(platform.api("/auth/login"), {"email": email, "password": PASSWORD})["access_token"]
+    )
+    saved = post_json(platform.api(f"/me/progress/{video_id}"), {"position_s": 120}, token, method="PUT")
     assert saved["resume"] is True
     page.goto("/")
     row = page.get_by_role("region", name="Continue watching")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS
-from e2e_support import log_in, shot, sign_up, unique_email
+from e2e_support import log_in, shot, verified_account
 from playwright.sync_api import expect
 from test_web_journeys import World, world  # noqa: F401  (the published video the reply cites)
 
@@ -24,16 +24,7 @@ TRANSCRIPT_TIMEOUT_MS = 90_000  # the worker loads the offline Whisper model on 
 
 @pytest.fixture(scope="module")
 def student(browser, platform) -> str:  # type: ignore[no-untyped-def]
-    email = unique_email("coachee")
-    ctx = browser.new_context(base_url=platform.url, locale="en-GB")
-    page = ctx.new_page()
-    try:
-        sign_up(page, email, "Coachee")
-        page.goto(platform.wait_link(email, "/verify-email"))  # the coach is for verified accounts
-        expect(page.get_by_text("Your email is verified. You can now log in.")).to_be_visible()
-    finally:
-        ctx.close()
-    return email
+    return verified_account(browser, platform, "coachee", "Coachee")  # the coach is for verified accounts
 
 
 def test_a_typed_question_gets_a_streamed_answer_with_sources(world: World, student: str, new_page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811

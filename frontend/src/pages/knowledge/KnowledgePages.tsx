@@ -144,10 +144,19 @@ export function KnowledgeReviewPage() {
   );
 }
 
+/** The tab a queue card opens on: the language of the newest version awaiting review (an English
+ * item opened on an empty Italian tab offered no Approve). */
+function reviewLang(item: KnowledgeItem): EditLang {
+  const waiting = item.versions
+    .filter((v) => v.review_state === "unreviewed" && (v.lang === "it" || v.lang === "en"))
+    .sort((a, b) => b.number - a.number)[0];
+  return (waiting?.lang as EditLang | undefined) ?? "it";
+}
+
 function ReviewCard({ item, onChange }: { item: KnowledgeItem; onChange: () => void }) {
   const { t, fmtDuration } = useI18n();
   const { api } = useAuth();
-  const [lang, setLang] = useState<EditLang>("it");
+  const [lang, setLang] = useState<EditLang>(() => reviewLang(item));
   const current = item.versions.filter((v) => v.lang === lang).sort((a, b) => b.number - a.number)[0];
   const [title, setTitle] = useState(current?.title ?? "");
   const [body, setBody] = useState(current?.body ?? "");

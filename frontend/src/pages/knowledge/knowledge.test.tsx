@@ -97,6 +97,26 @@ describe("knowledge", () => {
     expect(calls.find((c) => c.path.endsWith("/translate"))?.body).toEqual({ source: "it", target: "en" });
   });
 
+  it("review opens an English-only item on its English tab, ready to approve", async () => {
+    const english = item({ versions: [version({ lang: "en", title: "Front kick (mae geri)", review_state: "unreviewed" })] });
+    const { calls } = renderApp(
+      "/studio/knowledge",
+      (req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, makeUser({ role: "instructor" }));
+        if (url.pathname === "/api/v1/knowledge/items") return json(200, { items: [english], next_cursor: null });
+        if (url.pathname === "/api/v1/knowledge/items/i1/versions/ver1/review" && req.method === "POST") {
+          return json(200, version({ lang: "en", review_state: "approved" }));
+        }
+      },
+      { tokens: TOKENS },
+    );
+    const card = await screen.findByRole("region", { name: "Front kick (mae geri)" }, { timeout: 5000 });
+    expect(within(card).getByRole("tab", { name: "EN" })).toHaveAttribute("aria-selected", "true");
+    expect(within(card).getByLabelText("Title")).toHaveValue("Front kick (mae geri)");
+    await userEvent.click(within(card).getByRole("button", { name: "Approve" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST" && c.path.endsWith("/versions/ver1/review"))).toBe(true));
+  });
+
   it("review shows each running extraction's progress live and reloads the queue when it ends", async () => {
     const job = { id: "j1", video_id: "v1", document_id: null, status: "running", progress: 10, stage: "downloading",
                   failure_reason: null, language: null, chapters: [], warnings: [], finished_at: null };
