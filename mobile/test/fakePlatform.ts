@@ -64,6 +64,8 @@ export class FakePlatform {
   videos: VideoPage = { items: [], next_cursor: null };
   /** Purchases by id: status moves to "paid" when the checkout page is "paid" (payCheckout). */
   purchases = new Map<string, { id: string; video_id: string; status: string }>();
+  /** The return_url of each POST /checkout (null when none was named). */
+  checkoutReturnUrls: (string | null)[] = [];
   /** Videos the user may play. */
   entitled = new Set<string>();
   /** Part PUTs answered so far (part numbers, in order). */
@@ -164,6 +166,9 @@ export class FakePlatform {
     if (req.method === "GET" && path === "/studio/references") return json(200, { items: [], next_cursor: null });
     if (req.method === "POST" && path === "/checkout") {
       const id = `pur-${++this.n}`;
+      if (body.return_url != null && !/^mamc:\/\/checkout-return(\?[^#]*)?$/.test(body.return_url))
+        return fail(422, "return_url_not_allowed", "This return address is not allowed.");
+      this.checkoutReturnUrls.push(body.return_url ?? null);
       this.purchases.set(id, { id, video_id: body.video_id, status: "pending" });
       return json(201, { checkout_session_id: `cs-${id}`, url: `${BASE}/sandbox/checkout/cs-${id}`, purchase_id: id, subscription_id: null, reused: false });
     }
@@ -474,7 +479,7 @@ export function fakeDevice(platform: FakePlatform, overrides: Partial<Device> = 
     gallery: { pickVideo: async () => null },
     useVoice: () => ({ requestPermissions: async () => true, start: async () => undefined, stop: async () => null }),
     push: { register: async () => null, platform: "android" },
-    browser: { open: async () => undefined, dismiss: () => undefined },
+    browser: { open: async () => undefined, openAuth: async () => ({ type: "closed" as const }), dismiss: () => undefined },
     ...overrides,
   };
 }

@@ -169,8 +169,17 @@ export function createExpoDevice(): Device {
       async open(url) {
         await WebBrowser.openBrowserAsync(url);
       },
+      async openAuth(url, returnUrl) {
+        const r = await WebBrowser.openAuthSessionAsync(url, returnUrl);
+        return r.type === "success" ? { type: "returned", url: r.url } : { type: "closed" };
+      },
       dismiss() {
         void WebBrowser.dismissBrowser().catch(() => undefined);
+        try {
+          WebBrowser.dismissAuthSession();
+        } catch {
+          // no auth session open
+        }
       },
     },
   };

@@ -69,9 +69,16 @@ export interface PushDevice {
   platform: "ios" | "android" | "web" | "unknown";
 }
 
+/** How an auth session ended: the page sent the app to `returnUrl` (with its query), or the user
+ * closed the browser first. */
+export type AuthSessionResult = { type: "returned"; url: string } | { type: "closed" };
+
 export interface BrowserDevice {
   /** Opens `url` in the in-app browser; resolves when the user closes it. */
   open(url: string): Promise<void>;
+  /** Opens `url` in an auth session (expo-web-browser openAuthSessionAsync) that ends by itself
+   * when the page redirects to `returnUrl` (the checkout's deep link back into the app). */
+  openAuth(url: string, returnUrl: string): Promise<AuthSessionResult>;
   dismiss(): void;
 }
 
