@@ -478,7 +478,7 @@ export function fakeDevice(platform: FakePlatform, overrides: Partial<Device> = 
     camera: { requestPermissions: async () => true, Preview: () => null },
     gallery: { pickVideo: async () => null },
     useVoice: () => ({ requestPermissions: async () => true, start: async () => undefined, stop: async () => null }),
-    push: { register: async () => null, platform: "android" },
+    push: { register: async () => null, platform: "android", onOpen: () => () => undefined },
     browser: { open: async () => undefined, openAuth: async () => ({ type: "closed" as const }), dismiss: () => undefined },
     ...overrides,
   };

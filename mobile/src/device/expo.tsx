@@ -19,6 +19,7 @@ import type {
   KeyValueStore,
   LocalFile,
   PartSender,
+  PushData,
   RecorderHandle,
   SecureStore,
   VoiceRecorder,
@@ -164,6 +165,20 @@ export function createExpoDevice(): Device {
         return (await Notifications.getExpoPushTokenAsync({ projectId })).data;
       },
       platform: Platform.OS === "ios" || Platform.OS === "android" || Platform.OS === "web" ? Platform.OS : "unknown",
+      onOpen(listener) {
+        if (web) return () => undefined;
+        const seen = new Set<string>();
+        const handle = (r: Notifications.NotificationResponse | null) => {
+          if (!r || r.actionIdentifier !== Notifications.DEFAULT_ACTION_IDENTIFIER) return;
+          const key = r.notification.request.identifier;
+          if (seen.has(key)) return; // the launching tap can arrive both ways
+          seen.add(key);
+          listener((r.notification.request.content.data ?? {}) as PushData);
+        };
+        const sub = Notifications.addNotificationResponseReceivedListener(handle);
+        void Notifications.getLastNotificationResponseAsync().then(handle, () => undefined);
+        return () => sub.remove();
+      },
     },
     browser: {
       async open(url) {

@@ -67,6 +67,16 @@ export interface PushDevice {
   register(): Promise<string | null>;
   /** The platform the token belongs to, as the API names it. */
   platform: "ios" | "android" | "web" | "unknown";
+  /** Calls `listener` with the push's data each time the user taps one (also the tap that
+   * launched the app); answers the unsubscribe. */
+  onOpen(listener: (data: PushData) => void): () => void;
+}
+
+/** What the platform puts in a push's data (backend notifications/push.py). */
+export interface PushData {
+  link?: string | null;
+  kind?: string;
+  id?: string;
 }
 
 /** How an auth session ended: the page sent the app to `returnUrl` (with its query), or the user
