@@ -19,6 +19,8 @@ export type NotificationOut = Resp<"/api/v1/notifications", "get">["items"][numb
 type DataExport = Resp<"/api/v1/me/export", "get">["items"][number];
 type Erasure = Resp<"/api/v1/me/erasure", "get">;
 type Pref = Resp<"/api/v1/notifications/preferences", "get">["items"][number];
+export type VideoEarnings = Resp<"/api/v1/earnings/videos", "get">[number];
+export type PayoutLine = Resp<"/api/v1/earnings/payouts", "get">["lines"][number];
 
 /** What the fake coach worker writes for the next question: the reply in pieces, then `done`. */
 export interface CoachScript {
@@ -64,6 +66,10 @@ export class FakePlatform {
   videos: VideoPage = { items: [], next_cursor: null };
   /** Purchases by id: status moves to "paid" when the checkout page is "paid" (payCheckout). */
   purchases = new Map<string, { id: string; video_id: string; status: string }>();
+  /** The instructor's earnings per month (YYYY-MM): per video and the payout lines. */
+  earnings: Record<string, { videos: VideoEarnings[]; lines: PayoutLine[] }> = {};
+  /** The return_url of each POST /checkout (null when none was named). */
+  checkoutReturnUrls: (string | null)[] = [];
   /** Videos the user may play. */
   entitled = new Set<string>();
   /** Part PUTs answered so far (part numbers, in order). */
@@ -162,8 +168,17 @@ export class FakePlatform {
     if (req.method === "GET" && (m = path.match(/^\/videos\/([\w-]+)\/playback$/)))
       return this.entitled.has(m[1]) ? json(200, { url: `${BASE}/media/t/tok/${m[1]}/master.m3u8` }) : fail(403, "not_entitled", "Buy, rent or subscribe to watch.");
     if (req.method === "GET" && path === "/studio/references") return json(200, { items: [], next_cursor: null });
+    if (req.method === "GET" && (path === "/earnings/videos" || path === "/earnings/payouts")) {
+      const month = url.searchParams.get("month") ?? "";
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return fail(422, "invalid_month", "Choose a month as YYYY-MM.");
+      const e = this.earnings[month] ?? { videos: [], lines: [] };
+      return path === "/earnings/videos" ? json(200, e.videos) : json(200, { month, lines: e.lines });
+    }
     if (req.method === "POST" && path === "/checkout") {
       const id = `pur-${++this.n}`;
+      if (body.return_url != null && !/^mamc:\/\/checkout-return(\?[^#]*)?$/.test(body.return_url))
+        return fail(422, "return_url_not_allowed", "This return address is not allowed.");
+      this.checkoutReturnUrls.push(body.return_url ?? null);
       this.purchases.set(id, { id, video_id: body.video_id, status: "pending" });
       return json(201, { checkout_session_id: `cs-${id}`, url: `${BASE}/sandbox/checkout/cs-${id}`, purchase_id: id, subscription_id: null, reused: false });
     }
@@ -473,8 +488,8 @@ export function fakeDevice(platform: FakePlatform, overrides: Partial<Device> = 
     camera: { requestPermissions: async () => true, Preview: () => null },
     gallery: { pickVideo: async () => null },
     useVoice: () => ({ requestPermissions: async () => true, start: async () => undefined, stop: async () => null }),
-    push: { register: async () => null, platform: "android" },
-    browser: { open: async () => undefined, dismiss: () => undefined },
+    push: { register: async () => null, platform: "android", onOpen: () => () => undefined },
+    browser: { open: async () => undefined, openAuth: async () => ({ type: "closed" as const }), dismiss: () => undefined },
     ...overrides,
   };
 }

@@ -48,7 +48,7 @@ describe("notifications screen", () => {
   it("registers the push token only once the user allows it, and removes it when turned off", async () => {
     const platform = new FakePlatform();
     const register = jest.fn(async () => "ExponentPushToken[abc123]");
-    const device = await signedInDevice(platform, { push: { register, platform: "ios" } });
+    const device = await signedInDevice(platform, { push: { register, platform: "ios", onOpen: () => () => undefined } });
     renderScreen(<Notifications />, platform, { device });
     expect(await screen.findByText("Nothing new yet.")).toBeTruthy();
     expect(register).not.toHaveBeenCalled();
@@ -63,7 +63,7 @@ describe("notifications screen", () => {
 
   it("when the user does not allow push, nothing is registered and the screen says so", async () => {
     const platform = new FakePlatform();
-    const device = await signedInDevice(platform, { push: { register: async () => null, platform: "android" } });
+    const device = await signedInDevice(platform, { push: { register: async () => null, platform: "android", onOpen: () => () => undefined } });
     renderScreen(<Notifications />, platform, { device });
     fireEvent.press(await screen.findByRole("button", { name: "Turn on push notifications" }));
     expect(await screen.findByText(/Push notifications are not allowed for this app/)).toBeTruthy();
@@ -131,7 +131,7 @@ describe("push after sign-in", () => {
   async function restoreWith(token: string | null) {
     const platform = new FakePlatform();
     const register = jest.fn(async () => token);
-    const device = await signedInDevice(platform, { push: { register, platform: "android" } });
+    const device = await signedInDevice(platform, { push: { register, platform: "android", onOpen: () => () => undefined } });
     platform.pushTokens.set("ExponentPushToken[old]", "android");
     await device.storage.set("mamc.push_token", "ExponentPushToken[old]");
     renderScreen(<Home />, platform, { device });
@@ -154,7 +154,7 @@ describe("push after sign-in", () => {
   it("push never turned on here: the system is not asked", async () => {
     const platform = new FakePlatform();
     const register = jest.fn(async () => "ExponentPushToken[x]");
-    const device = await signedInDevice(platform, { push: { register, platform: "android" } });
+    const device = await signedInDevice(platform, { push: { register, platform: "android", onOpen: () => () => undefined } });
     renderScreen(<Home />, platform, { device });
     expect(await screen.findByText("Signed in as Kim")).toBeTruthy();
     await act(async () => undefined);

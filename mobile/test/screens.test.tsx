@@ -95,7 +95,7 @@ describe("coach chat", () => {
   async function signedIn(overrides = {}) {
     const platform = new FakePlatform();
     const voice = { requestPermissions: jest.fn(async () => true), start: jest.fn(async () => undefined), stop: jest.fn(async () => ({ ...clipFile(3), mimeType: "audio/m4a" })) };
-    const browser = { open: jest.fn(async () => undefined), dismiss: jest.fn() };
+    const browser = { open: jest.fn(async () => undefined), openAuth: jest.fn(async () => ({ type: "closed" as const })), dismiss: jest.fn() };
     const device = fakeDevice(platform, { useVoice: () => voice, browser, ...overrides });
     await signIn(platform, device);
     return { platform, voice, browser, device };
@@ -308,9 +308,10 @@ describe("purchase through the web checkout", () => {
       let closed = false;
       let release: () => void = () => undefined;
       const browser = {
-        open: jest.fn((url: string) => {
+        open: jest.fn(async () => undefined),
+        openAuth: jest.fn((url: string) => {
           opened = url;
-          return new Promise<void>((r) => (release = r));
+          return new Promise<{ type: "closed" }>((r) => (release = () => r({ type: "closed" })));
         }),
         dismiss: jest.fn(() => {
           closed = true;

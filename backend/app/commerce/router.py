@@ -75,7 +75,12 @@ MonthParam = Annotated[
 async def checkout(body: CheckoutRequest, user: VerifiedUser, session: SessionDep) -> CheckoutOut:
     await ratelimit.limit("checkout:user", str(user.id), 30, window_seconds=60)
     result = await service.create_checkout(
-        session, user=user, kind=body.kind, video_id=body.video_id, interval=body.interval
+        session,
+        user=user,
+        kind=body.kind,
+        video_id=body.video_id,
+        interval=body.interval,
+        return_url=body.return_url,
     )
     return CheckoutOut(
         checkout_session_id=result.checkout_session_id,

@@ -14,6 +14,8 @@ class CheckoutRequest(BaseModel):
     kind: Literal["ppv", "rental", "subscription"]
     video_id: uuid.UUID | None = None
     interval: SubscriptionInterval | None = None  # subscription only (default month)
+    # where the payment page sends the buyer back (the mobile app's deep link); allow-listed
+    return_url: str | None = Field(default=None, max_length=500)
 
 
 class CheckoutOut(BaseModel):

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 import structlog
 from sqlalchemy import Select, case, func, select
@@ -74,6 +75,22 @@ def _success_url(settings: Settings) -> str:
     return _url(settings, f"{path}{sep}session_id={{CHECKOUT_SESSION_ID}}")
 
 
+def _redirects(settings: Settings, return_url: str | None) -> tuple[str, str]:
+    """(success_url, cancel_url) for a Checkout Session: the web client's pages, or an app's
+    return URL when its scheme://host/path is allow-listed (commerce_app_return_urls)."""
+    if return_url is None:
+        return _success_url(settings), _url(settings, settings.commerce_checkout_cancel_path)
+    parts = urlsplit(return_url)
+    base = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    if parts.fragment or "@" in parts.netloc or base not in settings.commerce_app_return_urls:
+        raise ValidationFailed("This return address is not allowed.", code="return_url_not_allowed")
+    sep = "&" if parts.query else "?"
+    return (
+        f"{return_url}{sep}checkout=success&session_id={{CHECKOUT_SESSION_ID}}",
+        f"{return_url}{sep}checkout=cancelled",
+    )
+
+
 def _sandbox_session_id(row_id: uuid.UUID) -> str:
     """One session per row, as Stripe answers one per idempotency key."""
     return f"cs_test_sandbox_{row_id.hex}"
@@ -115,18 +132,28 @@ async def create_checkout(
     video_id: uuid.UUID | None = None,
     interval: SubscriptionInterval | None = None,
     settings: Settings | None = None,
+    return_url: str | None = None,
 ) -> CheckoutResult:
-    """Open (or reuse) a Stripe Checkout Session for a PPV/rental of one video or a subscription."""
+    """Open (or reuse) a Stripe Checkout Session for a PPV/rental of one video or a subscription.
+    A reused session keeps the return address it was opened with (Stripe cannot change it)."""
     settings = settings or get_settings()
+    redirects = _redirects(settings, return_url)
     if kind == "subscription":
-        return await _subscription_checkout(session, settings, user, interval or SubscriptionInterval.month)
+        return await _subscription_checkout(
+            session, settings, user, interval or SubscriptionInterval.month, redirects
+        )
     if video_id is None:
         raise ValidationFailed("Choose a video to buy.", code="video_required")
-    return await _video_checkout(session, settings, user, kind, video_id)
+    return await _video_checkout(session, settings, user, kind, video_id, redirects)
 
 
 async def _video_checkout(
-    session: AsyncSession, settings: Settings, user: User, kind: CheckoutKind, video_id: uuid.UUID
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    kind: CheckoutKind,
+    video_id: uuid.UUID,
+    redirects: tuple[str, str],
 ) -> CheckoutResult:
     video = await media_service.get_video_summary(session, video_id)
     if video.status != "published":
@@ -197,8 +224,8 @@ async def _video_checkout(
                 },
             }
         ],
-        "success_url": _success_url(settings),
-        "cancel_url": _url(settings, settings.commerce_checkout_cancel_path),
+        "success_url": redirects[0],
+        "cancel_url": redirects[1],
         "client_reference_id": str(purchase.id),
         "metadata": metadata,
         "payment_intent_data": {"metadata": metadata},
@@ -315,7 +342,11 @@ def _plan(settings: Settings, interval: SubscriptionInterval) -> tuple[str, int]
 
 
 async def _subscription_checkout(
-    session: AsyncSession, settings: Settings, user: User, interval: SubscriptionInterval
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    interval: SubscriptionInterval,
+    redirects: tuple[str, str],
 ) -> CheckoutResult:
     current = await current_subscription(session, user.id)
     if current is not None and current.status in SUBSCRIPTION_GRANTING:
@@ -352,8 +383,8 @@ async def _subscription_checkout(
     params: dict[str, Any] = {
         "mode": "subscription",
         "line_items": [line_item],
-        "success_url": _success_url(settings),
-        "cancel_url": _url(settings, settings.commerce_checkout_cancel_path),
+        "success_url": redirects[0],
+        "cancel_url": redirects[1],
         "client_reference_id": str(sub.id),
         "metadata": metadata,
         "subscription_data": {"metadata": metadata},

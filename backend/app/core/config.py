@@ -120,6 +120,9 @@ class Settings(BaseSettings):
     stripe_price_yearly: str = ""
     commerce_checkout_success_path: str = "/library?checkout=success"
     commerce_checkout_cancel_path: str = "/library?checkout=cancelled"
+    # --- commerce: app return URLs (issue #16 mobile). A checkout may name a return_url only when
+    # its scheme://host/path is exactly one of these (any query allowed): never an open redirect.
+    commerce_app_return_urls: list[str] = Field(default_factory=lambda: ["mamc://checkout-return"])
     commerce_alert_emails: list[str] = Field(default_factory=list)  # besides every admin account
     commerce_sandbox_fee_bps: int = 290  # embedded sandbox: simulated Stripe fee 2.9% ...
     commerce_sandbox_fee_fixed_cents: int = 30  # ... + 30 minor units

@@ -4,6 +4,7 @@ import { StatusBar } from "expo-status-bar";
 import { coachStreamFetch, createExpoDevice } from "../device/expo";
 import { AppProvider, useApp } from "../lib/app";
 import { apiBaseUrl } from "../lib/config";
+import { PushOpener } from "../components/PushOpener";
 
 const coachOptions = { streamFetch: coachStreamFetch };
 
@@ -11,6 +12,7 @@ function Nav() {
   const { colors, t } = useApp();
   return (
     <>
+      <PushOpener />
       <StatusBar style={colors.bg === "#0B1020" ? "light" : "dark"} />
       <Stack
         screenOptions={{

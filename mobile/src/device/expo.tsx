@@ -19,6 +19,7 @@ import type {
   KeyValueStore,
   LocalFile,
   PartSender,
+  PushData,
   RecorderHandle,
   SecureStore,
   VoiceRecorder,
@@ -164,13 +165,36 @@ export function createExpoDevice(): Device {
         return (await Notifications.getExpoPushTokenAsync({ projectId })).data;
       },
       platform: Platform.OS === "ios" || Platform.OS === "android" || Platform.OS === "web" ? Platform.OS : "unknown",
+      onOpen(listener) {
+        if (web) return () => undefined;
+        const seen = new Set<string>();
+        const handle = (r: Notifications.NotificationResponse | null) => {
+          if (!r || r.actionIdentifier !== Notifications.DEFAULT_ACTION_IDENTIFIER) return;
+          const key = r.notification.request.identifier;
+          if (seen.has(key)) return; // the launching tap can arrive both ways
+          seen.add(key);
+          listener((r.notification.request.content.data ?? {}) as PushData);
+        };
+        const sub = Notifications.addNotificationResponseReceivedListener(handle);
+        void Notifications.getLastNotificationResponseAsync().then(handle, () => undefined);
+        return () => sub.remove();
+      },
     },
     browser: {
       async open(url) {
         await WebBrowser.openBrowserAsync(url);
       },
+      async openAuth(url, returnUrl) {
+        const r = await WebBrowser.openAuthSessionAsync(url, returnUrl);
+        return r.type === "success" ? { type: "returned", url: r.url } : { type: "closed" };
+      },
       dismiss() {
         void WebBrowser.dismissBrowser().catch(() => undefined);
+        try {
+          WebBrowser.dismissAuthSession();
+        } catch {
+          // no auth session open
+        }
       },
     },
   };

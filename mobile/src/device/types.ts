@@ -67,11 +67,28 @@ export interface PushDevice {
   register(): Promise<string | null>;
   /** The platform the token belongs to, as the API names it. */
   platform: "ios" | "android" | "web" | "unknown";
+  /** Calls `listener` with the push's data each time the user taps one (also the tap that
+   * launched the app); answers the unsubscribe. */
+  onOpen(listener: (data: PushData) => void): () => void;
 }
+
+/** What the platform puts in a push's data (backend notifications/push.py). */
+export interface PushData {
+  link?: string | null;
+  kind?: string;
+  id?: string;
+}
+
+/** How an auth session ended: the page sent the app to `returnUrl` (with its query), or the user
+ * closed the browser first. */
+export type AuthSessionResult = { type: "returned"; url: string } | { type: "closed" };
 
 export interface BrowserDevice {
   /** Opens `url` in the in-app browser; resolves when the user closes it. */
   open(url: string): Promise<void>;
+  /** Opens `url` in an auth session (expo-web-browser openAuthSessionAsync) that ends by itself
+   * when the page redirects to `returnUrl` (the checkout's deep link back into the app). */
+  openAuth(url: string, returnUrl: string): Promise<AuthSessionResult>;
   dismiss(): void;
 }
 

@@ -5,7 +5,7 @@
  * Push: the device's Expo push token is registered with the API only after the user turns push on.
  */
 import type { Resp } from "@mamc/shared/api/types";
-import type { KeyValueStore, PushDevice } from "../device/types";
+import type { KeyValueStore, PushData, PushDevice } from "../device/types";
 import { call, type MobileApi } from "./api";
 
 export interface AppNotification {
@@ -119,5 +119,30 @@ export async function syncPush(api: MobileApi, store: KeyValueStore, push: PushD
   if (!stored) return;
   const token = await push.register();
   if (token !== stored) await disablePush(api, store);
-  if (token) await enablePush(api, store, { register: async () => token, platform: push.platform });
+  if (token) await enablePush(api, store, { ...push, register: async () => token });
+}
+
+/** The app's routes a notification link may open (the platform's links are web paths). */
+const APP_ROUTES = [
+  /^\/videos\/[\w-]+$/,
+  /^\/play\/[\w-]+$/,
+  /^\/attempts\/[\w-]+$/,
+  /^\/studio\/videos\/[\w-]+$/,
+  /^\/(library|catalog|search|coach|studio|notifications|settings|your-data)$/,
+];
+
+/** Where tapping a push goes: its link (a path on the platform) when the app has that screen, else
+ * the notifications list. Anything else (another site, a scheme) is never opened. */
+export function pushRoute(link: string | null | undefined): string {
+  if (!link) return "/notifications";
+  const [pathname, query = ""] = link.split("?", 2);
+  if (!APP_ROUTES.some((r) => r.test(pathname))) return "/notifications";
+  const t = new URLSearchParams(query).get("t");
+  return t && /^\d+(\.\d+)?$/.test(t) ? `${pathname}?t=${t}` : pathname;
+}
+
+/** A tapped push: marks the platform's notification read (best effort) and answers the route. */
+export async function openPush(api: MobileApi, data: PushData): Promise<string> {
+  if (data.id) await call(api.client.POST("/api/v1/notifications/{notification_id}/read", { params: { path: { notification_id: data.id } } })).catch(() => undefined);
+  return pushRoute(data.link);
 }

@@ -32,6 +32,7 @@ export default function Studio() {
           <Text style={{ color: colors.text, fontWeight: "700" }}>{`${t("studio.net")}: ${money(l.net_cents, l.currency)}`}</Text>
         </Card>
       ))}
+      <Btn kind="secondary" label={t("mobile.earnings.open")} onPress={() => router.push("/studio/earnings")} />
       <Btn label={t("studio.upload")} onPress={() => router.push("/studio/upload")} />
       <Title>{t("studio.myVideos")}</Title>
       {mine.loading ? <Loading /> : null}

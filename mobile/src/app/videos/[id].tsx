@@ -6,12 +6,12 @@ import { useApp } from "../../lib/app";
 import { call } from "../../lib/api";
 import { useLoad } from "../../lib/hooks";
 import { notify } from "../../lib/notifications";
+import { checkoutVideo } from "../../lib/checkout";
 import { Btn, ErrorBox, Info, Loading, P, Screen, Title } from "../../ui/kit";
 import { HlsPlayer } from "../../components/HlsPlayer";
 
 type Reference = Item<Resp<"/api/v1/studio/references", "get">>;
-const POLL_MS = 2000;
-const POLL_LIMIT = 90;
+const OUTCOME_TEXT = { cancelled: "mobile.checkout.cancelled", failed: "mobile.checkout.failed", timeout: "library.slow" } as const;
 
 export default function VideoPage() {
   const { id, t: at } = useLocalSearchParams<{ id: string; t?: string }>();
@@ -37,33 +37,18 @@ export default function VideoPage() {
   const [buying, setBuying] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
 
-  /** Web checkout in the in-app browser; the entitlement is polled until the payment lands. */
+  /** Web checkout in the in-app browser; the purchase is polled until the payment lands. */
   async function buy(kind: "ppv" | "rental") {
     if (!user) return router.push("/login");
     setError(null);
+    setBuying(t("video.redirecting"));
     try {
-      const co = await call(api.client.POST("/api/v1/checkout", { body: { kind, video_id: id } }));
-      setBuying(t("video.redirecting"));
-      let paid = false;
-      const poll = (async () => {
-        for (let i = 0; i < POLL_LIMIT && !paid; i++) {
-          await new Promise((r) => setTimeout(r, POLL_MS));
-          if (!co.purchase_id) break;
-          const p = await call(api.client.GET("/api/v1/me/purchases/{purchase_id}", { params: { path: { purchase_id: co.purchase_id } } })).catch(() => null);
-          if (p?.status === "paid") {
-            paid = true;
-            device.browser.dismiss();
-          } else if (p && p.status !== "pending") break;
-        }
-      })();
-      await device.browser.open(co.url);
-      setBuying(t("library.confirming"));
-      await poll;
-      if (paid) {
+      const outcome = await checkoutVideo({ api, browser: device.browser, videoId: id, kind, onConfirming: () => setBuying(t("library.confirming")) });
+      if (outcome === "paid") {
         await notify(device.storage, { key: "library.confirmed", href: `/videos/${id}` });
         setBuying(t("library.confirmed"));
         access.reload();
-      } else setBuying(t("library.slow"));
+      } else setBuying(t(OUTCOME_TEXT[outcome]));
     } catch (e) {
       setError(e);
       setBuying(null);

@@ -3680,6 +3680,8 @@ export interface components {
             /** Video Id */
             video_id?: string | null;
             interval?: components["schemas"]["SubscriptionInterval"] | null;
+            /** Return Url */
+            return_url?: string | null;
         };
         /** CommentCreate */
         CommentCreate: {

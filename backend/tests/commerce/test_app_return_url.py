@@ -1,0 +1,83 @@
+"""Checkout's return_url (the mobile app's deep link): allow-listed, never an open redirect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from app.auth.models import User
+
+from .conftest import StripeStandIn
+
+
+async def test_an_allow_listed_app_return_url_becomes_the_stripe_success_and_cancel_urls(
+    client: httpx.AsyncClient,
+    stripe_api: StripeStandIn,
+    auth_headers: Callable[[User], dict[str, str]],
+    make_video: Callable[..., Any],
+    instructor: User,
+    make_user: Callable[..., User],
+) -> None:
+    student = make_user()
+    video = make_video(instructor, price_cents=2500, currency="EUR")
+    back = f"mamc://checkout-return?video={video.id}"
+    r = await client.post(
+        "/api/v1/checkout",
+        json={"kind": "ppv", "video_id": str(video.id), "return_url": back},
+        headers=auth_headers(student),
+    )
+    assert r.status_code == 201, r.text
+    [call] = stripe_api.calls("POST", "/v1/checkout/sessions")
+    assert call.form["success_url"] == back + "&checkout=success&session_id={CHECKOUT_SESSION_ID}"
+    assert call.form["cancel_url"] == back + "&checkout=cancelled"
+
+
+async def test_without_return_url_the_web_pages_are_used(
+    client: httpx.AsyncClient,
+    stripe_api: StripeStandIn,
+    auth_headers: Callable[[User], dict[str, str]],
+    make_user: Callable[..., User],
+) -> None:
+    r = await client.post(
+        "/api/v1/checkout", json={"kind": "subscription"}, headers=auth_headers(make_user())
+    )
+    assert r.status_code == 201, r.text
+    [call] = stripe_api.calls("POST", "/v1/checkout/sessions")
+    assert call.form["success_url"].startswith("http://testserver/library?checkout=success")
+    assert call.form["cancel_url"] == "http://testserver/library?checkout=cancelled"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "https://evil.example/steal",
+        "mamc://checkout-return.evil.example/",
+        "mamc://checkout-return/other",
+        "mamc://user@checkout-return",
+        "mamc://checkout-return#frag",
+        "javascript:alert(1)",
+        "evil://checkout-return",
+    ],
+)
+async def test_a_return_url_outside_the_allow_list_is_refused_and_opens_no_session(
+    bad: str,
+    client: httpx.AsyncClient,
+    stripe_api: StripeStandIn,
+    auth_headers: Callable[[User], dict[str, str]],
+    make_video: Callable[..., Any],
+    instructor: User,
+    make_user: Callable[..., User],
+) -> None:
+    video = make_video(instructor, price_cents=2500, currency="EUR")
+    r = await client.post(
+        "/api/v1/checkout",
+        json={"kind": "ppv", "video_id": str(video.id), "return_url": bad},
+        headers={**auth_headers(make_user()), "Accept-Language": "it"},
+    )
+    assert r.status_code in (400, 422), r.text
+    assert r.json()["error"]["code"] == "return_url_not_allowed"
+    assert r.json()["error"]["message"] == "Questo indirizzo di ritorno non è consentito."
+    assert stripe_api.calls("POST", "/v1/checkout/sessions") == []

@@ -1,0 +1,47 @@
+import { waitFor } from "@testing-library/react-native";
+import { mockRouter, renderScreen, signedInDevice } from "./setup";
+import { FakePlatform } from "./fakePlatform";
+import type { PushData } from "../src/device/types";
+import { pushRoute } from "../src/lib/notifications";
+import { PushOpener } from "../src/components/PushOpener";
+
+describe("opening a push notification", () => {
+  it("routes a tapped push to its link and marks the notification read", async () => {
+    const platform = new FakePlatform();
+    platform.notifications = [{ id: "n9", kind: "comment", title: "New comment", body: "", params: {}, link: "/videos/v1", read: false, created_at: "2026-01-03T10:00:00Z" }];
+    let tap: ((d: PushData) => void) | null = null;
+    const unsubscribed = jest.fn();
+    const device = await signedInDevice(platform, {
+      push: {
+        register: async () => null,
+        platform: "android",
+        onOpen: (l) => {
+          tap = l;
+          return unsubscribed;
+        },
+      },
+    });
+    mockRouter.push.mockClear();
+    const r = renderScreen(<PushOpener />, platform, { device });
+    await waitFor(() => expect(tap).not.toBeNull());
+    tap!({ link: "/videos/v1", kind: "comment", id: "n9" });
+    await waitFor(() => expect(mockRouter.push).toHaveBeenCalledWith("/videos/v1"));
+    expect(platform.notifications[0].read).toBe(true);
+    r.unmount();
+    expect(unsubscribed).toHaveBeenCalled();
+  });
+
+  it("opens only the app's own screens: other links go to the notifications list", () => {
+    expect(pushRoute("/videos/abc-1")).toBe("/videos/abc-1");
+    expect(pushRoute("/videos/abc-1?t=42")).toBe("/videos/abc-1?t=42");
+    expect(pushRoute("/studio/videos/v2")).toBe("/studio/videos/v2");
+    expect(pushRoute("/attempts/att-1")).toBe("/attempts/att-1");
+    expect(pushRoute("/library")).toBe("/library");
+    expect(pushRoute("/studio/voice")).toBe("/notifications"); // no such screen in the app
+    expect(pushRoute("https://evil.example/videos/v1")).toBe("/notifications");
+    expect(pushRoute("//evil.example/videos/v1")).toBe("/notifications");
+    expect(pushRoute("/videos/v1?t=javascript:x")).toBe("/videos/v1");
+    expect(pushRoute(null)).toBe("/notifications");
+    expect(pushRoute(undefined)).toBe("/notifications");
+  });
+});
