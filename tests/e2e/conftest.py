@@ -69,8 +69,10 @@ class Platform:
         messages = [json.loads(p.read_text()) for p in sorted(box.glob("*.json"))] if box.is_dir() else []
         return [m for m in messages if m.get("to") == to]
 
-    def wait_link(self, to: str, path: str, timeout: float = 20.0) -> str:
-        """The newest link to `path` (e.g. /verify-email) mailed to `to`, made relative."""
+    def wait_link(self, to: str, path: str, timeout: float = 120.0) -> str:
+        """The newest link to `path` (e.g. /verify-email) mailed to `to`, made relative. The
+        platform's one worker serves every queue, so a mail can wait behind a video's processing
+        and knowledge extraction (in production the queues have their own workers)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for message in reversed(self.outbox(to)):

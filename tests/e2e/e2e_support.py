@@ -70,3 +70,12 @@ def verified_account(browser: Any, platform: Any, prefix: str, name: str) -> str
     finally:
         ctx.close()
     return email
+
+
+def settle(page: Page, timeout_ms: float = 15_000) -> None:
+    """Wait until the page has loaded and shows no busy region (the client's loading states carry
+    aria-busy="true"). Not Playwright's "networkidle": a signed-in page keeps the notification
+    bell's event stream open, so the network is never idle."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => !document.querySelector('[aria-busy=\"true\"]')", timeout=timeout_ms)
+    page.wait_for_timeout(300)

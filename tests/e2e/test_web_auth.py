@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from e2e_support import PASSWORD, log_in, log_out, shot, sign_up, unique_email
+from e2e_support import PASSWORD, log_in, log_out, settle, shot, sign_up, unique_email
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -79,7 +79,7 @@ def test_session_survives_reload_through_the_httponly_refresh_cookie(new_page, p
     sign_up(page, email, "Refresh")
     log_in(page, email, PASSWORD, next_path="/library")
     expect(page).to_have_url(re.compile(r"/library$"))
-    page.wait_for_load_state("networkidle")
+    settle(page)
     # The refresh token is an HttpOnly, SameSite=Strict cookie scoped to the refresh path; page
     # scripts see neither it nor the access token in storage (only a "signed in" marker).
     [cookie] = [c for c in page.context.cookies() if c["name"] == "mamc_refresh"]

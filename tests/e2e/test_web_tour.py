@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from e2e_support import PASSWORD, shot, sign_up, unique_email
+from e2e_support import PASSWORD, settle, shot, sign_up, unique_email
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
@@ -39,8 +39,7 @@ def _log_in_it(page: Page, email: str) -> None:
 
 
 def _visible_text(page: Page) -> str:
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(300)
+    settle(page)
     text: str = page.evaluate(
         "() => document.body.innerText + ' ' + [...document.querySelectorAll('[aria-label],[placeholder],[title]')]"
         ".map(e => [e.getAttribute('aria-label'), e.getAttribute('placeholder'), e.getAttribute('title')].join(' ')).join(' ')"
