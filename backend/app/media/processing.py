@@ -42,7 +42,9 @@ from app.worker.dispatch import enqueue
 
 log = structlog.get_logger(__name__)
 
-GENERIC_FAILURE = "Processing failed on our side. Please upload the video again or contact support."
+# Server-made reasons are stable codes, shown through the clients' it/en catalogues (key
+# `reasons.<code>`); texts from the compute (bad input) stay as they are.
+GENERIC_FAILURE = "processing_failed"
 
 
 LeaseLost = jobs.LeaseLost

@@ -51,8 +51,10 @@ log = structlog.get_logger(__name__)
 Job = StudioReference | StudioAttempt
 JobModel = type[StudioReference] | type[StudioAttempt]
 
-GENERIC_FAILURE = "Something went wrong on our side while processing this video. Please try again later."
-TOO_MANY_RUNS = "Processing was interrupted too many times; please try again later."
+# Server-made reasons are stable codes, shown through the clients' it/en catalogues (key
+# `reasons.<code>`); texts from the compute (bad input) stay as they are.
+GENERIC_FAILURE = "processing_failed"
+TOO_MANY_RUNS = "too_many_runs"
 
 # The (language-neutral) report fields kept in Postgres; the full report (with per-joint errors
 # and the alignment path) lives in object storage.
