@@ -11,6 +11,7 @@ import pytest
 from app.media import processing
 from app.studio import jobs as studio_jobs
 from app.studio import service as studio_service
+from video_studio import errors
 
 SHARED = Path(__file__).resolve().parents[3] / "packages" / "shared" / "src" / "i18n"
 
@@ -20,7 +21,15 @@ CODES = [
     studio_jobs.TOO_MANY_RUNS,
     studio_jobs.UPLOAD_ABANDONED,
     studio_service.TOO_LARGE,
+    "no_person_in_range",  # studio.jobs BadInput codes
+    "reference_gone",
+    *(cls.reason_code for cls in errors.InvalidInputError.__subclasses__() if cls.reason_code),
 ]
+
+
+def test_the_compute_tags_its_common_reasons() -> None:
+    codes = {cls.reason_code for cls in errors.InvalidInputError.__subclasses__()}
+    assert {"not_a_video", "corrupt_video", "empty_file", "no_person"} <= codes
 
 
 @pytest.mark.parametrize("lang", ["it", "en"])

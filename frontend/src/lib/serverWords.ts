@@ -15,8 +15,4 @@ export function statusLabel(t: T, status: string): string {
   return known(t, `status.${status}`) ?? known(t, `web.stages.${status}`) ?? status.replace(/_/g, " ");
 }
 
-/** A failure reason: server-made ones are codes ("processing_failed", "upload abandoned") shown
- * from the catalogues; anything else (a compute's explanation, older rows) is shown as it is. */
-export function reasonLabel(t: T, reason: string): string {
-  return known(t, `reasons.${reason.trim().replace(/ /g, "_")}`) ?? reason;
-}
+export { reasonLabel } from "@mamc/shared/i18n";
