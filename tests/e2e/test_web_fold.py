@@ -65,6 +65,7 @@ def test_attempt_report_score_and_cues_are_above_the_fold(world: World, new_page
     email = unique_email("foldpupil")
     sign_up(student, email, "Fold Pupil")
     student.goto(platform.wait_link(email, "/verify-email"))  # attempt uploads need a verified email
+    expect(student.get_by_text("Your email is verified. You can now log in.")).to_be_visible()
     log_in(student, email)
     student.goto(f"/videos/{world.video_id}")
     link = student.get_by_role("link", name="Fold squat")
