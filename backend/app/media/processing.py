@@ -42,7 +42,9 @@ from app.worker.dispatch import enqueue
 
 log = structlog.get_logger(__name__)
 
-GENERIC_FAILURE = "Processing failed on our side. Please upload the video again or contact support."
+# Server-made reasons are stable codes, shown through the clients' it/en catalogues (key
+# `reasons.<code>`); texts from the compute (bad input) stay as they are.
+GENERIC_FAILURE = "processing_failed"
 
 
 LeaseLost = jobs.LeaseLost
@@ -193,7 +195,7 @@ def run_job(job_id: uuid.UUID) -> str:
         log.info("media_job_lease_lost", job_id=str(job_id))
         return "skipped"
     except InvalidInputError as exc:
-        return fail(claimed, str(exc), error=f"invalid input: {exc}")
+        return fail(claimed, exc.reason_code or str(exc), error=f"invalid input: {exc}")
     except Exception as exc:
         log.exception("media_job_error", job_id=str(job_id))
         if claimed.attempt < settings.media_job_max_attempts and release(claimed, repr(exc)):

@@ -51,8 +51,10 @@ log = structlog.get_logger(__name__)
 Job = StudioReference | StudioAttempt
 JobModel = type[StudioReference] | type[StudioAttempt]
 
-GENERIC_FAILURE = "Something went wrong on our side while processing this video. Please try again later."
-TOO_MANY_RUNS = "Processing was interrupted too many times; please try again later."
+# Server-made reasons are stable codes, shown through the clients' it/en catalogues (key
+# `reasons.<code>`); texts from the compute (bad input) stay as they are.
+GENERIC_FAILURE = "processing_failed"
+TOO_MANY_RUNS = "too_many_runs"
 
 # The (language-neutral) report fields kept in Postgres; the full report (with per-joint errors
 # and the alignment path) lives in object storage.
@@ -96,7 +98,12 @@ def _table(model: JobModel) -> jobs.JobTable:
 
 
 class BadInput(Exception):
-    """Input the studio cannot use; the message is for the user."""
+    """Input the studio cannot use; the message is for the user. `reason_code`, when given, is what
+    the job stores instead (a stable code the apps show in it/en, like the compute's)."""
+
+    def __init__(self, message: str, reason_code: str | None = None) -> None:
+        super().__init__(message)
+        self.reason_code = reason_code
 
 
 @dataclass(frozen=True)
@@ -260,7 +267,7 @@ def _run(
         bound.warning("studio_job_lost")
         return "lost"
     except (StudioError, BadInput) as exc:
-        reason = str(exc) or "This video cannot be processed."
+        reason = exc.reason_code or str(exc) or "This video cannot be processed."
         _finish_failed(model, job_id, claimed.lease, reason)
         bound.info("studio_job_failed", reason=reason)
         return "failed"
@@ -404,7 +411,7 @@ def _reference_body(
     doc = extract_skeleton(clip, target_fps=target, progress=progress.within(20, 90, "extracting"))
     sliced = slice_skeleton(doc, ref.t_start - offset, ref.t_end - offset)
     if _found(sliced) < 3:
-        raise BadInput("No person is clearly visible in the marked range.")
+        raise BadInput("No person is clearly visible in the marked range.", "no_person_in_range")
     progress.set(92, "uploading")
     key = keys.reference_skeleton(ref.id)
     store.put_bytes(key, json.dumps(sliced, separators=(",", ":")).encode(), "application/json")
@@ -436,7 +443,7 @@ def _attempt_body(
     with sync_session() as session:
         reference = session.get(StudioReference, attempt.reference_id)
         if reference is None or reference.status != JobStatus.ready or not reference.skeleton_key:
-            raise BadInput("The reference technique is no longer available.")
+            raise BadInput("The reference technique is no longer available.", "reference_gone")
         ref_key, joints = reference.skeleton_key, list(reference.joints or [])
         technique, clip_key = reference.technique, reference.clip_key
     store = get_object_store()

@@ -40,6 +40,8 @@ from video_studio.techniques import TECHNIQUES
 log = structlog.get_logger(__name__)
 
 EXTRACT_REFERENCE_TASK = "studio.extract_reference"
+# A reason code (clients show `reasons.too_large` from their it/en catalogues).
+TOO_LARGE = "too_large"
 ANALYSE_ATTEMPT_TASK = "studio.analyse_attempt"
 
 
@@ -417,7 +419,7 @@ async def complete_upload(
         await asyncio.to_thread(store.delete, attempt.source_key)
         attempt.status = JobStatus.failed
         attempt.stage = "failed"
-        attempt.failure_reason = "The uploaded file is larger than announced and over the size limit."
+        attempt.failure_reason = TOO_LARGE
         attempt.finished_at = now
         await session.commit()
         return attempt

@@ -124,9 +124,9 @@ async def _failed_upload(
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"This is my kata notes file, not a video at all.\n" * 20, "not a video file"),
-        (b"%PDF-1.7\n" + b"\x00" * 2000, "not a video file (looks like PDF document)"),
-        (b"", "The file is empty"),
+        (b"This is my kata notes file, not a video at all.\n" * 20, "not_a_video"),
+        (b"%PDF-1.7\n" + b"\x00" * 2000, "not_a_video"),
+        (b"", "empty_file"),
     ],
     ids=["text", "pdf", "zero-bytes"],
 )
@@ -138,7 +138,7 @@ async def test_non_video_and_empty_uploads_fail_with_a_clear_reason(
     reason: str,
 ) -> None:
     view = await _failed_upload(client, auth_headers(instructor), content)
-    assert reason in view["failure_reason"]
+    assert view["failure_reason"] == reason  # a reason code the apps show in it/en
     (job,) = jobs_of(view["id"])
     assert job.state == JobState.failed and job.attempts == 1
 
@@ -152,7 +152,7 @@ async def test_truncated_video_fails_and_the_instructor_can_upload_again(
     headers = auth_headers(instructor)
     data = make_clip().read_bytes()
     view = await _failed_upload(client, headers, data[: len(data) // 2])
-    assert "truncated" in view["failure_reason"]
+    assert view["failure_reason"] == "corrupt_video"
     assert view["title"] == "Heian Shodan step by step"  # metadata untouched
 
     # Nothing else is lost: the same video takes a new, complete upload.

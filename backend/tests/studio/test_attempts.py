@@ -102,7 +102,7 @@ async def test_a_non_video_attempt_is_uploaded_in_parts_resumed_and_fails_with_a
     # Tasks run inline in tests: the worker already looked at the file and refused it.
     body = done.json()
     assert body["status"] == "failed", body
-    assert body["failure_reason"] and "not a video we can read" in body["failure_reason"]
+    assert body["failure_reason"] == "not_a_video"  # a reason code the apps show in it/en
     assert get_object_store().head(keys.attempt_source(attempt_id)) is not None
 
     again = await client.post(f"{API}/attempts/{attempt_id}/complete", json={"parts": parts}, headers=h)
@@ -110,7 +110,7 @@ async def test_a_non_video_attempt_is_uploaded_in_parts_resumed_and_fails_with_a
     assert (await client.get(f"{API}/attempts/{attempt_id}/upload", headers=h)).status_code == 409
     report = await client.get(f"{API}/attempts/{attempt_id}/report", headers=h)
     assert report.status_code == 409 and report.json()["error"]["code"] == "report_not_ready"
-    assert "not a video" in report.json()["error"]["message"]
+    assert "(not_a_video)" in report.json()["error"]["message"]  # the reason code; the apps show it in it/en
     mine = (await client.get(f"{API}/attempts?reference_id={reference.id}", headers=h)).json()
     assert [a["id"] for a in mine["items"]] == [attempt_id]
 

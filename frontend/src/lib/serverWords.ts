@@ -14,3 +14,5 @@ export function stageLabel(t: T, stage: string): string {
 export function statusLabel(t: T, status: string): string {
   return known(t, `status.${status}`) ?? known(t, `web.stages.${status}`) ?? status.replace(/_/g, " ");
 }
+
+export { reasonLabel } from "@mamc/shared/i18n";

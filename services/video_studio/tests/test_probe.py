@@ -208,6 +208,7 @@ def test_sniff_names_what_a_non_video_looks_like(head: bytes, what: str) -> None
     with pytest.raises(InvalidInputError, match="This is not a video file") as info:
         sniff_container(head)
     assert what in str(info.value)
+    assert info.value.reason_code == "not_a_video"  # what the workers store; the apps show it in it/en
 
 
 def test_probe_reads_profile_pixel_aspect_rotation_and_surround_audio(clips: dict[str, Path]) -> None:

@@ -118,8 +118,8 @@ export default function VideoPage() {
   }
 
   return (
-    <article className="two-col">
-      <div className="stack">
+    <article className="two-col video-page">
+      <div className="stack video-main">
         {granted && resumeReady ? (
           <Player ref={player} src={granted.url} poster={granted.poster_url ?? v.poster_url} resumeId={v.id} title={v.title} autoPlay={rentalStarted} startAt={startAt}>
             <LearnerTools player={player} />
@@ -156,7 +156,7 @@ export default function VideoPage() {
         </section>
         {v.status === "published" && <Comments videoId={v.id} onSeek={(s) => player.current?.seek(s)} />}
       </div>
-      <aside className="stack">
+      <aside className="stack video-buy">
         <div className="panel stack">
           {granted ? (
             <p className="alert alert-ok" style={{ margin: 0 }}>

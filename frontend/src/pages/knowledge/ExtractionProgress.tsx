@@ -5,6 +5,7 @@ import type { Resp } from "@mamc/shared/api/types";
 import { useAuth } from "../../auth/AuthContext";
 import { Progress } from "../../components/ui";
 import { useI18n } from "../../i18n/i18n";
+import { reasonLabel } from "../../lib/serverWords";
 import { useLoad } from "../../lib/hooks";
 import { openEventStream } from "../../lib/sse";
 
@@ -90,7 +91,7 @@ function JobBar({ job, onFinished }: { job: Job; onFinished: () => void }) {
       </p>
       <Progress value={state.percent} label={t("knowledge.extractionProgress", { what })} />
       {state.status === "failed" && state.failure_reason && (
-        <div className="alert alert-error" role="alert">{state.failure_reason}</div>
+        <div className="alert alert-error" role="alert">{reasonLabel(t, state.failure_reason)}</div>
       )}
     </div>
   );

@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 import { useAuth } from "../../auth/AuthContext";
 import { call } from "../../api/client";
 import { useI18n } from "../../i18n/i18n";
-import { stageLabel } from "../../lib/serverWords";
+import { reasonLabel, stageLabel } from "../../lib/serverWords";
 import { errorMessage } from "../../lib/errors";
 import { useAction, useDocumentTitle, useLoad, usePaged } from "../../lib/hooks";
 import { ErrorState, Progress, SkeletonLines, StatusBadge } from "../../components/ui";
@@ -172,7 +172,7 @@ export function AttemptPage() {
     return (
       <div className="stack">
         <h1>{a.filename}</h1>
-        <div className="alert alert-error" role="alert">{t("pose.failed", { reason: a.failure_reason ?? "" })}</div>
+        <div className="alert alert-error" role="alert">{t("pose.failed", { reason: reasonLabel(t, a.failure_reason ?? "") })}</div>
         {retry.error && <div className="alert alert-error">{retry.error}</div>}
         <button className="btn" onClick={() => retry.run()} disabled={retry.busy}>{t("pose.retry")}</button>
       </div>

@@ -5,7 +5,7 @@ import { call } from "../../api/client";
 import { useI18n } from "../../i18n/i18n";
 import { useAction } from "../../lib/hooks";
 import { openEventStream } from "../../lib/sse";
-import { stageLabel } from "../../lib/serverWords";
+import { reasonLabel, stageLabel } from "../../lib/serverWords";
 import { StatusBadge } from "../../components/ui";
 import { useToast } from "../../components/Toasts";
 import type { Item, Resp } from "@mamc/shared/api/types";
@@ -79,7 +79,7 @@ export function ReferenceRow({ reference, onChange, onDelete }: { reference: Ref
         ) : (
           <strong>{r.name}</strong>
         )}
-        {r.failure_reason && <div className="small field-error">{r.failure_reason}</div>}
+        {r.failure_reason && <div className="small field-error">{reasonLabel(t, r.failure_reason)}</div>}
         {(rename.error || remove.error) && <div className="small field-error" role="alert">{rename.error ?? remove.error}</div>}
       </td>
       <td className="small">{t(`pose.techniques.${r.technique}`)}</td>

@@ -4,7 +4,7 @@ import { CaptionsEditor } from "../knowledge/CaptionsEditor";
 import { useAuth } from "../../auth/AuthContext";
 import { call } from "../../api/client";
 import { useI18n } from "../../i18n/i18n";
-import { stageLabel } from "../../lib/serverWords";
+import { reasonLabel, stageLabel } from "../../lib/serverWords";
 import { useAction, useDocumentTitle, useLoad } from "../../lib/hooks";
 import { ErrorState, Progress, SkeletonLines, StatusBadge } from "../../components/ui";
 import { useToast } from "../../components/Toasts";
@@ -135,7 +135,7 @@ export default function StudioVideoPage() {
       )}
       {status === "uploading" && <Link className="btn" to={`/studio/upload?video=${v.id}`}>{t("studio.upload")}</Link>}
       {status === "draft" && <Link className="btn btn-primary" to={`/studio/upload?video=${v.id}`}>{t("studio.upload")}</Link>}
-      {status === "failed" && v.failure_reason && <div className="alert alert-error">{t("studio.failure", { reason: v.failure_reason })}</div>}
+      {status === "failed" && v.failure_reason && <div className="alert alert-error">{t("studio.failure", { reason: reasonLabel(t, v.failure_reason) })}</div>}
       {status === "rejected" && v.rejection_reason && <div className="alert alert-error">{t("studio.rejected", { reason: v.rejection_reason })}</div>}
       {status === "ready" && <div className="alert alert-ok" role="status">{t("studio.readyHint")}</div>}
       {pending && (

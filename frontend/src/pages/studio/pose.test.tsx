@@ -215,4 +215,31 @@ describe("pose feedback", () => {
       "/api/v1/studio/attempts/att1/report?lang=it",
     ]);
   });
+
+  it("Italian UI: a server-made failure reason is a code shown from the catalogue; a compute's text is kept", async () => {
+    let reason = "processing_failed";
+    const { unmount } = renderApp(
+      "/attempts/att1",
+      (_r, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, makeUser());
+        if (url.pathname === "/api/v1/studio/attempts/att1") return json(200, attempt({ status: "failed", stage: "failed", failure_reason: reason }));
+      },
+      { tokens: TOKENS, lang: "it" },
+    );
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "Analisi non riuscita: Qualcosa è andato storto da parte nostra durante l'elaborazione di questo video.",
+    );
+    expect(screen.queryByText(/processing_failed/)).not.toBeInTheDocument();
+    unmount();
+    reason = "upload abandoned";
+    renderApp(
+      "/attempts/att1",
+      (_r, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, makeUser());
+        if (url.pathname === "/api/v1/studio/attempts/att1") return json(200, attempt({ status: "failed", stage: "failed", failure_reason: reason }));
+      },
+      { tokens: TOKENS, lang: "it" },
+    );
+    expect(await screen.findByRole("alert")).toHaveTextContent("Il caricamento non è stato completato in tempo");
+  });
 });

@@ -76,6 +76,19 @@ describe("studio", () => {
     expect(screen.queryByText(/download/)).not.toBeInTheDocument();
   });
 
+  it("Italian UI: a failed video's server-made reason is Italian, not the server's code", async () => {
+    renderApp(
+      "/studio/videos/v1",
+      (_req, url) => {
+        if (url.pathname === "/api/v1/me") return json(200, instructor);
+        if (url.pathname === "/api/v1/videos/v1") return json(200, ownerVideo(1, { status: "failed", failure_reason: "processing_failed" }));
+      },
+      { tokens: TOKENS, lang: "it" },
+    );
+    expect(await screen.findByText(/Elaborazione non riuscita: Qualcosa è andato storto da parte nostra/)).toBeInTheDocument();
+    expect(screen.queryByText(/processing_failed/)).not.toBeInTheDocument();
+  });
+
   it("the instructor previews the unpublished video and its cover before publishing", async () => {
     const cover = "/media/t/tok/videos/v1/poster.png";
     renderApp(

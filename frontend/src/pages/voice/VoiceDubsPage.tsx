@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useAuth } from "../../auth/AuthContext";
 import { call } from "../../api/client";
 import { useI18n } from "../../i18n/i18n";
+import { reasonLabel } from "../../lib/serverWords";
 import { useAction, useDocumentTitle, useLoad } from "../../lib/hooks";
 import { ErrorState, Progress, SelectField, SkeletonLines, StatusBadge } from "../../components/ui";
 import { ACTIVE, useJobEvents, type Dub } from "./voice";
@@ -110,7 +111,7 @@ export function DubCard({ dub, title, onChange }: { dub: Dub; title?: string; on
       </div>
       {live && ACTIVE.has(live.status) && <Progress value={live.percent} label={t(`voice.stage.${live.stage ?? "queued"}`)} />}
       {ACTIVE.has(status) && !live && <Progress value={dub.progress} label={t(`voice.stage.${dub.stage}`)} />}
-      {status === "failed" && dub.failure_reason && <p className="field-error">{dub.failure_reason}</p>}
+      {status === "failed" && dub.failure_reason && <p className="field-error">{reasonLabel(t, dub.failure_reason)}</p>}
       {publish.error && <p className="field-error" role="alert">{publish.error}</p>}
       {report && status === "ready" && <QualityReport dubId={dub.id} report={report} onChange={onChange} />}
     </section>

@@ -1,3 +1,4 @@
+import { reasonLabel } from "@mamc/shared/i18n";
 import { useState } from "react";
 import { Text, View } from "react-native";
 import { Stack, useLocalSearchParams } from "expo-router";
@@ -54,7 +55,7 @@ export default function AttemptReport() {
           <ProgressBar value={attempt.progress} label={t("studio.processingLabel")} />
         </>
       ) : null}
-      {attempt?.status === "failed" ? <Info>{t("pose.failed", { reason: attempt.failure_reason ?? "" })}</Info> : null}
+      {attempt?.status === "failed" ? <Info>{t("pose.failed", { reason: reasonLabel(t, attempt.failure_reason ?? "") })}</Info> : null}
       {report ? (
         <View style={{ gap: 10 }}>
           <P>{report.technique_label}</P>

@@ -61,3 +61,12 @@ export function formatDuration(seconds: number): string {
   const ss = String(sec % 60).padStart(2, "0");
   return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }
+
+/** A failure reason from the server: the server-made ones are stable codes ("processing_failed",
+ * "upload abandoned") shown from the catalogues (`reasons.<code>`); any other text (a compute's
+ * explanation, a row written before the codes) is shown as it is. */
+export function reasonLabel(t: (key: string, vars?: Vars) => string, reason: string): string {
+  const key = `reasons.${reason.trim().replace(/ /g, "_")}`;
+  const s = t(key);
+  return s === key ? reason : s;
+}

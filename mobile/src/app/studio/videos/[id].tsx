@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Stack, useLocalSearchParams } from "expo-router";
 import type { OwnerVideo } from "@mamc/shared/api/types";
 import { isOwnerView } from "@mamc/shared/api/types";
+import { reasonLabel } from "@mamc/shared/i18n";
 import { useApp } from "../../../lib/app";
 import { call } from "../../../lib/api";
 import { usePoll } from "../../../lib/hooks";
@@ -56,7 +57,7 @@ export default function StudioVideo() {
               {video.progress.stage ? <P muted>{t("studio.stage", { stage: video.progress.stage })}</P> : null}
             </>
           ) : null}
-          {video.failure_reason ? <Info>{video.failure_reason}</Info> : null}
+          {video.failure_reason ? <Info>{reasonLabel(t, video.failure_reason)}</Info> : null}
           {video.status === "draft" || video.status === "ready" ? <Btn label={t("studio.submit")} onPress={() => void submit()} /> : null}
           {submitted ? <Info>{t("studio.submitted")}</Info> : null}
         </>

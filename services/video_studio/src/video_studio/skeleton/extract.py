@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from video_studio.errors import InvalidInputError
+from video_studio.errors import CorruptVideoError, InvalidInputError, NoPersonError
 from video_studio.skeleton.doc import FrameDoc, SkeletonDoc, make_doc
 from video_studio.skeleton.names import NUM_LANDMARKS
 from video_studio.skeleton.onefilter import FloatArray, LandmarkSmoother, SmoothingParams
@@ -135,13 +135,13 @@ def extract_skeleton(
                     progress(fraction)
         decoded = reader.decoded
     if info.frame_count >= 10 and decoded < _TRUNCATED_RATIO * info.frame_count:
-        raise InvalidInputError(
+        raise CorruptVideoError(
             f"{info.path.name} looks truncated: only {decoded} of {info.frame_count} frames could be decoded"
         )
     if not frames:
         raise InvalidInputError(f"{info.path.name}: no frame could be decoded")
     if found == 0 and not allow_nobody:
-        raise InvalidInputError(f"no person was found in any frame of {info.path.name}")
+        raise NoPersonError(f"no person was found in any frame of {info.path.name}")
     if progress is not None:
         progress(1.0)
     return make_doc(info.fps, info.width, info.height, frames, tracker.record())

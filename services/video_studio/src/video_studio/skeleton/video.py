@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from video_studio.errors import InvalidInputError
+from video_studio.errors import CorruptVideoError, EmptyFileError, InvalidInputError, NotAVideoError
 
 DEFAULT_MAX_PIXELS = 4096 * 4096
 Frame = npt.NDArray[np.uint8]
@@ -52,11 +52,11 @@ def probe_video(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Video
     if not p.is_file():
         raise InvalidInputError(f"video not found: {p.name}")
     if p.stat().st_size == 0:
-        raise InvalidInputError(f"{p.name} is empty (0 bytes)")
+        raise EmptyFileError(f"{p.name} is empty (0 bytes)")
     cap = _open_capture(p)
     try:
         if not cap.isOpened():
-            raise InvalidInputError(
+            raise NotAVideoError(
                 f"{p.name} is not a video we can read (unknown format, unsupported codec or damaged file)"
             )
         raw_w = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
@@ -77,7 +77,7 @@ def probe_video(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Video
         count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
         ok, frame = cap.read()
         if not ok or frame is None:
-            raise InvalidInputError(
+            raise CorruptVideoError(
                 f"{p.name}: no frame could be decoded (truncated file or unsupported codec)"
             )
         raw_h, raw_w = frame.shape[:2]

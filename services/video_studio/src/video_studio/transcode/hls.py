@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from video_studio.errors import InvalidInputError
+from video_studio.errors import CorruptVideoError
 from video_studio.transcode.ffmpeg import (
     SAFE_INPUT_OPTIONS,
     FfmpegFailed,
@@ -346,7 +346,7 @@ def _encode(
         if "no space left" in tail:
             raise OSError(f"no space left on device while writing {root}") from exc
         if "invalid data found" in tail or "error while decoding" in tail:
-            raise InvalidInputError(
+            raise CorruptVideoError(
                 "The video file is truncated or corrupt: it could not be decoded"
             ) from exc
         raise

@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from video_studio.errors import InvalidInputError
+from video_studio.errors import CorruptVideoError
 from video_studio.transcode.ffmpeg import SAFE_INPUT_OPTIONS, input_url, run_ffmpeg
 from video_studio.transcode.playlists import write_text_atomic
 from video_studio.transcode.probe import ProbeResult, probe
@@ -79,7 +79,7 @@ def make_poster(
         if tmp.exists() and tmp.stat().st_size > 0:
             os.replace(tmp, out)
             return Poster(path=str(out), width=width, height=height, at_s=round(seek, 3))
-    raise InvalidInputError("The video file is truncated or corrupt: no frame could be decoded")
+    raise CorruptVideoError("The video file is truncated or corrupt: no frame could be decoded")
 
 
 def _vtt_time(seconds: float) -> str:
@@ -139,7 +139,7 @@ def make_sprite(
         run_ffmpeg(args)
         count = len(list(work.glob("t_*.png")))
         if count == 0:
-            raise InvalidInputError("The video file is truncated or corrupt: no frame could be decoded")
+            raise CorruptVideoError("The video file is truncated or corrupt: no frame could be decoded")
         cols = min(columns, count)
         rows = math.ceil(count / cols)
         tmp = out.with_name(out.name + ".tmp.jpg")

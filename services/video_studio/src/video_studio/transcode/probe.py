@@ -39,7 +39,7 @@ from av.container import InputContainer
 from av.stream import Disposition, Stream
 from av.video.stream import VideoStream
 
-from video_studio.errors import InvalidInputError
+from video_studio.errors import CorruptVideoError, EmptyFileError, InvalidInputError, NotAVideoError
 from video_studio.transcode.ffmpeg import input_url
 
 GIB = 1024**3
@@ -128,9 +128,9 @@ def sniff_container(head: bytes) -> str:
     if len(head) >= 12 and head[4:8] == b"ftyp":
         brand = head[8:12]
         if brand in _ISO_IMAGE_BRANDS:
-            raise InvalidInputError("This is not a video file (looks like HEIC/AVIF image)")
+            raise NotAVideoError("This is not a video file (looks like HEIC/AVIF image)")
         if brand in _ISO_AUDIO_BRANDS:
-            raise InvalidInputError("This is not a video file (looks like M4A audio)")
+            raise NotAVideoError("This is not a video file (looks like M4A audio)")
         if brand == b"qt  ":
             return "mov"
         if brand.startswith(b"3g"):
@@ -145,10 +145,10 @@ def sniff_container(head: bytes) -> str:
         if kind == b"AVI ":
             return "avi"
         if kind == b"WAVE":
-            raise InvalidInputError("This is not a video file (looks like WAV audio)")
+            raise NotAVideoError("This is not a video file (looks like WAV audio)")
         if kind == b"WEBP":
-            raise InvalidInputError("This is not a video file (looks like WEBP image)")
-        raise InvalidInputError("This is not a video file (unrecognised RIFF file)")
+            raise NotAVideoError("This is not a video file (looks like WEBP image)")
+        raise NotAVideoError("This is not a video file (unrecognised RIFF file)")
     if _ts_sync(head, 0, 188) or _ts_sync(head, 4, 192):
         return "mpegts"
     if head.startswith(b"\x00\x00\x01\xba"):
@@ -161,12 +161,12 @@ def sniff_container(head: bytes) -> str:
         return "ogg"
     for offset, magic, what in _NOT_VIDEO_SIGNATURES:
         if head[offset : offset + len(magic)] == magic:
-            raise InvalidInputError(f"This is not a video file (looks like {what})")
+            raise NotAVideoError(f"This is not a video file (looks like {what})")
     if head.startswith(b"\xff") and len(head) > 1 and head[1] & 0xE0 == 0xE0:
-        raise InvalidInputError("This is not a video file (looks like MP3 audio)")
+        raise NotAVideoError("This is not a video file (looks like MP3 audio)")
     if _looks_like_text(head):
-        raise InvalidInputError("This is not a video file (looks like a text file)")
-    raise InvalidInputError("This is not a video file (unrecognised format)")
+        raise NotAVideoError("This is not a video file (looks like a text file)")
+    raise NotAVideoError("This is not a video file (unrecognised format)")
 
 
 def _ts_sync(head: bytes, start: int, stride: int) -> bool:
@@ -202,24 +202,24 @@ def _check_iso_bmff(path: str, size: int) -> None:
             fh.seek(offset)
             header = fh.read(16)
             if len(header) < 8:
-                raise InvalidInputError("The video file is truncated or corrupt: it ends inside a box header")
+                raise CorruptVideoError("The video file is truncated or corrupt: it ends inside a box header")
             box_size = int.from_bytes(header[0:4], "big")
             box_type = header[4:8].decode("latin-1")
             if box_size == 1:
                 if len(header) < 16:
-                    raise InvalidInputError(
+                    raise CorruptVideoError(
                         "The video file is truncated or corrupt: it ends inside a box header"
                     )
                 box_size = int.from_bytes(header[8:16], "big")
             elif box_size == 0:  # box extends to end of file
                 box_size = size - offset
             if box_size < 8:
-                raise InvalidInputError(
+                raise CorruptVideoError(
                     f"The video file is truncated or corrupt: invalid box at byte {offset}"
                 )
             if offset + box_size > size:
                 missing = offset + box_size - size
-                raise InvalidInputError(
+                raise CorruptVideoError(
                     "The video file is truncated or corrupt: it ends inside the "
                     f"'{box_type.strip()}' box ({missing} bytes missing) - the upload was "
                     "probably cut short"
@@ -227,7 +227,7 @@ def _check_iso_bmff(path: str, size: int) -> None:
             seen.append(box_type)
             offset += box_size
     if "moov" not in seen:
-        raise InvalidInputError(
+        raise CorruptVideoError(
             "The video file is truncated or corrupt: its index (moov box) is missing - "
             "the recording or the upload did not finish"
         )
@@ -266,12 +266,12 @@ def _check_ebml(path: str, size: int) -> None:
             return
         segment_size, size_len, unknown = _read_vint(data, pos + id_len, keep_marker=False)
     except IndexError:
-        raise InvalidInputError(
+        raise CorruptVideoError(
             "The video file is truncated or corrupt: the WebM/Matroska header is incomplete"
         ) from None
     end = pos + id_len + size_len + segment_size
     if not unknown and end > size:
-        raise InvalidInputError(
+        raise CorruptVideoError(
             "The video file is truncated or corrupt: "
             f"{end - size} bytes are missing at the end - the upload was probably cut short"
         )
@@ -318,7 +318,7 @@ def _open(path: str) -> InputContainer:
                 metadata_errors="replace",
             )
         except av.FFmpegError as exc:
-            raise InvalidInputError(CORRUPT + _failure_reason(logs, exc)) from None
+            raise CorruptVideoError(CORRUPT + _failure_reason(logs, exc)) from None
 
 
 def _is_cover_art(stream: Stream) -> bool:
@@ -373,11 +373,11 @@ def _read_video(container: InputContainer, stream: VideoStream, *, measure: bool
                 if timeline.decoded and not measure:
                     break
         except av.FFmpegError as exc:
-            raise InvalidInputError(
+            raise CorruptVideoError(
                 CORRUPT + f"its pictures cannot be decoded ({_failure_reason(logs, exc)})"
             ) from None
     if not timeline.decoded:
-        raise InvalidInputError(CORRUPT + "its video track holds no picture")
+        raise CorruptVideoError(CORRUPT + "its video track holds no picture")
     return timeline
 
 
@@ -396,7 +396,7 @@ def _read_streams(path: str) -> dict[str, Any]:
             raise InvalidInputError("This video's codec is not supported (FFmpeg has no decoder for it)")
         coded_w, coded_h = video.codec_context.width, video.codec_context.height
         if coded_w <= 0 or coded_h <= 0:
-            raise InvalidInputError(CORRUPT + "the picture size is unknown")
+            raise CorruptVideoError(CORRUPT + "the picture size is unknown")
         declared = round(container.duration / av.time_base, 3) if container.duration else None
         timeline = _read_video(container, video, measure=declared is None)
         duration = declared if declared is not None else timeline.seconds(video)
@@ -455,7 +455,7 @@ def probe(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> P
         raise InvalidInputError("This is not a file")
     size = stat.st_size
     if size == 0:
-        raise InvalidInputError("The file is empty")
+        raise EmptyFileError("The file is empty")
     if size > limits.max_bytes:
         raise InvalidInputError(
             f"The file is too large ({_format_bytes(size)}; the limit is {_format_bytes(limits.max_bytes)})"
@@ -470,7 +470,7 @@ def probe(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> P
 
     info = _read_streams(path)
     if info["duration_s"] is None or info["duration_s"] <= 0:
-        raise InvalidInputError(CORRUPT + "its duration cannot be determined")
+        raise CorruptVideoError(CORRUPT + "its duration cannot be determined")
     result = ProbeResult(path=path, size_bytes=size, container=container, **info)
     check_limits(result, limits)
     return result
