@@ -386,7 +386,6 @@ def test_the_edge_fetches_signed_media_from_an_origin_and_the_csp_names_the_medi
 HEAVY_MODULES = {
     "mediapipe": "mediapipe",
     "opencv-contrib-python": "cv2",
-    "matplotlib": "matplotlib",
     "imageio-ffmpeg": "imageio_ffmpeg",
     "av": "av",
     "faster-whisper": "faster_whisper",

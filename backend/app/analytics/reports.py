@@ -7,9 +7,6 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
-
 from app.analytics import schemas
 from app.core.i18n import t
 
@@ -81,6 +78,10 @@ def to_csv(report: Report) -> str:
 
 
 def to_pdf(report: Report) -> bytes:
+    # Imported on first use: the API image carries matplotlib for this export only.
+    from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.figure import Figure
+
     out = io.BytesIO()
     with PdfPages(out, metadata={"Title": report.title}) as pdf:
         page = Figure(figsize=A4_INCHES)
