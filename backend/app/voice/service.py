@@ -539,7 +539,7 @@ async def dubbed_master(session: AsyncSession, video_id: uuid.UUID, prefix: str,
     store = get_object_store()
 
     def write() -> None:
-        from video_studio.voice.rendition import with_audio_rendition
+        from video_studio.hls_master import with_audio_rendition
 
         if store.head(key) is not None:
             return

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from video_studio.hls_master import parse_attributes as parse_attributes  # its readers import it from here
 
 
 @dataclass(frozen=True)
@@ -20,13 +21,6 @@ class MediaPlaylist:
 class MasterEntry:
     attributes: dict[str, str]
     uri: str
-
-
-_ATTR_RE = re.compile(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)')
-
-
-def parse_attributes(text: str) -> dict[str, str]:
-    return {key: value.strip('"') for key, value in _ATTR_RE.findall(text)}
 
 
 def parse_media_playlist(text: str) -> MediaPlaylist:
