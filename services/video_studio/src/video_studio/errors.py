@@ -28,9 +28,7 @@ def decode_reason(reason: str) -> tuple[str, dict[str, str]]:
 
 
 def _plain(value: str | int | float) -> str:
-    if isinstance(value, float):
-        return f"{value:g}" if value == round(value, 6) else f"{value:.2f}"
-    return str(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)  # 24.0 -> "24"
 
 
 class StudioError(Exception):
