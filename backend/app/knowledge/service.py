@@ -303,7 +303,7 @@ def _check_lang(lang: str) -> str:
         raise ValidationFailed(
             f"Language must be one of {', '.join(SEARCH_LANGUAGES)}.",
             code="invalid_language",
-            params={"languages": ', '.join(SEARCH_LANGUAGES)},
+            params={"languages": ", ".join(SEARCH_LANGUAGES)},
         )
     return lang
 

@@ -587,7 +587,9 @@ async def get_report(
             code="report_not_ready",
             params={
                 "status": Phrase(f"states.{attempt.status.value}"),
-                "detail": Phrase("errors.report_failure_detail", {"reason": reason_phrase(attempt.failure_reason)})
+                "detail": Phrase(
+                    "errors.report_failure_detail", {"reason": reason_phrase(attempt.failure_reason)}
+                )
                 if attempt.failure_reason
                 else "",
             },

@@ -141,7 +141,9 @@ def raised() -> tuple[list[Site], list[Site]]:
                 if node.args and _name(getattr(node.args[0], "func", node.args[0])) == "t":
                     continue  # the message is already the catalogue's, in the user's language
                 code = _str(kwargs["code"]) if "code" in kwargs else classes.attr(name, "code")
-                errors.append(Site(code or "<dynamic>", _dict_keys(kwargs.get("params")), where, _message(node)))
+                errors.append(
+                    Site(code or "<dynamic>", _dict_keys(kwargs.get("params")), where, _message(node))
+                )
             elif classes.is_a(name, "StudioError"):
                 code = _str(kwargs["reason_code"]) if "reason_code" in kwargs else None
                 if code is None and "reason_code" in kwargs:

@@ -35,7 +35,7 @@ def _fields(text: str) -> set[str]:
 
 
 def _server_fields(key: str, lang: str) -> set[str]:
-    message = catalogue()._messages[lang][key]  # noqa: SLF001 - the raw template, not a rendering
+    message = catalogue()._messages[lang][key]
     templates = message.values() if isinstance(message, dict) else [message]
     return set().union(*(_fields(t) for t in templates))
 
@@ -47,11 +47,22 @@ def _key(site: Site) -> str:
 def test_the_source_reading_finds_the_codes_it_should() -> None:
     """The reader of the source is not blind: it finds known sites of each kind."""
     error_codes = {s.code for s in ERROR_SITES}
-    assert {"same_language", "caption_not_found", "not_found", "document_too_large", "range_too_long"} <= error_codes
+    assert {
+        "same_language",
+        "caption_not_found",
+        "not_found",
+        "document_too_large",
+        "range_too_long",
+    } <= error_codes
     assert "audio_too_large" not in error_codes  # the coach's message is already the catalogue's
     reason_codes = {s.code for s in REASON_SITES}
     assert {"not_a_video", "video_too_long", "attempt_too_long", "upload_abandoned_after"} <= reason_codes
-    assert {"temporarily_unavailable", "processing_failed", "upload abandoned", "pdf_too_many_pages"} <= reason_codes
+    assert {
+        "temporarily_unavailable",
+        "processing_failed",
+        "upload abandoned",
+        "pdf_too_many_pages",
+    } <= reason_codes
     too_long = next(s for s in REASON_SITES if s.code == "video_too_long")
     assert too_long.params == {"duration", "max_duration"}
 
@@ -65,7 +76,9 @@ def test_every_raised_error_code_has_a_text_that_its_raise_sites_can_fill(lang: 
         if key not in keys:
             problems.append(f"{site.where}: {key} missing in {lang}")
         elif site.params is not None and not _server_fields(key, lang) <= site.params:
-            problems.append(f"{site.where}: {key} needs {_server_fields(key, lang)}, the site gives {site.params}")
+            problems.append(
+                f"{site.where}: {key} needs {_server_fields(key, lang)}, the site gives {site.params}"
+            )
     assert not problems, "\n".join(problems)
 
 
@@ -79,7 +92,9 @@ def test_every_stored_reason_code_has_a_text_on_the_server_and_in_the_apps(lang:
         if f"reasons.{key}" not in keys:
             problems.append(f"{site.where}: reasons.{key} missing in backend {lang}.json")
         elif site.params is not None and _server_fields(f"reasons.{key}", lang) != set(site.params):
-            problems.append(f"{site.where}: backend reasons.{key} placeholders differ from {set(site.params)}")
+            problems.append(
+                f"{site.where}: backend reasons.{key} placeholders differ from {set(site.params)}"
+            )
         if not shared.get(key):
             problems.append(f"{site.where}: reasons.{key} missing in packages/shared {lang}.json")
         elif site.params is not None and _fields(shared[key]) != set(site.params):
@@ -106,11 +121,15 @@ def test_the_italian_texts_are_translations() -> None:
 
 
 def test_a_reason_keeps_its_numbers_and_shows_them_in_each_language() -> None:
-    exc = BadInput("The video lasts 95 s; ...", reason_code="attempt_too_long", seconds="95", max_seconds="60")
+    exc = BadInput(
+        "The video lasts 95 s; ...", reason_code="attempt_too_long", seconds="95", max_seconds="60"
+    )
     stored = exc.job_reason
     assert stored == "attempt_too_long?seconds=95&max_seconds=60"
     assert decode_reason(stored) == ("attempt_too_long", {"seconds": "95", "max_seconds": "60"})
-    assert reason_text(stored, "it").startswith("Il video dura 95 s; un tentativo può durare al massimo 60 s.")
+    assert reason_text(stored, "it").startswith(
+        "Il video dura 95 s; un tentativo può durare al massimo 60 s."
+    )
     assert reason_text(stored, "en").startswith("The video lasts 95 s; attempts may last at most 60 s.")
     assert encode_reason("upload_abandoned_after", {"hours": 24.0}) == "upload_abandoned_after?hours=24"
     # No code: the message itself (a rare technical failure); an old row's text stays as it was.
@@ -127,5 +146,8 @@ def test_an_error_message_renders_its_parameters_and_phrases_in_the_readers_lang
             "detail": Phrase("errors.report_failure_detail", {"reason": Phrase("reasons.empty_file")}),
         },
     )
-    assert localized_message(error, "it") == "Il report non è pronto: l'analisi è non riuscita (Il file è vuoto.)."
+    assert (
+        localized_message(error, "it")
+        == "Il report non è pronto: l'analisi è non riuscita (Il file è vuoto.)."
+    )
     assert localized_message(error, "en") == error.message

@@ -111,11 +111,19 @@ async def test_the_knowledge_apis_errors_answer_in_italian_under_accept_language
 
     same = await client.post(f"{API}/captions/{track_id}/translate", json={"target": "it"}, headers=italian)
     assert same.status_code == 422
-    assert same.json()["error"] == {"code": "same_language", "message": "I sottotitoli sono già in quella lingua."}
+    assert same.json()["error"] == {
+        "code": "same_language",
+        "message": "I sottotitoli sono già in quella lingua.",
+    }
 
     missing = await client.get(f"{API}/captions/{video.id}", headers=italian)  # a video id, not a track's
     assert missing.status_code == 404
-    assert missing.json()["error"] == {"code": "caption_not_found", "message": "Traccia di sottotitoli non trovata."}
+    assert missing.json()["error"] == {
+        "code": "caption_not_found",
+        "message": "Traccia di sottotitoli non trovata.",
+    }
 
-    english = await client.post(f"{API}/captions/{track_id}/translate", json={"target": "it"}, headers=teacher)
+    english = await client.post(
+        f"{API}/captions/{track_id}/translate", json={"target": "it"}, headers=teacher
+    )
     assert english.json()["error"]["message"] == "The captions are already in that language."

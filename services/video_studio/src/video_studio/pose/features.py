@@ -127,7 +127,9 @@ def sequence_from_doc(doc: SkeletonDoc, what: str = "skeleton") -> Sequence:
     world = doc_world(doc)
     found = ~np.isnan(points[:, :, 0]).all(axis=1)
     if found.sum() < 3:
-        raise InvalidInputError(f"{what}: a person must be visible in at least 3 frames", reason_code="no_person")
+        raise InvalidInputError(
+            f"{what}: a person must be visible in at least 3 frames", reason_code="no_person"
+        )
     first, last = int(np.argmax(found)), int(len(found) - 1 - np.argmax(found[::-1]))
     keep = slice(first, last + 1)
     points, times, found = points[keep], times[keep], found[keep]

@@ -507,7 +507,8 @@ def check_limits(result: ProbeResult, limits: Limits) -> None:
     )
     if not fits:
         raise InvalidInputError(
-            f"The video resolution is too high ({w}x{h}; the limit is {limits.max_width}x{limits.max_height})",
+            f"The video resolution is too high ({w}x{h}; "
+            f"the limit is {limits.max_width}x{limits.max_height})",
             reason_code="resolution_too_high",
             width=w,
             height=h,
