@@ -126,24 +126,17 @@ def checkout_page_url(settings: Settings, session_id: str, *, success_url: str, 
     return settings.app_base_url.rstrip("/") + f"/sandbox/checkout/{session_id}?{query}"
 
 
-def _may_return_to(settings: Settings, url: str) -> bool:
-    """The platform's own pages, or an app return URL on the allow-list (checked again here, so a
-    stored address outlives no change to the list)."""
-    if url.startswith(settings.app_base_url.rstrip("/") + "/"):
-        return True
-    parts = urlsplit(url)
-    base = f"{parts.scheme}://{parts.netloc}{parts.path}"
-    return not parts.fragment and "@" not in parts.netloc and base in settings.commerce_app_return_urls
-
-
 def _return_urls(row: Purchase | Subscription, session_id: str) -> tuple[str, str]:
-    """(success URL with the session id filled in as Stripe does, cancel URL) of a checkout."""
+    """(success URL with the session id filled in as Stripe does, cancel URL) of a checkout: the
+    ones the service opened it with (an app's were allow-listed then), kept in its checkout_url,
+    which only the server writes; the web's pages for a checkout opened without them."""
     settings = get_settings()
     kept = parse_qs(urlsplit(row.checkout_url or "").query)
     success, cancel = kept.get("success_url", [""])[0], kept.get("cancel_url", [""])[0]
-    if success and cancel and _may_return_to(settings, success) and _may_return_to(settings, cancel):
+    if success and cancel:
         return success.replace("{CHECKOUT_SESSION_ID}", session_id), cancel
-    return _success_url(session_id), settings.app_base_url.rstrip("/") + settings.commerce_checkout_cancel_path
+    web_cancel = settings.app_base_url.rstrip("/") + settings.commerce_checkout_cancel_path
+    return _success_url(session_id), web_cancel
 
 
 async def describe(session: AsyncSession, session_id: str, buyer: User) -> SandboxCheckoutOut:
