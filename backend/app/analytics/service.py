@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from app.analytics import schemas
-from app.analytics.models import PlaybackBeacon, WatchProgress
+from app.analytics.models import PlaybackBeacon, VideoViewerDaily, WatchProgress
 from app.auth.models import User
 from app.core.clock import utcnow
 from app.core.config import Settings
@@ -284,6 +284,10 @@ def export_user_data(session: Session, user_id: uuid.UUID) -> dict[str, Any]:
 
 
 def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
-    """Progress is deleted; beacons lose their user (the view counts stay, anonymous)."""
+    """Progress is deleted; beacons lose their user (the view counts stay, anonymous); the daily
+    viewer rows get one fresh random id instead of the user's (unique counts stay exact)."""
     session.execute(delete(WatchProgress).where(WatchProgress.user_id == user_id))
     session.execute(update(PlaybackBeacon).where(PlaybackBeacon.user_id == user_id).values(user_id=None))
+    session.execute(
+        update(VideoViewerDaily).where(VideoViewerDaily.viewer_id == user_id).values(viewer_id=uuid.uuid4())
+    )
