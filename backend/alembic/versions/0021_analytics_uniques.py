@@ -47,7 +47,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_analytics_video_rendition_daily_owner_day", table_name="analytics_video_rendition_daily")
+    op.drop_index(
+        "ix_analytics_video_rendition_daily_owner_day", table_name="analytics_video_rendition_daily"
+    )
     op.drop_table("analytics_video_rendition_daily")
     op.drop_index("ix_analytics_video_viewer_daily_owner_day", table_name="analytics_video_viewer_daily")
     op.drop_table("analytics_video_viewer_daily")

@@ -74,7 +74,9 @@ def _sessions(
     return [(v, s, m, u, float(lo), float(hi)) for v, s, m, u, lo, hi in rows]
 
 
-def _rendition_seconds(session: Session, start: datetime, end: datetime) -> dict[tuple[uuid.UUID, str], float]:
+def _rendition_seconds(
+    session: Session, start: datetime, end: datetime
+) -> dict[tuple[uuid.UUID, str], float]:
     """(video, rendition) → seconds played at it in [start, end): each full-video beacon's step
     forward from its session's previous one, credited to the previous one's rendition."""
     b = PlaybackBeacon

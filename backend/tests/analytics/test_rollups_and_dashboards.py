@@ -216,14 +216,10 @@ async def test_a_viewer_on_three_days_is_one_unique_viewer_of_the_range(
             rollups.refresh_day(session, day)
         rollups.refresh_day(session, DAY)  # a rerun of a day adds nobody
     h = auth_headers(instructor)
-    whole = (
-        await client.get(f"{API}/analytics/instructor?start={days[0]}&end={days[-1]}", headers=h)
-    ).json()
+    whole = (await client.get(f"{API}/analytics/instructor?start={days[0]}&end={days[-1]}", headers=h)).json()
     stats = next(v for v in whole["videos"] if v["video_id"] == str(video.id))
     assert (stats["views"], stats["unique_viewers"]) == (5, 3)
-    later = (
-        await client.get(f"{API}/analytics/instructor?start={days[1]}&end={days[-1]}", headers=h)
-    ).json()
+    later = (await client.get(f"{API}/analytics/instructor?start={days[1]}&end={days[-1]}", headers=h)).json()
     stats = next(v for v in later["videos"] if v["video_id"] == str(video.id))
     assert (stats["views"], stats["unique_viewers"]) == (2, 1)
 
@@ -266,13 +262,16 @@ async def test_quality_beacons_are_stored_and_watch_time_splits_by_rendition(
     assert resp.json() == {"accepted": 6, "rejected": 0}
     with sync_session() as session:
         stored = session.scalars(
-            select(PlaybackBeacon).where(PlaybackBeacon.video_id == video.id, PlaybackBeacon.kind == "quality")
+            select(PlaybackBeacon).where(
+                PlaybackBeacon.video_id == video.id, PlaybackBeacon.kind == "quality"
+            )
         ).all()
         assert [(b.position_s, b.rendition, b.bitrate_kbps) for b in stored] == [(30.0, "1080p", 5000)]
         rollups.refresh_day(session, now.date())
+    day = now.date()
     dash = (
         await client.get(
-            f"{API}/analytics/instructor?start={now.date()}&end={now.date()}", headers=auth_headers(instructor)
+            f"{API}/analytics/instructor?start={day}&end={day}", headers=auth_headers(instructor)
         )
     ).json()
     assert dash["renditions"] == [
