@@ -79,3 +79,23 @@ def settle(page: Page, timeout_ms: float = 15_000) -> None:
     page.wait_for_load_state("load")
     page.wait_for_function("() => !document.querySelector('[aria-busy=\"true\"]')", timeout=timeout_ms)
     page.wait_for_timeout(300)
+
+
+def backend_python(platform: Any, code: str, *args: str) -> str:
+    """Run `code` with the platform's backend environment (seeding rows, a beat task's function);
+    its stdout."""
+    import subprocess
+    import sys
+
+    from tests.e2e.conftest import REPO, platform_env
+
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=REPO / "backend",
+        env=platform_env(VAR_DIR=str(platform.var_dir)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
