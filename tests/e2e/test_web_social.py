@@ -6,54 +6,12 @@ and old enough to comment at once."""
 
 from __future__ import annotations
 
-import json
-import uuid
-from typing import Any
-
-from e2e_support import PASSWORD, backend_python, log_in, settle
+from e2e_support import log_in, seed_community, settle
 from playwright.sync_api import expect
-
-SEED = """
-import json, sys
-from datetime import timedelta
-from app.auth.models import Role, User
-from app.core.clock import utcnow
-from app.core.ids import uuid7
-from app.core.security import hash_password
-from app.db.session import sync_session
-from app.media.models import Video, VideoStatus
-tag, password = sys.argv[1], sys.argv[2]
-old = utcnow() - timedelta(days=3)
-digest = hash_password(password)
-people, out = {}, {}
-with sync_session() as s:
-    for key, role, name in (("sensei", Role.instructor, "Sensei"), ("anna", Role.student, "Anna"),
-                            ("bruno", Role.student, "Bruno")):
-        people[key] = User(email=f"{key}-{tag}@example.com", display_name=f"{name} {tag}",
-                           password_hash=digest, role=role, email_verified_at=old, created_at=old)
-        s.add(people[key])
-    s.flush()
-    v = Video(owner_id=people["sensei"].id, status=VideoStatus.published, title=f"Heian sandan {tag}",
-              description="", discipline="karate", tags=[], language="en", media_prefix=f"videos/{uuid7()}/",
-              duration_s=300.0, published_at=utcnow())
-    s.add(v)
-    s.flush()
-    out = {k: {"id": str(u.id), "email": u.email, "name": u.display_name} for k, u in people.items()}
-    out["video"] = {"id": str(v.id), "title": v.title}
-print(json.dumps(out))
-"""
-
-
-def seed(platform: Any) -> dict[str, dict[str, str]]:
-    """An instructor with one free published video and two students, all able to log in."""
-    out: dict[str, dict[str, str]] = json.loads(
-        backend_python(platform, SEED, uuid.uuid4().hex[:6], PASSWORD)
-    )
-    return out
 
 
 def test_comment_moment_seeks_like_follow_feed_and_a_reply_lights_the_bell(new_page, platform) -> None:  # type: ignore[no-untyped-def]
-    s = seed(platform)
+    s = seed_community(platform)
     video, anna, bruno = s["video"], s["anna"], s["bruno"]
 
     page = new_page()
