@@ -79,3 +79,63 @@ def settle(page: Page, timeout_ms: float = 15_000) -> None:
     page.wait_for_load_state("load")
     page.wait_for_function("() => !document.querySelector('[aria-busy=\"true\"]')", timeout=timeout_ms)
     page.wait_for_timeout(300)
+
+
+def backend_python(platform: Any, code: str, *args: str) -> str:
+    """Run `code` with the platform's backend environment (seeding rows, a beat task's function);
+    its stdout."""
+    import subprocess
+    import sys
+
+    from tests.e2e.conftest import REPO, platform_env
+
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=REPO / "backend",
+        env=platform_env(VAR_DIR=str(platform.var_dir)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+_COMMUNITY = """
+import json, sys
+from datetime import timedelta
+from app.auth.models import Role, User
+from app.core.clock import utcnow
+from app.core.ids import uuid7
+from app.core.security import hash_password
+from app.db.session import sync_session
+from app.media.models import Video, VideoStatus
+tag, password = sys.argv[1], sys.argv[2]
+old = utcnow() - timedelta(days=3)
+digest = hash_password(password)
+people, out = {}, {}
+with sync_session() as s:
+    for key, role, name in (("sensei", Role.instructor, "Sensei"), ("anna", Role.student, "Anna"),
+                            ("bruno", Role.student, "Bruno")):
+        people[key] = User(email=f"{key}-{tag}@example.com", display_name=f"{name} {tag}",
+                           password_hash=digest, role=role, email_verified_at=old, created_at=old)
+        s.add(people[key])
+    s.flush()
+    v = Video(owner_id=people["sensei"].id, status=VideoStatus.published, title=f"Heian sandan {tag}",
+              description="", discipline="karate", tags=[], language="en", media_prefix=f"videos/{uuid7()}/",
+              duration_s=300.0, published_at=utcnow())
+    s.add(v)
+    s.flush()
+    out = {k: {"id": str(u.id), "email": u.email, "name": u.display_name} for k, u in people.items()}
+    out["video"] = {"id": str(v.id), "title": v.title}
+print(json.dumps(out))
+"""
+
+
+def seed_community(platform: Any) -> dict[str, dict[str, str]]:
+    """An instructor ("sensei") with one free published video and two students ("anna", "bruno"),
+    verified and three days old (old enough to comment), who log in with PASSWORD."""
+    out: dict[str, dict[str, str]] = json.loads(
+        backend_python(platform, _COMMUNITY, uuid.uuid4().hex[:6], PASSWORD)
+    )
+    return out

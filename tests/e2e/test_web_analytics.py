@@ -5,13 +5,11 @@ method and backtest error; the same platform's continue-watching row on the home
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import uuid
 
-from e2e_support import PASSWORD, log_in, post_json
+from e2e_support import PASSWORD, backend_python, log_in, post_json
 from playwright.sync_api import expect
-from tests.e2e.conftest import REPO, platform_env
+from tests.e2e.conftest import REPO
 
 SEED = """
 import json, sys
@@ -41,25 +39,12 @@ with sync_session() as s:
 """
 
 
-def _python(platform, code: str, *args: str) -> str:  # type: ignore[no-untyped-def]
-    proc = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        cwd=REPO / "backend",
-        env=platform_env(VAR_DIR=str(platform.var_dir)),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
-
-
 def test_admin_sees_charts_from_real_beacons_and_continue_watching_resumes_across_devices(
     new_page, platform
 ) -> None:  # type: ignore[no-untyped-def]
     email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
     platform.create_admin(email, PASSWORD)
-    video_id = json.loads(_python(platform, SEED, email))["video_id"]
+    video_id = json.loads(backend_python(platform, SEED, email))["video_id"]
     for viewer in range(3):
         sid = str(uuid.uuid4())
         beacons = [
@@ -73,7 +58,7 @@ def test_admin_sees_charts_from_real_beacons_and_continue_watching_resumes_acros
             for p in (0, 60 * (viewer + 1))
         ]
         assert post_json(platform.api("/analytics/beacons"), {"beacons": beacons})["accepted"] == 2
-    _python(platform, ROLLUP)
+    backend_python(platform, ROLLUP)
 
     page = new_page()
     log_in(page, email)

@@ -12,7 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics import forecast as fc
 from app.analytics import schemas
-from app.analytics.models import PlatformDaily, ReferenceDaily, RevenueDaily, VideoDaily, VideoRetention
+from app.analytics.models import (
+    PlatformDaily,
+    ReferenceDaily,
+    RevenueDaily,
+    VideoDaily,
+    VideoRenditionDaily,
+    VideoRetention,
+    VideoViewerDaily,
+)
 from app.auth.models import Role, User
 from app.core.errors import NotFound
 from app.media.models import Video, VideoStatus
@@ -73,6 +81,12 @@ async def _revenue(
     return series, out
 
 
+def _rendition_height(rendition: str) -> int:
+    """720 for "720p"; 0 for what is not a height (sorted last)."""
+    digits = rendition.rstrip("p")
+    return int(digits) if digits.isdigit() else 0
+
+
 async def instructor(
     session: AsyncSession, user: User, start: date, end: date
 ) -> schemas.InstructorDashboard:
@@ -95,7 +109,6 @@ async def instructor(
                 d.video_id,
                 Video.title,
                 func.sum(d.views),
-                func.sum(d.unique_viewers),
                 func.sum(d.watch_seconds),
                 func.sum(d.trailer_viewers),
                 func.sum(d.trailer_converted),
@@ -106,19 +119,44 @@ async def instructor(
             .order_by(func.sum(d.views).desc())
         )
     ).tuples()
+    vd = VideoViewerDaily
+    uniques = dict(
+        (
+            await session.execute(
+                select(vd.video_id, func.count(func.distinct(vd.viewer_id)))
+                .where(vd.owner_id == user.id, vd.day >= start, vd.day <= end)
+                .group_by(vd.video_id)
+            )
+        )
+        .tuples()
+        .all()
+    )
     videos = [
         schemas.VideoStats(
             video_id=v,
             title=t,
             views=int(n),
-            unique_viewers=int(u),
+            unique_viewers=int(uniques.get(v, 0)),
             watch_seconds=float(w),
             trailer_viewers=int(tv),
             trailer_converted=int(tc),
             conversion_pct=round(100 * int(tc) / int(tv), 1) if tv else None,
         )
-        for v, t, n, u, w, tv, tc in per_video
+        for v, t, n, w, tv, tc in per_video
     ]
+    rd = VideoRenditionDaily
+    by_rendition = (
+        await session.execute(
+            select(rd.rendition, func.sum(rd.watch_seconds))
+            .where(rd.owner_id == user.id, rd.day >= start, rd.day <= end)
+            .group_by(rd.rendition)
+        )
+    ).tuples()
+    renditions = sorted(
+        (schemas.RenditionStats(rendition=r, watch_seconds=float(w)) for r, w in by_rendition),
+        key=lambda r: _rendition_height(r.rendition),
+        reverse=True,
+    )
     r = ReferenceDaily
     per_reference = (
         await session.execute(
@@ -153,6 +191,7 @@ async def instructor(
         revenue=revenue,
         revenue_totals=totals,
         videos=videos,
+        renditions=renditions,
         references=references,
         forecasts=[_forecast(views_series), *(_forecast(s) for s in revenue)],
     )

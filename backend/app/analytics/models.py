@@ -13,8 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.clock import utcnow
 from app.db.base import Base
 
-BEACON_KINDS = ("start", "heartbeat", "end")
+BEACON_KINDS = ("start", "heartbeat", "quality", "end")  # quality: the player switched rendition
 MEDIA_KINDS = ("full", "trailer")
+RENDITION_STEP_MAX_S = 60.0  # a longer step between two beacons of a session is a seek
 RETENTION_STEP_PCT = 5  # the retention curve: share still watching at each 5% of the duration
 
 
@@ -72,6 +73,38 @@ class VideoDaily(Base):
     trailer_viewers: Mapped[int] = mapped_column(Integer, default=0)
     trailer_converted: Mapped[int] = mapped_column(Integer, default=0)
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VideoViewerDaily(Base):
+    """Who watched a video on a UTC day (full video; a signed-in user's id, an anonymous session's
+    id): the unique viewers of any range are COUNT(DISTINCT viewer_id) over its days, exact (a
+    viewer on three days counts once). One row per viewer, video and day, so the table is at most
+    the size of the day's sessions; HyperLogLog sketches per day (mergeable, ~1 % error) are the
+    path when it outgrows that (docs/DEPLOYMENT_GUIDE.md)."""
+
+    __tablename__ = "analytics_video_viewer_daily"
+    __table_args__ = (Index("ix_analytics_video_viewer_daily_owner_day", "owner_id", "day"),)
+
+    video_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    viewer_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    owner_id: Mapped[uuid.UUID]
+
+
+class VideoRenditionDaily(Base):
+    """Per video, UTC day and rendition (e.g. "720p"): seconds of the video played at it. Each
+    full-video beacon's step forward from the session's previous beacon counts for the rendition
+    that previous beacon reported (a "quality" beacon marks a switch); steps over
+    RENDITION_STEP_MAX_S (seeks) and beacons without a rendition are not counted."""
+
+    __tablename__ = "analytics_video_rendition_daily"
+    __table_args__ = (Index("ix_analytics_video_rendition_daily_owner_day", "owner_id", "day"),)
+
+    video_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    rendition: Mapped[str] = mapped_column(String(20), primary_key=True)
+    owner_id: Mapped[uuid.UUID]
+    watch_seconds: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class VideoRetention(Base):

@@ -5,7 +5,11 @@ twice is harmless.
 
 Definitions (what the dashboards show):
 - a view is a playback session (the client's session id) of the full video with any beacon;
-- unique viewers: distinct signed-in users, anonymous sessions counted one each;
+- unique viewers: distinct signed-in users, anonymous sessions counted one each; over a range,
+  the distinct count of the range's viewer rows (VideoViewerDaily), so a viewer of several days
+  counts once;
+- time by rendition: each step forward between two beacons of a session counts for the rendition
+  the earlier one reported (VideoRenditionDaily; steps over RENDITION_STEP_MAX_S are seeks);
 - watch time of a session: the furthest position minus the earliest one it reported;
 - retention at p %: the share of sessions whose furthest position reached p % of the duration;
 - trailer conversion: of the day's buyers of a video, those who had watched its trailer before
@@ -23,13 +27,16 @@ from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.analytics.models import (
+    RENDITION_STEP_MAX_S,
     RETENTION_STEP_PCT,
     PlatformDaily,
     PlaybackBeacon,
     ReferenceDaily,
     RevenueDaily,
     VideoDaily,
+    VideoRenditionDaily,
     VideoRetention,
+    VideoViewerDaily,
 )
 from app.analytics.service import CLIENT_CLOCK_PAST
 from app.auth.models import User
@@ -65,6 +72,32 @@ def _sessions(
         .group_by(b.video_id, b.session_id, b.media, b.user_id)
     ).tuples()
     return [(v, s, m, u, float(lo), float(hi)) for v, s, m, u, lo, hi in rows]
+
+
+def _rendition_seconds(
+    session: Session, start: datetime, end: datetime
+) -> dict[tuple[uuid.UUID, str], float]:
+    """(video, rendition) → seconds played at it in [start, end): each full-video beacon's step
+    forward from its session's previous one, credited to the previous one's rendition."""
+    b = PlaybackBeacon
+    order = (b.occurred_at, b.id)
+    steps = (
+        select(
+            b.video_id.label("video_id"),
+            (b.position_s - func.lag(b.position_s).over(partition_by=b.session_id, order_by=order)).label(
+                "step"
+            ),
+            func.lag(b.rendition).over(partition_by=b.session_id, order_by=order).label("rendition"),
+        )
+        .where(b.occurred_at >= start, b.occurred_at < end, b.media == "full")
+        .subquery()
+    )
+    rows = session.execute(
+        select(steps.c.video_id, steps.c.rendition, func.sum(steps.c.step))
+        .where(steps.c.rendition.is_not(None), steps.c.step > 0, steps.c.step <= RENDITION_STEP_MAX_S)
+        .group_by(steps.c.video_id, steps.c.rendition)
+    ).tuples()
+    return {(v, r): float(w) for v, r, w in rows}
 
 
 def refresh_day(session: Session, day: date) -> None:
@@ -133,6 +166,23 @@ def refresh_day(session: Session, day: date) -> None:
     ]
     if video_rows:
         session.execute(insert(VideoDaily), video_rows)
+    session.execute(delete(VideoViewerDaily).where(VideoViewerDaily.day == day))
+    viewer_rows = [
+        {"video_id": v, "day": day, "viewer_id": viewer, "owner_id": owners[v]}
+        for v, ids in viewers.items()
+        if v in owners
+        for viewer in ids
+    ]
+    if viewer_rows:
+        session.execute(insert(VideoViewerDaily), viewer_rows)
+    session.execute(delete(VideoRenditionDaily).where(VideoRenditionDaily.day == day))
+    rendition_rows = [
+        {"video_id": v, "day": day, "rendition": r, "owner_id": owners[v], "watch_seconds": w}
+        for (v, r), w in _rendition_seconds(session, start, end).items()
+        if v in owners
+    ]
+    if rendition_rows:
+        session.execute(insert(VideoRenditionDaily), rendition_rows)
 
     # revenue from the commerce ledger (signed: refunds and lost disputes subtract)
     session.execute(delete(RevenueDaily).where(RevenueDaily.day == day))

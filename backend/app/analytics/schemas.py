@@ -14,7 +14,7 @@ MAX_BATCH = 500
 class BeaconIn(BaseModel):
     video_id: uuid.UUID
     session_id: uuid.UUID
-    kind: Literal["start", "heartbeat", "end"]
+    kind: Literal["start", "heartbeat", "quality", "end"]  # quality: a rendition switch
     media: Literal["full", "trailer"] = "full"
     position_s: float = Field(ge=0, le=24 * 3600)
     duration_s: float | None = Field(default=None, gt=0, le=24 * 3600)
@@ -91,6 +91,11 @@ class VideoStats(BaseModel):
     conversion_pct: float | None
 
 
+class RenditionStats(BaseModel):
+    rendition: str  # e.g. "720p", as the player reported it
+    watch_seconds: float
+
+
 class RetentionPoint(BaseModel):
     pct: int
     share: float
@@ -124,6 +129,7 @@ class InstructorDashboard(BaseModel):
     revenue: list[SeriesOut]  # one per currency (net, minor units)
     revenue_totals: list[RevenueTotal]
     videos: list[VideoStats]
+    renditions: list[RenditionStats]  # watch time per rendition, highest first
     references: list[ReferenceStats]
     forecasts: list[ForecastOut]
 

@@ -1,9 +1,9 @@
 """Ingest of playback beacons and server-side watch progress (no HTTP here).
 
-Ingest is cheap by construction: one SELECT of the batch's videos, one multi-row INSERT of the
-accepted beacons (Core `insert(table).returning(id)` with a list of rows: the RETURNING makes
-SQLAlchemy's "insertmanyvalues" send one cached INSERT ... VALUES (...), (...) statement per batch
-of up to 1000 rows; without it psycopg would get an executemany, one INSERT per row) and one
+Ingest is cheap by construction: one SELECT of the batch's videos, one COPY of the accepted
+beacons on PostgreSQL (elsewhere one multi-row INSERT: Core `insert(table).returning(id)` with a
+list of rows, which SQLAlchemy's "insertmanyvalues" sends as one INSERT ... VALUES (...), (...)
+statement per batch of up to 1000 rows) and one
 multi-row upsert of watch progress for the signed-in viewers' full-video beacons (one row per
 viewer and video: a statement may not update the same row twice).
 
@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from app.analytics import schemas
-from app.analytics.models import PlaybackBeacon, WatchProgress
+from app.analytics.models import PlaybackBeacon, VideoViewerDaily, WatchProgress
 from app.auth.models import User
 from app.core.clock import utcnow
 from app.core.config import Settings
@@ -131,7 +131,7 @@ async def ingest(
             "This playback token is not valid for these videos.", code="bad_playback_token"
         )
     if rows:
-        await session.execute(insert(PlaybackBeacon.__table__).returning(PlaybackBeacon.id), rows)  # type: ignore[arg-type]
+        await _store_beacons(session, rows)
         latest: dict[tuple[uuid.UUID, uuid.UUID], dict[str, Any]] = {}
         for row in rows:
             if row["user_id"] is None or row["media"] != "full":
@@ -149,6 +149,37 @@ async def ingest(
             await session.execute(_progress_upsert(session, list(latest.values())))
         await session.commit()
     return schemas.BeaconResult(accepted=len(rows), rejected=len(batch.beacons) - len(rows))
+
+
+_COPY_COLUMNS = (
+    "received_at",
+    "occurred_at",
+    "video_id",
+    "user_id",
+    "session_id",
+    "kind",
+    "media",
+    "position_s",
+    "duration_s",
+    "rendition",
+    "bitrate_kbps",
+)
+_COPY_SQL = f"COPY {PlaybackBeacon.__tablename__} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+
+
+async def _store_beacons(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY ... FROM STDIN on the session's own connection (inside its transaction),
+    about twice a multi-row INSERT's rate: no statement of 1,100 parameters to parse and plan, no
+    per-value bind processing in SQLAlchemy. Elsewhere (SQLite): one multi-row INSERT."""
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        await session.execute(insert(PlaybackBeacon.__table__).returning(PlaybackBeacon.id), rows)  # type: ignore[arg-type]
+        return
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection  # psycopg.AsyncConnection
+    async with driver.cursor() as cursor, cursor.copy(_COPY_SQL) as copy:
+        for row in rows:
+            await copy.write_row(tuple(row[c] for c in _COPY_COLUMNS))
 
 
 def _progress_upsert(session: AsyncSession | Session, rows: list[dict[str, Any]]) -> Any:
@@ -284,6 +315,10 @@ def export_user_data(session: Session, user_id: uuid.UUID) -> dict[str, Any]:
 
 
 def erase_user_data(session: Session, user_id: uuid.UUID) -> None:
-    """Progress is deleted; beacons lose their user (the view counts stay, anonymous)."""
+    """Progress is deleted; beacons lose their user (the view counts stay, anonymous); the daily
+    viewer rows get one fresh random id instead of the user's (unique counts stay exact)."""
     session.execute(delete(WatchProgress).where(WatchProgress.user_id == user_id))
     session.execute(update(PlaybackBeacon).where(PlaybackBeacon.user_id == user_id).values(user_id=None))
+    session.execute(
+        update(VideoViewerDaily).where(VideoViewerDaily.viewer_id == user_id).values(viewer_id=uuid.uuid4())
+    )

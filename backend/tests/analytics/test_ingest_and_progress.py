@@ -113,7 +113,7 @@ async def test_malformed_batches_answer_422_with_the_envelope(
         assert resp.json()["error"]["code"] == code
 
 
-async def test_a_batch_is_one_insert_and_the_newest_heartbeat_wins(
+async def test_a_batch_is_one_bulk_statement_and_the_newest_heartbeat_wins(
     client: httpx.AsyncClient,
     make_video: Callable[..., Video],
     make_user: Callable[..., User],
@@ -144,9 +144,13 @@ async def test_a_batch_is_one_insert_and_the_newest_heartbeat_wins(
     finally:
         event.remove(Engine, "before_cursor_execute", seen)
     assert resp.json()["accepted"] == 50
-    # one statement with a VALUES group per row (not one INSERT per row)
-    assert len(inserts) == 1
-    assert inserts[0].count("), (") == 49
+    with sync_session() as session:
+        dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        assert inserts == []  # the rows went by COPY (on the raw connection, no INSERT at all)
+    else:  # one statement with a VALUES group per row (not one INSERT per row)
+        assert len(inserts) == 1
+        assert inserts[0].count("), (") == 49
     with sync_session() as session:
         count = session.scalar(
             select(func.count()).select_from(PlaybackBeacon).where(PlaybackBeacon.video_id == video.id)

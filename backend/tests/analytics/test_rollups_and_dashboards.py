@@ -194,3 +194,87 @@ async def test_admin_dashboard_is_for_admins_only(
         f"{API}/analytics/admin?start=2026-02-01&end=2026-01-01", headers=auth_headers(admin)
     )
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "bad_date_range"
+
+
+async def test_a_viewer_on_three_days_is_one_unique_viewer_of_the_range(
+    client: httpx.AsyncClient,
+    make_video: Callable[..., Video],
+    make_user: Callable[..., User],
+    instructor: User,
+    auth_headers: Headers,
+) -> None:
+    video = make_video(duration_s=100)
+    alice, bob = make_user(), make_user()
+    days = [DAY, DAY + timedelta(days=1), DAY + timedelta(days=2)]
+    for day in days:
+        when = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+        store(video, uuid.uuid4(), [0, 10], when=when, user_id=alice.id)
+    store(video, uuid.uuid4(), [0, 10], when=at(15), user_id=bob.id)
+    store(video, uuid.uuid4(), [0, 10], when=at(16))  # anonymous: one viewer per session
+    with sync_session() as session:
+        for day in days:
+            rollups.refresh_day(session, day)
+        rollups.refresh_day(session, DAY)  # a rerun of a day adds nobody
+    h = auth_headers(instructor)
+    whole = (await client.get(f"{API}/analytics/instructor?start={days[0]}&end={days[-1]}", headers=h)).json()
+    stats = next(v for v in whole["videos"] if v["video_id"] == str(video.id))
+    assert (stats["views"], stats["unique_viewers"]) == (5, 3)
+    later = (await client.get(f"{API}/analytics/instructor?start={days[1]}&end={days[-1]}", headers=h)).json()
+    stats = next(v for v in later["videos"] if v["video_id"] == str(video.id))
+    assert (stats["views"], stats["unique_viewers"]) == (2, 1)
+
+
+async def test_quality_beacons_are_stored_and_watch_time_splits_by_rendition(
+    client: httpx.AsyncClient,
+    make_video: Callable[..., Video],
+    instructor: User,
+    auth_headers: Headers,
+) -> None:
+    video = make_video(duration_s=600)
+    sid = uuid.uuid4()
+    # noon of the last 24 hours: the client's clock is believed and the beacons share one UTC day
+    now = (utcnow() - timedelta(hours=12)).replace(hour=12, minute=0, second=0, microsecond=0)
+    sequence = iter(range(100))
+
+    def sent(kind: str, position: float, rendition: str, kbps: int) -> dict[str, Any]:
+        return {
+            "video_id": str(video.id),
+            "session_id": str(sid),
+            "kind": kind,
+            "position_s": position,
+            "duration_s": 600.0,
+            "rendition": rendition,
+            "bitrate_kbps": kbps,
+            "occurred_at": (now + timedelta(seconds=next(sequence))).isoformat(),
+        }
+
+    body = {
+        "beacons": [
+            sent("start", 0, "480p", 1200),
+            sent("heartbeat", 20, "480p", 1200),
+            sent("quality", 30, "1080p", 5000),  # 480p played 0 → 30, then the switch
+            sent("heartbeat", 40, "1080p", 5000),
+            sent("heartbeat", 500, "1080p", 5000),  # a seek: not watch time
+            sent("end", 510, "1080p", 5000),
+        ]
+    }
+    resp = await client.post(f"{API}/analytics/beacons", json=body)
+    assert resp.json() == {"accepted": 6, "rejected": 0}
+    with sync_session() as session:
+        stored = session.scalars(
+            select(PlaybackBeacon).where(
+                PlaybackBeacon.video_id == video.id, PlaybackBeacon.kind == "quality"
+            )
+        ).all()
+        assert [(b.position_s, b.rendition, b.bitrate_kbps) for b in stored] == [(30.0, "1080p", 5000)]
+        rollups.refresh_day(session, now.date())
+    day = now.date()
+    dash = (
+        await client.get(
+            f"{API}/analytics/instructor?start={day}&end={day}", headers=auth_headers(instructor)
+        )
+    ).json()
+    assert dash["renditions"] == [
+        {"rendition": "1080p", "watch_seconds": 20.0},
+        {"rendition": "480p", "watch_seconds": 30.0},
+    ]

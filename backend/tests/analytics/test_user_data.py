@@ -1,5 +1,5 @@
 """The analytics part of "Your data": export lists the viewer's progress; erasure deletes it and
-leaves the view counts anonymous."""
+leaves the view counts (and the unique viewer counts) anonymous."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from collections.abc import Callable
 import httpx
 from sqlalchemy import select
 
-from app.analytics import service
-from app.analytics.models import PlaybackBeacon, WatchProgress
+from app.analytics import rollups, service
+from app.analytics.models import PlaybackBeacon, VideoViewerDaily, WatchProgress
 from app.auth.models import User
+from app.core.clock import utcnow
 from app.db.session import sync_session
 from app.media.models import Video
 from tests.analytics.conftest import API, beacon
@@ -39,6 +40,7 @@ async def test_export_then_erase(
     assert [(p["video_id"], p["position_s"]) for p in exported["watch_progress"]] == [(str(video.id), 30.0)]
 
     with sync_session() as session:
+        rollups.refresh_day(session, utcnow().date())
         service.erase_user_data(session, viewer.id)
     with sync_session() as session:
         assert session.get(WatchProgress, (viewer.id, video.id)) is None
@@ -46,4 +48,9 @@ async def test_export_then_erase(
         users = session.scalars(
             select(PlaybackBeacon.user_id).where(PlaybackBeacon.video_id == video.id)
         ).all()
+        viewers = session.scalars(
+            select(VideoViewerDaily.viewer_id).where(VideoViewerDaily.video_id == video.id)
+        ).all()
     assert sorted(users, key=str) == sorted([None, other.id], key=str)
+    # the daily viewer rows keep their count (2) but no longer name the erased user
+    assert len(viewers) == 2 and other.id in viewers and viewer.id not in viewers

@@ -2,7 +2,7 @@ import { forwardRef, useEffect, useImperativeHandle, useRef, useState, type Reac
 import type HlsType from "hls.js";
 import { useI18n } from "../i18n/i18n";
 import { pickMode } from "./hlsSupport";
-import { loadResume, saveResumeEverywhere as saveResume, clearResume, shouldSave } from "./resume";
+import { loadResume, saveResumeEverywhere as saveResume, clearResume, qualityEverywhere, shouldSave } from "./resume";
 import { AudioTrackMenu, useAudioTracks } from "./AudioTrackMenu";
 
 export interface PlayerHandle {
@@ -60,6 +60,8 @@ export const Player = forwardRef<PlayerHandle, Props>(function Player(
   }));
 
   const carry = useRef<{ time: number; playing: boolean } | null>(null);
+  const resumeIdRef = useRef(resumeId);
+  resumeIdRef.current = resumeId;
 
   useEffect(() => {
     const video = videoRef.current;
@@ -88,6 +90,13 @@ export const Player = forwardRef<PlayerHandle, Props>(function Player(
       setHlsInstance(hls);
       hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
         setLevels(data.levels.map((l, index) => ({ index, height: l.height, bitrate: l.bitrate })));
+      });
+      // The rendition playing (the first one, then every switch, automatic or chosen) goes with
+      // the playback beacons: the dashboard's watch time by rendition.
+      hls.on(Hls.Events.LEVEL_SWITCHED, (_e, data) => {
+        const l = hls.levels[data.level];
+        const id = resumeIdRef.current;
+        if (l && id) qualityEverywhere(id, video.currentTime, video.duration, { height: l.height, bitrate: l.bitrate });
       });
       // Captions: the master's SUBTITLES renditions (approved by the instructor).
       hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, (_e, data) => {

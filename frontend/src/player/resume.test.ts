@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { beaconRemote, loadResume, primeResume, saveResume, saveResumeEverywhere, setResumeRemote, type Beacon, type BeaconTransport } from "./resume";
+import { beaconRemote, loadResume, primeResume, qualityEverywhere, saveResume, saveResumeEverywhere, setResumeRemote, type Beacon, type BeaconTransport } from "./resume";
 
 function memoryStorage(): Storage {
   const m = new Map<string, string>();
@@ -86,5 +86,26 @@ describe("server resume", () => {
     setResumeRemote(null); // leaving: the end goes by sendBeacon
     expect(beaconed).toHaveLength(1);
     expect(beaconed[0].beacons.map((b) => b.kind)).toEqual(["end"]);
+  });
+
+  it("heartbeats carry the current rendition and bitrate; a switch sends a quality beacon", async () => {
+    const { t, posted, beaconed } = fakeTransport();
+    setResumeRemote(beaconRemote(t, { sessionId: "s2" }));
+    qualityEverywhere("v", 0, 600, { height: 480, bitrate: 1_200_000 }); // the first level: no switch yet
+    saveResumeEverywhere("v", 10, 600, memoryStorage());
+    await tick();
+    qualityEverywhere("v", 12.5, 600, { height: 1080, bitrate: 5_000_500 });
+    await tick();
+    saveResumeEverywhere("v", 20, 600, memoryStorage());
+    await tick();
+    setResumeRemote(null);
+    const sent = [...posted, ...beaconed].flatMap((b) => b.beacons);
+    expect(sent.map((b) => [b.kind, b.position_s, b.rendition, b.bitrate_kbps])).toEqual([
+      ["start", 10, "480p", 1200],
+      ["heartbeat", 10, "480p", 1200],
+      ["quality", 12.5, "1080p", 5001],
+      ["heartbeat", 20, "1080p", 5001],
+      ["end", 20, "1080p", 5001],
+    ]);
   });
 });

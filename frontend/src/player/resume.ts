@@ -54,6 +54,15 @@ export interface ResumeRemote {
   save(id: string, seconds: number, duration?: number): void;
   /** Send what is queued now (pause, leaving the page). */
   flush(final?: boolean): void;
+  /** The player now plays `rendition` (hls.js LEVEL_SWITCHED): later beacons carry it, and a
+   * switch during the playback sends a "quality" beacon at `seconds`. */
+  quality?(id: string, seconds: number, duration: number | undefined, rendition: Rendition): void;
+}
+
+/** An HLS rendition as hls.js describes a level: its height in pixels and bitrate in bits/s. */
+export interface Rendition {
+  height: number;
+  bitrate: number;
 }
 
 let remote: ResumeRemote | null = null;
@@ -67,6 +76,11 @@ export function setResumeRemote(r: ResumeRemote | null): void {
 export function saveResumeEverywhere(id: string, seconds: number, duration?: number, storage: Storage = localStorage): void {
   saveResume(id, seconds, duration, storage);
   remote?.save(id, seconds, duration);
+}
+
+/** The player switched rendition: tell the server's remote, when one is registered. */
+export function qualityEverywhere(id: string, seconds: number, duration: number | undefined, rendition: Rendition): void {
+  remote?.quality?.(id, seconds, duration, rendition);
 }
 
 /** Before the player loads: the server's position wins over this browser's (it may come from
@@ -90,10 +104,13 @@ export async function primeResume(id: string, storage: Storage = localStorage): 
 export interface Beacon {
   video_id: string;
   session_id: string;
-  kind: "start" | "heartbeat" | "end";
+  kind: "start" | "heartbeat" | "quality" | "end";
   media: "full" | "trailer";
   position_s: number;
   duration_s?: number;
+  /** The rendition playing, e.g. "720p", and its bitrate (kbit/s), when the player knows them. */
+  rendition?: string;
+  bitrate_kbps?: number;
   occurred_at: string;
 }
 
@@ -106,8 +123,9 @@ export interface BeaconTransport {
   sendBeacon?(body: { token?: string | null; beacons: Beacon[] }): boolean;
 }
 
-/** A ResumeRemote over playback beacons: a start, then heartbeats (each save), an end on the
- * final flush; a failed send keeps its beacons for the next one (at most `maxQueue`). The
+/** A ResumeRemote over playback beacons: a start, then heartbeats (each save), a quality beacon
+ * on each rendition switch after the start, an end on the final flush; every beacon carries the
+ * rendition playing when known; a failed send keeps its beacons for the next one (at most `maxQueue`). The
  * server upserts the position from the heartbeats (bound to the playback token). */
 export function beaconRemote(
   transport: BeaconTransport,
@@ -120,10 +138,12 @@ export function beaconRemote(
   let started = false;
   let last: { id: string; seconds: number; duration?: number } | null = null;
   let sending = false;
+  let playing: { rendition: string; bitrate_kbps: number } | null = null;
 
   function push(kind: Beacon["kind"], id: string, seconds: number, duration?: number) {
     const b: Beacon = { video_id: id, session_id: sessionId, kind, media: opts.media ?? "full", position_s: Math.max(0, seconds), occurred_at: now().toISOString() };
     if (duration && Number.isFinite(duration)) b.duration_s = duration;
+    if (playing) Object.assign(b, playing);
     queue.push(b);
     if (queue.length > maxQueue) queue = queue.slice(-maxQueue);
   }
@@ -154,6 +174,15 @@ export function beaconRemote(
         started = true;
       }
       push("heartbeat", id, seconds, duration);
+      last = { id, seconds, duration };
+      send();
+    },
+    quality(id, seconds, duration, rendition) {
+      const next = { rendition: `${Math.round(rendition.height)}p`, bitrate_kbps: Math.round(rendition.bitrate / 1000) };
+      if (playing && playing.rendition === next.rendition && playing.bitrate_kbps === next.bitrate_kbps) return;
+      playing = next;
+      if (!started) return; // the start beacon will carry it
+      push("quality", id, seconds, duration);
       last = { id, seconds, duration };
       send();
     },

@@ -193,6 +193,19 @@ export function InstructorAnalyticsPage() {
           </div>
           {!data.videos.length && <p className="muted">{t("analytics.noData")}</p>}
           {chosen && <Retention videoId={chosen.video_id} title={chosen.title} />}
+          {data.renditions.length > 0 && (
+            <section>
+              <h2>{t("analytics.renditions")}</h2>
+              <table className="table">
+                <thead><tr><th scope="col">{t("analytics.rendition")}</th><th scope="col">{t("analytics.renditionTime")}</th></tr></thead>
+                <tbody>
+                  {data.renditions.map((r) => (
+                    <tr key={r.rendition}><td>{r.rendition}</td><td>{fmtDuration(r.watch_seconds)}</td></tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          )}
           {data.references.length > 0 && (
             <section>
               <h2>{t("analytics.references")}</h2>

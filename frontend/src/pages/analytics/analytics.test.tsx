@@ -25,6 +25,7 @@ describe("analytics pages", () => {
       start: "2026-03-01", end: "2026-03-14",
       views: series("views"), watch_hours: series("watch_hours"), revenue: [], revenue_totals: [{ currency: "eur", sales: 2, gross_cents: 2000, net_cents: 1500 }],
       videos: [{ video_id: "v1", title: "Heian shodan", views: 12, unique_viewers: 9, watch_seconds: 3600, trailer_viewers: 4, trailer_converted: 1, conversion_pct: 25 }],
+      renditions: [{ rendition: "1080p", watch_seconds: 5400 }, { rendition: "480p", watch_seconds: 600 }],
       references: [{ reference_id: "r1", name: "Front kick", attempts: 5, average_score: 81.5 }],
       forecasts: [{ name: "views", method: "seasonal-naive (weekly)", horizon_days: 30, points: days(3, () => 7), backtest_mae: 1.25, backtest_mape_pct: 12.4, backtest_days: 7 }],
     };
@@ -44,6 +45,8 @@ describe("analytics pages", () => {
     expect(await screen.findByText("3")).toBeInTheDocument();
     expect(screen.getByText(/seasonal-naive \(weekly\).*last 7 days: mean absolute error 1\.3, mean percentage error 12%/)).toBeInTheDocument();
     expect(screen.getByText("Front kick")).toBeInTheDocument();
+    const byQuality = screen.getByRole("heading", { name: "Watch time by quality" }).closest("section")!;
+    expect(within(byQuality).getAllByRole("row").map((r) => r.textContent)).toEqual(["QualityWatch time", "1080p1:30:00", "480p10:00"]);
     expect(await screen.findByText(/4 playbacks/)).toBeInTheDocument();
     expect(calls.some((c) => c.path.startsWith("/api/v1/analytics/instructor?start="))).toBe(true);
   });

@@ -26,9 +26,14 @@ export default function LeaderboardPage() {
         : call(api.client.GET("/api/v1/learning/leaderboards/weeks/{week}", { params: { path: { week } } })),
     [api, reference, week],
   );
+  // The box shows the choice at once (the board reloads after the server has it, or on failure).
   const toggle = useAction(async (optOut: boolean) => {
-    await call(api.client.PATCH("/api/v1/learning/me", { body: { leaderboard_opt_out: optOut } }));
-    board.reload();
+    if (board.data) board.setData({ ...board.data, opted_out: optOut });
+    try {
+      await call(api.client.PATCH("/api/v1/learning/me", { body: { leaderboard_opt_out: optOut } }));
+    } finally {
+      board.reload();
+    }
   });
   return (
     <div className="stack">

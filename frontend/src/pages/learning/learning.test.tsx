@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fireEvent, render, screen, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { json, makeUser, renderApp } from "../../test/render";
 import { LineChart, layout } from "../../components/charts/LineChart";
 import { isoWeek } from "./learning";
@@ -104,8 +104,9 @@ describe("leaderboards", () => {
     expect(within(table).getByText("(you)")).toBeInTheDocument();
     expect(calls.find((c) => c.path.includes("/leaderboards/weeks/"))!.path).toMatch(/weeks\/\d{4}-W\d{2}$/);
     fireEvent.click(screen.getByLabelText("Hide me from leaderboards"));
+    expect(screen.getByLabelText("Hide me from leaderboards")).toBeChecked(); // at once, before the server answers
     expect(await screen.findByText(/You are hidden from leaderboards/)).toBeInTheDocument();
-    expect(within(screen.getByRole("table")).queryByText("(you)")).toBeNull();
+    await waitFor(() => expect(within(screen.getByRole("table")).queryByText("(you)")).toBeNull());
     expect(calls.find((c) => c.method === "PATCH")!.body).toEqual({ leaderboard_opt_out: true });
   });
 });

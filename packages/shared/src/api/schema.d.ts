@@ -3507,7 +3507,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "start" | "heartbeat" | "end";
+            kind: "start" | "heartbeat" | "quality" | "end";
             /**
              * Media
              * @default full
@@ -4496,6 +4496,8 @@ export interface components {
             revenue_totals: components["schemas"]["RevenueTotal"][];
             /** Videos */
             videos: components["schemas"]["VideoStats"][];
+            /** Renditions */
+            renditions: components["schemas"]["RenditionStats"][];
             /** References */
             references: components["schemas"]["ReferenceStats"][];
             /** Forecasts */
@@ -5491,6 +5493,13 @@ export interface components {
              * @example Europe/Rome
              */
             timezone: string;
+        };
+        /** RenditionStats */
+        RenditionStats: {
+            /** Rendition */
+            rendition: string;
+            /** Watch Seconds */
+            watch_seconds: number;
         };
         /** RepOut */
         RepOut: {
