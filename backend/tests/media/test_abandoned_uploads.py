@@ -16,8 +16,9 @@ import pytest
 from app.auth.models import User
 from app.core.config import Settings
 from app.core.storage import S3ObjectStore, get_object_store
-from app.media import service, tasks
-from app.worker.celery_app import BEAT_SCHEDULE
+from app.media import service
+from app.uploads import reap_every_kind
+from app.uploads.tasks import reap_abandoned
 from tests.media.helpers import create_video, upload_file, video_row
 from tests.support.s3 import moto_s3
 
@@ -70,7 +71,7 @@ async def test_unfinished_uploads_are_aborted_and_their_videos_go_back_to_draft(
     fresh_row = video_row(fresh["id"])
     assert {stale_row.upload_id, orphan_id, fresh_row.upload_id} <= set(_open_uploads())
 
-    report = await asyncio.to_thread(service.reap_abandoned_uploads, settings)
+    report = (await asyncio.to_thread(reap_every_kind, settings))["media"]  # the one reaper, media's hook
 
     aborted = {u.upload_id: u.key for u in report.aborted}
     assert aborted[stale_row.upload_id or ""] == stale_row.source_key
@@ -100,9 +101,8 @@ async def test_unfinished_uploads_are_aborted_and_their_videos_go_back_to_draft(
     assert done is None and video_row(stale["id"]).status.value == "uploading"
     assert video_row(stale["id"]).failure_reason is None
 
-    # The beat task (what celery beat runs hourly): nothing more is stale right now.
-    assert BEAT_SCHEDULE["media-reap-abandoned-uploads"]["task"] == "default.media.reap_abandoned_uploads"
-    assert tasks.reap_abandoned_uploads.apply().get() == 0
+    # The one beat task (what celery beat runs hourly, every kind): nothing more is stale right now.
+    assert reap_abandoned.apply().get() == 0
 
 
 def test_a_source_key_maps_back_to_its_video_only_when_it_is_one() -> None:

@@ -14,9 +14,10 @@ import pytest
 from app.auth.models import User
 from app.core.config import Settings
 from app.core.storage import S3ObjectStore, get_object_store
-from app.studio import jobs, keys, tasks
+from app.studio import keys
 from app.studio.models import StudioReference
-from app.worker.celery_app import BEAT_SCHEDULE
+from app.uploads import reap_every_kind
+from app.uploads.tasks import reap_abandoned
 from tests.media.helpers import put_part
 from tests.support.s3 import moto_s3
 from tests.support.sse import parse_events
@@ -82,7 +83,7 @@ async def test_unfinished_attempt_uploads_are_aborted_and_the_attempts_fail(
     before = {u.key: u.upload_id for u in store.list_multipart_uploads("studio/attempts/")}
     stale_key, fresh_key = (keys.attempt_source(uuid.UUID(a["id"])) for a in (stale, fresh))
 
-    report = await asyncio.to_thread(jobs.reap_abandoned_uploads, settings)
+    report = (await asyncio.to_thread(reap_every_kind, settings))["studio"]  # the one reaper, studio's hook
 
     assert {u.key for u in report.aborted} >= {stale_key, orphan_key}
     assert fresh_key not in {u.key for u in report.aborted} and report.errors == 0
@@ -117,6 +118,5 @@ async def test_unfinished_attempt_uploads_are_aborted_and_the_attempts_fail(
     resumed = await client.get(f"{fresh_url}/upload", headers=headers)
     assert resumed.status_code == 200 and len(resumed.json()["uploaded_parts"]) == 1
 
-    # The beat task (what celery beat runs hourly): nothing more is stale right now.
-    assert BEAT_SCHEDULE["studio-reap-abandoned-uploads"]["task"] == "default.studio.reap_abandoned_uploads"
-    assert tasks.reap_abandoned_uploads.apply().get() == 0
+    # The one beat task (what celery beat runs hourly, every kind): nothing more is stale right now.
+    assert reap_abandoned.apply().get() == 0
