@@ -9,6 +9,7 @@ and VAR_DIR; the JS steps touch only their own packages).
 - The first failing step fails the run: its output is printed, the other lanes' running steps
   are interrupted (SIGINT, so pytest tears down its databases; SIGKILL 30 s later), and the exit
   status is that step's.
+- While steps run, a "still running" line every MAKE_LANES_NOTICE_SECONDS (300).
 - MAKE_LANES=1 runs every lane one after the other (the old sequential order).
 """
 
@@ -26,12 +27,15 @@ from pathlib import Path
 
 MAKE = os.environ.get("MAKE", "make")
 GRACE_S = 30.0
+STILL_RUNNING_EVERY_S = float(os.environ.get("MAKE_LANES_NOTICE_SECONDS", "300"))
 
 
 @dataclass
 class Lane:
     targets: list[str]
     current: subprocess.Popen[bytes] | None = None
+    step: str = ""
+    step_started: float = 0.0
     failed: tuple[str, int] | None = None
     done: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -67,6 +71,7 @@ class Runner:
                     break
                 with self.print_lock:
                     print(f"----- make {target}: started", flush=True)
+                lane.step, lane.step_started = target, started
                 lane.current = subprocess.Popen(
                     [MAKE, "--no-print-directory", target],
                     stdout=sink,
@@ -87,6 +92,17 @@ class Runner:
             self._print_step(target, log, "passed", seconds)
         lane.done = True
 
+    def _still_running(self) -> None:
+        now = time.monotonic()
+        running = [
+            f"make {lane.step} ({now - lane.step_started:.0f} s)"
+            for lane in self.lanes
+            if not lane.done and lane.current is not None and lane.current.poll() is None
+        ]
+        if running:
+            with self.print_lock:
+                print(f"----- still running: {', '.join(running)}", flush=True)
+
     def _interrupt_others(self) -> None:
         running = [lane.current for lane in self.lanes if not lane.done and lane.current is not None]
         for proc in running:
@@ -103,8 +119,12 @@ class Runner:
         threads = [threading.Thread(target=self._run_lane, args=(lane,), daemon=True) for lane in self.lanes]
         for thread in threads:
             thread.start()
+        notice_at = time.monotonic() + STILL_RUNNING_EVERY_S
         try:
             while any(thread.is_alive() for thread in threads):
+                if time.monotonic() >= notice_at:  # a sign of life while steps are buffered
+                    notice_at += STILL_RUNNING_EVERY_S
+                    self._still_running()
                 if self.stop.wait(0.5):
                     with self._all_locks():
                         pass  # no lane is between deciding to start a step and starting it

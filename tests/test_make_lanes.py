@@ -40,8 +40,10 @@ def _run(tmp_path: Path, *lanes: str, **env: str) -> subprocess.CompletedProcess
 
 
 def test_every_step_runs_and_its_output_is_printed_whole(tmp_path: Path) -> None:
-    done = _run(tmp_path, "ok-a ok-b", "ok-b")
+    (tmp_path / "release").touch()
+    done = _run(tmp_path, "ok-a ok-b", "ok-b slow", MAKE_LANES_NOTICE_SECONDS="0")
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "slow finished" in done.stdout
     assert "a says one\na says two\n" in done.stdout  # one block, not interleaved
     assert done.stdout.count("===== make ok-b: passed") == 2
     assert "every step passed" in done.stdout
