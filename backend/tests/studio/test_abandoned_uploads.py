@@ -118,5 +118,7 @@ async def test_unfinished_attempt_uploads_are_aborted_and_the_attempts_fail(
     resumed = await client.get(f"{fresh_url}/upload", headers=headers)
     assert resumed.status_code == 200 and len(resumed.json()["uploaded_parts"]) == 1
 
-    # The one beat task (what celery beat runs hourly, every kind): nothing more is stale right now.
+    # The one beat task (what celery beat runs hourly, every kind): at the usual age nothing more is
+    # stale (at AGE_S the fresh upload could be, on a slow machine, by the time this runs).
+    monkeypatch.setattr(settings, "studio_upload_abandon_seconds", 3600)
     assert reap_abandoned.apply().get() == 0
