@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
+from functools import partial
 
 import httpx
 import pytest
 
 from app.auth.models import Role, User
+from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.storage import get_object_store
 from app.db.session import sync_session
@@ -100,11 +103,12 @@ async def test_abandoned_document_uploads_are_aborted_and_their_rows_dropped(
     stale = await _start(client, teacher, 1000)
     orphan_key = pipeline.document_source_key(uuid.uuid4())
     orphan_id = store.create_multipart(orphan_key, "image/png")
-    await asyncio.sleep(age + 0.5)
+    between = utcnow()  # the reaper runs as it would `age` after this: the stale one goes, not the fresh
     fresh = await _start(client, teacher, 1000)
     stale_id, fresh_id = (uuid.UUID(t["document"]["id"]) for t in (stale, fresh))  # type: ignore[index]
 
-    report = (await asyncio.to_thread(reap_every_kind, settings))["knowledge"]  # the one reaper
+    later = between + timedelta(seconds=age)
+    report = (await asyncio.to_thread(partial(reap_every_kind, settings, now=later)))["knowledge"]
 
     aborted = {u.key for u in report.aborted}
     assert {pipeline.document_source_key(stale_id), orphan_key} <= aborted

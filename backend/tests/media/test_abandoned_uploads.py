@@ -9,11 +9,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
+from functools import partial
 
 import httpx
 import pytest
 
 from app.auth.models import User
+from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.storage import S3ObjectStore, get_object_store
 from app.media import service
@@ -65,13 +68,16 @@ async def test_unfinished_uploads_are_aborted_and_their_videos_go_back_to_draft(
     # ...and one no row knows about (the API died between creating it and committing).
     orphan_key = service.source_key(uuid.uuid4())
     orphan_id = get_object_store().create_multipart(orphan_key, "video/mp4")
-    await asyncio.sleep(AGE_S + 0.5)
+    # The reaper runs as it would AGE_S after this instant: what started before is stale, what
+    # starts after is not (both the rows and the store keep microseconds; no waiting needed).
+    between = utcnow()
     fresh = await create_video(client, headers)
     await upload_file(client, headers, fresh["id"], data, complete=False)
     fresh_row = video_row(fresh["id"])
     assert {stale_row.upload_id, orphan_id, fresh_row.upload_id} <= set(_open_uploads())
 
-    report = (await asyncio.to_thread(reap_every_kind, settings))["media"]  # the one reaper, media's hook
+    later = between + timedelta(seconds=AGE_S)
+    report = (await asyncio.to_thread(partial(reap_every_kind, settings, now=later)))["media"]  # media's hook
 
     aborted = {u.upload_id: u.key for u in report.aborted}
     assert aborted[stale_row.upload_id or ""] == stale_row.source_key
