@@ -97,13 +97,13 @@ lint: $(STAMP)/python ## ruff (lint + format check)
 typecheck: $(STAMP)/python ## mypy (strict) on the backend and the studio package
 	$(PY) mypy backend/app services/video_studio/src
 
-test: install system-deps ## the whole suite: lint, types, Postgres+Redis profile, embedded profile, web unit tests
-	$(MAKE) --no-print-directory lint typecheck
-	$(MAKE) --no-print-directory test-services
-	$(MAKE) --no-print-directory test-embedded
-	$(MAKE) --no-print-directory test-contract
-	$(MAKE) --no-print-directory test-web
-	$(MAKE) --no-print-directory test-mobile
+# Two lanes side by side (they share no state: each pytest run has its own database, Redis db and
+# VAR_DIR; the JS steps their own packages). Each step's output is printed whole when it ends; the
+# first failure stops the other lane and fails the run. MAKE_LANES=1 runs them one after the other.
+TEST_LANES := "lint typecheck test-services" "test-contract test-web test-mobile test-embedded"
+
+test: install system-deps ## the whole suite: lint, types, both backend profiles, API contract, web + mobile tests
+	@MAKE="$(MAKE)" python3 $(ROOT)/tests/make_lanes.py $(TEST_LANES)
 
 test-services: $(STAMP)/python ## everything against real Postgres + Redis (embedded defaults if unreachable)
 	$(PY) pytest

@@ -6,7 +6,7 @@ Nothing here is a new mechanism:
   heartbeat thread, the reaper, transient retries, failure reasons). `run_job` is that runner
   with the knowledge body.
 - Uploads: documents are an `UploadKind` of app/uploads (service.DOCUMENT_UPLOAD): start, sign,
-  resume, complete, and the one abandoned-upload reaper (tasks.reap_abandoned_uploads).
+  resume, complete, and the one abandoned-upload reaper (beat: default.uploads.reap_abandoned).
 - Sources: a video's original upload comes from app.media.service.get_source_object_key.
 
 Still to do: knowledge's own runner instead of registering with the studio's.
@@ -87,7 +87,7 @@ DOCUMENT_UPLOAD = uploads.UploadKind(
 
 def reap_abandoned_uploads(settings: Settings | None = None, *, now: datetime | None = None) -> ReapReport:
     """Abort document uploads started more than KNOWLEDGE_UPLOAD_ABANDON_SECONDS ago and never
-    completed (beat: default.knowledge.reap_abandoned_uploads). A document row exists only to hold
+    completed (beat: default.uploads.reap_abandoned). A document row exists only to hold
     its upload until completion (no job, no item refers to it yet), so its row is deleted."""
     settings = settings or get_settings()
 
@@ -122,6 +122,9 @@ def reap_abandoned_uploads(settings: Settings | None = None, *, now: datetime | 
         return len([doc_id for doc_id, upload_id in gone if drop(session, doc_id, upload_id)])
 
     return reap_abandoned(DOCUMENT_UPLOAD, settings, abandon=abandon, stranded=stranded, now=now)
+
+
+uploads.register_reaper(DOCUMENT_UPLOAD, reap_abandoned_uploads)
 
 
 # --- the worker

@@ -34,12 +34,6 @@ def knowledge_extract(self: Any, job_id: str) -> str:
         raise self.retry(exc=exc, countdown=min(300, 10 * 2**self.request.retries)) from exc
 
 
-@celery_app.task(name="default.knowledge.reap_abandoned_uploads")
-def reap_abandoned_uploads() -> int:
-    """Beat: abort document uploads never completed (app/uploads reaper)."""
-    return len(pipeline.reap_abandoned_uploads().aborted)
-
-
 @celery_app.task(name="default.knowledge.backfill")
 def backfill() -> int:
     """Beat: queue extractions for published videos that have none, a batch per run."""

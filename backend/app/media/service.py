@@ -821,7 +821,7 @@ async def replace_poster(
     return video
 
 
-# --- abandoned uploads (worker side: the beat task default.media.reap_abandoned_uploads) ---------
+# --- abandoned uploads (worker side: the hook of the one beat task default.uploads.reap_abandoned) -
 
 UPLOAD_ABANDONED = "upload abandoned"
 
@@ -870,6 +870,9 @@ def reap_abandoned_uploads(settings: Settings, *, now: datetime | None = None) -
         return len(gone)
 
     return uploads.reap_abandoned(VIDEO_UPLOAD, settings, abandon=abandon, stranded=stranded, now=now)
+
+
+uploads.register_reaper(VIDEO_UPLOAD, reap_abandoned_uploads)
 
 
 # --- your data (issue 17; app/privacy's registry calls these) --------------------------------------

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from app.core.config import get_settings
 from app.jobs.engine import retry_countdown
-from app.media import processing, service
+from app.media import processing
 from app.worker.celery_app import celery_app
 
 
@@ -32,9 +31,3 @@ def purge_video(video_id: str) -> int:
 @celery_app.task(name="media.delete_prefix", autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
 def delete_prefix(prefix: str) -> int:
     return processing.delete_prefix(prefix)
-
-
-@celery_app.task(name="default.media.reap_abandoned_uploads")
-def reap_abandoned_uploads() -> int:
-    """Beat: abort uploads left unfinished for MEDIA_UPLOAD_ABANDON_SECONDS (videos back to draft)."""
-    return len(service.reap_abandoned_uploads(get_settings()).aborted)

@@ -5,7 +5,7 @@ call the service, shape the response."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -118,50 +118,52 @@ async def report_comment(
 # --- the instructor's powers on their own videos ------------------------------------------------
 
 
-@router.put(
-    "/comments/{comment_id}/pin",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(PermissionDenied, Conflict),
-)
+# Pin and hide, each set (PUT) and cleared (DELETE): the same rules of access and the same answers.
+_OWN_VIDEO_POWER: dict[str, Any] = {
+    "status_code": status.HTTP_204_NO_CONTENT,
+    "responses": error_responses(PermissionDenied, Conflict),
+}
+PIN, HIDDEN = "/comments/{comment_id}/pin", "/comments/{comment_id}/hidden"
+
+
+async def _use_power(
+    session: SessionDep,
+    user: CurrentUser,
+    comment_id: uuid.UUID,
+    power: Literal["pin", "hide"],
+    *,
+    on: bool,
+    reason: str | None = None,
+) -> Response:
+    if power == "pin":
+        await service.set_pinned(session, user=user, comment_id=comment_id, pinned=on)
+    else:
+        await service.set_hidden_by_instructor(
+            session, user=user, comment_id=comment_id, hidden=on, reason=reason
+        )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put(PIN, **_OWN_VIDEO_POWER)
 async def pin_comment(comment_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Response:
-    await service.set_pinned(session, user=user, comment_id=comment_id, pinned=True)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return await _use_power(session, user, comment_id, "pin", on=True)
 
 
-@router.delete(
-    "/comments/{comment_id}/pin",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(PermissionDenied, Conflict),
-)
+@router.delete(PIN, **_OWN_VIDEO_POWER)
 async def unpin_comment(comment_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Response:
-    await service.set_pinned(session, user=user, comment_id=comment_id, pinned=False)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return await _use_power(session, user, comment_id, "pin", on=False)
 
 
-@router.put(
-    "/comments/{comment_id}/hidden",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(PermissionDenied, Conflict),
-)
+@router.put(HIDDEN, **_OWN_VIDEO_POWER)
 async def hide_comment(
     comment_id: uuid.UUID, body: schemas.OptionalReasonIn, session: SessionDep, user: CurrentUser
 ) -> Response:
-    await service.set_hidden_by_instructor(
-        session, user=user, comment_id=comment_id, hidden=True, reason=body.reason
-    )
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return await _use_power(session, user, comment_id, "hide", on=True, reason=body.reason)
 
 
-@router.delete(
-    "/comments/{comment_id}/hidden",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(PermissionDenied, Conflict),
-)
+@router.delete(HIDDEN, **_OWN_VIDEO_POWER)
 async def unhide_comment(comment_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Response:
-    await service.set_hidden_by_instructor(
-        session, user=user, comment_id=comment_id, hidden=False, reason=None
-    )
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return await _use_power(session, user, comment_id, "hide", on=False)
 
 
 # --- moderators -------------------------------------------------------------------------------

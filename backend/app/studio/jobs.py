@@ -548,7 +548,7 @@ def requeue_stuck_jobs(
     return requeued
 
 
-# --- abandoned attempt uploads (beat: default.studio.reap_abandoned_uploads)
+# --- abandoned attempt uploads (the hook of the one beat task default.uploads.reap_abandoned)
 
 UPLOAD_ABANDONED = "upload abandoned"
 
@@ -617,3 +617,6 @@ def reap_abandoned_uploads(
     for attempt_id in failed:  # end the attempt's open progress stream
         _nudge(StudioAttempt, attempt_id, JobStatus.failed, 0, "failed", UPLOAD_ABANDONED)
     return report
+
+
+uploads.register_reaper(ATTEMPT_UPLOAD, reap_abandoned_uploads)

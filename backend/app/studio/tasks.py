@@ -50,9 +50,3 @@ def analyse_attempt(self: Any, attempt_id: str) -> str:
 def reap_stuck_jobs(timeout_seconds: float | None = None) -> int:
     """Beat: put jobs stuck in running (no progress for the timeout) or lost in pending back on the queue."""
     return len(jobs.requeue_stuck_jobs(timeout_seconds=timeout_seconds))
-
-
-@celery_app.task(name="default.studio.reap_abandoned_uploads")
-def reap_abandoned_uploads() -> int:
-    """Beat: abort attempt uploads left unfinished for STUDIO_UPLOAD_ABANDON_SECONDS (attempt failed)."""
-    return len(jobs.reap_abandoned_uploads().aborted)

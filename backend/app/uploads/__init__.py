@@ -1,15 +1,17 @@
 """Resumable presigned multipart uploads, shared by every domain that takes files (video
-uploads, studio attempts; next documents and voice samples).
+uploads, studio attempts, knowledge documents, voice samples).
 
 - app/uploads/flow.py — `UploadKind` (a domain's configuration) and the flow: start, sign,
   resume, complete (declared-size check), abort, and `reap_abandoned` for the beat task;
 - app/uploads/parts.py — the part plan, per-part signed sizes and the completion check;
-- app/uploads/reaper.py — the one abandoned-upload reaper behind `reap_abandoned`.
+- app/uploads/reaper.py — the one abandoned-upload reaper behind `reap_abandoned`;
+- app/uploads/tasks.py — the one beat task: every kind registered with `register_reaper`.
 
 See README "Shared mechanisms" for declaring a new kind.
 """
 
 from app.uploads.flow import (
+    KindReaper,
     Signed,
     Upload,
     UploadKind,
@@ -17,6 +19,9 @@ from app.uploads.flow import (
     check_declared,
     complete,
     reap_abandoned,
+    reap_every_kind,
+    register_reaper,
+    registered_kinds,
     resume,
     sign,
     start,
@@ -25,6 +30,7 @@ from app.uploads.parts import PartPlan
 from app.uploads.reaper import ReapReport, Verdict
 
 __all__ = [
+    "KindReaper",
     "PartPlan",
     "ReapReport",
     "Signed",
@@ -35,6 +41,9 @@ __all__ = [
     "check_declared",
     "complete",
     "reap_abandoned",
+    "reap_every_kind",
+    "register_reaper",
+    "registered_kinds",
     "resume",
     "sign",
     "start",

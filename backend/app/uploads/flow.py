@@ -13,8 +13,10 @@ declared size and part size). Its service then calls, each in its own rules and 
     complete(upload, parts)              -> parts           every part, each of its planned size
     abort(upload)
 
-and, on the worker side, `reap_abandoned(kind, settings, abandon=..., stranded=...)` (beat): the
-domain says what happens to its row when its upload is abandoned (app/uploads/reaper.py).
+and, on the worker side, `reap_abandoned(kind, settings, abandon=..., stranded=...)`: the domain
+says what happens to its row when its upload is abandoned (app/uploads/reaper.py). Each kind is
+registered once with `register_reaper(kind, hook)`; the one beat task (app/uploads/tasks.py) runs
+`reap_every_kind`, which reaps every registered kind at its own age, through its hook if it has one.
 What happens on complete (queue a job, ...) is the domain's next step after `complete`.
 """
 
@@ -26,6 +28,9 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
+
+import structlog
 
 from app.core.clock import utcnow
 from app.core.config import Settings
@@ -33,6 +38,8 @@ from app.core.errors import NotFound, PayloadTooLarge, ValidationFailed
 from app.core.storage import UploadedPart, get_object_store
 from app.uploads.parts import PartPlan, parts_to_complete, presign_parts
 from app.uploads.reaper import Abandon, ReapReport, Stranded, reap_abandoned_uploads
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -169,3 +176,39 @@ def reap_abandoned(
     return reap_abandoned_uploads(
         domain=kind.name, prefix=kind.prefix, cutoff=cutoff, abandon=abandon, stranded=stranded
     )
+
+
+class KindReaper(Protocol):
+    """A kind's cleanup hook: `reap_abandoned(kind, ...)` with the domain's own abandon/stranded."""
+
+    def __call__(self, settings: Settings, *, now: datetime | None = None) -> ReapReport: ...
+
+
+_REAPERS: dict[str, tuple[UploadKind, KindReaper | None]] = {}
+
+
+def register_reaper(kind: UploadKind, hook: KindReaper | None = None) -> None:
+    """Put `kind` under the one abandoned-upload beat task. Without a hook its stale uploads are
+    only aborted in the store (no row holds them); with one, the hook marks the rows."""
+    _REAPERS[kind.name] = (kind, hook)
+
+
+def registered_kinds() -> list[UploadKind]:
+    return [kind for kind, _ in _REAPERS.values()]
+
+
+def _no_rows(kind: UploadKind, settings: Settings, *, now: datetime | None = None) -> ReapReport:
+    return reap_abandoned(kind, settings, abandon=lambda *_: "orphan", stranded=lambda *_: 0, now=now)
+
+
+def reap_every_kind(settings: Settings, *, now: datetime | None = None) -> dict[str, ReapReport]:
+    """Reap every registered kind, each at its own abandonment age. A kind that fails is logged and
+    counted (errors=1) and the others still run; the next run retries it."""
+    reports: dict[str, ReapReport] = {}
+    for name, (kind, hook) in list(_REAPERS.items()):
+        try:
+            reports[name] = hook(settings, now=now) if hook else _no_rows(kind, settings, now=now)
+        except Exception:
+            log.exception("upload_reap_kind_failed", domain=name)
+            reports[name] = ReapReport(errors=1)
+    return reports

@@ -1,5 +1,6 @@
-"""Reaping abandoned uploads (worker side, beat tasks: sync sessions, blocking store calls): the one
-reaper every upload kind uses (app/uploads/flow.py `reap_abandoned_uploads`).
+"""Reaping abandoned uploads (worker side, the beat task: sync sessions, blocking store calls): the one
+reaper every upload kind uses (app/uploads/flow.py `reap_abandoned`, run for every registered kind
+by `reap_every_kind`).
 
 A client that starts a multipart upload and never completes or aborts it leaves staged parts in the
 store (S3 bills them) and a row stuck in its "uploading" state. For one domain's key prefix:

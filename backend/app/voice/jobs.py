@@ -255,7 +255,7 @@ def run_dub_job(dub_id: uuid.UUID, task_id: str) -> str:
     return outcome
 
 
-# --- abandoned sample uploads (beat: default.voice.reap_abandoned_uploads)
+# --- abandoned sample uploads (beat: default.uploads.reap_abandoned)
 
 
 def reap_abandoned_uploads(
@@ -287,3 +287,6 @@ def reap_abandoned_uploads(
         return len(gone)
 
     return uploads.reap_abandoned(SAMPLE_UPLOAD, settings, abandon=abandon, stranded=stranded, now=now)
+
+
+uploads.register_reaper(SAMPLE_UPLOAD, reap_abandoned_uploads)

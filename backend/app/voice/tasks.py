@@ -21,9 +21,3 @@ def voice_check_profile(self: Any, profile_id: str) -> str:
 @celery_app.task(name=DUB_TASK, bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def voice_dub(self: Any, dub_id: str) -> str:
     return drive_job(self, DUB_KIND, dub_id, jobs.run_dub_job, unavailable=UNAVAILABLE)
-
-
-@celery_app.task(name="default.voice.reap_abandoned_uploads")
-def reap_abandoned_uploads() -> int:
-    """Beat: abort voice sample uploads left unfinished for VOICE_UPLOAD_ABANDON_SECONDS."""
-    return len(jobs.reap_abandoned_uploads().aborted)

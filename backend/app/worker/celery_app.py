@@ -39,6 +39,7 @@ TASK_MODULES = [
     "app.voice.tasks",
     "app.learning.tasks",
     "app.social.tasks",
+    "app.uploads.tasks",
 ]
 
 
@@ -113,18 +114,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "default.ops.backup",
         "schedule": crontab(hour=3, minute=17),
     },
-    # media + studio: abort multipart uploads never completed (app/uploads)
-    "media-reap-abandoned-uploads": {
-        "task": "default.media.reap_abandoned_uploads",
-        "schedule": timedelta(hours=1),
-    },
-    "studio-reap-abandoned-uploads": {
-        "task": "default.studio.reap_abandoned_uploads",
-        "schedule": timedelta(hours=1),
-    },
-    # knowledge: document uploads never completed (app/knowledge/pipeline.py)
-    "knowledge-reap-abandoned-uploads": {
-        "task": "default.knowledge.reap_abandoned_uploads",
+    # every upload kind (videos, attempts, documents, voice samples): abort multipart uploads never
+    # completed, each kind at its own age and through its own cleanup hook (app/uploads/tasks.py)
+    "uploads-reap-abandoned": {
+        "task": "default.uploads.reap_abandoned",
         "schedule": timedelta(hours=1),
     },
     # knowledge: extract published videos that have no extraction yet (app/knowledge/backfill.py)
@@ -132,13 +125,8 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "default.knowledge.backfill",
         "schedule": timedelta(minutes=30),
     },
-    # voice: abort sample uploads never completed (app/voice/jobs.py; its jobs are reaped by the
-    # studio's reaper, with which they are registered)
-    "voice-reap-abandoned-uploads": {
-        "task": "default.voice.reap_abandoned_uploads",
-        "schedule": timedelta(hours=1),
-    },
-    # studio: requeue pose jobs stuck in running / lost in pending (app/studio/jobs.py)
+    # studio: requeue pose jobs stuck in running / lost in pending (app/studio/jobs.py; voice jobs
+    # are registered with the same reaper)
     "studio-reap-stuck-jobs": {
         "task": "default.studio.reap_stuck_jobs",
         "schedule": timedelta(seconds=get_settings().studio_reaper_interval_seconds),

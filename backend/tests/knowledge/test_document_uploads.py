@@ -6,17 +6,21 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
+from functools import partial
 
 import httpx
 import pytest
 
 from app.auth.models import Role, User
+from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.storage import get_object_store
 from app.db.session import sync_session
-from app.knowledge import pipeline, tasks
+from app.knowledge import pipeline
 from app.knowledge.models import KnowledgeDocument, KnowledgeJob
-from app.worker.celery_app import BEAT_SCHEDULE
+from app.uploads import reap_every_kind
+from app.uploads.tasks import reap_abandoned
 from tests.knowledge.conftest import API
 from tests.media.helpers import put_part
 
@@ -99,11 +103,12 @@ async def test_abandoned_document_uploads_are_aborted_and_their_rows_dropped(
     stale = await _start(client, teacher, 1000)
     orphan_key = pipeline.document_source_key(uuid.uuid4())
     orphan_id = store.create_multipart(orphan_key, "image/png")
-    await asyncio.sleep(age + 0.5)
+    between = utcnow()  # the reaper runs as it would `age` after this: the stale one goes, not the fresh
     fresh = await _start(client, teacher, 1000)
     stale_id, fresh_id = (uuid.UUID(t["document"]["id"]) for t in (stale, fresh))  # type: ignore[index]
 
-    report = await asyncio.to_thread(pipeline.reap_abandoned_uploads, settings)
+    later = between + timedelta(seconds=age)
+    report = (await asyncio.to_thread(partial(reap_every_kind, settings, now=later)))["knowledge"]
 
     aborted = {u.key for u in report.aborted}
     assert {pipeline.document_source_key(stale_id), orphan_key} <= aborted
@@ -119,6 +124,4 @@ async def test_abandoned_document_uploads_are_aborted_and_their_rows_dropped(
     assert (await client.get(f"{API}/documents/{fresh_id}/upload", headers=teacher)).status_code == 200
 
     monkeypatch.setattr(settings, "knowledge_upload_abandon_seconds", 3600)  # the fresh one stays
-    entry = BEAT_SCHEDULE["knowledge-reap-abandoned-uploads"]
-    assert entry["task"] == "default.knowledge.reap_abandoned_uploads"
-    assert tasks.reap_abandoned_uploads.apply().get() == 0
+    assert reap_abandoned.apply().get() == 0  # the one beat task, every kind: nothing stale is left
