@@ -139,7 +139,7 @@ mobile: $(MOBILE)/node_modules/.package-lock.json $(STAMP)/python ## Expo dev se
 	@api="$${MOBILE_API_URL:-$$(cd backend && $(PY) python -c 'from app.core.config import get_settings; print(get_settings().app_base_url)')}"; \
 	  lan="$$(hostname -I 2>/dev/null | awk '{print $$1}')"; \
 	  case "$$api" in *://127.0.0.1*|*://localhost*) [ -z "$$lan" ] || api="$$(echo "$$api" | sed -E "s#://(127\.0\.0\.1|localhost)#://$$lan#")";; esac; \
-	  echo "API for the app: $$api (the API must listen on the network: cd backend && uv run python -m app run --host 0.0.0.0)"; \
+	  echo "API for the app: $$api (start the platform on the network with the same address: cd backend && APP_BASE_URL=$$api ../.venv/bin/python -m app run --host 0.0.0.0)"; \
 	  cd $(MOBILE) && EXPO_PUBLIC_API_URL="$$api" npx expo start --lan
 
 bench: install ## benchmarks: each prints our figure, a bare baseline from the same run, and the ratio
