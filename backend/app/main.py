@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import gc
+import asyncio
 import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,6 +27,7 @@ from app.core.errors import (
     error_body,
     error_responses,
 )
+from app.core.gc_tuning import freeze_startup, schedule_warm_freezes
 from app.core.http_errors import install_error_handlers
 from app.core.http_metrics import install_metrics
 from app.core.logging import RequestContextMiddleware, configure_logging
@@ -168,12 +169,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         log.info("api_started", env=settings.app_env)
-        # Everything loaded so far (modules, routes, models) lives as long as the process: keep
-        # it out of the cyclic collector's full passes, which otherwise stall a busy worker for
-        # tens of milliseconds (the p99 of the hot paths, issue 20).
-        gc.collect()
-        gc.freeze()
+        # Everything loaded so far (modules, routes, models, mappers) lives as long as the
+        # process: keep it out of the cyclic collector's full passes, which otherwise stall a
+        # busy worker (the p99 of the hot paths, issue 20; app.core.gc_tuning).
+        freeze_startup()
+        warm_freezes = schedule_warm_freezes(asyncio.get_running_loop())
         yield
+        for handle in warm_freezes:
+            handle.cancel()
         from app.db.session import get_async_engine
 
         await get_async_engine().dispose()

@@ -23,8 +23,9 @@ Exits 1 when a target is missed (--no-check to only print).
 
     uv run python tests/bench/bench_hot_paths.py [--rounds 3] [--duration 5] [--videos 300]
 
-Needs wrk and nginx (`make system-deps`), PostgreSQL on 127.0.0.1:5432 (MAMC_BENCH_PG) and Redis
-on 127.0.0.1:6379 (MAMC_BENCH_REDIS). Figures on a shared machine are noisy: compare ratios.
+Needs wrk and nginx (`make system-deps`) and PostgreSQL on 127.0.0.1:5432 (MAMC_BENCH_PG); starts
+a redis-server of its own when one is installed, else claims a db of the Redis on 127.0.0.1:6379
+(MAMC_BENCH_REDIS_PORT). Figures on a shared machine are noisy: compare ratios.
 """
 
 from __future__ import annotations
@@ -101,14 +102,28 @@ def gunicorn_command(app: str, port: int, workers: int) -> list[str]:
 
 
 @contextmanager
-def services(workers: int) -> Iterator[dict[str, str]]:
-    """A fresh PostgreSQL database and a claimed Redis db; the environment of every process."""
-    import psycopg
+def bench_redis(var: Path) -> Iterator[str]:
+    """The bench's Redis URL: a redis-server of its own on a free port when one is installed (as
+    in production, where the API does not share its Redis with test suites: a test run's FLUSHDB
+    or burst on the shared server would land in the cached rows' tail), else a claimed db on
+    the shared server (MAMC_BENCH_REDIS_PORT, or MAMC_BENCH_SHARED_REDIS=1 to choose it)."""
     import redis
 
-    db_name = f"mamc_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{db_name}"')
+    server = shutil.which("redis-server")
+    shared = os.environ.get("MAMC_BENCH_SHARED_REDIS") or "MAMC_BENCH_REDIS_PORT" in os.environ
+    if server and not shared:
+        port = free_port()
+        proc = subprocess.Popen(
+            [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(var)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            wait_for(port, proc)
+            yield f"redis://{REDIS_HOST}:{port}/0"
+        finally:
+            stop_process(proc, timeout=15)
+        return
     registry = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=0)
     redis_db = next(
         (n for n in range(15, 0, -1) if registry.set(CLAIM_KEY.format(n), os.getpid(), nx=True, ex=3600)),
@@ -117,27 +132,41 @@ def services(workers: int) -> Iterator[dict[str, str]]:
     if redis_db is None:
         raise SystemExit("every Redis db 1-15 is claimed by test runs; try again later")
     redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=redis_db).flushdb()
-    var = Path(tempfile.mkdtemp(prefix="mamc-bench-hot-"))
-    pg_base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    env = {
-        "APP_ENV": "test",  # production would demand Stripe/SendGrid keys the bench does not need
-        "VAR_DIR": str(var),
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "MEDIA_SIGNING_SECRET": secrets.token_urlsafe(24),
-        "DATABASE_URL": f"{pg_base}/{db_name}",
-        "REDIS_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}",
-        "LOCAL_STORAGE_DIR": str(var / "objects"),
-        "LOG_LEVEL": "INFO",
-        "LOG_FORMAT": "json",
-        "PROMETHEUS_MULTIPROC_DIR": str(var / "metrics"),
-        "WEB_CONCURRENCY": str(workers),
-        "RATE_LIMIT_ENABLED": "true",
-    }
-    (var / "metrics").mkdir(parents=True)
     try:
-        yield env
+        yield f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}"
     finally:
         registry.delete(CLAIM_KEY.format(redis_db))
+
+
+@contextmanager
+def services(workers: int) -> Iterator[dict[str, str]]:
+    """A fresh PostgreSQL database and a Redis (bench_redis); the environment of every process."""
+    import psycopg
+
+    db_name = f"mamc_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{db_name}"')
+    var = Path(tempfile.mkdtemp(prefix="mamc-bench-hot-"))
+    pg_base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    try:
+        with bench_redis(var) as redis_url:
+            env = {
+                "APP_ENV": "test",  # production would demand Stripe/SendGrid keys the bench does not need
+                "VAR_DIR": str(var),
+                "SECRET_KEY": secrets.token_urlsafe(48),
+                "MEDIA_SIGNING_SECRET": secrets.token_urlsafe(24),
+                "DATABASE_URL": f"{pg_base}/{db_name}",
+                "REDIS_URL": redis_url,
+                "LOCAL_STORAGE_DIR": str(var / "objects"),
+                "LOG_LEVEL": "INFO",
+                "LOG_FORMAT": "json",
+                "PROMETHEUS_MULTIPROC_DIR": str(var / "metrics"),
+                "WEB_CONCURRENCY": str(workers),
+                "RATE_LIMIT_ENABLED": "true",
+            }
+            (var / "metrics").mkdir(parents=True)
+            yield env
+    finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         if os.environ.get("BENCH_KEEP"):
