@@ -107,7 +107,8 @@ def refresh_day(session: Session, day: date) -> None:
         .where(Purchase.status != PurchaseStatus.failed)
         .group_by(Purchase.video_id)
     ).tuples():
-        converted[video_id] = int(n)
+        if video_id is not None:  # the join never matches a course bundle (no video of its own)
+            converted[video_id] = int(n)
 
     video_ids = set(views) | set(trailer_viewers) | set(converted)
     owners = (
@@ -140,7 +141,7 @@ def refresh_day(session: Session, day: date) -> None:
     revenue = session.execute(
         select(
             le.instructor_id,
-            Purchase.video_id,
+            func.coalesce(Purchase.video_id, Purchase.course_id),  # a course bundle: its course
             le.currency,
             func.sum(case((le.entry_type == LedgerEntryType.sale, 1), else_=0)),
             func.sum(le.gross_cents),
@@ -148,7 +149,7 @@ def refresh_day(session: Session, day: date) -> None:
         )
         .join(Purchase, Purchase.id == le.purchase_id)
         .where(le.occurred_at >= start, le.occurred_at < end)
-        .group_by(le.instructor_id, Purchase.video_id, le.currency)
+        .group_by(le.instructor_id, func.coalesce(Purchase.video_id, Purchase.course_id), le.currency)
     ).tuples()
     revenue_rows = [
         {

@@ -276,6 +276,35 @@ def purchase_row(buyer: User, teacher: User, price: int, currency: str = "usd") 
         return Shapes(p.id, buyer.id, p.video_id, price, currency, p.checkout_session_id or "")
 
 
+def course_purchase_row(buyer: User, teacher: User, price: int, video_ids: list[uuid.UUID]) -> Shapes:
+    """A published course of `video_ids` (the teacher's) and a pending purchase of it as a
+    bundle, written directly (no checkout call)."""
+    from app.commerce.models import Purchase, PurchaseKind
+    from app.social.models import Course, CourseItem
+
+    with sync_session() as s:
+        course = Course(
+            owner_id=teacher.id, title="Bundle", price_cents=price, currency="usd", published_at=utcnow()
+        )
+        s.add(course)
+        s.flush()
+        s.add_all(CourseItem(course_id=course.id, video_id=v, position=n) for n, v in enumerate(video_ids))
+        p = Purchase(
+            user_id=buyer.id,
+            course_id=course.id,
+            instructor_id=teacher.id,
+            video_title=course.title,
+            kind=PurchaseKind.course,
+            amount_cents=price,
+            currency="usd",
+            platform_fee_bps=2000,
+            checkout_session_id=f"cs_{uuid.uuid4().hex}",
+        )
+        s.add(p)
+        s.flush()
+        return Shapes(p.id, buyer.id, course.id, price, "usd", p.checkout_session_id or "")
+
+
 @pytest.fixture
 def make_video() -> Callable[..., Video]:
     def factory(owner: User, **fields: Any) -> Video:
