@@ -25,7 +25,7 @@ from app.core.config import Settings
 from app.core.ids import uuid7
 from app.db.session import sync_session
 from app.media.models import Video, VideoStatus
-from tests.support.stripe_standin import StripeStandIn
+from tests.support.stripe_standin import Recorded, StripeStandIn
 
 WEBHOOK = "/api/v1/webhooks/stripe"
 
@@ -353,6 +353,42 @@ def stripe_api(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         yield stand_in
     finally:
         stand_in.stop()
+
+
+@dataclass
+class StripeCheckout:
+    """Production mode against the stand-in, with a buyer and a 25.00 EUR video: POST
+    /api/v1/checkout as the buyer (a PPV of the video unless told otherwise) and read the
+    Checkout Session requests api.stripe.com received."""
+
+    client: httpx.AsyncClient
+    stripe: StripeStandIn
+    buyer: User
+    video: Video
+    headers: dict[str, str]
+
+    async def post(self, *, headers: dict[str, str] | None = None, **body: Any) -> httpx.Response:
+        payload = {"kind": "ppv", "video_id": str(self.video.id), **body}
+        return await self.client.post(
+            "/api/v1/checkout", json=payload, headers={**self.headers, **(headers or {})}
+        )
+
+    def sessions(self) -> list[Recorded]:
+        return self.stripe.calls("POST", "/v1/checkout/sessions")
+
+
+@pytest.fixture
+def stripe_checkout(
+    client: httpx.AsyncClient,
+    stripe_api: StripeStandIn,
+    auth_headers: Callable[[User], dict[str, str]],
+    make_video: Callable[..., Video],
+    instructor: User,
+    make_user: Callable[..., User],
+) -> StripeCheckout:
+    buyer = make_user()
+    video = make_video(instructor, price_cents=2500, currency="EUR")
+    return StripeCheckout(client, stripe_api, buyer, video, auth_headers(buyer))
 
 
 # --------------------------------------------------------------------------- checkout helper

@@ -17,7 +17,7 @@ from app.db.session import sync_session
 from app.entitlements.models import Entitlement, EntitlementKind, EntitlementStatus, SourceType
 from app.entitlements.service import grant
 
-from .conftest import StripeStandIn, event
+from .conftest import StripeCheckout, event
 
 Headers = Callable[[User], dict[str, str]]
 
@@ -327,21 +327,16 @@ async def test_a_subscription_covers_a_course_s_included_videos_as_any_video(
 
 
 async def test_course_checkout_sends_stripe_one_line_item_at_the_bundle_price(
-    client: httpx.AsyncClient,
-    stripe_api: StripeStandIn,
+    stripe_checkout: StripeCheckout,
     auth_headers: Headers,
     make_video: Callable[..., Any],
     instructor: User,
-    make_user: Callable[..., User],
 ) -> None:
     videos = [make_video(instructor, price_cents=1500) for _ in range(3)]
-    cid = await _course(client, auth_headers(instructor), videos, 3000)
-    student = make_user()
-    r = await client.post(
-        "/api/v1/checkout", json={"kind": "course", "course_id": cid}, headers=auth_headers(student)
-    )
+    cid = await _course(stripe_checkout.client, auth_headers(instructor), videos, 3000)
+    r = await stripe_checkout.post(kind="course", course_id=cid, video_id=None)
     assert r.status_code == 201, r.text
-    [call] = stripe_api.calls("POST", "/v1/checkout/sessions")
+    [call] = stripe_checkout.sessions()
     form = call.form
     assert call.headers["idempotency-key"] == f"mamc-checkout-{r.json()['purchase_id']}"
     assert form["mode"] == "payment"
