@@ -11,8 +11,11 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from app.analytics import rollups
+from app.analytics.models import RevenueDaily
 from app.auth.models import User
 from app.commerce.models import LedgerEntry, LedgerEntryType, Purchase, PurchaseStatus
+from app.core.clock import utcnow
 from app.db.session import sync_session
 from app.entitlements.models import Entitlement, EntitlementKind, EntitlementStatus, SourceType
 from app.entitlements.service import grant
@@ -191,6 +194,18 @@ async def test_buying_a_course_grants_every_video_later_ones_too_and_refunds_rev
     # one sale in the instructor's ledger, for the course (not split per video)
     assert _ledger(pid)[0] == (LedgerEntryType.sale, 3000)
     assert [t for t, _ in _ledger(pid)].count(LedgerEntryType.sale) == 1
+    earnings = (await client.get("/api/v1/earnings/videos", headers=auth_headers(instructor))).json()
+    [line] = [e for e in earnings if e["course_id"] == cid]
+    assert (line["video_id"], line["video_title"], line["sales"], line["gross_cents"]) == (
+        None,
+        "Judo from zero",
+        1,
+        3000,
+    )
+    with sync_session() as s:  # the daily revenue rollup books the bundle under its course
+        rollups.refresh_day(s, utcnow().date())
+        revenue = s.scalar(select(RevenueDaily.gross_cents).where(RevenueDaily.video_id == uuid.UUID(cid)))
+    assert revenue == 3000
 
     # a video added to the course later is the buyer's too
     later = make_video(instructor, title="Part 3", price_cents=800)
