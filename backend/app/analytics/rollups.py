@@ -97,7 +97,7 @@ def refresh_day(session: Session, day: date) -> None:
         .subquery()
     )
     converted: dict[uuid.UUID, int] = defaultdict(int)
-    for video_id, n in session.execute(
+    for bought_id, n in session.execute(
         select(Purchase.video_id, func.count(func.distinct(Purchase.user_id)))
         .join(
             first_trailer,
@@ -107,8 +107,8 @@ def refresh_day(session: Session, day: date) -> None:
         .where(Purchase.status != PurchaseStatus.failed)
         .group_by(Purchase.video_id)
     ).tuples():
-        if video_id is not None:  # the join never matches a course bundle (no video of its own)
-            converted[video_id] = int(n)
+        if bought_id is not None:  # the join never matches a course bundle (no video of its own)
+            converted[bought_id] = int(n)
 
     video_ids = set(views) | set(trailer_viewers) | set(converted)
     owners = (
