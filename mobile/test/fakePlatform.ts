@@ -116,6 +116,71 @@ export class FakePlatform {
   transcriptions = new Map<string, Transcription>();
   /** Audio parts received by /coach/transcribe (content type, bytes). */
   audioReceived: { type: string; size: number }[] = [];
+  /** The bell stream (GET /notifications/stream): "busy" answers 429 too_many_streams; the next
+   * `bellRefusals` connections fail as on a network loss. */
+  bellStream: "live" | "busy" = "live";
+  bellRefusals = 0;
+  bellStreamsOpened = 0;
+  /** GET /notifications/unread calls (the polled badge). */
+  unreadPolls = 0;
+  /** The practice reminder (GET/PUT /notifications/reminder). */
+  reminder: { local_time: string | null; timezone: string } = { local_time: null, timezone: "UTC" };
+  private bells = new Set<ReadableStreamDefaultController<Uint8Array>>();
+
+  /** Open bell streams. */
+  get bellsOpen(): number {
+    return this.bells.size;
+  }
+
+  /** A new notification, announced on the open bell streams as the platform's bus does. */
+  addNotification(n: NotificationOut): void {
+    this.notifications.unshift(n);
+    this.ringBells();
+  }
+
+  /** Everything read on another device (the web): the bell streams hear of it. */
+  readAllElsewhere(): void {
+    this.notifications.forEach((n) => (n.read = true));
+    this.ringBells();
+  }
+
+  private ringBells(): void {
+    const unread = this.notifications.filter((n) => !n.read).length;
+    const chunk = new TextEncoder().encode(`event: progress\ndata: ${JSON.stringify({ status: "live", unread })}\n\n`);
+    this.bells.forEach((c) => c.enqueue(chunk));
+  }
+
+  /** A network loss: every open bell stream errors. */
+  dropBells(): void {
+    this.bells.forEach((c) => c.error(new TypeError("Network request failed")));
+    this.bells.clear();
+  }
+
+  /** The bell stream; aborting the request closes it, as a closed connection does on the server. */
+  private bellResponse(signal: AbortSignal): Response {
+    if (this.bellRefusals > 0) {
+      this.bellRefusals--;
+      throw new TypeError("Network request failed");
+    }
+    if (this.bellStream === "busy") return fail(429, "too_many_streams", "Too many open streams; poll instead.");
+    const headers = { "Content-Type": "text/event-stream" };
+    if (this.noStreamingBody) return new Response(null, { status: 200, headers });
+    this.bellStreamsOpened++;
+    let ctl: ReadableStreamDefaultController<Uint8Array> | null = null;
+    const stream = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        ctl = c;
+        this.bells.add(c);
+        c.enqueue(new TextEncoder().encode("retry: 2000\n\n"));
+        this.ringBells();
+      },
+      cancel: () => void (ctl && this.bells.delete(ctl)),
+    });
+    signal.addEventListener("abort", () => {
+      if (ctl && this.bells.delete(ctl)) ctl.error(new DOMException("The operation was aborted.", "AbortError"));
+    });
+    return new Response(stream, { status: 200, headers });
+  }
 
   private pair(): Response {
     const access = `acc-${++this.n}`;
@@ -318,16 +383,29 @@ export class FakePlatform {
       const page = items.slice(0, limit);
       return json(200, { items: page, unread: unread(), next_before: items.length > limit ? page[page.length - 1].created_at : null });
     }
-    if (req.method === "GET" && path === "/notifications/unread") return json(200, { unread: unread() });
+    if (req.method === "GET" && path === "/notifications/unread") {
+      this.unreadPolls++;
+      return json(200, { unread: unread() });
+    }
+    if (req.method === "GET" && path === "/notifications/stream") return this.bellResponse(req.signal);
     if (req.method === "POST" && path === "/notifications/read-all") {
       this.notifications.forEach((n) => (n.read = true));
+      this.ringBells();
       return json(200, { unread: 0 });
     }
     if (req.method === "POST" && (m = path.match(/^\/notifications\/([\w-]+)\/read$/))) {
       const n = this.notifications.find((x) => x.id === m![1]);
       if (!n) return fail(404, "notification_not_found", "This notification no longer exists.");
       n.read = true;
+      this.ringBells();
       return json(200, { unread: unread() });
+    }
+    if (path === "/notifications/reminder" && req.method === "GET") return json(200, this.reminder);
+    if (path === "/notifications/reminder" && req.method === "PUT") {
+      const r = body as unknown as { local_time: string | null; timezone: string };
+      if (r.local_time !== null && !/^([01]\d|2[0-3]):[0-5]\d$/.test(r.local_time)) return fail(422, "validation_error", "Give the time as HH:MM.");
+      this.reminder = { local_time: r.local_time, timezone: r.timezone || "UTC" };
+      return json(200, this.reminder);
     }
     if (path === "/notifications/preferences" && req.method === "GET") return json(200, { items: this.notificationPrefs });
     if (path === "/notifications/preferences" && req.method === "PUT") {

@@ -27,6 +27,9 @@ export interface FakeVideoPlayer {
   duration: number;
   playing: boolean;
   timeUpdateEventInterval: number;
+  /** expo-video's audio renditions (the master playlist's EXT-X-MEDIA TYPE=AUDIO) and the one playing. */
+  availableAudioTracks: { id?: string; language: string; label: string; name?: string }[];
+  audioTrack: { id?: string; language: string; label: string; name?: string } | null;
   play(): void;
   pause(): void;
   replaceAsync: jest.Mock;
@@ -42,6 +45,8 @@ function mockMakePlayer(): FakeVideoPlayer {
     duration: 0,
     playing: false,
     timeUpdateEventInterval: 0,
+    availableAudioTracks: [],
+    audioTrack: null,
     play() {
       player.playing = true;
       player.emit("playingChange", { isPlaying: true });

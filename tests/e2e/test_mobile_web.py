@@ -239,12 +239,22 @@ def test_mobile_web_export_login_browse_trailer_library(browser, seeded: Seeded)
                 json={"position_s": 6, "duration_s": 100},
             )
             assert saved.status_code == 200 and saved.json()["resume"], saved.text
-        page.goto("/")
+        # Home's unread badge follows the platform's bell stream.
+        with page.expect_request(lambda r: r.url.endswith("/api/v1/notifications/stream")):
+            page.goto("/")
         expect(page.get_by_role("heading", name="Continue watching")).to_be_visible()
         expect(
             page.get_by_role("button", name=re.compile(rf"^{re.escape(seeded.title)}\. Resume at 0:06"))
         ).to_be_visible()
         shot(page, "mobile-web-continue-watching")
+
+        page.goto("/settings")
+        page.get_by_label("Time", exact=True).fill("7:30")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.get_by_text("Reminder saved.")).to_be_visible()
+        with httpx.Client(base_url=f"{seeded.url}/api/v1", timeout=30) as api:
+            reminder = api.get("/notifications/reminder", headers=_login(api, seeded.student)).json()
+        assert reminder["local_time"] == "07:30", reminder
 
         page.goto("/notifications")
         expect(page.get_by_role("heading", name="Notifications").first).to_be_visible()

@@ -21,6 +21,7 @@ import uuid
 from datetime import timedelta
 from html import escape
 from typing import Any, Literal
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import stripe
 from sqlalchemy import select
@@ -33,7 +34,7 @@ from app.commerce.gateway import sandbox_enabled, webhook_secret
 from app.commerce.models import Purchase, PurchaseStatus, StripeCustomer, Subscription, SubscriptionInterval
 from app.commerce.schemas import SandboxCheckoutOut
 from app.core.clock import utcnow
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 from app.core.errors import Conflict, NotFound
 from app.core.security import derive_key
 
@@ -117,9 +118,29 @@ def _state(row: Purchase | Subscription) -> Literal["open", "paid", "failed", "e
     return "expired" if row.status == SUBSCRIPTION_CHECKOUT_EXPIRED else "paid"
 
 
+def checkout_page_url(settings: Settings, session_id: str, *, success_url: str, cancel_url: str) -> str:
+    """The web client's sandbox page for a Checkout Session. Stripe keeps a session's success and
+    cancel URLs; the sandbox keeps them in the page's address (the row's checkout_url), so Pay
+    and Cancel send the buyer where Stripe would: the web's pages or the app's allow-listed link."""
+    query = urlencode({"success_url": success_url, "cancel_url": cancel_url})
+    return settings.app_base_url.rstrip("/") + f"/sandbox/checkout/{session_id}?{query}"
+
+
+def _return_urls(row: Purchase | Subscription, session_id: str) -> tuple[str, str]:
+    """(success URL with the session id filled in as Stripe does, cancel URL) of a checkout: the
+    ones the service opened it with (an app's were allow-listed then), kept in its checkout_url,
+    which only the server writes; the web's pages for a checkout opened without them."""
+    settings = get_settings()
+    kept = parse_qs(urlsplit(row.checkout_url or "").query)
+    success, cancel = kept.get("success_url", [""])[0], kept.get("cancel_url", [""])[0]
+    if success and cancel:
+        return success.replace("{CHECKOUT_SESSION_ID}", session_id), cancel
+    web_cancel = settings.app_base_url.rstrip("/") + settings.commerce_checkout_cancel_path
+    return _success_url(session_id), web_cancel
+
+
 async def describe(session: AsyncSession, session_id: str, buyer: User) -> SandboxCheckoutOut:
     row = await find_checkout(session, session_id, buyer)
-    settings = get_settings()
     purchase = row if isinstance(row, Purchase) else None
     return SandboxCheckoutOut(
         checkout_session_id=session_id,
@@ -130,7 +151,7 @@ async def describe(session: AsyncSession, session_id: str, buyer: User) -> Sandb
         rental_hours=purchase.rental_hours if purchase else None,
         interval=row.interval if isinstance(row, Subscription) else None,
         status=_state(row),
-        cancel_url=settings.app_base_url.rstrip("/") + settings.commerce_checkout_cancel_path,
+        cancel_url=_return_urls(row, session_id)[1],
     )
 
 
@@ -149,13 +170,13 @@ def _success_url(session_id: str) -> str:
 
 
 async def pay(session: AsyncSession, session_id: str, buyer: User) -> str:
-    """Simulate the buyer paying their own checkout; returns the success URL."""
+    """Simulate the buyer paying their own checkout; returns the session's success URL."""
     row = await find_checkout(session, session_id, buyer)
     state = _state(row)
     if state == "expired":
         raise Conflict("This checkout has expired; start again from the video.", code="checkout_expired")
     if state == "paid":
-        return _success_url(session_id)
+        return _return_urls(row, session_id)[0]
     customer = await _customer_for(session, row.user_id)
     tag = _hex(row.id)
     if isinstance(row, Purchase):
@@ -286,7 +307,7 @@ async def pay(session: AsyncSession, session_id: str, buyer: User) -> str:
         await deliver(session, f"evt_sb_{tag}_completed", "checkout.session.completed", completed)
         await deliver(session, f"evt_sb_{tag}_sub_created", "customer.subscription.created", subscription)
         await deliver(session, f"evt_sb_{tag}_invoice_paid", "invoice.paid", invoice)
-    return _success_url(session_id)
+    return _return_urls(row, session_id)[0]
 
 
 async def decline(session: AsyncSession, session_id: str, buyer: User) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.auth import service as auth_service
 from app.auth.models import User
-from app.commerce import gateway
+from app.commerce import gateway, sandbox
 from app.commerce.events import SUBSCRIPTION_CHECKOUT_EXPIRED, SUBSCRIPTION_GRANTING, SUBSCRIPTION_PENDING
 from app.commerce.models import (
     Dispute,
@@ -107,7 +107,9 @@ async def _open_session(
     that lost the race to open it) gets the same session back."""
     if gateway.is_sandbox(settings):
         sid = _sandbox_session_id(row_id)
-        return sid, _url(settings, f"/sandbox/checkout/{sid}")  # the web client's sandbox page
+        return sid, sandbox.checkout_page_url(
+            settings, sid, success_url=params["success_url"], cancel_url=params["cancel_url"]
+        )
     created = await asyncio.to_thread(
         gateway.create_checkout_session, params, idempotency_key=idempotency_key
     )

@@ -12,10 +12,14 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from app.core.i18n import catalogue, normalize_language, t
+from app.core.i18n import catalogue, normalize_language, render_params, t
 
 
 class DomainError(Exception):
+    """`message` is the English text; the catalogue's `errors.<code>` is the text in every
+    language, filled with `params` (numbers, names, or a `Phrase` rendered in the reader's
+    language). tests/core/test_error_catalogue.py checks every raised code has both texts."""
+
     status_code = 400
     code = "bad_request"
 
@@ -26,6 +30,7 @@ class DomainError(Exception):
         code: str | None = None,
         details: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        params: dict[str, object] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -33,6 +38,7 @@ class DomainError(Exception):
             self.code = code
         self.details = details
         self.headers = headers
+        self.params = params or {}
 
 
 class ValidationFailed(DomainError):
@@ -139,11 +145,11 @@ def dependency_errors(dependency: Callable[..., Any]) -> tuple[type[DomainError]
 def localized_message(error: DomainError, accept_language: str | None) -> str:
     """The error's message in the language the client asks for (Accept-Language). English is
     the message written where the error was raised; another language uses the catalogue's
-    `errors.<code>` when it has one (a generic text for the code), else the English message."""
+    `errors.<code>` filled with the error's params, else the English message."""
     language = normalize_language(accept_language)
     if language == "en" or not catalogue().has(f"errors.{error.code}"):
         return error.message
-    return t(f"errors.{error.code}", language)
+    return t(f"errors.{error.code}", language, **render_params(error.params, language))
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

@@ -223,7 +223,7 @@ def _body(job: Any, progress: Any, workdir: Path, settings: Settings) -> dict[st
     except ProviderError as exc:
         if exc.retryable:
             raise ConnectionError(str(exc)) from exc  # the task retries with backoff
-        raise BadInput(str(exc)) from exc
+        raise BadInput(str(exc), reason_code="speech_service_refused") from exc
     progress.set(92, "storing")
     store.put_bytes(doc_key(job.id), json.dumps(doc, separators=(",", ":")).encode(), "application/json")
     vtt = captions(doc)

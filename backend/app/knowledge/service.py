@@ -301,7 +301,9 @@ async def _managed_item(session: AsyncSession, item_id: uuid.UUID, user: User) -
 def _check_lang(lang: str) -> str:
     if lang not in SEARCH_LANGUAGES:
         raise ValidationFailed(
-            f"Language must be one of {', '.join(SEARCH_LANGUAGES)}.", code="invalid_language"
+            f"Language must be one of {', '.join(SEARCH_LANGUAGES)}.",
+            code="invalid_language",
+            params={"languages": ", ".join(SEARCH_LANGUAGES)},
         )
     return lang
 
@@ -463,7 +465,11 @@ async def translate_item(
     item = await _managed_item(session, item_id, user)
     current = current_versions((await _versions(session, [item.id]))[item.id], public=False)
     if source not in current:
-        raise Conflict(f"The item has no {source} version to translate.", code="no_source_version")
+        raise Conflict(
+            f"The item has no {source} version to translate.",
+            code="no_source_version",
+            params={"language": source},
+        )
     original = current[source]
     tm = await memory.load(session)
     translator = memory.translator(settings)

@@ -17,7 +17,7 @@ from app.worker.celery_app import celery_app
 log = structlog.get_logger(__name__)
 
 MAX_RETRIES = 5
-UNAVAILABLE = "A service was temporarily unavailable while extracting knowledge. Please try again."
+UNAVAILABLE = "temporarily_unavailable"  # a reason code: the apps show it in it/en
 
 
 @celery_app.task(name=pipeline.EXTRACT_TASK, bind=True, acks_late=True, max_retries=MAX_RETRIES)

@@ -195,7 +195,7 @@ def run_job(job_id: uuid.UUID) -> str:
         log.info("media_job_lease_lost", job_id=str(job_id))
         return "skipped"
     except InvalidInputError as exc:
-        return fail(claimed, exc.reason_code or str(exc), error=f"invalid input: {exc}")
+        return fail(claimed, exc.job_reason, error=f"invalid input: {exc}")
     except Exception as exc:
         log.exception("media_job_error", job_id=str(job_id))
         if claimed.attempt < settings.media_job_max_attempts and release(claimed, repr(exc)):

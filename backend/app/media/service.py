@@ -39,7 +39,7 @@ from app.core.cache import get_cache
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.errors import Conflict, NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
-from app.core.i18n import t
+from app.core.i18n import encode_reason, t
 from app.core.pagination import apply_cursor, page_of
 from app.core.storage import MultipartUpload, UploadedPart, get_object_store
 from app.core.text_search import fold
@@ -827,11 +827,8 @@ UPLOAD_ABANDONED = "upload abandoned"
 
 
 def abandoned_upload_reason(settings: Settings) -> str:
-    hours = settings.media_upload_abandon_seconds / 3600
-    return (
-        f"The upload was not finished within {hours:g} hours, so its parts were discarded. "
-        "Start the upload again to continue."
-    )
+    """A reason code with its number (`upload_abandoned_after?hours=24`): the apps show it in it/en."""
+    return encode_reason("upload_abandoned_after", {"hours": settings.media_upload_abandon_seconds / 3600})
 
 
 def _abandon(session: Session, video: Video, reason: str) -> None:

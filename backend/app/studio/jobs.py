@@ -45,6 +45,7 @@ from app.studio import keys
 from app.studio.models import JobStatus, StudioAttempt, StudioReference
 from app.studio.service import ANALYSE_ATTEMPT_TASK, ATTEMPT_UPLOAD, EXTRACT_REFERENCE_TASK, progress_channel
 from app.webhooks import service as webhooks
+from video_studio.errors import StudioError
 
 log = structlog.get_logger(__name__)
 
@@ -97,13 +98,10 @@ def _table(model: JobModel) -> jobs.JobTable:
     return TABLES[_kind_of(model)]
 
 
-class BadInput(Exception):
-    """Input the studio cannot use; the message is for the user. `reason_code`, when given, is what
-    the job stores instead (a stable code the apps show in it/en, like the compute's)."""
-
-    def __init__(self, message: str, reason_code: str | None = None) -> None:
-        super().__init__(message)
-        self.reason_code = reason_code
+class BadInput(StudioError):
+    """Input the studio cannot use; the message is for the user (English). `reason_code` and its
+    parameters, when given, are what the job stores instead (a stable code the apps show in it/en,
+    like the compute's): see video_studio.errors.encode_reason."""
 
 
 @dataclass(frozen=True)
@@ -242,8 +240,6 @@ def _run(
     body: Callable[[Any, Progress, Path, Settings], dict[str, Any]],
 ) -> str:
     """Claim, run the pipeline, and land the outcome: ready, failed (bad input) or JobLost."""
-    from video_studio.errors import StudioError
-
     settings = get_settings()
     model = MODELS[kind]
     claimed = claim(model, job_id, task_id, settings)
@@ -266,8 +262,8 @@ def _run(
     except JobLost:
         bound.warning("studio_job_lost")
         return "lost"
-    except (StudioError, BadInput) as exc:
-        reason = exc.reason_code or str(exc) or "This video cannot be processed."
+    except StudioError as exc:  # BadInput too
+        reason = exc.job_reason or GENERIC_FAILURE
         _finish_failed(model, job_id, claimed.lease, reason)
         bound.info("studio_job_failed", reason=reason)
         return "failed"
@@ -398,7 +394,11 @@ def _reference_body(
     if duration is not None and ref.t_end > duration + 1.5 / info.fps:
         raise BadInput(
             f"The marked range ({ref.t_start:g}-{ref.t_end:g} s) goes past the end of the video "
-            f"({duration:.2f} s)."
+            f"({duration:.2f} s).",
+            reason_code="range_past_end",
+            start=f"{ref.t_start:g}",
+            end=f"{ref.t_end:g}",
+            duration=f"{duration:.2f}",
         )
     offset = max(0.0, ref.t_start - settings.studio_reference_margin_seconds)
     end = ref.t_end + settings.studio_reference_margin_seconds
@@ -411,7 +411,7 @@ def _reference_body(
     doc = extract_skeleton(clip, target_fps=target, progress=progress.within(20, 90, "extracting"))
     sliced = slice_skeleton(doc, ref.t_start - offset, ref.t_end - offset)
     if _found(sliced) < 3:
-        raise BadInput("No person is clearly visible in the marked range.", "no_person_in_range")
+        raise BadInput("No person is clearly visible in the marked range.", reason_code="no_person_in_range")
     progress.set(92, "uploading")
     key = keys.reference_skeleton(ref.id)
     store.put_bytes(key, json.dumps(sliced, separators=(",", ":")).encode(), "application/json")
@@ -443,7 +443,7 @@ def _attempt_body(
     with sync_session() as session:
         reference = session.get(StudioReference, attempt.reference_id)
         if reference is None or reference.status != JobStatus.ready or not reference.skeleton_key:
-            raise BadInput("The reference technique is no longer available.", "reference_gone")
+            raise BadInput("The reference technique is no longer available.", reason_code="reference_gone")
         ref_key, joints = reference.skeleton_key, list(reference.joints or [])
         technique, clip_key = reference.technique, reference.clip_key
     store = get_object_store()
@@ -454,7 +454,10 @@ def _attempt_body(
     if info.frame_count > 0 and info.frame_count / info.fps > settings.studio_attempt_max_seconds + 0.5:
         raise BadInput(
             f"The video lasts {info.frame_count / info.fps:.0f} s; attempts may last at most "
-            f"{settings.studio_attempt_max_seconds:g} s. Trim it to the technique and upload again."
+            f"{settings.studio_attempt_max_seconds:g} s. Trim it to the technique and upload again.",
+            reason_code="attempt_too_long",
+            seconds=f"{info.frame_count / info.fps:.0f}",
+            max_seconds=f"{settings.studio_attempt_max_seconds:g}",
         )
     ref_doc = validate_doc(json.loads(store.get_bytes(ref_key)), "reference")
     target = settings.studio_target_fps or None

@@ -25,6 +25,7 @@ from app.auth.models import Role, User
 from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.core.i18n import Phrase, reason_phrase, reason_text
 from app.core.ids import uuid7
 from app.core.pagination import apply_cursor, page_of
 from app.core.storage import UploadedPart, get_object_store
@@ -80,6 +81,7 @@ def _check_joints(joints: Sequence[str] | None) -> list[str]:
         raise ValidationFailed(
             f"Unknown joint(s): {', '.join(unknown)}. Choose from: {', '.join(JOINTS)}.",
             code="unknown_joint",
+            params={"unknown": ", ".join(unknown), "choices": ", ".join(JOINTS)},
         )
     return chosen
 
@@ -101,6 +103,7 @@ async def create_reference(
         raise ValidationFailed(
             f"Unknown technique type {technique!r}. Choose from: {', '.join(TECHNIQUES)}.",
             code="unknown_technique",
+            params={"technique": technique, "choices": ", ".join(TECHNIQUES)},
         )
     name = name.strip()
     if not name:
@@ -112,11 +115,13 @@ async def create_reference(
         raise ValidationFailed(
             f"A reference must last at least {settings.studio_reference_min_seconds:g} s.",
             code="range_too_short",
+            params={"min_seconds": f"{settings.studio_reference_min_seconds:g}"},
         )
     if length > settings.studio_reference_max_seconds:
         raise ValidationFailed(
             f"A reference may last at most {settings.studio_reference_max_seconds:g} s.",
             code="range_too_long",
+            params={"max_seconds": f"{settings.studio_reference_max_seconds:g}"},
         )
     video = await get_video(session, video_id)
     if video.owner_id != instructor.id:
@@ -126,7 +131,9 @@ async def create_reference(
         raise Conflict("Only a published video can hold a reference.", code="video_not_published")
     if video.duration_s is not None and t_end > video.duration_s + 1e-3:
         raise ValidationFailed(
-            f"The range ends after the video ({video.duration_s:.2f} s).", code="range_outside_video"
+            f"The range ends after the video ({video.duration_s:.2f} s).",
+            code="range_outside_video",
+            params={"duration": f"{video.duration_s:.2f}"},
         )
     source_key = await get_source_key(session, video.id)
     now = utcnow()
@@ -574,10 +581,18 @@ async def get_report(
     """The attempt's report rendered in `lang` (the stored report is language-neutral)."""
     attempt, reference = await _visible_attempt(session, attempt_id, viewer)
     if attempt.status != JobStatus.ready or attempt.report is None:
-        detail = f" ({attempt.failure_reason})" if attempt.failure_reason else ""
+        detail = f" ({reason_text(attempt.failure_reason)})" if attempt.failure_reason else ""
         raise Conflict(
             f"The report is not ready: the analysis is {attempt.status.value}{detail}.",
             code="report_not_ready",
+            params={
+                "status": Phrase(f"states.{attempt.status.value}"),
+                "detail": Phrase(
+                    "errors.report_failure_detail", {"reason": reason_phrase(attempt.failure_reason)}
+                )
+                if attempt.failure_reason
+                else "",
+            },
         )
     store = get_object_store()
     ttl = settings.studio_report_url_ttl_seconds

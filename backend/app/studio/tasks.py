@@ -18,7 +18,7 @@ from app.worker.celery_app import celery_app
 log = structlog.get_logger(__name__)
 
 MAX_RETRIES = 5
-UNAVAILABLE = "The service was temporarily unavailable while processing this video. Please try again."
+UNAVAILABLE = "temporarily_unavailable"  # a reason code: the apps show it in it/en
 
 
 def drive_job(task: Any, kind: str, job_id: str, run: Any, *, unavailable: str = UNAVAILABLE) -> str:

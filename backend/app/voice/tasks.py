@@ -10,7 +10,7 @@ from app.voice import jobs
 from app.voice.service import CHECK_PROFILE_TASK, DUB_KIND, DUB_TASK, PROFILE_KIND
 from app.worker.celery_app import celery_app
 
-UNAVAILABLE = "A service was temporarily unavailable while working on your voice. Please try again."
+UNAVAILABLE = "temporarily_unavailable"  # a reason code: the apps show it in it/en
 
 
 @celery_app.task(name=CHECK_PROFILE_TASK, bind=True, acks_late=True, max_retries=MAX_RETRIES)

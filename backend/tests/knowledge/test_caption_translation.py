@@ -99,3 +99,31 @@ async def test_only_the_videos_instructor_translates_its_captions(
     other = auth_headers(make_user(role=Role.instructor))
     denied = await client.post(f"{API}/captions/{track_id}/translate", json={"target": "en"}, headers=other)
     assert denied.status_code == 404
+
+
+async def test_the_knowledge_apis_errors_answer_in_italian_under_accept_language_it(
+    client: httpx.AsyncClient, auth_headers: Headers, instructor: User, make_video: Any
+) -> None:
+    video = make_video(instructor)
+    teacher = auth_headers(instructor)
+    track_id = await _italian_track(client, teacher, video.id)
+    italian = {**teacher, "Accept-Language": "it-IT,it;q=0.9,en;q=0.5"}
+
+    same = await client.post(f"{API}/captions/{track_id}/translate", json={"target": "it"}, headers=italian)
+    assert same.status_code == 422
+    assert same.json()["error"] == {
+        "code": "same_language",
+        "message": "I sottotitoli sono già in quella lingua.",
+    }
+
+    missing = await client.get(f"{API}/captions/{video.id}", headers=italian)  # a video id, not a track's
+    assert missing.status_code == 404
+    assert missing.json()["error"] == {
+        "code": "caption_not_found",
+        "message": "Traccia di sottotitoli non trovata.",
+    }
+
+    english = await client.post(
+        f"{API}/captions/{track_id}/translate", json={"target": "it"}, headers=teacher
+    )
+    assert english.json()["error"]["message"] == "The captions are already in that language."

@@ -110,7 +110,12 @@ async def test_a_non_video_attempt_is_uploaded_in_parts_resumed_and_fails_with_a
     assert (await client.get(f"{API}/attempts/{attempt_id}/upload", headers=h)).status_code == 409
     report = await client.get(f"{API}/attempts/{attempt_id}/report", headers=h)
     assert report.status_code == 409 and report.json()["error"]["code"] == "report_not_ready"
-    assert "(not_a_video)" in report.json()["error"]["message"]  # the reason code; the apps show it in it/en
+    assert "(This file is not a video we can read." in report.json()["error"]["message"]
+    italian = await client.get(f"{API}/attempts/{attempt_id}/report", headers={**h, "Accept-Language": "it"})
+    assert italian.json()["error"]["message"] == (
+        "Il report non è pronto: l'analisi è non riuscita "
+        "(Questo file non è un video che riusciamo a leggere. Carica un video MP4, MOV o WebM.)."
+    )
     mine = (await client.get(f"{API}/attempts?reference_id={reference.id}", headers=h)).json()
     assert [a["id"] for a in mine["items"]] == [attempt_id]
 

@@ -1,12 +1,10 @@
 import { useMemo } from "react";
 import { Stack } from "expo-router";
 import { StatusBar } from "expo-status-bar";
-import { coachStreamFetch, createExpoDevice } from "../device/expo";
+import { createExpoDevice, streamingFetch } from "../device/expo";
 import { AppProvider, useApp } from "../lib/app";
 import { apiBaseUrl } from "../lib/config";
 import { PushOpener } from "../components/PushOpener";
-
-const coachOptions = { streamFetch: coachStreamFetch };
 
 function Nav() {
   const { colors, t } = useApp();
@@ -30,7 +28,7 @@ function Nav() {
 export default function Root() {
   const device = useMemo(createExpoDevice, []);
   return (
-    <AppProvider device={device} baseUrl={apiBaseUrl()} coachOptions={coachOptions}>
+    <AppProvider device={device} baseUrl={apiBaseUrl()} streamFetch={streamingFetch}>
       <Nav />
     </AppProvider>
   );

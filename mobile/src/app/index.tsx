@@ -1,26 +1,27 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Stack, router } from "expo-router";
 import { View } from "react-native";
 import type { VideoCard } from "@mamc/shared/api/types";
 import { useApp } from "../lib/app";
 import { call } from "../lib/api";
 import { cachedFetch } from "../lib/cache";
-import { useLoad, usePoll } from "../lib/hooks";
-import { unreadCount } from "../lib/notifications";
+import { useLoad } from "../lib/hooks";
+import { followUnread } from "../lib/notifications";
 import { Btn, ErrorBox, Loading, P, Screen, Title } from "../ui/kit";
 import { VideoList } from "../components/VideoList";
 import { ContinueWatching } from "../components/ContinueWatching";
 
 export default function Home() {
-  const { t, api, device, user, restoring, date } = useApp();
+  const { t, api, device, user, restoring, date, streamFetch } = useApp();
   const latest = useLoad(
     () => cachedFetch(device.storage, "home", () => call(api.client.GET("/api/v1/videos", { params: { query: { limit: 6 } } }))),
     [api],
   );
   const go = (href: string) => () => router.push(href);
-  // The unread badge: checked on opening and every minute while signed in.
+  // The unread badge, live from the platform's bell stream while signed in (polled when it cannot be had).
   const [unread, setUnread] = useState(0);
-  usePoll(async () => (setUnread(await unreadCount(api, device.storage)), false), 60_000, !!user);
+  const signedIn = !!user;
+  useEffect(() => (signedIn ? followUnread(api, device.storage, streamFetch, setUnread) : undefined), [api, device, streamFetch, signedIn]);
   return (
     <Screen offline={latest.data?.offline ? date(latest.data.savedAt) : null}>
       <Stack.Screen options={{ title: t("nav.home") }} />

@@ -3,7 +3,7 @@ import { Text } from "react-native";
 import { Stack, router } from "expo-router";
 import { useApp } from "../lib/app";
 import { useLoad } from "../lib/hooks";
-import { disablePush, enablePush, loadFeed, markAllRead, markRead, newestFirst, olderPage, pushToken, type FeedItem } from "../lib/notifications";
+import { appRoute, disablePush, enablePush, loadFeed, markAllRead, markRead, newestFirst, olderPage, pushToken, type FeedItem } from "../lib/notifications";
 import { NotificationPreferences } from "../components/NotificationPreferences";
 import { Btn, Card, ErrorBox, Info, Loading, P, Screen, Title } from "../ui/kit";
 
@@ -34,7 +34,9 @@ export default function Notifications() {
       if (!n.read) await markRead(api, device.storage, n);
       setOlder(null);
       feed.reload();
-      if (n.link) router.push(n.link);
+      // Only the app's own screens; any other link stays here, read.
+      const route = appRoute(n.link, n.kind, api.baseUrl);
+      if (route) router.push(route);
     });
 
   const data = feed.data;

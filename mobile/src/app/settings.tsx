@@ -4,10 +4,11 @@ import { LANGS } from "@mamc/shared/i18n";
 import { useApp } from "../lib/app";
 import type { ThemeChoice } from "../ui/theme";
 import { Btn, P, Screen, Title } from "../ui/kit";
+import { ReminderSetting } from "../components/ReminderSetting";
 
 const THEMES: ThemeChoice[] = ["system", "light", "dark"];
 
-/** Language, theme, account (your data: export and account deletion on their own screen). */
+/** Language, theme, the daily practice reminder, account (your data: export and account deletion on their own screen). */
 export default function Settings() {
   const { t, lang, setLang, theme, setTheme, user, logout } = useApp();
   return (
@@ -29,6 +30,7 @@ export default function Settings() {
         <>
           <Title>{t("account.title")}</Title>
           <P>{`${user.display_name} · ${user.email}`}</P>
+          <ReminderSetting />
           <Btn kind="secondary" label={t("privacy.title")} onPress={() => router.push("/your-data")} />
           <Btn
             kind="secondary"

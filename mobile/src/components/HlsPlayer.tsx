@@ -1,15 +1,17 @@
 /**
  * HLS playback (expo-video: AVPlayer / ExoPlayer / the browser) with a quality choice read from the
- * master playlist and the resume position synced with the server (lib/progress): loaded before
+ * master playlist, an audio language menu (the dubs: lib/audioTracks) and the resume position synced with the server (lib/progress): loaded before
  * playing, saved while playing, on pause, when the app goes to the background and on leaving.
  */
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { AppState, View } from "react-native";
 import { useVideoPlayer, VideoView } from "expo-video";
 import { useApp } from "../lib/app";
 import { parseMaster, type Variant } from "../lib/hls";
 import { createProgressSync } from "../lib/progress";
 import { Btn, P } from "../ui/kit";
+import { expoVideoAudioTracks } from "../lib/audioTracks";
+import { AudioMenu } from "./AudioMenu";
 
 
 /** `startAt` (seconds, e.g. a moment a coach reply cites) wins over the stored resume position. */
@@ -21,6 +23,7 @@ export function HlsPlayer({ url, resumeKey, label, autoPlay, startAt }: { url: s
   const player = useVideoPlayer({ uri: url, contentType: "hls" }, (p) => {
     p.timeUpdateEventInterval = 5;
   });
+  const audio = useMemo(() => expoVideoAudioTracks(player), [player]);
 
   useEffect(() => {
     let live = true;
@@ -97,6 +100,7 @@ export function HlsPlayer({ url, resumeKey, label, autoPlay, startAt }: { url: s
     <View style={{ gap: 8 }}>
       <VideoView player={player} accessibilityLabel={label} style={{ width: "100%", aspectRatio: 16 / 9, backgroundColor: "#000" }} nativeControls allowsPictureInPicture />
       {resumedAt != null ? <P muted>{t("player.resumed", { time: duration(resumedAt) })}</P> : null}
+      <AudioMenu source={audio} />
       {variants.length > 1 ? (
         <View style={{ flexDirection: "row", flexWrap: "wrap", gap: 6 }} accessibilityLabel={t("player.quality")}>
           <Btn label={`${t("player.quality")}: ${t("player.auto")}`} kind={chosen ? "secondary" : "primary"} onPress={() => void choose(null)} />

@@ -1,6 +1,7 @@
 /**
  * The web export's player: browsers other than Safari have no native HLS, so the same library the
- * web client uses (hls.js) feeds a <video>; quality choice from its levels, resume synced with the
+ * web client uses (hls.js) feeds a <video>; quality choice from its levels, the audio language
+ * menu from its audio tracks (expo-video's web player cannot switch audio), resume synced with the
  * server (lib/progress) like on phones.
  */
 import { createElement, useEffect, useRef, useState } from "react";
@@ -9,6 +10,8 @@ import Hls from "hls.js";
 import { useApp } from "../lib/app";
 import { createProgressSync } from "../lib/progress";
 import { Btn, P } from "../ui/kit";
+import { hlsJsAudioTracks, type AudioTracks } from "../lib/audioTracks";
+import { AudioMenu } from "./AudioMenu";
 
 
 /** `startAt` (seconds, e.g. a moment a coach reply cites) wins over the stored resume position. */
@@ -19,6 +22,7 @@ export function HlsPlayer({ url, resumeKey, label, autoPlay, startAt }: { url: s
   const [levels, setLevels] = useState<{ index: number; height: number }[]>([]);
   const [level, setLevel] = useState(-1);
   const [resumedAt, setResumedAt] = useState<number | null>(null);
+  const [audio, setAudio] = useState<AudioTracks | null>(null);
 
   useEffect(() => {
     const el = video.current;
@@ -27,6 +31,7 @@ export function HlsPlayer({ url, resumeKey, label, autoPlay, startAt }: { url: s
       const h = new Hls();
       hls.current = h;
       h.on(Hls.Events.MANIFEST_PARSED, (_e, data) => setLevels(data.levels.map((l, index) => ({ index, height: l.height }))));
+      setAudio(hlsJsAudioTracks(h));
       h.loadSource(url);
       h.attachMedia(el);
     } else el.src = url;
@@ -56,6 +61,7 @@ export function HlsPlayer({ url, resumeKey, label, autoPlay, startAt }: { url: s
       document.removeEventListener("visibilitychange", onVisibility);
       hls.current?.destroy();
       hls.current = null;
+      setAudio(null);
     };
   }, [url, resumeKey, autoPlay, api, device, startAt]);
 
@@ -74,6 +80,7 @@ export function HlsPlayer({ url, resumeKey, label, autoPlay, startAt }: { url: s
         style: { width: "100%", aspectRatio: "16 / 9", background: "#000" },
       })}
       {resumedAt != null ? <P muted>{t("player.resumed", { time: duration(resumedAt) })}</P> : null}
+      <AudioMenu source={audio} />
       {levels.length > 1 ? (
         <View style={{ flexDirection: "row", flexWrap: "wrap", gap: 6 }}>
           <Btn label={`${t("player.quality")}: ${t("player.auto")}`} kind={level === -1 ? "primary" : "secondary"} onPress={() => choose(-1)} />

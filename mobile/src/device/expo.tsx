@@ -134,12 +134,13 @@ export function useExpoVoice(): VoiceRecorder {
   );
 }
 
-/** The coach's event stream on phones: expo/fetch streams response bodies (RN's own fetch does not).
- * The web export keeps the browser's fetch (undefined here). */
-export const coachStreamFetch: ((req: Request) => Promise<Response>) | undefined =
+/** Event streams on phones (the coach's replies, the notifications badge): expo/fetch streams
+ * response bodies (RN's own fetch does not); the signal closes the connection. The web export keeps
+ * the browser's fetch (undefined here). */
+export const streamingFetch: ((req: Request) => Promise<Response>) | undefined =
   Platform.OS === "web"
     ? undefined
-    : async (req) => (await expoFetch(req.url, { method: req.method, headers: req.headers })) as unknown as Response;
+    : async (req) => (await expoFetch(req.url, { method: req.method, headers: req.headers, signal: req.signal })) as unknown as Response;
 
 export function createExpoDevice(): Device {
   return {

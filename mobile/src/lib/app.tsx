@@ -13,12 +13,15 @@ import type { Device } from "../device/types";
 import { call, createMobileApi, type MobileApi } from "./api";
 import { disablePush, syncPush } from "./notifications";
 import { createApiCoach, type ApiCoachOptions, type CoachClient } from "./coach";
+import type { StreamFetch } from "./liveStream";
 import { palettes, type Palette, type ThemeChoice } from "../ui/theme";
 
 interface AppCtx {
   device: Device;
   api: MobileApi;
   coach: CoachClient;
+  /** fetch for live event streams: the bearer (one refresh on 401) over a transport that streams bodies. */
+  streamFetch: StreamFetch;
   user: User | null;
   /** True until the stored session has been tried. */
   restoring: boolean;
@@ -49,6 +52,9 @@ export interface AppProviderProps {
   /** A coach other than the platform's (tests); `coachOptions` tune the platform's one. */
   coach?: CoachClient;
   coachOptions?: ApiCoachOptions;
+  /** A fetch whose responses stream their body (`expo/fetch` on phones) for live event streams;
+   * the API's fetch when not given (the browser's streams on the web export). */
+  streamFetch?: StreamFetch;
   initialLang?: Lang;
   children: ReactNode;
 }
@@ -61,7 +67,7 @@ function deviceLang(): Lang {
   }
 }
 
-export function AppProvider({ device, baseUrl, fetch, coach, coachOptions, initialLang, children }: AppProviderProps) {
+export function AppProvider({ device, baseUrl, fetch, coach, coachOptions, streamFetch, initialLang, children }: AppProviderProps) {
   const [lang, setLangState] = useState<Lang>(initialLang ?? deviceLang());
   const [theme, setThemeState] = useState<ThemeChoice>("system");
   const [user, setUser] = useState<User | null>(null);
@@ -82,7 +88,11 @@ export function AppProvider({ device, baseUrl, fetch, coach, coachOptions, initi
     [baseUrl, device, fetch, langRef],
   );
 
-  const apiCoach = useMemo(() => coach ?? createApiCoach(api, { language: () => langRef.current, ...coachOptions }), [api, coach, coachOptions]);
+  const apiCoach = useMemo(
+    () => coach ?? createApiCoach(api, { language: () => langRef.current, streamFetch, ...coachOptions }),
+    [api, coach, coachOptions, streamFetch],
+  );
+  const authedStream = useMemo(() => (streamFetch ? api.authed(streamFetch) : api.authFetch), [api, streamFetch]);
 
   const reloadUser = useCallback(async () => {
     setUser(await call(api.client.GET("/api/v1/me")));
@@ -120,6 +130,7 @@ export function AppProvider({ device, baseUrl, fetch, coach, coachOptions, initi
       device,
       api,
       coach: apiCoach,
+      streamFetch: authedStream,
       user,
       restoring,
       async login(email, password) {
@@ -160,7 +171,7 @@ export function AppProvider({ device, baseUrl, fetch, coach, coachOptions, initi
       },
       colors: palettes[theme === "system" ? (scheme === "dark" ? "dark" : "light") : theme],
     };
-  }, [api, apiCoach, device, lang, reloadUser, restoring, scheme, signedIn, theme, user]);
+  }, [api, apiCoach, authedStream, device, lang, reloadUser, restoring, scheme, signedIn, theme, user]);
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

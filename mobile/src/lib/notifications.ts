@@ -6,7 +6,8 @@
  */
 import type { Resp } from "@mamc/shared/api/types";
 import type { KeyValueStore, PushData, PushDevice } from "../device/types";
-import { call, type MobileApi } from "./api";
+import { API_PREFIX, call, type MobileApi } from "./api";
+import { followLiveStream, type LiveStreamOptions, type StreamFetch } from "./liveStream";
 
 export interface AppNotification {
   id: string;
@@ -47,11 +48,13 @@ export interface FeedItem {
   at: string;
   link: string | null;
   read: boolean;
+  /** The platform's kind of notification (none for the device's own). */
+  kind?: string;
 }
 
 type NotificationOut = Resp<"/api/v1/notifications", "get">["items"][number];
 
-const fromPlatform = (n: NotificationOut): FeedItem => ({ id: n.id, source: "platform", title: n.title, body: n.body, at: n.created_at, link: n.link, read: n.read });
+const fromPlatform = (n: NotificationOut): FeedItem => ({ id: n.id, source: "platform", title: n.title, body: n.body, at: n.created_at, link: n.link, read: n.read, kind: n.kind });
 export const newestFirst = (items: FeedItem[]) => [...items].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
 const PAGE = 30;
 
@@ -86,6 +89,35 @@ export async function markAllRead(api: MobileApi, store: KeyValueStore): Promise
 export async function unreadCount(api: MobileApi, store: KeyValueStore): Promise<number> {
   const [{ unread }, local] = await Promise.all([call(api.client.GET("/api/v1/notifications/unread")), listNotifications(store)]);
   return unread + local.filter((n) => !n.read).length;
+}
+
+const localUnread = async (store: KeyValueStore) => (await listNotifications(store)).filter((n) => !n.read).length;
+
+/**
+ * The badge, live: the platform's bell stream (`GET /notifications/stream`, the web bell's:
+ * `event: progress` with `{"status": "live", "unread": n}` on connect and on every change) plus the
+ * device's own unread ones. `stream` must add the bearer and stream bodies; when the stream cannot
+ * be had (429, no streamed body, keeps failing) the count is polled (`GET /notifications/unread`).
+ * Answers the function that stops following.
+ */
+export function followUnread(
+  api: MobileApi,
+  store: KeyValueStore,
+  stream: StreamFetch,
+  onCount: (n: number) => void,
+  tuning: Partial<Pick<LiveStreamOptions, "pollMs" | "backoffMs" | "maxBackoffMs" | "maxFailures" | "sleep" | "onPolling">> = {},
+): () => void {
+  return followLiveStream({
+    ...tuning,
+    fetch: stream,
+    url: `${api.baseUrl}${API_PREFIX}/notifications/stream`,
+    onEvent(e) {
+      if (e.event !== "progress") return;
+      const { unread } = JSON.parse(e.data) as { unread?: unknown };
+      if (typeof unread === "number") void localUnread(store).then((l) => onCount(unread + l), () => onCount(unread));
+    },
+    poll: async () => onCount(await unreadCount(api, store)),
+  });
 }
 
 const PUSH_KEY = "mamc.push_token";
@@ -128,21 +160,36 @@ const APP_ROUTES = [
   /^\/play\/[\w-]+$/,
   /^\/attempts\/[\w-]+$/,
   /^\/studio\/videos\/[\w-]+$/,
-  /^\/(library|catalog|search|coach|studio|notifications|settings|your-data)$/,
+  /^\/(library|catalog|search|coach|studio|studio\/earnings|notifications|settings|your-data)$/,
 ];
 
-/** Where tapping a push goes: its link (a path on the platform) when the app has that screen, else
- * the notifications list. Anything else (another site, a scheme) is never opened. */
-export function pushRoute(link: string | null | undefined): string {
-  if (!link) return "/notifications";
-  const [pathname, query = ""] = link.split("?", 2);
-  if (!APP_ROUTES.some((r) => r.test(pathname))) return "/notifications";
+/** Kinds whose web link names a page the app has elsewhere: the practice reminder's "/studio" is the
+ * web's practice area; in the app practice starts from a video of the library. */
+const KIND_ROUTES: Record<string, string> = { practice_reminder: "/library" };
+
+/**
+ * The app screen a notification's link opens, or null when the app has none. Links are the
+ * platform's paths (an absolute link counts only on `origin`, the platform's own); a `t=` seconds
+ * query is kept. Another site, a scheme, a path the app lacks: null, never opened.
+ */
+export function appRoute(link: string | null | undefined, kind?: string, origin?: string): string | null {
+  if (kind && KIND_ROUTES[kind]) return KIND_ROUTES[kind];
+  if (!link) return null;
+  let path = link;
+  if (origin && link.startsWith(`${origin}/`)) path = link.slice(origin.length);
+  const [pathname, query = ""] = path.split("?", 2);
+  if (!APP_ROUTES.some((r) => r.test(pathname))) return null;
   const t = new URLSearchParams(query).get("t");
   return t && /^\d+(\.\d+)?$/.test(t) ? `${pathname}?t=${t}` : pathname;
+}
+
+/** Where tapping a push goes: its link's screen when the app has it, else the notifications list. */
+export function pushRoute(link: string | null | undefined, kind?: string, origin?: string): string {
+  return appRoute(link, kind, origin) ?? "/notifications";
 }
 
 /** A tapped push: marks the platform's notification read (best effort) and answers the route. */
 export async function openPush(api: MobileApi, data: PushData): Promise<string> {
   if (data.id) await call(api.client.POST("/api/v1/notifications/{notification_id}/read", { params: { path: { notification_id: data.id } } })).catch(() => undefined);
-  return pushRoute(data.link);
+  return pushRoute(data.link, data.kind, api.baseUrl);
 }

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import html
 import itertools
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
+from video_studio.errors import InvalidInputError, decode_reason
 from video_studio.knowledge.captions import LINE_CHARS, to_webvtt, vtt_time
 from video_studio.knowledge.categorise import Unit, classify, document_labels, segment_docs, units_for_video
 from video_studio.knowledge.chapters import make_chapters
 from video_studio.knowledge.doc import SpeechSegmentDoc, TextDoc
+from video_studio.knowledge.documents import pdf_pages
 from video_studio.knowledge.glossary import default_glossary
 from video_studio.knowledge.motion import MotionTrack
 from video_studio.knowledge.ocr import Observation, merge_observations
@@ -170,3 +174,25 @@ def test_segments_cover_speech_text_and_motion_only_stretches_and_become_chapter
         {"term": "heian_shodan"},
     ]
     assert chapters[-1]["title"] == {"key": "knowledge.chapter.category", "params": {"category": "kick"}}
+
+
+def test_document_refusals_carry_a_reason_code_and_their_numbers(tmp_path: Path) -> None:
+    """What the knowledge job stores for a refused document: a code the apps show in it/en."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(3):
+        writer.add_blank_page(width=200, height=200)
+    long_pdf = tmp_path / "long.pdf"
+    with long_pdf.open("wb") as handle:
+        writer.write(handle)
+    with pytest.raises(InvalidInputError) as too_long:
+        pdf_pages(long_pdf, ocr=False, max_pages=2)
+    expected = ("pdf_too_many_pages", {"pages": "3", "max_pages": "2"})
+    assert decode_reason(too_long.value.job_reason) == expected
+
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\nthis is not really a PDF")
+    with pytest.raises(InvalidInputError) as unreadable:
+        pdf_pages(broken, ocr=False)
+    assert unreadable.value.job_reason == "pdf_unreadable"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from video_studio.cli import main
-from video_studio.errors import InvalidInputError
+from video_studio.errors import InvalidInputError, decode_reason
 from video_studio.transcode import Limits, ProbeResult, ffmpeg_exe, probe
 from video_studio.transcode.probe import sniff_container
 
@@ -174,6 +174,19 @@ def test_probe_enforces_limits(clips: dict[str, Path]) -> None:
         probe(clips["small"], limits=Limits(max_width=160, max_height=160))
     # Either orientation fits: a 240x320 portrait clip passes a 320x240 limit.
     assert probe(clips["rotated"], limits=Limits(max_width=320, max_height=240)).height == 320
+
+
+def test_a_limit_names_its_reason_code_and_numbers_for_the_apps(clips: dict[str, Path]) -> None:
+    """What a job row stores: a stable code with the numbers (the apps show it in it/en)."""
+    with pytest.raises(InvalidInputError) as too_long:
+        probe(clips["small"], limits=Limits(max_duration_s=2.0))
+    code, params = decode_reason(too_long.value.job_reason)
+    assert code == "video_too_long" and params["max_duration"] == "0 min 02 s"
+    with pytest.raises(InvalidInputError) as too_high:
+        probe(clips["small"], limits=Limits(max_width=160, max_height=160))
+    code, params = decode_reason(too_high.value.job_reason)
+    assert code == "resolution_too_high" and (params["max_width"], params["max_height"]) == ("160", "160")
+    assert int(params["width"]) > 160
 
 
 @pytest.mark.parametrize(

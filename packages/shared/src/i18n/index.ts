@@ -63,10 +63,32 @@ export function formatDuration(seconds: number): string {
 }
 
 /** A failure reason from the server: the server-made ones are stable codes ("processing_failed",
- * "upload abandoned") shown from the catalogues (`reasons.<code>`); any other text (a compute's
- * explanation, a row written before the codes) is shown as it is. */
+ * "upload abandoned"), with their numbers as a query ("video_too_long?duration=12+min+05+s&..."),
+ * shown from the catalogues (`reasons.<code>`, the numbers filled in); any other text (a rare
+ * technical explanation, a row written before the codes) is shown as it is. */
 export function reasonLabel(t: (key: string, vars?: Vars) => string, reason: string): string {
-  const key = `reasons.${reason.trim().replace(/ /g, "_")}`;
-  const s = t(key);
+  const trimmed = reason.trim();
+  const mark = trimmed.indexOf("?");
+  const code = mark < 0 ? trimmed : trimmed.slice(0, mark);
+  const key = `reasons.${code.replace(/ /g, "_")}`;
+  const s = t(key, mark < 0 ? undefined : reasonParams(trimmed.slice(mark + 1)));
   return s === key ? reason : s;
+}
+
+/** "a=1&b=x+y" -> {a: "1", b: "x y"} (the server's urlencode; no URLSearchParams: not on every phone). */
+function reasonParams(query: string): Vars {
+  const vars: Vars = {};
+  for (const pair of query.split("&")) {
+    if (!pair) continue;
+    const eq = pair.indexOf("=");
+    const decode = (s: string) => {
+      try {
+        return decodeURIComponent(s.replace(/\+/g, " "));
+      } catch {
+        return s;
+      }
+    };
+    vars[decode(eq < 0 ? pair : pair.slice(0, eq))] = decode(eq < 0 ? "" : pair.slice(eq + 1));
+  }
+  return vars;
 }

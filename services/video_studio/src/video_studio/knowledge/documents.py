@@ -35,14 +35,24 @@ def pdf_pages(path: Path, *, ocr: bool = True, max_pages: int = MAX_PAGES) -> li
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise InvalidInputError(f"{path.name} is password-protected; upload it without a password")
+            raise InvalidInputError(
+                f"{path.name} is password-protected; upload it without a password",
+                reason_code="pdf_password_protected",
+            )
         count = len(reader.pages)
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise InvalidInputError(f"{path.name} is not a readable PDF ({exc.__class__.__name__})") from None
+        raise InvalidInputError(
+            f"{path.name} is not a readable PDF ({exc.__class__.__name__})", reason_code="pdf_unreadable"
+        ) from None
     if count == 0:
-        raise InvalidInputError(f"{path.name} has no pages")
+        raise InvalidInputError(f"{path.name} has no pages", reason_code="pdf_no_pages")
     if count > max_pages:
-        raise InvalidInputError(f"{path.name} has {count} pages; at most {max_pages} are accepted")
+        raise InvalidInputError(
+            f"{path.name} has {count} pages; at most {max_pages} are accepted",
+            reason_code="pdf_too_many_pages",
+            pages=count,
+            max_pages=max_pages,
+        )
     pages: list[PageText] = []
     scanned: list[int] = []
     for number in range(count):
@@ -88,11 +98,15 @@ def image_text(path: Path) -> PageText:
     data = np.fromfile(str(path), dtype=np.uint8)
     bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
     if bgr is None:
-        raise InvalidInputError(f"{path.name} is not a picture we can read")
+        raise InvalidInputError(f"{path.name} is not a picture we can read", reason_code="picture_unreadable")
     h, w = bgr.shape[:2]
     if h * w > MAX_IMAGE_PIXELS:
         raise InvalidInputError(
-            f"{path.name} is {w}x{h}, larger than the {MAX_IMAGE_PIXELS:,} pixels we accept"
+            f"{path.name} is {w}x{h}, larger than the {MAX_IMAGE_PIXELS:,} pixels we accept",
+            reason_code="too_many_pixels",
+            width=w,
+            height=h,
+            max_megapixels=f"{MAX_IMAGE_PIXELS / 1e6:.1f}",
         )
     rgb = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
     lines = read_text(rgb)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
-from video_studio.errors import InvalidInputError
+from video_studio.errors import EmptyFileError, InvalidInputError
 from video_studio.knowledge.captions import to_webvtt
 from video_studio.knowledge.categorise import document_labels, segment_docs, units_for_pages, units_for_video
 from video_studio.knowledge.chapters import make_chapters
@@ -34,7 +34,7 @@ from video_studio.knowledge.ocr import Observation, merge_observations, read_tex
 from video_studio.providers.audio import speech_wav
 from video_studio.providers.base import SpeechToText, Transcript
 from video_studio.skeleton.doc import SkeletonDoc
-from video_studio.transcode.probe import Limits, probe
+from video_studio.transcode.probe import Limits, format_bytes, probe
 
 Progress = Callable[[float, str], None]
 
@@ -56,6 +56,7 @@ class NothingFoundError(InvalidInputError):
     """The input holds no speech, no text and no movement we could use."""
 
     code = "nothing_found"
+    reason_code = "nothing_found"
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,14 @@ def extract(
         raise InvalidInputError(f"{source.name}: file not found")
     size = source.stat().st_size
     if size == 0:
-        raise InvalidInputError(f"{source.name} is empty (0 bytes)")
+        raise EmptyFileError(f"{source.name} is empty (0 bytes)")
     if size > opts.limits.max_bytes:
-        raise InvalidInputError(f"{source.name} is larger than the {opts.limits.max_bytes:,} bytes we accept")
+        raise InvalidInputError(
+            f"{source.name} is larger than the {opts.limits.max_bytes:,} bytes we accept",
+            reason_code="file_too_large",
+            size=format_bytes(size),
+            max_size=format_bytes(opts.limits.max_bytes),
+        )
     kind = sniff_kind(source)
     if kind == "video":
         return _extract_video(source, size, skeleton, stt, opts, gloss, progress)

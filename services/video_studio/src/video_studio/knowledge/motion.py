@@ -72,7 +72,9 @@ class MotionTrack:
         shoulders = (xy[:, _L_SH] + xy[:, _R_SH]) / 2
         torso = float(np.median(np.linalg.norm(shoulders - hip, axis=1)))
         if torso < 1e-6:
-            raise InvalidInputError("skeleton has no measurable torso (shoulders on the hips)")
+            raise InvalidInputError(
+                "skeleton has no measurable torso (shoulders on the hips)", reason_code="no_torso"
+            )
         self.rel = (xy - hip[:, None, :]) / torso  # hip-centred, torso units, y down
         self.vis = np.clip(pts[..., 3], 0.0, 1.0)
         self.angles, self.angle_weights = joint_angles(pts)

@@ -127,7 +127,9 @@ def sequence_from_doc(doc: SkeletonDoc, what: str = "skeleton") -> Sequence:
     world = doc_world(doc)
     found = ~np.isnan(points[:, :, 0]).all(axis=1)
     if found.sum() < 3:
-        raise InvalidInputError(f"{what}: a person must be visible in at least 3 frames")
+        raise InvalidInputError(
+            f"{what}: a person must be visible in at least 3 frames", reason_code="no_person"
+        )
     first, last = int(np.argmax(found)), int(len(found) - 1 - np.argmax(found[::-1]))
     keep = slice(first, last + 1)
     points, times, found = points[keep], times[keep], found[keep]
@@ -303,7 +305,9 @@ def normalised_positions(points: FloatArray) -> FloatArray:
     sh = (xyz[:, _L_SH] + xyz[:, _R_SH]) / 2
     torso = float(np.median(np.linalg.norm(sh - hip, axis=1)))
     if torso < 1e-6:
-        raise InvalidInputError("skeleton has no measurable torso (shoulders on the hips)")
+        raise InvalidInputError(
+            "skeleton has no measurable torso (shoulders on the hips)", reason_code="no_torso"
+        )
     return np.asarray((xyz[:, POSITION_LANDMARKS] - hip[:, None, :]) / torso, dtype=np.float64)
 
 

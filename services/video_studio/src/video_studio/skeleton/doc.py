@@ -222,7 +222,9 @@ def slice_skeleton(doc: SkeletonDoc, t_start: float, t_end: float) -> SkeletonDo
         raise InvalidInputError("slice: t_end must be after t_start")
     frames = [f for f in doc["frames"] if t_start - 1e-9 <= f["t"] <= t_end + 1e-9]
     if not frames:
-        raise InvalidInputError(f"slice: no frames between {t_start:.2f}s and {t_end:.2f}s")
+        raise InvalidInputError(
+            f"slice: no frames between {t_start:.2f}s and {t_end:.2f}s", reason_code="range_empty"
+        )
     t0 = frames[0]["t"]
     sliced: list[FrameDoc] = []
     for f in frames:

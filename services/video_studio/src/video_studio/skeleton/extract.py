@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from video_studio.errors import CorruptVideoError, InvalidInputError, NoPersonError
+from video_studio.errors import CorruptVideoError, NoPersonError
 from video_studio.skeleton.doc import FrameDoc, SkeletonDoc, make_doc
 from video_studio.skeleton.names import NUM_LANDMARKS
 from video_studio.skeleton.onefilter import FloatArray, LandmarkSmoother, SmoothingParams
@@ -139,7 +139,7 @@ def extract_skeleton(
             f"{info.path.name} looks truncated: only {decoded} of {info.frame_count} frames could be decoded"
         )
     if not frames:
-        raise InvalidInputError(f"{info.path.name}: no frame could be decoded")
+        raise CorruptVideoError(f"{info.path.name}: no frame could be decoded")
     if found == 0 and not allow_nobody:
         raise NoPersonError(f"no person was found in any frame of {info.path.name}")
     if progress is not None:

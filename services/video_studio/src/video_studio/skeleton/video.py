@@ -62,11 +62,15 @@ def probe_video(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Video
         raw_w = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
         raw_h = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
         if raw_w <= 0 or raw_h <= 0:
-            raise InvalidInputError(f"{p.name} has no video picture")
+            raise InvalidInputError(f"{p.name} has no video picture", reason_code="no_video_track")
         if raw_w * raw_h > max_pixels:
             raise InvalidInputError(
                 f"{p.name} is {raw_w}x{raw_h}, larger than the {max_pixels:,} pixels we accept; "
-                "please upload a smaller resolution"
+                "please upload a smaller resolution",
+                reason_code="too_many_pixels",
+                width=raw_w,
+                height=raw_h,
+                max_megapixels=f"{max_pixels / 1e6:.1f}",
             )
         fps = float(cap.get(cv2.CAP_PROP_FPS))
         if not np.isfinite(fps) or fps <= 0 or fps > 1000:

@@ -58,11 +58,13 @@ def cut_range(
     try:
         run = run_ffmpeg(args, duration_s=length_s, on_progress=on_fraction, timeout_s=timeout_s)
     except FfmpegFailed as exc:
-        raise InvalidInputError("The video could not be decoded in the marked range.") from exc
+        raise InvalidInputError(
+            "The video could not be decoded in the marked range.", reason_code="range_not_decodable"
+        ) from exc
     # A range past the end exits 0 with a header-only file: ffmpeg says so on stderr.
     nothing = "output file is empty, nothing was encoded" in run.stderr.lower()
     if nothing or not target.is_file() or target.stat().st_size == 0:
-        raise InvalidInputError("The marked range holds no video frames.")
+        raise InvalidInputError("The marked range holds no video frames.", reason_code="range_empty")
     if progress is not None:
         progress(1.0, "done")
     return target

@@ -389,11 +389,16 @@ def _read_streams(path: str) -> dict[str, Any]:
         audios = list(container.streams.audio)
         if not videos:
             if audios:
-                raise InvalidInputError("This file has no video track (it looks like audio only)")
-            raise InvalidInputError("This file has no video track")
+                raise InvalidInputError(
+                    "This file has no video track (it looks like audio only)", reason_code="no_video_track"
+                )
+            raise InvalidInputError("This file has no video track", reason_code="no_video_track")
         video = videos[0]
         if video.codec_context is None:
-            raise InvalidInputError("This video's codec is not supported (FFmpeg has no decoder for it)")
+            raise InvalidInputError(
+                "This video's codec is not supported (FFmpeg has no decoder for it)",
+                reason_code="unsupported_codec",
+            )
         coded_w, coded_h = video.codec_context.width, video.codec_context.height
         if coded_w <= 0 or coded_h <= 0:
             raise CorruptVideoError(CORRUPT + "the picture size is unknown")
@@ -435,7 +440,7 @@ def _format_duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s"
 
 
-def _format_bytes(count: int) -> str:
+def format_bytes(count: int) -> str:
     value = float(count)
     for unit in ("bytes", "KB", "MB", "GB"):
         if value < 1024 or unit == "GB":
@@ -458,7 +463,10 @@ def probe(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> P
         raise EmptyFileError("The file is empty")
     if size > limits.max_bytes:
         raise InvalidInputError(
-            f"The file is too large ({_format_bytes(size)}; the limit is {_format_bytes(limits.max_bytes)})"
+            f"The file is too large ({format_bytes(size)}; the limit is {format_bytes(limits.max_bytes)})",
+            reason_code="file_too_large",
+            size=format_bytes(size),
+            max_size=format_bytes(limits.max_bytes),
         )
     with open(path, "rb") as fh:
         head = fh.read(4096)
@@ -480,12 +488,18 @@ def check_limits(result: ProbeResult, limits: Limits) -> None:
     if result.duration_s > limits.max_duration_s:
         raise InvalidInputError(
             f"The video is too long ({_format_duration(result.duration_s)}; "
-            f"the limit is {_format_duration(limits.max_duration_s)})"
+            f"the limit is {_format_duration(limits.max_duration_s)})",
+            reason_code="video_too_long",
+            duration=_format_duration(result.duration_s),
+            max_duration=_format_duration(limits.max_duration_s),
         )
     if result.duration_s < limits.min_duration_s:
         raise InvalidInputError(
             f"The video is too short ({result.duration_s:.2f} s; "
-            f"at least {limits.min_duration_s:g} s is needed)"
+            f"at least {limits.min_duration_s:g} s is needed)",
+            reason_code="video_too_short",
+            seconds=round(result.duration_s, 2),
+            min_seconds=limits.min_duration_s,
         )
     w, h = result.width, result.height
     fits = (w <= limits.max_width and h <= limits.max_height) or (
@@ -493,7 +507,19 @@ def check_limits(result: ProbeResult, limits: Limits) -> None:
     )
     if not fits:
         raise InvalidInputError(
-            f"The video resolution is too high ({w}x{h}; the limit is {limits.max_width}x{limits.max_height})"
+            f"The video resolution is too high ({w}x{h}; "
+            f"the limit is {limits.max_width}x{limits.max_height})",
+            reason_code="resolution_too_high",
+            width=w,
+            height=h,
+            max_width=limits.max_width,
+            max_height=limits.max_height,
         )
     if min(w, h) < limits.min_side:
-        raise InvalidInputError(f"The video picture is too small ({w}x{h})")
+        raise InvalidInputError(
+            f"The video picture is too small ({w}x{h})",
+            reason_code="resolution_too_low",
+            width=w,
+            height=h,
+            min_side=limits.min_side,
+        )
