@@ -229,7 +229,7 @@ async def _course_checkout(
     currency = normalise_currency(offer.currency)
     validate_price(currency, offer.price_cents, settings)
     if await owns_course(session, user_id=user.id, course_id=course_id):
-        raise Conflict("You already bought this course.", code="already_owned")
+        raise Conflict("You already bought this course.", code="course_owned")
     purchase = await _pending_purchase(
         session,
         user_id=user.id,

@@ -280,7 +280,7 @@ async def bundle_offer(session: AsyncSession, course_id: uuid.UUID) -> BundleOff
     if course.published_at is None or not cards:
         raise NotFound("No such course.", code="course_not_found")
     if course.price_cents is None or course.currency is None:
-        raise ValidationFailed("This course is not sold as a bundle.", code="not_for_sale")
+        raise ValidationFailed("This course is not sold as a bundle.", code="course_not_for_sale")
     return BundleOffer(
         course_id=course.id,
         owner_id=course.owner_id,
