@@ -13,7 +13,7 @@ type Course = Resp<"/api/v1/courses/{course_id}", "get">;
 
 /** Studio: the instructor's courses — create one, choose and order its videos, publish it. */
 export default function CourseEditorPage() {
-  const { t, lang } = useI18n();
+  const { t, lang, fmtMoney } = useI18n();
   const { api, user } = useAuth();
   const toast = useToast();
   useDocumentTitle(t("social.course.studioTitle"));
@@ -87,6 +87,7 @@ export default function CourseEditorPage() {
             <li key={c.id} className="row">
               <button className={`btn btn-sm ${selected?.id === c.id ? "btn-primary" : ""}`} onClick={() => setSelected(c)}>{c.title}</button>
               <span className="badge">{c.published ? t("social.course.published") : t("social.course.draftShort")}</span>
+              {c.price_cents != null && c.currency && <strong className="price-chip">{fmtMoney(c.price_cents, c.currency)}</strong>}
               {c.published && <Link to={`/courses/${c.id}`}>{t("social.course.view")}</Link>}
             </li>
           ))}

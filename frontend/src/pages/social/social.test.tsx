@@ -343,6 +343,7 @@ describe("course bundles", () => {
     await userEvent.selectOptions(screen.getByRole("combobox", { name: "Currency" }), "USD");
     await userEvent.click(screen.getByRole("button", { name: "Save price" }));
     await waitFor(() => expect(calls.find((c) => c.method === "PATCH")?.body).toEqual({ price_cents: 2990, currency: "USD" }));
+    expect(await screen.findByText(/29\.90/, { selector: ".price-chip" })).toBeInTheDocument();
     await userEvent.clear(price);
     await userEvent.click(screen.getByRole("button", { name: "Save price" }));
     await waitFor(() => expect(calls.filter((c) => c.method === "PATCH").at(-1)?.body).toEqual({ price_cents: null }));
