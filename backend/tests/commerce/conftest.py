@@ -391,6 +391,22 @@ def stripe_checkout(
     return StripeCheckout(client, stripe_api, buyer, video, auth_headers(buyer))
 
 
+async def sandbox_buy(
+    client: httpx.AsyncClient, headers: dict[str, str], payload: dict[str, Any]
+) -> dict[str, Any]:
+    """Checkout, then "Pay" on the sandbox page as the signed-in buyer (the page's API calls);
+    returns the checkout's answer with the page's description under "page"."""
+    r = await client.post("/api/v1/checkout", json=payload, headers=headers)
+    assert r.status_code == 201, r.text
+    body: dict[str, Any] = r.json()
+    api = f"/api/v1/sandbox/checkout/{body['checkout_session_id']}"
+    page = await client.get(api, headers=headers)
+    assert page.status_code == 200 and page.json()["status"] == "open", page.text
+    paid = await client.post(f"{api}/pay", headers=headers)
+    assert paid.status_code == 200 and "checkout=success" in paid.json()["redirect_url"], paid.text
+    return {**body, "page": page.json()}
+
+
 # --------------------------------------------------------------------------- checkout helper
 
 

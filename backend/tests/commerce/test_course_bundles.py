@@ -20,7 +20,7 @@ from app.db.session import sync_session
 from app.entitlements.models import Entitlement, EntitlementKind, EntitlementStatus, SourceType
 from app.entitlements.service import grant
 
-from .conftest import StripeCheckout, event
+from .conftest import StripeCheckout, event, sandbox_buy
 
 Headers = Callable[[User], dict[str, str]]
 
@@ -45,13 +45,9 @@ async def _course(
 
 
 async def _buy_course(client: httpx.AsyncClient, headers: dict[str, str], cid: str) -> dict[str, Any]:
-    r = await client.post("/api/v1/checkout", json={"kind": "course", "course_id": cid}, headers=headers)
-    assert r.status_code == 201, r.text
-    body: dict[str, Any] = r.json()
-    api = f"/api/v1/sandbox/checkout/{body['checkout_session_id']}"
-    page = (await client.get(api, headers=headers)).json()
+    body = await sandbox_buy(client, headers, {"kind": "course", "course_id": cid})
+    page = body["page"]
     assert (page["kind"], page["title"], page["amount_cents"]) == ("course", "Judo from zero", 3000)
-    assert (await client.post(f"{api}/pay", headers=headers)).status_code == 200
     return body
 
 
@@ -333,9 +329,7 @@ async def test_a_subscription_covers_a_course_s_included_videos_as_any_video(
     excluded = make_video(instructor, price_cents=1500, subscription_included=False)
     cid = await _course(client, auth_headers(instructor), [included, excluded], 2500)
     h = auth_headers(student)
-    r = await client.post("/api/v1/checkout", json={"kind": "subscription"}, headers=h)
-    api = f"/api/v1/sandbox/checkout/{r.json()['checkout_session_id']}"
-    assert (await client.post(f"{api}/pay", headers=h)).status_code == 200
+    await sandbox_buy(client, h, {"kind": "subscription"})
     assert await _access(client, h, [included, excluded]) == ["subscription", "not_in_subscription"]
     page = (await client.get(f"/api/v1/courses/{cid}", headers=h)).json()
     assert page["owned"] is False and page["owned_video_ids"] == [str(included.id)]
