@@ -130,7 +130,7 @@ def refresh_day(session: Session, day: date) -> None:
         .subquery()
     )
     converted: dict[uuid.UUID, int] = defaultdict(int)
-    for video_id, n in session.execute(
+    for bought_id, n in session.execute(
         select(Purchase.video_id, func.count(func.distinct(Purchase.user_id)))
         .join(
             first_trailer,
@@ -140,7 +140,8 @@ def refresh_day(session: Session, day: date) -> None:
         .where(Purchase.status != PurchaseStatus.failed)
         .group_by(Purchase.video_id)
     ).tuples():
-        converted[video_id] = int(n)
+        if bought_id is not None:  # the join never matches a course bundle (no video of its own)
+            converted[bought_id] = int(n)
 
     video_ids = set(views) | set(trailer_viewers) | set(converted)
     owners = (
@@ -190,7 +191,7 @@ def refresh_day(session: Session, day: date) -> None:
     revenue = session.execute(
         select(
             le.instructor_id,
-            Purchase.video_id,
+            func.coalesce(Purchase.video_id, Purchase.course_id),  # a course bundle: its course
             le.currency,
             func.sum(case((le.entry_type == LedgerEntryType.sale, 1), else_=0)),
             func.sum(le.gross_cents),
@@ -198,7 +199,7 @@ def refresh_day(session: Session, day: date) -> None:
         )
         .join(Purchase, Purchase.id == le.purchase_id)
         .where(le.occurred_at >= start, le.occurred_at < end)
-        .group_by(le.instructor_id, Purchase.video_id, le.currency)
+        .group_by(le.instructor_id, func.coalesce(Purchase.video_id, Purchase.course_id), le.currency)
     ).tuples()
     revenue_rows = [
         {

@@ -432,7 +432,8 @@ def _announce_sale(s: Session, p: Purchase) -> None:
         owner_id=p.instructor_id,
         data={
             "purchase_id": str(p.id),
-            "video_id": str(p.video_id),
+            "video_id": str(p.video_id) if p.video_id else None,
+            "course_id": str(p.course_id) if p.course_id else None,
             "kind": p.kind.value,
             "amount_cents": p.amount_cents,
             "currency": p.currency,
@@ -483,16 +484,64 @@ def recompute_purchase(s: Session, p: Purchase) -> None:
         p.status, access = PurchaseStatus.paid, EntitlementStatus.active
     if access is None:
         return
-    entitlements.grant(
-        s,
-        user_id=p.user_id,
-        video_id=p.video_id,
-        kind=EntitlementKind.rental if p.kind == PurchaseKind.rental else EntitlementKind.ppv,
-        source_type=SourceType.purchase,
-        source_id=p.id,
-        rental_hours=p.rental_hours,
-    )
+    if p.kind == PurchaseKind.course:
+        _grant_course_videos(s, p, access)
+    else:
+        entitlements.grant(
+            s,
+            user_id=p.user_id,
+            video_id=p.video_id,
+            kind=EntitlementKind.rental if p.kind == PurchaseKind.rental else EntitlementKind.ppv,
+            source_type=SourceType.purchase,
+            source_id=p.id,
+            rental_hours=p.rental_hours,
+        )
     entitlements.set_source_state(s, SourceType.purchase, p.id, access, reason=reason)
+
+
+def _grant_course_videos(s: Session, p: Purchase, access: EntitlementStatus) -> None:
+    """A course bundle's rights: one "watch forever" right per video of the course, keyed by
+    (purchase, video). The videos are the course's at the time this runs: at payment, and again
+    whenever the instructor adds videos (social.courses.set_videos → extend_course_purchases),
+    so buyers get later additions too. A video taken out of the course stays the buyer's (rows
+    are never deleted). A revoked purchase (refunded, dispute lost) gains no new rights."""
+    if access == EntitlementStatus.revoked or p.course_id is None:
+        return
+    from app.social import courses  # social knows commerce (prices, extension): import late
+
+    for video_id in courses.video_ids_of(s, p.course_id):
+        entitlements.grant(
+            s,
+            user_id=p.user_id,
+            video_id=video_id,
+            kind=EntitlementKind.ppv,
+            source_type=SourceType.purchase,
+            source_id=p.id,
+            source_item=str(video_id),
+            status=access,
+        )
+
+
+def extend_course_purchases(s: Session, course_id: uuid.UUID) -> int:
+    """The course's videos changed (call it in the transaction that changed them): every paid
+    purchase of the course gets rights to the videos it lacks, in the purchase's current state.
+
+    Every purchase of the course is locked first, pending ones too: a payment being applied
+    right now either committed before (and is seen paid here) or waits for this transaction and
+    then reads the new videos. Returns the number of paid purchases brought up to date."""
+    rows = list(
+        s.scalars(
+            select(Purchase)
+            .where(Purchase.course_id == course_id, Purchase.kind == PurchaseKind.course)
+            .order_by(Purchase.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+    paid = [p for p in rows if p.paid_at is not None]
+    for p in paid:
+        recompute_purchase(s, p)
+    return len(paid)
 
 
 # --------------------------------------------------------------------------- handlers

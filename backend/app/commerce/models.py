@@ -52,6 +52,7 @@ class StripeCustomer(IdMixin, Base):
 class PurchaseKind(enum.StrEnum):
     ppv = "ppv"
     rental = "rental"
+    course = "course"  # a course bundle: one payment, a right to every video of the course
 
 
 class PurchaseStatus(enum.StrEnum):
@@ -66,7 +67,9 @@ class PurchaseStatus(enum.StrEnum):
 
 
 class Purchase(IdMixin, TimestampMixin, Base):
-    """One PPV or rental sale of one video (state derived from Stripe facts, see service)."""
+    """One PPV or rental sale of one video, or one sale of a course bundle (state derived from
+    Stripe facts, see service). A bundle is one sale in the ledger (the instructor's earnings
+    are per course, not split per video) and grants one right per video of its course."""
 
     __tablename__ = "purchases"
     __table_args__ = (
@@ -81,11 +84,25 @@ class Purchase(IdMixin, TimestampMixin, Base):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
+        # The same for a course bundle (video_id is NULL there, and NULLs never conflict).
+        Index(
+            "uq_purchases_one_pending_course",
+            "user_id",
+            "course_id",
+            unique=True,
+            postgresql_where=text("status = 'pending' AND course_id IS NOT NULL"),
+            sqlite_where=text("status = 'pending' AND course_id IS NOT NULL"),
+        ),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    video_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    # The video bought (ppv, rental); None for a course bundle, which names its course instead.
+    video_id: Mapped[uuid.UUID | None] = mapped_column(index=True, default=None)
+    # Course bundles only: the course (app/social) whose videos the purchase grants. No foreign
+    # key: the books outlive a deleted course, as they outlive a deleted video.
+    course_id: Mapped[uuid.UUID | None] = mapped_column(index=True, default=None)
     instructor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    # The title of what was bought at the time (the video's, or the course's for a bundle).
     video_title: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[PurchaseKind] = mapped_column(
         Enum(PurchaseKind, name="purchase_kind", native_enum=False, length=20)

@@ -39,7 +39,14 @@ from app.commerce.schemas import (
     WebhookAck,
 )
 from app.core import ratelimit
-from app.core.errors import Conflict, NotFound, RateLimited, ServiceUnavailable, error_responses
+from app.core.errors import (
+    Conflict,
+    NotFound,
+    RateLimited,
+    ServiceUnavailable,
+    ValidationFailed,
+    error_responses,
+)
 from app.core.pagination import DEFAULT_LIMIT
 from app.deps import (
     AdminUser,
@@ -70,7 +77,7 @@ MonthParam = Annotated[
     "/checkout",
     response_model=CheckoutOut,
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(NotFound, Conflict, RateLimited, ServiceUnavailable),
+    responses=error_responses(NotFound, Conflict, ValidationFailed, RateLimited, ServiceUnavailable),
 )
 async def checkout(body: CheckoutRequest, user: VerifiedUser, session: SessionDep) -> CheckoutOut:
     await ratelimit.limit("checkout:user", str(user.id), 30, window_seconds=60)
@@ -79,6 +86,7 @@ async def checkout(body: CheckoutRequest, user: VerifiedUser, session: SessionDe
         user=user,
         kind=body.kind,
         video_id=body.video_id,
+        course_id=body.course_id,
         interval=body.interval,
         return_url=body.return_url,
     )
@@ -208,6 +216,7 @@ async def admin_payments(
     kind: PurchaseKind | None = None,
     user_id: uuid.UUID | None = None,
     video_id: uuid.UUID | None = None,
+    course_id: uuid.UUID | None = None,
     instructor_id: uuid.UUID | None = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
@@ -220,6 +229,7 @@ async def admin_payments(
         kind=kind,
         user_id=user_id,
         video_id=video_id,
+        course_id=course_id,
         instructor_id=instructor_id,
         created_from=created_from,
         created_to=created_to,

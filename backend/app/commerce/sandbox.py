@@ -184,7 +184,11 @@ async def pay(session: AsyncSession, session_id: str, buyer: User) -> str:
             "mamc_kind": "purchase",
             "mamc_purchase_id": str(row.id),
             "mamc_user_id": str(row.user_id),
-            "mamc_video_id": str(row.video_id),
+            **(
+                {"mamc_course_id": str(row.course_id)}
+                if row.course_id
+                else {"mamc_video_id": str(row.video_id)}
+            ),
         }
         pi, charge = f"pi_sb_{tag}", f"ch_sb_{tag}"
         amount, currency = row.amount_cents, row.currency

@@ -11,8 +11,9 @@ from app.entitlements.models import EntitlementKind, EntitlementStatus, SourceTy
 
 
 class CheckoutRequest(BaseModel):
-    kind: Literal["ppv", "rental", "subscription"]
-    video_id: uuid.UUID | None = None
+    kind: Literal["ppv", "rental", "subscription", "course"]
+    video_id: uuid.UUID | None = None  # ppv and rental
+    course_id: uuid.UUID | None = None  # course (a bundle of the course's videos)
     interval: SubscriptionInterval | None = None  # subscription only (default month)
     # where the payment page sends the buyer back (the mobile app's deep link); allow-listed
     return_url: str | None = Field(default=None, max_length=500)
@@ -30,7 +31,7 @@ class SandboxCheckoutOut(BaseModel):
     """Development only: what the sandbox checkout page shows the buyer."""
 
     checkout_session_id: str
-    kind: Literal["ppv", "rental", "subscription"]
+    kind: Literal["ppv", "rental", "subscription", "course"]
     title: str
     amount_cents: int
     currency: str
@@ -70,8 +71,9 @@ class PurchaseOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    video_id: uuid.UUID
-    video_title: str
+    video_id: uuid.UUID | None  # None for a course bundle
+    course_id: uuid.UUID | None = None  # a course bundle's course
+    video_title: str  # the title of what was bought: the video's, or the course's
     kind: PurchaseKind
     status: PurchaseStatus
     amount_cents: int
@@ -197,9 +199,12 @@ class LedgerEntryOut(BaseModel):
 
 
 class VideoEarningsOut(BaseModel):
+    """One video's month, or one course bundle's (a bundle's sale is not split per video)."""
+
     model_config = ConfigDict(from_attributes=True)
 
-    video_id: uuid.UUID
+    video_id: uuid.UUID | None  # None for a course bundle
+    course_id: uuid.UUID | None = None
     video_title: str
     currency: str
     sales: int

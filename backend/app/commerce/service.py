@@ -51,7 +51,7 @@ from app.media import service as media_service
 
 log = structlog.get_logger(__name__)
 
-CheckoutKind = Literal["ppv", "rental", "subscription"]
+CheckoutKind = Literal["ppv", "rental", "subscription", "course"]
 CHECKOUT_REUSE_WINDOW = timedelta(hours=23)  # Stripe Checkout Sessions live 24 h
 PendingRow = TypeVar("PendingRow", Purchase, Subscription)
 
@@ -135,8 +135,10 @@ async def create_checkout(
     interval: SubscriptionInterval | None = None,
     settings: Settings | None = None,
     return_url: str | None = None,
+    course_id: uuid.UUID | None = None,
 ) -> CheckoutResult:
-    """Open (or reuse) a Stripe Checkout Session for a PPV/rental of one video or a subscription.
+    """Open (or reuse) a Stripe Checkout Session for a PPV/rental of one video, a course bundle
+    or a subscription.
     A reused session keeps the return address it was opened with (Stripe cannot change it)."""
     settings = settings or get_settings()
     redirects = _redirects(settings, return_url)
@@ -144,6 +146,10 @@ async def create_checkout(
         return await _subscription_checkout(
             session, settings, user, interval or SubscriptionInterval.month, redirects
         )
+    if kind == "course":
+        if course_id is None:
+            raise ValidationFailed("Choose a course to buy.", code="course_required")
+        return await _course_checkout(session, settings, user, course_id, redirects)
     if video_id is None:
         raise ValidationFailed("Choose a video to buy.", code="video_required")
     return await _video_checkout(session, settings, user, kind, video_id, redirects)
@@ -188,23 +194,83 @@ async def _video_checkout(
     purchase = await _pending_purchase(
         session,
         user_id=user.id,
-        video=video,
         kind=PurchaseKind(kind),
         price=price,
         currency=currency,
         rental_hours=rental_hours,
         settings=settings,
+        instructor_id=video.owner_id,
+        title=video.title,
+        video_id=video.id,
     )
+    label = "Rental" if kind == "rental" else "Purchase"
+    description = f"{label}" + (
+        f" ({purchase.rental_hours} hours from first play)" if purchase.rental_hours else " (watch forever)"
+    )
+    return await _purchase_session(
+        session, settings, user, purchase, redirects, description, {"mamc_video_id": str(video.id)}
+    )
+
+
+async def _course_checkout(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    course_id: uuid.UUID,
+    redirects: tuple[str, str],
+) -> CheckoutResult:
+    """A course bundle: one payment at the course's price, granting every video of the course
+    (see events.recompute_purchase). Videos the buyer already has do not lower the price."""
+    from app.social import courses  # social reads commerce's prices: import late
+
+    offer = await courses.bundle_offer(session, course_id)
+    if offer.owner_id == user.id:
+        raise Conflict("This is your own course.", code="own_course")
+    currency = normalise_currency(offer.currency)
+    validate_price(currency, offer.price_cents, settings)
+    if await owns_course(session, user_id=user.id, course_id=course_id):
+        raise Conflict("You already bought this course.", code="course_owned")
+    purchase = await _pending_purchase(
+        session,
+        user_id=user.id,
+        kind=PurchaseKind.course,
+        price=offer.price_cents,
+        currency=currency,
+        rental_hours=None,
+        settings=settings,
+        instructor_id=offer.owner_id,
+        title=offer.title,
+        course_id=offer.course_id,
+    )
+    return await _purchase_session(
+        session,
+        settings,
+        user,
+        purchase,
+        redirects,
+        f"Course: {offer.video_count} videos (watch forever, and the videos added later)",
+        {"mamc_course_id": str(offer.course_id)},
+    )
+
+
+async def _purchase_session(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    purchase: Purchase,
+    redirects: tuple[str, str],
+    description: str,
+    item_metadata: dict[str, str],
+) -> CheckoutResult:
+    """The Checkout Session of a pending purchase (a video or a course): reused if open."""
     if purchase.checkout_session_id and purchase.checkout_url:
         return CheckoutResult(purchase.checkout_session_id, purchase.checkout_url, purchase.id, None, True)
-
     metadata = {
         "mamc_kind": "purchase",
         "mamc_purchase_id": str(purchase.id),
         "mamc_user_id": str(user.id),
-        "mamc_video_id": str(video.id),
+        **item_metadata,
     }
-    label = "Rental" if kind == "rental" else "Purchase"
     params: dict[str, Any] = {
         "mode": "payment",
         "line_items": [
@@ -215,13 +281,8 @@ async def _video_checkout(
                     "unit_amount": purchase.amount_cents,
                     "product_data": {
                         "name": purchase.video_title,
-                        "description": f"{label}"
-                        + (
-                            f" ({purchase.rental_hours} hours from first play)"
-                            if purchase.rental_hours
-                            else " (watch forever)"
-                        ),
-                        "metadata": {"mamc_video_id": str(video.id)},
+                        "description": description,
+                        "metadata": item_metadata,
                     },
                 },
             }
@@ -237,8 +298,31 @@ async def _video_checkout(
     sid, url = await _open_session(session, settings, params, purchase.id, f"mamc-checkout-{purchase.id}")
     purchase.checkout_session_id, purchase.checkout_url = sid, url
     await session.commit()
-    log.info("checkout_opened", purchase_id=str(purchase.id), kind=kind, sandbox=gateway.is_sandbox(settings))
+    log.info(
+        "checkout_opened",
+        purchase_id=str(purchase.id),
+        kind=purchase.kind.value,
+        sandbox=gateway.is_sandbox(settings),
+    )
     return CheckoutResult(sid, url, purchase.id, None, False)
+
+
+async def owns_course(session: AsyncSession, *, user_id: uuid.UUID, course_id: uuid.UUID) -> bool:
+    """The user has a paid purchase of the course whose rights still stand (paid, partly
+    refunded, or under an open dispute)."""
+    found = await session.scalar(
+        select(Purchase.id)
+        .where(
+            Purchase.user_id == user_id,
+            Purchase.course_id == course_id,
+            Purchase.kind == PurchaseKind.course,
+            Purchase.status.in_(
+                [PurchaseStatus.paid, PurchaseStatus.partially_refunded, PurchaseStatus.disputed]
+            ),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 async def _close_superseded_session(settings: Settings, session_id: str | None) -> None:
@@ -260,22 +344,27 @@ async def _pending_purchase(
     session: AsyncSession,
     *,
     user_id: uuid.UUID,
-    video: media_service.VideoSummary,
     kind: PurchaseKind,
     price: int,
     currency: str,
     rental_hours: int | None,
     settings: Settings,
+    instructor_id: uuid.UUID,
+    title: str,
+    video_id: uuid.UUID | None = None,
+    course_id: uuid.UUID | None = None,
 ) -> Purchase:
-    """The buyer's one pending purchase of this video and kind (a unique index allows no other).
+    """The buyer's one pending purchase of this video (or course) and kind (a unique index
+    allows no other).
 
     A pending purchase on the same terms opened less than CHECKOUT_REUSE_WINDOW ago is reused; an
     older one, or one at another price, is superseded (it ends "expired"). Of two requests racing
     to insert, the one that loses gets the winner's row, and with it the winner's session (the
     session is requested with the purchase's own idempotency key)."""
+    what = Purchase.course_id == course_id if course_id is not None else Purchase.video_id == video_id
     pending = select(Purchase).where(
         Purchase.user_id == user_id,
-        Purchase.video_id == video.id,
+        what,
         Purchase.kind == kind,
         Purchase.status == PurchaseStatus.pending,
     )
@@ -292,9 +381,10 @@ async def _pending_purchase(
         pending,
         Purchase,
         user_id=user_id,
-        video_id=video.id,
-        instructor_id=video.owner_id,
-        video_title=video.title[:200],
+        video_id=video_id,
+        course_id=course_id,
+        instructor_id=instructor_id,
+        video_title=title[:200],
         kind=kind,
         status=PurchaseStatus.pending,
         amount_cents=price,
@@ -666,6 +756,7 @@ async def list_payments(
     instructor_id: uuid.UUID | None = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
+    course_id: uuid.UUID | None = None,
 ) -> tuple[list[Purchase], str | None]:
     stmt: Select[Any] = select(Purchase)
     if status:
@@ -676,6 +767,8 @@ async def list_payments(
         stmt = stmt.where(Purchase.user_id == user_id)
     if video_id:
         stmt = stmt.where(Purchase.video_id == video_id)
+    if course_id:
+        stmt = stmt.where(Purchase.course_id == course_id)
     if instructor_id:
         stmt = stmt.where(Purchase.instructor_id == instructor_id)
     if created_from:
@@ -757,7 +850,11 @@ async def list_ledger(
 
 @dataclass(frozen=True)
 class VideoEarnings:
-    video_id: uuid.UUID
+    """One video's (or, for course bundles, one course's: a bundle is one sale, not split per
+    video) month."""
+
+    video_id: uuid.UUID | None
+    course_id: uuid.UUID | None
     video_title: str
     currency: str
     sales: int
@@ -779,6 +876,7 @@ async def earnings_by_video(
     stmt = (
         select(
             Purchase.video_id,
+            Purchase.course_id,
             func.max(Purchase.video_title),
             LedgerEntry.currency,
             _count_of(LedgerEntryType.sale),
@@ -793,14 +891,22 @@ async def earnings_by_video(
             LedgerEntry.occurred_at >= start,
             LedgerEntry.occurred_at < end,
         )
-        .group_by(Purchase.video_id, LedgerEntry.currency)
+        .group_by(Purchase.video_id, Purchase.course_id, LedgerEntry.currency)
         .order_by(func.sum(LedgerEntry.net_cents).desc())
     )
     return [
         VideoEarnings(
-            vid, title or "", cur, int(sales or 0), int(refunds or 0), int(g or 0), int(f or 0), int(n or 0)
+            vid,
+            cid,
+            title or "",
+            cur,
+            int(sales or 0),
+            int(refunds or 0),
+            int(g or 0),
+            int(f or 0),
+            int(n or 0),
         )
-        for vid, title, cur, sales, refunds, g, f, n in (await session.execute(stmt)).all()
+        for vid, cid, title, cur, sales, refunds, g, f, n in (await session.execute(stmt)).all()
     ]
 
 

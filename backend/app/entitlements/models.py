@@ -40,8 +40,9 @@ class SourceType(enum.StrEnum):
 class Entitlement(IdMixin, TimestampMixin, Base):
     __tablename__ = "entitlements"
     __table_args__ = (
-        # One right per source: granting again for the same purchase/subscription is a no-op.
-        UniqueConstraint("source_type", "source_id", name="uq_entitlements_source"),
+        # One right per source (and item): granting again for the same purchase/subscription is
+        # a no-op. A course bundle's purchase is one source with one item per video.
+        UniqueConstraint("source_type", "source_id", "source_item", name="uq_entitlements_source"),
         Index("ix_entitlements_user_video", "user_id", "video_id"),
     )
 
@@ -59,6 +60,8 @@ class Entitlement(IdMixin, TimestampMixin, Base):
         Enum(SourceType, name="entitlement_source_type", native_enum=False, length=20)
     )
     source_id: Mapped[str] = mapped_column(String(64))
+    # "" for a source of one right; the video's id for each right of a course bundle's purchase.
+    source_item: Mapped[str] = mapped_column(String(64), default="", server_default="")
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
     # rental: None until the first play, then first_played_at + rental_hours;
     # subscription: the paid period's end; ppv: None (forever); manual: optional end.

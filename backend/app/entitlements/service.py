@@ -50,6 +50,7 @@ __all__ = [
     "PlayableVideo",
     "SourceType",
     "access_namespace",
+    "all_for_source",
     "get_for_source",
     "grant",
     "list_for_user",
@@ -216,12 +217,31 @@ async def list_for_user(
     return page_of(rows, limit)
 
 
-def get_for_source(session: Session, source_type: SourceType, source_id: str) -> Entitlement | None:
+def get_for_source(
+    session: Session, source_type: SourceType, source_id: str, source_item: str = ""
+) -> Entitlement | None:
     return session.scalar(
         select(Entitlement).where(
-            Entitlement.source_type == source_type, Entitlement.source_id == str(source_id)
+            Entitlement.source_type == source_type,
+            Entitlement.source_id == str(source_id),
+            Entitlement.source_item == source_item,
         )
     )
+
+
+def all_for_source(
+    session: Session, source_type: SourceType, source_id: str | uuid.UUID, *, lock: bool = False
+) -> list[Entitlement]:
+    """Every right a source gave (one, or one per video of a course bundle's purchase); with
+    `lock`, locked until the transaction ends and re-read under the lock."""
+    stmt = (
+        select(Entitlement)
+        .where(Entitlement.source_type == source_type, Entitlement.source_id == str(source_id))
+        .order_by(Entitlement.id)
+    )
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return list(session.scalars(stmt))
 
 
 # --------------------------------------------------------------------------- writing
@@ -237,8 +257,11 @@ def grant(
     source_id: str | uuid.UUID | None = None,
     expires_at: datetime | None = None,
     rental_hours: int | None = None,
+    source_item: str = "",
+    status: EntitlementStatus = EntitlementStatus.active,
 ) -> Entitlement:
-    """Create the right for a source, or return the existing one unchanged (idempotent)."""
+    """Create the right for a source (and item: one per video of a course bundle), or return
+    the existing one unchanged (idempotent). `status` is the state a new row starts in."""
     if kind == EntitlementKind.subscription:
         if video_id is not None:
             raise ValidationFailed("A subscription right covers no single video.", code="invalid_grant")
@@ -247,7 +270,7 @@ def grant(
     if kind == EntitlementKind.rental and (rental_hours is None or rental_hours <= 0):
         raise ValidationFailed("A rental needs a positive number of hours.", code="invalid_grant")
     source = str(source_id) if source_id is not None else str(uuid7())
-    existing = get_for_source(session, source_type, source)
+    existing = get_for_source(session, source_type, source, source_item)
     if existing is not None:
         return existing
     now = utcnow()
@@ -255,9 +278,10 @@ def grant(
         user_id=user_id,
         video_id=video_id,
         kind=kind,
-        status=EntitlementStatus.active,
+        status=status,
         source_type=source_type,
         source_id=source,
+        source_item=source_item,
         granted_at=now,
         expires_at=None if kind == EntitlementKind.rental else expires_at,
         rental_hours=rental_hours if kind == EntitlementKind.rental else None,
@@ -270,7 +294,7 @@ def grant(
         with session.begin_nested():
             session.add(ent)
     except IntegrityError:
-        found = get_for_source(session, source_type, source)
+        found = get_for_source(session, source_type, source, source_item)
         if found is None:
             raise
         return found
@@ -295,18 +319,19 @@ def set_source_state(
     reason: str | None = None,
     expires_at: datetime | None = None,
     update_expiry: bool = False,
-) -> Entitlement | None:
-    """Bring a source's right to `status` (and, with update_expiry, to `expires_at`).
+) -> list[Entitlement]:
+    """Bring every right of a source to `status` (and, with update_expiry, to `expires_at`).
 
-    Returns the row (None if the source has none). Setting the state it already has is a no-op.
+    The rows are locked first (a course bundle's rights change together, whoever else is
+    changing them). Returns them (none if the source has none). Setting the state a row already
+    has is a no-op for that row.
     """
-    ent = get_for_source(session, source_type, str(source_id))
-    if ent is None:
-        return None
-    _set_status(ent, status, reason)
-    if update_expiry and ent.kind != EntitlementKind.rental:
-        ent.expires_at = expires_at
-    return ent
+    rows = all_for_source(session, source_type, source_id, lock=True)
+    for ent in rows:
+        _set_status(ent, status, reason)
+        if update_expiry and ent.kind != EntitlementKind.rental:
+            ent.expires_at = expires_at
+    return rows
 
 
 def _by_id(session: Session, entitlement_id: uuid.UUID) -> Entitlement:

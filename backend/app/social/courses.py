@@ -6,22 +6,36 @@ at least one of its videos is published; the page lists its published videos in 
 its catalog card (price, free, subscription-included), so what a visitor can watch or buy is
 the videos' own offer.
 
-Not built: selling a course as one bundle. Commerce's purchase flow is one video per purchase and
-one entitlement per purchase (the source key of a grant, its refund and its dispute), so a bundle
-needs a purchase that grants several rights: a change to commerce, left for its own session.
+Bundles. An instructor may set a bundle price (integer minor units + currency) on their own
+course. Buying it is one commerce purchase (kind "course", the same checkout and webhook path as a
+video) that grants a "watch forever" right to every video of the course; the page shows the
+bundle price, the sum of the videos' own prices and what the buyer saves. Decisions:
+  - Videos added later: buyers get them too (they bought the course). `set_videos` brings every
+    paid purchase of the course up to date in the same transaction.
+  - A video taken out of the course stays its buyers' (a right is never deleted).
+  - Videos the viewer can already play: the price stays the bundle price (no reduction); the
+    page names them (`owned_video_ids`) so the buyer decides knowingly.
+  - A subscription covers a course's subscription-included videos as it covers any video; the
+    bundle itself is not part of the subscription.
+  - Refunds and disputes act on every right of the purchase at once (commerce, under the
+    purchase's row lock); the instructor's earnings are one ledger sale per course purchase.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from app.auth import service as auth_service
 from app.auth.models import Role, User
+from app.commerce.pricing import normalise_currency, validate_price
 from app.core.clock import utcnow
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.entitlements import service as entitlements
 from app.media import catalog
 from app.media import schemas as media_schemas
 from app.media import service as media_service
@@ -72,10 +86,52 @@ async def _published_cards(video_ids: list[uuid.UUID]) -> list[media_schemas.Vid
     return cards
 
 
+def _bundle_figures(course: Course, cards: list[media_schemas.VideoOut]) -> tuple[int | None, int | None]:
+    """(what the course's published videos cost bought one by one, what the bundle saves): only
+    for a priced course, over the videos sold on their own in the bundle's currency."""
+    if course.price_cents is None or course.currency is None:
+        return None, None
+    total = sum(
+        c.price_cents
+        for c in cards
+        if c.price_cents is not None and c.currency.lower() == course.currency.lower()
+    )
+    return total, max(0, total - course.price_cents)
+
+
+async def _owned(
+    session: AsyncSession, course: Course, cards: list[media_schemas.VideoOut], viewer: User | None
+) -> tuple[bool, list[uuid.UUID]]:
+    """(the viewer bought this course, the course's videos the viewer may already play)."""
+    if viewer is None:
+        return False, []
+    from app.commerce import service as commerce  # commerce asks this module for offers
+
+    bought = await commerce.owns_course(session, user_id=viewer.id, course_id=course.id)
+    playable = []
+    for card in cards:
+        decision = await entitlements.may_play(
+            session,
+            user=viewer,
+            video=entitlements.PlayableVideo(
+                video_id=card.id,
+                owner_id=card.owner_id,
+                is_free=card.is_free,
+                subscription_included=card.subscription_included,
+            ),
+            start_playback=False,
+        )
+        if decision.allowed:
+            playable.append(card.id)
+    return bought, playable
+
+
 async def _out(session: AsyncSession, course: Course, viewer: User | None) -> schemas.CourseOut:
     ids = await _video_ids(session, course.id)
     cards = await _published_cards(ids)
     owner = await auth_service.get_user(session, course.owner_id)
+    total, savings = _bundle_figures(course, cards)
+    bought, playable = await _owned(session, course, cards, viewer)
     return schemas.CourseOut(
         id=course.id,
         owner_id=course.owner_id,
@@ -85,6 +141,12 @@ async def _out(session: AsyncSession, course: Course, viewer: User | None) -> sc
         published=course.published_at is not None,
         videos=cards,
         video_ids=ids if _manages(course, viewer) else [v.id for v in cards],
+        price_cents=course.price_cents,
+        currency=course.currency,
+        videos_total_cents=total,
+        savings_cents=savings,
+        owned=bought,
+        owned_video_ids=playable,
     )
 
 
@@ -103,8 +165,21 @@ async def update(
     title: str | None,
     description: str | None,
     published: bool | None,
+    price: tuple[int | None, str | None] | None = None,
 ) -> schemas.CourseOut:
+    """`price`: None leaves the bundle price alone; (None, _) stops selling the bundle;
+    (cents, currency) sets it (integer minor units, a currency the platform sells in)."""
     course = await _managed(session, user, course_id)
+    if price is not None:
+        cents, currency = price
+        if cents is None:
+            course.price_cents, course.currency = None, None
+        else:
+            if not currency:
+                raise ValidationFailed("Give the bundle price's currency.", code="currency_required")
+            currency = normalise_currency(currency)
+            validate_price(currency, cents)
+            course.price_cents, course.currency = cents, currency
     if title is not None:
         course.title = title.strip()
     if description is not None:
@@ -136,6 +211,10 @@ async def set_videos(
     for position, video_id in enumerate(video_ids):
         session.add(CourseItem(course_id=course.id, video_id=video_id, position=position))
     course.updated_at = utcnow()
+    await session.flush()
+    from app.commerce import events as commerce_events  # buyers get the videos added later
+
+    await session.run_sync(commerce_events.extend_course_purchases, course.id)
     await session.commit()
     return await _out(session, course, user)
 
@@ -170,3 +249,43 @@ async def delete_course(session: AsyncSession, *, user: User, course_id: uuid.UU
     course = await _managed(session, user, course_id)
     await session.delete(course)
     await session.commit()
+
+
+# --- for commerce (selling a course as a bundle) ----------------------------------------------
+
+
+def video_ids_of(session: Session, course_id: uuid.UUID) -> list[uuid.UUID]:
+    """Every video of the course, in order (sync: commerce's workers grant a bundle's rights)."""
+    return list(
+        session.scalars(
+            select(CourseItem.video_id).where(CourseItem.course_id == course_id).order_by(CourseItem.position)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class BundleOffer:
+    course_id: uuid.UUID
+    owner_id: uuid.UUID
+    title: str
+    price_cents: int
+    currency: str
+    video_count: int  # the published videos a buyer sees on the page
+
+
+async def bundle_offer(session: AsyncSession, course_id: uuid.UUID) -> BundleOffer:
+    """What a buyer of the course pays, if it is public and sold as a bundle."""
+    course = await _load(session, course_id)
+    cards = await _published_cards(await _video_ids(session, course.id))
+    if course.published_at is None or not cards:
+        raise NotFound("No such course.", code="course_not_found")
+    if course.price_cents is None or course.currency is None:
+        raise ValidationFailed("This course is not sold as a bundle.", code="course_not_for_sale")
+    return BundleOffer(
+        course_id=course.id,
+        owner_id=course.owner_id,
+        title=course.title,
+        price_cents=course.price_cents,
+        currency=course.currency,
+        video_count=len(cards),
+    )

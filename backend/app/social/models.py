@@ -136,8 +136,8 @@ class Follow(IdMixin, Base):
 
 
 class Course(IdMixin, TimestampMixin, Base):
-    """An instructor's ordered series of their own videos. Selling a course as one bundle is not
-    built yet (each video keeps its own price and subscription inclusion; see README)."""
+    """An instructor's ordered series of their own videos, optionally sold as one bundle at
+    `price_cents` (minor units of `currency`); each video keeps its own offer too."""
 
     __tablename__ = "social_courses"
 
@@ -145,6 +145,8 @@ class Course(IdMixin, TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime | None] = mapped_column(default=None)
+    price_cents: Mapped[int | None] = mapped_column(default=None)  # None: not sold as a bundle
+    currency: Mapped[str | None] = mapped_column(String(3), default=None)  # ISO, lowercase
 
 
 class CourseItem(IdMixin, Base):

@@ -10,7 +10,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.core.errors import Conflict, NotFound, PermissionDenied, RateLimited, error_responses
+from app.core.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+    error_responses,
+)
 from app.core.pagination import DEFAULT_LIMIT
 from app.deps import (
     AdminUser,
@@ -287,11 +294,12 @@ async def get_course(course_id: uuid.UUID, session: SessionDep, user: OptionalUs
 @router.patch(
     "/courses/{course_id}",
     response_model=schemas.CourseOut,
-    responses=error_responses(PermissionDenied, Conflict),
+    responses=error_responses(PermissionDenied, Conflict, ValidationFailed),
 )
 async def update_course(
     course_id: uuid.UUID, body: schemas.CourseUpdate, session: SessionDep, user: CurrentUser
 ) -> schemas.CourseOut:
+    """Title, description, publication and the bundle price (null: not sold as a bundle)."""
     return await courses.update(
         session,
         user=user,
@@ -299,6 +307,7 @@ async def update_course(
         title=body.title,
         description=body.description,
         published=body.published,
+        price=(body.price_cents, body.currency) if "price_cents" in body.model_fields_set else None,
     )
 
 

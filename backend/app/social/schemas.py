@@ -91,6 +91,10 @@ class CourseUpdate(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
     published: bool | None = None
+    # The bundle price in minor units; send null to stop selling the course as a bundle (leave
+    # it out to keep the price as it is). `currency` is required with a price.
+    price_cents: int | None = Field(default=None, gt=0)
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
 
 
 class CourseVideosIn(BaseModel):
@@ -106,3 +110,9 @@ class CourseOut(BaseModel):
     published: bool
     videos: list[VideoOut]  # the published ones, in order (catalog cards)
     video_ids: list[uuid.UUID]  # the whole order (its managers); the published ones otherwise
+    price_cents: int | None = None  # the bundle price (minor units); None: not sold as a bundle
+    currency: str | None = None  # ISO, lowercase
+    videos_total_cents: int | None = None  # the published videos' own prices, in that currency
+    savings_cents: int | None = None  # videos_total_cents - price_cents (never below 0)
+    owned: bool = False  # the viewer bought this course
+    owned_video_ids: list[uuid.UUID] = []  # videos the viewer may already play (price unchanged)

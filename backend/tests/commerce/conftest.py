@@ -25,7 +25,7 @@ from app.core.config import Settings
 from app.core.ids import uuid7
 from app.db.session import sync_session
 from app.media.models import Video, VideoStatus
-from tests.support.stripe_standin import StripeStandIn
+from tests.support.stripe_standin import Recorded, StripeStandIn
 
 WEBHOOK = "/api/v1/webhooks/stripe"
 
@@ -276,6 +276,35 @@ def purchase_row(buyer: User, teacher: User, price: int, currency: str = "usd") 
         return Shapes(p.id, buyer.id, p.video_id, price, currency, p.checkout_session_id or "")
 
 
+def course_purchase_row(buyer: User, teacher: User, price: int, video_ids: list[uuid.UUID]) -> Shapes:
+    """A published course of `video_ids` (the teacher's) and a pending purchase of it as a
+    bundle, written directly (no checkout call)."""
+    from app.commerce.models import Purchase, PurchaseKind
+    from app.social.models import Course, CourseItem
+
+    with sync_session() as s:
+        course = Course(
+            owner_id=teacher.id, title="Bundle", price_cents=price, currency="usd", published_at=utcnow()
+        )
+        s.add(course)
+        s.flush()
+        s.add_all(CourseItem(course_id=course.id, video_id=v, position=n) for n, v in enumerate(video_ids))
+        p = Purchase(
+            user_id=buyer.id,
+            course_id=course.id,
+            instructor_id=teacher.id,
+            video_title=course.title,
+            kind=PurchaseKind.course,
+            amount_cents=price,
+            currency="usd",
+            platform_fee_bps=2000,
+            checkout_session_id=f"cs_{uuid.uuid4().hex}",
+        )
+        s.add(p)
+        s.flush()
+        return Shapes(p.id, buyer.id, course.id, price, "usd", p.checkout_session_id or "")
+
+
 @pytest.fixture
 def make_video() -> Callable[..., Video]:
     def factory(owner: User, **fields: Any) -> Video:
@@ -324,6 +353,58 @@ def stripe_api(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         yield stand_in
     finally:
         stand_in.stop()
+
+
+@dataclass
+class StripeCheckout:
+    """Production mode against the stand-in, with a buyer and a 25.00 EUR video: POST
+    /api/v1/checkout as the buyer (a PPV of the video unless told otherwise) and read the
+    Checkout Session requests api.stripe.com received."""
+
+    client: httpx.AsyncClient
+    stripe: StripeStandIn
+    buyer: User
+    video: Video
+    headers: dict[str, str]
+
+    async def post(self, *, headers: dict[str, str] | None = None, **body: Any) -> httpx.Response:
+        payload = {"kind": "ppv", "video_id": str(self.video.id), **body}
+        return await self.client.post(
+            "/api/v1/checkout", json=payload, headers={**self.headers, **(headers or {})}
+        )
+
+    def sessions(self) -> list[Recorded]:
+        return self.stripe.calls("POST", "/v1/checkout/sessions")
+
+
+@pytest.fixture
+def stripe_checkout(
+    client: httpx.AsyncClient,
+    stripe_api: StripeStandIn,
+    auth_headers: Callable[[User], dict[str, str]],
+    make_video: Callable[..., Video],
+    instructor: User,
+    make_user: Callable[..., User],
+) -> StripeCheckout:
+    buyer = make_user()
+    video = make_video(instructor, price_cents=2500, currency="EUR")
+    return StripeCheckout(client, stripe_api, buyer, video, auth_headers(buyer))
+
+
+async def sandbox_buy(
+    client: httpx.AsyncClient, headers: dict[str, str], payload: dict[str, Any]
+) -> dict[str, Any]:
+    """Checkout, then "Pay" on the sandbox page as the signed-in buyer (the page's API calls);
+    returns the checkout's answer with the page's description under "page"."""
+    r = await client.post("/api/v1/checkout", json=payload, headers=headers)
+    assert r.status_code == 201, r.text
+    body: dict[str, Any] = r.json()
+    api = f"/api/v1/sandbox/checkout/{body['checkout_session_id']}"
+    page = await client.get(api, headers=headers)
+    assert page.status_code == 200 and page.json()["status"] == "open", page.text
+    paid = await client.post(f"{api}/pay", headers=headers)
+    assert paid.status_code == 200 and "checkout=success" in paid.json()["redirect_url"], paid.text
+    return {**body, "page": page.json()}
 
 
 # --------------------------------------------------------------------------- checkout helper

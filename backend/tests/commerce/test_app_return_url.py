@@ -10,42 +10,24 @@ import pytest
 
 from app.auth.models import User
 
-from .conftest import StripeStandIn
+from .conftest import StripeCheckout
 
 
 async def test_an_allow_listed_app_return_url_becomes_the_stripe_success_and_cancel_urls(
-    client: httpx.AsyncClient,
-    stripe_api: StripeStandIn,
-    auth_headers: Callable[[User], dict[str, str]],
-    make_video: Callable[..., Any],
-    instructor: User,
-    make_user: Callable[..., User],
+    stripe_checkout: StripeCheckout,
 ) -> None:
-    student = make_user()
-    video = make_video(instructor, price_cents=2500, currency="EUR")
-    back = f"mamc://checkout-return?video={video.id}"
-    r = await client.post(
-        "/api/v1/checkout",
-        json={"kind": "ppv", "video_id": str(video.id), "return_url": back},
-        headers=auth_headers(student),
-    )
+    back = f"mamc://checkout-return?video={stripe_checkout.video.id}"
+    r = await stripe_checkout.post(return_url=back)
     assert r.status_code == 201, r.text
-    [call] = stripe_api.calls("POST", "/v1/checkout/sessions")
+    [call] = stripe_checkout.sessions()
     assert call.form["success_url"] == back + "&checkout=success&session_id={CHECKOUT_SESSION_ID}"
     assert call.form["cancel_url"] == back + "&checkout=cancelled"
 
 
-async def test_without_return_url_the_web_pages_are_used(
-    client: httpx.AsyncClient,
-    stripe_api: StripeStandIn,
-    auth_headers: Callable[[User], dict[str, str]],
-    make_user: Callable[..., User],
-) -> None:
-    r = await client.post(
-        "/api/v1/checkout", json={"kind": "subscription"}, headers=auth_headers(make_user())
-    )
+async def test_without_return_url_the_web_pages_are_used(stripe_checkout: StripeCheckout) -> None:
+    r = await stripe_checkout.post(kind="subscription", video_id=None)
     assert r.status_code == 201, r.text
-    [call] = stripe_api.calls("POST", "/v1/checkout/sessions")
+    [call] = stripe_checkout.sessions()
     assert call.form["success_url"].startswith("http://testserver/library?checkout=success")
     assert call.form["cancel_url"] == "http://testserver/library?checkout=cancelled"
 
@@ -63,24 +45,13 @@ async def test_without_return_url_the_web_pages_are_used(
     ],
 )
 async def test_a_return_url_outside_the_allow_list_is_refused_and_opens_no_session(
-    bad: str,
-    client: httpx.AsyncClient,
-    stripe_api: StripeStandIn,
-    auth_headers: Callable[[User], dict[str, str]],
-    make_video: Callable[..., Any],
-    instructor: User,
-    make_user: Callable[..., User],
+    bad: str, stripe_checkout: StripeCheckout
 ) -> None:
-    video = make_video(instructor, price_cents=2500, currency="EUR")
-    r = await client.post(
-        "/api/v1/checkout",
-        json={"kind": "ppv", "video_id": str(video.id), "return_url": bad},
-        headers={**auth_headers(make_user()), "Accept-Language": "it"},
-    )
+    r = await stripe_checkout.post(return_url=bad, headers={"Accept-Language": "it"})
     assert r.status_code in (400, 422), r.text
     assert r.json()["error"]["code"] == "return_url_not_allowed"
     assert r.json()["error"]["message"] == "Questo indirizzo di ritorno non è consentito."
-    assert stripe_api.calls("POST", "/v1/checkout/sessions") == []
+    assert stripe_checkout.sessions() == []
 
 
 async def test_the_sandbox_checkout_sends_the_buyer_back_to_the_app_return_url_as_stripe_would(

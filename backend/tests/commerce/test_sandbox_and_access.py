@@ -17,24 +17,13 @@ from app.core.clock import utcnow
 from app.db.session import sync_session
 from app.entitlements.models import Entitlement
 
+from .conftest import sandbox_buy
+
 Headers = Callable[[User], dict[str, str]]
 
 
 async def _play(client: httpx.AsyncClient, headers: dict[str, str], video_id: Any) -> httpx.Response:
     return await client.get(f"/api/v1/videos/{video_id}/playback", headers=headers)
-
-
-async def _buy(client: httpx.AsyncClient, headers: dict[str, str], payload: dict[str, Any]) -> dict[str, Any]:
-    """Checkout, then "Pay" on the sandbox page as the signed-in buyer (the page's API calls)."""
-    r = await client.post("/api/v1/checkout", json=payload, headers=headers)
-    assert r.status_code == 201, r.text
-    body: dict[str, Any] = r.json()
-    api = f"/api/v1/sandbox/checkout/{body['checkout_session_id']}"
-    page = await client.get(api, headers=headers)
-    assert page.status_code == 200 and page.json()["status"] == "open", page.text
-    paid = await client.post(f"{api}/pay", headers=headers)
-    assert paid.status_code == 200 and "checkout=success" in paid.json()["redirect_url"], paid.text
-    return body
 
 
 async def test_sandbox_ppv_purchase_unlocks_playback_through_the_webhook_path(
@@ -50,7 +39,7 @@ async def test_sandbox_ppv_purchase_unlocks_playback_through_the_webhook_path(
     refused = await _play(client, auth_headers(student), video.id)
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_entitled"
     before = _event_count()
-    body = await _buy(client, auth_headers(student), {"kind": "ppv", "video_id": str(video.id)})
+    body = await sandbox_buy(client, auth_headers(student), {"kind": "ppv", "video_id": str(video.id)})
     assert _event_count() == before + 2  # checkout.session.completed + payment_intent.succeeded, stored
     r = await _play(client, auth_headers(student), video.id)
     assert r.status_code == 200, r.text
@@ -74,7 +63,7 @@ async def test_sandbox_rental_window_starts_on_first_play(
 ) -> None:
     student = make_user()
     video = make_video(instructor, rental_price_cents=500, rental_hours=24)
-    await _buy(client, auth_headers(student), {"kind": "rental", "video_id": str(video.id)})
+    await sandbox_buy(client, auth_headers(student), {"kind": "rental", "video_id": str(video.id)})
     with sync_session() as s:
         ent = s.scalar(select(Entitlement).where(Entitlement.user_id == student.id))
         assert ent is not None and ent.first_played_at is None and ent.rental_hours == 24
@@ -100,7 +89,7 @@ async def test_sandbox_subscription_then_portal_cancel(
     student = make_user()
     included = make_video(instructor, price_cents=1500, subscription_included=True)
     excluded = make_video(instructor, price_cents=1500, subscription_included=False)
-    await _buy(client, auth_headers(student), {"kind": "subscription", "interval": "month"})
+    await sandbox_buy(client, auth_headers(student), {"kind": "subscription", "interval": "month"})
     sub = (await client.get("/api/v1/me/subscription", headers=auth_headers(student))).json()
     assert sub["status"] == "active" and sub["current_period_end"]
     assert (await _play(client, auth_headers(student), included.id)).json()["access"] == "subscription"
@@ -209,7 +198,7 @@ async def test_a_student_never_reads_another_students_purchases(
 ) -> None:
     alice, bob = make_user(), make_user()
     video = make_video(instructor, price_cents=1500)
-    body = await _buy(client, auth_headers(alice), {"kind": "ppv", "video_id": str(video.id)})
+    body = await sandbox_buy(client, auth_headers(alice), {"kind": "ppv", "video_id": str(video.id)})
     theirs = await client.get(f"/api/v1/me/purchases/{body['purchase_id']}", headers=auth_headers(bob))
     assert theirs.status_code == 404
     assert (await client.get("/api/v1/me/purchases", headers=auth_headers(bob))).json()["items"] == []

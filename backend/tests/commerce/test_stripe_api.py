@@ -12,28 +12,20 @@ from app.auth.models import User
 from app.commerce.models import Purchase, PurchaseStatus
 from app.db.session import sync_session
 
-from .conftest import Shapes, StripeStandIn, event
+from .conftest import Shapes, StripeCheckout, StripeStandIn, event
 
 
 async def test_checkout_creates_a_stripe_session_with_our_ids_and_an_idempotency_key(
-    client: httpx.AsyncClient,
-    stripe_api: StripeStandIn,
-    auth_headers: Callable[[User], dict[str, str]],
-    make_video: Callable[..., Any],
-    instructor: User,
-    make_user: Callable[..., User],
+    stripe_checkout: StripeCheckout,
 ) -> None:
-    student = make_user()
-    video = make_video(instructor, price_cents=2500, currency="EUR")
-    r = await client.post(
-        "/api/v1/checkout", json={"kind": "ppv", "video_id": str(video.id)}, headers=auth_headers(student)
-    )
+    student, video = stripe_checkout.buyer, stripe_checkout.video
+    r = await stripe_checkout.post()
     assert r.status_code == 201, r.text
     body = r.json()
     assert body["url"].startswith("https://checkout.stripe.test/") and body["checkout_session_id"].startswith(
         "cs_test_"
     )
-    [call] = stripe_api.calls("POST", "/v1/checkout/sessions")
+    [call] = stripe_checkout.sessions()
     assert call.headers["authorization"] == "Bearer sk_test_mamc_0123456789"
     assert call.headers["content-type"].startswith("application/x-www-form-urlencoded")
     assert call.headers["idempotency-key"] == f"mamc-checkout-{body['purchase_id']}"
@@ -49,27 +41,17 @@ async def test_checkout_creates_a_stripe_session_with_our_ids_and_an_idempotency
     assert form["customer_email"] == student.email
     assert form["success_url"].startswith("http://testserver/")
     # A second click reuses the open session instead of creating another one.
-    again = await client.post(
-        "/api/v1/checkout", json={"kind": "ppv", "video_id": str(video.id)}, headers=auth_headers(student)
-    )
+    again = await stripe_checkout.post()
     assert (
         again.json()["checkout_session_id"] == body["checkout_session_id"] and again.json()["reused"] is True
     )
-    assert len(stripe_api.calls("POST", "/v1/checkout/sessions")) == 1
+    assert len(stripe_checkout.sessions()) == 1
 
 
-async def test_subscription_checkout_uses_subscription_mode(
-    client: httpx.AsyncClient,
-    stripe_api: StripeStandIn,
-    auth_headers: Callable[[User], dict[str, str]],
-    make_user: Callable[..., User],
-) -> None:
-    student = make_user()
-    r = await client.post(
-        "/api/v1/checkout", json={"kind": "subscription", "interval": "year"}, headers=auth_headers(student)
-    )
+async def test_subscription_checkout_uses_subscription_mode(stripe_checkout: StripeCheckout) -> None:
+    r = await stripe_checkout.post(kind="subscription", video_id=None, interval="year")
     assert r.status_code == 201, r.text
-    [call] = stripe_api.calls("POST", "/v1/checkout/sessions")
+    [call] = stripe_checkout.sessions()
     assert call.form["mode"] == "subscription"
     assert call.form["line_items[0][price_data][recurring][interval]"] == "year"
     assert call.form["line_items[0][price_data][unit_amount]"] == "15000"
@@ -146,25 +128,15 @@ async def test_billing_portal_session_for_a_known_customer(
 
 
 async def test_stripe_refusing_a_request_is_a_clean_error(
-    client: httpx.AsyncClient,
-    stripe_api: StripeStandIn,
-    settings: Any,
-    monkeypatch: Any,
-    auth_headers: Callable[[User], dict[str, str]],
-    make_video: Callable[..., Any],
-    instructor: User,
-    make_user: Callable[..., User],
+    stripe_checkout: StripeCheckout, settings: Any, monkeypatch: Any
 ) -> None:
     from pydantic import SecretStr
 
     monkeypatch.setattr(settings, "stripe_secret_key", SecretStr("rk_wrong_key"))
-    video = make_video(instructor, price_cents=1000)
-    r = await client.post(
-        "/api/v1/checkout", json={"kind": "ppv", "video_id": str(video.id)}, headers=auth_headers(make_user())
-    )
+    r = await stripe_checkout.post()
     assert r.status_code == 503 and r.json()["error"]["code"] == "payment_provider_rejected"
     with sync_session() as s:
-        rows = s.scalars(select(Purchase).where(Purchase.video_id == video.id)).all()
+        rows = s.scalars(select(Purchase).where(Purchase.video_id == stripe_checkout.video.id)).all()
         assert all(p.checkout_session_id is None for p in rows)
 
 

@@ -26,7 +26,7 @@ export function PaymentsPage() {
   const page = usePaged(
     (cursor) =>
       call(api.client.GET("/api/v1/admin/payments", {
-        params: { query: { limit: 50, cursor, status: (status || null) as (typeof STATUSES)[number] | null, kind: (kind || null) as "ppv" | "rental" | null } },
+        params: { query: { limit: 50, cursor, status: (status || null) as (typeof STATUSES)[number] | null, kind: (kind || null) as "ppv" | "rental" | "course" | null } },
       })),
     [api, status, kind],
   );
@@ -75,6 +75,7 @@ export function PaymentsPage() {
             <option value="">{t("common.all")}</option>
             <option value="ppv">{t("web.purchaseKind.ppv")}</option>
             <option value="rental">{t("web.purchaseKind.rental")}</option>
+            <option value="course">{t("web.purchaseKind.course")}</option>
           </SelectField>
         </div>
       </div>
@@ -89,7 +90,7 @@ export function PaymentsPage() {
               {page.items.map((p) => (
                 <tr key={p.id}>
                   <td data-label={t("library.video")}>
-                    <Link to={`/videos/${p.video_id}`}>{p.video_title}</Link>
+                    <Link to={p.course_id ? `/courses/${p.course_id}` : `/videos/${p.video_id}`}>{p.video_title}</Link>
                     <div className="small">{p.buyer_name ?? t("web.payments.erased")}{p.buyer_email && <> · <a href={`mailto:${p.buyer_email}`}>{p.buyer_email}</a></>}</div>
                   </td>
                   <td data-label={t("admin.kind")}>{t(`web.purchaseKind.${p.kind}`)}</td>

@@ -175,7 +175,7 @@ export default function LibraryPage() {
               <tbody>
                 {purchases.items.map((p) => (
                   <tr key={p.id}>
-                    <td data-label={t("library.video")}><Link to={`/videos/${p.video_id}`}>{p.video_title}</Link> <span className="small muted">· {t(`web.purchaseKind.${p.kind}`)}</span></td>
+                    <td data-label={t("library.video")}><Link to={p.course_id ? `/courses/${p.course_id}` : `/videos/${p.video_id}`}>{p.video_title}</Link> <span className="small muted">· {t(`web.purchaseKind.${p.kind}`)}</span></td>
                     <td data-label={t("studio.status")}><StatusBadge status={p.status} label={t(`web.purchaseStatus.${p.status}`)} /></td>
                     <td data-label={t("library.amount")}>
                       {fmtMoney(p.amount_cents, p.currency)}

@@ -7,12 +7,13 @@ import { useAction, useDocumentTitle, useLoad } from "../../lib/hooks";
 import { ErrorState, SkeletonLines } from "../../components/ui";
 import { useToast } from "../../components/Toasts";
 import type { Resp } from "@mamc/shared/api/types";
+import { moneyInput, parseMoney } from "../../lib/money";
 
 type Course = Resp<"/api/v1/courses/{course_id}", "get">;
 
 /** Studio: the instructor's courses — create one, choose and order its videos, publish it. */
 export default function CourseEditorPage() {
-  const { t } = useI18n();
+  const { t, lang, fmtMoney } = useI18n();
   const { api, user } = useAuth();
   const toast = useToast();
   useDocumentTitle(t("social.course.studioTitle"));
@@ -24,7 +25,14 @@ export default function CourseEditorPage() {
   const [selected, setSelected] = useState<Course | null>(null);
   const [order, setOrder] = useState<string[]>([]);
   const [title, setTitle] = useState("");
-  useEffect(() => setOrder(selected?.video_ids ?? []), [selected]);
+  const [price, setPrice] = useState("");
+  const [currency, setCurrency] = useState("EUR");
+  useEffect(() => {
+    setOrder(selected?.video_ids ?? []);
+    setPrice(moneyInput(lang, selected?.price_cents));
+    setCurrency((selected?.currency ?? "eur").toUpperCase());
+  }, [selected, lang]);
+  const parsedPrice = parseMoney(lang, price);
 
   const create = useAction(async (e: FormEvent) => {
     e.preventDefault();
@@ -36,6 +44,14 @@ export default function CourseEditorPage() {
   const save = useAction(async () => {
     if (!selected) return;
     const c = await call(api.client.PUT("/api/v1/courses/{course_id}/videos", { params: { path: { course_id: selected.id } }, body: { video_ids: order } }));
+    setSelected(c);
+    courses.reload();
+    toast.push(t("common.saved"), "success");
+  });
+  const savePrice = useAction(async () => {
+    if (!selected || parsedPrice === "invalid") return;
+    const body = parsedPrice == null ? { price_cents: null } : { price_cents: parsedPrice, currency };
+    const c = await call(api.client.PATCH("/api/v1/courses/{course_id}", { params: { path: { course_id: selected.id } }, body }));
     setSelected(c);
     courses.reload();
     toast.push(t("common.saved"), "success");
@@ -71,6 +87,7 @@ export default function CourseEditorPage() {
             <li key={c.id} className="row">
               <button className={`btn btn-sm ${selected?.id === c.id ? "btn-primary" : ""}`} onClick={() => setSelected(c)}>{c.title}</button>
               <span className="badge">{c.published ? t("social.course.published") : t("social.course.draftShort")}</span>
+              {c.price_cents != null && c.currency && <strong className="price-chip">{fmtMoney(c.price_cents, c.currency)}</strong>}
               {c.published && <Link to={`/courses/${c.id}`}>{t("social.course.view")}</Link>}
             </li>
           ))}
@@ -97,7 +114,27 @@ export default function CourseEditorPage() {
               {videos.filter((v) => !order.includes(v.id)).map((v) => <option key={v.id} value={v.id}>{v.title}</option>)}
             </select>
           </label>
-          {(save.error || publish.error) && <div className="alert alert-error" role="alert">{save.error ?? publish.error}</div>}
+          <fieldset className="panel stack">
+            <legend className="label">{t("social.course.bundle")}</legend>
+            <p className="small muted">{t("social.course.priceHint")}</p>
+            <div className="row">
+              <label className="field">
+                <span>{t("social.course.price")}</span>
+                <input className="input" inputMode="decimal" value={price} onChange={(e) => setPrice(e.target.value)} aria-invalid={parsedPrice === "invalid"} />
+              </label>
+              <label className="field">
+                <span>{t("studio.currency")}</span>
+                <select className="select" value={currency} onChange={(e) => setCurrency(e.target.value)}>
+                  {["EUR", "USD", "GBP", "CHF"].map((c) => <option key={c}>{c}</option>)}
+                </select>
+              </label>
+            </div>
+            {parsedPrice === "invalid" && <p className="small" role="alert">{t("web.moneyFormat", { example: moneyInput(lang, 2990) })}</p>}
+            <div className="row">
+              <button type="button" className="btn" disabled={savePrice.busy || parsedPrice === "invalid"} onClick={() => savePrice.run()}>{t("social.course.savePrice")}</button>
+            </div>
+          </fieldset>
+          {(save.error || publish.error || savePrice.error) && <div className="alert alert-error" role="alert">{save.error ?? publish.error ?? savePrice.error}</div>}
           <div className="row">
             <button className="btn btn-primary" disabled={save.busy} onClick={() => save.run()}>{t("common.save")}</button>
             <button className="btn" disabled={publish.busy} onClick={() => publish.run(!selected.published)}>

@@ -264,14 +264,88 @@ describe("pages", () => {
     await userEvent.type(await screen.findByRole("textbox", { name: "New course title" }), "Heian series");
     await userEvent.click(screen.getByRole("button", { name: "Create course" }));
     const panel = await screen.findByRole("generic", { name: "Heian series" });
-    await waitFor(() => expect(within(panel).getAllByRole("option").length).toBe(3));
-    await userEvent.selectOptions(within(panel).getByRole("combobox"), "v1");
-    await userEvent.selectOptions(within(panel).getByRole("combobox"), "v2");
+    const add = within(panel).getByRole("combobox", { name: "Add a video" });
+    await waitFor(() => expect(within(add).getAllByRole("option").length).toBe(3));
+    await userEvent.selectOptions(add, "v1");
+    await userEvent.selectOptions(within(panel).getByRole("combobox", { name: "Add a video" }), "v2");
     await userEvent.click(within(panel).getByRole("button", { name: "Move Nidan up" }));
     await userEvent.click(within(panel).getByRole("button", { name: "Save" }));
     await waitFor(() => expect(calls.find((c) => c.method === "PUT")?.body).toEqual({ video_ids: ["v2", "v1"] }));
     await userEvent.click(within(panel).getByRole("button", { name: "Publish" }));
     await waitFor(() => expect(calls.find((c) => c.method === "PATCH")?.body).toEqual({ published: true }));
     expect(await within(panel).findByRole("button", { name: "Unpublish" })).toBeInTheDocument();
+  });
+});
+
+describe("course bundles", () => {
+  const bundle = (over: Record<string, unknown> = {}) => ({
+    id: "k1", owner_id: "i1", instructor_name: "Sensei Ito", title: "Heian series", description: "", published: true,
+    videos: [card(1), card(2)], video_ids: ["v1", "v2"], price_cents: 2000, currency: "eur", videos_total_cents: 2598,
+    savings_cents: 598, owned: false, owned_video_ids: ["v2"], ...over,
+  });
+
+  it("shows the bundle price, the saving and the videos already owned, and buys the course in one checkout", async () => {
+    const assign = vi.fn();
+    const orig = window.location;
+    Object.defineProperty(window, "location", { value: { ...orig, origin: orig.origin, assign }, configurable: true });
+    const { calls } = renderApp("/courses/k1", (_req, url) => {
+      if (url.pathname === "/api/v1/me") return json(200, makeUser());
+      if (url.pathname === "/api/v1/courses/k1") return json(200, bundle());
+      if (url.pathname === "/api/v1/instructors/i1/follow") return json(200, { followers: 1, following: false });
+      if (url.pathname === "/api/v1/checkout") return json(201, { checkout_session_id: "cs_1", url: "https://pay.example/cs_1", purchase_id: "p1", subscription_id: null, reused: false });
+    }, { tokens: TOKENS });
+    const offer = await screen.findByRole("region", { name: "Course bundle" });
+    expect(within(offer).getByText(/Whole course: €20\.00/)).toBeInTheDocument();
+    expect(within(offer).getByText("Bought one by one: €25.98. You save €5.98.")).toBeInTheDocument();
+    expect(within(offer).getByText("You can already watch: Kata 2. The course price stays the same.")).toBeInTheDocument();
+    expect(screen.getAllByText("Already yours")).toHaveLength(1);
+    await userEvent.click(within(offer).getByRole("button", { name: /Buy the course/ }));
+    await waitFor(() => expect(assign).toHaveBeenCalledWith("https://pay.example/cs_1"));
+    expect(calls.find((c) => c.path === "/api/v1/checkout")?.body).toEqual({ kind: "course", course_id: "k1" });
+    expect(JSON.parse(sessionStorage.getItem("mamc.checkout")!)).toMatchObject({ kind: "course", video_id: "v1", purchase_id: "p1" });
+    Object.defineProperty(window, "location", { value: orig, configurable: true });
+  });
+
+  it("a bought course shows no buy button, and a visitor is sent to log in first", async () => {
+    renderApp("/courses/k1", (_req, url) => {
+      if (url.pathname === "/api/v1/me") return json(200, makeUser());
+      if (url.pathname === "/api/v1/courses/k1") return json(200, bundle({ owned: true, owned_video_ids: ["v1", "v2"] }));
+      if (url.pathname === "/api/v1/instructors/i1/follow") return json(200, { followers: 1, following: false });
+    }, { tokens: TOKENS });
+    expect(await screen.findByText("You own this course: every video is yours.")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /Buy the course/ })).not.toBeInTheDocument();
+  });
+
+  it("a visitor is asked to log in to buy the course", async () => {
+    renderApp("/courses/k1", (_req, url) => {
+      if (url.pathname === "/api/v1/courses/k1") return json(200, bundle({ owned_video_ids: [] }));
+      if (url.pathname === "/api/v1/instructors/i1/follow") return json(200, { followers: 1, following: false });
+    });
+    expect(await screen.findByRole("link", { name: "Log in to buy the course" })).toHaveAttribute("href", "/login?next=%2Fcourses%2Fk1");
+  });
+
+  it("the course editor saves the bundle price in minor units with its currency, and clears it", async () => {
+    const instructor = makeUser({ id: "i1", role: "instructor" });
+    let course: Record<string, unknown> = bundle({ published: false, price_cents: null, currency: null, owned_video_ids: [] });
+    const { calls } = renderApp("/studio/courses", (req, url) => {
+      if (url.pathname === "/api/v1/me") return json(200, instructor);
+      if (url.pathname === "/api/v1/instructors/i1/courses") return json(200, [course]);
+      if (url.pathname === "/api/v1/videos/mine") return json(200, { items: [card(1), card(2)], next_cursor: null });
+      if (url.pathname === "/api/v1/courses/k1" && req.method === "PATCH") {
+        const body = calls[calls.length - 1].body as { price_cents: number | null; currency?: string };
+        course = { ...course, price_cents: body.price_cents, currency: body.currency?.toLowerCase() ?? null };
+        return json(200, course);
+      }
+    }, { tokens: TOKENS });
+    await userEvent.click(await screen.findByRole("button", { name: "Heian series" }));
+    const price = await screen.findByRole("textbox", { name: /Course price/ });
+    await userEvent.type(price, "29.90");
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Currency" }), "USD");
+    await userEvent.click(screen.getByRole("button", { name: "Save price" }));
+    await waitFor(() => expect(calls.find((c) => c.method === "PATCH")?.body).toEqual({ price_cents: 2990, currency: "USD" }));
+    expect(await screen.findByText(/29\.90/, { selector: ".price-chip" })).toBeInTheDocument();
+    await userEvent.clear(price);
+    await userEvent.click(screen.getByRole("button", { name: "Save price" }));
+    await waitFor(() => expect(calls.filter((c) => c.method === "PATCH").at(-1)?.body).toEqual({ price_cents: null }));
   });
 });

@@ -16,7 +16,7 @@ export function EarningsByVideo({ rows }: { rows: Row[] }) {
         {rows.map((r) => {
           const pct = Math.round((Math.abs(r.net_cents) / max) * 100);
           return (
-            <li key={`${r.video_id}-${r.currency}`} className="bar-row">
+            <li key={`${r.video_id ?? r.course_id}-${r.currency}`} className="bar-row">
               <span className="bar-label">{r.video_title || t("library.unavailable")}</span>
               <span className="bar-track" aria-hidden="true">
                 <span className={`bar-fill${r.net_cents < 0 ? " bar-negative" : ""}`} style={{ width: `${pct}%` }} />

@@ -40,7 +40,7 @@ export default function Earnings() {
       ))}
       {rows.length ? <Title>{t("mobile.earnings.byVideo")}</Title> : null}
       {rows.map((r) => (
-        <Card key={`${r.video_id}-${r.currency}`} label={r.video_title} onPress={() => router.push(`/studio/videos/${r.video_id}`)}>
+        <Card key={`${r.video_id ?? r.course_id}-${r.currency}`} label={r.video_title} onPress={r.video_id ? () => router.push(`/studio/videos/${r.video_id}`) : undefined}>
           <Text style={[text, { fontWeight: "600" }]}>{r.video_title}</Text>
           <Text style={text}>{`${t("studio.sales")}: ${r.sales} · ${t("mobile.earnings.refunds")}: ${r.refunds}`}</Text>
           <Text style={text}>{`${t("studio.gross")}: ${money(r.gross_cents, r.currency)} · ${t("studio.fees")}: ${money(r.fees_cents, r.currency)}`}</Text>

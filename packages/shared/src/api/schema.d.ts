@@ -2786,7 +2786,10 @@ export interface paths {
         delete: operations["delete_course_api_v1_courses__course_id__delete"];
         options?: never;
         head?: never;
-        /** Update Course */
+        /**
+         * Update Course
+         * @description Title, description, publication and the bundle price (null: not sold as a bundle).
+         */
         patch: operations["update_course_api_v1_courses__course_id__patch"];
         trace?: never;
     };
@@ -3239,11 +3242,10 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            /**
-             * Video Id
-             * Format: uuid
-             */
-            video_id: string;
+            /** Video Id */
+            video_id: string | null;
+            /** Course Id */
+            course_id?: string | null;
             /** Video Title */
             video_title: string;
             kind: components["schemas"]["PurchaseKind"];
@@ -3676,9 +3678,11 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "ppv" | "rental" | "subscription";
+            kind: "ppv" | "rental" | "subscription" | "course";
             /** Video Id */
             video_id?: string | null;
+            /** Course Id */
+            course_id?: string | null;
             interval?: components["schemas"]["SubscriptionInterval"] | null;
             /** Return Url */
             return_url?: string | null;
@@ -3855,6 +3859,24 @@ export interface components {
             videos: components["schemas"]["VideoOut"][];
             /** Video Ids */
             video_ids: string[];
+            /** Price Cents */
+            price_cents?: number | null;
+            /** Currency */
+            currency?: string | null;
+            /** Videos Total Cents */
+            videos_total_cents?: number | null;
+            /** Savings Cents */
+            savings_cents?: number | null;
+            /**
+             * Owned
+             * @default false
+             */
+            owned: boolean;
+            /**
+             * Owned Video Ids
+             * @default []
+             */
+            owned_video_ids: string[];
         };
         /** CourseUpdate */
         CourseUpdate: {
@@ -3864,6 +3886,10 @@ export interface components {
             description?: string | null;
             /** Published */
             published?: boolean | null;
+            /** Price Cents */
+            price_cents?: number | null;
+            /** Currency */
+            currency?: string | null;
         };
         /** CourseVideosIn */
         CourseVideosIn: {
@@ -5252,7 +5278,7 @@ export interface components {
          * PurchaseKind
          * @enum {string}
          */
-        PurchaseKind: "ppv" | "rental";
+        PurchaseKind: "ppv" | "rental" | "course";
         /**
          * PurchaseOut
          * @description What a buyer sees of their own purchase.
@@ -5263,11 +5289,10 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            /**
-             * Video Id
-             * Format: uuid
-             */
-            video_id: string;
+            /** Video Id */
+            video_id: string | null;
+            /** Course Id */
+            course_id?: string | null;
             /** Video Title */
             video_title: string;
             kind: components["schemas"]["PurchaseKind"];
@@ -5737,7 +5762,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "ppv" | "rental" | "subscription";
+            kind: "ppv" | "rental" | "subscription" | "course";
             /** Title */
             title: string;
             /** Amount Cents */
@@ -6397,13 +6422,15 @@ export interface components {
              */
             language: string;
         };
-        /** VideoEarningsOut */
+        /**
+         * VideoEarningsOut
+         * @description One video's month, or one course bundle's (a bundle's sale is not split per video).
+         */
         VideoEarningsOut: {
-            /**
-             * Video Id
-             * Format: uuid
-             */
-            video_id: string;
+            /** Video Id */
+            video_id: string | null;
+            /** Course Id */
+            course_id?: string | null;
             /** Video Title */
             video_title: string;
             /** Currency */
@@ -14214,7 +14241,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid input */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14724,6 +14751,7 @@ export interface operations {
                 kind?: components["schemas"]["PurchaseKind"] | null;
                 user_id?: string | null;
                 video_id?: string | null;
+                course_id?: string | null;
                 instructor_id?: string | null;
                 created_from?: string | null;
                 created_to?: string | null;
@@ -16988,7 +17016,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid input */
             422: {
                 headers: {
                     [name: string]: unknown;
