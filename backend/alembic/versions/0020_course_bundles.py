@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020_course_bundles"
-down_revision: str | Sequence[str] | None = "0019_web_fixes"
+down_revision: str | Sequence[str] | None = "0021_analytics_uniques"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
