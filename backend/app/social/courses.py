@@ -26,19 +26,23 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from app.auth import service as auth_service
 from app.auth.models import Role, User
 from app.commerce.pricing import normalise_currency, validate_price
+from app.core.cache import get_cache
 from app.core.clock import utcnow
+from app.core.config import get_settings
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.db.session import async_session_scope
 from app.entitlements import service as entitlements
 from app.media import catalog
 from app.media import schemas as media_schemas
 from app.media import service as media_service
+from app.media.models import Video, VideoStatus
 from app.social import schemas
 from app.social.models import Course, CourseItem
 
@@ -170,6 +174,7 @@ async def update(
     """`price`: None leaves the bundle price alone; (None, _) stops selling the bundle;
     (cents, currency) sets it (integer minor units, a currency the platform sells in)."""
     course = await _managed(session, user, course_id)
+    was_public = course.published_at is not None
     if price is not None:
         cents, currency = price
         if cents is None:
@@ -191,6 +196,8 @@ async def update(
     elif published is False:
         course.published_at = None
     await session.commit()
+    if was_public or course.published_at is not None:
+        await _invalidate_catalog()
     return await _out(session, course, user)
 
 
@@ -216,6 +223,8 @@ async def set_videos(
 
     await session.run_sync(commerce_events.extend_course_purchases, course.id)
     await session.commit()
+    if course.published_at is not None:
+        await _invalidate_catalog()
     return await _out(session, course, user)
 
 
@@ -247,8 +256,85 @@ async def list_for_instructor(
 
 async def delete_course(session: AsyncSession, *, user: User, course_id: uuid.UUID) -> None:
     course = await _managed(session, user, course_id)
+    was_public = course.published_at is not None
     await session.delete(course)
     await session.commit()
+    if was_public:
+        await _invalidate_catalog()
+
+
+# --- the catalog's course cards ----------------------------------------------------------------
+#
+# Published courses with at least one published video, newest published first (keyset cursor over
+# (published_at, id), the catalog's cursor encoding). Pages are cached in the catalog's namespace
+# (media:catalog) as the JSON bytes the client receives: a video's publish, unpublish, edit or
+# poster change already invalidates it, and a public course's change does too (below).
+
+
+async def _invalidate_catalog() -> None:
+    await get_cache().invalidate(media_service.CATALOG_CACHE)
+
+
+def _card(course: Course, instructor_name: str, cards: list[media_schemas.VideoOut]) -> schemas.CourseCardOut:
+    assert course.published_at is not None
+    durations = [c.duration_s for c in cards]
+    total, savings = _bundle_figures(course, cards)
+    return schemas.CourseCardOut(
+        id=course.id,
+        owner_id=course.owner_id,
+        instructor_name=instructor_name,
+        title=course.title,
+        video_count=len(cards),
+        duration_s=None if any(d is None for d in durations) else sum(d for d in durations if d is not None),
+        cover_url=cards[0].poster_url,  # the public poster path of the catalog card
+        published_at=course.published_at,
+        price_cents=course.price_cents,
+        currency=course.currency,
+        videos_total_cents=total,
+        savings_cents=savings,
+    )
+
+
+async def query_catalog_page(session: AsyncSession, *, limit: int, cursor: str | None) -> schemas.CoursePage:
+    """The page from the database (no cache)."""
+    has_published_video = exists().where(
+        CourseItem.course_id == Course.id,
+        CourseItem.video_id == Video.id,
+        Video.status == VideoStatus.published,
+    )
+    stmt = select(Course).where(Course.published_at.is_not(None), has_published_video)
+    if cursor:
+        published_at, last_id = catalog.decode_cursor(cursor)
+        stmt = stmt.where(tuple_(Course.published_at, Course.id) < tuple_(published_at, last_id))
+    stmt = stmt.order_by(Course.published_at.desc(), Course.id.desc()).limit(limit + 1)
+    rows = list((await session.scalars(stmt)).all())
+    owners = select(User.id, User.display_name).where(User.id.in_({c.owner_id for c in rows}))
+    names = {user_id: name for user_id, name in (await session.execute(owners)).tuples()}
+    items = []
+    for course in rows[:limit]:
+        cards = await _published_cards(await _video_ids(session, course.id))
+        if cards:  # a video unpublished between the query and its card: skip the course
+            items.append(_card(course, names.get(course.owner_id, ""), cards))
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        assert last.published_at is not None
+        next_cursor = catalog.encode_cursor(last.published_at, last.id)
+    return schemas.CoursePage(items=items, next_cursor=next_cursor)
+
+
+async def cached_catalog_page(*, limit: int, cursor: str | None) -> bytes:
+    """The page's JSON bytes, cached like the video catalog's pages."""
+    if cursor:
+        catalog.decode_cursor(cursor)  # a bad cursor is a 422, never a cached entry
+
+    async def compute() -> bytes:
+        async with async_session_scope() as session:
+            return (await query_catalog_page(session, limit=limit, cursor=cursor)).model_dump_json().encode()
+
+    key = f"courses:{limit}:{cursor or ''}"
+    ttl = get_settings().media_catalog_cache_ttl_seconds
+    return (await get_cache().fetch(media_service.CATALOG_CACHE, key, compute, ttl_seconds=ttl)).body
 
 
 # --- for commerce (selling a course as a bundle) ----------------------------------------------

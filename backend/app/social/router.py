@@ -285,6 +285,13 @@ async def create_course(
     return await courses.create(session, user=user, title=body.title, description=body.description)
 
 
+@router.get("/courses", response_model=schemas.CoursePage)
+async def list_courses(limit: LimitParam = DEFAULT_LIMIT, cursor: CursorParam = None) -> Response:
+    """The catalog's courses: published ones with a published video, newest first (public)."""
+    body = await courses.cached_catalog_page(limit=limit, cursor=cursor)
+    return Response(body, media_type="application/json")
+
+
 @router.get("/courses/{course_id}", response_model=schemas.CourseOut)
 async def get_course(course_id: uuid.UUID, session: SessionDep, user: OptionalUser) -> schemas.CourseOut:
     """The public course page: its published videos in order, each with its own offer."""

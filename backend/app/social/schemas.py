@@ -116,3 +116,26 @@ class CourseOut(BaseModel):
     savings_cents: int | None = None  # videos_total_cents - price_cents (never below 0)
     owned: bool = False  # the viewer bought this course
     owned_video_ids: list[uuid.UUID] = []  # videos the viewer may already play (price unchanged)
+
+
+class CourseCardOut(BaseModel):
+    """A published course in the catalog: public fields only (its cover is the first published
+    video's public poster, never media)."""
+
+    id: uuid.UUID
+    owner_id: uuid.UUID
+    instructor_name: str
+    title: str
+    video_count: int  # its published videos
+    duration_s: float | None = None  # their total, when every one is known
+    cover_url: str | None = None
+    published_at: datetime
+    price_cents: int | None = None  # the bundle price (minor units); None: not sold as a bundle
+    currency: str | None = None  # ISO, lowercase
+    videos_total_cents: int | None = None  # the published videos' own prices, in that currency
+    savings_cents: int | None = None
+
+
+class CoursePage(BaseModel):
+    items: list[CourseCardOut]
+    next_cursor: str | None = None
