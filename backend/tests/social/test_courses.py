@@ -129,6 +129,7 @@ async def test_catalog_lists_public_courses_newest_first_with_bundle_figures_and
 
     # a newer course comes first (publishing invalidates the cached page); pages follow the cursor
     newer = await course("Kicks", [second])
+    assert [c["id"] for c in (await client.get("/api/v1/courses")).json()["items"]] == [newer, bundle]
     first_page = (await client.get("/api/v1/courses", params={"limit": 1})).json()
     assert [c["id"] for c in first_page["items"]] == [newer]
     assert first_page["items"][0]["price_cents"] is None and first_page["items"][0]["savings_cents"] is None

@@ -6,6 +6,7 @@ import { useI18n } from "../../i18n/i18n";
 import { useDocumentTitle, usePaged } from "../../lib/hooks";
 import { ErrorState, SelectField, SkeletonGrid } from "../../components/ui";
 import { VideoCardView } from "../../components/VideoCardView";
+import { CourseShelf } from "../../components/CourseCard";
 
 const LEVELS = ["beginner", "intermediate", "advanced", "all_levels"] as const;
 const PRICE_TYPES = ["free", "ppv", "rental", "subscription"] as const;
@@ -26,6 +27,7 @@ export default function BrowsePage() {
   }, [params]);
 
   const get = (k: string) => params.get(k) || null;
+  const filtered = ["q", "discipline", "level", "price_type"].some((k) => params.get(k));
   const page = usePaged(
     (cursor) =>
       call(
@@ -85,12 +87,14 @@ export default function BrowsePage() {
           </SelectField>
         </div>
       </form>
+      {/* Courses are not searched or filtered: the row shows while browsing everything. */}
+      {!filtered && <CourseShelf limit={8} headingId="courses-h" />}
       <section aria-labelledby="results-h" aria-busy={page.loading}>
         <h2 id="results-h" className="visually-hidden">{t("catalog.results")}</h2>
         {page.loading && <SkeletonGrid />}
         {page.error && <ErrorState message={page.error} onRetry={page.reload} />}
         {!page.loading && !page.error && page.items.length === 0 && (
-          <p className="muted">{t(["q", "discipline", "level", "price_type"].some((k) => params.get(k)) ? "catalog.noResults" : "web.catalogEmpty")}</p>
+          <p className="muted">{t(filtered ? "catalog.noResults" : "web.catalogEmpty")}</p>
         )}
         <div className="grid">{page.items.map((v) => <VideoCardView key={v.id} v={v} />)}</div>
         {page.hasMore && (

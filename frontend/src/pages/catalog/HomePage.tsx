@@ -5,6 +5,7 @@ import { useI18n } from "../../i18n/i18n";
 import { useDocumentTitle, useLoad } from "../../lib/hooks";
 import { ErrorState, Progress, SkeletonGrid } from "../../components/ui";
 import { VideoCardView } from "../../components/VideoCardView";
+import { CourseShelf } from "../../components/CourseCard";
 import type { Resp, VideoCard } from "@mamc/shared/api/types";
 
 function Shelf({ id, title, items, more }: { id: string; title: string; items: VideoCard[]; more: string }) {
@@ -76,6 +77,7 @@ export default function HomePage() {
       {home.data && (
         <>
           <Shelf id="shelf-new" title={t("catalog.new")} items={home.data.latest} more="/browse" />
+          <CourseShelf limit={4} />
           {home.data.free.length > 0 && <Shelf id="shelf-free" title={t("catalog.featured")} items={home.data.free} more="/browse?price_type=free" />}
         </>
       )}

@@ -2758,7 +2758,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Courses
+         * @description The catalog's courses: published ones with a published video, newest first (public).
+         */
+        get: operations["list_courses_api_v1_courses_get"];
         put?: never;
         /** Create Course */
         post: operations["create_course_api_v1_courses_post"];
@@ -3825,6 +3829,46 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /**
+         * CourseCardOut
+         * @description A published course in the catalog: public fields only (its cover is the first published
+         *     video's public poster, never media).
+         */
+        CourseCardOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Owner Id
+             * Format: uuid
+             */
+            owner_id: string;
+            /** Instructor Name */
+            instructor_name: string;
+            /** Title */
+            title: string;
+            /** Video Count */
+            video_count: number;
+            /** Duration S */
+            duration_s?: number | null;
+            /** Cover Url */
+            cover_url?: string | null;
+            /**
+             * Published At
+             * Format: date-time
+             */
+            published_at: string;
+            /** Price Cents */
+            price_cents?: number | null;
+            /** Currency */
+            currency?: string | null;
+            /** Videos Total Cents */
+            videos_total_cents?: number | null;
+            /** Savings Cents */
+            savings_cents?: number | null;
+        };
         /** CourseCreate */
         CourseCreate: {
             /** Title */
@@ -3877,6 +3921,13 @@ export interface components {
              * @default []
              */
             owned_video_ids: string[];
+        };
+        /** CoursePage */
+        CoursePage: {
+            /** Items */
+            items: components["schemas"]["CourseCardOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
         };
         /** CourseUpdate */
         CourseUpdate: {
@@ -16778,6 +16829,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_courses_api_v1_courses_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoursePage"];
                 };
             };
             /** @description Validation Error */

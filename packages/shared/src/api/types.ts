@@ -20,6 +20,8 @@ export type Item<T> = T extends { items: (infer I)[] } ? I : never;
 export type User = Resp<"/api/v1/me", "get">;
 /** Public card of a published video (catalog). */
 export type VideoCard = Item<Resp<"/api/v1/videos", "get">>;
+/** Public card of a published course (catalog): bundle price and saving, cover = a public poster. */
+export type CourseCard = Item<Resp<"/api/v1/courses", "get">>;
 /** The owner's/admin's view: adds upload, processing and review state. */
 export type OwnerVideo = Item<Resp<"/api/v1/videos/mine", "get">>;
 export type AnyVideo = Resp<"/api/v1/videos/{video_id}", "get">;
