@@ -19,7 +19,7 @@ describe("catalog courses", () => {
   it("browse shows a Courses row whose cards link to the course page with the bundle price and saving", async () => {
     const { calls } = renderApp("/browse", (_r, url) => {
       if (url.pathname === "/api/v1/videos") return videos();
-      if (url.pathname === "/api/v1/courses") return json(200, { items: [course(1), course(2, { price_cents: null, currency: null, videos_total_cents: null, savings_cents: null })], next_cursor: null });
+      if (url.pathname === "/api/v1/courses") return json(200, { items: [course(1), course(2, { video_count: 1, price_cents: null, currency: null, videos_total_cents: null, savings_cents: null })], next_cursor: null });
     });
     const row = (await screen.findByRole("heading", { name: "Courses" })).closest("section")!;
     const bundle = within(row).getByRole("link", { name: /Heian series 1/ });
@@ -31,6 +31,7 @@ describe("catalog courses", () => {
     const perVideo = within(row).getByRole("link", { name: /Heian series 2/ });
     expect(perVideo).toHaveTextContent("Priced per video");
     expect(perVideo).not.toHaveTextContent("Save");
+    expect(perVideo).toHaveTextContent(/1 video(?!s)/);
     expect(calls.some((c) => c.path === "/api/v1/courses?limit=8")).toBe(true);
     const results = await axe.run(row, { rules: { "color-contrast": { enabled: false } } });
     expect(results.violations.map((v) => v.id)).toEqual([]);
