@@ -25,12 +25,13 @@ on what else the machine runs (several engineers share two cores): noisy.
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -141,13 +142,35 @@ def interval(values: np.ndarray, weights: np.ndarray | None = None) -> tuple[flo
     return float(low), float(high)
 
 
-def main() -> int:
+@dataclass
+class Run:
+    scores: dict[str, Scores]
+    targets: int
+    tts_seconds: float  # espeak-ng's synthesis of the held-out sentences (once)
+    audio_seconds: float  # of the held-out sentences
+
+    def merged(self, other: Run) -> Run:
+        scores = {
+            name: Scores(
+                s.sims + other.scores[name].sims,
+                s.errors + other.scores[name].errors,
+                s.seconds + other.scores[name].seconds,
+                s.calibration_seconds + other.scores[name].calibration_seconds,
+                s.plans + other.scores[name].plans,
+            )
+            for name, s in self.scores.items()
+        }
+        tts = (self.tts_seconds + other.tts_seconds) / 2
+        return Run(scores, self.targets + other.targets, tts, self.audio_seconds)
+
+
+def measure(targets: tuple[Voice, ...]) -> Run:
     stt = LocalWhisper()
     started = time.perf_counter()
     plain = [speak(text, PLAIN) for text in HELD_OUT]
     tts_seconds = time.perf_counter() - started
     audio_seconds = sum(len(p) for p in plain) / WORLD_RATE
-    sizes = np.array([len(words(t).split()) for t in HELD_OUT] * len(TARGETS), dtype=np.float64)
+    sizes = np.array([len(words(t).split()) for t in HELD_OUT], dtype=np.float64)
     plain_errors = [
         word_errors(t, transcribe_text(stt, p, WORLD_RATE, "it"))
         for t, p in zip(HELD_OUT, plain, strict=True)
@@ -156,7 +179,7 @@ def main() -> int:
     source = voice_stats([analyse(calibration[0], WORLD_RATE, aperiodicity=False)])
     scores = {name: Scores() for name in (BARE, *VARIANTS)}
     with tempfile.TemporaryDirectory(prefix="bench-voice-") as tmp:
-        for target in TARGETS:
+        for target in targets:
             sample = Path(tmp) / "target.wav"
             write_wav(sample, np.concatenate([speak(TRAINING, target) for _ in range(4)]), WORLD_RATE)
             analysis = analyse_samples([sample])
@@ -181,16 +204,22 @@ def main() -> int:
                     for t, o in zip(HELD_OUT, outs, strict=True)
                 ]
                 n = len(plain)
-                wer = sum(score.errors[-n:]) / sizes[:n].sum()
+                wer = sum(score.errors[-n:]) / sizes.sum()
                 line.append(
                     f"{name} [{describe(plan)}] sim {np.mean(score.sims[-n:]):.3f} WER {100 * wer:.1f}%"
                 )
             print(" | ".join(line), flush=True)
+    return Run(scores, len(targets), tts_seconds, audio_seconds)
+
+
+def report(run: Run) -> None:
+    scores, tts_seconds, audio_seconds = run.scores, run.tts_seconds, run.audio_seconds
+    sizes = np.array([len(words(t).split()) for t in HELD_OUT] * run.targets, dtype=np.float64)
     total = sizes.sum()
     base_sims, base_errors = np.array(scores[BARE].sims), np.array(scores[BARE].errors)
     base_wer = base_errors.sum() / total
     print(
-        f"\n{len(TARGETS)} targets x {len(HELD_OUT)} held-out sentences ({int(total)} words);"
+        f"\n{run.targets} targets x {len(HELD_OUT)} held-out sentences ({int(total)} words);"
         " 95 % bootstrap intervals over (target, sentence) pairs"
     )
     print(
@@ -210,7 +239,7 @@ def main() -> int:
         gain = sims - base_sims
         g_lo, g_hi = interval(gain)
         d_lo, d_hi = interval(errors - base_errors, sizes)
-        rtf = score.seconds / (audio_seconds * len(TARGETS))
+        rtf = score.seconds / (audio_seconds * run.targets)
         print(
             f"{name:<28} {','.join(score.plans):<24} {sims.mean():>10.3f} {gain.mean():>+8.3f}"
             f" [{g_lo:+.3f}, {g_hi:+.3f}] {100 * wer:>6.1f}% {100 * (wer - base_wer):>+8.1f}"
@@ -228,15 +257,42 @@ def main() -> int:
             )
     print(verdict)
     rtf_tts = tts_seconds / audio_seconds
-    rtf_ours = scores[OURS].seconds / (audio_seconds * len(TARGETS))
-    calibration_s = scores[OURS].calibration_seconds / len(TARGETS)
+    rtf_ours = scores[OURS].seconds / (audio_seconds * run.targets)
+    calibration_s = scores[OURS].calibration_seconds / run.targets
     print(
         f"real-time factor per minute of audio: conversion {rtf_ours:.3f}, bare espeak-ng synthesis"
         f" {rtf_tts:.3f}, ratio {rtf_ours / rtf_tts:.1f}; dub per segment (synthesis + conversion)"
         f" {rtf_ours + rtf_tts:.3f}; calibration {calibration_s:.1f} s per voice (once per dub)"
     )
+
+
+def main(args: list[str]) -> int:
+    """No arguments: every target, then the table. `--targets it+f3,it+f5 --save part.json`: some
+    targets, raw scores saved (to spread a run over processes); `--merge part.json ...`: the table
+    of saved parts."""
+    if args[:1] == ["--merge"]:
+        runs = [_load(Path(name)) for name in args[1:]]
+        run = runs[0]
+        for other in runs[1:]:
+            run = run.merged(other)
+        report(run)
+        return 0
+    targets = TARGETS
+    if "--targets" in args:
+        wanted = args[args.index("--targets") + 1].split(",")
+        targets = tuple(t for t in TARGETS if t.id in wanted)
+    run = measure(targets)
+    if "--save" in args:
+        Path(args[args.index("--save") + 1]).write_text(json.dumps(asdict(run)))
+    report(run)
     return 0
 
 
+def _load(path: Path) -> Run:
+    data = json.loads(path.read_text())
+    scores = {name: Scores(**s) for name, s in data.pop("scores").items()}
+    return Run(scores, **data)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
