@@ -13,7 +13,8 @@ saw. Variants, all from the same run:
 - F0 only: log-F0 mean/variance mapping, the envelope untouched;
 - warp 1.12: F0 mapping and a fixed 12 % envelope warp;
 - previous default: calibrated among warps up to 25 % with a per-band envelope gain (up to 6 dB);
-- ours (the dub's default): calibrated among mild warps (0.94-1.12) with no per-band gain.
+- ours (the dub's default): calibrated among mild warps (0.94-1.12) with no per-band gain;
+- ours with F0 x0.5: the same plan with F0 moved half way (in semitones) toward the profile's.
 
 Printed per variant: speaker similarity (resemblyzer cosine to the profile) and its gain over
 plain TTS, the offline Whisper's WER and its difference from plain TTS, each gain with a 95 %
@@ -31,7 +32,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -98,6 +99,7 @@ VARIANTS: dict[str, Planner] = {
     "warp 1.12 + F0": lambda *_: ConversionPlan(warp=1.12, gain_db=0.0),
     "previous default": _calibrated(PREVIOUS_CANDIDATES),
     OURS: _calibrated(None),
+    "ours with F0 x0.5": lambda *a: replace(_calibrated(None)(*a), f0_strength=0.5),
 }
 
 
