@@ -144,6 +144,26 @@ async def add_sample(
         content_type=body.content_type,
         size_bytes=body.size_bytes,
     )
+    return _sample_ticket(ticket)
+
+
+@router.get(
+    "/profiles/{profile_id}/samples/{sample_id}/upload",
+    response_model=SampleUploadOut,
+    responses=error_responses(NotFound, Conflict),
+)
+async def resume_sample(
+    profile_id: uuid.UUID,
+    sample_id: uuid.UUID,
+    user: InstructorUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> SampleUploadOut:
+    """Resume an interrupted upload: the parts already stored and fresh URLs for the missing ones."""
+    return _sample_ticket(await service.resume_sample(session, settings, profile_id, sample_id, user))
+
+
+def _sample_ticket(ticket: service.SampleTicket) -> SampleUploadOut:
     return SampleUploadOut(
         sample=SampleOut.model_validate(ticket.sample),
         upload=UploadOut(

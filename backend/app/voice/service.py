@@ -237,6 +237,22 @@ async def add_sample(
     )
 
 
+async def resume_sample(
+    session: AsyncSession, settings: Settings, profile_id: uuid.UUID, sample_id: uuid.UUID, user: User
+) -> SampleTicket:
+    """The parts stored so far and fresh URLs for the missing ones (resume after a break)."""
+    profile = await _own_profile(session, profile_id, user)
+    sample = await session.get(VoiceSample, sample_id)
+    if sample is None or sample.profile_id != profile.id:
+        raise NotFound("No such recording.", code="voice_sample_not_found")
+    if sample.upload_id is None:
+        raise Conflict("This recording's upload is already complete.", code="upload_already_completed")
+    plan = uploads.PartPlan(sample.size_bytes, sample.part_size)
+    upload = uploads.Upload(sample.source_key, sample.upload_id, plan)
+    stored, signed = await uploads.resume(SAMPLE_UPLOAD, upload, settings)
+    return SampleTicket(sample, plan.part_size, plan.count, list(signed.parts), stored, signed.expires_at)
+
+
 async def complete_sample(
     session: AsyncSession,
     profile_id: uuid.UUID,

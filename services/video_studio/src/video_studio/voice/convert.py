@@ -6,20 +6,27 @@ One analysis (F0, spectral envelope, aperiodicity; 5 ms frames), three edits, on
    rescaled to the profile's (the classic log-F0 mean/variance mapping).
 2. Spectral-envelope warping: the frequency axis is scaled by the factor alpha (0.8-1.25) that best
    lines the source's mean envelope up with the profile's (vocal-tract length: formants move
-   together), then a smooth per-band gain (at most +-10 dB) moves the warped mean onto the profile's.
+   together); optionally (`ConversionPlan.gain_db` > 0) a smooth per-band gain then moves the
+   warped mean onto the profile's. Aperiodicity is warped with the envelope.
 3. Time-stretch without pitch change: frames are resampled in time; F0 and the envelope per frame
    stay, so the pitch and timbre do not move with the tempo.
 
 The warp factor estimated from mean envelopes alone is unreliable (measured on espeak-ng voices it
 picked 0.87 for a voice whose best factor is 1.0 and lost similarity), so `calibrate` settles the
-plan by analysis-by-synthesis: it converts a few calibration sentences with each candidate plan
-(warp, envelope gain on or off, or no conversion at all) and keeps the one whose speaker embedding
-is closest to the profile's. The dub calibrates once per voice (one or two sentences, nine
-candidates) and converts every segment with it.
+plan by analysis-by-synthesis: it converts a calibration sentence with each candidate plan and
+keeps the one whose speaker embedding is closest to the profile's. The dub calibrates once per
+voice and converts every segment with it.
+
+The candidates keep the formant structure: one global warp factor of at most 12 % (VTLN-style:
+formants move together, their pattern stays) and no per-band envelope gain. Stronger warps (up to
+25 %) and the per-band gain bought more similarity but cost 20 points of WER (Whisper could not
+read a male voice's formants pushed up 25 %), and a low-order spectral-tilt correction cost
+intelligibility without gaining similarity (tests/bench/bench_voice.py; docs/VOICE.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -182,14 +189,13 @@ def synthesize(
     return np.asarray(out, dtype=np.float32), ConversionInfo(warp, shift, ratio, stretch)
 
 
-CANDIDATE_WARPS: Final = (0.9, 1.0, 1.12, 1.25)
-CANDIDATE_GAINS_DB: Final = (0.0, 6.0)
+# Mild VTLN-style warps only: at most 12 % either way keeps the speech readable (bench_voice.py).
+CANDIDATE_WARPS: Final = (0.94, 1.0, 1.06, 1.12)
 
 
 def candidate_plans() -> list[ConversionPlan]:
-    plans = [ConversionPlan(identity=True)]
-    plans += [ConversionPlan(warp=w, gain_db=g) for w in CANDIDATE_WARPS for g in CANDIDATE_GAINS_DB]
-    return plans
+    """No conversion, or full F0 mapping with one global envelope warp and no per-band gain."""
+    return [ConversionPlan(identity=True)] + [ConversionPlan(warp=w, gain_db=0.0) for w in CANDIDATE_WARPS]
 
 
 def calibrate(
@@ -199,9 +205,11 @@ def calibrate(
     target_embedding: npt.NDArray[np.float32],
     *,
     source: VoiceStats | None = None,
+    candidates: Sequence[ConversionPlan] | None = None,
 ) -> tuple[ConversionPlan, dict[str, float]]:
-    """The candidate plan whose conversions of `utterances` (synthetic speech, a few seconds each)
-    sound most like the profile to the speaker encoder; with every candidate's mean similarity."""
+    """The candidate plan (`candidate_plans()` unless given) whose conversions of `utterances`
+    (synthetic speech, a few seconds each) sound most like the profile to the speaker encoder;
+    with every candidate's mean similarity."""
     from video_studio.voice.audio import ANALYSIS_RATE, resample
     from video_studio.voice.embedding import cosine, embed
 
@@ -209,7 +217,7 @@ def calibrate(
     worlds = [analyse(resample(u, rate, ANALYSIS_RATE), ANALYSIS_RATE) for u in utterances]
     scores: dict[str, float] = {}
     best, best_score = ConversionPlan(identity=True), -np.inf
-    for plan in candidate_plans():
+    for plan in candidate_plans() if candidates is None else candidates:
         sims = []
         for world in worlds:
             audio, _ = synthesize(world, target, source=source, plan=plan)
