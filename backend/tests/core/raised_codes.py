@@ -160,5 +160,7 @@ def raised() -> tuple[list[Site], list[Site]]:
                     else:
                         params = frozenset(k for k in kwargs if k != "reason_code")
                     reasons.append(Site(code, params, where, _message(node)))
-    errors.extend(Site(code, attribute_params.get(arg, frozenset()), where, arg) for arg, code, where in by_attribute)
+    errors.extend(
+        Site(code, attribute_params.get(arg, frozenset()), where, arg) for arg, code, where in by_attribute
+    )
     return errors, reasons

@@ -137,4 +137,7 @@ async def test_request_validation_errors_answer_in_the_callers_language() -> Non
     assert missing["error"]["message"] == "Dati non validi (title): campo obbligatorio."
     assert unknown["error"]["details"][0]["type"] == "model_attributes_type"
     assert unknown["error"]["message"] == "Dati non validi: valore non valido."
-    assert broken.json()["error"] == {"code": "malformed_json", "message": "Il corpo della richiesta non è JSON valido."}
+    assert broken.json()["error"] == {
+        "code": "malformed_json",
+        "message": "Il corpo della richiesta non è JSON valido.",
+    }

@@ -9,8 +9,8 @@ both apps (packages/shared, `reasonLabel`). The codes are found by reading the s
 from __future__ import annotations
 
 import json
-import uuid
 import string
+import uuid
 from pathlib import Path
 
 import pytest
@@ -167,7 +167,9 @@ async def test_italian_messages_carry_the_numbers_of_their_raise_sites() -> None
     from app.media.trailer import TrailerMode, check_choice
     from app.uploads.flow import check_declared
 
-    settings = get_settings().model_copy(update={"password_min_length": 13, "media_max_upload_bytes": 7 * 1024**2})
+    settings = get_settings().model_copy(
+        update={"password_min_length": 13, "media_max_upload_bytes": 7 * 1024**2}
+    )
     raised: list[DomainError] = []
     identity = f"it-{uuid.uuid4().hex}"
     await ratelimit.limit("it-numbers", identity, 1)
