@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 import structlog
@@ -36,6 +37,8 @@ _HTTP_CODES = {
     429: "rate_limited",
 }
 
+
+_STATUSES = {int(status) for status in HTTPStatus}
 
 _UNPARSABLE_BODY = "There was an error parsing the body"  # fastapi.routing's detail
 
@@ -128,16 +131,21 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse(error_body("malformed_json", t("errors.malformed_json", language)), 422)
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        phrase = HTTPStatus(exc.status_code).phrase if exc.status_code in _STATUSES else None
+        if message == phrase and catalogue().has(f"errors.{code}"):
+            # Starlette's own English phrase (an unknown path, a wrong method): the catalogue's text.
+            message = t(f"errors.{code}", normalize_language(request.headers.get("accept-language")))
         return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(DataError)
-    async def _bad_data(_: Request, exc: DataError) -> JSONResponse:
+    async def _bad_data(request: Request, exc: DataError) -> JSONResponse:
         # The database refused a value the request carried (a NUL character in text, a number out
         # of the column's range, ...): bad input, not a server fault.
         log.warning("database_rejected_value", error_type=type(exc.orig).__name__)
         return JSONResponse(
             error_body(
-                "invalid_value", "A value in the request cannot be stored (e.g. it holds a NUL character)."
+                "invalid_value",
+                t("errors.invalid_value", normalize_language(request.headers.get("accept-language"))),
             ),
             status_code=422,
         )
@@ -157,8 +165,9 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", error_type=type(exc).__name__)
+        language = normalize_language(request.headers.get("accept-language"))
         return JSONResponse(
-            error_body("internal_error", "Something went wrong on our side."), status_code=500
+            error_body("internal_error", t("errors.internal_error", language)), status_code=500
         )

@@ -141,3 +141,27 @@ async def test_request_validation_errors_answer_in_the_callers_language() -> Non
         "code": "malformed_json",
         "message": "Il corpo della richiesta non è JSON valido.",
     }
+
+
+async def test_the_frameworks_own_errors_answer_in_the_callers_language() -> None:
+    """An unknown path, a wrong method and an unexpected crash: the message in it/en too."""
+    app = _validating_app()
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    it = {"Accept-Language": "it"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        unknown = (await client.get("/nowhere", headers=it)).json()["error"]
+        wrong_method = (await client.get("/things", headers=it)).json()["error"]
+        crash = (await client.get("/boom", headers=it)).json()["error"]
+        english = (await client.get("/nowhere")).json()["error"]
+    assert unknown == {"code": "not_found", "message": "Non trovato."}
+    assert wrong_method == {
+        "code": "method_not_allowed",
+        "message": "Metodo non consentito per questo indirizzo.",
+    }
+    assert crash == {"code": "internal_error", "message": "Si è verificato un errore da parte nostra."}
+    assert english == {"code": "not_found", "message": "Not found."}
