@@ -91,7 +91,11 @@ def check_password_strength(settings: Settings, password: str, email: str) -> No
     if password.lower() in _COMMON_PASSWORDS or (len(local_part) >= 4 and local_part in password.lower()):
         problems.append("something not easy to guess (no common passwords, not your email)")
     if problems:
-        raise ValidationFailed("The password needs " + "; ".join(problems) + ".", code="weak_password")
+        raise ValidationFailed(
+            "The password needs " + "; ".join(problems) + ".",
+            code="weak_password",
+            params={"min_length": settings.password_min_length},
+        )
 
 
 def _email_token(user_id: uuid.UUID, purpose: EmailTokenPurpose, ttl: timedelta) -> tuple[EmailToken, str]:

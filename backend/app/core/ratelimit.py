@@ -116,5 +116,6 @@ async def limit(
         retry_after = max(1, math.ceil(reset_at - time.time()))
         raise RateLimited(
             f"Too many attempts. Try again in {retry_after} seconds.",
+            params={"count": retry_after},
             headers={"Retry-After": str(retry_after)},
         )

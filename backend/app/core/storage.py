@@ -157,6 +157,7 @@ class PartWriter:
             raise ValidationFailed(
                 f"Part {self.part_number} has {self.received} bytes instead of its declared {self.size}.",
                 code="upload_size_mismatch",
+                params={"part": self.part_number, "received": self.received, "expected": self.size},
                 details={"part_number": self.part_number, "expected": self.size, "received": self.received},
             )
         etag = self._digest.hexdigest()

@@ -85,5 +85,6 @@ def check_choice(
         raise ValidationFailed(
             f"A trailer may show at most {share}% of the video ({cap:.1f} s of this one).",
             code="trailer_too_long",
+            params={"share": share, "seconds": f"{round(cap, 1):g}"},
             details={"max_seconds": round(cap, 3), "max_share": settings.media_trailer_max_share},
         )

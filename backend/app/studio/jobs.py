@@ -36,6 +36,7 @@ from app import uploads
 from app.core.clock import utcnow
 from app.core.config import Settings, get_settings
 from app.core.errors import DomainError
+from app.core.i18n import catalogue, encode_reason
 from app.core.storage import MultipartUpload, get_object_store
 from app.db.session import sync_session
 from app.jobs import engine as jobs
@@ -233,6 +234,15 @@ class Progress:
         return report
 
 
+def _domain_reason(exc: DomainError) -> str:
+    """A domain error as a stored reason: its code and params (shown from `reasons.<code>` in the
+    reader's language), or the generic failure for a code without a reason text."""
+    if not catalogue().has(f"reasons.{exc.code}"):
+        return GENERIC_FAILURE
+    params = {k: v for k, v in exc.params.items() if isinstance(v, str | int | float)}
+    return encode_reason(exc.code, params)
+
+
 def _run(
     kind: str,
     job_id: uuid.UUID,
@@ -268,8 +278,9 @@ def _run(
         bound.info("studio_job_failed", reason=reason)
         return "failed"
     except DomainError as exc:  # e.g. the source object is gone
-        _finish_failed(model, job_id, claimed.lease, exc.message)
-        bound.info("studio_job_failed", reason=exc.message)
+        reason = _domain_reason(exc)
+        _finish_failed(model, job_id, claimed.lease, reason)
+        bound.info("studio_job_failed", reason=reason, code=exc.code, message=exc.message)
         return "failed"
     except TRANSIENT_ERRORS:
         raise  # the task retries with backoff

@@ -98,7 +98,9 @@ def check_declared(kind: UploadKind, settings: Settings, *, size_bytes: int, con
         raise ValidationFailed("The file is empty.", code="empty_file")
     limit = kind.max_bytes(settings)
     if size_bytes > limit:
-        raise PayloadTooLarge(kind.too_large(limit), code=kind.too_large_code)
+        raise PayloadTooLarge(
+            kind.too_large(limit), code=kind.too_large_code, params={"limit_mib": f"{limit / 1024**2:.3g}"}
+        )
     return PartPlan.for_size(size_bytes, kind.part_size(settings))
 
 

@@ -76,6 +76,7 @@ def parts_to_complete(
             raise ValidationFailed(
                 f"Part {n} holds {have.size} bytes instead of {plan.part_bytes(n)}; send it again.",
                 code="upload_size_mismatch",
+                params={"part": n, "received": have.size, "expected": plan.part_bytes(n)},
                 details={"part_number": n, "expected": plan.part_bytes(n), "received": have.size},
             )
     if chosen is None:

@@ -108,6 +108,10 @@ def raised() -> tuple[list[Site], list[Site]]:
     classes = _Classes(modules)
     errors: list[Site] = []
     reasons: list[Site] = []
+    # An attribute holding a code (an upload kind's too_large_code) -> the params of the raise
+    # site that passes it (`code=kind.too_large_code, params={...}`).
+    attribute_params: dict[str, frozenset[str] | None] = {}
+    by_attribute: list[tuple[str, str, str]] = []  # (attribute, code, where)
     for path, module in modules:
         rel = str(path.relative_to(ROOT))
         for node in ast.walk(module):
@@ -129,7 +133,7 @@ def raised() -> tuple[list[Site], list[Site]]:
             kwargs = {k.arg: k.value for k in node.keywords if k.arg}
             for arg, value in kwargs.items():  # e.g. an upload kind's too_large_code="..."
                 if arg.endswith("_code") and arg != "reason_code" and _str(value):
-                    errors.append(Site(_str(value) or "", frozenset(), where, arg))
+                    by_attribute.append((arg, _str(value) or "", where))
             if name == "encode_reason" and node.args:
                 code = _str(node.args[0])
                 if code is not None:  # (the mechanism itself passes a variable)
@@ -137,6 +141,8 @@ def raised() -> tuple[list[Site], list[Site]]:
                     reasons.append(Site(code, params, where, "encode_reason"))
             elif classes.is_a(name, "DomainError"):
                 if "code" in kwargs and _str(kwargs["code"]) is None:
+                    if isinstance(kwargs["code"], ast.Attribute):
+                        attribute_params[kwargs["code"].attr] = _dict_keys(kwargs.get("params"))
                     continue  # a code held in a variable: its values are found where they are written
                 if node.args and _name(getattr(node.args[0], "func", node.args[0])) == "t":
                     continue  # the message is already the catalogue's, in the user's language
@@ -154,4 +160,7 @@ def raised() -> tuple[list[Site], list[Site]]:
                     else:
                         params = frozenset(k for k in kwargs if k != "reason_code")
                     reasons.append(Site(code, params, where, _message(node)))
+    errors.extend(
+        Site(code, attribute_params.get(arg, frozenset()), where, arg) for arg, code, where in by_attribute
+    )
     return errors, reasons

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from fastapi import FastAPI
+from pydantic import BaseModel, Field
 
 from app.auth.models import Role
 
@@ -91,3 +92,76 @@ async def test_a_database_pool_that_stays_full_answers_503_with_retry_after_in_t
     assert resp.headers["Retry-After"] == "2"
     assert resp.json()["error"]["code"] == "service_busy"
     assert resp.json()["error"]["message"].startswith("Il servizio")
+
+
+class _Body(BaseModel):
+    title: str = Field(min_length=3)
+    level: int = Field(ge=1, le=5)
+    kind: Literal["kata", "kumite"] = "kata"
+
+
+def _validating_app() -> FastAPI:
+    from app.core.http_errors import install_error_handlers
+
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.post("/things")
+    async def things(body: _Body) -> dict[str, str]:
+        return {"title": body.title}
+
+    return app
+
+
+async def test_request_validation_errors_answer_in_the_callers_language() -> None:
+    """FastAPI's own 422: the message in it/en from the catalogue (with pydantic's numbers), the
+    details keep the field and pydantic's error type."""
+    transport = httpx.ASGITransport(app=_validating_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        body = {"title": "ab", "level": 9, "kind": "boxe"}
+        italian = (await client.post("/things", json=body, headers={"Accept-Language": "it-IT"})).json()
+        english = (await client.post("/things", json=body, headers={"Accept-Language": "en"})).json()
+        missing = (await client.post("/things", json={}, headers={"Accept-Language": "it"})).json()
+        unknown = (await client.post("/things", json=[1], headers={"Accept-Language": "it"})).json()
+        broken = await client.post(
+            "/things", content=b"{", headers={"Content-Type": "application/json", "Accept-Language": "it"}
+        )
+    assert italian["error"]["code"] == english["error"]["code"] == "validation_error"
+    assert italian["error"]["message"] == "Dati non validi (title): deve avere almeno 3 caratteri."
+    assert english["error"]["message"] == "Invalid input (title): must have at least 3 characters."
+    fields = [(d["field"], d["type"]) for d in italian["error"]["details"]]
+    assert fields == [("title", "string_too_short"), ("level", "less_than_equal"), ("kind", "literal_error")]
+    problems = [d["problem"] for d in italian["error"]["details"]]
+    assert problems[1] == "deve essere al massimo 5."
+    assert problems[2] == "deve essere uno tra 'kata' o 'kumite'."
+    assert missing["error"]["message"] == "Dati non validi (title): campo obbligatorio."
+    assert unknown["error"]["details"][0]["type"] == "model_attributes_type"
+    assert unknown["error"]["message"] == "Dati non validi: valore non valido."
+    assert broken.json()["error"] == {
+        "code": "malformed_json",
+        "message": "Il corpo della richiesta non è JSON valido.",
+    }
+
+
+async def test_the_frameworks_own_errors_answer_in_the_callers_language() -> None:
+    """An unknown path, a wrong method and an unexpected crash: the message in it/en too."""
+    app = _validating_app()
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    it = {"Accept-Language": "it"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        unknown = (await client.get("/nowhere", headers=it)).json()["error"]
+        wrong_method = (await client.get("/things", headers=it)).json()["error"]
+        crash = (await client.get("/boom", headers=it)).json()["error"]
+        english = (await client.get("/nowhere")).json()["error"]
+    assert unknown == {"code": "not_found", "message": "Non trovato."}
+    assert wrong_method == {
+        "code": "method_not_allowed",
+        "message": "Metodo non consentito per questo indirizzo.",
+    }
+    assert crash == {"code": "internal_error", "message": "Si è verificato un errore da parte nostra."}
+    assert english == {"code": "not_found", "message": "Not found."}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import string
+import uuid
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,8 @@ def test_the_source_reading_finds_the_codes_it_should() -> None:
         "document_too_large",
         "range_too_long",
     } <= error_codes
+    document = next(s for s in ERROR_SITES if s.code == "document_too_large")
+    assert document.params == {"limit_mib"}  # the params of the flow's raise site that passes it
     assert "audio_too_large" not in error_codes  # the coach's message is already the catalogue's
     reason_codes = {s.code for s in REASON_SITES}
     assert {"not_a_video", "video_too_long", "attempt_too_long", "upload_abandoned_after"} <= reason_codes
@@ -151,3 +154,38 @@ def test_an_error_message_renders_its_parameters_and_phrases_in_the_readers_lang
         == "Il report non è pronto: l'analisi è non riuscita (Il file è vuoto.)."
     )
     assert localized_message(error, "en") == error.message
+
+
+async def test_italian_messages_carry_the_numbers_of_their_raise_sites() -> None:
+    """Raise sites with numbers pass them as params, so the Italian text (not only the English
+    one written at the raise site) carries them."""
+    from app.auth.service import check_password_strength
+    from app.core import ratelimit
+    from app.core.config import get_settings
+    from app.core.errors import DomainError
+    from app.media.service import VIDEO_UPLOAD
+    from app.media.trailer import TrailerMode, check_choice
+    from app.uploads.flow import check_declared
+
+    settings = get_settings().model_copy(
+        update={"password_min_length": 13, "media_max_upload_bytes": 7 * 1024**2}
+    )
+    raised: list[DomainError] = []
+    identity = f"it-{uuid.uuid4().hex}"
+    await ratelimit.limit("it-numbers", identity, 1)
+    for attempt in (
+        lambda: check_password_strength(settings, "abc1", "someone@example.com"),
+        lambda: check_choice(settings, mode=TrailerMode.range, start_s=0.0, end_s=50.0, duration_s=100.0),
+        lambda: check_declared(VIDEO_UPLOAD, settings, size_bytes=8 * 1024**2, content_type="video/mp4"),
+    ):
+        with pytest.raises(DomainError) as excinfo:
+            attempt()
+        raised.append(excinfo.value)
+    with pytest.raises(DomainError) as limited:
+        await ratelimit.limit("it-numbers", identity, 1)
+    weak, trailer, too_large = (localized_message(e, "it") for e in raised)
+    assert "13 caratteri" in weak
+    assert "20%" in trailer and "20 s" in trailer
+    assert "7 MiB" in too_large
+    retry_after = (limited.value.headers or {})["Retry-After"]
+    assert f"tra {retry_after} second" in localized_message(limited.value, "it")

@@ -122,3 +122,40 @@ def test_the_reaper_task_puts_a_stuck_attempt_back_through_the_worker(
     assert row.status == JobStatus.failed
     assert row.failure_reason == "not_a_video"
     assert row.run_count == 1
+
+
+def test_a_job_failing_with_a_domain_error_stores_its_code_shown_in_the_readers_language(
+    instructor: Any, student: Any, make_reference: Any, make_attempt: Any
+) -> None:
+    """The reported problem: the English message was stored; now the code (with its params), which
+    the server and the apps show from `reasons.<code>` in it/en; a code without a reason text is
+    the generic failure (the English message goes to the log)."""
+    from app.core.errors import DomainError, NotFound
+    from app.core.i18n import reason_text
+
+    def failing(error: DomainError) -> Any:
+        def body(_job: Any, _progress: Any, _workdir: Any, _settings: Any) -> dict[str, Any]:
+            raise error
+
+        return body
+
+    reference = make_reference(instructor)
+    gone, long_one, odd = (make_attempt(reference, student) for _ in range(3))
+    assert (
+        jobs._run("attempt", gone.id, "t-1", failing(NotFound("No object k", code="object_not_found")))
+        == "failed"
+    )
+    too_long = DomainError("Too long.", code="attempt_too_long", params={"seconds": 125, "max_seconds": 60})
+    assert jobs._run("attempt", long_one.id, "t-2", failing(too_long)) == "failed"
+    assert (
+        jobs._run("attempt", odd.id, "t-3", failing(DomainError("Odd.", code="no_such_code_anywhere")))
+        == "failed"
+    )
+    assert _row(StudioAttempt, gone.id).failure_reason == "object_not_found"
+    assert reason_text("object_not_found", "it") == "Il file caricato non è più disponibile."
+    stored = _row(StudioAttempt, long_one.id).failure_reason
+    assert stored == "attempt_too_long?seconds=125&max_seconds=60"
+    assert reason_text(stored, "it").startswith(
+        "Il video dura 125 s; un tentativo può durare al massimo 60 s."
+    )
+    assert _row(StudioAttempt, odd.id).failure_reason == jobs.GENERIC_FAILURE
