@@ -56,6 +56,7 @@ from app.db.session import sync_session
 from app.entitlements import service as entitlements
 from app.entitlements.models import EntitlementKind, EntitlementStatus, SourceType
 from app.notifications.service import notify
+from app.social import course_items
 from app.webhooks import service as webhooks
 from app.worker.dispatch import enqueue
 
@@ -507,9 +508,7 @@ def _grant_course_videos(s: Session, p: Purchase, access: EntitlementStatus) -> 
     are never deleted). A revoked purchase (refunded, dispute lost) gains no new rights."""
     if access == EntitlementStatus.revoked or p.course_id is None:
         return
-    from app.social import courses  # social knows commerce (prices, extension): import late
-
-    for video_id in courses.video_ids_of(s, p.course_id):
+    for video_id in course_items.video_ids_of(s, p.course_id):
         entitlements.grant(
             s,
             user_id=p.user_id,

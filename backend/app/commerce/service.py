@@ -48,6 +48,7 @@ from app.core.pagination import apply_cursor, page_of
 from app.entitlements import service as entitlements
 from app.entitlements.models import Entitlement, EntitlementKind, SourceType
 from app.media import service as media_service
+from app.social import course_items
 
 log = structlog.get_logger(__name__)
 
@@ -221,9 +222,8 @@ async def _course_checkout(
 ) -> CheckoutResult:
     """A course bundle: one payment at the course's price, granting every video of the course
     (see events.recompute_purchase). Videos the buyer already has do not lower the price."""
-    from app.social import courses  # social reads commerce's prices: import late
 
-    offer = await courses.bundle_offer(session, course_id)
+    offer = await course_items.bundle_offer(session, course_id)
     if offer.owner_id == user.id:
         raise Conflict("This is your own course.", code="own_course")
     currency = normalise_currency(offer.currency)

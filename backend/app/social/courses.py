@@ -24,11 +24,9 @@ bundle price, the sum of the videos' own prices and what the buyer saves. Decisi
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy import delete, exists, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from app.auth import service as auth_service
 from app.auth.models import Role, User
@@ -43,7 +41,7 @@ from app.media import catalog
 from app.media import schemas as media_schemas
 from app.media import service as media_service
 from app.media.models import Video, VideoStatus
-from app.social import schemas
+from app.social import course_items, schemas
 from app.social.models import Course, CourseItem
 
 MAX_VIDEOS = 200
@@ -55,39 +53,11 @@ def _manages(course: Course, user: User | None) -> bool:
     return user.role == Role.admin or (user.role == Role.instructor and user.id == course.owner_id)
 
 
-async def _load(session: AsyncSession, course_id: uuid.UUID, *, for_update: bool = False) -> Course:
-    stmt = select(Course).where(Course.id == course_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    course = await session.scalar(stmt)
-    if course is None:
-        raise NotFound("No such course.", code="course_not_found")
-    return course
-
-
 async def _managed(session: AsyncSession, user: User, course_id: uuid.UUID) -> Course:
-    course = await _load(session, course_id, for_update=True)
+    course = await course_items.load_course(session, course_id, for_update=True)
     if not _manages(course, user):
         raise PermissionDenied("Only the course's instructor may do this.", code="not_course_owner")
     return course
-
-
-async def _video_ids(session: AsyncSession, course_id: uuid.UUID) -> list[uuid.UUID]:
-    rows = await session.scalars(
-        select(CourseItem.video_id).where(CourseItem.course_id == course_id).order_by(CourseItem.position)
-    )
-    return list(rows)
-
-
-async def _published_cards(video_ids: list[uuid.UUID]) -> list[media_schemas.VideoOut]:
-    cards = []
-    for video_id in video_ids:
-        try:
-            entry = await catalog.cached_card(video_id)
-        except NotFound:
-            continue  # unpublished or removed since: not shown
-        cards.append(media_schemas.VideoOut.model_validate_json(entry.body))
-    return cards
 
 
 def _bundle_figures(course: Course, cards: list[media_schemas.VideoOut]) -> tuple[int | None, int | None]:
@@ -131,8 +101,8 @@ async def _owned(
 
 
 async def _out(session: AsyncSession, course: Course, viewer: User | None) -> schemas.CourseOut:
-    ids = await _video_ids(session, course.id)
-    cards = await _published_cards(ids)
+    ids = await course_items.course_video_ids(session, course.id)
+    cards = await course_items.published_cards(ids)
     owner = await auth_service.get_user(session, course.owner_id)
     total, savings = _bundle_figures(course, cards)
     bought, playable = await _owned(session, course, cards, viewer)
@@ -190,7 +160,7 @@ async def update(
     if description is not None:
         course.description = description.strip()
     if published is True and course.published_at is None:
-        if not await _published_cards(await _video_ids(session, course.id)):
+        if not await course_items.published_cards(await course_items.course_video_ids(session, course.id)):
             raise Conflict("Add at least one published video first.", code="course_empty")
         course.published_at = utcnow()
     elif published is False:
@@ -230,7 +200,7 @@ async def set_videos(
 
 async def get(session: AsyncSession, *, course_id: uuid.UUID, viewer: User | None) -> schemas.CourseOut:
     """Published courses with a published video for everyone; any course for its managers."""
-    course = await _load(session, course_id)
+    course = await course_items.load_course(session, course_id)
     out = await _out(session, course, viewer)
     if not _manages(course, viewer) and (not out.published or not out.videos):
         raise NotFound("No such course.", code="course_not_found")
@@ -312,7 +282,7 @@ async def query_catalog_page(session: AsyncSession, *, limit: int, cursor: str |
     names = {user_id: name for user_id, name in (await session.execute(owners)).tuples()}
     items = []
     for course in rows[:limit]:
-        cards = await _published_cards(await _video_ids(session, course.id))
+        cards = await course_items.published_cards(await course_items.course_video_ids(session, course.id))
         if cards:  # a video unpublished between the query and its card: skip the course
             items.append(_card(course, names.get(course.owner_id, ""), cards))
     next_cursor = None
@@ -335,43 +305,3 @@ async def cached_catalog_page(*, limit: int, cursor: str | None) -> bytes:
     key = f"courses:{limit}:{cursor or ''}"
     ttl = get_settings().media_catalog_cache_ttl_seconds
     return (await get_cache().fetch(media_service.CATALOG_CACHE, key, compute, ttl_seconds=ttl)).body
-
-
-# --- for commerce (selling a course as a bundle) ----------------------------------------------
-
-
-def video_ids_of(session: Session, course_id: uuid.UUID) -> list[uuid.UUID]:
-    """Every video of the course, in order (sync: commerce's workers grant a bundle's rights)."""
-    return list(
-        session.scalars(
-            select(CourseItem.video_id).where(CourseItem.course_id == course_id).order_by(CourseItem.position)
-        )
-    )
-
-
-@dataclass(frozen=True)
-class BundleOffer:
-    course_id: uuid.UUID
-    owner_id: uuid.UUID
-    title: str
-    price_cents: int
-    currency: str
-    video_count: int  # the published videos a buyer sees on the page
-
-
-async def bundle_offer(session: AsyncSession, course_id: uuid.UUID) -> BundleOffer:
-    """What a buyer of the course pays, if it is public and sold as a bundle."""
-    course = await _load(session, course_id)
-    cards = await _published_cards(await _video_ids(session, course.id))
-    if course.published_at is None or not cards:
-        raise NotFound("No such course.", code="course_not_found")
-    if course.price_cents is None or course.currency is None:
-        raise ValidationFailed("This course is not sold as a bundle.", code="course_not_for_sale")
-    return BundleOffer(
-        course_id=course.id,
-        owner_id=course.owner_id,
-        title=course.title,
-        price_cents=course.price_cents,
-        currency=course.currency,
-        video_count=len(cards),
-    )
