@@ -42,6 +42,7 @@ from video_studio.providers.espeak_tts import EspeakTextToSpeech
 from video_studio.providers.whisper_local import LocalWhisper
 from video_studio.voice import analyse_samples, calibrate, convert, write_wav
 from video_studio.voice.audio import ANALYSIS_RATE, WORLD_RATE, resample
+from video_studio.voice.base_voice import choose_base_voice, label
 from video_studio.voice.convert import ConversionPlan
 from video_studio.voice.embedding import cosine, embed
 from video_studio.voice.quality import transcribe_text, word_error_rate, words
@@ -76,7 +77,7 @@ PLAIN = Voice("it")
 PREVIOUS_CANDIDATES = [ConversionPlan(identity=True)] + [
     ConversionPlan(warp=w, gain_db=g) for w in (0.9, 1.0, 1.12, 1.25) for g in (0.0, 6.0)
 ]
-OURS = "ours (calibrated mild warp)"
+OURS = "ours: nearest base voice + calibrated mild warp"
 BARE = "plain TTS (bare)"
 TTS = EspeakTextToSpeech()
 RNG = np.random.default_rng(15)
@@ -94,12 +95,20 @@ def _calibrated(candidates: list[ConversionPlan] | None) -> Planner:
     return plan
 
 
-VARIANTS: dict[str, Planner] = {
-    "F0 only": lambda *_: ConversionPlan(warp=1.0, gain_db=0.0),
-    "warp 1.12 + F0": lambda *_: ConversionPlan(warp=1.12, gain_db=0.0),
-    "previous default": _calibrated(PREVIOUS_CANDIDATES),
-    OURS: _calibrated(None),
-    "ours with F0 x0.5": lambda *a: replace(_calibrated(None)(*a), f0_strength=0.5),
+# Each variant: (start from the nearest base voice?, planner). `--all` adds the older variants.
+VARIANTS: dict[str, tuple[bool, Planner]] = {
+    "previous default (plain it, calibrated mild warp)": (False, _calibrated(None)),
+    "nearest base voice, bare": (True, lambda *_: ConversionPlan(identity=True)),
+    OURS: (True, _calibrated(None)),
+    "nearest base + calibrated, F0 mean only": (
+        True,
+        lambda *a: replace(_calibrated(None)(*a), keep_f0_range=True),
+    ),
+}
+OLDER: dict[str, tuple[bool, Planner]] = {
+    "F0 only": (False, lambda *_: ConversionPlan(warp=1.0, gain_db=0.0)),
+    "warp 1.12 + F0": (False, lambda *_: ConversionPlan(warp=1.12, gain_db=0.0)),
+    "warps <= 1.25 + per-band gain": (False, _calibrated(PREVIOUS_CANDIDATES)),
 }
 
 
@@ -191,15 +200,26 @@ def measure(targets: tuple[Voice, ...]) -> Run:
             bare.sims += [similarity(p, vector) for p in plain]
             bare.errors += plain_errors
             line = [f"{target.id} p{target.pitch}: plain sim {np.mean(bare.sims[-len(plain) :]):.3f}"]
-            for name, planner in VARIANTS.items():
+            t0 = time.perf_counter()
+            choice = choose_base_voice(TTS, "it", CALIBRATION, stats.f0_median_hz, vector)
+            choice_seconds = time.perf_counter() - t0
+            base = choice.voice
+            line.append(f"base {label(base)} (F0 gap {choice.f0_gap_semitones} st)")
+            base_plain = [speak(text, base) for text in HELD_OUT]
+            base_calibration = [speak(CALIBRATION, base)]
+            base_source = voice_stats([analyse(base_calibration[0], WORLD_RATE, aperiodicity=False)])
+            for name, (from_base, planner) in VARIANTS.items():
                 score = scores[name]
+                src, calib, held = (
+                    (base_source, base_calibration, base_plain) if from_base else (source, calibration, plain)
+                )
                 t0 = time.perf_counter()
-                plan = planner(calibration, stats, vector, source)
-                score.calibration_seconds += time.perf_counter() - t0
+                plan = planner(calib, stats, vector, src)
+                score.calibration_seconds += time.perf_counter() - t0 + (choice_seconds if from_base else 0.0)
                 t0 = time.perf_counter()
-                outs = [convert(p, WORLD_RATE, stats, source=source, plan=plan)[0] for p in plain]
+                outs = [convert(p, WORLD_RATE, stats, source=src, plan=plan)[0] for p in held]
                 score.seconds += time.perf_counter() - t0
-                score.plans.append(describe(plan))
+                score.plans.append((label(base) + ":" if from_base else "") + describe(plan))
                 score.sims += [similarity(o, vector) for o in outs]
                 score.errors += [
                     word_errors(t, transcribe_text(stt, o, WORLD_RATE, "it"))
@@ -280,6 +300,8 @@ def main(args: list[str]) -> int:
         report(run)
         return 0
     targets = TARGETS
+    if "--all" in args:
+        VARIANTS.update(OLDER)
     if "--targets" in args:
         wanted = args[args.index("--targets") + 1].split(",")
         targets = tuple(t for t in TARGETS if t.id in wanted)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -41,6 +41,7 @@ from video_studio.voice.audio import (
     resample,
     write_wav,
 )
+from video_studio.voice.base_voice import choose_base_voice
 from video_studio.voice.convert import ConversionPlan, calibrate, convert
 from video_studio.voice.profile import VoiceProfile
 from video_studio.voice.rendition import add_audio_rendition, package_audio
@@ -167,10 +168,15 @@ def _voice_plan(
         return VoicePlan(casting, None, None, None, ConversionPlan(identity=True), {})
     profile = profiles[casting.profile]
     text = CALIBRATION_TEXT.get(language, CALIBRATION_TEXT["en"])
+    # Start from the provider voice nearest the profile, so the F0 shift left is small.
+    choice = choose_base_voice(tts, language, text, profile.stats.f0_median_hz, profile.vector())
+    if choice.scores:
+        casting = replace(casting, voice=choice.voice)
     speech = tts.synthesize(text, language=language, voice=casting.voice)
     samples = resample(speech.samples, speech.sample_rate, WORLD_RATE)
     source = voice_stats([analyse(samples, WORLD_RATE, aperiodicity=False)])
     plan, scores = calibrate([samples], WORLD_RATE, profile.stats, profile.vector(), source=source)
+    scores.update({f"base {name}": sim for name, sim in choice.scores.items()})
     return VoicePlan(casting, profile.stats, profile.embedding, source, plan, scores)
 
 
