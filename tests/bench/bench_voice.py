@@ -10,11 +10,13 @@ converted toward it and measured on twelve held-out sentences (~110 words) the c
 saw. Variants, all from the same run:
 
 - plain TTS (bare): espeak-ng's `it`, unconverted: the baseline;
-- F0 only: log-F0 mean/variance mapping, the envelope untouched;
-- warp 1.12: F0 mapping and a fixed 12 % envelope warp;
-- previous default: calibrated among warps up to 25 % with a per-band envelope gain (up to 6 dB);
-- ours (the dub's default): calibrated among mild warps (0.94-1.12) with no per-band gain;
-- ours with F0 x0.5: the same plan with F0 moved half way (in semitones) toward the profile's.
+- previous default: `it` converted with the calibrated mild warp (0.94-1.12) and full F0 mapping;
+- nearest base voice, bare: the espeak-ng variant and pitch `choose_base_voice` picks for the
+  profile (never the target's own variant: f3, m7, klatt, f5 are not candidates), unconverted;
+- nearest base + calibrated mild warp (the candidate; `dub(nearest_base_voice=True)`, off by
+  default after this bench): that base voice, then the calibrated mild warp with F0 mapping;
+- the same with the F0 mean only mapped (the base voice's contour spread kept).
+`--all` adds the older variants (F0 only, warp 1.12 + F0, warps up to 25 % with per-band gain).
 
 Printed per variant: speaker similarity (resemblyzer cosine to the profile) and its gain over
 plain TTS, the offline Whisper's WER and its difference from plain TTS, each gain with a 95 %
@@ -77,7 +79,7 @@ PLAIN = Voice("it")
 PREVIOUS_CANDIDATES = [ConversionPlan(identity=True)] + [
     ConversionPlan(warp=w, gain_db=g) for w in (0.9, 1.0, 1.12, 1.25) for g in (0.0, 6.0)
 ]
-OURS = "ours: nearest base voice + calibrated mild warp"
+OURS = "nearest base + calibrated mild warp"
 BARE = "plain TTS (bare)"
 TTS = EspeakTextToSpeech()
 RNG = np.random.default_rng(15)
