@@ -10,11 +10,13 @@ converted toward it and measured on twelve held-out sentences (~110 words) the c
 saw. Variants, all from the same run:
 
 - plain TTS (bare): espeak-ng's `it`, unconverted: the baseline;
-- F0 only: log-F0 mean/variance mapping, the envelope untouched;
-- warp 1.12: F0 mapping and a fixed 12 % envelope warp;
-- previous default: calibrated among warps up to 25 % with a per-band envelope gain (up to 6 dB);
-- ours (the dub's default): calibrated among mild warps (0.94-1.12) with no per-band gain;
-- ours with F0 x0.5: the same plan with F0 moved half way (in semitones) toward the profile's.
+- previous default: `it` converted with the calibrated mild warp (0.94-1.12) and full F0 mapping;
+- nearest base voice, bare: the espeak-ng variant and pitch `choose_base_voice` picks for the
+  profile (never the target's own variant: f3, m7, klatt, f5 are not candidates), unconverted;
+- nearest base + calibrated mild warp (the candidate; `dub(nearest_base_voice=True)`, off by
+  default after this bench): that base voice, then the calibrated mild warp with F0 mapping;
+- the same with the F0 mean only mapped (the base voice's contour spread kept).
+`--all` adds the older variants (F0 only, warp 1.12 + F0, warps up to 25 % with per-band gain).
 
 Printed per variant: speaker similarity (resemblyzer cosine to the profile) and its gain over
 plain TTS, the offline Whisper's WER and its difference from plain TTS, each gain with a 95 %
@@ -42,6 +44,7 @@ from video_studio.providers.espeak_tts import EspeakTextToSpeech
 from video_studio.providers.whisper_local import LocalWhisper
 from video_studio.voice import analyse_samples, calibrate, convert, write_wav
 from video_studio.voice.audio import ANALYSIS_RATE, WORLD_RATE, resample
+from video_studio.voice.base_voice import choose_base_voice, label
 from video_studio.voice.convert import ConversionPlan
 from video_studio.voice.embedding import cosine, embed
 from video_studio.voice.quality import transcribe_text, word_error_rate, words
@@ -76,7 +79,7 @@ PLAIN = Voice("it")
 PREVIOUS_CANDIDATES = [ConversionPlan(identity=True)] + [
     ConversionPlan(warp=w, gain_db=g) for w in (0.9, 1.0, 1.12, 1.25) for g in (0.0, 6.0)
 ]
-OURS = "ours (calibrated mild warp)"
+OURS = "nearest base + calibrated mild warp"
 BARE = "plain TTS (bare)"
 TTS = EspeakTextToSpeech()
 RNG = np.random.default_rng(15)
@@ -94,12 +97,20 @@ def _calibrated(candidates: list[ConversionPlan] | None) -> Planner:
     return plan
 
 
-VARIANTS: dict[str, Planner] = {
-    "F0 only": lambda *_: ConversionPlan(warp=1.0, gain_db=0.0),
-    "warp 1.12 + F0": lambda *_: ConversionPlan(warp=1.12, gain_db=0.0),
-    "previous default": _calibrated(PREVIOUS_CANDIDATES),
-    OURS: _calibrated(None),
-    "ours with F0 x0.5": lambda *a: replace(_calibrated(None)(*a), f0_strength=0.5),
+# Each variant: (start from the nearest base voice?, planner). `--all` adds the older variants.
+VARIANTS: dict[str, tuple[bool, Planner]] = {
+    "previous default (plain it, calibrated mild warp)": (False, _calibrated(None)),
+    "nearest base voice, bare": (True, lambda *_: ConversionPlan(identity=True)),
+    OURS: (True, _calibrated(None)),
+    "nearest base + calibrated, F0 mean only": (
+        True,
+        lambda *a: replace(_calibrated(None)(*a), keep_f0_range=True),
+    ),
+}
+OLDER: dict[str, tuple[bool, Planner]] = {
+    "F0 only": (False, lambda *_: ConversionPlan(warp=1.0, gain_db=0.0)),
+    "warp 1.12 + F0": (False, lambda *_: ConversionPlan(warp=1.12, gain_db=0.0)),
+    "warps <= 1.25 + per-band gain": (False, _calibrated(PREVIOUS_CANDIDATES)),
 }
 
 
@@ -191,15 +202,26 @@ def measure(targets: tuple[Voice, ...]) -> Run:
             bare.sims += [similarity(p, vector) for p in plain]
             bare.errors += plain_errors
             line = [f"{target.id} p{target.pitch}: plain sim {np.mean(bare.sims[-len(plain) :]):.3f}"]
-            for name, planner in VARIANTS.items():
+            t0 = time.perf_counter()
+            choice = choose_base_voice(TTS, "it", CALIBRATION, stats.f0_median_hz, vector)
+            choice_seconds = time.perf_counter() - t0
+            base = choice.voice
+            line.append(f"base {label(base)} (F0 gap {choice.f0_gap_semitones} st)")
+            base_plain = [speak(text, base) for text in HELD_OUT]
+            base_calibration = [speak(CALIBRATION, base)]
+            base_source = voice_stats([analyse(base_calibration[0], WORLD_RATE, aperiodicity=False)])
+            for name, (from_base, planner) in VARIANTS.items():
                 score = scores[name]
+                src, calib, held = (
+                    (base_source, base_calibration, base_plain) if from_base else (source, calibration, plain)
+                )
                 t0 = time.perf_counter()
-                plan = planner(calibration, stats, vector, source)
-                score.calibration_seconds += time.perf_counter() - t0
+                plan = planner(calib, stats, vector, src)
+                score.calibration_seconds += time.perf_counter() - t0 + (choice_seconds if from_base else 0.0)
                 t0 = time.perf_counter()
-                outs = [convert(p, WORLD_RATE, stats, source=source, plan=plan)[0] for p in plain]
+                outs = [convert(p, WORLD_RATE, stats, source=src, plan=plan)[0] for p in held]
                 score.seconds += time.perf_counter() - t0
-                score.plans.append(describe(plan))
+                score.plans.append((label(base) + ":" if from_base else "") + describe(plan))
                 score.sims += [similarity(o, vector) for o in outs]
                 score.errors += [
                     word_errors(t, transcribe_text(stt, o, WORLD_RATE, "it"))
@@ -280,6 +302,8 @@ def main(args: list[str]) -> int:
         report(run)
         return 0
     targets = TARGETS
+    if "--all" in args:
+        VARIANTS.update(OLDER)
     if "--targets" in args:
         wanted = args[args.index("--targets") + 1].split(",")
         targets = tuple(t for t in TARGETS if t.id in wanted)

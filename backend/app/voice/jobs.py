@@ -42,14 +42,11 @@ def _safe(name: str) -> str:
 
 
 def _reject(profile_id: uuid.UUID, check: dict[str, Any]) -> BadInput:
-    """Keep the check's findings (reason keys, rendered per request language) and fail the job
-    with the first reason in English."""
-    from video_studio.i18n import studio_catalogue
-
+    """Keep the check's findings (reason keys with parameters, rendered per request language in
+    `reasons`) and fail the job with the stable code that points to them."""
     with sync_session() as session:
         session.execute(update(VoiceProfile).where(VoiceProfile.id == profile_id).values(check=check))
-    first = check["reasons"][0]
-    return BadInput(studio_catalogue().text(first["key"], "en", **first.get("params", {})))
+    return BadInput("The recordings did not pass the check.", reason_code="voice_recordings_refused")
 
 
 def _check_body(profile: Any, progress: Any, workdir: Path, settings: Settings) -> dict[str, Any]:
@@ -64,7 +61,7 @@ def _check_body(profile: Any, progress: Any, workdir: Path, settings: Settings) 
         )
         wanted = [(s.source_key, s.filename) for s in samples]
     if not wanted:
-        raise BadInput("No recording was uploaded.")
+        raise BadInput("No recording was uploaded.", reason_code="voice_no_recordings")
     store = get_object_store()
     progress.set(5, "downloading")
     paths = []
@@ -156,7 +153,7 @@ def _download_work(dub_id: uuid.UUID, out: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         store.download(info.key, target)
     if not (out / "dub.json").is_file():
-        raise BadInput("The dub's files are gone; dub the video again.")
+        raise BadInput("The dub's files are gone; dub the video again.", reason_code="voice_dub_files_gone")
 
 
 def _package(dub: Any, out: Path, workdir: Path, version: int) -> str:
@@ -188,7 +185,7 @@ def _dub_body(dub: Any, progress: Any, workdir: Path, settings: Settings) -> dic
     with sync_session() as session:
         profile = session.get(VoiceProfile, dub.profile_id)
         if profile is None or profile.profile is None:
-            raise BadInput("The voice profile is gone.")
+            raise BadInput("The voice profile is gone.", reason_code="voice_profile_gone")
         voice = Voice.from_dict(profile.profile)
         tm = memory.load_sync(session)
     tts, stt = _providers(settings)
@@ -222,9 +219,9 @@ def _dub_body(dub: Any, progress: Any, workdir: Path, settings: Settings) -> dic
     except ProviderError as exc:
         if exc.retryable:
             raise ConnectionError(str(exc)) from exc
-        raise BadInput(str(exc)) from exc
+        raise BadInput(str(exc), reason_code="voice_speech_service_refused") from exc
     except InvalidInputError as exc:
-        raise BadInput(str(exc)) from exc
+        raise BadInput(str(exc), reason_code="voice_cannot_dub") from exc
     progress.set(88, "package")
     version = int(dub.version) + 1
     rendition = _package(dub, out, workdir, version)

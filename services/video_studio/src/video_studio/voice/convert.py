@@ -58,6 +58,8 @@ class ConversionPlan:
     # How far F0 moves toward the profile's (1: all the way; 0.5: half the shift in semitones and
     # half the change of its spread). Large shifts cost intelligibility (docs/VOICE.md, bench).
     f0_strength: float = 1.0
+    # Map the F0 mean only and keep the synthetic contour's spread (for a base voice already close).
+    keep_f0_range: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +67,7 @@ class ConversionPlan:
             "gain_db": self.gain_db,
             "identity": self.identity,
             "f0_strength": self.f0_strength,
+            "keep_f0_range": self.keep_f0_range,
         }
 
     @classmethod
@@ -75,6 +78,7 @@ class ConversionPlan:
             float(data["gain_db"]),
             bool(data["identity"]),
             float(data.get("f0_strength", 1.0)),
+            bool(data.get("keep_f0_range", False)),
         )
 
 
@@ -165,7 +169,11 @@ def synthesize(
         lf0 = np.log(world.f0[world.voiced])
         mu_s = source.f0_log_mean if source else float(lf0.mean())
         sd_s = source.f0_log_std if source else float(lf0.std())
-        full = float(np.clip(target.f0_log_std / max(sd_s, 1e-3), *STD_RATIO_RANGE))
+        full = (
+            1.0
+            if plan.keep_f0_range
+            else float(np.clip(target.f0_log_std / max(sd_s, 1e-3), *STD_RATIO_RANGE))
+        )
         ratio = 1.0 + plan.f0_strength * (full - 1.0)
         mean = mu_s + plan.f0_strength * (target.f0_log_mean - mu_s)
         f0 = world.f0.copy()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -41,6 +41,7 @@ from video_studio.voice.audio import (
     resample,
     write_wav,
 )
+from video_studio.voice.base_voice import choose_base_voice
 from video_studio.voice.convert import ConversionPlan, calibrate, convert
 from video_studio.voice.profile import VoiceProfile
 from video_studio.voice.rendition import add_audio_rendition, package_audio
@@ -161,16 +162,29 @@ def _fit(
 
 
 def _voice_plan(
-    casting: Casting, profiles: Sequence[VoiceProfile], tts: TextToSpeech, language: str, convert_voice: bool
+    casting: Casting,
+    profiles: Sequence[VoiceProfile],
+    tts: TextToSpeech,
+    language: str,
+    convert_voice: bool,
+    nearest_base: bool = False,
 ) -> VoicePlan:
     if casting.profile is None or not convert_voice:
         return VoicePlan(casting, None, None, None, ConversionPlan(identity=True), {})
     profile = profiles[casting.profile]
     text = CALIBRATION_TEXT.get(language, CALIBRATION_TEXT["en"])
+    # Optionally start from the provider voice nearest the profile (small F0 shift left). Off by
+    # default: espeak-ng's high-pitched female variants are far harder for Whisper (docs/VOICE.md).
+    base_scores: dict[str, float] = {}
+    if nearest_base:
+        choice = choose_base_voice(tts, language, text, profile.stats.f0_median_hz, profile.vector())
+        casting = replace(casting, voice=choice.voice)
+        base_scores = {f"base {name}": sim for name, sim in choice.scores.items()}
     speech = tts.synthesize(text, language=language, voice=casting.voice)
     samples = resample(speech.samples, speech.sample_rate, WORLD_RATE)
     source = voice_stats([analyse(samples, WORLD_RATE, aperiodicity=False)])
     plan, scores = calibrate([samples], WORLD_RATE, profile.stats, profile.vector(), source=source)
+    scores.update(base_scores)
     return VoicePlan(casting, profile.stats, profile.embedding, source, plan, scores)
 
 
@@ -258,11 +272,14 @@ def dub(
     translator: Translator | None = None,
     convert_voice: bool = True,
     diarisation: bool = True,
+    nearest_base_voice: bool = False,
     master: Path | None = None,
     on_progress: Progress | None = None,
 ) -> dict[str, Any]:
     """The whole dub; returns the DubDoc also written to out_dir/dub.json. `convert_voice` False
-    for a provider that already speaks in the profile's voice (a cloned ElevenLabs voice)."""
+    for a provider that already speaks in the profile's voice (a cloned ElevenLabs voice).
+    `nearest_base_voice`: start from the provider voice nearest the profile (voice/base_voice.py;
+    off: it raised similarity but cost Whisper words on female targets, docs/VOICE.md)."""
     report = on_progress or (lambda fraction, stage: None)
     support = tts.supports(language)
     if not support.supported:
@@ -309,7 +326,10 @@ def dub(
     stock = STOCK_VOICES.get(language, ()) if tts.name == "espeak-ng" else ()
     castings = cast(labels, centroids, [p.vector() for p in profiles], base_voice=base, stock=stock)
     report(0.2, "calibrate")
-    plans = {sp: _voice_plan(c, profiles, tts, language, convert_voice) for sp, c in castings.items()}
+    plans = {
+        sp: _voice_plan(c, profiles, tts, language, convert_voice, nearest_base_voice)
+        for sp, c in castings.items()
+    }
     for seg, label in zip(segments, labels, strict=True):
         seg["speaker"] = label
     for k, seg in enumerate(segments):
