@@ -41,9 +41,10 @@ export async function uploadSample(
 export function useJobEvents(api: Api, path: string | null, onEnd: () => void) {
   const [live, setLive] = useState<Live | null>(null);
   useEffect(() => {
+    // A new run (or none) starts clean: the last run's end state must not stand for the next one.
+    setLive(null);
     if (!path) return;
     let ended = false;
-    setLive(null);
     return openEventStream({
       fetch: (p, init) => api.raw(p, init),
       path,
