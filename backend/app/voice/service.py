@@ -543,8 +543,11 @@ async def dubbed_master(session: AsyncSession, video_id: uuid.UUID, prefix: str,
             )
         )
     ).all()
+    # The original track speaks the video's language; a script's language is what the dub was
+    # made from, which may already be the target's (an uploaded translation).
+    spoken = await session.scalar(select(Video.language).where(Video.id == video_id))
     published = sorted(
-        (str(lang), str(key), (script or {}).get("language"))
+        (str(lang), str(key), spoken or (script or {}).get("language"))
         for lang, key, script in rows
         if key and str(key).startswith(prefix + "hls/")
     )

@@ -228,6 +228,12 @@ async def test_record_a_voice_dub_a_lesson_fix_a_segment_publish_and_revoke(
     play = (await client.get(f"/api/v1/videos/{video.id}/playback", headers=student)).json()
     master = (await client.get(_path(play["url"]))).text
     line = next(ln for ln in master.splitlines() if 'LANGUAGE="it"' in ln and "URI=" in ln)
+    # the original track is labelled with the video's language, not the Italian script's
+    audio_lines = [ln for ln in master.splitlines() if ln.startswith("#EXT-X-MEDIA:TYPE=AUDIO")]
+    assert [ln for ln in audio_lines if "URI=" not in ln] == [
+        next(ln for ln in audio_lines if 'LANGUAGE="en"' in ln and "URI=" not in ln)
+    ]
+    assert sum('LANGUAGE="it"' in ln for ln in audio_lines) == 1
     uri = line.split('URI="')[1].rstrip('"')
     audio = await client.get(_path(urljoin(play["url"], uri)))
     assert audio.status_code == 200 and "#EXT-X-ENDLIST" in audio.text
