@@ -19,15 +19,14 @@ export function useAudioTracks(hls: HlsType | null) {
       setCurrent(hls.audioTrack);
     };
     const switched = () => setCurrent(hls.audioTrack);
-    // hls.js lists the renditions while it parses the manifest, which can come before this effect
-    // runs (the Player hands the instance over with a state update, then loads at once): read
-    // what it already knows, and listen for what comes later.
-    hls.on(Events.MANIFEST_PARSED, update);
+    // hls.js lists the renditions (AUDIO_TRACKS_UPDATED, on the first level's loading) within
+    // milliseconds of loadSource, before this effect runs (the Player hands the instance over with
+    // a state update, then loads at once): read what it already knows, then listen for changes.
+    // (At MANIFEST_PARSED hls.audioTracks is still empty in hls.js 1.7: no use listening to it.)
     hls.on(Events.AUDIO_TRACKS_UPDATED, update);
     hls.on(Events.AUDIO_TRACK_SWITCHED, switched);
     update();
     return () => {
-      hls.off(Events.MANIFEST_PARSED, update);
       hls.off(Events.AUDIO_TRACKS_UPDATED, update);
       hls.off(Events.AUDIO_TRACK_SWITCHED, switched);
     };
