@@ -19,8 +19,13 @@ export function useAudioTracks(hls: HlsType | null) {
       setCurrent(hls.audioTrack);
     };
     const switched = () => setCurrent(hls.audioTrack);
+    // hls.js lists the renditions (AUDIO_TRACKS_UPDATED, on the first level's loading) within
+    // milliseconds of loadSource, before this effect runs (the Player hands the instance over with
+    // a state update, then loads at once): read what it already knows, then listen for changes.
+    // (At MANIFEST_PARSED hls.audioTracks is still empty in hls.js 1.7: no use listening to it.)
     hls.on(Events.AUDIO_TRACKS_UPDATED, update);
     hls.on(Events.AUDIO_TRACK_SWITCHED, switched);
+    update();
     return () => {
       hls.off(Events.AUDIO_TRACKS_UPDATED, update);
       hls.off(Events.AUDIO_TRACK_SWITCHED, switched);
@@ -33,14 +38,27 @@ export function useAudioTracks(hls: HlsType | null) {
   return { tracks, current, select };
 }
 
+/** A rendition's label: its language named in the UI's language, else the playlist's NAME. */
+export function trackLabel(track: AudioTrack, uiLang: string): string {
+  if (track.lang && track.lang !== "und") {
+    try {
+      const named = new Intl.DisplayNames([uiLang], { type: "language" }).of(track.lang);
+      if (named && named !== track.lang) return named;
+    } catch {
+      // not a BCP 47 tag: keep the playlist's NAME
+    }
+  }
+  return track.name || track.lang;
+}
+
 export function AudioTrackMenu({ tracks, current, select }: ReturnType<typeof useAudioTracks>) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   if (tracks.length < 2) return null;
   return (
     <label className="row small">
       {t("voice.audioLanguage")}
       <select className="select lang-select" value={current} onChange={(e) => select(Number(e.target.value))}>
-        {tracks.map((a) => <option key={a.index} value={a.index}>{a.name || a.lang}</option>)}
+        {tracks.map((a) => <option key={a.index} value={a.index}>{trackLabel(a, lang)}</option>)}
       </select>
     </label>
   );

@@ -1,10 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
-import { act, render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { json, makeUser, renderApp } from "../../test/render";
-import { I18nProvider } from "../../i18n/i18n";
-import { AudioTrackMenu, useAudioTracks } from "../../player/AudioTrackMenu";
-import type HlsType from "hls.js";
 
 const TOKENS = { access_token: "a", refresh_token: "r" };
 const instructor = makeUser({ role: "instructor", display_name: "Ito" });
@@ -101,34 +98,5 @@ describe("voice dubs", () => {
 
     await userEvent.click(within(card).getByRole("button", { name: "Publish" }));
     await waitFor(() => expect(calls.find((c) => c.path === "/api/v1/voice/dubs/d1/publish")?.body).toEqual({ publish: true }));
-  });
-});
-
-describe("audio language switch", () => {
-  function fakeHls() {
-    const handlers = new Map<string, () => void>();
-    class FakeHls {
-      static Events = { AUDIO_TRACKS_UPDATED: "hlsAudioTracksUpdated", AUDIO_TRACK_SWITCHED: "hlsAudioTrackSwitched" };
-      audioTracks = [{ name: "English", lang: "en" }, { name: "Italiano", lang: "it" }];
-      audioTrack = 0;
-      on(name: string, fn: () => void) { handlers.set(name, fn); }
-      off(name: string) { handlers.delete(name); }
-    }
-    return { hls: new FakeHls(), emit: (name: string) => handlers.get(name)?.() };
-  }
-
-  function Menu({ hls }: { hls: HlsType }) {
-    return <AudioTrackMenu {...useAudioTracks(hls)} />;
-  }
-
-  it("lists the master's audio renditions and switches hls.js to the chosen one", async () => {
-    const { hls, emit } = fakeHls();
-    render(<I18nProvider initial="it"><Menu hls={hls as unknown as HlsType} /></I18nProvider>);
-    expect(screen.queryByRole("combobox")).toBeNull();
-    act(() => emit("hlsAudioTracksUpdated"));
-    const select = screen.getByRole("combobox", { name: "Audio" });
-    expect(within(select).getAllByRole("option").map((o) => o.textContent)).toEqual(["English", "Italiano"]);
-    await userEvent.selectOptions(select, "Italiano");
-    expect(hls.audioTrack).toBe(1);
   });
 });
