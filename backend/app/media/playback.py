@@ -29,7 +29,10 @@ expiring at a bucket boundary (signing.segment_link_expiry), so the rewritten pl
 for every viewer in a bucket and is kept per (object key, expiry) in this process (LRU,
 MEDIA_PLAYLIST_CACHE_BYTES).
 Objects under a job's prefix never change (a re-transcode writes new keys), so nothing there
-needs invalidating. Serving one is: verify the token, the cached re-check, a dictionary look-up.
+needs invalidating. The exception is a dub's audio rendition (`hls/dubs/`), which revoking
+consent deletes: it stays out of the cache and is read from the store on every request, so no
+process serves it once it is gone. Serving one is: verify the token, the cached re-check, a
+dictionary look-up.
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ from app.media.signing import (
     sign_poster,
     signer_name,
 )
+from app.voice import keys as voice_keys
 
 MIN_TTL = 60
 
@@ -337,7 +341,8 @@ def _stream_s3(store: S3ObjectStore, key: str) -> Iterator[bytes]:
 
 class PlaylistCache:
     """Playlists of this process, raw and rewritten, least recently used first out, bounded by
-    bytes. Keys are immutable objects (see the module doc), so entries never go stale."""
+    bytes. Keys are immutable objects (see the module doc), so entries never go stale; a dub's
+    rendition, which can be deleted, is never kept."""
 
     def __init__(self, max_bytes: int) -> None:
         self._entries: cachetools.LRUCache[tuple[str, int], bytes] = cachetools.LRUCache(
@@ -350,6 +355,8 @@ class PlaylistCache:
             return self._entries.get((key, expires))
 
     def put(self, key: str, expires: int, body: bytes) -> None:
+        if voice_keys.is_rendition(key):
+            return
         # ValueError: larger than the whole cache, so it is served uncached
         with self._lock, contextlib.suppress(ValueError):
             self._entries[(key, expires)] = body

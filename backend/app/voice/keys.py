@@ -23,5 +23,10 @@ def rendition_prefix(media_prefix: str, dub_id: uuid.UUID) -> str:
     return f"{media_prefix}hls/dubs/{dub_id}/"
 
 
+def is_rendition(key: str) -> bool:
+    """Whether `key` lies under some dub's rendition prefix: objects that revoking consent deletes."""
+    return key.startswith("hls/dubs/") or "/hls/dubs/" in key
+
+
 def rendition(media_prefix: str, dub_id: uuid.UUID, version: int) -> str:
     return f"{rendition_prefix(media_prefix, dub_id)}v{version}/index.m3u8"

@@ -275,6 +275,41 @@ async def test_revoking_consent_deletes_the_profile_and_every_derived_audio(
     assert (await client.get(f"{API}/dubs/{dub_it}", headers=teacher)).status_code == 404
 
 
+async def test_a_dub_playlist_link_handed_out_before_the_revoke_stops_playing(
+    client: httpx.AsyncClient,
+    auth_headers: Headers,
+    instructor: User,
+    make_user: Any,
+    make_video: Any,
+    ready_profile: Any,
+    ready_dub: Any,
+) -> None:
+    """Issue #15: the student fetched the dub's audio playlist (so this process has it cached);
+    after the revoke the same signed link answers 404 and the objects are gone from the store."""
+    teacher, student = auth_headers(instructor), auth_headers(make_user())
+    video = make_video(instructor)
+    profile_id = ready_profile(instructor)
+    dub_id = ready_dub(instructor, video.id, profile_id)
+    await client.post(f"{API}/dubs/{dub_id}/publish", json={}, headers=teacher)
+    url, master = await _master(client, video.id, student)
+    uri = next(
+        line.split('URI="')[1].rstrip('"')
+        for line in master.splitlines()
+        if "TYPE=AUDIO" in line and "URI=" in line
+    )
+    playlist_url = _path(urljoin(url, uri))
+    assert (await client.get(playlist_url)).status_code == 200
+
+    assert (await client.delete(f"{API}/profiles/{profile_id}", headers=teacher)).status_code == 204
+
+    gone = await client.get(playlist_url)
+    assert gone.status_code == 404 and gone.json()["error"]["code"] == "media_not_found"
+    assert (await client.get(_path(urljoin(urljoin(url, uri), "seg_00000.ts")))).status_code == 404
+    store = get_object_store()
+    assert list(store.list_objects(keys.rendition_prefix(video.media_prefix, dub_id))) == []
+    assert list(store.list_objects(keys.dub_prefix(dub_id))) == []
+
+
 async def test_export_and_erase_of_a_users_voice_data(
     instructor: User, make_video: Any, ready_profile: Any, ready_dub: Any
 ) -> None:
