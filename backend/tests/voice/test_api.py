@@ -338,6 +338,11 @@ async def test_a_sample_upload_never_completed_is_aborted_and_its_row_removed_by
     from app.core.clock import utcnow
     from app.uploads import reap_every_kind
     from app.voice.models import VoiceSample
+    from app.worker.celery_app import celery_app
+
+    # As the beat task does: a worker's task modules register their kinds (voice's hook lives in
+    # app.voice.jobs, which the API app never imports; run alone, this test had no "voice" kind).
+    celery_app.loader.import_default_modules()
 
     monkeypatch.setattr(settings, "voice_upload_abandon_seconds", 1)
     teacher = auth_headers(instructor)
