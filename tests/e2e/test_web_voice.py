@@ -1,9 +1,9 @@
 """Voice dubbing through the web client, in the Italian UI: an instructor uploads ~75 s of
 espeak-ng speech (WebM/Opus) in "Le mie voci" with consent and waits for the check; dubs a 12 s
 published English lesson into Italian (with its English script uploaded in the form), sees the quality report,
-speaks one segment again with edited text and publishes the dub; the student's playback master
-then offers the Italian rendition; revoking the consent takes the dub out of the student's
-master playlist."""
+speaks one segment again with edited text and publishes the dub; the student picks "italiano"
+in the player's audio menu and hls.js fetches the dub; revoking the consent takes the dub out of
+the student's master playlist, and the audio link handed out before answers 404."""
 
 from __future__ import annotations
 
@@ -185,12 +185,24 @@ def test_dub_a_lesson_into_italian_fix_publish_and_revoke(  # type: ignore[no-un
     assert not ENGLISH_VOICE_WORDS.search(inst.locator("main").inner_text())
     shot(inst, "voice-03-fixed-and-published")
 
-    # The student's master playlist offers the Italian dub as an audio rendition. (The player's
-    # audio menu is not asserted: it did not appear in Chromium; see the branch report.)
+    # The student's master playlist offers the Italian dub as an audio rendition.
     master_url, master = _student_master(platform, seed["allievo"], seed["video"])
     line = next(ln for ln in master.splitlines() if 'LANGUAGE="it"' in ln and "URI=" in ln)
     rendition_url = urllib.parse.urljoin(master_url, line.split('URI="')[1].rstrip('"'))
     assert _status(rendition_url) == 200
+
+    # In the player, the student switches the audio to Italian: hls.js then fetches the dub.
+    stu = new_page(locale="it-IT")
+    _log_in_it(stu, seed["allievo"])
+    stu.goto(f"/videos/{seed['video']}")
+    settle(stu)
+    audio_menu = stu.get_by_role("combobox", name="Audio", exact=True)
+    expect(audio_menu).to_be_visible(timeout=30_000)
+    expect(audio_menu.locator("option")).to_have_text(["inglese", "italiano"])
+    with stu.expect_request(lambda r: "/dubs/" in r.url, timeout=30_000):
+        audio_menu.select_option(label="italiano")
+    expect(audio_menu.locator("option:checked")).to_have_text("italiano")
+    shot(stu, "voice-04-student-audio-italian")
 
     # Revoking the consent deletes the voice and takes the dub out of the master.
     inst.goto("/studio/voice")
@@ -200,5 +212,6 @@ def test_dub_a_lesson_into_italian_fix_publish_and_revoke(  # type: ignore[no-un
         "button", name="Revoca il consenso ed elimina"
     ).click()
     expect(inst.get_by_role("region", name="Voce da studio")).to_have_count(0)
-    # Not asserted: the rendition URL kept answering 200 after the revoke (see the branch report).
+    # The link handed out before the revoke no longer plays (its cached playlist answered 200 before).
+    assert _status(rendition_url) == 404
     assert "TYPE=AUDIO" not in _student_master(platform, seed["allievo"], seed["video"])[1]
