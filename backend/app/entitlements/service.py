@@ -28,7 +28,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,12 +62,34 @@ __all__ = [
 ]
 
 
+class VideoFacts(Protocol):
+    """What a video row or a catalog card tells about who may play it."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def owner_id(self) -> uuid.UUID: ...
+    @property
+    def is_free(self) -> bool: ...
+    @property
+    def subscription_included(self) -> bool: ...
+
+
 @dataclass(frozen=True)
 class PlayableVideo:
     video_id: uuid.UUID
     owner_id: uuid.UUID
     is_free: bool
     subscription_included: bool
+
+    @classmethod
+    def of(cls, video: VideoFacts) -> PlayableVideo:
+        return cls(
+            video_id=video.id,
+            owner_id=video.owner_id,
+            is_free=video.is_free,
+            subscription_included=video.subscription_included,
+        )
 
 
 @dataclass(frozen=True)

@@ -87,12 +87,7 @@ async def _owned(
         decision = await entitlements.may_play(
             session,
             user=viewer,
-            video=entitlements.PlayableVideo(
-                video_id=card.id,
-                owner_id=card.owner_id,
-                is_free=card.is_free,
-                subscription_included=card.subscription_included,
-            ),
+            video=entitlements.PlayableVideo.of(card),
             start_playback=False,
         )
         if decision.allowed:

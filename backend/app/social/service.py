@@ -94,12 +94,7 @@ async def _refusal(
     decision = await entitlements.may_play(
         session,
         user=user,
-        video=entitlements.PlayableVideo(
-            video_id=video.id,
-            owner_id=video.owner_id,
-            is_free=video.is_free,
-            subscription_included=video.subscription_included,
-        ),
+        video=entitlements.PlayableVideo.of(video),
         start_playback=False,
     )
     if not decision.allowed:
