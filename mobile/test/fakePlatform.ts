@@ -125,6 +125,8 @@ export class FakePlatform {
   unreadPolls = 0;
   /** The practice reminder (GET/PUT /notifications/reminder). */
   reminder: { local_time: string | null; timezone: string } = { local_time: null, timezone: "UTC" };
+  /** While set, GET /notifications/reminder waits for it (a slow network). */
+  reminderLoad: Promise<void> | null = null;
   private bells = new Set<ReadableStreamDefaultController<Uint8Array>>();
 
   /** Open bell streams. */
@@ -206,6 +208,7 @@ export class FakePlatform {
     const url = new URL(req.url);
     if (url.origin === STORAGE) return this.storagePut(url, req);
     const path = url.pathname.replace(/^\/api\/v1/, "");
+    if (req.method === "GET" && path === "/notifications/reminder" && this.reminderLoad) await this.reminderLoad;
     const multipart = req.headers.get("Content-Type")?.startsWith("multipart/form-data") ?? false;
     const body = req.method === "GET" || multipart ? null : await req.text().then((t) => (t ? JSON.parse(t) : null));
     const bearer = req.headers.get("Authorization")?.replace("Bearer ", "");

@@ -22,6 +22,21 @@ describe("daily practice reminder (settings)", () => {
     expect(await screen.findByText("No reminder")).toBeTruthy();
   });
 
+  it("keeps a time typed before the stored one arrives (a slow load used to wipe it)", async () => {
+    const platform = new FakePlatform();
+    let arrive = () => {};
+    platform.reminderLoad = new Promise<void>((resolve) => (arrive = resolve));
+    const device = await signedInDevice(platform);
+    renderScreen(<ReminderSetting timeZone="Europe/Rome" />, platform, { device });
+    fireEvent.changeText(screen.getByLabelText("Time"), "7:30");
+    arrive();
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0)); // the load lands
+    expect(screen.getByLabelText("Time").props.value).toBe("7:30");
+    fireEvent.press(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("Reminder saved.")).toBeTruthy();
+    expect(platform.reminder).toEqual({ local_time: "07:30", timezone: "Europe/Rome" });
+  });
+
   it("shows the stored time and refuses a time that is not HH:MM without calling the API", async () => {
     const platform = new FakePlatform();
     platform.reminder = { local_time: "18:05", timezone: "Europe/Rome" };

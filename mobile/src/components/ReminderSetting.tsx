@@ -1,5 +1,5 @@
 /** Settings: the time of the daily practice reminder (in the phone's time zone), or none. */
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { View } from "react-native";
 import { useApp } from "../lib/app";
 import { deviceTimeZone, loadReminder, parseTime, saveReminder } from "../lib/reminder";
@@ -11,9 +11,12 @@ export function ReminderSetting({ timeZone = deviceTimeZone() }: { timeZone?: st
   const [saved, setSaved] = useState<string | null | undefined>(undefined);
   const [status, setStatus] = useState<"idle" | "saving" | "saved" | "invalid">("idle");
   const [error, setError] = useState<unknown>(null);
+  const typed = useRef(false);
   useEffect(() => {
     loadReminder(api).then((r) => {
-      setText(r.localTime ?? "");
+      // A time the student typed before the stored one arrived is kept (a slow load used to
+      // wipe it, and Save then turned the reminder off).
+      if (!typed.current) setText(r.localTime ?? "");
       setSaved(r.localTime);
     }, setError);
   }, [api]);
@@ -40,7 +43,7 @@ export function ReminderSetting({ timeZone = deviceTimeZone() }: { timeZone?: st
       <Field
         label={t("notifications.reminderTime")}
         value={text}
-        onChangeText={(v) => (setText(v), setStatus("idle"))}
+        onChangeText={(v) => ((typed.current = true), setText(v), setStatus("idle"))}
         placeholder="18:30"
         keyboardType="numbers-and-punctuation"
         maxLength={5}
