@@ -30,6 +30,12 @@ GRACE_S = 30.0
 STILL_RUNNING_EVERY_S = float(os.environ.get("MAKE_LANES_NOTICE_SECONDS", "300"))
 
 
+def _interruptible() -> None:
+    """A step started from a background job (CI's runner) inherits SIGINT ignored, so the stop
+    signal did nothing and the step was killed 30 s later without its clean-up: restore it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @dataclass
 class Lane:
     targets: list[str]
@@ -78,6 +84,7 @@ class Runner:
                     stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL,
                     start_new_session=True,  # its own process group: the whole step can be stopped
+                    preexec_fn=_interruptible,
                 )
             code = lane.current.wait()
             seconds = time.monotonic() - started
